@@ -1,0 +1,132 @@
+// The result of one simulation run: the fields of `peakline run --json` (DESIGN.md "CLI") plus
+// what the console charts. Plain data (JSON-serialisable), so it crosses worker boundaries as is.
+
+/** A 95 % confidence interval by batch means: estimate ± half_width. */
+export interface Ci95 {
+  mean: number;
+  half_width: number;
+  low: number;
+  high: number;
+}
+
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface StationStats {
+  /** Busy servers / servers, time-averaged over the measured window (0..1). */
+  utilization: number;
+  /** Time-averaged number waiting (not in service). */
+  mean_queue: number;
+  /** Mean wait before service, of those that got service. */
+  mean_wait_ms: number;
+  /** Servers at this station (handlers, workers, pool connections, shard capacity...). */
+  servers: number;
+  /** Kind, for the pipeline diagram. */
+  kind: 'instance' | 'queue' | 'workers' | 'pool' | 'shard' | 'service' | 'lock' | 'cache';
+}
+
+/** Error causes (DESIGN.md): each counts requests (or tasks) lost to it. */
+export interface ErrorCounts {
+  backlog_full: number;
+  async_queue_full: number;
+  pool_timeout: number;
+  client_timeout: number;
+  instance_down: number;
+  lock_timeout: number;
+  service_full: number;
+}
+
+/** One window of the time series. Times are simulated seconds from the start (warm-up included). */
+export interface SeriesPoint {
+  t_s: number;
+  rps: number;
+  ok_rps: number;
+  error_rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  in_flight: number;
+  /** Requests waiting for a handler, summed over instances. */
+  backlog: number;
+  /** Tasks in the async queue (not yet taken by a worker). */
+  async_backlog: number;
+  /** Handlers blocked on a full async queue (`when_full: block`). */
+  blocked: number;
+}
+
+export interface AsyncStats {
+  enqueued: number;
+  completed: number;
+  rejected: number;
+  /** Tasks in the queue or in a worker at the end. */
+  pending: number;
+  mean_backlog: number;
+  max_backlog: number;
+  /** Enqueue → done, of tasks completed in the measured window. */
+  task_delay_ms: LatencySummary;
+  /** Tasks completed per second in the measured window. */
+  throughput_rps: number;
+}
+
+export interface SimResult {
+  scenario: string;
+  seed: number;
+  duration_s: number;
+  warmup_s: number;
+  /** Completed-ok responses per second in the measured window. */
+  throughput_rps: number;
+  /** Same as throughput_rps (ok responses); kept for readers that say goodput. */
+  goodput_rps: number;
+  /** Arrivals per second in the measured window. */
+  offered_rps: number;
+  /** Errors / (ok + errors) in the measured window. */
+  error_rate: number;
+  /** Of ok responses finishing in the measured window. */
+  latency_ms: LatencySummary;
+  requests: {
+    arrived: number;
+    completed: number;
+    ok: number;
+    rejected: number;
+    timed_out: number;
+    in_flight: number;
+  };
+  errors: ErrorCounts;
+  /** Event-list pops. */
+  events: number;
+  /** Wall-clock time of the run (the only field that differs between identical runs). */
+  wall_ms: number;
+  stations: Record<string, StationStats>;
+  /** Station that saturates first (highest utilisation, queue growing), or null. */
+  saturated: string | null;
+  async: AsyncStats | null;
+  ci95: {
+    throughput_rps: Ci95;
+    latency_mean_ms: Ci95;
+    latency_p99_ms: Ci95;
+  };
+  /** Window width of `series`, seconds. */
+  window_s: number;
+  /** Present when asked for (`--series`, the UI). */
+  series?: SeriesPoint[];
+  /** Latency CDF of ok responses: [ms, fraction ≤ ms] points, for the distribution chart. */
+  cdf?: [number, number][];
+}
+
+export interface SimOptions {
+  /** Include the time series and CDF. */
+  series?: boolean;
+  /** Override the scenario's seed. */
+  seed?: number;
+  /** Called now and then with the fraction of simulated time done (0..1). */
+  onProgress?: (fraction: number) => void;
+  /** Polled now and then; returning true stops the run (it throws SimCancelled). */
+  shouldCancel?: () => boolean;
+  /** Clock for wall_ms (performance.now in Node and browsers). */
+  now?: () => number;
+}
