@@ -28,8 +28,14 @@ const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
   appInfo: 'app:info',
   liveConnect: 'live:connect',
   liveDisconnect: 'live:disconnect',
-  liveSources: 'live:sources',
+  liveList: 'live:list',
   liveHistory: 'live:history',
+  liveSlowlog: 'live:slowlog',
+  liveRecordStart: 'live:record:start',
+  liveRecordStop: 'live:record:stop',
+  liveRecordings: 'live:recordings',
+  liveReplay: 'live:replay',
+  liveModel: 'live:model',
 };
 
 /** Subscribe method name on the API object → event channel. */
