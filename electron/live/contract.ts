@@ -6,7 +6,7 @@
 // check reads this module through the API contract. Secrets travel only UI → Node in
 // `live:connect`; nothing the Node side sends back ever carries a password.
 import { z } from 'zod';
-import { ScenarioSchema } from '../../sim-core/schema.ts';
+import { ScenarioSchema } from '../../sim-core/schema';
 
 // ---------------------------------------------------------------------------------------------
 // Source configuration (what `live:connect` takes)
