@@ -58,16 +58,22 @@ export const LoadedProfileSchema = z.object({
 });
 export type LoadedProfile = z.infer<typeof LoadedProfileSchema>;
 
-/** One swept dimension: `path` is a dotted scenario path (`async.workers`), a..b by step. */
-export const SweepVarySchema = z
-  .strictObject({
+/** One swept dimension: a dotted scenario path (`async.workers`) and a..b by step, or a list. */
+export const SweepVarySchema = z.union([
+  z
+    .strictObject({
+      path: z.string().min(1, { error: 'path must not be empty' }),
+      from: z.number(),
+      to: z.number(),
+      /** Defaults to 1. */
+      step: z.number().gt(0, { error: 'step must be > 0' }).optional(),
+    })
+    .refine((v) => v.to >= v.from, { error: 'to must be >= from', path: ['to'] }),
+  z.strictObject({
     path: z.string().min(1, { error: 'path must not be empty' }),
-    from: z.number(),
-    to: z.number(),
-    /** Defaults to 1. */
-    step: z.number().gt(0, { error: 'step must be > 0' }).optional(),
-  })
-  .refine((v) => v.to >= v.from, { error: 'to must be >= from', path: ['to'] });
+    values: z.array(z.number()).min(1, { error: 'values needs at least one number' }),
+  }),
+]);
 export type SweepVary = z.infer<typeof SweepVarySchema>;
 
 /** One configuration of a sweep and what it gave. */

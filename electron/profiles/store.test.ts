@@ -1,0 +1,162 @@
+// Profile storage as a user meets it: save a scenario, see it listed, load it back; bad names
+// cannot escape the folder; a bad file shows the validator's message; writes are atomic.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ProfileStore,
+  defaultUserProfilesDir,
+  profileFileName,
+  readScenarioFile,
+  writeFileAtomic,
+} from './store';
+
+const scenario = {
+  schema: 'peakline.scenario/v1',
+  name: 'Async seed',
+  notes: 'ten workers drain a bounded queue',
+  duration_s: 30,
+  workload: { type: 'open', rate_rps: 4000 },
+  server: { concurrency: 10 },
+  handler: [{ cpu: { dist: 'exp', mean_ms: 2 } }],
+};
+
+let root: string;
+let store: ProfileStore;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'peakline-store-'));
+  await mkdir(path.join(root, 'shipped'));
+  store = new ProfileStore({
+    userDir: path.join(root, 'user'),
+    shippedDir: path.join(root, 'shipped'),
+  });
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('profile store', () => {
+  it('saves a scenario, lists it with its title, and loads it back as written', async () => {
+    expect(await store.list()).toEqual([]);
+    const saved = await store.save('My plan', scenario);
+    expect(saved).toMatchObject({
+      name: 'My plan',
+      file: 'My plan.json',
+      title: 'Async seed',
+      error: null,
+    });
+    const listed = await store.list();
+    expect(listed.map((p) => [p.name, p.title, p.notes])).toEqual([
+      ['My plan', 'Async seed', 'ten workers drain a bounded queue'],
+    ]);
+    const loaded = await store.load('My plan');
+    expect(loaded.scenario).toEqual(scenario);
+    // Defaults are not written into the user's file.
+    const text = await readFile(path.join(root, 'user', 'My plan.json'), 'utf8');
+    expect(JSON.parse(text)).toEqual(scenario);
+  });
+
+  it('keeps Chinese names and turns path tricks into harmless file names', async () => {
+    expect(profileFileName('秒杀 峰值')).toBe('秒杀 峰值.json');
+    expect(profileFileName('../../etc/passwd')).toBe('etc-passwd.json');
+    expect(profileFileName('..\\..\\boot.ini')).toBe('boot.ini.json');
+    expect(profileFileName('a/b:c*d')).toBe('a-b-c-d.json');
+    expect(() => profileFileName('../..')).toThrow(/no usable characters/);
+    expect(() => profileFileName('CON')).toThrow(/no usable characters/);
+    await store.save('../../escape', scenario);
+    expect(await readdir(root)).toEqual(expect.arrayContaining(['user', 'shipped']));
+    expect(await readdir(path.join(root, 'user'))).toEqual(['escape.json']);
+    expect(store.pathOf('../../escape')).toBe(path.join(root, 'user', 'escape.json'));
+  });
+
+  it('refuses to save an invalid scenario with the validator message, and writes nothing', async () => {
+    const bad = { ...scenario, server: { concurrency: 0 } };
+    await expect(store.save('broken', bad)).rejects.toMatchObject({
+      code: 'invalid_scenario',
+      message: expect.stringMatching(/^broken\.json: server\.concurrency: must be >= 1/),
+    });
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('lists a bad file with its error and refuses to load it with the same message', async () => {
+    await mkdir(path.join(root, 'user'));
+    await writeFile(
+      path.join(root, 'user', 'typo.json'),
+      '{"schema": "peakline.scenario/v1",\n "name": "x" "seed": 1}',
+    );
+    const [entry] = await store.list();
+    expect(entry.name).toBe('typo');
+    expect(entry.title).toBeNull();
+    expect(entry.error).toMatch(/^typo\.json: malformed JSON at line 2, column/);
+    await expect(store.load('typo')).rejects.toMatchObject({
+      code: 'invalid_scenario',
+      message: entry.error,
+    });
+  });
+
+  it('says which profile is missing', async () => {
+    await expect(store.load('nothing here')).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'no profile named "nothing here" (nothing here.json)',
+    });
+    expect(await store.delete('nothing here')).toEqual({ deleted: false });
+  });
+
+  it('Save As refuses to replace an existing profile; Save replaces it', async () => {
+    await store.save('plan', scenario);
+    await expect(
+      store.save('plan', { ...scenario, name: 'B' }, { noOverwrite: true }),
+    ).rejects.toMatchObject({
+      code: 'exists',
+    });
+    await store.save('plan', { ...scenario, name: 'B' });
+    expect((await store.load('plan')).scenario).toMatchObject({ name: 'B' });
+    expect(await store.delete('plan')).toEqual({ deleted: true });
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('lists and loads shipped profiles, labelled with their place in the repository', async () => {
+    await writeFile(path.join(root, 'shipped', 'seed-async.json'), JSON.stringify(scenario));
+    await writeFile(path.join(root, 'shipped', 'README.md'), 'not a profile');
+    const shipped = await store.listShipped();
+    expect(shipped.map((p) => [p.name, p.source, p.title])).toEqual([
+      ['seed-async', 'shipped', 'Async seed'],
+    ]);
+    expect((await store.load('seed-async', 'shipped')).scenario).toEqual(scenario);
+    await expect(store.load('seed-async')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('writes atomically: no temporary file is left and the old content survives a failed write', async () => {
+    const file = path.join(root, 'a.json');
+    await writeFileAtomic(file, 'one');
+    await writeFileAtomic(file, 'two');
+    expect(await readFile(file, 'utf8')).toBe('two');
+    expect(await readdir(root)).toEqual(['a.json', 'shipped']);
+    await mkdir(path.join(root, 'dir.json'));
+    await expect(writeFileAtomic(path.join(root, 'dir.json'), 'x')).rejects.toThrow();
+    expect((await readdir(root)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reads a scenario file opened from the OS, or says what is wrong with it', async () => {
+    const good = path.join(root, 'good.peakline.json');
+    await writeFile(good, JSON.stringify(scenario));
+    expect(await readScenarioFile(good)).toEqual({ path: good, scenario, error: null });
+    const bad = path.join(root, 'bad.json');
+    await writeFile(bad, JSON.stringify({ ...scenario, workload: { type: 'open', rate_rps: -1 } }));
+    const r = await readScenarioFile(bad);
+    expect(r.scenario).toBeNull();
+    expect(r.error).toMatch(/^bad\.json: workload\.rate_rps/);
+    expect((await readScenarioFile(path.join(root, 'none.json'))).error).toBe(
+      'none.json: cannot read: no such file',
+    );
+  });
+
+  it('puts web profiles under $PEAKLINE_HOME, else ~/.peakline', () => {
+    expect(defaultUserProfilesDir({ PEAKLINE_HOME: '/srv/pl' }, '/home/u')).toBe(
+      '/srv/pl/profiles',
+    );
+    expect(defaultUserProfilesDir({}, '/home/u')).toBe('/home/u/.peakline/profiles');
+  });
+});
