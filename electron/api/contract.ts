@@ -78,26 +78,42 @@ export type SweepVary = z.infer<typeof SweepVarySchema>;
 
 /** One configuration of a sweep and what it gave. */
 export const SweepPointSchema = z.object({
+  /** Position in the grid (first dimension outermost). */
+  index: z.number(),
   /** The swept values, by path. */
   values: z.record(z.string(), z.number()),
   throughput_rps: z.number(),
   p50_ms: z.number(),
+  p90_ms: z.number(),
   p99_ms: z.number(),
+  p999_ms: z.number(),
   mean_ms: z.number(),
   error_rate: z.number(),
+  /** Async task delay P99 (ms), or null without an async section. */
+  task_delay_p99_ms: z.number().nullable(),
+  /** Station that saturates first, or null. */
+  saturated: z.string().nullable(),
   /** Whether this point meets the SLO (null when no SLO was given). */
   meets_slo: z.boolean().nullable(),
+  /** Sum of the varied values (what "cheapest" minimises). */
+  cost: z.number(),
+  /** Set when this configuration could not be simulated. */
+  error: z.string().optional(),
 });
 export type SweepPoint = z.infer<typeof SweepPointSchema>;
 
 export const SweepResultSchema = z.object({
   id: z.string(),
-  vary: z.array(SweepVarySchema),
+  /** The swept dimensions, each as the list of values it took. */
+  vary: z.array(z.object({ path: z.string(), values: z.array(z.number()) })),
   slo: z.string().nullable(),
   points: z.array(SweepPointSchema),
   /** The cheapest point meeting the SLO, or null (no SLO, or none meets it). */
   best: SweepPointSchema.nullable(),
   cancelled: z.boolean(),
+  /** Worker threads used. */
+  threads: z.number(),
+  wall_ms: z.number(),
 });
 export type SweepResult = z.infer<typeof SweepResultSchema>;
 

@@ -1,0 +1,182 @@
+// The contract's Node side as the UI meets it through either shell: requests are validated with
+// messages naming the field, profiles round-trip through the real store, and failures come back
+// as clear errors instead of exceptions.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ProfileStore } from '../profiles/store';
+import { createApiHandler, type ApiHandler, type RequestContext } from './handler';
+import type { EventChannel } from './contract';
+
+const scenario = {
+  schema: 'peakline.scenario/v1',
+  name: 'Sync seed',
+  duration_s: 5,
+  workload: { type: 'open', rate_rps: 400 },
+  server: { concurrency: 10 },
+  handler: [{ cpu: { dist: 'exp', mean_ms: 2 } }],
+};
+
+let root: string;
+let handler: ApiHandler;
+let used: { name: string; source: string }[];
+const events: { channel: EventChannel; payload: unknown }[] = [];
+const ctx: RequestContext = { emit: (channel, payload) => events.push({ channel, payload }) };
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'peakline-handler-'));
+  await mkdir(path.join(root, 'shipped'));
+  await writeFile(path.join(root, 'shipped', 'seed-sync.json'), JSON.stringify(scenario));
+  used = [];
+  handler = createApiHandler({
+    shell: 'web',
+    version: '9.9.9',
+    store: new ProfileStore({
+      userDir: path.join(root, 'user'),
+      shippedDir: path.join(root, 'shipped'),
+    }),
+    onProfileUsed: (u) => used.push(u),
+  });
+});
+afterEach(async () => {
+  handler.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('API handler', () => {
+  it('saves, lists, loads and deletes a profile', async () => {
+    const saved = await handler.handle('profiles:save', { name: 'plan A', scenario }, ctx);
+    expect(saved).toMatchObject({
+      ok: true,
+      result: { name: 'plan A', title: 'Sync seed', error: null },
+    });
+    const list = await handler.handle('profiles:list', undefined, ctx);
+    expect(list.ok && list.result).toEqual([
+      expect.objectContaining({ name: 'plan A', source: 'user' }),
+    ]);
+    const loaded = await handler.handle('profiles:load', { name: 'plan A' }, ctx);
+    expect(loaded).toEqual({
+      ok: true,
+      result: { name: 'plan A', source: 'user', file: 'plan A.json', scenario },
+    });
+    expect(used).toEqual([
+      { name: 'plan A', source: 'user' },
+      { name: 'plan A', source: 'user' },
+    ]);
+    expect(await handler.handle('profiles:delete', { name: 'plan A' }, ctx)).toEqual({
+      ok: true,
+      result: { deleted: true },
+    });
+  });
+
+  it('lists and loads shipped profiles', async () => {
+    const shipped = await handler.handle('profiles:shipped', {}, ctx);
+    expect(shipped.ok && shipped.result).toEqual([
+      expect.objectContaining({ name: 'seed-sync', source: 'shipped', title: 'Sync seed' }),
+    ]);
+    const loaded = await handler.handle(
+      'profiles:load',
+      { name: 'seed-sync', source: 'shipped' },
+      ctx,
+    );
+    expect(loaded.ok && loaded.result).toMatchObject({ scenario });
+  });
+
+  it('refuses a malformed payload naming the request and the field', async () => {
+    expect(await handler.handle('profiles:save', { name: '', scenario }, ctx)).toEqual({
+      ok: false,
+      error: { code: 'invalid_request', message: 'profiles:save: name: name must not be empty' },
+    });
+    const r = await handler.handle(
+      'profiles:load',
+      { name: 'x', source: 'elsewhere', extra: 1 },
+      ctx,
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('invalid_request');
+      expect(r.error.message).toMatch(/^profiles:load: source: /m);
+      expect(r.error.message).toMatch(/^profiles:load: payload: .*"extra"/m);
+    }
+    const s = await handler.handle('profiles:save', { name: 'x', scenario: [1, 2] }, ctx);
+    expect(!s.ok && s.error.message).toBe(
+      'profiles:save: scenario: scenario must be a JSON object',
+    );
+  });
+
+  it('refuses an unknown request', async () => {
+    expect(await handler.handle('shell:exec', { cmd: 'rm -rf /' }, ctx)).toEqual({
+      ok: false,
+      error: { code: 'invalid_request', message: 'unknown request "shell:exec"' },
+    });
+    expect((await handler.handle('__proto__', {}, ctx)).ok).toBe(false);
+  });
+
+  it('passes on the validator message of a bad scenario', async () => {
+    const bad = { ...scenario, workload: { type: 'open', rate_rps: 0 } };
+    const r = await handler.handle('profiles:save', { name: 'bad', scenario: bad }, ctx);
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid_scenario',
+        message: expect.stringMatching(/^bad\.json: workload\.rate_rps: /),
+      },
+    });
+    const sw = await handler.handle(
+      'sweep:run',
+      { id: 's1', scenario: bad, vary: [{ path: 'server.concurrency', from: 1, to: 4 }] },
+      ctx,
+    );
+    expect(!sw.ok && sw.error).toMatchObject({
+      code: 'invalid_scenario',
+      message: expect.stringMatching(/^scenario: workload\.rate_rps/),
+    });
+    const dims = await handler.handle('sweep:run', { id: 's2', scenario, vary: [] }, ctx);
+    expect(!dims.ok && dims.error.message).toBe(
+      'sweep:run: vary: vary needs one or two dimensions',
+    );
+  });
+
+  it('tells the UI to download exports in the web shell, and says what shell it is', async () => {
+    expect(
+      await handler.handle(
+        'export:save',
+        { kind: 'csv', suggestedName: 'r.csv', data: 'a,b\n', encoding: 'utf8' },
+        ctx,
+      ),
+    ).toEqual({ ok: true, result: { saved: false, path: null, download: true } });
+    const info = await handler.handle('app:info', undefined, ctx);
+    expect(info).toEqual({
+      ok: true,
+      result: {
+        shell: 'web',
+        version: '9.9.9',
+        platform: expect.any(String),
+        profilesDir: path.join(root, 'user'),
+      },
+    });
+  });
+
+  it('says live monitoring is unavailable when the shell has no live service', async () => {
+    const r = await handler.handle('live:list', undefined, ctx);
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'unavailable',
+        message: 'live:list: live monitoring is not available in this shell',
+      },
+    });
+    const bad = await handler.handle('live:connect', { kind: 'redis', url: 'http://x' }, ctx);
+    expect(!bad.ok && bad.error.message).toMatch(
+      /^live:connect: url: url must be a URL starting with redis:\/\/ or rediss:\/\//,
+    );
+  });
+
+  it('reports a cancel of a sweep that is not running as not cancelled', async () => {
+    expect(await handler.handle('sweep:cancel', { id: 'nope' }, ctx)).toEqual({
+      ok: true,
+      result: { cancelled: false },
+    });
+  });
+});

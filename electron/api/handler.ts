@@ -1,0 +1,269 @@
+// The Node side of the API contract, the same for both shells: checks the channel and validates
+// the payload with the contract's schema (refusing with a message naming the field), carries out
+// the request (profile store, sweeps on worker threads, live service, export) and returns the
+// reply envelope. The Electron IPC layer and the web shell's WebSocket only move envelopes.
+import os from 'node:os';
+import type { z } from 'zod';
+import { formatProblems, validateScenario } from '../../sim-core/validate';
+import type {
+  LiveEventChannel,
+  LiveParsedRequestOf,
+  LiveReplyOf,
+  LiveRequestChannel,
+} from '../live/contract';
+import type { ProfileStore } from '../profiles/store';
+import type { runSweep as RunSweep, VaryDim } from '../sweep/sweep';
+import {
+  events,
+  isRequestChannel,
+  requests,
+  type EventChannel,
+  type EventOf,
+  type ReplyEnvelope,
+  type ReplyOf,
+  type RequestChannel,
+} from './contract';
+import { ApiError } from './errors';
+
+/** The parsed (defaults applied) payload of a request. */
+export type ParsedRequestOf<C extends RequestChannel> = z.output<(typeof requests)[C]['request']>;
+
+/** Who asked: where events meant for that caller alone (sweep progress) go. */
+export interface RequestContext {
+  /** Sends an event to this caller only. */
+  emit<E extends EventChannel>(channel: E, payload: EventOf<E>): void;
+}
+
+/**
+ * The live monitoring service as the handler uses it (the live engineer's service object, or an
+ * adapter to it): carries out a validated `live:*` request and pushes `live:*` events.
+ */
+export interface LiveServiceLike {
+  request<C extends LiveRequestChannel>(
+    channel: C,
+    payload: LiveParsedRequestOf<C>,
+  ): Promise<LiveReplyOf<C>>;
+  /** Follows every live event; returns the unsubscribe. */
+  subscribe(listener: (channel: LiveEventChannel, payload: unknown) => void): () => void;
+}
+
+/** What the handler needs from its shell. */
+export interface ApiHandlerOptions {
+  shell: 'electron' | 'web';
+  version: string;
+  store: ProfileStore;
+  /** Live monitoring; without it `live:*` requests are refused as unavailable. */
+  live?: LiveServiceLike | null;
+  /** The sweep engine (default: the CLI's `runSweep` on worker threads). */
+  runSweep?: typeof RunSweep;
+  /** Worker threads per sweep (default: every core). */
+  sweepThreads?: number;
+  /** Desktop: shows the save dialog and writes the file. Absent on the web: the UI downloads. */
+  saveExport?: (
+    req: ParsedRequestOf<'export:save'>,
+  ) => Promise<{ saved: boolean; path: string | null }>;
+  /** Told when a profile was loaded or saved (the desktop's recent-profiles menu). */
+  onProfileUsed?: (used: { name: string; source: 'user' | 'shipped' }) => void;
+}
+
+/** The contract's Node side. */
+export interface ApiHandler {
+  /** Validates and carries out one request; never throws (failures come back as `ok: false`). */
+  handle(channel: string, payload: unknown, ctx: RequestContext): Promise<ReplyEnvelope>;
+  /** Follows events meant for every window/connection (live samples and status). */
+  subscribe(listener: (channel: EventChannel, payload: unknown) => void): () => void;
+  /** Cancels the sweeps a caller started (its connection closed). */
+  cancelOwnedBy(ctx: RequestContext): void;
+  /** Cancels everything and drops subscriptions. */
+  dispose(): void;
+}
+
+/** Formats zod issues as `where: what` lines, `where` a dotted path into the payload. */
+export function describeIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const where = i.path.length
+        ? i.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+            .join('.')
+            .replace(/\.\[/g, '[')
+        : 'payload';
+      return `${prefix}: ${where}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+function toEnvelope(e: unknown): ReplyEnvelope {
+  if (e instanceof ApiError) return { ok: false, error: { code: e.code, message: e.message } };
+  const message = e instanceof Error ? e.message : String(e);
+  return { ok: false, error: { code: 'internal', message } };
+}
+
+/** Builds the handler of the contract for one shell. */
+export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
+  // Loaded on first use: the sweep engine pulls in the simulator and worker threads.
+  const loadSweep = async () => {
+    const mod = await import('../sweep/sweep');
+    return { runSweep: options.runSweep ?? mod.runSweep, varyFromRange: mod.varyFromRange };
+  };
+  const sweeps = new Map<string, { controller: AbortController; owner: RequestContext }>();
+  const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
+  const unsubscribeLive = options.live?.subscribe((channel, payload) => {
+    for (const l of listeners) l(channel, payload);
+  });
+
+  const checkScenario = (scenario: unknown, label: string) => {
+    const r = validateScenario(scenario, label);
+    if (!r.ok) throw new ApiError('invalid_scenario', formatProblems(label, r.problems).join('\n'));
+    return r.scenario;
+  };
+
+  type Impl = {
+    [C in RequestChannel]: (req: ParsedRequestOf<C>, ctx: RequestContext) => Promise<ReplyOf<C>>;
+  };
+  const impl: Partial<Impl> & Pick<Impl, Exclude<RequestChannel, LiveRequestChannel>> = {
+    'profiles:list': () => options.store.list(),
+    'profiles:shipped': () => options.store.listShipped(),
+    'profiles:load': async (req) => {
+      const loaded = await options.store.load(req.name, req.source ?? 'user');
+      options.onProfileUsed?.({ name: loaded.name, source: loaded.source });
+      return loaded;
+    },
+    'profiles:save': async (req) => {
+      const entry = await options.store.save(req.name, req.scenario, {
+        noOverwrite: req.noOverwrite,
+      });
+      options.onProfileUsed?.({ name: entry.name, source: 'user' });
+      return entry;
+    },
+    'profiles:delete': (req) => options.store.delete(req.name),
+    'sweep:run': async (req, ctx) => {
+      checkScenario(req.scenario, 'scenario');
+      if (sweeps.has(req.id))
+        throw new ApiError(
+          'invalid_request',
+          `sweep:run: a sweep with id "${req.id}" is already running`,
+        );
+      const { runSweep, varyFromRange } = await loadSweep();
+      let vary: VaryDim[];
+      try {
+        vary = req.vary.map((v) =>
+          'values' in v ? { path: v.path, values: v.values } : varyFromRange(v),
+        );
+      } catch (e) {
+        throw new ApiError('invalid_request', `sweep:run: vary: ${(e as Error).message}`);
+      }
+      const controller = new AbortController();
+      sweeps.set(req.id, { controller, owner: ctx });
+      let lastShown = -1;
+      try {
+        const result = await runSweep(req.scenario, vary, {
+          slo: req.slo,
+          signal: controller.signal,
+          threads: options.sweepThreads,
+          keepResults: false,
+          onProgress: (done, total) => {
+            // At most ~100 progress events per sweep.
+            const step = Math.floor((done * 100) / total);
+            if (step === lastShown && done !== total) return;
+            lastShown = step;
+            ctx.emit('sweep:progress', { id: req.id, done, total });
+          },
+        });
+        return { id: req.id, ...result };
+      } catch (e) {
+        if (e instanceof ApiError) throw e;
+        throw new ApiError('invalid_request', `sweep:run: ${(e as Error).message}`);
+      } finally {
+        sweeps.delete(req.id);
+      }
+    },
+    'sweep:cancel': async (req) => {
+      const s = sweeps.get(req.id);
+      if (!s) return { cancelled: false };
+      s.controller.abort();
+      return { cancelled: true };
+    },
+    'export:save': async (req) => {
+      if (!options.saveExport) return { saved: false, path: null, download: true };
+      const r = await options.saveExport(req);
+      return { ...r, download: false };
+    },
+    'app:info': async () => ({
+      shell: options.shell,
+      version: options.version,
+      platform: `${os.platform()}-${os.arch()}`,
+      profilesDir: options.store.userDir,
+    }),
+  };
+
+  const run = async (
+    channel: RequestChannel,
+    payload: unknown,
+    ctx: RequestContext,
+  ): Promise<unknown> => {
+    const def = requests[channel];
+    const parsed = def.request.safeParse(payload);
+    if (!parsed.success)
+      throw new ApiError('invalid_request', describeIssues(channel, parsed.error.issues));
+    let result: unknown;
+    const own = (
+      impl as Record<string, ((req: unknown, ctx: RequestContext) => Promise<unknown>) | undefined>
+    )[channel];
+    if (own) result = await own(parsed.data, ctx);
+    else if (channel.startsWith('live:')) {
+      if (!options.live)
+        throw new ApiError(
+          'unavailable',
+          `${channel}: live monitoring is not available in this shell`,
+        );
+      result = await options.live.request(channel as LiveRequestChannel, parsed.data as never);
+    } else throw new ApiError('internal', `${channel}: not implemented`);
+    const checked = def.reply.safeParse(result);
+    if (!checked.success)
+      throw new ApiError(
+        'internal',
+        `reply does not match the contract:\n${describeIssues(channel, checked.error.issues)}`,
+      );
+    return checked.data;
+  };
+
+  return {
+    async handle(channel, payload, ctx) {
+      if (!isRequestChannel(channel))
+        return {
+          ok: false,
+          error: {
+            code: 'invalid_request',
+            message: `unknown request "${String(channel).slice(0, 80)}"`,
+          },
+        };
+      try {
+        return { ok: true, result: await run(channel, payload, ctx) };
+      } catch (e) {
+        return toEnvelope(e);
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    cancelOwnedBy(ctx) {
+      for (const s of sweeps.values()) if (s.owner === ctx) s.controller.abort();
+    },
+    dispose() {
+      for (const s of sweeps.values()) s.controller.abort();
+      listeners.clear();
+      unsubscribeLive?.();
+    },
+  };
+}
+
+/** Validates an event payload against the contract before it is pushed (a bug guard). */
+export function checkEvent<E extends EventChannel>(channel: E, payload: unknown): EventOf<E> {
+  const r = events[channel].payload.safeParse(payload);
+  if (!r.success) throw new Error(describeIssues(channel, r.error.issues));
+  return r.data as EventOf<E>;
+}
