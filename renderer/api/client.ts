@@ -163,6 +163,8 @@ export function createWsApi(options: WsClientOptions): WsApi {
         ev.code === 4401 || ev.code === 1008
           ? `refused by the Peakline server: ${ev.reason || 'access token missing or wrong'}`
           : `connection to the Peakline server lost (code ${ev.code})`;
+      // Requests waiting for this connection fail now (the UI shows why) rather than hang.
+      outbox.length = 0;
       failPending(reason);
       setState('closed', reason);
       if (closedForGood) return;

@@ -1,0 +1,309 @@
+// The web console over real HTTP and a real WebSocket: the page loads, the API needs the token,
+// other sites (Origin) and rebinding names (Host) are refused, and the renderer's own client
+// round-trips requests, gets clear errors for bad payloads, receives pushed events and
+// reconnects after the server comes back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { createApiHandler, type ApiHandler } from '../api/handler';
+import { adaptLiveService } from '../api/live-adapter';
+import { LiveService } from '../live/service';
+import { ProfileStore } from '../profiles/store';
+import { createWsApi, PeaklineApiError, type WebSocketLike } from '../../renderer/api/client';
+import { newToken } from './security';
+import { startWebServer, type RunningWebServer } from './server';
+
+const scenario = {
+  schema: 'peakline.scenario/v1',
+  name: 'Async seed',
+  duration_s: 5,
+  workload: { type: 'open', rate_rps: 400 },
+  server: { concurrency: 10 },
+  handler: [{ cpu: { dist: 'exp', mean_ms: 2 } }],
+};
+
+let root: string;
+let dist: string;
+let handler: ApiHandler;
+let live: LiveService;
+let server: RunningWebServer;
+const token = newToken();
+
+interface Got {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+/** A raw HTTP GET (so Host and Origin can be anything). */
+function get(pathAndQuery: string, headers: Record<string, string> = {}): Promise<Got> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: server.port, path: pathAndQuery, method: 'GET', headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens a WebSocket and resolves with how it went: 'open', or the HTTP status of the refusal. */
+function tryWs(url: string, headers: Record<string, string> = {}): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+    });
+    ws.on('error', () => {});
+  });
+}
+
+const wsUrl = (t: string | null) =>
+  `ws://127.0.0.1:${server.port}/api/ws${t === null ? '' : `?token=${encodeURIComponent(t)}`}`;
+const connectWs = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'peakline-web-'));
+  dist = path.join(root, 'dist');
+  await mkdir(path.join(dist, 'assets'), { recursive: true });
+  await writeFile(
+    path.join(dist, 'index.html'),
+    '<!doctype html><title>Peakline</title><div id="root"></div>',
+  );
+  await writeFile(path.join(dist, 'assets', 'app-1234.js'), 'console.log("peakline")');
+  await writeFile(path.join(root, 'secret.txt'), 'do not serve');
+  await mkdir(path.join(root, 'shipped'));
+  await writeFile(path.join(root, 'shipped', 'seed-async.json'), JSON.stringify(scenario));
+  live = new LiveService({ recordingsDir: path.join(root, 'recordings') });
+  handler = createApiHandler({
+    shell: 'web',
+    version: '1.2.3',
+    store: new ProfileStore({
+      userDir: path.join(root, 'user'),
+      shippedDir: path.join(root, 'shipped'),
+    }),
+    live: adaptLiveService(live),
+  });
+  server = await startWebServer({ handler, token, distDir: dist, port: 0 });
+});
+
+afterAll(async () => {
+  await server?.close();
+  handler?.dispose();
+  await live?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('web console over HTTP', () => {
+  it('prints a URL on 127.0.0.1 with the token, on the port it picked', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${token}`);
+    expect(server.port).toBeGreaterThan(0);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('serves the page without the token (it holds no data) under a strict CSP, and no Referer', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Peakline</title>');
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    const js = await get('/assets/app-1234.js');
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    // A client-side route gets the app; a missing asset does not.
+    expect((await get('/compare')).body).toContain('<title>Peakline</title>');
+    expect((await get('/assets/missing.js')).status).toBe(404);
+  });
+
+  it('never serves a file outside the built UI', async () => {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e%5csecret.txt',
+    ]) {
+      const r = await get(p);
+      expect(r.body, p).not.toContain('do not serve');
+      expect([400, 404], p).toContain(r.status);
+    }
+  });
+
+  it('refuses API requests without the right token', async () => {
+    expect((await get('/api/info')).status).toBe(401);
+    expect((await get('/api/info?token=wrong')).status).toBe(401);
+    expect((await get(`/api/info?token=${token}x`)).status).toBe(401);
+    const ok = await get(`/api/info?token=${token}`);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ shell: 'web', version: '1.2.3' });
+    expect((await get('/api/info', { Authorization: `Bearer ${token}` })).status).toBe(200);
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and a foreign Origin even with the token', async () => {
+    const q = `/api/info?token=${token}`;
+    expect((await get(q, { Host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await get('/', { Host: 'evil.example' })).status).toBe(403);
+    expect((await get(q, { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get(q, { Origin: `http://localhost:${server.port}` })).status).toBe(403);
+    expect((await get(q, { Origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
+    expect((await get(q, { Host: `localhost:${server.port}` })).status).toBe(200);
+  });
+});
+
+describe('web console over the WebSocket', () => {
+  it('refuses a WebSocket without the token, with a wrong one, or from another site', async () => {
+    expect(await tryWs(wsUrl(null))).toBe(401);
+    expect(await tryWs(wsUrl('nope'))).toBe(401);
+    expect(await tryWs(wsUrl(token), { Origin: 'http://evil.example' })).toBe(403);
+    expect(await tryWs(wsUrl(token), { Host: `rebind.evil.example:${server.port}` })).toBe(403);
+    expect(await tryWs(`ws://127.0.0.1:${server.port}/elsewhere?token=${token}`)).toBe(404);
+    expect(await tryWs(wsUrl(token), { Origin: `http://127.0.0.1:${server.port}` })).toBe('open');
+  });
+
+  it('the renderer client lists the shipped profiles and saves and loads a user profile', async () => {
+    const client = createWsApi({ url: wsUrl(token), connect: connectWs });
+    try {
+      const shipped = await client.api.listShippedProfiles();
+      expect(shipped.map((p) => [p.name, p.title])).toEqual([['seed-async', 'Async seed']]);
+      await client.api.saveProfile({ name: '秒杀 plan', scenario });
+      const loaded = await client.api.loadProfile({ name: '秒杀 plan' });
+      expect(loaded.scenario).toEqual(scenario);
+      expect((await client.api.appInfo()).shell).toBe('web');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('rejects an invalid payload with a message naming the field', async () => {
+    const client = createWsApi({ url: wsUrl(token), connect: connectWs });
+    try {
+      const err = await client.api.loadProfile({ name: '   ' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PeaklineApiError);
+      expect(err).toMatchObject({
+        code: 'invalid_request',
+        message: 'profiles:load: name: name must not be empty',
+      });
+      const bad = await client.api
+        .saveProfile({
+          name: 'x',
+          scenario: { ...scenario, server: { concurrency: 'ten' } } as never,
+        })
+        .catch((e: unknown) => e);
+      expect(bad).toMatchObject({
+        code: 'invalid_scenario',
+        message: expect.stringMatching(/^x\.json: server\.concurrency: must be a number/),
+      });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('answers a malformed frame with an error, and an unknown channel by name', async () => {
+    const ws = new WebSocket(wsUrl(token));
+    await new Promise((r) => ws.once('open', r));
+    const replies: unknown[] = [];
+    const two = new Promise<void>((resolve) =>
+      ws.on('message', (d) => {
+        replies.push(JSON.parse(String(d)));
+        if (replies.length === 2) resolve();
+      }),
+    );
+    ws.send(JSON.stringify({ type: 'request', id: 7, channel: 42 }));
+    ws.send(
+      JSON.stringify({
+        type: 'request',
+        id: 8,
+        channel: 'fs:read',
+        payload: { path: '/etc/passwd' },
+      }),
+    );
+    await two;
+    expect(replies).toEqual([
+      {
+        type: 'reply',
+        id: 7,
+        ok: false,
+        error: {
+          code: 'invalid_request',
+          message: expect.stringContaining('malformed request frame: channel:'),
+        },
+      },
+      {
+        type: 'reply',
+        id: 8,
+        ok: false,
+        error: { code: 'invalid_request', message: 'unknown request "fs:read"' },
+      },
+    ]);
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.send('this is not json');
+    expect(await closed).toBe(1007);
+  });
+
+  it('pushes live samples to the page', async () => {
+    const client = createWsApi({ url: wsUrl(token), connect: connectWs });
+    try {
+      const sample = new Promise<{ kind: string; metrics: Record<string, number | null> }>(
+        (resolve) => {
+          const off = client.api.onLiveSample((s) => {
+            if (s.status !== 'up') return;
+            off();
+            resolve(s);
+          });
+        },
+      );
+      const { id } = await client.api.liveConnect({ kind: 'host', interval_s: 0.25 });
+      const s = await sample;
+      expect(s.kind).toBe('host');
+      expect(s.metrics.mem_total_bytes).toBeGreaterThan(0);
+      expect(await client.api.liveDisconnect({ id })).toEqual({ disconnected: true });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('reconnects when the server comes back, and fails requests in flight meanwhile', async () => {
+    const client = createWsApi({
+      url: wsUrl(token),
+      connect: connectWs,
+      minDelayMs: 50,
+      maxDelayMs: 200,
+    });
+    const states: string[] = [];
+    client.onState((s) => states.push(s));
+    try {
+      await client.api.appInfo();
+      const port = server.port;
+      const down = new Promise<void>((r) => {
+        const off = client.onState((s) => s === 'closed' && (off(), r()));
+      });
+      await server.close();
+      await down;
+      // While the server is away a request fails with the reason instead of hanging.
+      await expect(client.api.appInfo()).rejects.toThrow(/connection to the Peakline server lost/);
+      const up = new Promise<void>((r) => {
+        const off = client.onState((s) => s === 'open' && (off(), r()));
+      });
+      server = await startWebServer({ handler, token, distDir: dist, port });
+      await up;
+      expect((await client.api.appInfo()).version).toBe('1.2.3');
+      expect(states).toContain('closed');
+      expect(states[states.length - 1]).toBe('open');
+    } finally {
+      client.close();
+    }
+  });
+});
