@@ -7,6 +7,7 @@
 import {
   createReadStream,
   createWriteStream,
+  existsSync,
   mkdirSync,
   readdirSync,
   statSync,
@@ -220,11 +221,20 @@ export class LiveService {
         'invalid_request',
         `live:record:start: already recording to ${this.recorder.path}`,
       );
-    mkdirSync(this.recordingsDir, { recursive: true });
     let name = req.name ?? `live-${new Date().toISOString().replace(/[:.]/g, '-')}.ndjson`;
     if (!name.endsWith('.ndjson')) name += '.ndjson';
-    const file = path.join(this.recordingsDir, name);
-    const stream = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+    return { path: this.recordTo(path.join(this.recordingsDir, name)) };
+  }
+
+  /** Start recording to an explicit file (the CLI's --record); refuses to overwrite. */
+  recordTo(file: string): string {
+    if (this.recorder)
+      throw new LiveError('invalid_request', `already recording to ${this.recorder.path}`);
+    const abs = path.resolve(file);
+    mkdirSync(path.dirname(abs), { recursive: true });
+    if (existsSync(abs))
+      throw new LiveError('invalid_request', `${abs} exists; choose another name`);
+    const stream = createWriteStream(abs, { flags: 'wx', mode: 0o600 });
     stream.on('error', () => undefined);
     const header = {
       type: 'header',
@@ -233,8 +243,8 @@ export class LiveService {
       sources: this.list().sources,
     };
     stream.write(`${JSON.stringify(header)}\n`);
-    this.recorder = { path: file, stream, samples: 0 };
-    return { path: file };
+    this.recorder = { path: abs, stream, samples: 0 };
+    return abs;
   }
 
   /** Stop recording; resolves once the file is complete on disk. */
