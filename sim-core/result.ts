@@ -63,6 +63,8 @@ export interface AsyncStats {
   enqueued: number;
   completed: number;
   rejected: number;
+  /** Tasks that failed in a step (pool or lock timeout, service full) in the measured window. */
+  failed?: number;
   /** Tasks in the queue or in a worker at the end. */
   pending: number;
   mean_backlog: number;
@@ -88,6 +90,16 @@ export interface SimResult {
   error_rate: number;
   /** Of ok responses finishing in the measured window. */
   latency_ms: LatencySummary;
+  /**
+   * The fate of the requests that ARRIVED in the measured window (so the counts add up):
+   * arrived = completed + rejected + timed_out + in_flight, where
+   * completed = ok + failed after acceptance (pool_timeout, lock_timeout, service_full,
+   * async_queue_full, instance_down of a crash while in flight); rejected = refused at the door
+   * (backlog_full, or routed to an instance that is down); timed_out = the client gave up
+   * (client_timeout); in_flight = still unresolved at the end. `errors` counts the same cohort by
+   * cause, so ok + Σ errors + in_flight = arrived. Rates and latencies, by contrast, count
+   * responses completing in the measured window.
+   */
   requests: {
     arrived: number;
     completed: number;

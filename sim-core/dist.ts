@@ -1,0 +1,159 @@
+// Service- and think-time distributions: compiles a schema `Dist` into a `Sampler` (one class, a
+// switch on an integer kind, so every call site stays monomorphic in V8) and exposes each
+// distribution's mean and squared coefficient of variation for the closed-form formulas.
+import type { Dist } from './schema';
+import type { Rng } from './random';
+
+const K_CONST = 0;
+const K_EXP = 1;
+const K_UNIFORM = 2;
+const K_LOGNORMAL = 3;
+const K_ERLANG = 4;
+const K_GAMMA = 5;
+const K_EMPIRICAL = 6;
+
+/** z of the standard normal at 0.99. */
+export const Z99 = 2.3263478740408408;
+
+/** Sigma of a lognormal with the given mean and 99th percentile (the smaller root), or NaN if none. */
+export function lognormalSigmaFromP99(mean: number, p99: number): number {
+  // mu = ln(mean) - s²/2 and ln(p99) = mu + z·s  ⇒  s²/2 - z·s + ln(p99/mean) = 0
+  const l = Math.log(p99 / mean);
+  const disc = Z99 * Z99 - 2 * l;
+  if (disc < 0) return NaN;
+  return Z99 - Math.sqrt(disc);
+}
+
+/** The largest p99/mean ratio a lognormal with a fixed mean can have (e^(z²/2) ≈ 14.97). */
+export const LOGNORMAL_MAX_P99_RATIO = Math.exp((Z99 * Z99) / 2);
+
+/** A compiled distribution: `sample(rng)` draws one value in milliseconds. */
+export class Sampler {
+  /** Mean of the distribution (ms). */
+  readonly mean: number;
+  /** Squared coefficient of variation (variance / mean²). */
+  readonly scv: number;
+  /** True for the exponential distribution (the queueing formulas need to know). */
+  readonly isExp: boolean;
+  /** True for a constant. */
+  readonly isConst: boolean;
+
+  private constructor(
+    private readonly kind: number,
+    private readonly a: number,
+    private readonly b: number,
+    private readonly c: number,
+    private readonly table: Float64Array,
+    mean: number,
+    scv: number,
+  ) {
+    this.mean = mean;
+    this.scv = scv;
+    this.isExp = kind === K_EXP;
+    this.isConst = kind === K_CONST || (kind === K_EMPIRICAL && scv === 0);
+  }
+
+  /** Compiles a validated `Dist`; throws with a clear message if its parameters are impossible. */
+  static of(d: Dist): Sampler {
+    const none = new Float64Array(0);
+    switch (d.dist) {
+      case 'const':
+        return new Sampler(K_CONST, d.ms, 0, 0, none, d.ms, 0);
+      case 'exp':
+        return new Sampler(K_EXP, d.mean_ms, 0, 0, none, d.mean_ms, 1);
+      case 'uniform': {
+        const mean = (d.min_ms + d.max_ms) / 2;
+        const w = d.max_ms - d.min_ms;
+        return new Sampler(
+          K_UNIFORM,
+          d.min_ms,
+          w,
+          0,
+          none,
+          mean,
+          mean > 0 ? (w * w) / 12 / (mean * mean) : 0,
+        );
+      }
+      case 'lognormal': {
+        let sigma = d.sigma ?? 0;
+        if (d.p99_ms !== undefined) {
+          sigma = lognormalSigmaFromP99(d.mean_ms, d.p99_ms);
+          if (!Number.isFinite(sigma))
+            throw new Error(
+              `lognormal: p99_ms/mean_ms is ${(d.p99_ms / d.mean_ms).toFixed(2)}, but a lognormal with that mean reaches at most ${LOGNORMAL_MAX_P99_RATIO.toFixed(2)}`,
+            );
+        }
+        const mu = Math.log(d.mean_ms) - (sigma * sigma) / 2;
+        return new Sampler(K_LOGNORMAL, mu, sigma, 0, none, d.mean_ms, Math.expm1(sigma * sigma));
+      }
+      case 'erlang':
+        return new Sampler(K_ERLANG, d.k, d.mean_ms / d.k, 0, none, d.mean_ms, 1 / d.k);
+      case 'gamma': {
+        const shape = 1 / (d.cv * d.cv);
+        return new Sampler(K_GAMMA, shape, d.mean_ms / shape, 0, none, d.mean_ms, d.cv * d.cv);
+      }
+      case 'empirical': {
+        const t = Float64Array.from(d.samples_ms);
+        let s = 0;
+        for (const v of t) s += v;
+        const mean = s / t.length;
+        let v2 = 0;
+        for (const v of t) v2 += (v - mean) * (v - mean);
+        const scv = mean > 0 ? v2 / t.length / (mean * mean) : 0;
+        return new Sampler(K_EMPIRICAL, t.length, 0, 0, t, mean, scv);
+      }
+    }
+  }
+
+  /** One draw (ms). */
+  sample(r: Rng): number {
+    switch (this.kind) {
+      case K_EXP:
+        return -this.a * Math.log(r.float());
+      case K_CONST:
+        return this.a;
+      case K_UNIFORM:
+        return this.a + this.b * r.float();
+      case K_LOGNORMAL:
+        return Math.exp(this.a + this.b * r.normal());
+      case K_ERLANG: {
+        const k = this.a;
+        if (k <= 16) {
+          let p = 1;
+          for (let i = 0; i < k; i++) p *= r.float();
+          return -this.b * Math.log(p);
+        }
+        return this.b * gamma(r, k);
+      }
+      case K_GAMMA:
+        return this.b * gamma(r, this.a);
+      default:
+        return this.table[Math.floor(r.float() * this.a)];
+    }
+  }
+}
+
+/** Gamma(shape, 1) by Marsaglia–Tsang (with the u^(1/shape) boost below shape 1). */
+export function gamma(r: Rng, shape: number): number {
+  if (shape < 1) return gamma(r, shape + 1) * Math.pow(r.float(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = r.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = r.float();
+    const x2 = x * x;
+    if (u < 1 - 0.0331 * x2 * x2) return d * v;
+    if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** Compiles a `Dist` into a sampler (shorthand for `Sampler.of`). */
+export function compileDist(d: Dist): Sampler {
+  return Sampler.of(d);
+}

@@ -1,0 +1,1558 @@
+// The order-pipeline model: compiles a validated Scenario into a flat step program and runs it on
+// the event list. A request (or an async task) is a slot in preallocated typed arrays moving
+// through the program; every station (handlers, DB pool, shards, services, async queue, workers,
+// per-key locks) is a busy counter plus an intrusive FIFO of waiting slots, so the hot path is
+// integer kinds in a switch, typed arrays and no allocation per event.
+//
+// Semantics chosen here (the result's comments repeat what the numbers mean):
+// - Times are kept in milliseconds. The run covers [0, warmup + duration); the measured window is
+//   [warmup, warmup + duration).
+// - The fate counters (`requests`, `errors`) follow the cohort of requests ARRIVING in the
+//   measured window: each ends ok, rejected (refused at the door: backlog full, or routed to a
+//   down instance), failed after acceptance (pool/lock timeout, service full, async queue full,
+//   instance crash while in flight), timed out (client gave up), or is still in flight at the end.
+//   Rates and latencies (`throughput_rps`, `latency_ms`, CIs, series) count responses COMPLETING
+//   in the measured window, whatever their arrival time (unbiased in steady state).
+// - Client timeout: the client stops waiting and counts a time-out. A request still in the accept
+//   backlog is dropped (the server sees the closed connection when it accepts); one already in a
+//   handler runs to the end (the handler does not notice), so timeouts do not relieve load.
+// - Instance crash: requests in its backlog and handlers fail at once with instance_down and its
+//   handlers are free when it comes back; shared resources a crashed request holds (a DB query on
+//   a shard, a lock) are given back when its current step ends. Async tasks already queued on a
+//   crashed instance keep running (the queue is treated as durable).
+// - Pools, async queues and workers are per instance (pool_size, queue_capacity and workers are
+//   per-process settings, like a Go process's sql.DB and channel); shards and services are shared.
+// - Keys: rank r of the Zipf law is key r-1, so user 0 is the hottest and lands on shard 0.
+// - Closed workload: a connection sends its next request when the previous one resolves (ok,
+//   error or client time-out), after its think time; an instant error waits at least 1 ms first.
+import type { Scenario, Step } from './schema';
+import { EventList } from './engine';
+import { Rng, Stream, Zipf } from './random';
+import { Sampler } from './dist';
+import { Histogram } from './histogram';
+
+// ---- program ops
+const OP_CPU = 0;
+const OP_CACHE = 1;
+const OP_DB = 2;
+const OP_CALL = 3;
+const OP_LOCK = 4;
+const OP_UNLOCK = 5;
+const OP_ENQ = 6;
+const OP_END = 7;
+
+// ---- event kinds
+const EV_ARRIVAL = 0;
+const EV_SEND = 1;
+const EV_DONE = 2;
+const EV_CTIMEOUT = 3;
+const EV_WTIMEOUT = 4;
+const EV_DOWN = 5;
+const EV_UP = 6;
+const EV_WARMUP = 7;
+const EV_BATCH = 8;
+const EV_WINDOW = 9;
+
+const PRI_CONTROL = 0;
+const PRI_MODEL = 1;
+
+// ---- job flags
+const F_DONE = 1; // the client's outcome is decided
+const F_DEAD = 2; // skip the remaining steps (release locks only)
+const F_COHORT = 4; // arrived in the measured window
+const F_NOHANDLER = 8; // handler already given back (instance crashed)
+const F_TASK = 16;
+
+/** Error causes, in the order of `ErrorCounts`. */
+export const CAUSES = [
+  'backlog_full',
+  'async_queue_full',
+  'pool_timeout',
+  'client_timeout',
+  'instance_down',
+  'lock_timeout',
+  'service_full',
+] as const;
+const C_BACKLOG = 0;
+const C_ASYNC = 1;
+const C_POOL = 2;
+const C_CLIENT = 3;
+const C_DOWN = 4;
+const C_LOCK = 5;
+const C_SERVICE = 6;
+
+// outcome kinds
+const O_OK = 0;
+const O_REJECTED = 1;
+const O_FAILED = 2;
+const O_TIMEOUT = 3;
+
+const LOCKQ = -2;
+
+const BAL_RR = 0;
+const BAL_LEAST = 1;
+const BAL_RANDOM = 2;
+const BAL_HASH = 3;
+
+/** Thrown out of a run when `shouldCancel` returns true. */
+export class SimCancelled extends Error {
+  constructor() {
+    super('simulation cancelled');
+    this.name = 'SimCancelled';
+  }
+}
+
+/** Per-station raw figures at the end of a run (the result builder names and aggregates them). */
+export interface StationRaw {
+  busyArea: number;
+  queueArea: number;
+  waitSum: number;
+  waitN: number;
+  servers: number;
+}
+
+/** One batch of the batch-means estimator. */
+export interface BatchRaw {
+  ok: number;
+  latSum: number;
+  p99: number;
+  seconds: number;
+}
+
+interface CompiledProgram {
+  op: Int32Array;
+  a: Int32Array;
+  b: Int32Array;
+  c: Int32Array;
+  f: Float64Array;
+  asyncStart: number;
+  lockKeys: ('user' | 'item')[];
+  /** For a LOCK op, the pc of its matching UNLOCK. */
+  lockEnd: Int32Array;
+}
+
+/** Rate function of an open workload, inverted for arrival times (ms). */
+class RateCurve {
+  readonly T: Float64Array; // segment starts (ms)
+  readonly R: Float64Array; // rate at segment start (per ms)
+  private seg = 0;
+  private cum = 0; // Λ at segment start
+  private cumAt = 0; // Λ(t) of the last arrival
+  private last = 0; // time of the last arrival
+  readonly constant: number; // per ms, or -1 when the rate changes
+
+  constructor(rate: number | [number, number][]) {
+    if (typeof rate === 'number') {
+      this.T = Float64Array.of(0);
+      this.R = Float64Array.of(rate / 1000);
+      this.constant = rate / 1000;
+    } else {
+      const pts = rate.map(([t, r]) => [t * 1000, r / 1000] as [number, number]);
+      if (pts[0][0] > 0) pts.unshift([0, pts[0][1]]);
+      this.T = Float64Array.from(pts.map((p) => p[0]));
+      this.R = Float64Array.from(pts.map((p) => p[1]));
+      this.constant = pts.length === 1 ? pts[0][1] : -1;
+    }
+  }
+
+  /** Rate (per ms) at time t. */
+  at(t: number): number {
+    const T = this.T;
+    const R = this.R;
+    if (t >= T[T.length - 1]) return R[R.length - 1];
+    let j = 0;
+    while (j + 1 < T.length && T[j + 1] <= t) j++;
+    const w = T[j + 1] - T[j];
+    return R[j] + ((R[j + 1] - R[j]) * (t - T[j])) / w;
+  }
+
+  /** Time of the arrival whose cumulative intensity is `d` past the previous one (Infinity if none). */
+  next(d: number): number {
+    if (this.constant > 0) {
+      this.last += d / this.constant;
+      return this.last;
+    }
+    const T = this.T;
+    const R = this.R;
+    const target = this.cumAt + d;
+    for (;;) {
+      const j = this.seg;
+      const t0 = T[j];
+      const r0 = R[j];
+      if (j === T.length - 1) {
+        if (r0 <= 0) return Infinity;
+        const t = t0 + (target - this.cum) / r0;
+        this.cumAt = target;
+        this.last = t;
+        return t;
+      }
+      const w = T[j + 1] - t0;
+      const r1 = R[j + 1];
+      const segInt = ((r0 + r1) / 2) * w;
+      if (this.cum + segInt >= target && segInt > 0) {
+        const rem = target - this.cum;
+        const k = (r1 - r0) / w;
+        const disc = r0 * r0 + 2 * k * rem;
+        const x = (2 * rem) / (r0 + Math.sqrt(disc > 0 ? disc : 0));
+        const t = t0 + (x < w ? x : w);
+        this.cumAt = target;
+        this.last = t;
+        return t;
+      }
+      this.cum += segInt;
+      this.seg++;
+    }
+  }
+}
+
+/** Compiles handler and async steps into one flat program (handler first, then async). */
+function compileProgram(s: Scenario, dists: Sampler[], services: string[]): CompiledProgram {
+  const op: number[] = [];
+  const a: number[] = [];
+  const b: number[] = [];
+  const c: number[] = [];
+  const f: number[] = [];
+  const lockKeys: ('user' | 'item')[] = [];
+  const dist = (d: Parameters<typeof Sampler.of>[0]) => {
+    dists.push(Sampler.of(d));
+    return dists.length - 1;
+  };
+  const emit = (o: number, x = 0, y = 0, z = 0, w = 0) => {
+    op.push(o);
+    a.push(x);
+    b.push(y);
+    c.push(z);
+    f.push(w);
+    return op.length - 1;
+  };
+  const key = (k: 'user' | 'item') => (k === 'user' ? 0 : 1);
+  const walk = (steps: Step[]) => {
+    for (const st of steps) {
+      if ('cpu' in st) emit(OP_CPU, dist(st.cpu));
+      else if ('cache' in st) {
+        const at = emit(OP_CACHE, dist(st.cache.lookup), key(st.cache.key), 0, st.cache.hit_ratio);
+        emit(OP_DB, dist(st.cache.miss_query), key(st.cache.key));
+        c[at] = op.length;
+      } else if ('db' in st) emit(OP_DB, dist(st.db.query), key(st.db.key));
+      else if ('call' in st) emit(OP_CALL, dist(st.call.time), services.indexOf(st.call.service));
+      else if ('lock' in st) {
+        const id = lockKeys.length;
+        lockKeys.push(st.lock.key);
+        const ov = st.lock.overhead ? dist(st.lock.overhead) : -1;
+        const at = emit(OP_LOCK, id, key(st.lock.key), ov, st.lock.timeout_ms ?? 0);
+        walk(st.lock.steps);
+        // the LOCK remembers its UNLOCK so an aborting job can skip locks it never took
+        lockEnd.set(at, emit(OP_UNLOCK, id, key(st.lock.key), ov));
+      } else if ('enqueue' in st) emit(OP_ENQ);
+    }
+  };
+  const lockEnd = new Map<number, number>();
+  walk(s.handler);
+  emit(OP_END);
+  const asyncStart = op.length;
+  walk(s.async?.steps ?? []);
+  emit(OP_END);
+  const ends = new Int32Array(op.length);
+  for (const [at, end] of lockEnd) ends[at] = end;
+  return {
+    op: Int32Array.from(op),
+    a: Int32Array.from(a),
+    b: Int32Array.from(b),
+    c: Int32Array.from(c),
+    f: Float64Array.from(f),
+    asyncStart,
+    lockKeys,
+    lockEnd: ends,
+  };
+}
+
+/** Options the runtime needs from `simulate`. */
+export interface RunOptions {
+  seed: number;
+  series: boolean;
+  onProgress?: (fraction: number) => void;
+  shouldCancel?: () => boolean;
+}
+
+/** A series window's snapshot. */
+export interface WindowRaw {
+  t_s: number;
+  seconds: number;
+  arrivals: number;
+  ok: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  in_flight: number;
+  backlog: number;
+  async_backlog: number;
+  blocked: number;
+}
+
+/** The runtime of one simulation. Construct, `run()`, then read the public fields. */
+export class PipelineSim {
+  // ---- configuration
+  readonly I: number;
+  readonly S: number;
+  readonly svcNames: string[];
+  readonly L: number;
+  private readonly conc: number;
+  private readonly backlogCap: number;
+  private readonly poolSize: number;
+  private readonly acquireTimeout: number;
+  private readonly shardConc: number;
+  private readonly asyncCap: number;
+  private readonly asyncBlock: boolean;
+  private readonly workers: number;
+  private readonly svcConc: Int32Array;
+  private readonly svcQueue: Int32Array;
+  private readonly balancer: number;
+  private readonly hashUser: boolean;
+  private readonly maxFails: number;
+  private readonly failTimeout: number;
+  readonly warmMs: number;
+  readonly endMs: number;
+  private readonly timeoutMs: number;
+  private readonly closed: boolean;
+  private readonly conns: number;
+  private readonly think: Sampler | null;
+  private readonly poisson: boolean;
+  private readonly curve: RateCurve | null;
+  private readonly prog: CompiledProgram;
+  private readonly lockEnd: Int32Array;
+  private readonly dists: Sampler[] = [];
+  private readonly needUser: boolean;
+  private readonly needItem: boolean;
+  private readonly userZipf: Zipf;
+  private readonly itemZipf: Zipf;
+
+  // ---- random streams
+  private readonly rArr: Rng;
+  private readonly rSvc: Rng;
+  private readonly rRoute: Rng;
+  private readonly rKeys: Rng;
+  private readonly rCache: Rng;
+  private readonly rThink: Rng;
+
+  // ---- engine
+  readonly ev = new EventList(4096);
+  now = 0;
+  events = 0;
+
+  // ---- jobs (requests and tasks)
+  private cap = 0;
+  private jPc = new Int32Array(0);
+  private jPhase = new Int32Array(0);
+  private jInst = new Int32Array(0);
+  private jUser = new Int32Array(0);
+  private jItem = new Int32Array(0);
+  private jT0 = new Float64Array(0);
+  private jWaitT = new Float64Array(0);
+  private jId = new Int32Array(0);
+  private jWait = new Int32Array(0);
+  private jQ = new Int32Array(0);
+  private jNext = new Int32Array(0);
+  private jPrev = new Int32Array(0);
+  private rNext = new Int32Array(0);
+  private rPrev = new Int32Array(0);
+  private jFlags = new Int32Array(0);
+  private jConn = new Int32Array(0);
+  private freeHead = -1;
+  private idCounter = 0;
+
+  // ---- generic FIFO queues
+  private readonly qHead: Int32Array;
+  private readonly qTail: Int32Array;
+  private readonly qLen: Int32Array;
+  private readonly qSt: Int32Array;
+  private readonly qBacklog = 0;
+  private readonly qPool: number;
+  private readonly qAsync: number;
+  private readonly qSend: number;
+  private readonly qShard: number;
+  private readonly qSvc: number;
+
+  // ---- stations
+  readonly nSt: number;
+  readonly stBusy: Float64Array;
+  readonly stQ: Float64Array;
+  private readonly stLast: Float64Array;
+  readonly stAreaB: Float64Array;
+  readonly stAreaQ: Float64Array;
+  readonly stWaitSum: Float64Array;
+  readonly stWaitN: Float64Array;
+  readonly stServers: Float64Array;
+  readonly sPool: number;
+  readonly sAq: number;
+  readonly sWork: number;
+  readonly sShard: number;
+  readonly sSvc: number;
+  readonly sLock: number;
+
+  // ---- per instance
+  private readonly down: Uint8Array;
+  private readonly fails: Int32Array;
+  private readonly ejectedUntil: Float64Array;
+  private readonly runHead: Int32Array;
+  private rr = 0;
+
+  // ---- locks (one table per lock step)
+  private readonly lkHeld: Uint8Array[] = [];
+  private readonly lkHead: Int32Array[] = [];
+  private readonly lkTail: Int32Array[] = [];
+  private readonly lkArea: Float64Array[] = [];
+  private readonly lkSince: Float64Array[] = [];
+
+  // ---- counters: cohort (arrived in the window)
+  cArrived = 0;
+  cOk = 0;
+  cRejected = 0;
+  cFailed = 0;
+  cTimedOut = 0;
+  readonly cErr = new Float64Array(7);
+  // ---- window (completed in the window)
+  wOk = 0;
+  wErr = 0;
+  wArrivals = 0;
+  inFlight = 0;
+  blocked = 0;
+  // ---- async
+  aEnqueued = 0;
+  aCompleted = 0;
+  aRejected = 0;
+  aFailed = 0;
+  aMaxBacklog = 0;
+  readonly taskHist = new Histogram();
+
+  // ---- latency, batches, series
+  readonly latHist = new Histogram();
+  private readonly batchHist = new Histogram();
+  private batchOk = 0;
+  private batchLatSum = 0;
+  private batchStart = 0;
+  private readonly batchMs: number;
+  readonly batches: BatchRaw[] = [];
+  private readonly series: boolean;
+  readonly windowMs: number;
+  private readonly winHist = new Histogram();
+  private winArr = 0;
+  private winOk = 0;
+  private winErr = 0;
+  private winStart = 0;
+  readonly windows: WindowRaw[] = [];
+
+  private readonly onProgress?: (fraction: number) => void;
+  private readonly shouldCancel?: () => boolean;
+
+  /** Builds the runtime for a validated scenario. */
+  constructor(s: Scenario, opts: RunOptions) {
+    const seed = opts.seed;
+    this.series = opts.series;
+    this.onProgress = opts.onProgress;
+    this.shouldCancel = opts.shouldCancel;
+    this.rArr = new Rng(seed, Stream.arrivals);
+    this.rSvc = new Rng(seed, Stream.service);
+    this.rRoute = new Rng(seed, Stream.routing);
+    this.rKeys = new Rng(seed, Stream.keys);
+    this.rCache = new Rng(seed, Stream.cache);
+    this.rThink = new Rng(seed, Stream.think);
+
+    this.I = s.server.instances;
+    this.conc = s.server.concurrency;
+    this.backlogCap = s.server.backlog;
+    this.poolSize = s.db?.pool_size ?? 1;
+    this.acquireTimeout = s.db?.acquire_timeout_ms ?? 0;
+    this.S = s.db?.shards ?? 0;
+    this.shardConc = s.db?.shard_concurrency ?? 1;
+    this.asyncCap = s.async?.queue_capacity ?? 0;
+    this.asyncBlock = (s.async?.when_full ?? 'block') === 'block';
+    this.workers = s.async?.workers ?? 0;
+    this.svcNames = Object.keys(s.services).sort();
+    this.svcConc = Int32Array.from(this.svcNames.map((n) => s.services[n].concurrency));
+    this.svcQueue = Int32Array.from(this.svcNames.map((n) => s.services[n].queue));
+    const g = s.gateway;
+    this.balancer = {
+      round_robin: BAL_RR,
+      least_conn: BAL_LEAST,
+      random: BAL_RANDOM,
+      hash: BAL_HASH,
+    }[g.balancer];
+    this.hashUser = g.hash_key === 'user';
+    this.maxFails = g.max_fails;
+    this.failTimeout = g.fail_timeout_s * 1000;
+    this.warmMs = s.warmup_s * 1000;
+    this.endMs = (s.warmup_s + s.duration_s) * 1000;
+    const w = s.workload;
+    this.timeoutMs = w.timeout_ms;
+    this.closed = w.type === 'closed';
+    if (w.type === 'closed') {
+      this.conns = w.connections;
+      this.think = w.think
+        ? Sampler.of(w.think)
+        : w.think_ms > 0
+          ? Sampler.of({ dist: 'const', ms: w.think_ms })
+          : null;
+      this.poisson = false;
+      this.curve = null;
+    } else {
+      this.conns = 0;
+      this.think = null;
+      this.poisson = w.arrivals === 'poisson';
+      this.curve = new RateCurve(w.rate_rps);
+    }
+
+    this.prog = compileProgram(s, this.dists, this.svcNames);
+    this.lockEnd = this.prog.lockEnd;
+    const usesKey = (k: number) => {
+      const { op, b } = this.prog;
+      for (let i = 0; i < op.length; i++)
+        if ((op[i] === OP_CACHE || op[i] === OP_DB || op[i] === OP_LOCK) && b[i] === k) return true;
+      return false;
+    };
+    const hashNeeds = this.balancer === BAL_HASH;
+    this.needUser = usesKey(0) || (hashNeeds && this.hashUser);
+    this.needItem = usesKey(1) || (hashNeeds && !this.hashUser);
+    this.userZipf = new Zipf(s.keyspace.users, s.keyspace.user_zipf_s);
+    this.itemZipf = new Zipf(s.keyspace.items, s.keyspace.item_zipf_s);
+
+    // queues
+    const I = this.I;
+    const nSvc = this.svcNames.length;
+    this.qPool = I;
+    this.qAsync = 2 * I;
+    this.qSend = 3 * I;
+    this.qShard = 4 * I;
+    this.qSvc = 4 * I + this.S;
+    const nQ = 4 * I + this.S + nSvc;
+    this.qHead = new Int32Array(nQ).fill(-1);
+    this.qTail = new Int32Array(nQ).fill(-1);
+    this.qLen = new Int32Array(nQ);
+    // stations: handler[i], pool[i], async queue[i], workers[i], shard[s], service[k], lock[l]
+    this.L = this.prog.lockKeys.length;
+    this.sPool = I;
+    this.sAq = 2 * I;
+    this.sWork = 3 * I;
+    this.sShard = 4 * I;
+    this.sSvc = 4 * I + this.S;
+    this.sLock = 4 * I + this.S + nSvc;
+    this.nSt = this.sLock + this.L;
+    const n = this.nSt;
+    this.stBusy = new Float64Array(n);
+    this.stQ = new Float64Array(n);
+    this.stLast = new Float64Array(n);
+    this.stAreaB = new Float64Array(n);
+    this.stAreaQ = new Float64Array(n);
+    this.stWaitSum = new Float64Array(n);
+    this.stWaitN = new Float64Array(n);
+    this.stServers = new Float64Array(n);
+    this.qSt = new Int32Array(nQ);
+    for (let i = 0; i < I; i++) {
+      this.qSt[i] = i;
+      this.qSt[this.qPool + i] = this.sPool + i;
+      this.qSt[this.qAsync + i] = this.sAq + i;
+      this.qSt[this.qSend + i] = -1;
+      this.stServers[i] = this.conc;
+      this.stServers[this.sPool + i] = this.poolSize;
+      this.stServers[this.sAq + i] = this.asyncCap;
+      this.stServers[this.sWork + i] = this.workers;
+    }
+    for (let k = 0; k < this.S; k++) {
+      this.qSt[this.qShard + k] = this.sShard + k;
+      this.stServers[this.sShard + k] = this.shardConc;
+    }
+    for (let k = 0; k < nSvc; k++) {
+      this.qSt[this.qSvc + k] = this.sSvc + k;
+      this.stServers[this.sSvc + k] = this.svcConc[k];
+    }
+    for (let l = 0; l < this.L; l++) {
+      const nk = this.prog.lockKeys[l] === 'user' ? s.keyspace.users : s.keyspace.items;
+      this.lkHeld.push(new Uint8Array(nk));
+      this.lkHead.push(new Int32Array(nk).fill(-1));
+      this.lkTail.push(new Int32Array(nk).fill(-1));
+      this.lkArea.push(new Float64Array(nk));
+      this.lkSince.push(new Float64Array(nk));
+      this.stServers[this.sLock + l] = 1;
+    }
+
+    this.down = new Uint8Array(I);
+    this.fails = new Int32Array(I);
+    this.ejectedUntil = new Float64Array(I);
+    this.runHead = new Int32Array(I).fill(-1);
+
+    this.grow(256);
+
+    // batches and series windows
+    const B = s.stats.batches;
+    this.batchMs = (s.duration_s * 1000) / B;
+    this.batchStart = this.warmMs;
+    this.windowMs = chooseWindow(s.warmup_s + s.duration_s, s.stats.window_s) * 1000;
+
+    // initial events
+    const ev = this.ev;
+    if (this.warmMs > 0) ev.push(this.warmMs, EV_WARMUP, 0, 0, PRI_CONTROL);
+    for (let j = 1; j < B; j++)
+      ev.push(this.warmMs + j * this.batchMs, EV_BATCH, j, 0, PRI_CONTROL);
+    if (this.series) {
+      const nw = Math.ceil(this.endMs / this.windowMs - 1e-9);
+      for (let j = 1; j < nw; j++) ev.push(j * this.windowMs, EV_WINDOW, j, 0, PRI_CONTROL);
+    }
+    for (const f of g.faults) {
+      ev.push(f.down_s * 1000, EV_DOWN, f.instance, 0, PRI_CONTROL);
+      ev.push(f.up_s * 1000, EV_UP, f.instance, 0, PRI_CONTROL);
+    }
+    if (this.closed) {
+      for (let c = 0; c < this.conns; c++) {
+        const t = this.think ? this.think.sample(this.rThink) : 0;
+        ev.push(t, EV_SEND, c, 0, PRI_MODEL);
+      }
+    } else {
+      this.scheduleArrival();
+    }
+  }
+
+  // ================================================================ job storage
+
+  private grow(n: number): void {
+    const old = this.cap;
+    const g32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const g64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.jPc = g32(this.jPc);
+    this.jPhase = g32(this.jPhase);
+    this.jInst = g32(this.jInst);
+    this.jUser = g32(this.jUser);
+    this.jItem = g32(this.jItem);
+    this.jT0 = g64(this.jT0);
+    this.jWaitT = g64(this.jWaitT);
+    this.jId = g32(this.jId);
+    this.jWait = g32(this.jWait);
+    this.jQ = g32(this.jQ);
+    this.jNext = g32(this.jNext);
+    this.jPrev = g32(this.jPrev);
+    this.rNext = g32(this.rNext);
+    this.rPrev = g32(this.rPrev);
+    this.jFlags = g32(this.jFlags);
+    this.jConn = g32(this.jConn);
+    // new slots onto the free list
+    for (let i = n - 1; i >= old; i--) {
+      this.jNext[i] = this.freeHead;
+      this.freeHead = i;
+    }
+    this.cap = n;
+  }
+
+  private alloc(): number {
+    if (this.freeHead < 0) this.grow(this.cap * 2);
+    const j = this.freeHead;
+    this.freeHead = this.jNext[j];
+    this.jQ[j] = -1;
+    this.jWait[j] = 0;
+    this.jPhase[j] = 0;
+    this.idCounter = (this.idCounter + 1) | 0;
+    if (this.idCounter === 0) this.idCounter = 1;
+    this.jId[j] = this.idCounter;
+    return j;
+  }
+
+  private free(j: number): void {
+    this.jId[j] = 0;
+    this.jWait[j] = 0;
+    this.jNext[j] = this.freeHead;
+    this.freeHead = j;
+  }
+
+  // ================================================================ stations and queues
+
+  private acc(st: number): void {
+    const dt = this.now - this.stLast[st];
+    if (dt > 0) {
+      this.stAreaB[st] += dt * this.stBusy[st];
+      this.stAreaQ[st] += dt * this.stQ[st];
+      this.stLast[st] = this.now;
+    }
+  }
+
+  private waited(st: number, since: number): void {
+    if (this.now >= this.warmMs) {
+      this.stWaitSum[st] += this.now - since;
+      this.stWaitN[st]++;
+    }
+  }
+
+  private qPush(q: number, j: number): void {
+    const st = this.qSt[q];
+    if (st >= 0) {
+      this.acc(st);
+      this.stQ[st]++;
+    }
+    const t = this.qTail[q];
+    this.jPrev[j] = t;
+    this.jNext[j] = -1;
+    if (t >= 0) this.jNext[t] = j;
+    else this.qHead[q] = j;
+    this.qTail[q] = j;
+    this.qLen[q]++;
+    this.jQ[j] = q;
+    this.jWaitT[j] = this.now;
+  }
+
+  private qRemove(q: number, j: number): void {
+    const st = this.qSt[q];
+    if (st >= 0) {
+      this.acc(st);
+      this.stQ[st]--;
+    }
+    const p = this.jPrev[j];
+    const n = this.jNext[j];
+    if (p >= 0) this.jNext[p] = n;
+    else this.qHead[q] = n;
+    if (n >= 0) this.jPrev[n] = p;
+    else this.qTail[q] = p;
+    this.qLen[q]--;
+    this.jQ[j] = -1;
+  }
+
+  private qPop(q: number): number {
+    const j = this.qHead[q];
+    this.qRemove(q, j);
+    return j;
+  }
+
+  private runAdd(i: number, j: number): void {
+    const h = this.runHead[i];
+    this.rPrev[j] = -1;
+    this.rNext[j] = h;
+    if (h >= 0) this.rPrev[h] = j;
+    this.runHead[i] = j;
+  }
+
+  private runRemove(i: number, j: number): void {
+    const p = this.rPrev[j];
+    const n = this.rNext[j];
+    if (p >= 0) this.rNext[p] = n;
+    else this.runHead[i] = n;
+    if (n >= 0) this.rPrev[n] = p;
+  }
+
+  // ================================================================ workload
+
+  private scheduleArrival(): void {
+    const curve = this.curve!;
+    const d = this.poisson ? -Math.log(this.rArr.float()) : 1;
+    const t = curve.next(d);
+    if (t < this.endMs) this.ev.push(t, EV_ARRIVAL, 0, 0, PRI_MODEL);
+  }
+
+  private arrive(conn: number): void {
+    const now = this.now;
+    const cohort = now >= this.warmMs;
+    if (cohort) {
+      this.cArrived++;
+      this.wArrivals++;
+    }
+    this.winArr++;
+    this.inFlight++;
+    const user = this.needUser ? this.userZipf.sample(this.rKeys) - 1 : 0;
+    const item = this.needItem ? this.itemZipf.sample(this.rKeys) - 1 : 0;
+    const i = this.I === 1 ? 0 : this.route(user, item);
+    if (this.down[i] !== 0) {
+      this.noteFailure(i);
+      this.outcome(cohort, now, conn, O_REJECTED, C_DOWN);
+      return;
+    }
+    const busy = this.stBusy[i];
+    if (busy >= this.conc && this.qLen[i] >= this.backlogCap) {
+      this.outcome(cohort, now, conn, O_REJECTED, C_BACKLOG);
+      return;
+    }
+    const j = this.alloc();
+    this.jFlags[j] = cohort ? F_COHORT : 0;
+    this.jInst[j] = i;
+    this.jUser[j] = user;
+    this.jItem[j] = item;
+    this.jT0[j] = now;
+    this.jConn[j] = conn;
+    if (this.timeoutMs > 0)
+      this.ev.push(now + this.timeoutMs, EV_CTIMEOUT, j, this.jId[j], PRI_MODEL);
+    if (busy < this.conc) {
+      this.acc(i);
+      this.stBusy[i] = busy + 1;
+      this.waited(i, now);
+      this.start(j, i);
+    } else {
+      this.qPush(i, j);
+    }
+  }
+
+  private route(user: number, item: number): number {
+    const I = this.I;
+    const now = this.now;
+    const ej = this.ejectedUntil;
+    let i = 0;
+    switch (this.balancer) {
+      case BAL_RR: {
+        for (let k = 0; k < I; k++) {
+          i = this.rr;
+          this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
+          if (ej[i] <= now) return i;
+        }
+        return i;
+      }
+      case BAL_LEAST: {
+        let best = -1;
+        let bestLoad = Infinity;
+        const start = this.rr;
+        this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
+        let anyLive = false;
+        for (let k = 0; k < I; k++) {
+          const x = start + k < I ? start + k : start + k - I;
+          if (ej[x] > now) continue;
+          anyLive = true;
+          const load = this.stBusy[x] + this.qLen[x];
+          if (load < bestLoad) {
+            bestLoad = load;
+            best = x;
+          }
+        }
+        return anyLive ? best : start;
+      }
+      case BAL_RANDOM:
+        i = Math.floor(this.rRoute.float() * I);
+        break;
+      default: {
+        let h = this.hashUser ? user : item;
+        h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+        h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+        i = ((h ^ (h >>> 16)) >>> 0) % I;
+      }
+    }
+    for (let k = 0; k < I; k++) {
+      const x = i + k < I ? i + k : i + k - I;
+      if (ej[x] <= now) return x;
+    }
+    return i;
+  }
+
+  private noteFailure(i: number): void {
+    if (this.maxFails <= 0) return;
+    if (++this.fails[i] >= this.maxFails) {
+      this.ejectedUntil[i] = this.now + this.failTimeout;
+      this.fails[i] = 0;
+    }
+  }
+
+  /** Records a request's fate; for a closed workload, schedules its connection's next send. */
+  private outcome(cohort: boolean, t0: number, conn: number, kind: number, cause: number): void {
+    const now = this.now;
+    this.inFlight--;
+    if (cohort) {
+      if (kind === O_OK) this.cOk++;
+      else {
+        this.cErr[cause]++;
+        if (kind === O_REJECTED) this.cRejected++;
+        else if (kind === O_FAILED) this.cFailed++;
+        else this.cTimedOut++;
+      }
+    }
+    if (kind === O_OK) {
+      const lat = now - t0;
+      if (now >= this.warmMs) {
+        this.batchOk++;
+        this.batchLatSum += lat;
+        this.batchHist.record(lat);
+      }
+      if (this.series) {
+        this.winOk++;
+        this.winHist.record(lat);
+      }
+    } else {
+      if (now >= this.warmMs) this.wErr++;
+      this.winErr++;
+    }
+    if (conn >= 0) {
+      let d = this.think !== null ? this.think.sample(this.rThink) : 0;
+      const minCycle = kind === O_OK ? 0.001 : 1;
+      if (now - t0 + d < minCycle) d = minCycle - (now - t0);
+      this.ev.push(now + d, EV_SEND, conn, 0, PRI_MODEL);
+    }
+  }
+
+  // ================================================================ program interpreter
+
+  private start(j: number, i: number): void {
+    this.runAdd(i, j);
+    this.jPc[j] = 0;
+    this.exec(j);
+  }
+
+  /** Runs job j from its pc until it waits, starts a timed activity, or ends. */
+  private exec(j: number): void {
+    const prog = this.prog;
+    const op = prog.op;
+    for (;;) {
+      const pc = this.jPc[j];
+      switch (op[pc]) {
+        case OP_CPU:
+          this.ev.push(
+            this.now + this.dists[prog.a[pc]].sample(this.rSvc),
+            EV_DONE,
+            j,
+            0,
+            PRI_MODEL,
+          );
+          return;
+        case OP_CACHE:
+          this.ev.push(
+            this.now + this.dists[prog.a[pc]].sample(this.rSvc),
+            EV_DONE,
+            j,
+            0,
+            PRI_MODEL,
+          );
+          return;
+        case OP_DB: {
+          const i = this.jInst[j];
+          const st = this.sPool + i;
+          if (this.stBusy[st] < this.poolSize) {
+            this.acc(st);
+            this.stBusy[st]++;
+            this.waited(st, this.now);
+            this.dbShard(j);
+          } else {
+            this.qPush(this.qPool + i, j);
+            if (this.acquireTimeout > 0) this.waitTimer(j, this.acquireTimeout);
+          }
+          return;
+        }
+        case OP_CALL: {
+          const k = prog.b[pc];
+          const st = this.sSvc + k;
+          if (this.stBusy[st] < this.svcConc[k]) {
+            this.acc(st);
+            this.stBusy[st]++;
+            this.waited(st, this.now);
+            this.ev.push(
+              this.now + this.dists[prog.a[pc]].sample(this.rSvc),
+              EV_DONE,
+              j,
+              0,
+              PRI_MODEL,
+            );
+          } else if (this.qLen[this.qSvc + k] < this.svcQueue[k]) {
+            this.qPush(this.qSvc + k, j);
+          } else {
+            this.fail(j, C_SERVICE, pc);
+          }
+          return;
+        }
+        case OP_LOCK: {
+          const l = prog.a[pc];
+          const key = prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+          if (this.lkHeld[l][key] === 0) {
+            this.lockGrant(l, key);
+            if (prog.c[pc] >= 0) {
+              this.ev.push(
+                this.now + this.dists[prog.c[pc]].sample(this.rSvc),
+                EV_DONE,
+                j,
+                0,
+                PRI_MODEL,
+              );
+              return;
+            }
+            this.jPc[j] = pc + 1;
+            continue;
+          }
+          // wait for the key's lock
+          const st = this.sLock + l;
+          this.acc(st);
+          this.stQ[st]++;
+          const head = this.lkHead[l];
+          const tail = this.lkTail[l];
+          const t = tail[key];
+          this.jPrev[j] = t;
+          this.jNext[j] = -1;
+          if (t >= 0) this.jNext[t] = j;
+          else head[key] = j;
+          tail[key] = j;
+          this.jQ[j] = LOCKQ;
+          this.jWaitT[j] = this.now;
+          if (prog.f[pc] > 0) this.waitTimer(j, prog.f[pc]);
+          return;
+        }
+        case OP_UNLOCK: {
+          const l = prog.a[pc];
+          const key = prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+          this.lockRelease(l, key);
+          if (prog.c[pc] >= 0) {
+            this.ev.push(
+              this.now + this.dists[prog.c[pc]].sample(this.rSvc),
+              EV_DONE,
+              j,
+              0,
+              PRI_MODEL,
+            );
+            return;
+          }
+          this.jPc[j] = pc + 1;
+          continue;
+        }
+        case OP_ENQ: {
+          const i = this.jInst[j];
+          const q = this.qAsync + i;
+          const ws = this.sWork + i;
+          if (this.stBusy[ws] < this.workers && this.qLen[q] === 0) {
+            this.newTask(j, true);
+          } else if (this.qLen[q] < this.asyncCap) {
+            this.newTask(j, false);
+          } else if (!this.asyncBlock) {
+            if (this.now >= this.warmMs) this.aRejected++;
+            this.fail(j, C_ASYNC, pc);
+            return;
+          } else {
+            this.qPush(this.qSend + i, j);
+            this.blocked++;
+            return;
+          }
+          this.jPc[j] = pc + 1;
+          continue;
+        }
+        default:
+          this.finish(j);
+          return;
+      }
+    }
+  }
+
+  private waitTimer(j: number, ms: number): void {
+    this.idCounter = (this.idCounter + 1) | 0;
+    if (this.idCounter === 0) this.idCounter = 1;
+    this.jWait[j] = this.idCounter;
+    this.ev.push(this.now + ms, EV_WTIMEOUT, j, this.idCounter, PRI_MODEL);
+  }
+
+  /** Job j holds a pool connection: run its query on the key's shard (or queue there). */
+  private dbShard(j: number): void {
+    const pc = this.jPc[j];
+    const key = this.prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+    const k = key % this.S;
+    const st = this.sShard + k;
+    this.jPhase[j] = k;
+    if (this.stBusy[st] < this.shardConc) {
+      this.acc(st);
+      this.stBusy[st]++;
+      this.waited(st, this.now);
+      this.ev.push(
+        this.now + this.dists[this.prog.a[pc]].sample(this.rSvc),
+        EV_DONE,
+        j,
+        0,
+        PRI_MODEL,
+      );
+    } else {
+      this.qPush(this.qShard + k, j);
+    }
+  }
+
+  private poolRelease(i: number): void {
+    const q = this.qPool + i;
+    if (this.qLen[q] > 0) {
+      const w = this.qPop(q);
+      this.jWait[w] = 0;
+      this.waited(this.sPool + i, this.jWaitT[w]);
+      this.dbShard(w);
+    } else {
+      const st = this.sPool + i;
+      this.acc(st);
+      this.stBusy[st]--;
+    }
+  }
+
+  private lockGrant(l: number, key: number): void {
+    const st = this.sLock + l;
+    this.acc(st);
+    this.stBusy[st]++;
+    this.lkHeld[l][key] = 1;
+    this.lkSince[l][key] = this.now;
+    this.waited(st, this.now);
+  }
+
+  private lockRelease(l: number, key: number): void {
+    const st = this.sLock + l;
+    const since = this.lkSince[l][key];
+    this.lkArea[l][key] += this.now - since;
+    const head = this.lkHead[l];
+    const w = head[key];
+    if (w >= 0) {
+      // hand the lock to the first waiter
+      const n = this.jNext[w];
+      head[key] = n;
+      if (n >= 0) this.jPrev[n] = -1;
+      else this.lkTail[l][key] = -1;
+      this.jQ[w] = -1;
+      this.jWait[w] = 0;
+      this.acc(st);
+      this.stQ[st]--;
+      this.lkSince[l][key] = this.now;
+      this.waited(st, this.jWaitT[w]);
+      const pc = this.jPc[w];
+      const ov = this.prog.c[pc];
+      if (ov >= 0) {
+        this.ev.push(this.now + this.dists[ov].sample(this.rSvc), EV_DONE, w, 0, PRI_MODEL);
+      } else {
+        this.jPc[w] = pc + 1;
+        this.exec(w);
+      }
+    } else {
+      this.acc(st);
+      this.stBusy[st]--;
+      this.lkHeld[l][key] = 0;
+    }
+  }
+
+  private newTask(from: number, direct: boolean): void {
+    const i = this.jInst[from];
+    const t = this.alloc();
+    this.jFlags[t] = F_TASK;
+    this.jInst[t] = i;
+    this.jUser[t] = this.jUser[from];
+    this.jItem[t] = this.jItem[from];
+    this.jT0[t] = this.now;
+    this.jConn[t] = -1;
+    this.jPc[t] = this.prog.asyncStart;
+    if (this.now >= this.warmMs) this.aEnqueued++;
+    if (direct) {
+      const ws = this.sWork + i;
+      this.acc(ws);
+      this.stBusy[ws]++;
+      this.waited(ws, this.now);
+      this.waited(this.sAq + i, this.now);
+      this.exec(t);
+    } else {
+      this.qPush(this.qAsync + i, t);
+      const len = this.qLen[this.qAsync + i];
+      if (len > this.aMaxBacklog && this.now >= this.warmMs) this.aMaxBacklog = len;
+    }
+  }
+
+  /** A worker of instance i is free: take the next task (and let a blocked sender in). */
+  private workerFree(i: number): void {
+    const q = this.qAsync + i;
+    const sq = this.qSend + i;
+    if (this.qLen[q] > 0) {
+      const t = this.qPop(q);
+      this.waited(this.sWork + i, this.jWaitT[t]);
+      this.waited(this.sAq + i, this.jWaitT[t]);
+      if (this.qLen[sq] > 0) this.unblockSender(sq, false);
+      this.exec(t);
+    } else if (this.qLen[sq] > 0) {
+      const ws = this.sWork + i;
+      this.acc(ws);
+      this.stBusy[ws]--; // newTask takes it again
+      this.unblockSender(sq, true);
+    } else {
+      const ws = this.sWork + i;
+      this.acc(ws);
+      this.stBusy[ws]--;
+    }
+  }
+
+  private unblockSender(sq: number, direct: boolean): void {
+    const s = this.qPop(sq);
+    this.blocked--;
+    this.newTask(s, direct);
+    this.jPc[s]++;
+    this.exec(s);
+  }
+
+  /** Job j finished its program. */
+  private finish(j: number): void {
+    const fl = this.jFlags[j];
+    if ((fl & F_TASK) !== 0) {
+      if (this.now >= this.warmMs) {
+        this.aCompleted++;
+        this.taskHist.record(this.now - this.jT0[j]);
+      }
+      const i = this.jInst[j];
+      this.free(j);
+      this.workerFree(i);
+      return;
+    }
+    if ((fl & F_DONE) === 0) {
+      const i = this.jInst[j];
+      this.fails[i] = 0;
+      this.outcome((fl & F_COHORT) !== 0, this.jT0[j], this.jConn[j], O_OK, 0);
+    }
+    this.endRequest(j);
+  }
+
+  private endRequest(j: number): void {
+    const i = this.jInst[j];
+    if ((this.jFlags[j] & F_NOHANDLER) === 0) {
+      this.runRemove(i, j);
+      this.free(j);
+      this.handlerFree(i);
+    } else {
+      this.free(j);
+    }
+  }
+
+  private handlerFree(i: number): void {
+    if (this.down[i] === 0 && this.qLen[i] > 0) {
+      const w = this.qPop(i);
+      this.waited(i, this.jT0[w]);
+      this.start(w, i);
+    } else {
+      this.acc(i);
+      this.stBusy[i]--;
+    }
+  }
+
+  /**
+   * Job j fails with `cause` at instruction `from` (which holds nothing: its wait was cancelled);
+   * the locks it holds are released by scanning on to the end.
+   */
+  private fail(j: number, cause: number, from: number): void {
+    const fl = this.jFlags[j];
+    if ((fl & F_TASK) !== 0) {
+      if (this.now >= this.warmMs) this.aFailed++;
+      this.unwind(j, from);
+      const i = this.jInst[j];
+      this.free(j);
+      this.workerFree(i);
+      return;
+    }
+    if ((fl & F_DONE) === 0)
+      this.outcome((fl & F_COHORT) !== 0, this.jT0[j], this.jConn[j], O_FAILED, cause);
+    this.jFlags[j] = fl | F_DONE | F_DEAD;
+    this.unwind(j, from);
+    this.endRequest(j);
+  }
+
+  /** Releases the locks job j holds: scans from `from` to the end, skipping lock blocks not yet entered. */
+  private unwind(j: number, from: number): void {
+    const op = this.prog.op;
+    let pc = from;
+    for (;;) {
+      const o = op[pc];
+      if (o === OP_END) return;
+      if (o === OP_LOCK) {
+        pc = this.lockEnd[pc] + 1; // never taken: skip the whole block
+        continue;
+      }
+      if (o === OP_UNLOCK) {
+        const key = this.prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+        this.lockRelease(this.prog.a[pc], key);
+      }
+      pc++;
+    }
+  }
+
+  /** A timed activity of job j ended. */
+  private done(j: number): void {
+    const prog = this.prog;
+    const pc = this.jPc[j];
+    switch (prog.op[pc]) {
+      case OP_CACHE:
+        this.jPc[j] = this.rCache.float() < prog.f[pc] ? prog.c[pc] : pc + 1;
+        break;
+      case OP_DB: {
+        const k = this.jPhase[j];
+        const q = this.qShard + k;
+        if (this.qLen[q] > 0) {
+          const w = this.qPop(q);
+          this.waited(this.sShard + k, this.jWaitT[w]);
+          this.ev.push(
+            this.now + this.dists[prog.a[this.jPc[w]]].sample(this.rSvc),
+            EV_DONE,
+            w,
+            0,
+            PRI_MODEL,
+          );
+        } else {
+          const st = this.sShard + k;
+          this.acc(st);
+          this.stBusy[st]--;
+        }
+        this.poolRelease(this.jInst[j]);
+        this.jPc[j] = pc + 1;
+        break;
+      }
+      case OP_CALL: {
+        const k = prog.b[pc];
+        const q = this.qSvc + k;
+        if (this.qLen[q] > 0) {
+          const w = this.qPop(q);
+          this.waited(this.sSvc + k, this.jWaitT[w]);
+          this.ev.push(
+            this.now + this.dists[prog.a[this.jPc[w]]].sample(this.rSvc),
+            EV_DONE,
+            w,
+            0,
+            PRI_MODEL,
+          );
+        } else {
+          const st = this.sSvc + k;
+          this.acc(st);
+          this.stBusy[st]--;
+        }
+        this.jPc[j] = pc + 1;
+        break;
+      }
+      default:
+        this.jPc[j] = pc + 1;
+    }
+    if ((this.jFlags[j] & F_DEAD) !== 0) {
+      this.unwind(j, this.jPc[j]);
+      this.free(j);
+      return;
+    }
+    this.exec(j);
+  }
+
+  /** Cancels job j's wait (it holds nothing it waited for; a shard waiter gives back its connection). */
+  private cancelWait(j: number): void {
+    const q = this.jQ[j];
+    this.jWait[j] = 0;
+    if (q >= 0) {
+      this.qRemove(q, j);
+      if (q >= this.qSend && q < this.qShard) this.blocked--;
+      if (q >= this.qShard && q < this.qSvc) this.poolRelease(this.jInst[j]);
+    } else if (q === LOCKQ) {
+      const pc = this.jPc[j];
+      const l = this.prog.a[pc];
+      const key = this.prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+      const p = this.jPrev[j];
+      const n = this.jNext[j];
+      if (p >= 0) this.jNext[p] = n;
+      else this.lkHead[l][key] = n;
+      if (n >= 0) this.jPrev[n] = p;
+      else this.lkTail[l][key] = p;
+      this.jQ[j] = -1;
+      const st = this.sLock + l;
+      this.acc(st);
+      this.stQ[st]--;
+    }
+  }
+
+  private clientTimeout(j: number, id: number): void {
+    if (this.jId[j] !== id) return;
+    const fl = this.jFlags[j];
+    if ((fl & (F_DONE | F_TASK)) !== 0) return;
+    this.jFlags[j] = fl | F_DONE;
+    this.outcome((fl & F_COHORT) !== 0, this.jT0[j], this.jConn[j], O_TIMEOUT, C_CLIENT);
+    const q = this.jQ[j];
+    if (q >= 0 && q < this.I) {
+      // still in the accept backlog: dropped
+      this.qRemove(q, j);
+      this.free(j);
+    }
+  }
+
+  private waitTimeout(j: number, id: number): void {
+    if (this.jWait[j] !== id) return;
+    const pc = this.jPc[j];
+    const isLock = this.prog.op[pc] === OP_LOCK;
+    this.cancelWait(j);
+    this.fail(j, isLock ? C_LOCK : C_POOL, pc);
+  }
+
+  private instanceDown(i: number): void {
+    if (this.down[i] !== 0) return;
+    this.down[i] = 1;
+    while (this.qLen[i] > 0) {
+      const j = this.qPop(i);
+      const fl = this.jFlags[j];
+      this.jFlags[j] = fl | F_DONE | F_DEAD;
+      if ((fl & F_DONE) === 0)
+        this.outcome((fl & F_COHORT) !== 0, this.jT0[j], this.jConn[j], O_FAILED, C_DOWN);
+      this.free(j);
+    }
+    let j = this.runHead[i];
+    this.runHead[i] = -1;
+    while (j >= 0) {
+      const next = this.rNext[j];
+      const fl = this.jFlags[j];
+      this.jFlags[j] = fl | F_DONE | F_DEAD | F_NOHANDLER;
+      if ((fl & F_DONE) === 0)
+        this.outcome((fl & F_COHORT) !== 0, this.jT0[j], this.jConn[j], O_FAILED, C_DOWN);
+      if (this.jQ[j] !== -1) {
+        this.cancelWait(j);
+        this.unwind(j, this.jPc[j]);
+        this.free(j);
+      }
+      j = next;
+    }
+    this.acc(i);
+    this.stBusy[i] = 0;
+  }
+
+  // ================================================================ statistics
+
+  private resetWindowStats(): void {
+    for (let st = 0; st < this.nSt; st++) {
+      this.acc(st);
+      this.stAreaB[st] = 0;
+      this.stAreaQ[st] = 0;
+      this.stWaitSum[st] = 0;
+      this.stWaitN[st] = 0;
+    }
+    for (let l = 0; l < this.L; l++) {
+      this.lkArea[l].fill(0);
+      const held = this.lkHeld[l];
+      const since = this.lkSince[l];
+      for (let k = 0; k < held.length; k++) if (held[k] !== 0) since[k] = this.now;
+    }
+    let backlog = 0;
+    for (let i = 0; i < this.I; i++) backlog += this.qLen[this.qAsync + i];
+    this.aMaxBacklog = backlog;
+  }
+
+  private closeBatch(): void {
+    const seconds = (this.now - this.batchStart) / 1000;
+    this.batches.push({
+      ok: this.batchOk,
+      latSum: this.batchLatSum,
+      p99: this.batchHist.quantile(0.99),
+      seconds,
+    });
+    this.wOk += this.batchOk;
+    this.latHist.merge(this.batchHist);
+    this.batchHist.reset();
+    this.batchOk = 0;
+    this.batchLatSum = 0;
+    this.batchStart = this.now;
+  }
+
+  private closeWindow(): void {
+    let backlog = 0;
+    let abacklog = 0;
+    for (let i = 0; i < this.I; i++) {
+      backlog += this.qLen[i];
+      abacklog += this.qLen[this.qAsync + i];
+    }
+    const seconds = (this.now - this.winStart) / 1000;
+    this.windows.push({
+      t_s: this.now / 1000,
+      seconds,
+      arrivals: this.winArr,
+      ok: this.winOk,
+      errors: this.winErr,
+      p50: this.winHist.quantile(0.5),
+      p99: this.winHist.quantile(0.99),
+      in_flight: this.inFlight,
+      backlog,
+      async_backlog: abacklog,
+      blocked: this.blocked,
+    });
+    this.winHist.reset();
+    this.winArr = 0;
+    this.winOk = 0;
+    this.winErr = 0;
+    this.winStart = this.now;
+  }
+
+  /** Per-key lock utilisation of the busiest key of lock l over the measured window. */
+  lockMaxUtil(l: number): number {
+    const area = this.lkArea[l];
+    const held = this.lkHeld[l];
+    const since = this.lkSince[l];
+    let max = 0;
+    for (let k = 0; k < area.length; k++) {
+      const a = area[k] + (held[k] !== 0 ? this.now - since[k] : 0);
+      if (a > max) max = a;
+    }
+    return max / (this.endMs - this.warmMs);
+  }
+
+  /** Tasks waiting in async queues or running in workers now. */
+  asyncPending(): number {
+    let n = 0;
+    for (let i = 0; i < this.I; i++) n += this.qLen[this.qAsync + i] + this.stBusy[this.sWork + i];
+    return n;
+  }
+
+  // ================================================================ main loop
+
+  /** Runs the simulation to the end of the measured window. */
+  run(): void {
+    const ev = this.ev;
+    const endMs = this.endMs;
+    const poll = this.shouldCancel !== undefined || this.onProgress !== undefined;
+    let events = 0;
+    while (ev.size > 0 && ev.peekTime() < endMs) {
+      ev.pop();
+      this.now = ev.time;
+      events++;
+      if ((events & 0xffff) === 0 && poll) {
+        if (this.shouldCancel?.()) {
+          this.events = events;
+          throw new SimCancelled();
+        }
+        this.onProgress?.(this.now / endMs);
+      }
+      const p = ev.payload;
+      switch (ev.kind) {
+        case EV_DONE:
+          this.done(p);
+          break;
+        case EV_ARRIVAL:
+          this.arrive(-1);
+          this.scheduleArrival();
+          break;
+        case EV_SEND:
+          this.arrive(p);
+          break;
+        case EV_CTIMEOUT:
+          this.clientTimeout(p, ev.aux);
+          break;
+        case EV_WTIMEOUT:
+          this.waitTimeout(p, ev.aux);
+          break;
+        case EV_DOWN:
+          this.instanceDown(p);
+          break;
+        case EV_UP:
+          this.down[p] = 0;
+          break;
+        case EV_WARMUP:
+          this.resetWindowStats();
+          break;
+        case EV_BATCH:
+          this.closeBatch();
+          break;
+        case EV_WINDOW:
+          this.closeWindow();
+          break;
+      }
+    }
+    this.events = events;
+    this.now = endMs;
+    for (let st = 0; st < this.nSt; st++) this.acc(st);
+    this.closeBatch();
+    if (this.series) this.closeWindow();
+    this.onProgress?.(1);
+  }
+}
+
+/** Window width (s) for the series: the given one, or a round width giving 100–300 points. */
+export function chooseWindow(totalS: number, given: number): number {
+  if (given > 0) {
+    let w = given;
+    while (totalS / w > 10000) w *= 2;
+    return w;
+  }
+  const nice = [
+    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300,
+    600, 1800, 3600,
+  ];
+  for (const w of nice) if (totalS / w <= 300) return w;
+  return Math.ceil(totalS / 300 / 3600) * 3600;
+}

@@ -1,0 +1,160 @@
+// Seeded random streams for the simulator: xoshiro128** on 32-bit integer ops (fast in V8),
+// seeded per (seed, stream id) through splitmix32 so every purpose (arrivals, service, routing,
+// keys...) draws from its own independent stream. A Zipf sampler (rejection-inversion, O(1) per
+// draw, no table) picks hot users and items from keyspaces of any size. Math.random is never used.
+
+/** Stream ids: one independent stream per purpose, so changing one part leaves the others alone. */
+export const Stream = {
+  arrivals: 1,
+  service: 2,
+  routing: 3,
+  keys: 4,
+  cache: 5,
+  think: 6,
+  async: 7,
+} as const;
+
+const TWO_POW_M32 = 2.3283064365386963e-10; // 2^-32
+const HALF_STEP = 1.1641532182693481e-10; // 2^-33
+
+/** splitmix32 step: returns the mixed value of `state` (callers advance the state themselves). */
+function mix32(z: number): number {
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** A xoshiro128** generator. `float()` is uniform on (0, 1), never exactly 0 or 1. */
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  /** A generator for (seed, stream): the same pair always gives the same sequence. */
+  constructor(seed: number, stream = 0) {
+    const lo = seed >>> 0;
+    const hi = Math.floor(seed / 4294967296) >>> 0;
+    let st =
+      mix32(lo ^ 0x9e3779b9) ^
+      mix32((hi + 0x7f4a7c15) | 0) ^
+      mix32(Math.imul(stream + 1, 0x632be5ab));
+    const next = () => {
+      st = (st + 0x9e3779b9) | 0;
+      return mix32(st) | 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** Next raw 32-bit output as an unsigned integer. */
+  uint32(): number {
+    const s1 = this.s1;
+    const m = Math.imul(s1, 5);
+    const r = Math.imul((m << 7) | (m >>> 25), 9);
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= s1;
+    this.s1 = s1 ^ this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return r >>> 0;
+  }
+
+  /** Uniform on the open interval (0, 1) with 2^-32 resolution. */
+  float(): number {
+    const s1 = this.s1;
+    const m = Math.imul(s1, 5);
+    const r = Math.imul((m << 7) | (m >>> 25), 9);
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= s1;
+    this.s1 = s1 ^ this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return (r >>> 0) * TWO_POW_M32 + HALF_STEP;
+  }
+
+  /** Uniform integer in [0, n) for n ≤ 2^32 (multiply-shift; bias below 2^-32·n, negligible here). */
+  int(n: number): number {
+    return Math.floor(this.float() * n);
+  }
+
+  /** Exponential with the given mean. */
+  exp(mean: number): number {
+    return -mean * Math.log(this.float());
+  }
+
+  /** Standard normal (Box–Muller, one draw per call so the stream stays simple to reason about). */
+  normal(): number {
+    const u1 = this.float();
+    const u2 = this.float();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
+  }
+}
+
+/** A generator for one purpose of one run. */
+export function stream(seed: number, id: number): Rng {
+  return new Rng(seed, id);
+}
+
+function helper1(x: number): number {
+  return Math.abs(x) > 1e-8 ? Math.log1p(x) / x : 1 - x * (0.5 - x * (1 / 3 - 0.25 * x));
+}
+function helper2(x: number): number {
+  return Math.abs(x) > 1e-8 ? Math.expm1(x) / x : 1 + x * 0.5 * (1 + (x / 3) * (1 + 0.25 * x));
+}
+
+/**
+ * Zipf over ranks 1..n with exponent s (s = 0 is uniform): P(k) ∝ 1/k^s. Rejection-inversion
+ * (Hörmann & Derflinger 1996, as in Apache Commons RNG): O(1) expected per draw, no table, so a
+ * keyspace of a million users costs nothing to set up.
+ */
+export class Zipf {
+  private readonly hX1: number;
+  private readonly hN: number;
+  private readonly sVal: number;
+
+  /** A sampler of ranks 1..n with exponent s ≥ 0. */
+  constructor(
+    readonly n: number,
+    readonly s: number,
+  ) {
+    if (!(n >= 1)) throw new Error(`Zipf: n must be >= 1 (got ${n})`);
+    if (!(s >= 0)) throw new Error(`Zipf: s must be >= 0 (got ${s})`);
+    this.hX1 = this.hIntegral(1.5) - 1;
+    this.hN = this.hIntegral(n + 0.5);
+    this.sVal = 2 - this.hIntegralInverse(this.hIntegral(2.5) - this.h(2));
+  }
+
+  private h(x: number): number {
+    return Math.exp(-this.s * Math.log(x));
+  }
+  private hIntegral(x: number): number {
+    const logX = Math.log(x);
+    return helper2((1 - this.s) * logX) * logX;
+  }
+  private hIntegralInverse(x: number): number {
+    let t = x * (1 - this.s);
+    if (t < -1) t = -1;
+    return Math.exp(helper1(t) * x);
+  }
+
+  /** A rank in 1..n (1 is the most frequent). */
+  sample(rng: Rng): number {
+    if (this.s === 0) return 1 + Math.floor(rng.float() * this.n);
+    for (;;) {
+      const u = this.hN + rng.float() * (this.hX1 - this.hN);
+      const x = this.hIntegralInverse(u);
+      let k = Math.floor(x + 0.5);
+      if (k < 1) k = 1;
+      else if (k > this.n) k = this.n;
+      if (k - x <= this.sVal || u >= this.hIntegral(k + 0.5) - this.h(k)) return k;
+    }
+  }
+}

@@ -1,0 +1,255 @@
+// `simulate(scenario, opts)`: runs the order-pipeline model (model.ts) on a validated scenario and
+// turns its raw counters into a `SimResult` — fates, rates, latency percentiles, per-station
+// figures, the first station to saturate, batch-means confidence intervals and, when asked, the
+// time series and latency CDF. Synchronous and deterministic: the same scenario and seed give the
+// same result, byte for byte, except `wall_ms`.
+import type { Scenario } from './schema';
+import type {
+  AsyncStats,
+  Ci95,
+  LatencySummary,
+  SeriesPoint,
+  SimOptions,
+  SimResult,
+  StationStats,
+} from './result';
+import { CAUSES, PipelineSim, SimCancelled } from './model';
+import type { Histogram } from './histogram';
+
+export { SimCancelled };
+
+/** Two-sided 95 % Student t quantiles for 1..30 degrees of freedom. */
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145,
+  2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048,
+  2.045, 2.042,
+];
+
+/** The 0.975 quantile of Student's t with df degrees of freedom. */
+export function tQuantile975(df: number): number {
+  if (df < 1) return NaN;
+  if (df <= 30) return T975[df - 1];
+  return 1.96 + 2.4 / df;
+}
+
+/** A 95 % interval around `estimate` from per-batch values (batch means). */
+function ci(estimate: number, values: number[]): Ci95 {
+  const n = values.length;
+  if (n < 2) return { mean: estimate, half_width: 0, low: estimate, high: estimate };
+  let m = 0;
+  for (const v of values) m += v;
+  m /= n;
+  let v2 = 0;
+  for (const v of values) v2 += (v - m) * (v - m);
+  const sd = Math.sqrt(v2 / (n - 1));
+  const h = (tQuantile975(n - 1) * sd) / Math.sqrt(n);
+  return { mean: estimate, half_width: h, low: estimate - h, high: estimate + h };
+}
+
+function summary(h: Histogram): LatencySummary {
+  return {
+    mean: h.mean(),
+    p50: h.quantile(0.5),
+    p90: h.quantile(0.9),
+    p99: h.quantile(0.99),
+    p999: h.quantile(0.999),
+    max: h.count > 0 ? h.max : 0,
+  };
+}
+
+/** Stage depth for naming the first saturated station: a deeper station blocks the ones above. */
+const DEPTH: Record<StationStats['kind'], number> = {
+  instance: 0,
+  queue: 1,
+  workers: 2,
+  pool: 3,
+  shard: 4,
+  service: 4,
+  lock: 4,
+  cache: 4,
+};
+
+/** Utilisation at or above which a station counts as saturated. */
+export const SATURATION = 0.9;
+
+/** Runs one simulation of a validated scenario. Throws `SimCancelled` if `opts.shouldCancel` says so. */
+export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
+  const clock = opts.now ?? (() => Date.now());
+  const t0 = clock();
+  const seed = opts.seed ?? scenario.seed;
+  const series = opts.series === true;
+  const sim = new PipelineSim(scenario, {
+    seed,
+    series,
+    onProgress: opts.onProgress,
+    shouldCancel: opts.shouldCancel,
+  });
+  sim.run();
+
+  const T = scenario.duration_s;
+  const Tms = T * 1000;
+  const I = sim.I;
+
+  // ---- stations
+  const stations: Record<string, StationStats> = {};
+  const make = (
+    kind: StationStats['kind'],
+    servers: number,
+    busyArea: number,
+    queueArea: number,
+    waitSum: number,
+    waitN: number,
+  ): StationStats => ({
+    utilization: servers > 0 ? busyArea / (Tms * servers) : 0,
+    mean_queue: queueArea / Tms,
+    mean_wait_ms: waitN > 0 ? waitSum / waitN : 0,
+    servers,
+    kind,
+  });
+  const agg = (base: number, kind: StationStats['kind']) => {
+    let b = 0;
+    let q = 0;
+    let ws = 0;
+    let wn = 0;
+    let servers = 0;
+    for (let i = 0; i < I; i++) {
+      b += sim.stAreaB[base + i];
+      q += sim.stAreaQ[base + i];
+      ws += sim.stWaitSum[base + i];
+      wn += sim.stWaitN[base + i];
+      servers += sim.stServers[base + i];
+    }
+    return make(kind, servers, b, q, ws, wn);
+  };
+  const one = (st: number, kind: StationStats['kind']) =>
+    make(
+      kind,
+      sim.stServers[st],
+      sim.stAreaB[st],
+      sim.stAreaQ[st],
+      sim.stWaitSum[st],
+      sim.stWaitN[st],
+    );
+
+  stations.instances = agg(0, 'instance');
+  if (I > 1 && I <= 16) for (let i = 0; i < I; i++) stations[`instance[${i}]`] = one(i, 'instance');
+  if (scenario.async) {
+    const aq = agg(sim.sAq, 'queue');
+    // the queue's "busy" is its occupancy: utilisation = mean backlog / capacity
+    aq.utilization = aq.servers > 0 ? aq.mean_queue / aq.servers : 0;
+    stations.async_queue = aq;
+    const wk = agg(sim.sWork, 'workers');
+    wk.mean_queue = aq.mean_queue;
+    stations.workers = wk;
+  }
+  if (scenario.db) {
+    stations.db_pool = agg(sim.sPool, 'pool');
+    for (let k = 0; k < sim.S; k++) stations[`shard[${k}]`] = one(sim.sShard + k, 'shard');
+  }
+  sim.svcNames.forEach((name, k) => {
+    stations[`service:${name}`] = one(sim.sSvc + k, 'service');
+  });
+  for (let l = 0; l < sim.L; l++) {
+    const st = one(sim.sLock + l, 'lock');
+    // a lock is a server per key: report the busiest key's share of time held
+    st.utilization = sim.lockMaxUtil(l);
+    stations[`lock[${l}]`] = st;
+  }
+
+  // ---- first saturated station: the deepest stage at or above SATURATION, then the busiest
+  let saturated: string | null = null;
+  let best = -1;
+  let bestU = 0;
+  for (const [name, st] of Object.entries(stations)) {
+    if (name.startsWith('instance[')) continue;
+    const u = st.utilization;
+    if (u < SATURATION) continue;
+    const d = DEPTH[st.kind];
+    if (d > best || (d === best && u > bestU)) {
+      best = d;
+      bestU = u;
+      saturated = name;
+    }
+  }
+
+  // ---- latency and CIs
+  const lat = summary(sim.latHist);
+  const throughput = sim.wOk / T;
+  const bThroughput = sim.batches.map((b) => b.ok / b.seconds);
+  const bMean = sim.batches.filter((b) => b.ok > 0).map((b) => b.latSum / b.ok);
+  const bP99 = sim.batches.filter((b) => b.ok > 0).map((b) => b.p99);
+
+  const errors = {} as SimResult['errors'];
+  CAUSES.forEach((c, k) => {
+    errors[c] = sim.cErr[k];
+  });
+  const errCount = sim.cRejected + sim.cFailed + sim.cTimedOut;
+
+  let asyncStats: AsyncStats | null = null;
+  if (scenario.async) {
+    asyncStats = {
+      enqueued: sim.aEnqueued,
+      completed: sim.aCompleted,
+      rejected: sim.aRejected,
+      failed: sim.aFailed,
+      pending: sim.asyncPending(),
+      mean_backlog: stations.async_queue.mean_queue,
+      max_backlog: sim.aMaxBacklog,
+      task_delay_ms: summary(sim.taskHist),
+      throughput_rps: sim.aCompleted / T,
+    };
+  }
+
+  const result: SimResult = {
+    scenario: scenario.name,
+    seed,
+    duration_s: T,
+    warmup_s: scenario.warmup_s,
+    throughput_rps: throughput,
+    goodput_rps: throughput,
+    offered_rps: sim.wArrivals / T,
+    error_rate: sim.cOk + errCount > 0 ? errCount / (sim.cOk + errCount) : 0,
+    latency_ms: lat,
+    requests: {
+      arrived: sim.cArrived,
+      completed: sim.cOk + sim.cFailed,
+      ok: sim.cOk,
+      rejected: sim.cRejected,
+      timed_out: sim.cTimedOut,
+      in_flight: sim.cArrived - sim.cOk - sim.cFailed - sim.cRejected - sim.cTimedOut,
+    },
+    errors,
+    events: sim.events,
+    wall_ms: 0,
+    stations,
+    saturated,
+    async: asyncStats,
+    ci95: {
+      throughput_rps: ci(throughput, bThroughput),
+      latency_mean_ms: ci(lat.mean, bMean),
+      latency_p99_ms: ci(lat.p99, bP99),
+    },
+    window_s: sim.windowMs / 1000,
+  };
+  if (series) {
+    result.series = sim.windows.map((w): SeriesPoint => ({
+      t_s: round(w.t_s),
+      rps: w.seconds > 0 ? w.arrivals / w.seconds : 0,
+      ok_rps: w.seconds > 0 ? w.ok / w.seconds : 0,
+      error_rps: w.seconds > 0 ? w.errors / w.seconds : 0,
+      p50_ms: w.p50,
+      p99_ms: w.p99,
+      in_flight: w.in_flight,
+      backlog: w.backlog,
+      async_backlog: w.async_backlog,
+      blocked: w.blocked,
+    }));
+    result.cdf = sim.latHist.cdf(200);
+  }
+  result.wall_ms = clock() - t0;
+  return result;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
