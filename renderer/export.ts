@@ -1,0 +1,101 @@
+// Exports: chart PNG (the chart's SVG drawn onto a canvas), results CSV/JSON and the scenario
+// file. Through the API's `export:save` (a save dialog on the desktop); where it answers
+// "download" (the web shell) or there is no API, the browser downloads a Blob.
+import type { PeaklineApi } from './api/types';
+
+type Kind = 'png' | 'csv' | 'json' | 'scenario';
+
+/** Starts a browser download of `blob` named `name`. */
+export function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function base64OfBytes(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** Saves text or a blob through the API when it can, else downloads it. */
+export async function saveExport(
+  api: PeaklineApi | null,
+  kind: Kind,
+  name: string,
+  data: string | Blob,
+  mime: string,
+): Promise<void> {
+  const blob = typeof data === 'string' ? new Blob([data], { type: mime }) : data;
+  if (api) {
+    try {
+      const payload =
+        typeof data === 'string'
+          ? { data, encoding: 'utf8' as const }
+          : {
+              data: base64OfBytes(new Uint8Array(await data.arrayBuffer())),
+              encoding: 'base64' as const,
+            };
+      const reply = await api.saveExport({ kind, suggestedName: name, ...payload });
+      if (!reply.download) return;
+    } catch {
+      // The shell could not save it; fall back to a download so nothing is lost.
+    }
+  }
+  downloadBlob(name, blob);
+}
+
+/** Renders an SVG element to a PNG blob at `scale`, on a solid `background`. */
+export async function svgToPng(svg: SVGSVGElement, background: string, scale = 2): Promise<Blob> {
+  const { width, height } = svg.getBoundingClientRect();
+  const w = Math.max(1, Math.round(width || Number(svg.getAttribute('width')) || 600));
+  const h = Math.max(1, Math.round(height || Number(svg.getAttribute('height')) || 300));
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  clone.setAttribute('width', String(w));
+  clone.setAttribute('height', String(h));
+  const text = new XMLSerializer().serializeToString(clone);
+  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml;charset=utf-8' }));
+  try {
+    const img = new Image();
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error('the chart could not be drawn as an image'));
+      img.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = w * scale;
+    canvas.height = h * scale;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2D canvas available');
+    ctx.fillStyle = background;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.scale(scale, scale);
+    ctx.drawImage(img, 0, 0, w, h);
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob(
+        (b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))),
+        'image/png',
+      ),
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** A file-name-safe version of `s`. */
+export function fileSafe(s: string): string {
+  return (
+    s
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'peakline'
+  );
+}

@@ -1,0 +1,169 @@
+// Drives the simulation Web Worker so the latest change wins: a new request while a short run is
+// in flight waits for it (its result is dropped); a run in flight longer than `restartAfterMs` is
+// stopped by terminating the worker and starting a fresh one. Cancel terminates too. Results of
+// anything but the latest request never reach the handlers.
+import type { Scenario } from '../../sim-core/schema';
+import type { SimResult } from '../../sim-core/result';
+import type { AnalyticView } from '../store/types';
+import type { FromWorker, ToWorker } from './protocol';
+
+/** The part of a Web Worker the runner uses. */
+export interface WorkerLike {
+  postMessage(message: ToWorker): void;
+  terminate(): void;
+  onmessage: ((ev: MessageEvent<FromWorker>) => void) | null;
+  onerror: ((ev: ErrorEvent) => void) | null;
+}
+
+export interface RunnerHandlers {
+  onStart(): void;
+  onProgress(fraction: number): void;
+  onResult(result: SimResult, analytic: AnalyticView | null, latencyMs: number): void;
+  onError(message: string): void;
+  onCancel(): void;
+}
+
+export interface RunnerOptions {
+  restartAfterMs?: number;
+  maxPoints?: number;
+  now?: () => number;
+}
+
+interface Req {
+  id: number;
+  scenario: Scenario;
+  requestedAt: number;
+}
+
+/** Runs scenarios in a worker, latest request wins (see the module comment). */
+export class SimRunner {
+  private worker: WorkerLike | null = null;
+  private gen = 0;
+  private current: (Req & { startedAt: number }) | null = null;
+  private pending: Req | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly restartAfterMs: number;
+  private readonly maxPoints: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly createWorker: () => WorkerLike,
+    private readonly handlers: RunnerHandlers,
+    opts: RunnerOptions = {},
+  ) {
+    this.restartAfterMs = opts.restartAfterMs ?? 150;
+    this.maxPoints = opts.maxPoints ?? 800;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** Asks for a run of `scenario`; any earlier request's result will be dropped. */
+  run(scenario: Scenario): void {
+    this.gen += 1;
+    const req: Req = { id: this.gen, scenario, requestedAt: this.now() };
+    this.handlers.onStart();
+    if (!this.current) {
+      this.send(req);
+      return;
+    }
+    const busyFor = this.now() - this.current.startedAt;
+    if (busyFor >= this.restartAfterMs) {
+      this.restart();
+      this.send(req);
+      return;
+    }
+    this.pending = req;
+    this.clearTimer();
+    this.timer = setTimeout(() => this.preempt(), this.restartAfterMs - busyFor);
+  }
+
+  /** Stops whatever runs and forgets what waits. */
+  cancel(): void {
+    this.gen += 1;
+    this.pending = null;
+    this.clearTimer();
+    if (this.current) this.restart();
+    this.handlers.onCancel();
+  }
+
+  /** Terminates the worker for good. */
+  dispose(): void {
+    this.gen += 1;
+    this.pending = null;
+    this.clearTimer();
+    this.worker?.terminate();
+    this.worker = null;
+    this.current = null;
+  }
+
+  /** Whether a run is in flight (for tests and the UI). */
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  private preempt(): void {
+    this.timer = null;
+    if (!this.pending || !this.current) return;
+    const req = this.pending;
+    this.pending = null;
+    this.restart();
+    this.send(req);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private restart(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.current = null;
+  }
+
+  private ensureWorker(): WorkerLike {
+    if (this.worker) return this.worker;
+    const w = this.createWorker();
+    w.onmessage = (ev) => this.onMessage(w, ev.data);
+    w.onerror = (ev) => {
+      if (w !== this.worker) return;
+      ev.preventDefault?.();
+      this.restart();
+      this.handlers.onError(ev.message || 'the simulation worker failed to start');
+    };
+    this.worker = w;
+    return w;
+  }
+
+  private send(req: Req): void {
+    this.current = { ...req, startedAt: this.now() };
+    this.ensureWorker().postMessage({
+      type: 'run',
+      id: req.id,
+      scenario: req.scenario,
+      maxPoints: this.maxPoints,
+    });
+  }
+
+  private onMessage(w: WorkerLike, msg: FromWorker): void {
+    if (w !== this.worker || !this.current || msg.id !== this.current.id) return;
+    const latest = msg.id === this.gen;
+    if (msg.type === 'progress') {
+      if (latest) this.handlers.onProgress(msg.fraction);
+      return;
+    }
+    const req = this.current;
+    this.current = null;
+    if (latest) {
+      if (msg.type === 'result')
+        this.handlers.onResult(msg.result, msg.analytic, this.now() - req.requestedAt);
+      else if (msg.type === 'error') this.handlers.onError(msg.message);
+      else this.handlers.onCancel();
+    }
+    if (this.pending) {
+      const next = this.pending;
+      this.pending = null;
+      this.clearTimer();
+      this.send(next);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// Autosave: the edited scenario, snapshots and preferences go to localStorage on every change
+// (debounced), and come back at start, so nothing the user made is lost on a reload or crash.
+// What is read back is checked with zod; a damaged entry is ignored, never crashes the console.
+import { z } from 'zod';
+import type { StoreApi } from 'zustand/vanilla';
+import type { ScenarioInput } from '../../sim-core/schema';
+import type { AppState, Snapshot } from './types';
+
+export const AUTOSAVE_KEY = 'peakline.autosave.v1';
+
+const SavedSchema = z.object({
+  scenario: z.looseObject({ schema: z.string(), name: z.string() }),
+  source: z.string().nullable().optional(),
+  theme: z.enum(['light', 'dark']).optional(),
+  language: z.enum(['en', 'zh']).optional(),
+  sloP99Ms: z.number().positive().optional(),
+  snapshots: z.array(z.looseObject({ id: z.string(), name: z.string() })).optional(),
+  pinnedA: z.string().nullable().optional(),
+});
+
+type Persisted = Pick<
+  AppState,
+  'scenario' | 'source' | 'theme' | 'language' | 'sloP99Ms' | 'snapshots' | 'pinnedA'
+>;
+
+/** The part of the state that is saved. */
+export function persistedPart(s: AppState): Persisted {
+  return {
+    scenario: s.scenario,
+    source: s.source,
+    theme: s.theme,
+    language: s.language,
+    sloP99Ms: s.sloP99Ms,
+    snapshots: s.snapshots,
+    pinnedA: s.pinnedA,
+  };
+}
+
+/** Writes the persisted part now; if snapshots do not fit, saves them without their series. */
+export function saveNow(store: StoreApi<AppState>, storage: Storage): void {
+  const part = persistedPart(store.getState());
+  try {
+    storage.setItem(AUTOSAVE_KEY, JSON.stringify(part));
+  } catch {
+    const slim = part.snapshots.map((s): Snapshot => ({
+      ...s,
+      result: { ...s.result, series: undefined, cdf: undefined },
+    }));
+    try {
+      storage.setItem(AUTOSAVE_KEY, JSON.stringify({ ...part, snapshots: slim }));
+    } catch {
+      storage.setItem(AUTOSAVE_KEY, JSON.stringify({ ...part, snapshots: [] }));
+    }
+  }
+}
+
+/** Restores a previous autosave into the store (ignored when absent or damaged). */
+export function restoreAutosave(store: StoreApi<AppState>, storage: Storage): boolean {
+  let raw: string | null;
+  try {
+    raw = storage.getItem(AUTOSAVE_KEY);
+  } catch {
+    return false;
+  }
+  if (!raw) return false;
+  let parsed: z.infer<typeof SavedSchema>;
+  try {
+    const r = SavedSchema.safeParse(JSON.parse(raw));
+    if (!r.success) return false;
+    parsed = r.data;
+  } catch {
+    return false;
+  }
+  const patch: Partial<AppState> = { scenario: parsed.scenario as unknown as ScenarioInput };
+  if (parsed.source !== undefined) patch.source = parsed.source;
+  if (parsed.theme) patch.theme = parsed.theme;
+  if (parsed.language) patch.language = parsed.language;
+  if (parsed.sloP99Ms) patch.sloP99Ms = parsed.sloP99Ms;
+  if (parsed.snapshots) patch.snapshots = parsed.snapshots as unknown as Snapshot[];
+  if (parsed.pinnedA !== undefined) patch.pinnedA = parsed.pinnedA;
+  store.setState(patch);
+  return true;
+}
+
+/** Saves after every change to the persisted part (debounced by `delayMs`); returns a stop function. */
+export function startAutosave(
+  store: StoreApi<AppState>,
+  storage: Storage,
+  delayMs = 250,
+): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    saveNow(store, storage);
+  };
+  const unsub = store.subscribe((s, prev) => {
+    const a = persistedPart(s);
+    const b = persistedPart(prev);
+    const changed = (Object.keys(a) as (keyof Persisted)[]).some((k) => a[k] !== b[k]);
+    if (!changed) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(flush, delayMs);
+  });
+  const onHide = () => {
+    if (timer) {
+      clearTimeout(timer);
+      flush();
+    }
+  };
+  if (typeof window !== 'undefined') window.addEventListener('pagehide', onHide);
+  return () => {
+    unsub();
+    if (typeof window !== 'undefined') window.removeEventListener('pagehide', onHide);
+    if (timer) clearTimeout(timer);
+  };
+}

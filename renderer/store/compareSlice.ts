@@ -1,0 +1,36 @@
+// Compare slice: named snapshots of (scenario, result), the one pinned as A, and the P99 SLO the
+// A/B deltas are judged against.
+import type { StateCreator } from 'zustand';
+import type { AppState, CompareSlice } from './types';
+
+let counter = 0;
+
+/** The compare slice (see CompareSlice). */
+export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = (set, get) => ({
+  snapshots: [],
+  pinnedA: null,
+  sloP99Ms: 200,
+  takeSnapshot: (name) => {
+    const { result, analytic, scenario, snapshots } = get();
+    if (!result) return null;
+    counter += 1;
+    const id = `s${Date.now().toString(36)}-${counter}`;
+    const label = name?.trim() || `${scenario.name} #${snapshots.length + 1}`;
+    set({
+      snapshots: [
+        ...snapshots,
+        { id, name: label, scenario, result, analytic, createdAt: Date.now() },
+      ],
+    });
+    return id;
+  },
+  removeSnapshot: (id) =>
+    set((s) => ({
+      snapshots: s.snapshots.filter((x) => x.id !== id),
+      pinnedA: s.pinnedA === id ? null : s.pinnedA,
+    })),
+  pinA: (pinnedA) => set({ pinnedA }),
+  setSlo: (sloP99Ms) => {
+    if (Number.isFinite(sloP99Ms) && sloP99Ms > 0) set({ sloP99Ms });
+  },
+});

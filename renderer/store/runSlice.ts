@@ -1,0 +1,19 @@
+// Run slice: the latest simulation result for the edited scenario, its progress and its error.
+import type { StateCreator } from 'zustand';
+import type { AppState, RunSlice } from './types';
+
+/** The run slice (see RunSlice). */
+export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) => ({
+  runStatus: 'idle',
+  progress: 0,
+  result: null,
+  analytic: null,
+  runError: null,
+  lastLatencyMs: null,
+  runStarted: () => set({ runStatus: 'running', progress: 0, runError: null }),
+  runProgress: (progress) => set({ progress }),
+  runFinished: (result, analytic, lastLatencyMs) =>
+    set({ runStatus: 'done', progress: 1, result, analytic, runError: null, lastLatencyMs }),
+  runFailed: (runError) => set({ runStatus: 'error', runError }),
+  runCancelled: () => set({ runStatus: 'cancelled', progress: 0 }),
+});

@@ -1,0 +1,250 @@
+// Pure selectors and derivations over the store and results: what the readouts, charts, compare
+// table and pipeline diagram show. Defined outside components and unit-tested; components pick
+// primitives directly and objects with useShallow.
+import type { SimResult, SeriesPoint, StationStats } from '../../sim-core/result';
+import type { ScenarioInput } from '../../sim-core/schema';
+import { validateScenario, type Problem } from '../../sim-core/validate';
+import type { AppState, Snapshot, AnalyticView } from './types';
+
+export const selectScenario = (s: AppState) => s.scenario;
+export const selectCanUndo = (s: AppState) => s.past.length > 0;
+export const selectCanRedo = (s: AppState) => s.future.length > 0;
+export const selectResult = (s: AppState) => s.result;
+export const selectRunStatus = (s: AppState) => s.runStatus;
+export const selectProgress = (s: AppState) => s.progress;
+export const selectLanguage = (s: AppState) => s.language;
+export const selectTheme = (s: AppState) => s.theme;
+export const selectSlo = (s: AppState) => s.sloP99Ms;
+export const selectSnapshots = (s: AppState) => s.snapshots;
+
+/** The snapshot pinned as A, or null. */
+export const selectPinnedA = (s: AppState): Snapshot | null =>
+  s.snapshots.find((x) => x.id === s.pinnedA) ?? null;
+
+let lastValidated: { scenario: ScenarioInput; problems: Problem[] } | null = null;
+/** The validator's problems with the edited scenario ([] when valid); cached per scenario object. */
+export const selectProblems = (s: AppState): Problem[] => {
+  if (lastValidated?.scenario === s.scenario) return lastValidated.problems;
+  const r = validateScenario(s.scenario, 'scenario');
+  const problems = r.ok ? [] : r.problems;
+  lastValidated = { scenario: s.scenario, problems };
+  return problems;
+};
+
+/** What the result panels show: in presentation a chosen snapshot, otherwise the live result. */
+export interface Shown {
+  result: SimResult | null;
+  analytic: AnalyticView | null;
+  title: string | null;
+}
+/** The result on screen (see Shown); pick its fields with useShallow. */
+export const selectShown = (s: AppState): Shown => {
+  if (s.presenting && s.presentIndex >= 0 && s.snapshots[s.presentIndex]) {
+    const snap = s.snapshots[s.presentIndex];
+    return { result: snap.result, analytic: snap.analytic, title: snap.name };
+  }
+  return { result: s.result, analytic: s.analytic, title: null };
+};
+
+export interface Readout {
+  key: 'throughput' | 'p99' | 'errorRate' | 'p50' | 'asyncBacklog' | 'taskDelay';
+  value: number | null;
+  /** 95 % interval [low, high], when known. */
+  ci: [number, number] | null;
+  unit: 'rps' | 'ms' | 'ratio' | 'count';
+}
+
+/** Half-width of a proportion's 95 % interval (normal approximation). */
+function proportionHalfWidth(p: number, n: number): number {
+  return n > 0 ? 1.96 * Math.sqrt((p * (1 - p)) / n) : 0;
+}
+
+/** The six readouts of a result, each with its 95 % interval where one can be given. */
+export function readoutsOf(r: SimResult | null): Readout[] {
+  if (!r)
+    return (['throughput', 'p99', 'errorRate', 'p50', 'asyncBacklog', 'taskDelay'] as const).map(
+      (key) => ({ key, value: null, ci: null, unit: 'count' as const }),
+    );
+  const n = r.requests.ok + r.requests.rejected + r.requests.timed_out;
+  const eh = proportionHalfWidth(r.error_rate, n);
+  const tp = r.ci95.throughput_rps;
+  const p99 = r.ci95.latency_p99_ms;
+  // P50's interval is not computed by the engine; scale the mean's relative half-width.
+  const lm = r.ci95.latency_mean_ms;
+  const rel = lm.mean > 0 ? lm.half_width / lm.mean : 0;
+  return [
+    { key: 'throughput', value: r.throughput_rps, ci: [tp.low, tp.high], unit: 'rps' },
+    { key: 'p99', value: r.latency_ms.p99, ci: [p99.low, p99.high], unit: 'ms' },
+    {
+      key: 'errorRate',
+      value: r.error_rate,
+      ci: [Math.max(0, r.error_rate - eh), Math.min(1, r.error_rate + eh)],
+      unit: 'ratio',
+    },
+    {
+      key: 'p50',
+      value: r.latency_ms.p50,
+      ci: [r.latency_ms.p50 * (1 - rel), r.latency_ms.p50 * (1 + rel)],
+      unit: 'ms',
+    },
+    {
+      key: 'asyncBacklog',
+      value: r.async ? r.async.mean_backlog : null,
+      ci: r.async ? [0, r.async.max_backlog] : null,
+      unit: 'count',
+    },
+    {
+      key: 'taskDelay',
+      value: r.async ? r.async.task_delay_ms.p99 : null,
+      ci: r.async ? [r.async.task_delay_ms.p50, r.async.task_delay_ms.p999] : null,
+      unit: 'ms',
+    },
+  ];
+}
+
+export interface StationBar {
+  name: string;
+  utilization: number;
+  kind: StationStats['kind'];
+  saturated: boolean;
+}
+
+/** Stations as bars (highest utilisation first), the saturating one flagged. */
+export function stationBars(r: SimResult | null): StationBar[] {
+  if (!r) return [];
+  return Object.entries(r.stations)
+    .map(([name, st]) => ({
+      name,
+      utilization: st.utilization,
+      kind: st.kind,
+      saturated: name === r.saturated,
+    }))
+    .sort((a, b) => b.utilization - a.utilization);
+}
+
+export type PipelineBox = 'gateway' | 'instance' | 'queue' | 'workers' | 'pool' | 'shard' | 'cache';
+
+/** Utilisation per pipeline box (highest of the stations of that kind), null when absent. */
+export function pipelineUtilisation(r: SimResult | null): Record<PipelineBox, number | null> {
+  const out: Record<PipelineBox, number | null> = {
+    gateway: null,
+    instance: null,
+    queue: null,
+    workers: null,
+    pool: null,
+    shard: null,
+    cache: null,
+  };
+  if (!r) return out;
+  for (const st of Object.values(r.stations)) {
+    const k = st.kind as PipelineBox;
+    if (k in out) out[k] = Math.max(out[k] ?? 0, st.utilization);
+  }
+  return out;
+}
+
+/** Kind of the saturating station, for highlighting its pipeline box. */
+export function saturatedKind(r: SimResult | null): StationStats['kind'] | null {
+  if (!r || !r.saturated) return null;
+  return r.stations[r.saturated]?.kind ?? null;
+}
+
+/** Reduces a series to at most `maxPoints` rows: per bucket the first row with each numeric
+ * field's max (peaks stay visible; about 1–2 points per pixel). */
+export function downsample(series: readonly SeriesPoint[], maxPoints: number): SeriesPoint[] {
+  if (series.length <= maxPoints || maxPoints < 2) return series.slice();
+  const out: SeriesPoint[] = [];
+  const size = series.length / maxPoints;
+  for (let b = 0; b < maxPoints; b++) {
+    const start = Math.floor(b * size);
+    const end = Math.min(series.length, Math.floor((b + 1) * size));
+    if (end <= start) continue;
+    const row: SeriesPoint = { ...series[start] };
+    for (let i = start + 1; i < end; i++) {
+      const p = series[i];
+      for (const k of Object.keys(p) as (keyof SeriesPoint)[])
+        if (k !== 't_s' && p[k] > row[k]) row[k] = p[k];
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** Thins a CDF to at most `maxPoints` points, keeping both ends. */
+export function thinCdf(cdf: readonly [number, number][], maxPoints: number): [number, number][] {
+  if (cdf.length <= maxPoints) return cdf.slice();
+  const out: [number, number][] = [];
+  const step = (cdf.length - 1) / (maxPoints - 1);
+  for (let i = 0; i < maxPoints; i++) out.push(cdf[Math.round(i * step)]);
+  return out;
+}
+
+export type Verdict = 'better' | 'worse' | 'same';
+export interface CompareRow {
+  metric: 'throughput' | 'p99' | 'p50' | 'errorRate' | 'taskDelay';
+  a: number | null;
+  b: number | null;
+  delta: number | null;
+  /** Is B better or worse than A on this metric. */
+  verdict: Verdict;
+  /** Against the SLO (P99 rows only): does A / B meet it. */
+  aMeets: boolean | null;
+  bMeets: boolean | null;
+}
+
+/** The A/B table: each metric, its delta and whether it got better; P99 judged against the SLO. */
+export function compareRows(a: SimResult, b: SimResult, sloP99Ms: number): CompareRow[] {
+  const row = (
+    metric: CompareRow['metric'],
+    va: number | null,
+    vb: number | null,
+    higherIsBetter: boolean,
+    slo?: number,
+  ): CompareRow => {
+    const delta = va !== null && vb !== null ? vb - va : null;
+    const eps = Math.max(Math.abs(va ?? 0), Math.abs(vb ?? 0)) * 1e-6;
+    const verdict: Verdict =
+      delta === null || Math.abs(delta) <= eps
+        ? 'same'
+        : delta > 0 === higherIsBetter
+          ? 'better'
+          : 'worse';
+    return {
+      metric,
+      a: va,
+      b: vb,
+      delta,
+      verdict,
+      aMeets: slo !== undefined && va !== null ? va <= slo : null,
+      bMeets: slo !== undefined && vb !== null ? vb <= slo : null,
+    };
+  };
+  return [
+    row('throughput', a.throughput_rps, b.throughput_rps, true),
+    row('p99', a.latency_ms.p99, b.latency_ms.p99, false, sloP99Ms),
+    row('p50', a.latency_ms.p50, b.latency_ms.p50, false),
+    row('errorRate', a.error_rate, b.error_rate, false),
+    row('taskDelay', a.async?.task_delay_ms.p99 ?? null, b.async?.task_delay_ms.p99 ?? null, false),
+  ];
+}
+
+/** The result as CSV: a summary block, then the time series (one row per window). */
+export function resultCsv(r: SimResult): string {
+  const lines: string[] = [];
+  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  lines.push('metric,value');
+  lines.push(`scenario,${q(r.scenario)}`);
+  lines.push(`seed,${r.seed}`);
+  lines.push(`throughput_rps,${r.throughput_rps}`);
+  lines.push(`error_rate,${r.error_rate}`);
+  for (const [k, v] of Object.entries(r.latency_ms)) lines.push(`latency_${k}_ms,${v}`);
+  for (const [name, st] of Object.entries(r.stations))
+    lines.push(`utilization_${q(name)},${st.utilization}`);
+  if (r.series && r.series.length > 0) {
+    lines.push('');
+    const cols = Object.keys(r.series[0]) as (keyof SeriesPoint)[];
+    lines.push(cols.join(','));
+    for (const p of r.series) lines.push(cols.map((c) => String(p[c])).join(','));
+  }
+  return lines.join('\n') + '\n';
+}

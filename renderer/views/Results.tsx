@@ -1,0 +1,159 @@
+// The results side of the scenario view: readouts, run status, pipeline diagram, the five
+// charts and the exports (results CSV/JSON, scenario file).
+import { useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp, appStore } from '../store';
+import { resultCsv, selectShown } from '../store/selectors';
+import { palettes } from '../ui/palette';
+import { useApi, useT, useWidth } from '../ui/hooks';
+import { ChartCard } from '../charts/ChartCard';
+import {
+  CdfChart,
+  LatencyChart,
+  QueueChart,
+  ThroughputChart,
+  UtilisationChart,
+} from '../charts/Charts';
+import { Pipeline } from '../charts/Pipeline';
+import { fileSafe, saveExport } from '../export';
+import { Readouts } from './Readouts';
+import { RunBar } from './RunBar';
+
+/** Export buttons for the result on screen and the edited scenario. */
+export function ExportBar() {
+  const t = useT();
+  const api = useApi();
+  const { result } = useApp(useShallow(selectShown));
+  const base = fileSafe(result?.scenario ?? 'peakline');
+  return (
+    <div className="row exports" role="group" aria-label={t('exports')}>
+      <span className="muted">{t('exports')}:</span>
+      <button
+        type="button"
+        disabled={!result}
+        onClick={() =>
+          result && void saveExport(api, 'csv', `${base}.csv`, resultCsv(result), 'text/csv')
+        }
+      >
+        {t('exportCsv')}
+      </button>
+      <button
+        type="button"
+        disabled={!result}
+        onClick={() =>
+          result &&
+          void saveExport(
+            api,
+            'json',
+            `${base}.result.json`,
+            JSON.stringify(result, null, 2),
+            'application/json',
+          )
+        }
+      >
+        {t('exportJson')}
+      </button>
+      <button
+        type="button"
+        onClick={() => {
+          const s = appStore.getState().scenario;
+          void saveExport(
+            api,
+            'scenario',
+            `${fileSafe(s.name)}.json`,
+            JSON.stringify(s, null, 2) + '\n',
+            'application/json',
+          );
+        }}
+      >
+        {t('exportScenario')}
+      </button>
+    </div>
+  );
+}
+
+/** Readouts, status, diagram and charts of the result on screen. */
+export function Results({ onCancel }: { onCancel: () => void }) {
+  const t = useT();
+  const { result, analytic, title } = useApp(useShallow(selectShown));
+  const { theme, slo, scenario, presenting } = useApp(
+    useShallow((s) => ({
+      theme: s.theme,
+      slo: s.sloP99Ms,
+      presenting: s.presenting,
+      scenario:
+        s.presenting && s.presentIndex >= 0 && s.snapshots[s.presentIndex]
+          ? s.snapshots[s.presentIndex].scenario
+          : s.scenario,
+    })),
+  );
+  const palette = palettes[theme];
+  const diagRef = useRef<HTMLDivElement>(null);
+  const diagWidth = useWidth(diagRef, 760);
+  return (
+    <section className="results" aria-label={t('readouts')}>
+      {presenting ? <h2 className="present-title">{title ?? t('presentingCurrent')}</h2> : null}
+      <Readouts />
+      <RunBar onCancel={onCancel} />
+      {analytic ? (
+        <p className="analytic-note">
+          {t('analyticNote')} — {analytic.model}
+          {analytic.extra
+            ? ': ' +
+              Object.entries(analytic.extra)
+                .map(([k, v]) => `${k} ${Number.isFinite(v) ? Number(v.toPrecision(4)) : v}`)
+                .join(' · ')
+            : ''}
+        </p>
+      ) : null}
+      <div ref={diagRef} className="pipeline-wrap">
+        <Pipeline
+          result={result}
+          scenario={scenario}
+          theme={theme}
+          width={Math.min(diagWidth, 980)}
+          t={t}
+        />
+      </div>
+      {result ? (
+        <div className="charts">
+          <ChartCard title={t('chartLatency')}>
+            {(w) => (
+              <LatencyChart
+                result={result}
+                width={w}
+                palette={palette}
+                t={t}
+                analytic={analytic}
+                sloP99Ms={slo}
+              />
+            )}
+          </ChartCard>
+          <ChartCard title={t('chartThroughput')}>
+            {(w) => (
+              <ThroughputChart
+                result={result}
+                width={w}
+                palette={palette}
+                t={t}
+                analytic={analytic}
+              />
+            )}
+          </ChartCard>
+          <ChartCard title={t('chartQueues')}>
+            {(w) => <QueueChart result={result} width={w} palette={palette} t={t} />}
+          </ChartCard>
+          <ChartCard title={t('chartUtilisation')}>
+            {(w) => <UtilisationChart result={result} width={w} palette={palette} t={t} />}
+          </ChartCard>
+          <ChartCard title={t('chartCdf')}>
+            {(w) => <CdfChart result={result} width={w} palette={palette} t={t} sloP99Ms={slo} />}
+          </ChartCard>
+        </div>
+      ) : (
+        <p className="muted">{t('noResult')}</p>
+      )}
+      {!presenting ? <ExportBar /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+// Run status under the readouts: a progress bar and Cancel while a run is going, the error of a
+// failed run, or how long the last run took; and the saturating station by name.
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../store';
+import { selectShown } from '../store/selectors';
+import { useT } from '../ui/hooks';
+
+/** Progress / cancel / status line; `onCancel` stops the running simulation. */
+export function RunBar({ onCancel }: { onCancel: () => void }) {
+  const t = useT();
+  const { status, progress, error, latency } = useApp(
+    useShallow((s) => ({
+      status: s.runStatus,
+      progress: s.progress,
+      error: s.runError,
+      latency: s.lastLatencyMs,
+    })),
+  );
+  const { result } = useApp(useShallow(selectShown));
+  return (
+    <div className="runbar">
+      {status === 'running' ? (
+        <>
+          <span>{t('running')}</span>
+          <progress aria-label={t('progress')} max={1} value={progress} />
+          <button type="button" onClick={onCancel}>
+            {t('cancel')}
+          </button>
+        </>
+      ) : null}
+      {status === 'error' ? (
+        <p role="alert" className="error">
+          {t('runFailed')}: {error}
+        </p>
+      ) : null}
+      {status === 'cancelled' ? <span className="muted">{t('cancelled')}</span> : null}
+      {status === 'done' && latency !== null ? (
+        <span className="muted">
+          {t('wallTime', { ms: Math.round(result?.wall_ms ?? latency) })}
+        </span>
+      ) : null}
+      {result ? (
+        <strong className={result.saturated ? 'saturated-name' : 'muted'}>
+          {result.saturated ? t('saturated', { name: result.saturated }) : t('noSaturation')}
+        </strong>
+      ) : null}
+    </div>
+  );
+}

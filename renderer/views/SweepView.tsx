@@ -1,0 +1,425 @@
+// Sweep: vary one or two scenario values over a range (through the API's `sweep:run`, which runs
+// the CLI's sweep engine across cores), show P99 or throughput as a line chart (one parameter) or
+// a heatmap (two), the SLO line, and the cheapest configuration that meets it.
+import { memo, useEffect, useId, useMemo, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceDot,
+  ReferenceLine,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { useApp, appStore } from '../store';
+import type { SweepMetric, SweepParam, SweepPoint, Theme } from '../store/types';
+import { CONTROLS } from '../scenario/controls';
+import { useApi, useT } from '../ui/hooks';
+import { palettes, type Palette } from '../ui/palette';
+import { ChartCard } from '../charts/ChartCard';
+import { fmtNum } from '../format';
+import type { T } from '../i18n';
+
+const SWEEPABLE = CONTROLS.filter((c) => c.id !== 'hit');
+
+function ParamEditor({
+  label,
+  value,
+  optional,
+  onChange,
+}: {
+  label: string;
+  value: SweepParam | null;
+  optional: boolean;
+  onChange: (p: SweepParam | null) => void;
+}) {
+  const t = useT();
+  const id = useId();
+  const num = (k: 'from' | 'to' | 'step', aria: string) => (
+    <input
+      type="number"
+      aria-label={`${label} ${aria}`}
+      value={value ? value[k] : ''}
+      disabled={!value}
+      onChange={(e) => value && onChange({ ...value, [k]: Number(e.currentTarget.value) })}
+    />
+  );
+  return (
+    <div className="row sweep-param">
+      <label htmlFor={`${id}-p`}>{label}</label>
+      <select
+        id={`${id}-p`}
+        value={value?.path ?? ''}
+        onChange={(e) => {
+          const path = e.currentTarget.value;
+          if (!path) return onChange(null);
+          const def = SWEEPABLE.find((c) => c.path === path)!;
+          const span = def.max - def.min;
+          onChange({
+            path,
+            from: def.min,
+            to: Math.min(def.max, def.min + Math.max(def.step * 10, span / 10)),
+            step: def.step * Math.max(1, Math.round(span / def.step / 100)),
+          });
+        }}
+      >
+        {optional ? <option value="">{t('none')}</option> : null}
+        {SWEEPABLE.map((c) => (
+          <option key={c.path} value={c.path}>
+            {t(c.label)} ({c.path})
+          </option>
+        ))}
+      </select>
+      {num('from', t('from'))}
+      {num('to', t('to'))}
+      {num('step', t('step'))}
+    </div>
+  );
+}
+
+const metricOf = (p: SweepPoint, m: SweepMetric) => (m === 'p99_ms' ? p.p99_ms : p.throughput_rps);
+
+const SweepLine = memo(function SweepLine({
+  points,
+  path,
+  metric,
+  slo,
+  best,
+  width,
+  palette: p,
+}: {
+  points: SweepPoint[];
+  path: string;
+  metric: SweepMetric;
+  slo: number;
+  best: SweepPoint | null;
+  width: number;
+  palette: Palette;
+}) {
+  const data = useMemo(
+    () =>
+      points
+        .map((pt) => ({ x: pt.values[path], y: metricOf(pt, metric) }))
+        .sort((a, b) => a.x - b.x),
+    [points, path, metric],
+  );
+  return (
+    <LineChart
+      width={width}
+      height={260}
+      data={data}
+      margin={{ top: 8, right: 16, bottom: 4, left: 0 }}
+    >
+      <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
+      <XAxis
+        dataKey="x"
+        type="number"
+        domain={['dataMin', 'dataMax']}
+        stroke={p.muted}
+        tick={{ fill: p.muted, fontSize: 11 }}
+      />
+      <YAxis
+        stroke={p.muted}
+        tick={{ fill: p.muted, fontSize: 11 }}
+        width={56}
+        tickFormatter={(v: number) => fmtNum(v)}
+      />
+      <Tooltip isAnimationActive={false} />
+      <Legend />
+      <Line
+        type="linear"
+        dataKey="y"
+        name={metric === 'p99_ms' ? 'P99 (ms)' : 'throughput (req/s)'}
+        stroke={metric === 'p99_ms' ? p.p99 : p.ok}
+        dot={false}
+        isAnimationActive={false}
+        strokeWidth={2}
+      />
+      {metric === 'p99_ms' ? (
+        <ReferenceLine
+          y={slo}
+          stroke={p.slo}
+          strokeDasharray="6 4"
+          label={{ value: `SLO ${slo} ms`, fill: p.slo, fontSize: 11, position: 'insideTopRight' }}
+        />
+      ) : null}
+      {best ? (
+        <ReferenceDot
+          x={best.values[path]}
+          y={metricOf(best, metric)}
+          r={6}
+          fill={p.ok}
+          stroke={p.fg}
+        />
+      ) : null}
+    </LineChart>
+  );
+});
+
+const Heatmap = memo(function Heatmap({
+  points,
+  px,
+  py,
+  metric,
+  best,
+  width,
+  theme,
+  t,
+}: {
+  points: SweepPoint[];
+  px: string;
+  py: string;
+  metric: SweepMetric;
+  best: SweepPoint | null;
+  width: number;
+  theme: Theme;
+  t: T;
+}) {
+  const p = palettes[theme];
+  const xs = [...new Set(points.map((q) => q.values[px]))].sort((a, b) => a - b);
+  const ys = [...new Set(points.map((q) => q.values[py]))].sort((a, b) => a - b);
+  const vals = points.map((q) => metricOf(q, metric)).filter(Number.isFinite);
+  const lo = Math.min(...vals);
+  const hi = Math.max(...vals);
+  const left = 70;
+  const bottom = 40;
+  const H = 300;
+  const cw = (width - left - 10) / Math.max(1, xs.length);
+  const ch = (H - bottom - 10) / Math.max(1, ys.length);
+  const colour = (v: number) => {
+    let f = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+    if (metric === 'throughput_rps') f = 1 - f; // high throughput is good (cool colour)
+    const hue = 140 - 140 * f;
+    return `hsl(${hue}, 65%, ${theme === 'dark' ? 38 : 62}%)`;
+  };
+  return (
+    <svg width={width} height={H} role="img" aria-label={t('sweepHeatmap')}>
+      <rect width={width} height={H} fill={p.bg} />
+      {points.map((q, i) => {
+        const xi = xs.indexOf(q.values[px]);
+        const yi = ys.indexOf(q.values[py]);
+        const v = metricOf(q, metric);
+        const isBest =
+          best !== null && best.values[px] === q.values[px] && best.values[py] === q.values[py];
+        return (
+          <g key={i}>
+            <rect
+              className="heat-cell"
+              x={left + xi * cw}
+              y={10 + (ys.length - 1 - yi) * ch}
+              width={cw - 1}
+              height={ch - 1}
+              fill={colour(v)}
+              stroke={isBest ? p.fg : q.meets_slo ? p.ok : 'none'}
+              strokeWidth={isBest ? 3 : 1}
+            >
+              <title>{`${px}=${q.values[px]}, ${py}=${q.values[py]}: ${fmtNum(v)}`}</title>
+            </rect>
+            {cw > 34 && ch > 14 ? (
+              <text
+                x={left + xi * cw + cw / 2}
+                y={10 + (ys.length - 1 - yi) * ch + ch / 2 + 4}
+                textAnchor="middle"
+                fontSize={10}
+                fill={p.fg}
+              >
+                {fmtNum(v)}
+              </text>
+            ) : null}
+          </g>
+        );
+      })}
+      {xs.map((x, i) => (
+        <text
+          key={`x${i}`}
+          x={left + i * cw + cw / 2}
+          y={H - bottom + 16}
+          textAnchor="middle"
+          fontSize={10}
+          fill={p.muted}
+        >
+          {fmtNum(x)}
+        </text>
+      ))}
+      {ys.map((y, i) => (
+        <text
+          key={`y${i}`}
+          x={left - 6}
+          y={10 + (ys.length - 1 - i) * ch + ch / 2 + 4}
+          textAnchor="end"
+          fontSize={10}
+          fill={p.muted}
+        >
+          {fmtNum(y)}
+        </text>
+      ))}
+      <text x={left + (width - left) / 2} y={H - 6} textAnchor="middle" fontSize={11} fill={p.fg}>
+        {px}
+      </text>
+      <text
+        x={12}
+        y={H / 2}
+        fontSize={11}
+        fill={p.fg}
+        transform={`rotate(-90 12 ${H / 2})`}
+        textAnchor="middle"
+      >
+        {py}
+      </text>
+    </svg>
+  );
+});
+
+/** The sweep view. */
+export function SweepView() {
+  const t = useT();
+  const api = useApi();
+  const s = useApp(
+    useShallow((st) => ({
+      params: st.sweepParams,
+      metric: st.sweepMetric,
+      status: st.sweepStatus,
+      progress: st.sweepProgress,
+      points: st.sweepPoints,
+      best: st.sweepCheapest,
+      error: st.sweepError,
+      slo: st.sloP99Ms,
+      theme: st.theme,
+    })),
+  );
+  const runId = useRef<string | null>(null);
+  useEffect(() => {
+    if (!api) return;
+    return api.onSweepProgress((ev) => {
+      if (ev.id === runId.current && ev.total > 0)
+        appStore.getState().sweepProgressed(ev.done / ev.total);
+    });
+  }, [api]);
+  const setParam = (i: number, p: SweepParam | null) => {
+    const next = [...s.params];
+    if (p) next[i] = p;
+    else next.splice(i, 1);
+    appStore.getState().setSweepParams(next);
+  };
+  const run = async () => {
+    if (!api) return;
+    const st = appStore.getState();
+    const id = `sweep-${Date.now().toString(36)}`;
+    runId.current = id;
+    st.sweepStarted();
+    try {
+      const res = await api.runSweep({
+        id,
+        scenario: st.scenario,
+        vary: st.sweepParams,
+        slo: `p99<=${st.sloP99Ms}`,
+      });
+      if (runId.current !== id) return;
+      if (res.cancelled) appStore.getState().sweepCancelled();
+      else appStore.getState().sweepFinished(res.points, res.best);
+    } catch (e) {
+      if (runId.current === id)
+        appStore.getState().sweepFailed(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const cancel = () => {
+    const id = runId.current;
+    runId.current = null;
+    appStore.getState().sweepCancelled();
+    if (api && id) void api.cancelSweep({ id }).catch(() => undefined);
+  };
+  const palette = palettes[s.theme];
+  const bestText = s.best
+    ? Object.entries(s.best.values)
+        .map(([k, v]) => `${k} = ${fmtNum(v)}`)
+        .join(', ')
+    : null;
+  return (
+    <section className="sweep" aria-label={t('sweep')}>
+      {!api ? <p className="muted">{t('sweepUnavailable')}</p> : null}
+      <ParamEditor
+        label={t('parameter')}
+        value={s.params[0] ?? null}
+        optional={false}
+        onChange={(p) => setParam(0, p)}
+      />
+      <ParamEditor
+        label={t('secondParameter')}
+        value={s.params[1] ?? null}
+        optional
+        onChange={(p) =>
+          p ? setParam(s.params.length >= 1 ? 1 : 0, p) : s.params.length > 1 && setParam(1, null)
+        }
+      />
+      <div className="row">
+        <label htmlFor="sweep-metric">{t('sweepMetric')}</label>
+        <select
+          id="sweep-metric"
+          value={s.metric}
+          onChange={(e) => appStore.getState().setSweepMetric(e.currentTarget.value as SweepMetric)}
+        >
+          <option value="p99_ms">{t('p99')}</option>
+          <option value="throughput_rps">{t('throughput')}</option>
+        </select>
+        <button
+          type="button"
+          onClick={() => void run()}
+          disabled={!api || s.status === 'running' || s.params.length === 0}
+        >
+          {t('runSweep')}
+        </button>
+        {s.status === 'running' ? (
+          <>
+            <span>{t('sweepRunning')}</span>
+            <progress aria-label={t('progress')} max={1} value={s.progress} />
+            <button type="button" onClick={cancel}>
+              {t('cancel')}
+            </button>
+          </>
+        ) : null}
+      </div>
+      {s.error ? (
+        <p role="alert" className="error">
+          {s.error}
+        </p>
+      ) : null}
+      {s.status === 'cancelled' ? <p className="muted">{t('cancelled')}</p> : null}
+      {s.status === 'done' ? (
+        <p role="status" className={s.best ? 'meets' : 'misses'}>
+          {bestText ? t('cheapest', { config: bestText }) : t('noneMeets')}
+        </p>
+      ) : null}
+      {s.points.length > 0 ? (
+        <ChartCard title={s.params.length === 2 ? t('sweepHeatmap') : t('sweepChart')}>
+          {(w) =>
+            s.params.length === 2 ? (
+              <Heatmap
+                points={s.points}
+                px={s.params[0].path}
+                py={s.params[1].path}
+                metric={s.metric}
+                best={s.best}
+                width={w}
+                theme={s.theme}
+                t={t}
+              />
+            ) : (
+              <SweepLine
+                points={s.points}
+                path={s.params[0].path}
+                metric={s.metric}
+                slo={s.slo}
+                best={s.best}
+                width={w}
+                palette={palette}
+              />
+            )
+          }
+        </ChartCard>
+      ) : null}
+    </section>
+  );
+}
