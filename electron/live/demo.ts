@@ -44,7 +44,7 @@ export interface Demo {
   metricsUrl: string;
   /** Orders completed so far. */
   completed(): number;
-  /** Stop producing, let workers finish, close the endpoint and connections, delete the queue. */
+  /** Stop producing, let workers finish, close the endpoint and connections, delete the queue and stock (cache keys expire on their own). */
   stop(): Promise<void>;
 }
 
@@ -245,7 +245,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         await Promise.all(workers);
         server.closeAllConnections?.();
         await new Promise<void>((r) => server.close(() => r()));
-        await producer.del(queueKey).catch(() => undefined);
+        await producer.del(queueKey, stockKey).catch(() => undefined);
         for (const c of workerClients) c.disconnect();
         producer.disconnect();
       })();

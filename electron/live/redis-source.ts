@@ -121,7 +121,10 @@ class NodeConn {
     if (this.connecting) return this.connecting;
     this.drop();
     const client = new Redis({ ...this.options, host: this.host, port: this.port });
-    client.on('error', () => undefined); // failures surface through the awaited commands
+    // Failures surface through the awaited commands; the event's text is kept because a
+    // refused AUTH only says "Connection is closed." to the connect() promise.
+    let lastError: string | null = null;
+    client.on('error', (e: Error) => (lastError = e.message));
     this.client = client;
     this.connecting = client
       .connect()
@@ -134,7 +137,8 @@ class NodeConn {
       })
       .catch((e: unknown) => {
         this.drop();
-        throw e;
+        const m = errorText(e);
+        throw new Error(lastError && /closed/i.test(m) ? lastError : m, { cause: e });
       })
       .finally(() => {
         this.connecting = null;
@@ -188,6 +192,8 @@ export class RedisSource extends Source {
   private readonly options: RedisOptions;
   private readonly password: string | undefined;
   private readonly seed: NodeConn;
+  /** Whether the whole cluster is watched (asked for, or found from INFO `cluster_enabled:1`). */
+  private clusterMode: boolean;
 
   constructor(
     id: string,
@@ -196,6 +202,7 @@ export class RedisSource extends Source {
   ) {
     const url = new URL(config.url);
     super(id, 'redis', redactUrl(config.url), config.interval_s, sink);
+    this.clusterMode = config.cluster;
     const username = config.username ?? (decodeURIComponent(url.username) || undefined);
     this.password = config.password ?? (decodeURIComponent(url.password) || undefined);
     const db = Number(url.pathname.replace(/^\//, '') || 0);
@@ -227,7 +234,7 @@ export class RedisSource extends Source {
 
   protected override describe(): Pick<SourceInfo, 'cluster' | 'queue_keys' | 'has_password'> {
     return {
-      cluster: this.config.cluster,
+      cluster: this.clusterMode,
       queue_keys: this.config.queue_keys,
       has_password: !!this.password,
     };
@@ -246,7 +253,7 @@ export class RedisSource extends Source {
   }
 
   protected async read(): Promise<Reading> {
-    if (this.config.cluster) await this.discover();
+    if (this.clusterMode) await this.discover();
     const now = Date.now();
     const targets = [...this.nodes.values()];
     await Promise.all(
@@ -362,7 +369,11 @@ export class RedisSource extends Source {
       evicted: num(info, 'evicted_keys') ?? 0,
       expired: num(info, 'expired_keys') ?? 0,
     };
-    if (!this.config.cluster) {
+    if (n === this.seed && !this.clusterMode && info.get('cluster_enabled') === '1') {
+      // A cluster node given without --cluster: watch the whole cluster from the next reading.
+      this.clusterMode = true;
+    }
+    if (!this.clusterMode) {
       const role = info.get('role');
       n.role = role === 'master' ? 'master' : role === 'slave' ? 'replica' : 'unknown';
       n.master = role === 'slave' ? `${info.get('master_host')}:${info.get('master_port')}` : null;

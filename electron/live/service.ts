@@ -126,6 +126,7 @@ export class LiveService {
   private sinkFor(id: string, intervalS: number): SourceSink {
     return {
       sample: (s) => {
+        if (!this.sources.has(id)) return; // a straggler from a source being disconnected
         this.ring(id, intervalS).push(s);
         if (this.recorder) {
           this.recorder.stream.write(`${JSON.stringify({ type: 'sample', ...s })}\n`);
@@ -133,7 +134,9 @@ export class LiveService {
         }
         this.emit('sample', s);
       },
-      status: (info) => this.emit('status', info),
+      status: (info) => {
+        if (this.sources.has(id)) this.emit('status', info);
+      },
     };
   }
 

@@ -146,6 +146,7 @@ export abstract class Source {
       this.nextRetry = Date.now() + backoffMs(this.failures);
       const message = this.scrub(e instanceof Error ? e.message : String(e)) || 'unknown error';
       await this.reset().catch(() => undefined);
+      if (this.stopped) return;
       this.setState('down', message);
       this.emitDown(Date.now());
     }

@@ -1,0 +1,244 @@
+// Test helpers for the live tests: real `redis-server` processes on free ports (standalone or a
+// cluster made with `redis-cli --cluster create`), stopped by PID; waiting on a LiveService for a
+// sample that satisfies a condition; and spawning the real `peakline` bin with line-by-line output.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { promisify } from 'node:util';
+import type { Sample } from './contract';
+import type { LiveService } from './service';
+
+const run = promisify(execFile);
+
+/** A free TCP port on 127.0.0.1 (and, for a cluster, its +10000 bus port). */
+export async function freePort(withBus = false): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    if (!withBus) return port;
+    if (port + 10000 > 65535) continue;
+    const busFree = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port + 10000, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (busFree) return port;
+  }
+}
+
+/** A redis-server child process. */
+export class RedisProcess {
+  proc: ChildProcess | null = null;
+
+  constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly extra: string[],
+  ) {}
+
+  /** Start it and resolve once it accepts connections. */
+  async start(): Promise<void> {
+    const proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--dir',
+        this.dir,
+        ...this.extra,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.proc = proc;
+    await new Promise<void>((resolve, reject) => {
+      let log = '';
+      const rl = readline.createInterface({ input: proc.stdout! });
+      rl.on('line', (line) => {
+        log += `${line}\n`;
+        if (line.includes('Ready to accept connections')) {
+          rl.removeAllListeners('line');
+          proc.stdout!.resume();
+          resolve();
+        }
+      });
+      proc.once('exit', (code) =>
+        reject(new Error(`redis-server on ${this.port} exited (${code}):\n${log}`)),
+      );
+    });
+  }
+
+  /** Kill it by PID and wait until it is gone. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null || p.pid === undefined) return;
+    const gone = new Promise<void>((r) => p.once('exit', () => r()));
+    process.kill(p.pid, 'SIGKILL');
+    await gone;
+  }
+}
+
+/** Start a standalone redis-server on a free port. */
+export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-redis-'));
+  const r = new RedisProcess(await freePort(), dir, extra);
+  await r.start();
+  return r;
+}
+
+/** Run redis-cli against a port; resolves stdout. */
+export async function redisCli(port: number, args: string[], password?: string): Promise<string> {
+  const env = password ? { ...process.env, REDISCLI_AUTH: password } : process.env;
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    env,
+  });
+  return stdout;
+}
+
+/** A cluster of `masters` masters with `replicas` replicas each, ready (`cluster_state:ok`). */
+export async function startCluster(masters = 3, replicas = 1): Promise<RedisProcess[]> {
+  const nodes: RedisProcess[] = [];
+  for (let i = 0; i < masters * (1 + replicas); i++) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-cluster-'));
+    const n = new RedisProcess(await freePort(true), dir, [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-node-timeout',
+      '3000',
+    ]);
+    await n.start();
+    nodes.push(n);
+  }
+  await run('redis-cli', [
+    '--cluster',
+    'create',
+    ...nodes.map((n) => `127.0.0.1:${n.port}`),
+    '--cluster-replicas',
+    String(replicas),
+    '--cluster-yes',
+  ]);
+  for (const n of nodes)
+    await waitFor(async () =>
+      (await redisCli(n.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok'),
+    );
+  // Replicas are only listed as such once their master has answered the handshake.
+  await waitFor(async () => {
+    const text = await redisCli(nodes[0].port, ['CLUSTER', 'NODES']);
+    return text.split('\n').filter((l) => l.includes('slave')).length === masters * replicas;
+  });
+  return nodes;
+}
+
+/** Poll a condition that has no event to await (a cluster converging), up to `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Resolve with the first sample (of source `id`, if given) that satisfies `pred`. */
+export function nextSample(
+  svc: LiveService,
+  pred: (s: Sample) => boolean,
+  timeoutMs = 30_000,
+): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error('no matching sample in time'));
+    }, timeoutMs);
+    const off = svc.on('sample', (s) => {
+      if (!pred(s)) return;
+      clearTimeout(timer);
+      off();
+      resolve(s);
+    });
+  });
+}
+
+/** Remove a temporary directory made by these helpers. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The real `peakline` bin as a child, with its stdout as lines. */
+export class PeaklineProcess {
+  readonly proc: ChildProcess;
+  readonly lines: string[] = [];
+  stderr = '';
+  private waiters: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
+    const bin = path.resolve(import.meta.dirname, '../bin/peakline.mjs');
+    this.proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
+    readline.createInterface({ input: this.proc.stdout! }).on('line', (line) => {
+      this.lines.push(line);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.pred(line)) return true;
+        w.resolve(line);
+        return false;
+      });
+    });
+    this.proc.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+  }
+
+  /** The first line (already printed or still to come) that satisfies `pred`. */
+  waitLine(pred: (l: string) => boolean, timeoutMs = 40_000): Promise<string> {
+    const seen = this.lines.find(pred);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no such line in time; stdout:\n${this.lines.join('\n')}\nstderr:\n${this.stderr}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({
+        pred,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
+    });
+  }
+
+  /** Lines after index `from` only. */
+  waitLineAfter(from: number, pred: (l: string) => boolean, timeoutMs = 40_000): Promise<string> {
+    let i = 0;
+    return this.waitLine((l) => i++ >= from && pred(l), timeoutMs);
+  }
+
+  /** Send a signal to it (by PID). */
+  signal(sig: NodeJS.Signals = 'SIGINT'): void {
+    if (this.proc.pid !== undefined && this.proc.exitCode === null)
+      process.kill(this.proc.pid, sig);
+  }
+}
