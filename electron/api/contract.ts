@@ -117,6 +117,16 @@ export const SweepResultSchema = z.object({
 });
 export type SweepResult = z.infer<typeof SweepResultSchema>;
 
+/** A scenario file opened from the OS (argv, double click, File ▸ Open). */
+export const OpenFileSchema = z.object({
+  path: z.string(),
+  /** The scenario as written in the file, or null when it could not be read or validated. */
+  scenario: ScenarioPayloadSchema.nullable(),
+  /** The validator's (or the reader's) message, or null. */
+  error: z.string().nullable(),
+});
+export type OpenFile = z.infer<typeof OpenFileSchema>;
+
 export const ExportKindSchema = z.enum(['png', 'csv', 'json', 'scenario']);
 
 /** Commands the desktop menu sends to the UI (the web UI offers them in its own toolbar). */
@@ -228,6 +238,16 @@ export const requests = {
       profilesDir: z.string(),
     }),
   },
+  /**
+   * Scenario files the OS asked the app to open before the UI was listening (the desktop app was
+   * launched by a double click); each is handed out once. Call it after subscribing `onOpenFile`.
+   * The web shell always answers [].
+   */
+  'app:pending-files': {
+    method: 'takePendingFiles',
+    request: EmptySchema,
+    reply: z.array(OpenFileSchema),
+  },
   ...liveRequests,
 } as const;
 
@@ -243,13 +263,7 @@ export const events = {
   /** A scenario file was opened from the OS (argv, double click, File ▸ Open). */
   'app:open-file': {
     method: 'onOpenFile',
-    payload: z.object({
-      path: z.string(),
-      /** The scenario as written in the file, or null when it could not be read or validated. */
-      scenario: ScenarioPayloadSchema.nullable(),
-      /** The validator's (or the reader's) message, or null. */
-      error: z.string().nullable(),
-    }),
+    payload: OpenFileSchema,
   },
   'app:menu': {
     method: 'onMenu',

@@ -62,6 +62,8 @@ export interface ApiHandlerOptions {
   saveExport?: (
     req: ParsedRequestOf<'export:save'>,
   ) => Promise<{ saved: boolean; path: string | null }>;
+  /** Desktop: hands out the scenario files opened before the UI listened (each once). */
+  takePendingFiles?: () => ReplyOf<'app:pending-files'>;
   /** Told when a profile was loaded or saved (the desktop's recent-profiles menu). */
   onProfileUsed?: (used: { name: string; source: 'user' | 'shipped' }) => void;
 }
@@ -189,6 +191,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       const r = await options.saveExport(req);
       return { ...r, download: false };
     },
+    'app:pending-files': async () => options.takePendingFiles?.() ?? [],
     'app:info': async () => ({
       shell: options.shell,
       version: options.version,

@@ -12,11 +12,12 @@ import { createApiHandler, type ApiHandler } from '../api/handler';
 import { adaptLiveService } from '../api/live-adapter';
 import { LiveService } from '../live/service';
 import { ProfileStore } from '../profiles/store';
+import type { ScenarioInput } from '../../sim-core/schema';
 import { createWsApi, PeaklineApiError, type WebSocketLike } from '../../renderer/api/client';
 import { newToken } from './security';
 import { startWebServer, type RunningWebServer } from './server';
 
-const scenario = {
+const scenario: ScenarioInput = {
   schema: 'peakline.scenario/v1',
   name: 'Async seed',
   duration_s: 5,

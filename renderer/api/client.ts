@@ -26,6 +26,7 @@ const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
   cancelSweep: 'sweep:cancel',
   saveExport: 'export:save',
   appInfo: 'app:info',
+  takePendingFiles: 'app:pending-files',
   liveConnect: 'live:connect',
   liveDisconnect: 'live:disconnect',
   liveList: 'live:list',
@@ -97,7 +98,7 @@ export interface WsApi {
 /** Builds a WebSocket client of the contract that reconnects until closed. */
 export function createWsApi(options: WsClientOptions): WsApi {
   const connect: WebSocketFactory =
-    options.connect ?? ((url) => new WebSocket(url) as unknown as WebSocketLike);
+    options.connect ?? ((url) => new (page().WebSocket as new (u: string) => WebSocketLike)(url));
   const minDelay = options.minDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 5000;
 
@@ -227,12 +228,21 @@ export function createWsApi(options: WsClientOptions): WsApi {
   };
 }
 
+/** What this module reads of the page (typed here so the Node-side type check can read it too). */
+interface PageGlobals {
+  location: { search: string; protocol: string; host: string };
+  sessionStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void };
+  WebSocket: unknown;
+  peakline?: PeaklineApi;
+}
+const page = (): PageGlobals => globalThis as unknown as PageGlobals;
+
 /** The access token of the web console: from `?token=` in the page URL, remembered per tab. */
-export function pageToken(loc: Pick<Location, 'search'> = window.location): string | null {
+export function pageToken(loc: { search: string } = page().location): string | null {
   const fromUrl = new URLSearchParams(loc.search).get('token');
   try {
-    if (fromUrl) window.sessionStorage.setItem('peakline.token', fromUrl);
-    return fromUrl ?? window.sessionStorage.getItem('peakline.token');
+    if (fromUrl) page().sessionStorage.setItem('peakline.token', fromUrl);
+    return fromUrl ?? page().sessionStorage.getItem('peakline.token');
   } catch {
     return fromUrl;
   }
@@ -241,7 +251,7 @@ export function pageToken(loc: Pick<Location, 'search'> = window.location): stri
 /** The WebSocket URL of the web shell serving this page. */
 export function webSocketUrl(
   token: string,
-  loc: Pick<Location, 'protocol' | 'host'> = window.location,
+  loc: { protocol: string; host: string } = page().location,
 ): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${loc.host}/api/ws?token=${encodeURIComponent(token)}`;
@@ -252,7 +262,7 @@ let shared: { api: PeaklineApi; ws: WsApi | null } | null = null;
 /** The API for this page: `window.peakline` (desktop) or the web shell's WebSocket client. */
 export function getApi(): PeaklineApi {
   if (shared) return shared.api;
-  const fromPreload = (window as unknown as { peakline?: PeaklineApi }).peakline;
+  const fromPreload = page().peakline;
   if (fromPreload) {
     shared = { api: fromPreload, ws: null };
   } else {
@@ -272,7 +282,7 @@ export function onConnectionState(
 
 /** Which shell the page runs in. */
 export function shellKind(): 'electron' | 'web' {
-  return (window as unknown as { peakline?: unknown }).peakline ? 'electron' : 'web';
+  return page().peakline ? 'electron' : 'web';
 }
 
 /** Events typed for listeners written outside the API object (re-exported for the UI). */

@@ -19,6 +19,7 @@ export type LoadedProfile = import('../../electron/api/contract').LoadedProfile;
 export type SweepVary = import('../../electron/api/contract').SweepVary;
 export type SweepPoint = import('../../electron/api/contract').SweepPoint;
 export type SweepResult = import('../../electron/api/contract').SweepResult;
+export type OpenFile = import('../../electron/api/contract').OpenFile;
 export type MenuCommand = import('../../electron/api/contract').MenuCommand;
 export type Unsubscribe = import('../../electron/api/contract').Unsubscribe;
 /** Payload of a live sample event. */

@@ -1,0 +1,78 @@
+// The desktop window's settings and the app's own origin. The UI is served from a privileged
+// `app://peakline/` scheme (not file://), so 'self' in the CSP and the IPC sender check mean
+// exactly the bundled UI. Kept free of runtime Electron imports so it is tested in Node.
+import type { BrowserWindowConstructorOptions } from 'electron';
+import type { WindowState } from './window-state';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'peakline';
+/** The origin of the bundled UI. */
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+/** The page the window loads. */
+export const APP_URL = `${APP_ORIGIN}/index.html`;
+
+/** Whether a URL belongs to the bundled UI (the only sender IPC accepts, the only navigation allowed). */
+export function isAppUrl(url: string | undefined | null): boolean {
+  if (!url) return false;
+  try {
+    const u = new URL(url);
+    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
+  } catch {
+    return false;
+  }
+}
+
+/** The desktop app's Content-Security-Policy: only its own scripts; no network at all. */
+export function appContentSecurityPolicy(): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "worker-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The BrowserWindow options: isolated, sandboxed, no Node in the page, remembered bounds. */
+export function windowOptions(opts: {
+  preload: string;
+  state: WindowState;
+  icon?: string;
+  title?: string;
+}): BrowserWindowConstructorOptions {
+  const { state } = opts;
+  return {
+    title: opts.title ?? 'Peakline',
+    width: state.width,
+    height: state.height,
+    ...(state.x !== undefined && state.y !== undefined
+      ? { x: state.x, y: state.y }
+      : { center: true }),
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    backgroundColor: '#0f172a',
+    ...(opts.icon ? { icon: opts.icon } : {}),
+    webPreferences: {
+      preload: opts.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: true,
+    },
+  };
+}
