@@ -1,0 +1,125 @@
+// The runner keeps "latest change wins": stale results never reach the store, long runs are
+// stopped by terminating the worker, and Cancel stops a run. The worker transport is in-process
+// (jsdom has no Web Worker); the simulation it runs is the real one (serveRun → simulate).
+import { describe, expect, it } from 'vitest';
+import type { Scenario, ScenarioInput } from '../../sim-core/schema';
+import { validateScenario } from '../../sim-core/validate';
+import type { SimResult } from '../../sim-core/result';
+import { SimRunner, type WorkerLike } from './runner';
+import { serveRun } from './runSim';
+import type { FromWorker, ToWorker } from './protocol';
+
+/** A worker whose messages cross a macrotask boundary, like a real one; terminate drops output. */
+class InProcessWorker implements WorkerLike {
+  onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
+  onerror: ((ev: ErrorEvent) => void) | null = null;
+  terminated = false;
+  postMessage(message: ToWorker): void {
+    setTimeout(() => {
+      if (this.terminated) return;
+      serveRun(message, (m) =>
+        setTimeout(
+          () => !this.terminated && this.onmessage?.({ data: m } as MessageEvent<FromWorker>),
+          0,
+        ),
+      );
+    }, 0);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+}
+
+const mm1 = (name: string, rate = 50): Scenario => {
+  const input: ScenarioInput = {
+    schema: 'peakline.scenario/v1',
+    name,
+    seed: 3,
+    duration_s: 2,
+    workload: { type: 'open', rate_rps: rate },
+    server: { concurrency: 1 },
+    handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
+  };
+  const r = validateScenario(input);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.scenario;
+};
+
+function harness(restartAfterMs: number) {
+  const workers: InProcessWorker[] = [];
+  const results: SimResult[] = [];
+  const events: string[] = [];
+  let settle: () => void = () => {};
+  const runner = new SimRunner(
+    () => {
+      const w = new InProcessWorker();
+      workers.push(w);
+      return w;
+    },
+    {
+      onStart: () => events.push('start'),
+      onProgress: () => {},
+      onResult: (r) => {
+        results.push(r);
+        events.push(`result:${r.scenario}`);
+        settle();
+      },
+      onError: (m) => {
+        events.push(`error:${m}`);
+        settle();
+      },
+      onCancel: () => events.push('cancel'),
+    },
+    { restartAfterMs },
+  );
+  const next = () => new Promise<void>((r) => (settle = r));
+  return { runner, workers, results, events, next };
+}
+
+describe('SimRunner', () => {
+  it('delivers the result of a run', async () => {
+    const h = harness(150);
+    const done = h.next();
+    h.runner.run(mm1('one'));
+    await done;
+    expect(h.results).toHaveLength(1);
+    expect(h.results[0].scenario).toBe('one');
+    expect(h.results[0].throughput_rps).toBeGreaterThan(30);
+    expect(h.results[0].series?.length).toBeGreaterThan(0);
+  });
+
+  it('drops the results of superseded requests: only the latest arrives', async () => {
+    const h = harness(10_000);
+    const done = h.next();
+    h.runner.run(mm1('first'));
+    h.runner.run(mm1('second'));
+    h.runner.run(mm1('third'));
+    await done;
+    expect(h.events.filter((e) => e.startsWith('result'))).toEqual(['result:third']);
+    // The first ran to its end on the same worker; the second was never run.
+    expect(h.workers).toHaveLength(1);
+  });
+
+  it('stops a run that has been going for long by terminating its worker', async () => {
+    const h = harness(0);
+    const done = h.next();
+    h.runner.run(mm1('slow'));
+    h.runner.run(mm1('fresh'));
+    await done;
+    expect(h.workers).toHaveLength(2);
+    expect(h.workers[0].terminated).toBe(true);
+    expect(h.events.filter((e) => e.startsWith('result'))).toEqual(['result:fresh']);
+  });
+
+  it('cancels: no result arrives and the next request starts on a fresh worker', async () => {
+    const h = harness(150);
+    h.runner.run(mm1('cancelled'));
+    h.runner.cancel();
+    expect(h.events).toContain('cancel');
+    expect(h.workers[0].terminated).toBe(true);
+    const done = h.next();
+    h.runner.run(mm1('after'));
+    await done;
+    expect(h.events.filter((e) => e.startsWith('result'))).toEqual(['result:after']);
+  });
+});

@@ -1,0 +1,171 @@
+// The console's panels in jsdom, found the way a person or screen reader finds them: sliders by
+// name, readouts by name, the editor's messages, the A/B table, the language switch.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import type { ScenarioInput } from '../../sim-core/schema';
+import { simulate } from '../../sim-core/index';
+import { validateScenario } from '../../sim-core/validate';
+import { appStore } from '../store';
+import { readControl } from '../scenario/controls';
+import { ScenarioPanel } from './ScenarioPanel';
+import { Readouts } from './Readouts';
+import { CompareView } from './CompareView';
+import { App } from '../App';
+import asyncFile from '../../profiles/seed-async-queue.json';
+import syncFile from '../../profiles/seed-sync-baseline.json';
+
+const asyncSeed = asyncFile as unknown as ScenarioInput;
+const syncSeed = syncFile as unknown as ScenarioInput;
+
+const quickRun = (s: ScenarioInput) => {
+  const v = validateScenario({ ...s, duration_s: 2, warmup_s: 0.2 });
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return simulate(v.scenario, { series: true });
+};
+
+beforeEach(() => {
+  appStore.setState(appStore.getInitialState(), true);
+  appStore.getState().loadScenario(asyncSeed, 'seed-async-queue');
+});
+afterEach(cleanup);
+
+describe('scenario panel', () => {
+  it('has every slider with a number field beside it, by accessible name', () => {
+    render(<ScenarioPanel />);
+    for (const name of [
+      'Workers',
+      'Queue capacity',
+      'Shards',
+      'DB pool',
+      'Instances',
+      'Connections',
+      'Cache hit ratio',
+    ]) {
+      expect(screen.getByRole('slider', { name })).toBeTruthy();
+      expect(screen.getByRole('spinbutton', { name: `${name} value` })).toBeTruthy();
+    }
+    // A closed workload has connections, not an arrival rate.
+    expect(screen.queryByRole('slider', { name: 'Arrival rate' })).toBeNull();
+  });
+
+  it('moves Workers with the slider and with its number field, and undoes', () => {
+    render(<ScenarioPanel />);
+    fireEvent.change(screen.getByRole('slider', { name: 'Workers' }), { target: { value: '14' } });
+    expect(readControl(appStore.getState().scenario, 'workers')).toBe(14);
+    fireEvent.change(screen.getByRole('spinbutton', { name: 'Workers value' }), {
+      target: { value: '25' },
+    });
+    expect(readControl(appStore.getState().scenario, 'workers')).toBe(25);
+    expect((screen.getByRole('slider', { name: 'Workers' }) as HTMLInputElement).value).toBe('25');
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    expect(readControl(appStore.getState().scenario, 'workers')).toBe(10);
+  });
+
+  it('disables the async controls of a synchronous scenario and explains why; the switch turns async on', () => {
+    appStore.getState().loadScenario(syncSeed, 'seed-sync-baseline');
+    render(<ScenarioPanel />);
+    const workers = screen.getByRole('slider', { name: 'Workers' }) as HTMLInputElement;
+    expect(workers.disabled).toBe(true);
+    expect(workers.getAttribute('aria-describedby')).toBeTruthy();
+    expect(document.getElementById(workers.getAttribute('aria-describedby')!)!.textContent).toMatch(
+      /async/i,
+    );
+    fireEvent.click(screen.getByRole('switch', { name: 'Async tasks' }));
+    expect(appStore.getState().scenario.async).toBeDefined();
+    expect((screen.getByRole('slider', { name: 'Workers' }) as HTMLInputElement).disabled).toBe(
+      false,
+    );
+  });
+
+  it('shows the validator messages of the advanced editor: malformed JSON, then a bad field with its path', () => {
+    render(<ScenarioPanel />);
+    const editor = screen.getByRole('textbox', { name: 'Scenario JSON' });
+    fireEvent.change(editor, { target: { value: '{ "schema": "peakline.scenario/v1", ' } });
+    expect(
+      screen
+        .getAllByRole('alert')
+        .some((a) => /malformed JSON at line 1/.test(a.textContent ?? '')),
+    ).toBe(true);
+    expect((screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    const bad = JSON.stringify(
+      { ...asyncSeed, async: { ...asyncSeed.async, workers: 0 } },
+      null,
+      2,
+    );
+    fireEvent.change(editor, { target: { value: bad } });
+    const alert = screen
+      .getAllByRole('alert')
+      .find((a) => /async\.workers/.test(a.textContent ?? ''));
+    expect(alert?.textContent).toMatch(/async\.workers: must be >= 1/);
+    const good = JSON.stringify(
+      { ...asyncSeed, async: { ...asyncSeed.async, workers: 12 } },
+      null,
+      2,
+    );
+    fireEvent.change(editor, { target: { value: good } });
+    fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    expect(readControl(appStore.getState().scenario, 'workers')).toBe(12);
+  });
+});
+
+describe('readouts', () => {
+  it('show Throughput, P99 latency and Error rate of the result with their 95 % intervals', () => {
+    const r = quickRun(asyncSeed);
+    appStore.getState().runFinished(r, null, 5);
+    render(<Readouts />);
+    const tp = screen.getByRole('status', { name: 'Throughput' });
+    expect(tp.textContent).toMatch(/req\/s/);
+    expect(screen.getByRole('status', { name: 'P99 latency' }).textContent).toMatch(/ms/);
+    expect(screen.getByRole('status', { name: 'Error rate' }).textContent).toMatch(/%/);
+    expect(screen.getByRole('status', { name: 'Task delay' }).textContent).toMatch(/ms/);
+    expect(tp.parentElement!.textContent).toMatch(/95 % CI/);
+  });
+});
+
+describe('compare', () => {
+  it('pins A and shows B beside it with deltas coloured against the SLO', () => {
+    appStore.getState().runFinished(quickRun(asyncSeed), null, 5);
+    render(<CompareView />);
+    fireEvent.change(screen.getByRole('textbox', { name: 'Snapshot name' }), {
+      target: { value: 'ten workers' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Pin current as A' }));
+    const fewer = { ...asyncSeed, async: { ...asyncSeed.async!, workers: 2 } };
+    appStore.getState().runFinished(quickRun(fewer), null, 5);
+    fireEvent.change(screen.getByRole('spinbutton', { name: 'SLO: P99 ≤ (ms)' }), {
+      target: { value: '100000' },
+    });
+    const table = screen.getByRole('table', { name: 'A/B comparison' });
+    const delayRow = within(table).getByRole('row', { name: /Task delay/ });
+    expect(delayRow.querySelector('.delta')!.getAttribute('data-verdict')).toBe('worse');
+    const p99Row = within(table).getByRole('row', { name: /P99 latency/ });
+    expect(p99Row.querySelectorAll('td.meets')).toHaveLength(2);
+    expect(screen.getByText('ten workers')).toBeTruthy();
+  });
+});
+
+describe('the console', () => {
+  it('switches every visible label to Simplified Chinese', () => {
+    appStore.getState().runFinished(quickRun(asyncSeed), null, 5);
+    render(<App onCancelRun={() => {}} />);
+    expect(screen.getByRole('slider', { name: 'Workers' })).toBeTruthy();
+    fireEvent.change(screen.getByRole('combobox', { name: 'Language' }), {
+      target: { value: 'zh' },
+    });
+    expect(screen.getByRole('slider', { name: '工作协程' })).toBeTruthy();
+    expect(screen.getByRole('status', { name: 'P99 延迟' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: '对比' })).toBeTruthy();
+    expect(document.documentElement.lang).toBe('zh-CN');
+  });
+
+  it('undoes with Ctrl+Z and redoes with Ctrl+Shift+Z', () => {
+    render(<App onCancelRun={() => {}} />);
+    fireEvent.change(screen.getByRole('slider', { name: 'Workers' }), { target: { value: '30' } });
+    fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(readControl(appStore.getState().scenario, 'workers')).toBe(10);
+    fireEvent.keyDown(window, { key: 'Z', ctrlKey: true, shiftKey: true });
+    expect(readControl(appStore.getState().scenario, 'workers')).toBe(30);
+  });
+});
