@@ -43,11 +43,16 @@ const SUFFIXES: Record<PromType, string[]> = {
   untyped: [''],
 };
 
-/** Parse a float as the exposition format writes it (`+Inf`, `-Inf`, `NaN` included). */
+/**
+ * Parse a float as the exposition format writes it. Like Prometheus (Go's ParseFloat), the
+ * special values are case-insensitive: `+Inf`, `-Inf`, `Infinity`, `NaN` — prom-client writes `Nan`.
+ */
 export function parsePromValue(s: string): number | null {
-  if (s === '+Inf' || s === 'Inf' || s === '+inf' || s === 'inf') return Infinity;
-  if (s === '-Inf' || s === '-inf') return -Infinity;
-  if (s === 'NaN' || s === 'nan') return NaN;
+  const lower = s.toLowerCase();
+  if (lower === '+inf' || lower === 'inf' || lower === '+infinity' || lower === 'infinity')
+    return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  if (lower === 'nan') return NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return null;
   return Number(s);
 }
