@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
-import type { LoadedProfile, ProfileEntry, ProfileSource } from '../api/contract';
+import type { LoadedProfile, OpenFile, ProfileEntry, ProfileSource } from '../api/contract';
 import { ApiError } from '../api/errors';
 
 /** The repository's shipped profiles folder. */
@@ -254,9 +254,7 @@ export class ProfileStore {
  * Reads a scenario file the user opened from the OS (argv, double click, File ▸ Open): the
  * scenario as written, or the validator's (or the reader's) message.
  */
-export async function readScenarioFile(
-  file: string,
-): Promise<{ path: string; scenario: Record<string, unknown> | null; error: string | null }> {
+export async function readScenarioFile(file: string): Promise<OpenFile> {
   const full = path.resolve(file);
   const label = path.basename(full);
   let text: string;
