@@ -58,9 +58,7 @@ describe('npm start without the Electron binary', () => {
   it('serves the web console when asked with --web', async () => {
     const s = await start(['--web', '--no-build']);
     try {
-      expect(s.err().split('\n')[0]).toBe(
-        'the web console was asked for (--web); serving the web console instead.',
-      );
+      expect(s.err().split('\n')[0]).toBe('Serving the web console (--web).');
       s.child.kill('SIGTERM');
       expect(await s.exited).toBe(0);
     } finally {
