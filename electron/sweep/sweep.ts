@@ -26,6 +26,19 @@ import {
 export type { SloClause, VaryDim } from './spec';
 export { formatSlo, parseSlo, parseVary, meetsSlo } from './spec';
 
+/** A sweep that cannot start: a bad dimension, SLO or point (the message names which). */
+export class SweepInputError extends Error {
+  override name = 'SweepInputError';
+}
+
+function sloFromText(text: string): SloClause[] {
+  try {
+    return parseSlo(text);
+  } catch (e) {
+    throw new SweepInputError((e as Error).message, { cause: e });
+  }
+}
+
 /** Options of one sweep. */
 export interface SweepOptions {
   /** SLO clauses, or text such as `p99<=200,error_rate<=0.01`. */
@@ -182,19 +195,19 @@ export async function runSweep(
 ): Promise<SweepResult> {
   const started = performance.now();
   if (vary.length < 1 || vary.length > 2)
-    throw new Error(`a sweep varies one or two paths (got ${vary.length})`);
+    throw new SweepInputError(`a sweep varies one or two paths (got ${vary.length})`);
   const seenPaths = new Set<string>();
   for (const d of vary) {
     const norm = formatPath(parsePath(d.path));
-    if (seenPaths.has(norm)) throw new Error(`${d.path} is varied twice`);
+    if (seenPaths.has(norm)) throw new SweepInputError(`${d.path} is varied twice`);
     seenPaths.add(norm);
-    if (d.values.length === 0) throw new Error(`${d.path}: no values to sweep`);
+    if (d.values.length === 0) throw new SweepInputError(`${d.path}: no values to sweep`);
   }
   const slo =
-    opts.slo === undefined ? null : typeof opts.slo === 'string' ? parseSlo(opts.slo) : opts.slo;
+    opts.slo === undefined ? null : typeof opts.slo === 'string' ? sloFromText(opts.slo) : opts.slo;
   const grid = gridPoints(vary);
   if (grid.length > MAX_SWEEP_POINTS)
-    throw new Error(`${grid.length} points is too many (at most ${MAX_SWEEP_POINTS})`);
+    throw new SweepInputError(`${grid.length} points is too many (at most ${MAX_SWEEP_POINTS})`);
 
   // Check every point before spending any time on simulation.
   for (const vals of grid) {
@@ -204,7 +217,7 @@ export async function runSweep(
     if (!v.ok) {
       const at = vary.map((d, i) => `${d.path}=${vals[i]}`).join(', ');
       const p = v.problems[0];
-      throw new Error(
+      throw new SweepInputError(
         `sweep point ${at} is not a valid scenario: ${p.path ? `${p.path}: ` : ''}${p.message}`,
       );
     }

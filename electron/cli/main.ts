@@ -1,0 +1,316 @@
+// The `peakline` command line: run, validate, schema, sweep and bench here; serve, watch and demo
+// are loaded on demand from the web shell and the live sources. Errors are one clear line on
+// stderr and a non-zero exit code (a stack trace only with --debug).
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ScenarioSchema } from '../../sim-core/schema';
+import { formatProblems, parseScenarioText } from '../../sim-core/validate';
+import { loadSimulate } from '../sweep/point';
+import { runSweep, parseSlo, parseVary, SweepInputError } from '../sweep/sweep';
+import { formatRun, formatSweep, formatSweepCsv } from './report';
+import {
+  CliError,
+  loadScenario,
+  loadScenarioInput,
+  parseCommand,
+  readText,
+  wholeNumberText,
+} from './util';
+
+const HELP = `peakline — capacity planning for high-concurrency order pipelines
+
+Usage: peakline <command> [options]
+
+Commands
+  run FILE [--json] [--set path=value ...] [--seed N] [--series]
+        Simulate one scenario and print a table (or the result as JSON).
+  validate FILE...
+        Check scenario files; prints every problem with its field path.
+  schema
+        Print the JSON Schema of scenario files (for editors).
+  sweep FILE --vary path=a..b[:step] [--vary ...] [--slo 'p99<=200,error_rate<=0.01']
+        [--set path=value ...] [--weight path=w ...] [--threads N] [--json|--csv]
+        Run a grid of one or two varied fields on all cores; with --slo, report the
+        cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
+        --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
+        (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
+  bench [--json]
+        Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS.
+  serve [--port N] [--host H]
+        The web console on 127.0.0.1 with an access token.
+  watch --redis URL [--metrics URL ...] [--interval S] [--count N] [--json]
+        Live samples from Redis and metrics endpoints, one JSON line each.
+  demo  A local demo of live monitoring.
+  help  This text.   --version  The version.
+
+Paths name scenario fields: server.concurrency, async.workers, handler[0].cpu.mean_ms.
+--debug (any command) prints stack traces of unexpected errors.
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const out = (text: string) => process.stdout.write(text);
+const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+
+const fileArg = (command: string) =>
+  z.array(z.string()).length(1, { error: `${command} needs exactly one scenario FILE` });
+
+async function cmdRun(argv: string[]): Promise<number> {
+  const o = parseCommand(
+    'run',
+    argv,
+    {
+      json: { type: 'boolean' },
+      series: { type: 'boolean' },
+      set: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+    },
+    z.object({
+      _: fileArg('run'),
+      json: z.boolean().optional(),
+      series: z.boolean().optional(),
+      set: z.array(z.string()).default([]),
+      seed: wholeNumberText().optional(),
+    }),
+  );
+  const file = o._[0];
+  const scenario = loadScenario(file, o.set);
+  const simulate = await loadSimulate();
+  const showProgress = !o.json && process.stderr.isTTY;
+  let lastShown = -1;
+  const result = simulate(scenario, {
+    series: o.series ?? false,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    now: () => performance.now(),
+    ...(showProgress
+      ? {
+          onProgress: (f: number) => {
+            const p = Math.floor(f * 20);
+            if (p !== lastShown) {
+              lastShown = p;
+              process.stderr.write(`\rsimulating ${Math.round(f * 100)} %`);
+            }
+          },
+        }
+      : {}),
+  });
+  if (showProgress && lastShown >= 0) process.stderr.write('\r\x1b[K');
+  if (o.json) out(JSON.stringify(result, null, 2) + '\n');
+  else out(formatRun(result, file));
+  return 0;
+}
+
+async function cmdValidate(argv: string[]): Promise<number> {
+  const o = parseCommand(
+    'validate',
+    argv,
+    {},
+    z.object({ _: z.array(z.string()).min(1, { error: 'validate needs at least one FILE' }) }),
+  );
+  let bad = 0;
+  for (const file of o._) {
+    let text: string;
+    try {
+      text = readText(file);
+    } catch (e) {
+      err((e as Error).message);
+      bad++;
+      continue;
+    }
+    const r = parseScenarioText(text, file);
+    if (r.ok) out(`${file}: ok (${r.scenario.name})\n`);
+    else {
+      bad++;
+      err(formatProblems(file, r.problems).join('\n'));
+    }
+  }
+  return bad ? 1 : 0;
+}
+
+async function cmdSchema(argv: string[]): Promise<number> {
+  parseCommand(
+    'schema',
+    argv,
+    {},
+    z.object({ _: z.array(z.string()).max(0, { error: 'schema takes no arguments' }) }),
+  );
+  const schema = z.toJSONSchema(ScenarioSchema, { io: 'input' }) as Record<string, unknown>;
+  const withId = {
+    $schema: schema.$schema,
+    $id: 'https://peakline.dev/schema/scenario-v1.json',
+    title: 'Peakline scenario (peakline.scenario/v1)',
+    ...schema,
+  };
+  out(JSON.stringify(withId, null, 2) + '\n');
+  return 0;
+}
+
+async function cmdSweep(argv: string[]): Promise<number> {
+  const o = parseCommand(
+    'sweep',
+    argv,
+    {
+      vary: { type: 'string', multiple: true },
+      slo: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      weight: { type: 'string', multiple: true },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+    },
+    z
+      .object({
+        _: fileArg('sweep'),
+        vary: z
+          .array(z.string())
+          .min(1, { error: 'give --vary path=a..b[:step] (one or two)' })
+          .max(2, { error: 'at most two --vary dimensions' })
+          .default([]),
+        slo: z.string().optional(),
+        set: z.array(z.string()).default([]),
+        weight: z.array(z.string()).default([]),
+        threads: wholeNumberText().optional(),
+        json: z.boolean().optional(),
+        csv: z.boolean().optional(),
+      })
+      .refine((v) => !(v.json && v.csv), {
+        error: 'choose --json or --csv, not both',
+        path: ['csv'],
+      }),
+  );
+  if (o.vary.length === 0)
+    throw new CliError('peakline sweep: give --vary path=a..b[:step] (one or two)', 2);
+  const file = o._[0];
+  const scenario = loadScenarioInput(file, o.set);
+  const wrap = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new CliError(`peakline sweep: ${(e as Error).message}`, 2);
+    }
+  };
+  const dims = wrap(() => o.vary.map(parseVary));
+  const slo = o.slo !== undefined ? wrap(() => parseSlo(o.slo!)) : undefined;
+  const weights: Record<string, number> = {};
+  for (const w of o.weight) {
+    const m = /^(.+)=([-+]?[\d.]+(?:e[-+]?\d+)?)$/i.exec(w);
+    if (!m || !Number.isFinite(Number(m[2])))
+      throw new CliError(`peakline sweep: --weight needs path=number, got "${w}"`, 2);
+    weights[m[1].trim()] = Number(m[2]);
+  }
+  const total = dims.reduce((n, d) => n * d.values.length, 1);
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  let lastPct = -1;
+  try {
+    const result = await runSweep(scenario, dims, {
+      ...(slo ? { slo } : {}),
+      weights,
+      signal: ac.signal,
+      keepResults: false,
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      onProgress: (done, n) => {
+        const p = Math.floor((done / n) * 100);
+        if (p === lastPct && done !== n) return;
+        lastPct = p;
+        if (process.stderr.isTTY) process.stderr.write(`\rsweep ${done}/${n} (${p} %)`);
+        else if (p % 10 === 0 || done === n) process.stderr.write(`sweep ${done}/${n} (${p} %)\n`);
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    if (total > 0 && result.points.length === 0 && !result.cancelled)
+      throw new CliError('peakline sweep: no points were run');
+    if (o.json) out(JSON.stringify(result, null, 2) + '\n');
+    else if (o.csv) out(formatSweepCsv(result));
+    else out(formatSweep(result));
+    if (result.cancelled) {
+      err('peakline sweep: cancelled');
+      return 130;
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof SweepInputError) throw new CliError(`peakline sweep: ${e.message}`, 2);
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+type Handler = (argv: string[]) => Promise<number>;
+
+async function delegate(
+  modulePath: string,
+  exportName: string,
+  what: string,
+  argv: string[],
+): Promise<number> {
+  if (!existsSync(new URL(modulePath, import.meta.url)))
+    throw new CliError(`peakline: ${what} is not available in this build`);
+  const mod = (await import(modulePath)) as Record<string, unknown>;
+  const fn = mod[exportName];
+  if (typeof fn !== 'function')
+    throw new CliError(`peakline: ${what} is not available in this build`);
+  return (fn as Handler)(argv);
+}
+
+const COMMANDS: Record<string, Handler> = {
+  run: cmdRun,
+  validate: cmdValidate,
+  schema: cmdSchema,
+  sweep: cmdSweep,
+  bench: async (argv) => (await import('./bench')).benchCommand(argv),
+  serve: (argv) => delegate('../web/serve.ts', 'serveCommand', 'the web console (serve)', argv),
+  watch: (argv) => delegate('../live/cli.ts', 'watchCommand', 'live monitoring (watch)', argv),
+  demo: (argv) => delegate('../live/cli.ts', 'demoCommand', 'the live demo (demo)', argv),
+};
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const [command, ...rest] = args;
+  try {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      out(HELP);
+      return 0;
+    }
+    if (command === '--version' || command === '-v' || command === 'version') {
+      out(`peakline ${version()}\n`);
+      return 0;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(HELP);
+      return 0;
+    }
+    const handler = COMMANDS[command];
+    if (!handler) {
+      const known = Object.keys(COMMANDS);
+      const { suggest } = await import('../../sim-core/validate');
+      const hint = suggest(command, [...known, 'help']);
+      throw new CliError(
+        `peakline: unknown command "${command}"${hint ? ` — did you mean "${hint}"?` : ''} (commands: ${known.join(', ')}, help)`,
+        2,
+      );
+    }
+    return await handler(rest);
+  } catch (e) {
+    if (e instanceof CliError) {
+      err(e.message);
+      if (debug && e.stack) err(e.stack);
+      return e.exitCode;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    const line = message.split('\n')[0];
+    if (debug && e instanceof Error && e.stack) {
+      err(`peakline ${command}: ${line}`);
+      err(e.stack);
+    } else err(`peakline ${command}: ${line} (--debug shows the stack trace)`);
+    return 1;
+  }
+}
