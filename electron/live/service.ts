@@ -348,7 +348,6 @@ export class LiveService {
             ring.push(out);
             this.emit('sample', out);
           }, delay);
-          timer.unref?.();
           entry.timers.push(timer);
         }
       }

@@ -106,7 +106,6 @@ export abstract class Source {
         this.schedule(Math.max(0, this.intervalS * 1000 - (Date.now() - started)));
       });
     }, delayMs);
-    this.timer.unref?.();
   }
 
   private setState(state: SourceState, reason: string | null): void {
