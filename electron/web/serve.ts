@@ -200,12 +200,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`peakline: serve: ${why}\n`);
     return 1;
   }
-  process.stdout.write(`Peakline console: ${running.server.url}\n`);
-  if (args.host !== '127.0.0.1' && args.host !== 'localhost' && args.host !== '::1')
-    process.stderr.write(
-      `Listening on ${args.host}: anyone who can reach this port and has the token can use the console.\n`,
-    );
-  return new Promise<number>((resolve) => {
+  // Handlers first, then the URL: whoever reads the URL may stop us at once.
+  const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -215,4 +211,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(`Peakline console: ${running.server.url}\n`);
+  if (args.host !== '127.0.0.1' && args.host !== 'localhost' && args.host !== '::1')
+    process.stderr.write(
+      `Listening on ${args.host}: anyone who can reach this port and has the token can use the console.\n`,
+    );
+  return stopped;
 }
