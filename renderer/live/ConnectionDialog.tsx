@@ -1,0 +1,220 @@
+// The connection dialog of the Live view: Redis (URL, ACL user, password, TLS, cluster, queue
+// keys), metrics endpoints, or this host; saved connections kept in localStorage without their
+// passwords.
+import { useId, useState, type FormEvent } from 'react';
+import {
+  EMPTY_FORM,
+  loadSaved,
+  requestsFromForm,
+  storeSaved,
+  toSaved,
+  type ConnectionForm,
+  type ConnectRequest,
+  type SavedConnection,
+} from './model';
+
+export interface ConnectionDialogProps {
+  /** Connect every request; resolve to an error message or null. */
+  onConnect: (requests: ConnectRequest[]) => Promise<string | null>;
+}
+
+const storage = (): Storage | null => {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+};
+
+/** The form that adds live sources. */
+export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
+  const id = useId();
+  const [form, setForm] = useState<ConnectionForm>(EMPTY_FORM);
+  const [saved, setSaved] = useState<SavedConnection[]>(() => loadSaved(storage()));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const set = <K extends keyof ConnectionForm>(k: K, v: ConnectionForm[K]) =>
+    setForm((f) => ({ ...f, [k]: v }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const reqs = requestsFromForm(form);
+    const err = reqs.length ? await onConnect(reqs) : 'give at least one metrics URL';
+    setBusy(false);
+    setError(err);
+    if (!err) set('password', '');
+  };
+
+  const save = () => {
+    const entry = toSaved(form);
+    const next = [...saved.filter((s) => s.label !== entry.label), entry];
+    setSaved(next);
+    storeSaved(storage(), next);
+  };
+
+  const remove = (label: string) => {
+    const next = saved.filter((s) => s.label !== label);
+    setSaved(next);
+    storeSaved(storage(), next);
+  };
+
+  const f = (name: string) => `${id}-${name}`;
+  return (
+    <section className="live-connect" aria-labelledby={f('title')}>
+      <h2 id={f('title')}>Connect a source</h2>
+      <form onSubmit={(e) => void submit(e)}>
+        <fieldset className="live-kind">
+          <legend>Source</legend>
+          {(['redis', 'metrics', 'host'] as const).map((k) => (
+            <label key={k}>
+              <input
+                type="radio"
+                name={f('kind')}
+                value={k}
+                checked={form.kind === k}
+                onChange={() => set('kind', k)}
+              />
+              {k === 'redis' ? 'Redis' : k === 'metrics' ? 'Metrics endpoint' : 'This host'}
+            </label>
+          ))}
+        </fieldset>
+        {form.kind === 'redis' ? (
+          <div className="live-fields">
+            <label htmlFor={f('url')}>Redis URL</label>
+            <input
+              id={f('url')}
+              value={form.url}
+              onChange={(e) => set('url', e.target.value)}
+              placeholder="redis://host:6379 or rediss://host:6380"
+              spellCheck={false}
+              autoComplete="off"
+            />
+            <label htmlFor={f('user')}>User (ACL)</label>
+            <input
+              id={f('user')}
+              value={form.username}
+              onChange={(e) => set('username', e.target.value)}
+              autoComplete="username"
+            />
+            <label htmlFor={f('password')}>Password</label>
+            <input
+              id={f('password')}
+              type="password"
+              value={form.password}
+              onChange={(e) => set('password', e.target.value)}
+              autoComplete="current-password"
+              aria-describedby={f('pwnote')}
+            />
+            <span id={f('pwnote')} className="muted small live-note">
+              Kept by the Peakline process only; never saved or shown.
+            </span>
+            <label htmlFor={f('queues')}>Queue keys</label>
+            <input
+              id={f('queues')}
+              value={form.queueKeys}
+              onChange={(e) => set('queueKeys', e.target.value)}
+              placeholder="bull:orders:wait, peakline:demo:orders"
+              spellCheck={false}
+            />
+            <label className="live-check">
+              <input
+                type="checkbox"
+                checked={form.cluster}
+                onChange={(e) => set('cluster', e.target.checked)}
+              />
+              Cluster (watch every master and replica)
+            </label>
+            <details className="live-tls">
+              <summary>TLS (rediss://)</summary>
+              <label htmlFor={f('ca')}>CA file (path on the Peakline machine)</label>
+              <input
+                id={f('ca')}
+                value={form.tlsCaFile}
+                onChange={(e) => set('tlsCaFile', e.target.value)}
+                spellCheck={false}
+              />
+              <label className="live-check">
+                <input
+                  type="checkbox"
+                  checked={form.tlsSkipVerify}
+                  onChange={(e) => set('tlsSkipVerify', e.target.checked)}
+                />
+                Skip certificate verification (insecure)
+              </label>
+            </details>
+          </div>
+        ) : null}
+        {form.kind === 'metrics' ? (
+          <div className="live-fields">
+            <label htmlFor={f('murls')}>Metrics URLs (one per line)</label>
+            <textarea
+              id={f('murls')}
+              rows={2}
+              value={form.metricsUrls}
+              onChange={(e) => set('metricsUrls', e.target.value)}
+              spellCheck={false}
+            />
+          </div>
+        ) : null}
+        <div className="live-fields">
+          <label htmlFor={f('interval')}>Interval (s)</label>
+          <input
+            id={f('interval')}
+            type="number"
+            min={0.25}
+            step={0.25}
+            value={form.intervalS}
+            onChange={(e) => set('intervalS', Number(e.target.value))}
+          />
+          <label htmlFor={f('label')}>Name (for saving)</label>
+          <input
+            id={f('label')}
+            value={form.label}
+            onChange={(e) => set('label', e.target.value)}
+          />
+        </div>
+        <div className="row">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Connecting…' : 'Connect'}
+          </button>
+          <button type="button" onClick={save}>
+            Save connection
+          </button>
+        </div>
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </form>
+      {saved.length ? (
+        <div className="live-saved">
+          <h3>Saved connections</h3>
+          <ul aria-label="Saved connections">
+            {saved.map((s) => (
+              <li key={s.label}>
+                <span>{s.label}</span>
+                <button
+                  type="button"
+                  aria-label={`Use saved connection ${s.label}`}
+                  onClick={() => setForm({ ...EMPTY_FORM, ...s, password: '' })}
+                >
+                  Use
+                </button>
+                <button
+                  type="button"
+                  aria-label={`Forget saved connection ${s.label}`}
+                  onClick={() => remove(s.label)}
+                >
+                  Forget
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,265 @@
+// Pure helpers of the Live view: the connection form turned into a `live:connect` request,
+// saved connections (never with a password) in localStorage, per-source series cut to a window
+// and downsampled for charts, the "P99 above the SLO for N seconds" threshold, and the simulated
+// band of the twin drawn over the live series.
+import type { SimResult } from '../../sim-core/result';
+import type { LiveSample, RequestOf } from '../api/types';
+
+export type ConnectRequest = RequestOf<'live:connect'>;
+
+/** What the connection dialog holds. */
+export interface ConnectionForm {
+  kind: 'redis' | 'metrics' | 'host';
+  /** A name for the saved connection (defaults to the URL). */
+  label: string;
+  url: string;
+  username: string;
+  password: string;
+  cluster: boolean;
+  tlsCaFile: string;
+  tlsSkipVerify: boolean;
+  /** Comma- or newline-separated. */
+  queueKeys: string;
+  /** Newline-separated metrics endpoints (kind `metrics`). */
+  metricsUrls: string;
+  intervalS: number;
+}
+
+export const EMPTY_FORM: ConnectionForm = {
+  kind: 'redis',
+  label: '',
+  url: 'redis://127.0.0.1:6379',
+  username: '',
+  password: '',
+  cluster: false,
+  tlsCaFile: '',
+  tlsSkipVerify: false,
+  queueKeys: 'peakline:demo:orders',
+  metricsUrls: 'http://127.0.0.1:9464/metrics',
+  intervalS: 1,
+};
+
+const splitList = (s: string) =>
+  s
+    .split(/[\n,]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** The `live:connect` requests a form asks for (one per metrics URL). */
+export function requestsFromForm(f: ConnectionForm): ConnectRequest[] {
+  const interval_s = Math.max(0.25, Number.isFinite(f.intervalS) ? f.intervalS : 1);
+  if (f.kind === 'host') return [{ kind: 'host', interval_s }];
+  if (f.kind === 'metrics')
+    return splitList(f.metricsUrls).map((url) => ({ kind: 'metrics', url, interval_s }));
+  const tls =
+    f.url.trim().startsWith('rediss://') && (f.tlsCaFile.trim() || f.tlsSkipVerify)
+      ? {
+          ...(f.tlsCaFile.trim() ? { ca_file: f.tlsCaFile.trim() } : {}),
+          insecure_skip_verify: f.tlsSkipVerify,
+        }
+      : undefined;
+  return [
+    {
+      kind: 'redis',
+      url: f.url.trim(),
+      ...(f.username.trim() ? { username: f.username.trim() } : {}),
+      ...(f.password ? { password: f.password } : {}),
+      ...(tls ? { tls } : {}),
+      cluster: f.cluster,
+      queue_keys: splitList(f.queueKeys),
+      interval_s,
+    },
+  ];
+}
+
+/** A URL with any user:password removed (what a saved connection keeps). */
+export function stripCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** A saved connection: the form without its password (and without credentials in URLs). */
+export type SavedConnection = Omit<ConnectionForm, 'password'>;
+
+export const SAVED_KEY = 'peakline.live.connections.v1';
+
+/** What to store for a form: never the password. */
+export function toSaved(f: ConnectionForm): SavedConnection {
+  const { password: _drop, ...rest } = f;
+  return {
+    ...rest,
+    url: stripCredentials(rest.url),
+    metricsUrls: rest.metricsUrls
+      .split('\n')
+      .map((u) => stripCredentials(u.trim()))
+      .join('\n'),
+    label:
+      rest.label.trim() ||
+      (rest.kind === 'host'
+        ? 'host'
+        : rest.kind === 'redis'
+          ? stripCredentials(rest.url)
+          : 'metrics'),
+  };
+}
+
+/** Saved connections from storage (bad entries are skipped). */
+export function loadSaved(storage: Pick<Storage, 'getItem'> | null): SavedConnection[] {
+  try {
+    const raw = storage?.getItem(SAVED_KEY);
+    const list = raw ? (JSON.parse(raw) as unknown) : [];
+    if (!Array.isArray(list)) return [];
+    return list
+      .filter(
+        (x): x is SavedConnection =>
+          typeof x === 'object' && x !== null && typeof (x as SavedConnection).kind === 'string',
+      )
+      .map((x) => toSaved({ ...EMPTY_FORM, ...x, password: '' }));
+  } catch {
+    return [];
+  }
+}
+
+/** Store saved connections (passwords never included). */
+export function storeSaved(
+  storage: Pick<Storage, 'setItem'> | null,
+  list: SavedConnection[],
+): void {
+  try {
+    storage?.setItem(SAVED_KEY, JSON.stringify(list.map((s) => toSaved({ ...s, password: '' }))));
+  } catch {
+    // storage full or unavailable: saving is a convenience
+  }
+}
+
+/** One chart point: time (ms) and named values. */
+export type ChartPoint = { t: number } & Record<string, number | null>;
+
+/**
+ * The samples of a window as chart points, averaged into at most `maxPoints` time buckets (so a
+ * 60-minute window at 4 samples a second stays light to draw). Down samples become gaps.
+ */
+export function chartPoints(
+  samples: LiveSample[],
+  keys: string[],
+  now: number,
+  windowMs: number,
+  maxPoints = 300,
+): ChartPoint[] {
+  const from = now - windowMs;
+  const inWindow = samples.filter((s) => s.t >= from && s.t <= now);
+  if (inWindow.length <= maxPoints) {
+    return inWindow.map((s) => {
+      const p: ChartPoint = { t: s.t };
+      for (const k of keys) p[k] = s.status === 'up' ? (s.metrics[k] ?? null) : null;
+      return p;
+    });
+  }
+  const width = windowMs / maxPoints;
+  const buckets = new Map<number, { t: number; sums: number[]; ns: number[] }>();
+  for (const s of inWindow) {
+    const b = Math.floor((s.t - from) / width);
+    let e = buckets.get(b);
+    if (!e) {
+      e = { t: s.t, sums: keys.map(() => 0), ns: keys.map(() => 0) };
+      buckets.set(b, e);
+    }
+    if (s.status !== 'up') continue;
+    keys.forEach((k, i) => {
+      const v = s.metrics[k];
+      if (typeof v === 'number' && Number.isFinite(v)) {
+        e.sums[i] += v;
+        e.ns[i] += 1;
+      }
+    });
+  }
+  return [...buckets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, e]) => {
+      const p: ChartPoint = { t: e.t };
+      keys.forEach((k, i) => (p[k] = e.ns[i] ? e.sums[i] / e.ns[i] : null));
+      return p;
+    });
+}
+
+/**
+ * Whether a value has stayed above a limit for at least `holdS` seconds up to the latest sample
+ * (e.g. P99 above the SLO for 30 s). `since` is when the current run above the limit began.
+ */
+export function breach(
+  samples: LiveSample[],
+  key: string,
+  limit: number,
+  holdS: number,
+): { breached: boolean; since: number | null } {
+  let since: number | null = null;
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const s = samples[i];
+    const v = s.metrics[key];
+    if (s.status !== 'up' || typeof v !== 'number') {
+      if (v === null && s.status === 'up') continue; // no observations in that interval
+      break;
+    }
+    if (v <= limit) break;
+    since = s.t;
+  }
+  if (since === null) return { breached: false, since: null };
+  const last = samples[samples.length - 1].t;
+  return { breached: last - since >= holdS * 1000, since };
+}
+
+/** The band the twin's simulation draws over the live series. */
+export interface TwinBand {
+  p99Low: number;
+  p99High: number;
+  p50: number;
+  rpsLow: number;
+  rpsHigh: number;
+}
+
+/** The simulated band: the spread of windowed P99 and throughput after warm-up, widened by the CI. */
+export function bandFromResult(r: SimResult): TwinBand {
+  const pts = (r.series ?? []).filter((p) => p.t_s >= r.warmup_s && p.ok_rps > 0);
+  const p99s = pts.map((p) => p.p99_ms).filter(Number.isFinite);
+  const rps = pts.map((p) => p.ok_rps).filter(Number.isFinite);
+  const ci = r.ci95.latency_p99_ms;
+  const quant = (xs: number[], q: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
+  };
+  return {
+    p99Low: p99s.length ? Math.min(quant(p99s, 0.1), ci.low) : ci.low,
+    p99High: p99s.length ? Math.max(quant(p99s, 0.9), ci.high) : ci.high,
+    p50: r.latency_ms.p50,
+    rpsLow: rps.length ? quant(rps, 0.1) : r.ci95.throughput_rps.low,
+    rpsHigh: rps.length ? quant(rps, 0.9) : r.ci95.throughput_rps.high,
+  };
+}
+
+/** Compact number for tables and readouts. */
+export function fmtNum(v: number | null | undefined, digits = 0): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
+  return v.toFixed(digits);
+}
+
+/** Bytes as B/KB/MB/GB. */
+export function fmtBytes(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let x = v;
+  let i = 0;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${x.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
