@@ -179,4 +179,75 @@ describe('API handler', () => {
       result: { cancelled: false },
     });
   });
+
+  it('runs a sweep on the real engine, reporting progress to the caller and the cheapest point', async () => {
+    const sweeper = createApiHandler({
+      shell: 'web',
+      version: '0',
+      store: new ProfileStore({ userDir: path.join(root, 'user') }),
+      sweepThreads: 1,
+    });
+    const mine: { channel: EventChannel; payload: unknown }[] = [];
+    const r = await sweeper.handle(
+      'sweep:run',
+      {
+        id: 'workers',
+        scenario: { ...scenario, duration_s: 2, workload: { type: 'open', rate_rps: 2000 } },
+        vary: [{ path: 'server.concurrency', from: 2, to: 8, step: 2 }],
+        slo: 'p99<=20',
+      },
+      { emit: (channel, payload) => mine.push({ channel, payload }) },
+    );
+    sweeper.dispose();
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const res = r.result as {
+      points: { values: Record<string, number>; meets_slo: boolean; p99_ms: number }[];
+      best: { values: Record<string, number> } | null;
+      cancelled: boolean;
+    };
+    expect(res.cancelled).toBe(false);
+    expect(res.points.map((p) => p.values['server.concurrency'])).toEqual([2, 4, 6, 8]);
+    // 2000 req/s of 2 ms work need 4 handlers on average: 2 cannot keep up, 8 easily can.
+    expect(res.points[0].meets_slo).toBe(false);
+    expect(res.points[3].meets_slo).toBe(true);
+    const cheapest = res.points.find((p) => p.meets_slo)!;
+    expect(res.best?.values).toEqual(cheapest.values);
+    expect(mine.map((e) => e.channel)).toEqual([
+      'sweep:progress',
+      'sweep:progress',
+      'sweep:progress',
+      'sweep:progress',
+    ]);
+    expect(mine.at(-1)?.payload).toEqual({ id: 'workers', done: 4, total: 4 });
+  });
+
+  it('cancels a running sweep by id and returns the points done so far', async () => {
+    const sweeper = createApiHandler({
+      shell: 'web',
+      version: '0',
+      store: new ProfileStore({ userDir: path.join(root, 'user') }),
+      sweepThreads: 1,
+    });
+    let cancelled: Promise<unknown> | null = null;
+    const r = await sweeper.handle(
+      'sweep:run',
+      {
+        id: 'big',
+        scenario: { ...scenario, duration_s: 2 },
+        vary: [{ path: 'server.concurrency', from: 1, to: 200 }],
+      },
+      {
+        emit: () => {
+          cancelled ??= sweeper.handle('sweep:cancel', { id: 'big' }, ctx);
+        },
+      },
+    );
+    expect(await cancelled).toEqual({ ok: true, result: { cancelled: true } });
+    sweeper.dispose();
+    expect(r.ok && r.result).toMatchObject({ id: 'big', cancelled: true });
+    const n = r.ok ? (r.result as { points: unknown[] }).points.length : 0;
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(200);
+  });
 });

@@ -160,3 +160,16 @@ describe('profile store', () => {
     expect(defaultUserProfilesDir({}, '/home/u')).toBe('/home/u/.peakline/profiles');
   });
 });
+
+describe('the shipped profiles of the repository', () => {
+  it('all validate, and their golden summaries are not listed as profiles', async () => {
+    const shipped = await new ProfileStore({ userDir: os.tmpdir() }).listShipped();
+    expect(shipped.length).toBeGreaterThan(0);
+    for (const p of shipped) {
+      expect(p.error, p.file).toBeNull();
+      expect(p.file).not.toMatch(/\.expected\.json$/);
+      expect(p.title, p.file).toBeTruthy();
+    }
+    expect(shipped.map((p) => p.name)).toContain('seed-async-queue');
+  });
+});

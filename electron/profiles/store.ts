@@ -146,7 +146,10 @@ export class ProfileStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
     }
-    const files = names.filter((f) => f.endsWith(SUFFIX) && !f.startsWith('.')).sort();
+    // `*.expected.json` beside the shipped profiles are golden test summaries, not scenarios.
+    const files = names
+      .filter((f) => f.endsWith(SUFFIX) && !f.startsWith('.') && !f.endsWith('.expected.json'))
+      .sort();
     const entries: ProfileEntry[] = [];
     for (const file of files) {
       const full = path.join(dir, file);
