@@ -5,6 +5,7 @@
 // the slowlog on demand. Never MONITOR, never KEYS, no key scans. Our own polling commands are
 // subtracted from ops/s so an idle server reads 0.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type {
   NodeSample,
@@ -209,7 +210,7 @@ export class RedisSource extends Source {
     const tls: RedisOptions['tls'] =
       url.protocol === 'rediss:'
         ? {
-            servername: url.hostname,
+            ...(isIP(url.hostname.replace(/^\[|\]$/g, '')) ? {} : { servername: url.hostname }),
             rejectUnauthorized: !(config.tls?.insecure_skip_verify ?? false),
             ...(config.tls?.ca_file ? { ca: readFileSync(config.tls.ca_file) } : {}),
           }
