@@ -33,7 +33,7 @@ function median(xs: number[]): number {
 /** The sweep the targets name: 20 × 20 points of the async seed profile. */
 export const SWEEP_BENCH_DIMS = [
   { path: 'async.workers', values: Array.from({ length: 20 }, (_, i) => i + 1) },
-  { path: 'db.pool_size', values: Array.from({ length: 20 }, (_, i) => 5 * (i + 1)) },
+  { path: 'async.queue_capacity', values: Array.from({ length: 20 }, (_, i) => 50 * (i + 1)) },
 ];
 
 async function engineBenchmarks(): Promise<BenchFigure[]> {

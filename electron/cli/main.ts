@@ -284,7 +284,8 @@ export async function main(argv: string[]): Promise<number> {
       out(`peakline ${version()}\n`);
       return 0;
     }
-    if (rest.includes('--help') || rest.includes('-h')) {
+    const delegated = command === 'serve' || command === 'watch' || command === 'demo';
+    if (!delegated && (rest.includes('--help') || rest.includes('-h'))) {
       out(HELP);
       return 0;
     }
