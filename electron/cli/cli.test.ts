@@ -1,7 +1,7 @@
 // The `peakline` command as a user runs it: the real bin in a child process, asserting on what
 // it prints and its exit code — run (table and JSON), --set, --seed, validate, schema, sweep with
 // an SLO, help, and errors as one line without a stack trace.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -305,6 +305,41 @@ describe('sweep', () => {
     expect(c.stderr).toBe(
       'peakline sweep: sweep point server.concurrency=0 is not a valid scenario: server.concurrency: must be >= 1 (got 0)\n',
     );
+  });
+});
+
+describe('sweep cancelled with Ctrl-C', () => {
+  it('stops, prints the points done so far and exits with 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'sweep',
+        file('mm2.json'),
+        '--vary',
+        'workload.rate_rps=100..190:1',
+        '--threads',
+        '1',
+        '--set',
+        'duration_s=300',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        // The first progress line: the sweep is under way.
+        if (/sweep \d+\/91/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain('peakline sweep: cancelled');
+    expect(stdout).toMatch(/Cancelled after \d+ points\./);
+    expect(stdout).toMatch(/^workload\.rate_rps\s+throughput/m);
   });
 });
 

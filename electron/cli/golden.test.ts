@@ -107,7 +107,7 @@ describe('every shipped profile', () => {
       }
       const expected = JSON.parse(readFileSync(expectedFile, 'utf8'));
       expect(got).toEqual(expected);
-    });
+    }, 300_000);
   }
 });
 
