@@ -89,7 +89,7 @@ export function contentSecurityPolicy(): string {
     "worker-src 'self' blob:",
     // 'self' covers ws:// to the same host and port in current browsers; the explicit forms
     // are for older ones.
-    "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*",
+    "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

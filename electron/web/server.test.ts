@@ -13,7 +13,12 @@ import { adaptLiveService } from '../api/live-adapter';
 import { LiveService } from '../live/service';
 import { ProfileStore } from '../profiles/store';
 import type { ScenarioInput } from '../../sim-core/schema';
-import { createWsApi, PeaklineApiError, type WebSocketLike } from '../../renderer/api/client';
+import {
+  createWsApi,
+  diagnose,
+  PeaklineApiError,
+  type WebSocketLike,
+} from '../../renderer/api/client';
 import { newToken } from './security';
 import { startWebServer, type RunningWebServer } from './server';
 
@@ -276,6 +281,21 @@ describe('web console over the WebSocket', () => {
     }
   });
 
+  it('tells the page why it cannot connect: no token, a wrong token, or no server', async () => {
+    const client = createWsApi({ url: wsUrl('wrong'), connect: connectWs, minDelayMs: 10_000 });
+    const refused = await client.api.appInfo().catch((e: Error) => e.message);
+    client.close();
+    expect(refused).toBe(
+      'the Peakline server refused the access token: open the URL it printed when it started',
+    );
+    expect(await diagnose(wsUrl(''))).toBe(
+      'this page has no access token: open the URL that `peakline serve` printed (it ends in ?token=…)',
+    );
+    expect(await diagnose('ws://127.0.0.1:1/api/ws?token=x')).toBe(
+      'cannot reach the Peakline server at 127.0.0.1:1: is `peakline serve` still running?',
+    );
+  });
+
   it('reconnects when the server comes back, and fails requests in flight meanwhile', async () => {
     const client = createWsApi({
       url: wsUrl(token),
@@ -294,7 +314,9 @@ describe('web console over the WebSocket', () => {
       await server.close();
       await down;
       // While the server is away a request fails with the reason instead of hanging.
-      await expect(client.api.appInfo()).rejects.toThrow(/connection to the Peakline server lost/);
+      await expect(client.api.appInfo()).rejects.toThrow(
+        /cannot reach the Peakline server at 127\.0\.0\.1:\d+/,
+      );
       const up = new Promise<void>((r) => {
         const off = client.onState((s) => s === 'open' && (off(), r()));
       });

@@ -46,7 +46,8 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
+/** Content types of the files the UI is built from. */
+export const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',

@@ -95,6 +95,30 @@ export interface WsApi {
   close(): void;
 }
 
+/**
+ * Why a WebSocket to the web shell could not open: asks `/api/info` with the same token (401: the
+ * token, 403: the page's address) or says the server cannot be reached.
+ */
+export async function diagnose(wsUrl: string): Promise<string> {
+  const u = new URL(wsUrl);
+  const where = u.host;
+  const token = u.searchParams.get('token') ?? '';
+  if (token === '')
+    return 'this page has no access token: open the URL that `peakline serve` printed (it ends in ?token=…)';
+  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+  u.pathname = '/api/info';
+  try {
+    const res = await fetch(u.toString(), { cache: 'no-store' });
+    if (res.status === 401)
+      return 'the Peakline server refused the access token: open the URL it printed when it started';
+    if (res.status === 403)
+      return `the Peakline server at ${where} refused this page's address (Host/Origin); use the URL it printed`;
+    return `cannot open the connection to the Peakline server at ${where} (HTTP ${res.status})`;
+  } catch {
+    return `cannot reach the Peakline server at ${where}: is \`peakline serve\` still running?`;
+  }
+}
+
 /** Builds a WebSocket client of the contract that reconnects until closed. */
 export function createWsApi(options: WsClientOptions): WsApi {
   const connect: WebSocketFactory =
@@ -132,7 +156,9 @@ export function createWsApi(options: WsClientOptions): WsApi {
     setState('connecting', null);
     const ws = connect(options.url);
     socket = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       delay = minDelay;
       setState('open', null);
       while (outbox.length > 0 && ws.readyState === 1) ws.send(outbox.shift() as string);
@@ -160,17 +186,18 @@ export function createWsApi(options: WsClientOptions): WsApi {
     ws.onclose = (ev) => {
       if (socket !== ws) return;
       socket = null;
-      const reason =
-        ev.code === 4401 || ev.code === 1008
-          ? `refused by the Peakline server: ${ev.reason || 'access token missing or wrong'}`
-          : `connection to the Peakline server lost (code ${ev.code})`;
-      // Requests waiting for this connection fail now (the UI shows why) rather than hang.
-      outbox.length = 0;
-      failPending(reason);
-      setState('closed', reason);
-      if (closedForGood) return;
-      retryTimer = setTimeout(open, delay);
-      delay = Math.min(delay * 2, maxDelay);
+      const finish = (reason: string) => {
+        // Requests waiting for this connection fail now (the UI shows why) rather than hang.
+        outbox.length = 0;
+        failPending(reason);
+        setState('closed', reason);
+        if (closedForGood) return;
+        retryTimer = setTimeout(open, delay);
+        delay = Math.min(delay * 2, maxDelay);
+      };
+      if (opened) finish(`connection to the Peakline server lost (code ${ev.code})`);
+      // A refused WebSocket only shows as code 1006 in a browser: ask the server why.
+      else void diagnose(options.url).then(finish);
     };
   };
 
