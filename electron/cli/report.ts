@@ -14,7 +14,7 @@ const ERROR_NAMES: Record<keyof ErrorCounts, string> = {
   service_full: 'downstream service full',
 };
 
-const MAX_STATION_ROWS = 14;
+const MAX_INDEXED_ROWS = 8;
 
 /** The `run` table for one result. */
 export function formatRun(r: SimResult, file: string): string {
@@ -42,14 +42,16 @@ export function formatRun(r: SimResult, file: string): string {
   out.push(`Errors       ${errs.length ? errs.join('   ') : 'none'}`);
   out.push('');
 
+  // Whole stations (instances, pool, queue, workers, services) always; of the per-index ones
+  // (instance[i], shard[i], lock[i]) the busiest.
   const names = Object.keys(r.stations);
-  let shown = names;
-  if (names.length > MAX_STATION_ROWS) {
-    shown = [...names]
+  const indexed = names.filter((n) => /\[\d+\]$/.test(n));
+  const busiest = new Set(
+    [...indexed]
       .sort((a, b) => r.stations[b].utilization - r.stations[a].utilization)
-      .slice(0, MAX_STATION_ROWS);
-    shown = names.filter((n) => shown.includes(n));
-  }
+      .slice(0, MAX_INDEXED_ROWS),
+  );
+  const shown = names.filter((n) => !indexed.includes(n) || busiest.has(n));
   const rows = shown.map((n) => {
     const s = r.stations[n];
     return [
@@ -69,7 +71,9 @@ export function formatRun(r: SimResult, file: string): string {
   ))
     out.push(line);
   if (names.length > shown.length)
-    out.push(`  … ${names.length - shown.length} more (the busiest are shown; --json lists all)`);
+    out.push(
+      `  … ${names.length - shown.length} more (the busiest ${MAX_INDEXED_ROWS} of ${indexed.length} shown; --json lists all)`,
+    );
   out.push(
     `Saturated    ${r.saturated ? `${r.saturated} (the first station to saturate)` : 'none (no station is the bottleneck)'}`,
   );
