@@ -108,7 +108,7 @@ export async function diagnose(wsUrl: string): Promise<string> {
   u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
   u.pathname = '/api/info';
   try {
-    const res = await fetch(u.toString(), { cache: 'no-store' });
+    const res = await fetch(u.toString());
     if (res.status === 401)
       return 'the Peakline server refused the access token: open the URL it printed when it started';
     if (res.status === 403)
