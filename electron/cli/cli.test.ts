@@ -2,7 +2,7 @@
 // it prints and its exit code — run (table and JSON), --set, --seed, validate, schema, sweep with
 // an SLO, help, and errors as one line without a stack trace.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,9 +224,18 @@ describe('schema', () => {
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
     const check = ajv.compile(schema);
     expect(check(mm2)).toBe(true);
+    const profiles = readdirSync(join(root, 'profiles')).filter(
+      (f) => !f.endsWith('.expected.json'),
+    );
+    expect(profiles.length).toBeGreaterThanOrEqual(5);
+    for (const f of profiles)
+      expect([f, check(JSON.parse(readFileSync(join(root, 'profiles', f), 'utf8')))]).toEqual([
+        f,
+        true,
+      ]);
     expect(check({ ...mm2, extra: 1 })).toBe(false);
     expect(check({ ...mm2, workload: { type: 'open', rate_rps: -1 } })).toBe(false);
     expect(check({ ...mm2, handler: [{ dbb: {} }] })).toBe(false);
