@@ -33,6 +33,8 @@ import {
   APP_URL,
   appContentSecurityPolicy,
   isAppUrl,
+  navigationAllowed,
+  windowOpenDecision,
   windowOptions,
 } from './window-options';
 import { fitToDisplays, loadWindowState, saveWindowState } from './window-state';
@@ -91,10 +93,13 @@ async function main(): Promise<void> {
   // Nothing the page opens or navigates to leaves the app; https links go to the browser.
   app.on('web-contents-created', (_e, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
+      const decision = windowOpenDecision(url);
+      if (decision.openExternal) void shell.openExternal(url);
+      return { action: decision.action };
     });
-    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-navigate', (e, url) => {
+      if (!navigationAllowed(url)) e.preventDefault();
+    });
     contents.on('will-redirect', (e, url) => {
       if (!isAppUrl(url)) e.preventDefault();
     });

@@ -18,7 +18,14 @@ import { bundlePreload } from './bundle';
 import { serveIpc } from './ipc';
 import { buildMenuTemplate, type MenuState } from './menu';
 import { RecentProfiles } from './recent';
-import { APP_URL, appContentSecurityPolicy, isAppUrl, windowOptions } from './window-options';
+import {
+  APP_URL,
+  appContentSecurityPolicy,
+  isAppUrl,
+  navigationAllowed,
+  windowOpenDecision,
+  windowOptions,
+} from './window-options';
 import {
   DEFAULT_WINDOW_STATE,
   fitToDisplays,
@@ -120,6 +127,28 @@ describe('desktop window', () => {
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/unsafe-eval|\*/);
+  });
+});
+
+describe('new windows and navigation', () => {
+  it('denies every new window, sending only https links to the system browser', () => {
+    expect(windowOpenDecision('https://github.com/peakline')).toEqual({
+      action: 'deny',
+      openExternal: true,
+    });
+    for (const u of [
+      'http://example.com/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'app://peakline/x',
+      'garbage',
+    ])
+      expect(windowOpenDecision(u), u).toEqual({ action: 'deny', openExternal: false });
+  });
+
+  it('never lets the window navigate away', () => {
+    for (const u of ['https://evil.example/', APP_URL, 'file:///tmp/a.html'])
+      expect(navigationAllowed(u), u).toBe(false);
   });
 });
 

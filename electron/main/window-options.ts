@@ -76,3 +76,22 @@ export function windowOptions(opts: {
     },
   };
 }
+
+/**
+ * What to do with a page's request to open a window: always deny; an https link is handed to the
+ * system browser (`openExternal` true), anything else (file:, javascript:, http:) is dropped.
+ */
+export function windowOpenDecision(url: string): { action: 'deny'; openExternal: boolean } {
+  let external: boolean;
+  try {
+    external = new URL(url).protocol === 'https:';
+  } catch {
+    external = false;
+  }
+  return { action: 'deny', openExternal: external };
+}
+
+/** Whether a navigation of the window is allowed: never (the UI is one page; reload is not a navigation). */
+export function navigationAllowed(_url: string): boolean {
+  return false;
+}
