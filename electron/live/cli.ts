@@ -79,7 +79,7 @@ const fmt = {
   },
 };
 
-/** One compact table line for a sample. */
+/** One compact table line for a sample (plus one indented line per node of a cluster). */
 export function tableLine(s: Sample): string {
   const head = `${fmt.time(s.t)}  ${s.source.padEnd(34)} ${s.status.padEnd(10)}`;
   if (s.status !== 'up') return `${head} ${s.error ?? ''}`;
@@ -103,7 +103,22 @@ export function tableLine(s: Sample): string {
       `cpu ${fmt.num(m.cpu_load_pct, 1)}%  mem ${fmt.bytes(m.mem_used_bytes)}/${fmt.bytes(m.mem_total_bytes)}  ` +
       `net rx ${fmt.bytes(m.net_rx_bytes_per_sec)}/s tx ${fmt.bytes(m.net_tx_bytes_per_sec)}/s`;
   }
-  return `${head} ${body}${s.error ? `  (${s.error})` : ''}`;
+  let out = `${head} ${body}${s.error ? `  (${s.error})` : ''}`;
+  if (s.nodes && s.nodes.length > 1)
+    for (const n of s.nodes) {
+      const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}` : n.role;
+      out +=
+        `\n    ${n.address.padEnd(22)} ${role.padEnd(30)} ${n.status.padEnd(10)}` +
+        (n.status === 'up'
+          ? ` ops/s ${fmt.num(n.ops_per_sec).padStart(7)}  mem ${fmt.bytes(n.used_memory_bytes).padStart(7)}  ` +
+            `hit ${fmt.pct(n.hit_ratio).padStart(6)}` +
+            (n.slots.length ? `  slots ${n.slots.join(' ')}` : '') +
+            (n.role === 'replica'
+              ? `  lag ${fmt.num(n.replication_lag_s)}s/${fmt.bytes(n.replication_lag_bytes)}`
+              : '')
+          : ` ${n.error ?? ''}`);
+    }
+  return out;
 }
 
 /** The `watch --json` object for a sample. */

@@ -185,6 +185,21 @@ const num = (m: Map<string, string>, k: string): number | null => {
   return Number.isFinite(n) ? n : null;
 };
 
+/** Masters by their first slot, each followed by its replicas; anything else last. */
+function ordered(nodes: NodeConn[]): NodeConn[] {
+  const firstSlot = (n: NodeConn) => (n.slots.length ? Number(n.slots[0].split('-')[0]) : Infinity);
+  const masters = nodes
+    .filter((n) => n.role !== 'replica')
+    .sort((a, b) => firstSlot(a) - firstSlot(b));
+  const out: NodeConn[] = [];
+  for (const m of masters) {
+    out.push(m);
+    out.push(...nodes.filter((r) => r.role === 'replica' && r.master === m.address));
+  }
+  out.push(...nodes.filter((n) => !out.includes(n)));
+  return out;
+}
+
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** A Redis source (standalone or cluster). */
@@ -274,7 +289,7 @@ export class RedisSource extends Source {
       throw new Error(targets.length === 1 ? first : `no node reachable (${first})`);
     }
     this.joinReplication(targets);
-    const nodes = targets.map((n) => this.nodeSample(n));
+    const nodes = ordered(targets).map((n) => this.nodeSample(n));
     const queues = await this.queueDepths(up);
     const sum = (k: keyof NodeSample) => {
       const vals = nodes.filter((n) => n.status === 'up').map((n) => n[k] as number | null);

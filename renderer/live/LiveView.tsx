@@ -227,7 +227,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
     }
   };
 
-  const modelThis = async (id: string) => {
+  const modelThis = async (id: string, workers: number | undefined) => {
     if (!api) return;
     const to = frozenAt ?? Date.now();
     try {
@@ -236,6 +236,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
         from: to - windowMin * 60_000,
         to,
         duration_s: 30,
+        ...(workers ? { workers } : {}),
       });
       let band: TwinBand | null = null;
       let error: string | null = null;
@@ -396,7 +397,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
             twin={twins[info.id]}
             slowlog={slowlogs[info.id]}
             onDisconnect={() => void disconnect(info.id)}
-            onModel={() => void modelThis(info.id)}
+            onModel={(workers) => void modelThis(info.id, workers)}
             onOpenTwin={onModel ? (s) => onModel(s) : undefined}
             onSlowlog={() => void loadSlowlog(info.id)}
           />
@@ -416,7 +417,8 @@ interface SourcePanelProps {
   twin: Twin | { error: string } | undefined;
   slowlog: SlowEntry[] | string | undefined;
   onDisconnect: () => void;
-  onModel: () => void;
+  /** Fit the twin; `workers` as configured, or undefined to take the workers gauge. */
+  onModel: (workers: number | undefined) => void;
   onOpenTwin?: (scenario: ScenarioInput) => void;
   onSlowlog: () => void;
 }
@@ -438,6 +440,7 @@ function SourcePanel(p: SourcePanelProps) {
   const down = info.state === 'down';
   const cls = `live-panel${p99.breached ? ' breach' : ''}${down ? ' down' : ''}`;
   const titleId = `panel-${info.id}`;
+  const [workers, setWorkers] = useState('');
   return (
     <section
       className={cls}
@@ -456,9 +459,27 @@ function SourcePanel(p: SourcePanelProps) {
             </button>
           ) : null}
           {kind === 'metrics' ? (
-            <button type="button" aria-label={`Model this: ${info.name}`} onClick={p.onModel}>
-              Model this
-            </button>
+            <>
+              <label htmlFor={`${titleId}-workers`}>Twin workers</label>
+              <input
+                id={`${titleId}-workers`}
+                type="number"
+                min={1}
+                placeholder="auto"
+                className="live-workers"
+                value={workers}
+                onChange={(e) => setWorkers(e.target.value)}
+              />
+              <button
+                type="button"
+                aria-label={`Model this: ${info.name}`}
+                onClick={() =>
+                  p.onModel(Number(workers) >= 1 ? Math.round(Number(workers)) : undefined)
+                }
+              >
+                Model this
+              </button>
+            </>
           ) : null}
           <button type="button" aria-label={`Disconnect ${info.name}`} onClick={p.onDisconnect}>
             Disconnect
