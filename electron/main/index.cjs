@@ -4,7 +4,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry */
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { protocol } = require('electron');
+const { app, protocol } = require('electron');
 
 protocol.registerSchemesAsPrivileged([
   {
@@ -12,6 +12,16 @@ protocol.registerSchemesAsPrivileged([
     privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
   },
 ]);
+
+// macOS delivers the file a user double-clicked through "open-file", possibly before the main
+// module below has loaded: keep those until it takes over (see index.ts).
+const early = { files: [], handler: null };
+early.handler = (event, file) => {
+  event.preventDefault();
+  early.files.push(file);
+};
+app.on('open-file', early.handler);
+globalThis.__peaklineEarlyOpenFiles = early;
 
 (async () => {
   const { register } = await import('tsx/esm/api');

@@ -46,6 +46,12 @@ const preload = app.isPackaged
   : PRELOAD_BUNDLE;
 const userData = app.getPath('userData');
 
+/** What index.cjs collected from "open-file" before this module loaded. */
+interface EarlyOpenFiles {
+  files: string[];
+  handler: (event: Electron.Event, file: string) => void;
+}
+
 let win: BrowserWindow | null = null;
 let uiReady = false;
 const pendingFiles: OpenFile[] = [];
@@ -53,7 +59,7 @@ const menuState: MenuState = {
   platform: process.platform,
   recent: [],
   theme: 'system',
-  language: app.getLocale().toLowerCase().startsWith('zh') ? 'zh-CN' : 'en',
+  language: 'en',
   dev: !app.isPackaged,
 };
 
@@ -83,6 +89,13 @@ async function main(): Promise<void> {
     }
     for (const f of scenarioFilesFromArgv(argv, cwd)) void openScenarioFile(f);
   });
+  // Files macOS handed over before this module loaded (index.cjs kept them), then the live handler.
+  const early = (globalThis as { __peaklineEarlyOpenFiles?: EarlyOpenFiles })
+    .__peaklineEarlyOpenFiles;
+  if (early) {
+    app.off('open-file', early.handler);
+    for (const f of early.files.splice(0)) void openScenarioFile(f);
+  }
   app.on('open-file', (e, file) => {
     e.preventDefault();
     void openScenarioFile(file);
@@ -107,6 +120,7 @@ async function main(): Promise<void> {
   });
 
   await app.whenReady();
+  if (app.getLocale().toLowerCase().startsWith('zh')) menuState.language = 'zh-CN';
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
