@@ -80,19 +80,31 @@ export interface ApiHandler {
   dispose(): void;
 }
 
-/** Formats zod issues as `where: what` lines, `where` a dotted path into the payload. */
+/**
+ * Formats zod issues as `where: what` lines, `where` a path into the payload (`vary[0].to`). For
+ * a value matching none of a union's forms, the form it came closest to explains what is wrong.
+ */
 export function describeIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((i) => {
-      const where = i.path.length
-        ? i.path
-            .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
-            .join('.')
-            .replace(/\.\[/g, '[')
+  const lines: string[] = [];
+  const walk = (list: readonly z.core.$ZodIssue[], base: PropertyKey[]) => {
+    for (const i of list) {
+      const at = [...base, ...i.path];
+      if (i.code === 'invalid_union' && i.errors.length > 0) {
+        const closest = [...i.errors].sort((a, b) => a.length - b.length)[0];
+        walk(closest, at);
+        continue;
+      }
+      const where = at.length
+        ? at
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '')
         : 'payload';
-      return `${prefix}: ${where}: ${i.message}`;
-    })
-    .join('\n');
+      lines.push(`${prefix}: ${where}: ${i.message}`);
+    }
+  };
+  walk(issues, []);
+  return [...new Set(lines)].join('\n');
 }
 
 function toEnvelope(e: unknown): ReplyEnvelope {
