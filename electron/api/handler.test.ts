@@ -136,6 +136,14 @@ describe('API handler', () => {
     expect(!dims.ok && dims.error.message).toBe(
       'sweep:run: vary: vary needs one or two dimensions',
     );
+    const half = await handler.handle(
+      'sweep:run',
+      { id: 's3', scenario, vary: [{ path: 'server.concurrency', from: 1 }] },
+      ctx,
+    );
+    expect(!half.ok && half.error.message).toBe(
+      'sweep:run: vary[0].to: Invalid input: expected number, received undefined',
+    );
   });
 
   it('tells the UI to download exports in the web shell, and says what shell it is', async () => {
