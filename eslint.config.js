@@ -3,17 +3,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'renderer/dist/**', 'dist/**', '.ci/out/**', 'coverage/**'],
+    ignores: [
+      '.scratch/**',
+      'node_modules/**',
+      'renderer/dist/**',
+      'dist/**',
+      '.ci/out/**',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '.json'] }),
+      ],
+    },
     rules: {
       'import-x/no-cycle': 'error',
       '@typescript-eslint/no-unused-vars': [
@@ -37,13 +49,19 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
+          paths: ['electron', 'ioredis', 'ws', 'systeminformation'].map((name) => ({
+            name,
+            message: 'The renderer never imports Node or Electron.',
+          })),
           patterns: [
+            { group: ['node:*'], message: 'The renderer never imports Node.' },
             {
-              group: ['node:*', 'electron', 'ioredis', 'ws', 'systeminformation'],
-              message: 'The renderer never imports Node or Electron.',
+              group: ['**/electron/**'],
+              allowTypeImports: true,
+              message: 'The renderer imports only the types of the API contract.',
             },
           ],
         },
