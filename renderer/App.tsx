@@ -1,7 +1,7 @@
 // The console's frame: header (views, theme, language, presentation, help), the open view, the
 // global shortcuts, presentation mode (full screen, large type, controls hidden) and the shell's
 // menu commands. The simulation itself is driven outside React (sim/connect.ts).
-import { useCallback, useEffect, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useCallback, useEffect, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore } from './store';
 import type { Tab } from './store/types';
@@ -54,6 +54,9 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
     })),
   );
   const { setTab, setTheme, setLanguage, setHelpOpen } = appStore.getState();
+  // Mounted on first visit, then kept (hidden) so live history survives switching views.
+  const [liveVisited, setLiveVisited] = useState(tab === 'live');
+  if (tab === 'live' && !liveVisited) setLiveVisited(true);
   useShellEvents(api);
 
   useEffect(() => {
@@ -172,7 +175,7 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
         <main>
           {presenting ? (
             <Results onCancel={onCancelRun} />
-          ) : (
+          ) : tab === 'live' ? null : (
             <div
               id={`panel-${tab}`}
               role="tabpanel"
@@ -186,15 +189,26 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
                 </div>
               ) : null}
               {tab === 'compare' ? (
-                <div className="scenario-layout">
+                <div className="scenario-layout compare-layout">
                   <CompareView />
                   <Results onCancel={onCancelRun} />
                 </div>
               ) : null}
               {tab === 'sweep' ? <SweepView /> : null}
-              {tab === 'live' ? <LiveTab /> : null}
             </div>
           )}
+          {/* The live view keeps collecting samples while another view is open. */}
+          {liveVisited && !presenting ? (
+            <div
+              id="panel-live"
+              role="tabpanel"
+              aria-labelledby="tab-live"
+              className="view view-live"
+              hidden={tab !== 'live'}
+            >
+              <LiveTab />
+            </div>
+          ) : null}
         </main>
       </ErrorBoundary>
       {helpOpen ? <Help onClose={() => setHelpOpen(false)} /> : null}

@@ -69,7 +69,7 @@ export const en = {
   cancelled: 'Run cancelled',
   runFailed: 'The simulation failed',
   progress: 'Simulation progress',
-  wallTime: 'simulated in {ms} ms',
+  wallTime: 'simulated in {ms} ms, shown {total} ms after the change',
   noResult: 'No result yet',
   // readouts
   readouts: 'Results',
@@ -239,7 +239,7 @@ export const zh: Dictionary = {
   cancelled: '已取消运行',
   runFailed: '模拟失败',
   progress: '模拟进度',
-  wallTime: '模拟耗时 {ms} 毫秒',
+  wallTime: '模拟耗时 {ms} 毫秒，修改后 {total} 毫秒显示',
   noResult: '暂无结果',
   readouts: '结果',
   throughput: '吞吐量',

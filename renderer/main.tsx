@@ -6,7 +6,8 @@ import { App } from './App';
 import { appStore } from './store';
 import { connectSimulation, createSimWorker } from './sim/connect';
 import { ApiContext } from './ui/hooks';
-import { getApi } from './api/client';
+import { getApi, onConnectionState } from './api/client';
+import { ConnectionBanner } from './ui/ConnectionBanner';
 import type { PeaklineApi } from './api/types';
 import './styles.css';
 
@@ -23,6 +24,7 @@ if (el)
   createRoot(el).render(
     <StrictMode>
       <ApiContext.Provider value={api}>
+        <ConnectionBanner subscribe={onConnectionState} />
         <App onCancelRun={sim.cancel} />
       </ApiContext.Provider>
     </StrictMode>,

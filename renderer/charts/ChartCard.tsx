@@ -23,10 +23,20 @@ export function ChartCard({ title, children, className }: ChartCardProps) {
   const width = useWidth(body, 560);
   const [err, setErr] = useState<string | null>(null);
   const exportPng = async () => {
-    // The chart's own surface (recharts draws legends outside it, as HTML).
-    const svg =
-      body.current?.querySelector<SVGSVGElement>('svg.recharts-surface') ??
-      body.current?.querySelector<SVGSVGElement>('svg');
+    // The chart's own surface: the largest SVG in the card (legend icons are small SVGs too).
+    let svg: SVGSVGElement | null = null;
+    let best = 0;
+    for (const el of body.current?.querySelectorAll<SVGSVGElement>('svg') ?? []) {
+      if (el.closest('.recharts-legend-wrapper')) continue;
+      const r = el.getBoundingClientRect();
+      const area =
+        (r.width || Number(el.getAttribute('width'))) *
+        (r.height || Number(el.getAttribute('height')));
+      if (area > best) {
+        best = area;
+        svg = el;
+      }
+    }
     if (!svg) return;
     try {
       const png = await svgToPng(svg, palettes[theme].bg);

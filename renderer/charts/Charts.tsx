@@ -235,7 +235,7 @@ export const UtilisationChart = memo(function UtilisationChart({
   t,
 }: ChartProps) {
   const data = useMemo(
-    () => stationBars(result).map((b) => ({ ...b, pct: b.utilization * 100 })),
+    () => stationBars(result).map((b) => ({ ...b, pct: Math.min(100, b.utilization * 100) })),
     [result],
   );
   const height = Math.max(H, 26 * data.length + 40);
@@ -248,7 +248,14 @@ export const UtilisationChart = memo(function UtilisationChart({
       margin={{ ...MARGIN, left: 8 }}
     >
       <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
-      <XAxis type="number" domain={[0, 100]} tick={axisTick(p)} stroke={p.muted} unit="%" />
+      <XAxis
+        type="number"
+        domain={[0, 100]}
+        ticks={[0, 25, 50, 75, 100]}
+        tick={axisTick(p)}
+        stroke={p.muted}
+        unit="%"
+      />
       <YAxis type="category" dataKey="name" tick={axisTick(p)} stroke={p.muted} width={110} />
       <Tooltip isAnimationActive={false} formatter={(v) => `${fmtNum(Number(v))} %`} />
       <Bar dataKey="pct" name={t('utilisation')} isAnimationActive={false}>

@@ -6,7 +6,17 @@ import type { ScenarioInput } from '../../sim-core/schema';
 import { pipelineUtilisation, saturatedKind, type PipelineBox } from '../store/selectors';
 import type { Theme } from '../store/types';
 import { palettes, utilColour } from '../ui/palette';
+import { readControl } from '../scenario/controls';
 import type { T } from '../i18n';
+
+/** The cache hit ratio of the scenario, or null (also for a scenario too broken to read). */
+function hitRatioOf(s: ScenarioInput): number | null {
+  try {
+    return readControl(s, 'hit');
+  } catch {
+    return null;
+  }
+}
 
 interface BoxSpec {
   key: PipelineBox;
@@ -32,6 +42,7 @@ export const Pipeline = memo(function Pipeline({
 }) {
   const util = useMemo(() => pipelineUtilisation(result), [result]);
   const sat = saturatedKind(result);
+  const hit = hitRatioOf(scenario);
   const p = palettes[theme];
   const W = 760;
   const bw = 100;
@@ -81,7 +92,13 @@ export const Pipeline = memo(function Pipeline({
       x: col(5),
       y: 20,
     },
-    { key: 'cache', label: t('cache'), count: '', x: col(4), y: 110 },
+    {
+      key: 'cache',
+      label: t('cache'),
+      count: hit === null ? '—' : `hit ${Math.round(hit * 100)} %`,
+      x: col(4),
+      y: 110,
+    },
   ];
   const H = 180;
   const arrow = (x1: number, x2: number, y: number, k: string) => (

@@ -14,6 +14,7 @@ export type ToWorker = {
 };
 
 export type FromWorker =
+  | { type: 'started'; id: number }
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'result'; id: number; result: SimResult; analytic: AnalyticView | null }
   | { type: 'error'; id: number; message: string }

@@ -8,6 +8,7 @@ import type { FromWorker, ToWorker } from './protocol';
 /** Runs `msg` and reports through `post` (progress at most ~30 times a second, then the outcome). */
 export function serveRun(msg: ToWorker, post: (m: FromWorker) => void): void {
   let lastProgress = 0;
+  post({ type: 'started', id: msg.id });
   try {
     const result = simulate(msg.scenario, {
       series: true,

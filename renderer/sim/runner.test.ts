@@ -123,3 +123,46 @@ describe('SimRunner', () => {
     expect(h.events.filter((e) => e.startsWith('result'))).toEqual(['result:after']);
   });
 });
+
+describe('SimRunner with a worker that never starts', () => {
+  it('reports the failure and serves the next request on a fresh worker', async () => {
+    const made: WorkerLike[] = [];
+    const events: string[] = [];
+    let settle: () => void = () => {};
+    const runner = new SimRunner(
+      () => {
+        // The first worker swallows everything (as if its script failed to load).
+        const w: WorkerLike =
+          made.length === 0
+            ? { postMessage: () => {}, terminate: () => {}, onmessage: null, onerror: null }
+            : new InProcessWorker();
+        made.push(w);
+        return w;
+      },
+      {
+        onStart: () => {},
+        onProgress: () => {},
+        onResult: (r) => {
+          events.push(`result:${r.scenario}`);
+          settle();
+        },
+        onError: (m) => {
+          events.push(`error:${m}`);
+          settle();
+        },
+        onCancel: () => {},
+      },
+      { startTimeoutMs: 50 },
+    );
+    let done = new Promise<void>((r) => (settle = r));
+    runner.run(mm1('lost'));
+    await done;
+    expect(events).toEqual(['error:the simulation worker did not start']);
+    done = new Promise<void>((r) => (settle = r));
+    runner.run(mm1('next'));
+    await done;
+    expect(events[1]).toBe('result:next');
+    expect(made).toHaveLength(2);
+    runner.dispose();
+  });
+});

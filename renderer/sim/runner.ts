@@ -26,6 +26,8 @@ export interface RunnerHandlers {
 export interface RunnerOptions {
   restartAfterMs?: number;
   maxPoints?: number;
+  /** A worker that has not said "started" by then is replaced and the run reported failed. */
+  startTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -42,7 +44,9 @@ export class SimRunner {
   private current: (Req & { startedAt: number }) | null = null;
   private pending: Req | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private startTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly restartAfterMs: number;
+  private readonly startTimeoutMs: number;
   private readonly maxPoints: number;
   private readonly now: () => number;
 
@@ -53,6 +57,7 @@ export class SimRunner {
   ) {
     this.restartAfterMs = opts.restartAfterMs ?? 150;
     this.maxPoints = opts.maxPoints ?? 800;
+    this.startTimeoutMs = opts.startTimeoutMs ?? 15_000;
     this.now = opts.now ?? (() => performance.now());
   }
 
@@ -88,6 +93,7 @@ export class SimRunner {
   /** Terminates the worker for good. */
   dispose(): void {
     this.gen += 1;
+    this.clearStartTimer();
     this.pending = null;
     this.clearTimer();
     this.worker?.terminate();
@@ -115,6 +121,7 @@ export class SimRunner {
   }
 
   private restart(): void {
+    this.clearStartTimer();
     this.worker?.terminate();
     this.worker = null;
     this.current = null;
@@ -134,8 +141,27 @@ export class SimRunner {
     return w;
   }
 
+  private clearStartTimer(): void {
+    if (this.startTimer) clearTimeout(this.startTimer);
+    this.startTimer = null;
+  }
+
+  /** The worker never answered (its script failed to load, or it hangs): replace it. */
+  private onStartTimeout(id: number): void {
+    this.startTimer = null;
+    if (!this.current || this.current.id !== id) return;
+    this.restart();
+    const next = this.pending;
+    this.pending = null;
+    this.clearTimer();
+    if (id === this.gen) this.handlers.onError('the simulation worker did not start');
+    if (next) this.send(next);
+  }
+
   private send(req: Req): void {
     this.current = { ...req, startedAt: this.now() };
+    this.clearStartTimer();
+    this.startTimer = setTimeout(() => this.onStartTimeout(req.id), this.startTimeoutMs);
     this.ensureWorker().postMessage({
       type: 'run',
       id: req.id,
@@ -147,6 +173,8 @@ export class SimRunner {
   private onMessage(w: WorkerLike, msg: FromWorker): void {
     if (w !== this.worker || !this.current || msg.id !== this.current.id) return;
     const latest = msg.id === this.gen;
+    this.clearStartTimer();
+    if (msg.type === 'started') return;
     if (msg.type === 'progress') {
       if (latest) this.handlers.onProgress(msg.fraction);
       return;

@@ -10,10 +10,19 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   analytic: null,
   runError: null,
   lastLatencyMs: null,
+  resultSeq: 0,
   runStarted: () => set({ runStatus: 'running', progress: 0, runError: null }),
   runProgress: (progress) => set({ progress }),
   runFinished: (result, analytic, lastLatencyMs) =>
-    set({ runStatus: 'done', progress: 1, result, analytic, runError: null, lastLatencyMs }),
+    set((s) => ({
+      runStatus: 'done',
+      progress: 1,
+      result,
+      analytic,
+      runError: null,
+      lastLatencyMs,
+      resultSeq: s.resultSeq + 1,
+    })),
   runFailed: (runError) => set({ runStatus: 'error', runError }),
   runCancelled: () => set({ runStatus: 'cancelled', progress: 0 }),
 });

@@ -50,6 +50,8 @@ export interface RunSlice {
   runError: string | null;
   /** Wall-clock ms from the change to the result (what the user waited). */
   lastLatencyMs: number | null;
+  /** Counts results received (a new result is visible even when its numbers did not change). */
+  resultSeq: number;
   runStarted: () => void;
   runProgress: (fraction: number) => void;
   runFinished: (result: SimResult, analytic: AnalyticView | null, latencyMs: number) => void;

@@ -44,10 +44,12 @@ const ReadoutTile = memo(function ReadoutTile({
   r,
   theory,
   theoryModel,
+  seq,
 }: {
   r: Readout;
   theory: string | null;
   theoryModel: string | null;
+  seq: number;
 }) {
   const t = useT();
   const id = useId();
@@ -62,6 +64,7 @@ const ReadoutTile = memo(function ReadoutTile({
         aria-labelledby={`${id}-l`}
         aria-live="polite"
         className="readout-value"
+        data-seq={seq}
       >
         {na ? t('notApplicable') : formatValue(r.unit, r.value)}
       </output>
@@ -84,6 +87,7 @@ export function Readouts() {
   const t = useT();
   const { result, analytic } = useApp(useShallow(selectShown));
   const readouts = useMemo(() => readoutsOf(result), [result]);
+  const seq = useApp((s) => s.resultSeq);
   return (
     <section className="readouts" aria-label={t('readouts')}>
       {readouts.map((r) => (
@@ -92,6 +96,7 @@ export function Readouts() {
           r={r}
           theory={theoryFor(r.key, analytic)}
           theoryModel={analytic?.model ?? null}
+          seq={seq}
         />
       ))}
     </section>

@@ -1,6 +1,6 @@
 // The results side of the scenario view: readouts, run status, pipeline diagram, the five
 // charts and the exports (results CSV/JSON, scenario file).
-import { useRef } from 'react';
+import { useDeferredValue, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore } from '../store';
 import { resultCsv, selectShown } from '../store/selectors';
@@ -75,7 +75,10 @@ export function ExportBar() {
 /** Readouts, status, diagram and charts of the result on screen. */
 export function Results({ onCancel }: { onCancel: () => void }) {
   const t = useT();
-  const { result, analytic, title } = useApp(useShallow(selectShown));
+  const { result: shownResult, analytic, title } = useApp(useShallow(selectShown));
+  // The readouts show a new result at once; the charts follow in a deferred render, so a slider
+  // press is answered in the next frame even when five charts redraw.
+  const result = useDeferredValue(shownResult);
   const { theme, slo, scenario, presenting } = useApp(
     useShallow((s) => ({
       theme: s.theme,

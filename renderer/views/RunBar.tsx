@@ -35,8 +35,11 @@ export function RunBar({ onCancel }: { onCancel: () => void }) {
       ) : null}
       {status === 'cancelled' ? <span className="muted">{t('cancelled')}</span> : null}
       {status === 'done' && latency !== null ? (
-        <span className="muted">
-          {t('wallTime', { ms: Math.round(result?.wall_ms ?? latency) })}
+        <span className="muted run-timing">
+          {t('wallTime', {
+            ms: Math.round(result?.wall_ms ?? latency),
+            total: Math.round(latency),
+          })}
         </span>
       ) : null}
       {result ? (

@@ -1,0 +1,321 @@
+// The console in real Chromium against `peakline serve`: a planner opens the URL, loads a shipped
+// profile, moves the Workers slider with the keyboard and watches the P99 readout and the charts
+// follow; pins A and compares; exports; switches to 简体中文; meets a bad profile's message; and a
+// request without the token is refused. Screenshots go to renderer/e2e/screenshots/ (one, for the
+// README, to build/screenshot.png). Also measures key press → new P99 readout (printed, never
+// asserted).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(repo, 'renderer/e2e/screenshots');
+let server: ChildProcess;
+let url = '';
+let home = '';
+let profileDir = '';
+let ctx: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** Starts `peakline serve --port 0` and resolves with the URL it prints. */
+function startServer(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['electron/bin/peakline.mjs', 'serve', '--port', '0'], {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Peakline console: (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ proc, url: m[1] });
+    });
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    proc.on('exit', (code) => reject(new Error(`peakline serve exited (${code}): ${err}`)));
+  });
+}
+
+/** Text of the readout named `name`. */
+const readout = (name: string) => page.getByRole('status', { name, exact: true });
+
+/** Count of recharts line paths with a real shape (more than a couple of points). */
+const drawnLines = () =>
+  page.$$eval(
+    'path.recharts-line-curve',
+    (ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 60).length,
+  );
+
+/** The `d` of every line, to see the charts change. */
+const lineShapes = () =>
+  page.$$eval('path.recharts-line-curve', (ps) =>
+    ps.map((p) => p.getAttribute('d') ?? '').join('|'),
+  );
+
+/** Waits until a new result has been rendered after `seq`. */
+async function waitForResultAfter(seq: number): Promise<number> {
+  try {
+    await page.waitForFunction(
+      (s) =>
+        Number(document.querySelector('.readout-p99 output')?.getAttribute('data-seq') ?? 0) > s,
+      seq,
+      { timeout: 60_000 },
+    );
+  } catch (e) {
+    const status = await page.locator('.runbar').textContent();
+    const alerts = await page.getByRole('alert').allTextContents();
+    await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true });
+    throw new Error(
+      `no new result after #${seq}; run status: "${status}"; alerts: ${JSON.stringify(alerts)}`,
+      { cause: e },
+    );
+  }
+  return resultSeq();
+}
+const resultSeq = async () =>
+  Number(await page.locator('.readout-p99 output').getAttribute('data-seq'));
+
+async function loadShipped(title: RegExp) {
+  const select = page.getByRole('combobox', { name: 'Profile' });
+  await page.waitForFunction(() => document.querySelectorAll('.profiles option').length > 2);
+  const value = await select
+    .locator('option')
+    .filter({ hasText: title })
+    .first()
+    .getAttribute('value');
+  const before = await resultSeq();
+  await select.selectOption(value!);
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await waitForResultAfter(before);
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  home = mkdtempSync(path.join(tmpdir(), 'peakline-e2e-home-'));
+  mkdirSync(path.join(home, 'profiles'), { recursive: true });
+  // A user's profile with a mistake in it, as found on disk.
+  const seed = JSON.parse(readFileSync(path.join(repo, 'profiles/seed-async-queue.json'), 'utf8'));
+  writeFileSync(
+    path.join(home, 'profiles', 'broken.json'),
+    JSON.stringify(
+      { ...seed, name: 'Broken profile', async: { ...seed.async, workers: 0 } },
+      null,
+      2,
+    ),
+  );
+  const started = await startServer({ ...process.env, PEAKLINE_HOME: home });
+  server = started.proc;
+  url = started.url;
+  profileDir = mkdtempSync(path.join(tmpdir(), 'peakline-e2e-chromium-'));
+  ctx = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1400, height: 1000 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = ctx.pages()[0] ?? (await ctx.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(url);
+  await page.getByRole('slider', { name: 'Workers' }).waitFor();
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  if (server?.pid) server.kill('SIGTERM');
+  for (const d of [home, profileDir]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+describe('the Peakline console in Chromium', () => {
+  it('refuses API requests without the access token', async () => {
+    const origin = new URL(url).origin;
+    const token = new URL(url).searchParams.get('token')!;
+    expect((await fetch(`${origin}/api/info`)).status).toBe(401);
+    expect((await fetch(`${origin}/api/info?token=wrong-${token}`)).status).toBe(401);
+    expect((await fetch(`${origin}/api/info?token=${encodeURIComponent(token)}`)).status).toBe(200);
+  });
+
+  it('follows the Workers slider moved with the keyboard: P99 readout and charts change', async () => {
+    await loadShipped(/async/i);
+    expect(await drawnLines()).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(2);
+    const p99Before = await readout('P99 latency').textContent();
+    const shapesBefore = await lineShapes();
+    await page.screenshot({ path: path.join(shots, 'scenario-async.png'), fullPage: true });
+    await page.screenshot({ path: path.join(repo, 'build/screenshot.png') });
+
+    const workers = page.getByRole('slider', { name: 'Workers' });
+    await workers.focus();
+    const seq = await resultSeq();
+    for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => workers.inputValue()).toBe('4');
+    await expect
+      .poll(() => page.getByRole('spinbutton', { name: 'Workers value' }).inputValue())
+      .toBe('4');
+    await waitForResultAfter(seq);
+    await expect
+      .poll(() => readout('P99 latency').textContent(), { timeout: 30_000 })
+      .not.toBe(p99Before);
+    // The charts redraw just after the readouts (a deferred render).
+    await expect.poll(() => lineShapes()).not.toBe(shapesBefore);
+    expect(await drawnLines()).toBeGreaterThanOrEqual(6);
+    // Four workers cannot drain the side work: the workers box is the one that saturates.
+    await expect.poll(() => page.locator('.saturated-name').textContent()).toMatch(/workers/);
+    await page.screenshot({ path: path.join(shots, 'scenario-4-workers.png'), fullPage: true });
+
+    // Ctrl+Z puts the ten workers back.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => workers.inputValue()).toBe('10');
+  });
+
+  it('measures key press → new P99 readout on the seed profiles (printed, not asserted)', async () => {
+    const measure = async (slider: string): Promise<{ lat: number[]; engine: number[] }> => {
+      const input = page.getByRole('slider', { name: slider });
+      await input.focus();
+      await page.evaluate(() => {
+        const w = window as unknown as { __presses: number[]; __shown: number[] };
+        w.__presses = [];
+        w.__shown = [];
+        window.addEventListener('keydown', () => w.__presses.push(performance.now()), {
+          capture: true,
+        });
+        const out = document.querySelector('.readout-p99 output')!;
+        new MutationObserver(() => w.__shown.push(performance.now())).observe(out, {
+          attributes: true,
+          attributeFilter: ['data-seq'],
+        });
+      });
+      const lat: number[] = [];
+      const engine: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const seq = await resultSeq();
+        await page.keyboard.press(i < 15 ? 'ArrowRight' : 'ArrowLeft');
+        await waitForResultAfter(seq);
+        lat.push(
+          await page.evaluate(() => {
+            const w = window as unknown as { __presses: number[]; __shown: number[] };
+            return w.__shown[w.__shown.length - 1] - w.__presses[w.__presses.length - 1];
+          }),
+        );
+        const timing = (await page.locator('.run-timing').textContent()) ?? '';
+        engine.push(Number(/simulated in (\d+) ms/.exec(timing)?.[1] ?? NaN));
+      }
+      return { lat, engine };
+    };
+    const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.95 * xs.length) - 1];
+    const asyncLat = await measure('Workers');
+    await loadShipped(/sync/i);
+    const syncLat = await measure('DB pool');
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const report = (name: string, m: { lat: number[]; engine: number[] }) =>
+      `${name}: P95 ${p95(m.lat).toFixed(1)} ms, median ${median(m.lat).toFixed(1)} ms over ${m.lat.length} presses (engine alone: median ${median(m.engine)} ms)`;
+    console.log(
+      `[peakline e2e] key press → new P99 readout — ${report('seed async (Workers)', asyncLat)}; ${report('seed sync (DB pool)', syncLat)}`,
+    );
+    expect(asyncLat.lat.every((x) => x >= 0)).toBe(true);
+  });
+
+  it('pins the current result as A and shows B beside it with deltas', async () => {
+    await loadShipped(/async/i);
+    await page.getByRole('tab', { name: 'Compare' }).click();
+    await page.getByRole('textbox', { name: 'Snapshot name' }).fill('Ten workers');
+    await page.getByRole('button', { name: 'Pin current as A' }).click();
+    await page.getByRole('tab', { name: 'Scenario' }).click();
+    const seq = await resultSeq();
+    await page.getByRole('spinbutton', { name: 'Workers value' }).fill('3');
+    await waitForResultAfter(seq);
+    await page.getByRole('tab', { name: 'Compare' }).click();
+    const table = page.getByRole('table', { name: 'A/B comparison' });
+    await table.waitFor();
+    const delay = table.getByRole('row', { name: /Task delay/ });
+    expect(await delay.locator('.delta').getAttribute('data-verdict')).toBe('worse');
+    expect(await table.locator('td.meets, td.misses').count()).toBe(2);
+    await page.screenshot({ path: path.join(shots, 'compare.png'), fullPage: true });
+  });
+
+  it('exports results CSV, results JSON, the scenario file and a chart PNG as downloads', async () => {
+    await page.getByRole('tab', { name: 'Scenario' }).click();
+    const take = async (click: () => Promise<void>) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+      const file = await dl.path();
+      return { name: dl.suggestedFilename(), bytes: readFileSync(file) };
+    };
+    const csv = await take(() => page.getByRole('button', { name: 'Results CSV' }).click());
+    expect(csv.name).toMatch(/\.csv$/);
+    expect(csv.bytes.toString()).toMatch(/^metric,value\n/);
+    expect(csv.bytes.toString()).toContain('t_s,rps,ok_rps');
+    const json = await take(() => page.getByRole('button', { name: 'Results JSON' }).click());
+    expect(JSON.parse(json.bytes.toString()).throughput_rps).toBeGreaterThan(0);
+    const scen = await take(() => page.getByRole('button', { name: 'Scenario file' }).click());
+    const parsed = JSON.parse(scen.bytes.toString());
+    expect(parsed.schema).toBe('peakline.scenario/v1');
+    expect(parsed.async.workers).toBe(3);
+    const png = await take(() =>
+      page.getByRole('button', { name: 'Export “Latency percentiles over time” as PNG' }).click(),
+    );
+    expect(png.name).toMatch(/\.png$/);
+    expect(png.bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.bytes.length).toBeGreaterThan(5000);
+    writeFileSync(path.join(shots, 'exported-latency-chart.png'), png.bytes);
+  });
+
+  it('switches the whole console to 简体中文 and back', async () => {
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh');
+    await page.getByRole('slider', { name: '工作协程' }).waitFor();
+    expect(await page.getByRole('status', { name: 'P99 延迟', exact: true }).textContent()).toMatch(
+      /ms/,
+    );
+    expect(await page.getByRole('tab', { name: '对比' }).count()).toBe(1);
+    await page.screenshot({ path: path.join(shots, 'zh-CN.png'), fullPage: true });
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en');
+    await page.getByRole('slider', { name: 'Workers' }).waitFor();
+  });
+
+  it('shows the validator message for a bad profile file and for bad JSON in the advanced editor', async () => {
+    const select = page.getByRole('combobox', { name: 'Profile' });
+    const value = await select
+      .locator('option')
+      .filter({ hasText: /broken/i })
+      .first()
+      .getAttribute('value');
+    await select.selectOption(value!);
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    const alert = page.locator('.profiles [role=alert]');
+    await expect.poll(() => alert.textContent()).toMatch(/async\.workers: must be >= 1/);
+
+    await page.getByText('Advanced', { exact: true }).click();
+    const editor = page.getByRole('textbox', { name: 'Scenario JSON' });
+    await editor.fill('{ "schema": "peakline.scenario/v1", "name": }');
+    await expect
+      .poll(() => page.locator('.advanced [role=alert]').textContent())
+      .toMatch(/malformed JSON at line 1, column \d+/);
+    const scenario = JSON.parse(
+      readFileSync(path.join(repo, 'profiles/seed-async-queue.json'), 'utf8'),
+    );
+    await editor.fill(
+      JSON.stringify({ ...scenario, db: { ...scenario.db, pool_size: -2 } }, null, 2),
+    );
+    await expect
+      .poll(() => page.locator('.advanced [role=alert]').textContent())
+      .toMatch(/db\.pool_size/);
+    expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(shots, 'bad-profile.png'), fullPage: true });
+    // The page is still the console, not a blank screen.
+    expect(await page.getByRole('slider', { name: 'Workers' }).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+});
