@@ -1,5 +1,6 @@
 // `peakline demo`: a small but real order pipeline on Redis, for a presenter to point the console
-// at and for the integration tests to drive. Producers LPUSH orders onto a list at a set rate;
+// at and for the integration tests to drive. Producers LPUSH orders onto a list (Poisson arrivals
+// at a set mean rate);
 // workers BRPOP them, read the item through a cache (cache-aside), take a per-item Redis lock
 // (SET NX PX, released by a Lua compare-and-delete), deduct stock, do some lognormal "work", and
 // publish Prometheus metrics on /metrics with prom-client: a request counter, end-to-end latency
@@ -117,10 +118,10 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   let done = 0;
   let depth = 0;
 
-  // Producer: a token bucket ticking every 10 ms.
-  let last = Date.now();
-  let credit = 0;
+  // Producer: Poisson arrivals (exponential gaps, as independent customers place orders), pushed
+  // by a 5 ms tick; an order's clock starts when it is pushed.
   let seq = 0;
+  let nextArrival = Date.now();
   const depthTimer = setInterval(() => {
     producer.llen(queueKey).then(
       (n) => (depth = n),
@@ -129,11 +130,13 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   }, 500);
   const produceTimer = setInterval(() => {
     const now = Date.now();
-    credit += ((now - last) / 1000) * opts.rate;
-    last = now;
-    const n = Math.floor(credit);
+    if (opts.rate <= 0) return;
+    let n = 0;
+    while (nextArrival <= now) {
+      n++;
+      nextArrival += (-Math.log(1 - Math.random()) / opts.rate) * 1000;
+    }
     if (n <= 0) return;
-    credit -= n;
     if (depth >= opts.maxQueue) {
       orders.inc({ status: 'rejected' }, n);
       return;
@@ -144,7 +147,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       batch.push(JSON.stringify({ id: ++seq, item, qty: 1, t: now }));
     }
     producer.lpush(queueKey, ...batch).catch(() => orders.inc({ status: 'error' }, n));
-  }, 10);
+  }, 5);
 
   async function processOrder(c: Redis, raw: string): Promise<void> {
     const order = JSON.parse(raw) as { id: number; item: number; qty: number; t: number };
