@@ -150,9 +150,10 @@ describe('the Peakline console in Chromium', () => {
   });
 
   it('follows the Workers slider moved with the keyboard: P99 readout and charts change', async () => {
-    await loadShipped(/async/i);
-    expect(await drawnLines()).toBeGreaterThanOrEqual(6);
-    expect(await page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(2);
+    await loadShipped(/Seed: async/i);
+    // Charts render just after the readouts (deferred); a chart that stays empty fails here.
+    await expect.poll(() => drawnLines()).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(2);
     const p99Before = await readout('P99 latency').textContent();
     const shapesBefore = await lineShapes();
     await page.screenshot({ path: path.join(shots, 'scenario-async.png'), fullPage: true });
@@ -172,7 +173,7 @@ describe('the Peakline console in Chromium', () => {
       .not.toBe(p99Before);
     // The charts redraw just after the readouts (a deferred render).
     await expect.poll(() => lineShapes()).not.toBe(shapesBefore);
-    expect(await drawnLines()).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => drawnLines()).toBeGreaterThanOrEqual(6);
     // Four workers cannot drain the side work: the workers box is the one that saturates.
     await expect.poll(() => page.locator('.saturated-name').textContent()).toMatch(/workers/);
     await page.screenshot({ path: path.join(shots, 'scenario-4-workers.png'), fullPage: true });
@@ -218,7 +219,7 @@ describe('the Peakline console in Chromium', () => {
     };
     const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.95 * xs.length) - 1];
     const asyncLat = await measure('Workers');
-    await loadShipped(/sync/i);
+    await loadShipped(/Seed: synchronous/i);
     const syncLat = await measure('DB pool');
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const report = (name: string, m: { lat: number[]; engine: number[] }) =>
@@ -230,7 +231,7 @@ describe('the Peakline console in Chromium', () => {
   });
 
   it('pins the current result as A and shows B beside it with deltas', async () => {
-    await loadShipped(/async/i);
+    await loadShipped(/Seed: async/i);
     await page.getByRole('tab', { name: 'Compare' }).click();
     await page.getByRole('textbox', { name: 'Snapshot name' }).fill('Ten workers');
     await page.getByRole('button', { name: 'Pin current as A' }).click();
