@@ -428,7 +428,9 @@ function SourcePanel(p: SourcePanelProps) {
   const { info, samples, now, windowMs } = p;
   const latest = samples[samples.length - 1];
   const kind = flavour(info, latest);
-  const from = now - windowMs;
+  // The axis spans the window, or only the time there is data for while the window fills up.
+  const first = samples.length ? samples[0].t : now;
+  const from = Math.max(now - windowMs, Math.min(first, now - 60_000));
   const inWindow = samples.filter((s) => s.t >= from);
   const pts = (keys: string[]) => chartPoints(samples, keys, now, windowMs);
   const p99 =

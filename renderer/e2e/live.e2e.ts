@@ -1,0 +1,206 @@
+// The Live tab in real Chromium against `peakline serve`: an operator connects the console to a
+// real redis-server on which `peakline demo` runs a real order pipeline, and to the demo's
+// metrics endpoint; both sources come up, the charts move as samples arrive, the password typed
+// in the dialog never reaches the page's storage; "Model this" fits the twin and draws its band;
+// the Redis goes away (the panel turns red with the reason) and comes back. Screenshots go to
+// renderer/e2e/screenshots/live-*.png.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { removeDir, startRedis, type RedisProcess } from '../../electron/live/testing';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(repo, 'renderer/e2e/screenshots');
+const PASSWORD = 'e2e-Live-pw-93b1';
+
+/** Spawns the peakline bin and resolves with the first stdout match of `pattern`. */
+function startBin(
+  args: string[],
+  pattern: RegExp,
+  env: NodeJS.ProcessEnv,
+): Promise<{ proc: ChildProcess; match: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['electron/bin/peakline.mjs', ...args], {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = pattern.exec(out);
+      if (m) resolve({ proc, match: m[1] });
+    });
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    proc.on('exit', (code) => reject(new Error(`peakline ${args[0]} exited (${code}): ${err}`)));
+  });
+}
+
+function stop(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.pid === undefined) return Promise.resolve();
+  const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+  process.kill(proc.pid, 'SIGTERM');
+  return gone;
+}
+
+describe('the Live tab in Chromium', () => {
+  let redis: RedisProcess;
+  let home: string;
+  let server: ChildProcess;
+  let demo: ChildProcess;
+  let url = '';
+  let metricsUrl = '';
+  let ctx: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    redis = await startRedis(['--requirepass', PASSWORD]);
+    home = mkdtempSync(path.join(tmpdir(), 'peakline-live-e2e-'));
+    const env = { ...process.env, HOME: home };
+    const d = await startBin(
+      [
+        'demo',
+        '--redis',
+        `redis://:${PASSWORD}@127.0.0.1:${redis.port}`,
+        '--metrics-port',
+        '0',
+        '--rate',
+        '120',
+        '--workers',
+        '3',
+      ],
+      /metrics: (http:\/\/\S+)/,
+      env,
+    );
+    demo = d.proc;
+    metricsUrl = d.match;
+    const s = await startBin(['serve', '--port', '0'], /Peakline console: (http:\/\/\S+)/, env);
+    server = s.proc;
+    url = s.match;
+    ctx = await chromium.launchPersistentContext(
+      mkdtempSync(path.join(tmpdir(), 'peakline-live-chromium-')),
+      {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        viewport: { width: 1400, height: 1000 },
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      },
+    );
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(url);
+    await page.getByRole('tab', { name: 'Live' }).click();
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await Promise.all([stop(demo), stop(server)]);
+    await redis?.stop();
+    if (redis) removeDir(redis.dir);
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  const badge = (name: string, state: string) =>
+    page.getByRole('status', { name: `${name} is ${state}` });
+  const redisName = () => `redis://127.0.0.1:${redis.port}`;
+  /** The `d` of the line in the chart named `title`. */
+  const lineOf = (title: string) =>
+    page
+      .getByRole('figure', { name: title })
+      .first()
+      .locator('path.recharts-line-curve')
+      .first()
+      .getAttribute('d');
+
+  it('connects Redis (with a password) and the metrics endpoint, and both come up', async () => {
+    await page.getByLabel('Redis URL').fill(redisName());
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Queue keys').fill('peakline:demo:orders');
+    await page.getByLabel('Name (for saving)').fill('e2e redis');
+    await page.getByRole('button', { name: 'Save connection' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByRole('radio', { name: 'Metrics endpoint' }).check();
+    await page.getByLabel('Metrics URLs (one per line)').fill(metricsUrl);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await badge(redisName(), 'up').waitFor({ timeout: 30_000 });
+    await badge(metricsUrl, 'up').waitFor({ timeout: 30_000 });
+    // The saved connection kept no password; nothing in the page's storage has it.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    expect(stored).toContain('e2e redis');
+    expect(stored).not.toContain(PASSWORD);
+    expect(await page.content()).not.toContain(PASSWORD);
+  });
+
+  it('moves the charts as samples arrive', async () => {
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('path.recharts-line-curve')].some(
+          (p) => (p.getAttribute('d') ?? '').length > 60,
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const opsBefore = await lineOf('Operations per second');
+    const rateBefore = await lineOf('Request rate');
+    await page.waitForFunction(
+      ([ops, rate]) => {
+        const d = (title: string) =>
+          document
+            .querySelector(`figure[aria-label="${title}"] path.recharts-line-curve`)
+            ?.getAttribute('d') ?? '';
+        return d('Operations per second') !== ops && d('Request rate') !== rate;
+      },
+      [opsBefore, rateBefore],
+      { timeout: 30_000 },
+    );
+    const latest = await page
+      .getByRole('figure', { name: 'Request rate' })
+      .getByTestId('chart-latest')
+      .textContent();
+    expect(Number(/req\/s ([\d.]+)/.exec(latest ?? '')?.[1])).toBeGreaterThan(30);
+    await page.screenshot({ path: path.join(shots, 'live-watch.png'), fullPage: true });
+  });
+
+  it('models the window as a twin and draws its band over the live series', async () => {
+    // A few more samples for the fit.
+    await page.waitForTimeout(4000);
+    await page.getByRole('button', { name: `Model this: ${metricsUrl}` }).click();
+    const twin = page.getByRole('status', { name: 'Twin' });
+    await twin.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => twin.textContent(), { timeout: 30_000 })
+      .toMatch(/3 workers → simulated P99 [\d.]+–[\d.]+ ms/);
+    expect(await page.locator('.recharts-reference-area').count()).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: path.join(shots, 'live-twin.png'), fullPage: true });
+  });
+
+  it('shows the outage with its reason when Redis stops, and recovers when it is back', async () => {
+    await redis.stop();
+    await badge(redisName(), 'down').waitFor({ timeout: 30_000 });
+    const panel = page.getByRole('region', {
+      name: new RegExp(`^${redisName().replace(/[/.]/g, '\\$&')}`),
+    });
+    await expect
+      .poll(() => panel.getByRole('alert').first().textContent())
+      .toMatch(/Down: .*(ECONNREFUSED|closed|connect)/i);
+    await page.screenshot({ path: path.join(shots, 'live-outage.png'), fullPage: true });
+    await redis.start();
+    await badge(redisName(), 'up').waitFor({ timeout: 60_000 });
+    expect(pageErrors).toEqual([]);
+  });
+});
