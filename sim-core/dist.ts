@@ -109,7 +109,7 @@ export class Sampler {
   sample(r: Rng): number {
     switch (this.kind) {
       case K_EXP:
-        return -this.a * Math.log(r.float());
+        return this.a * r.exp1();
       case K_CONST:
         return this.a;
       case K_UNIFORM:

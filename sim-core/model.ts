@@ -24,7 +24,8 @@
 //   per-process settings, like a Go process's sql.DB and channel); shards and services are shared.
 // - Keys: rank r of the Zipf law is key r-1, so user 0 is the hottest and lands on shard 0.
 // - Closed workload: a connection sends its next request when the previous one resolves (ok,
-//   error or client time-out), after its think time; an instant error waits at least 1 ms first.
+//   error or client time-out), after its think time; a cycle lasts at least 10 µs (1 ms after an
+//   instant error), so a program that takes no time cannot spin the loop at one instant.
 import type { Scenario, Step } from './schema';
 import { EventList } from './engine';
 import { Rng, Stream, Zipf } from './random';
@@ -88,6 +89,9 @@ const O_FAILED = 2;
 const O_TIMEOUT = 3;
 
 const LOCKQ = -2;
+/** Closed loop: a connection sends at most once per 10 µs (ok) or per 1 ms after an instant error. */
+const MIN_CYCLE_OK = 0.01;
+const MIN_CYCLE_ERROR = 1;
 
 const BAL_RR = 0;
 const BAL_LEAST = 1;
@@ -394,6 +398,8 @@ export class PipelineSim {
   private readonly fails: Int32Array;
   private readonly ejectedUntil: Float64Array;
   private readonly runHead: Int32Array;
+  /** Keep the per-instance list of running requests (only needed when instances can crash). */
+  private readonly track: boolean;
   private rr = 0;
 
   // ---- locks (one table per lock step)
@@ -578,6 +584,7 @@ export class PipelineSim {
     this.fails = new Int32Array(I);
     this.ejectedUntil = new Float64Array(I);
     this.runHead = new Int32Array(I).fill(-1);
+    this.track = g.faults.length > 0;
 
     this.grow(256);
 
@@ -745,7 +752,7 @@ export class PipelineSim {
 
   private scheduleArrival(): void {
     const curve = this.curve!;
-    const d = this.poisson ? -Math.log(this.rArr.float()) : 1;
+    const d = this.poisson ? this.rArr.exp1() : 1;
     const t = curve.next(d);
     if (t < this.endMs) this.ev.push(t, EV_ARRIVAL, 0, 0, PRI_MODEL);
   }
@@ -878,7 +885,7 @@ export class PipelineSim {
     }
     if (conn >= 0) {
       let d = this.think !== null ? this.think.sample(this.rThink) : 0;
-      const minCycle = kind === O_OK ? 0.001 : 1;
+      const minCycle = kind === O_OK ? MIN_CYCLE_OK : MIN_CYCLE_ERROR;
       if (now - t0 + d < minCycle) d = minCycle - (now - t0);
       this.ev.push(now + d, EV_SEND, conn, 0, PRI_MODEL);
     }
@@ -887,7 +894,7 @@ export class PipelineSim {
   // ================================================================ program interpreter
 
   private start(j: number, i: number): void {
-    this.runAdd(i, j);
+    if (this.track) this.runAdd(i, j);
     this.jPc[j] = 0;
     this.exec(j);
   }
@@ -1196,7 +1203,7 @@ export class PipelineSim {
   private endRequest(j: number): void {
     const i = this.jInst[j];
     if ((this.jFlags[j] & F_NOHANDLER) === 0) {
-      this.runRemove(i, j);
+      if (this.track) this.runRemove(i, j);
       this.free(j);
       this.handlerFree(i);
     } else {

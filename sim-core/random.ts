@@ -87,7 +87,24 @@ export class Rng {
 
   /** Exponential with the given mean. */
   exp(mean: number): number {
-    return -mean * Math.log(this.float());
+    return mean * this.exp1();
+  }
+
+  /**
+   * Standard exponential (mean 1) by the ziggurat method (Marsaglia & Tsang 2000, 256 layers, with
+   * the layer index and the value taken from different bits as Doornik recommends): about 99 % of
+   * draws cost one 32-bit output, a table lookup and a multiply — no logarithm.
+   */
+  exp1(): number {
+    for (;;) {
+      const u = this.uint32();
+      const i = u & 255;
+      const j = u >>> 8; // 24 bits
+      if (j < ZK[i]) return j * ZW[i];
+      if (i === 0) return ZR - Math.log(this.float());
+      const x = j * ZW[i];
+      if (ZF[i] + this.float() * (ZF[i - 1] - ZF[i]) < Math.exp(-x)) return x;
+    }
   }
 
   /** Standard normal (Box–Muller, one draw per call so the stream stays simple to reason about). */
@@ -97,6 +114,32 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
   }
 }
+
+// Ziggurat tables for the standard exponential (24-bit values).
+const ZR = 7.69711747013105;
+const ZV = 3.949659822581572e-3;
+const ZK = new Float64Array(256);
+const ZW = new Float64Array(256);
+const ZF = new Float64Array(256);
+(() => {
+  const m = 16777216; // 2^24
+  let de = ZR;
+  let te = de;
+  const q = ZV / Math.exp(-de);
+  ZK[0] = Math.floor((de / q) * m);
+  ZK[1] = 0;
+  ZW[0] = q / m;
+  ZW[255] = de / m;
+  ZF[0] = 1;
+  ZF[255] = Math.exp(-de);
+  for (let i = 254; i >= 1; i--) {
+    de = -Math.log(ZV / de + Math.exp(-de));
+    ZK[i + 1] = Math.floor((de / te) * m);
+    te = de;
+    ZF[i] = Math.exp(-de);
+    ZW[i] = de / m;
+  }
+})();
 
 /** A generator for one purpose of one run. */
 export function stream(seed: number, id: number): Rng {

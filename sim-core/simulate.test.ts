@@ -1,0 +1,360 @@
+// Behaviour of simulate(): requests are conserved, Little's law holds, the same seed gives the
+// same result, every error cause shows up when a scenario is built to cause it, and random valid
+// scenarios never throw.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { simulate, SimCancelled } from './simulate';
+import type { SimResult } from './result';
+import type { ScenarioInput } from './schema';
+import { exp, scenario, scenarioArb } from './testkit';
+
+/** arrived = completed + rejected + timed_out + in_flight, and the errors add up the same way. */
+function expectConserved(r: SimResult) {
+  const q = r.requests;
+  expect(q.arrived).toBe(q.completed + q.rejected + q.timed_out + q.in_flight);
+  const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+  expect(q.ok + errors + q.in_flight).toBe(q.arrived);
+  expect(q.timed_out).toBe(r.errors.client_timeout);
+  expect(q.in_flight).toBeGreaterThanOrEqual(0);
+}
+
+const withoutWall = (r: SimResult) => JSON.stringify({ ...r, wall_ms: 0 });
+
+const pipeline = (over: Partial<ScenarioInput> = {}) =>
+  scenario({
+    seed: 4,
+    duration_s: 10,
+    warmup_s: 1,
+    workload: { type: 'open', rate_rps: 1500, timeout_ms: 400 },
+    keyspace: { users: 100_000, items: 500, user_zipf_s: 1.1, item_zipf_s: 0.9 },
+    gateway: {
+      balancer: 'least_conn',
+      max_fails: 3,
+      fail_timeout_s: 2,
+      faults: [{ instance: 1, down_s: 4, up_s: 6 }],
+    },
+    server: { instances: 3, concurrency: 16, backlog: 200 },
+    handler: [
+      { cpu: exp(0.5) },
+      {
+        cache: {
+          hit_ratio: 0.8,
+          lookup: { dist: 'const', ms: 0.2 },
+          miss_query: { dist: 'lognormal', mean_ms: 3, p99_ms: 20 },
+          key: 'item',
+        },
+      },
+      {
+        lock: {
+          key: 'item',
+          timeout_ms: 100,
+          overhead: { dist: 'const', ms: 0.3 },
+          steps: [{ db: { query: exp(2), key: 'user' } }],
+        },
+      },
+      { call: { service: 'risk', time: { dist: 'gamma', mean_ms: 2, cv: 0.5 } } },
+      { enqueue: {} },
+    ],
+    async: {
+      queue_capacity: 200,
+      when_full: 'block',
+      workers: 4,
+      steps: [{ cpu: exp(1) }, { db: { query: exp(1), key: 'user' } }],
+    },
+    db: { pool_size: 10, acquire_timeout_ms: 50, shards: 16, shard_concurrency: 4 },
+    services: { risk: { concurrency: 20, queue: 100 } },
+    ...over,
+  });
+
+describe('simulate', () => {
+  it('conserves requests and obeys Little’s law on an M/M/4 queue', () => {
+    const r = simulate(
+      scenario({
+        seed: 1,
+        duration_s: 100,
+        warmup_s: 2,
+        workload: { type: 'open', rate_rps: 3000 },
+        server: { concurrency: 4 },
+        handler: [{ cpu: exp(1) }],
+      }),
+    );
+    expectConserved(r);
+    const st = r.stations.instances;
+    const inSystem = st.utilization * st.servers + st.mean_queue;
+    expect(inSystem / ((r.throughput_rps / 1000) * r.latency_ms.mean)).toBeCloseTo(1, 1);
+    expect(Math.abs(inSystem / ((r.throughput_rps / 1000) * r.latency_ms.mean) - 1)).toBeLessThan(
+      0.02,
+    );
+    expect(r.ci95.throughput_rps.low).toBeLessThan(3000);
+    expect(r.ci95.throughput_rps.high).toBeGreaterThan(3000);
+    expect(r.ci95.latency_mean_ms.half_width).toBeGreaterThan(0);
+    expect(r.ci95.latency_p99_ms.half_width).toBeGreaterThan(0);
+    expect(r.events).toBeGreaterThan(2 * r.requests.arrived);
+  });
+
+  it('the same scenario and seed give the same result, byte for byte except wall_ms', () => {
+    const s = pipeline();
+    const a = simulate(s, { series: true });
+    const b = simulate(s, { series: true });
+    expect(withoutWall(a)).toBe(withoutWall(b));
+    const c = simulate(s, { series: true, seed: 5 });
+    expect(withoutWall(c)).not.toBe(withoutWall(a));
+    expectConserved(a);
+  });
+
+  it('runs the whole order pipeline and reports every station', () => {
+    const r = simulate(pipeline(), { series: true });
+    expect(Object.keys(r.stations)).toEqual(
+      expect.arrayContaining([
+        'instances',
+        'instance[0]',
+        'async_queue',
+        'workers',
+        'db_pool',
+        'shard[0]',
+        'shard[15]',
+        'service:risk',
+        'lock[0]',
+      ]),
+    );
+    expect(r.async!.completed).toBeGreaterThan(0);
+    expect(r.async!.task_delay_ms.mean).toBeGreaterThan(0);
+    expect(r.latency_ms.p50).toBeLessThanOrEqual(r.latency_ms.p99);
+    expect(r.latency_ms.p99).toBeLessThanOrEqual(r.latency_ms.p999);
+    expect(r.latency_ms.p999).toBeLessThanOrEqual(r.latency_ms.max);
+    // the Zipf-hot user 0 sits on shard 0, which works harder than the rest
+    expect(r.stations['shard[0]'].utilization).toBeGreaterThan(r.stations['shard[7]'].utilization);
+    // series: 11 s at an automatic width, 100–300 points; the crash shows as errors
+    expect(r.series!.length).toBeGreaterThanOrEqual(100);
+    expect(r.series!.length).toBeLessThanOrEqual(300);
+    expect(r.series!.length * r.window_s).toBeCloseTo(11, 6);
+    const during = r.series!.filter((p) => p.t_s > 4 && p.t_s <= 6);
+    expect(during.some((p) => p.error_rps > 0)).toBe(true);
+    expect(r.cdf![r.cdf!.length - 1][1]).toBe(1);
+  });
+
+  it('counts only what happens after the warm-up', () => {
+    const s = scenario({
+      seed: 1,
+      duration_s: 10,
+      warmup_s: 5,
+      workload: { type: 'open', rate_rps: 1000, arrivals: 'uniform' },
+      server: { concurrency: 1 },
+      handler: [{ cpu: { dist: 'const', ms: 0.5 } }],
+    });
+    const r = simulate(s);
+    expect(r.requests.arrived).toBe(10_000);
+    expect(r.offered_rps).toBe(1000);
+    expect(r.latency_ms.max).toBeCloseTo(0.5, 9);
+    expect(r.stations.instances.utilization).toBeCloseTo(0.5, 3);
+  });
+
+  it('follows a piecewise-linear rate (a flash-sale spike) and shows it in the series', () => {
+    const s = scenario({
+      seed: 2,
+      duration_s: 20,
+      workload: {
+        type: 'open',
+        rate_rps: [
+          [0, 500],
+          [5, 500],
+          [6, 5000],
+          [10, 5000],
+          [11, 500],
+        ],
+      },
+      server: { concurrency: 16, backlog: 100_000 },
+      handler: [{ cpu: exp(1) }],
+      stats: { window_s: 1, batches: 10 },
+    });
+    const r = simulate(s, { series: true });
+    // ∫ rate = 500·20 + 4500·(0.5 + 4 + 0.5) = 32,500 arrivals
+    expect(Math.abs(r.requests.arrived / 32_500 - 1)).toBeLessThan(0.02);
+    expect(r.series!.length).toBe(20);
+    expect(r.series![7].rps).toBeGreaterThan(4000);
+    expect(r.series![2].rps).toBeLessThan(800);
+  });
+
+  it('reports progress and can be cancelled', () => {
+    const s = scenario({
+      duration_s: 400,
+      workload: { type: 'open', rate_rps: 1000 },
+      server: { concurrency: 2 },
+      handler: [{ cpu: exp(1) }],
+    });
+    const seen: number[] = [];
+    simulate(s, { onProgress: (f) => seen.push(f) });
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen[seen.length - 1]).toBe(1);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    let polls = 0;
+    expect(() => simulate(s, { shouldCancel: () => ++polls > 2 })).toThrow(SimCancelled);
+  });
+});
+
+describe('every error cause, from a scenario built to cause it', () => {
+  const base = { seed: 3, duration_s: 10, warmup_s: 1 } as const;
+  const cases: [keyof SimResult['errors'], Partial<ScenarioInput>][] = [
+    [
+      'backlog_full',
+      {
+        workload: { type: 'open', rate_rps: 2000 },
+        server: { concurrency: 1, backlog: 10 },
+        handler: [{ cpu: exp(1) }],
+      },
+    ],
+    [
+      'client_timeout',
+      {
+        workload: { type: 'open', rate_rps: 1100, timeout_ms: 50 },
+        server: { concurrency: 1 },
+        handler: [{ cpu: exp(1) }],
+      },
+    ],
+    [
+      'pool_timeout',
+      {
+        workload: { type: 'open', rate_rps: 1000 },
+        server: { concurrency: 50 },
+        handler: [{ db: { query: exp(5), key: 'user' } }],
+        db: { pool_size: 4, acquire_timeout_ms: 20, shards: 2 },
+      },
+    ],
+    [
+      'lock_timeout',
+      {
+        workload: { type: 'open', rate_rps: 500 },
+        server: { concurrency: 100 },
+        keyspace: { items: 3 },
+        handler: [{ lock: { key: 'item', timeout_ms: 30, steps: [{ cpu: exp(5) }] } }],
+      },
+    ],
+    [
+      'service_full',
+      {
+        workload: { type: 'open', rate_rps: 500 },
+        server: { concurrency: 100 },
+        services: { push: { concurrency: 1, queue: 2 } },
+        handler: [{ call: { service: 'push', time: exp(3) } }],
+      },
+    ],
+    [
+      'async_queue_full',
+      {
+        workload: { type: 'open', rate_rps: 2000 },
+        server: { concurrency: 100 },
+        handler: [{ cpu: exp(0.1) }, { enqueue: {} }],
+        async: { queue_capacity: 10, when_full: 'reject', workers: 2, steps: [{ cpu: exp(2) }] },
+      },
+    ],
+    [
+      'instance_down',
+      {
+        workload: { type: 'open', rate_rps: 100 },
+        server: { instances: 2, concurrency: 40 },
+        gateway: { faults: [{ instance: 1, down_s: 3, up_s: 6 }] },
+        handler: [{ cpu: { dist: 'const', ms: 500 } }],
+      },
+    ],
+  ];
+  for (const [cause, fields] of cases) {
+    it(`${cause}`, () => {
+      const r = simulate(scenario({ ...base, ...(fields as ScenarioInput) }));
+      expectConserved(r);
+      expect(r.errors[cause]).toBeGreaterThan(0);
+      const others = Object.entries(r.errors).filter(([k, v]) => k !== cause && v > 0);
+      expect(others).toEqual([]);
+      expect(r.error_rate).toBeGreaterThan(0);
+    });
+  }
+
+  it('a crash fails the requests in flight, and nginx max_fails ejects the dead instance', () => {
+    const s = (max_fails: number) =>
+      scenario({
+        ...base,
+        workload: { type: 'open', rate_rps: 100 },
+        server: { instances: 2, concurrency: 40 },
+        gateway: {
+          balancer: 'round_robin',
+          max_fails,
+          fail_timeout_s: 30,
+          faults: [{ instance: 1, down_s: 3, up_s: 6 }],
+        },
+        handler: [{ cpu: { dist: 'const', ms: 500 } }],
+      });
+    const plain = simulate(s(0));
+    // failed after acceptance: the ~25 requests in the crashed instance's handlers
+    expect(plain.requests.completed - plain.requests.ok).toBeGreaterThan(10);
+    expect(plain.requests.rejected).toBeGreaterThan(100);
+    const ejected = simulate(s(3));
+    expect(ejected.requests.rejected).toBe(3);
+  });
+
+  it('async: block makes handlers wait like a Go channel send; the task delay shows the backlog', () => {
+    const r = simulate(
+      scenario({
+        ...base,
+        workload: { type: 'closed', connections: 50 },
+        server: { concurrency: 100 },
+        handler: [{ cpu: exp(0.1) }, { enqueue: {} }],
+        async: { queue_capacity: 10, when_full: 'block', workers: 2, steps: [{ cpu: exp(2) }] },
+      }),
+      { series: true },
+    );
+    expectConserved(r);
+    expect(r.errors.async_queue_full).toBe(0);
+    expect(r.async!.throughput_rps).toBeCloseTo(1000, -2);
+    expect(r.throughput_rps).toBeCloseTo(1000, -2);
+    expect(r.async!.max_backlog).toBe(10);
+    expect(r.async!.task_delay_ms.mean).toBeGreaterThan(10);
+    expect(r.saturated).toBe('workers');
+    expect(r.series!.some((p) => p.blocked > 30)).toBe(true);
+    // Little's law on the queue: mean backlog = task rate × mean time queued
+    expect(
+      r.async!.mean_backlog /
+        ((r.async!.throughput_rps / 1000) * r.stations.async_queue.mean_wait_ms),
+    ).toBeCloseTo(1, 1);
+  });
+
+  it('names the saturated station: the DB pool when queries outlast it', () => {
+    const r = simulate(
+      scenario({
+        ...base,
+        workload: { type: 'closed', connections: 200 },
+        server: { concurrency: 64 },
+        handler: [{ cpu: exp(0.2) }, { db: { query: exp(4), key: 'user' } }],
+        db: { pool_size: 8, acquire_timeout_ms: 0, shards: 4, shard_concurrency: 8 },
+      }),
+    );
+    expect(r.saturated).toBe('db_pool');
+    expect(r.errors.pool_timeout).toBe(0);
+    const idle = simulate(
+      scenario({
+        ...base,
+        workload: { type: 'open', rate_rps: 10 },
+        server: { concurrency: 8 },
+        handler: [{ cpu: exp(1) }],
+      }),
+    );
+    expect(idle.saturated).toBeNull();
+  });
+});
+
+describe('random valid scenarios (property-based)', () => {
+  it('never throw, conserve requests and repeat exactly', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const a = simulate(s, { series: true });
+        expectConserved(a);
+        expect(Number.isFinite(a.latency_ms.mean)).toBe(true);
+        for (const st of Object.values(a.stations)) {
+          expect(st.utilization).toBeGreaterThanOrEqual(0);
+          expect(st.utilization).toBeLessThanOrEqual(1 + 1e-9);
+          expect(st.mean_queue).toBeGreaterThanOrEqual(-1e-9);
+        }
+        expect(withoutWall(simulate(s, { series: true }))).toBe(withoutWall(a));
+      }),
+      { numRuns: 60, seed: 20251124 },
+    );
+  }, 60_000);
+});
