@@ -176,6 +176,23 @@ describe('the Live tab in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'live-watch.png'), fullPage: true });
   });
 
+  it('holds the charts still while paused and moves on after resume', async () => {
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const frozen = await lineOf('Operations per second');
+    // Samples keep arriving meanwhile; the paused chart stays put.
+    await page.waitForTimeout(2500);
+    expect(await lineOf('Operations per second')).toBe(frozen);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForFunction(
+      (d) =>
+        document
+          .querySelector('figure[aria-label="Operations per second"] path.recharts-line-curve')
+          ?.getAttribute('d') !== d,
+      frozen,
+      { timeout: 30_000 },
+    );
+  });
+
   it('models the window as a twin and draws its band over the live series', async () => {
     // A few more samples for the fit.
     await page.waitForTimeout(4000);
@@ -187,6 +204,15 @@ describe('the Live tab in Chromium', () => {
       .toMatch(/3 workers → simulated P99 [\d.]+–[\d.]+ ms/);
     expect(await page.locator('.recharts-reference-area').count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: path.join(shots, 'live-twin.png'), fullPage: true });
+  });
+
+  it('opens the twin in the scenario editor', async () => {
+    await page.getByRole('button', { name: 'Open twin in the scenario editor' }).click();
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Scenario' }).getAttribute('aria-selected'))
+      .toBe('true');
+    await expect.poll(() => page.locator('body').textContent()).toContain(`Twin of ${metricsUrl}`);
+    await page.getByRole('tab', { name: 'Live' }).click();
   });
 
   it('shows the outage with its reason when Redis stops, and recovers when it is back', async () => {
