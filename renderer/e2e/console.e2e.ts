@@ -248,6 +248,49 @@ describe('the Peakline console in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'compare.png'), fullPage: true });
   });
 
+  it('presents full screen: large type, controls hidden, arrows step through snapshots, Esc leaves', async () => {
+    await page.getByRole('tab', { name: 'Scenario' }).click();
+    const currentP99 = await readout('P99 latency').textContent();
+    await page.getByRole('button', { name: 'Present' }).click();
+    await page.locator('.present-bar').waitFor();
+    expect(await page.getByRole('slider', { name: 'Workers' }).count()).toBe(0);
+    const big = await page
+      .locator('.readout-p99 output')
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(big).toBeGreaterThanOrEqual(40);
+    await page.keyboard.press('ArrowRight');
+    await expect
+      .poll(() => page.locator('.present-bar').textContent())
+      .toMatch(/Snapshot 1 of 1: Ten workers/);
+    // The pinned snapshot had ten workers: its P99 is not the current (three-worker) one.
+    await expect.poll(() => readout('P99 latency').textContent()).not.toBe(currentP99);
+    await expect.poll(() => drawnLines()).toBeGreaterThanOrEqual(6);
+    await page.screenshot({ path: path.join(shots, 'presentation.png') });
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('.present-bar').textContent()).toMatch(/Current scenario/);
+    await page.keyboard.press('Escape');
+    await page.getByRole('slider', { name: 'Workers' }).waitFor();
+    expect(await page.locator('.present-bar').count()).toBe(0);
+  });
+
+  it('sweeps Workers on the server and names the cheapest configuration meeting the SLO', async () => {
+    await page.getByRole('tab', { name: 'Sweep' }).click();
+    const param = page.getByRole('combobox', { name: 'Parameter', exact: true });
+    await param.selectOption('async.workers');
+    await page.getByRole('spinbutton', { name: 'Parameter from', exact: true }).fill('2');
+    await page.getByRole('spinbutton', { name: 'Parameter to', exact: true }).fill('12');
+    await page.getByRole('spinbutton', { name: 'Parameter step', exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Run sweep' }).click();
+    const verdict = page.locator('.sweep-verdict');
+    await verdict.waitFor({ timeout: 90_000 });
+    expect(await verdict.textContent()).toMatch(
+      /Cheapest meeting the SLO: async\.workers = \d+|No configuration meets the SLO/,
+    );
+    await expect.poll(() => drawnLines()).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: path.join(shots, 'sweep.png'), fullPage: true });
+    await page.getByRole('tab', { name: 'Scenario' }).click();
+  });
+
   it('exports results CSV, results JSON, the scenario file and a chart PNG as downloads', async () => {
     await page.getByRole('tab', { name: 'Scenario' }).click();
     const take = async (click: () => Promise<void>) => {

@@ -118,6 +118,7 @@ const SweepLine = memo(function SweepLine({
         dataKey="x"
         type="number"
         domain={['dataMin', 'dataMax']}
+        ticks={data.length <= 24 ? data.map((d) => d.x) : undefined}
         stroke={p.muted}
         tick={{ fill: p.muted, fontSize: 11 }}
       />
@@ -388,7 +389,7 @@ export function SweepView() {
       ) : null}
       {s.status === 'cancelled' ? <p className="muted">{t('cancelled')}</p> : null}
       {s.status === 'done' ? (
-        <p role="status" className={s.best ? 'meets' : 'misses'}>
+        <p role="status" className={`sweep-verdict ${s.best ? 'meets' : 'misses'}`}>
           {bestText ? t('cheapest', { config: bestText }) : t('noneMeets')}
         </p>
       ) : null}
