@@ -10,7 +10,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { removeDir, startRedis, type RedisProcess } from '../../electron/live/testing';
+import {
+  removeDir,
+  startCluster,
+  startRedis,
+  type RedisProcess,
+} from '../../electron/live/testing';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(repo, 'renderer/e2e/screenshots');
@@ -49,6 +54,7 @@ function stop(proc: ChildProcess | undefined): Promise<void> {
 
 describe('the Live tab in Chromium', () => {
   let redis: RedisProcess;
+  let cluster: RedisProcess[] = [];
   let home: string;
   let server: ChildProcess;
   let demo: ChildProcess;
@@ -112,6 +118,8 @@ describe('the Live tab in Chromium', () => {
     await Promise.all([stop(demo), stop(server)]);
     await redis?.stop();
     if (redis) removeDir(redis.dir);
+    await Promise.all(cluster.map((n) => n.stop()));
+    for (const n of cluster) removeDir(n.dir);
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
@@ -213,6 +221,51 @@ describe('the Live tab in Chromium', () => {
       .toBe('true');
     await expect.poll(() => page.locator('body').textContent()).toContain(`Twin of ${metricsUrl}`);
     await page.getByRole('tab', { name: 'Live' }).click();
+  });
+
+  it('shows the slowlog on demand', async () => {
+    await page.getByRole('button', { name: `Slowlog of ${redisName()}` }).click();
+    await page
+      .getByRole('table', { name: `Slowlog of ${redisName()}` })
+      .waitFor({ timeout: 15_000 });
+  });
+
+  it('records the session and replays it as its own source', async () => {
+    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByText(/^Recording to /).waitFor();
+    await page.waitForTimeout(2500); // a few samples of each source
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+    const done = await page.getByText(/^Recorded \d+ samples to /).textContent();
+    expect(Number(/Recorded (\d+)/.exec(done ?? '')?.[1])).toBeGreaterThan(2);
+    const recording = page.getByLabel('Recording', { exact: true });
+    await expect.poll(() => recording.locator('option').count()).toBeGreaterThan(1);
+    await recording.selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page
+      .getByRole('status', {
+        name: new RegExp(`^replay:.*${metricsUrl.replace(/[/.]/g, '\\$&')} is up$`),
+      })
+      .waitFor();
+    for (const b of await page.getByRole('button', { name: /^Disconnect replay:/ }).all())
+      await b.click();
+  });
+
+  it('lists every master and replica of a cluster in the node table', async () => {
+    cluster = await startCluster(3, 1);
+    const seed = `redis://127.0.0.1:${cluster[0].port}`;
+    await page.getByRole('radio', { name: 'Redis' }).check();
+    await page.getByLabel('Redis URL').fill(seed);
+    await page.getByLabel('Password').fill('');
+    await page.getByLabel('Queue keys').fill('');
+    await page.getByRole('checkbox', { name: /^Cluster/ }).check();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    const table = page.getByRole('table', { name: `Nodes of ${seed}` });
+    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 30_000 }).toBe(6);
+    const text = (await table.textContent()) ?? '';
+    expect(text.match(/replica of /g)).toHaveLength(3);
+    expect(text).toContain('0-5460');
+    await page.screenshot({ path: path.join(shots, 'live-cluster.png'), fullPage: true });
+    await page.getByRole('button', { name: `Disconnect ${seed}` }).click();
   });
 
   it('shows the outage with its reason when Redis stops, and recovers when it is back', async () => {
