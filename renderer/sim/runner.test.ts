@@ -8,6 +8,7 @@ import type { SimResult } from '../../sim-core/result';
 import { SimRunner, type WorkerLike } from './runner';
 import { serveRun } from './runSim';
 import type { FromWorker, ToWorker } from './protocol';
+import type { AnalyticView } from '../store/types';
 
 /** A worker whose messages cross a macrotask boundary, like a real one; terminate drops output. */
 class InProcessWorker implements WorkerLike {
@@ -48,6 +49,7 @@ const mm1 = (name: string, rate = 50): Scenario => {
 function harness(restartAfterMs: number) {
   const workers: InProcessWorker[] = [];
   const results: SimResult[] = [];
+  const analytic: (AnalyticView | null)[] = [];
   const events: string[] = [];
   let settle: () => void = () => {};
   const runner = new SimRunner(
@@ -59,8 +61,9 @@ function harness(restartAfterMs: number) {
     {
       onStart: () => events.push('start'),
       onProgress: () => {},
-      onResult: (r) => {
+      onResult: (r, a) => {
         results.push(r);
+        analytic.push(a);
         events.push(`result:${r.scenario}`);
         settle();
       },
@@ -73,15 +76,18 @@ function harness(restartAfterMs: number) {
     { restartAfterMs },
   );
   const next = () => new Promise<void>((r) => (settle = r));
-  return { runner, workers, results, events, next };
+  return { runner, workers, results, analytic, events, next };
 }
 
 describe('SimRunner', () => {
-  it('delivers the result of a run', async () => {
+  it('delivers the result of a run, with the analytic answer where theory applies', async () => {
     const h = harness(150);
     const done = h.next();
     h.runner.run(mm1('one'));
     await done;
+    expect(h.analytic[0]?.model).toBe('M/M/c');
+    // M/M/1 at 50/s with 5 ms service: mean response 1 / (mu - lambda) = 6.67 ms.
+    expect(h.analytic[0]?.mean_ms).toBeCloseTo(1000 / (200 - 50), 5);
     expect(h.results).toHaveLength(1);
     expect(h.results[0].scenario).toBe('one');
     expect(h.results[0].throughput_rps).toBeGreaterThan(30);

@@ -16,6 +16,7 @@ import {
 } from '../charts/Charts';
 import { Pipeline } from '../charts/Pipeline';
 import { fileSafe, saveExport } from '../export';
+import { fmtMs, fmtPct, fmtRps } from '../format';
 import { Readouts } from './Readouts';
 import { RunBar } from './RunBar';
 
@@ -99,14 +100,30 @@ export function Results({ onCancel }: { onCancel: () => void }) {
       <Readouts />
       <RunBar onCancel={onCancel} />
       {analytic ? (
-        <p className="analytic-note">
-          {t('analyticNote')} — {analytic.model}
-          {analytic.extra
-            ? ': ' +
-              Object.entries(analytic.extra)
-                .map(([k, v]) => `${k} ${Number.isFinite(v) ? Number(v.toPrecision(4)) : v}`)
-                .join(' · ')
-            : ''}
+        <p className="analytic-note" role="note" aria-label={t('analyticNote')}>
+          <strong>
+            {t('analyticNote')} ({analytic.model})
+          </strong>
+          {analytic.mean_ms !== undefined ? (
+            <span>
+              {' '}
+              · {t('meanLatency')}: {t('analytic')} {fmtMs(analytic.mean_ms)} / {t('simulated')}{' '}
+              {fmtMs(shownResult?.latency_ms.mean)}
+            </span>
+          ) : null}
+          {analytic.throughput_rps !== undefined ? (
+            <span>
+              {' '}
+              · {t('throughput')}: {t('analytic')} {fmtRps(analytic.throughput_rps)} /{' '}
+              {t('simulated')} {fmtRps(shownResult?.throughput_rps)}
+            </span>
+          ) : null}
+          {analytic.extra?.utilization !== undefined ? (
+            <span>
+              {' '}
+              · {t('utilisation')}: {fmtPct(analytic.extra.utilization)}
+            </span>
+          ) : null}
         </p>
       ) : null}
       <div ref={diagRef} className="pipeline-wrap">
