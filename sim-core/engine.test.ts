@@ -5,12 +5,12 @@ import { Rng } from './random';
 describe('event list', () => {
   it('pops in time order, then priority, then first-in first-out', () => {
     const ev = new EventList(2); // grows
-    ev.push(5, 1, 0, 0, 0);
-    ev.push(1, 2, 0, 0, 0);
-    ev.push(5, 3, 0, 0, 1);
-    ev.push(5, 4, 0, 0, 0);
-    ev.push(3, 5, 0, 0, 0);
-    ev.push(5, 6, 0, 0, 0);
+    ev.push(5, 1, 0, 0);
+    ev.push(1, 2, 0, 0);
+    ev.push(5, 3, 0, 1);
+    ev.push(5, 4, 0, 0);
+    ev.push(3, 5, 0, 0);
+    ev.push(5, 6, 0, 0);
     const kinds: number[] = [];
     while (ev.pop()) kinds.push(ev.kind);
     expect(kinds).toEqual([2, 5, 1, 4, 6, 3]);
@@ -23,7 +23,7 @@ describe('event list', () => {
     for (let i = 0; i < 20_000; i++) {
       const t = Math.floor(r.float() * 1000);
       items.push([t, i]);
-      ev.push(t, 0, i, 0, 0);
+      ev.push(t, 0, i, 0);
     }
     const out: number[] = [];
     while (ev.pop()) out.push(ev.payload);

@@ -1,18 +1,23 @@
 // The discrete-event engine: an event list on a typed-array binary heap ordered by
 // (time, priority, seq) — seq is monotonic, so ties resolve first-in first-out and runs are
-// deterministic — with events as plain columns (time, kind, payload, aux) and no allocation per
+// deterministic — with events as plain columns (time, tie, kind|payload) and no allocation per
 // event once the arrays have grown. `Environment` wraps it in SimPy's vocabulary (now, schedule,
 // peek, step, run until); the pipeline model drives the heap directly in its own switch loop.
+// Constant timeouts (client, pool, lock) go to FIFO `TimerQueue`s instead of the heap.
 
 const TIE_PRI = 17592186044416; // 2^44: seq stays below this (1.7e13 events)
+const KIND_BITS = 4;
+const KIND_MASK = (1 << KIND_BITS) - 1;
 
-/** A min-heap of events in typed arrays. The popped event is left in `time/kind/payload/aux`. */
+/**
+ * A min-heap of events in typed arrays: time, tie-break (priority·2^44 + seq) and kind|payload
+ * packed in one int (kind < 16, 0 ≤ payload < 2^27). The popped event is left in
+ * `time/kind/payload`.
+ */
 export class EventList {
   private t: Float64Array;
   private s: Float64Array;
-  private k: Int32Array;
-  private p: Int32Array;
-  private a: Int32Array;
+  private kp: Int32Array;
   private seq = 0;
   /** Events in the list. */
   size = 0;
@@ -20,15 +25,12 @@ export class EventList {
   time = 0;
   kind = 0;
   payload = 0;
-  aux = 0;
 
   /** An empty list with room for `capacity` events (it grows by doubling). */
   constructor(capacity = 1024) {
     this.t = new Float64Array(capacity);
     this.s = new Float64Array(capacity);
-    this.k = new Int32Array(capacity);
-    this.p = new Int32Array(capacity);
-    this.a = new Int32Array(capacity);
+    this.kp = new Int32Array(capacity);
   }
 
   private grow(): void {
@@ -39,22 +41,17 @@ export class EventList {
     const s = new Float64Array(n);
     s.set(this.s);
     this.s = s;
-    const k = new Int32Array(n);
-    k.set(this.k);
-    this.k = k;
-    const p = new Int32Array(n);
-    p.set(this.p);
-    this.p = p;
-    const a = new Int32Array(n);
-    a.set(this.a);
-    this.a = a;
+    const kp = new Int32Array(n);
+    kp.set(this.kp);
+    this.kp = kp;
   }
 
   /** Adds an event at absolute `time`; lower `priority` goes first among equal times. */
-  push(time: number, kind: number, payload: number, aux: number, priority: number): void {
+  push(time: number, kind: number, payload: number, priority = 0): void {
     if (this.size === this.t.length) this.grow();
     const t = this.t;
     const s = this.s;
+    const kp = this.kp;
     const tie = priority * TIE_PRI + this.seq++;
     let i = this.size++;
     while (i > 0) {
@@ -63,16 +60,12 @@ export class EventList {
       if (pt < time || (pt === time && s[parent] < tie)) break;
       t[i] = pt;
       s[i] = s[parent];
-      this.k[i] = this.k[parent];
-      this.p[i] = this.p[parent];
-      this.a[i] = this.a[parent];
+      kp[i] = kp[parent];
       i = parent;
     }
     t[i] = time;
     s[i] = tie;
-    this.k[i] = kind;
-    this.p[i] = payload;
-    this.a[i] = aux;
+    kp[i] = (payload << KIND_BITS) | kind;
   }
 
   /** Time of the next event (Infinity when empty). */
@@ -80,18 +73,16 @@ export class EventList {
     return this.size > 0 ? this.t[0] : Infinity;
   }
 
-  /** Removes the next event into `time/kind/payload/aux`; false when the list is empty. */
+  /** Removes the next event into `time/kind/payload`; false when the list is empty. */
   pop(): boolean {
     if (this.size === 0) return false;
     const t = this.t;
     const s = this.s;
-    const k = this.k;
-    const p = this.p;
-    const a = this.a;
+    const kp = this.kp;
     this.time = t[0];
-    this.kind = k[0];
-    this.payload = p[0];
-    this.aux = a[0];
+    const x = kp[0];
+    this.kind = x & KIND_MASK;
+    this.payload = x >>> KIND_BITS;
     const n = --this.size;
     if (n === 0) return true;
     const lt = t[n];
@@ -101,29 +92,23 @@ export class EventList {
       let c = 2 * i + 1;
       if (c >= n) break;
       let ct = t[c];
-      let cs = s[c];
       const r = c + 1;
       if (r < n) {
         const rt = t[r];
-        if (rt < ct || (rt === ct && s[r] < cs)) {
+        if (rt < ct || (rt === ct && s[r] < s[c])) {
           c = r;
           ct = rt;
-          cs = s[r];
         }
       }
-      if (lt < ct || (lt === ct && ls < cs)) break;
+      if (lt < ct || (lt === ct && ls < s[c])) break;
       t[i] = ct;
-      s[i] = cs;
-      k[i] = k[c];
-      p[i] = p[c];
-      a[i] = a[c];
+      s[i] = s[c];
+      kp[i] = kp[c];
       i = c;
     }
     t[i] = lt;
     s[i] = ls;
-    k[i] = k[n];
-    p[i] = p[n];
-    a[i] = a[n];
+    kp[i] = kp[n];
     return true;
   }
 
@@ -133,8 +118,8 @@ export class EventList {
   }
 }
 
-/** Handles one event: (environment, kind, payload, aux). */
-export type EventHandler = (env: Environment, kind: number, payload: number, aux: number) => void;
+/** Handles one event: (environment, kind, payload). */
+export type EventHandler = (env: Environment, kind: number, payload: number) => void;
 
 /** SimPy-like environment over an `EventList`: simulated time `now` in the caller's unit. */
 export class Environment {
@@ -152,9 +137,9 @@ export class Environment {
     this.events = new EventList(capacity);
   }
 
-  /** Schedules an event `delay` after now (delay ≥ 0). */
-  schedule(delay: number, kind: number, payload = 0, aux = 0, priority = 0): void {
-    this.events.push(this.now + delay, kind, payload, aux, priority);
+  /** Schedules an event `delay` after now (delay ≥ 0; kind < 16, 0 ≤ payload < 2^27). */
+  schedule(delay: number, kind: number, payload = 0, priority = 0): void {
+    this.events.push(this.now + delay, kind, payload, priority);
   }
 
   /** Time of the next event, or Infinity. */
@@ -168,7 +153,7 @@ export class Environment {
     if (!ev.pop()) return false;
     this.now = ev.time;
     this.processed++;
-    this.handler(this, ev.kind, ev.payload, ev.aux);
+    this.handler(this, ev.kind, ev.payload);
     return true;
   }
 
@@ -177,5 +162,63 @@ export class Environment {
     const ev = this.events;
     while (ev.size > 0 && ev.peekTime() <= until) this.step();
     if (until !== Infinity && this.now < until) this.now = until;
+  }
+}
+
+/**
+ * A FIFO of timers whose deadlines arrive in order (a constant timeout started at a non-decreasing
+ * `now`): O(1) push and pop in a growable ring, which keeps thousands of pending client timeouts
+ * out of the event heap. Cancelled timers stay queued and are recognised as stale when popped.
+ */
+export class TimerQueue {
+  private t = new Float64Array(256);
+  private s = new Int32Array(256);
+  private id = new Int32Array(256);
+  private head = 0;
+  /** Timers queued. */
+  size = 0;
+  /** Fields of the last popped timer. */
+  slot = 0;
+  token = 0;
+
+  /** Queues a timer; `time` must not be earlier than the last one queued. */
+  push(time: number, slot: number, token: number): void {
+    let cap = this.t.length;
+    if (this.size === cap) {
+      const t = new Float64Array(cap * 2);
+      const s = new Int32Array(cap * 2);
+      const id = new Int32Array(cap * 2);
+      for (let k = 0; k < this.size; k++) {
+        const x = (this.head + k) & (cap - 1);
+        t[k] = this.t[x];
+        s[k] = this.s[x];
+        id[k] = this.id[x];
+      }
+      this.t = t;
+      this.s = s;
+      this.id = id;
+      this.head = 0;
+      cap *= 2;
+    }
+    const x = (this.head + this.size) & (cap - 1);
+    this.t[x] = time;
+    this.s[x] = slot;
+    this.id[x] = token;
+    this.size++;
+  }
+
+  /** Deadline of the first timer (Infinity when empty). */
+  peekTime(): number {
+    return this.size > 0 ? this.t[this.head] : Infinity;
+  }
+
+  /** Removes the first timer into `slot`/`token` and returns its deadline. */
+  pop(): number {
+    const x = this.head;
+    this.slot = this.s[x];
+    this.token = this.id[x];
+    this.head = (x + 1) & (this.t.length - 1);
+    this.size--;
+    return this.t[x];
   }
 }

@@ -27,7 +27,7 @@
 //   error or client time-out), after its think time; a cycle lasts at least 10 µs (1 ms after an
 //   instant error), so a program that takes no time cannot spin the loop at one instant.
 import type { Scenario, Step } from './schema';
-import { EventList } from './engine';
+import { EventList, TimerQueue } from './engine';
 import { Rng, Stream, Zipf } from './random';
 import { Sampler } from './dist';
 import { Histogram } from './histogram';
@@ -45,9 +45,8 @@ const OP_END = 7;
 // ---- event kinds
 const EV_ARRIVAL = 0;
 const EV_SEND = 1;
-const EV_DONE = 2;
-const EV_CTIMEOUT = 3;
-const EV_WTIMEOUT = 4;
+const EV_DONE = 2; // a step holding a station (db, call) ends: release it, then go on
+const EV_RESUME = 3; // a pure delay (cpu, cache lookup, lock overhead) ends: go on at jPc
 const EV_DOWN = 5;
 const EV_UP = 6;
 const EV_WARMUP = 7;
@@ -325,8 +324,6 @@ export class PipelineSim {
   private readonly prog: CompiledProgram;
   private readonly lockEnd: Int32Array;
   private readonly dists: Sampler[] = [];
-  private readonly needUser: boolean;
-  private readonly needItem: boolean;
   private readonly userZipf: Zipf;
   private readonly itemZipf: Zipf;
 
@@ -340,6 +337,15 @@ export class PipelineSim {
 
   // ---- engine
   readonly ev = new EventList(4096);
+  /**
+   * Timeouts are constant per kind (client, pool acquire, each lock step), so each kind's timers
+   * expire in FIFO order: they live in ring queues, off the heap. timers = [client, pool, lock…].
+   */
+  private readonly clientTimers = new TimerQueue();
+  private readonly poolTimers = new TimerQueue();
+  private readonly lockTimers: TimerQueue[] = [];
+  private readonly timers: TimerQueue[];
+  private timerMin = Infinity;
   now = 0;
   events = 0;
 
@@ -509,15 +515,6 @@ export class PipelineSim {
 
     this.prog = compileProgram(s, this.dists, this.svcNames);
     this.lockEnd = this.prog.lockEnd;
-    const usesKey = (k: number) => {
-      const { op, b } = this.prog;
-      for (let i = 0; i < op.length; i++)
-        if ((op[i] === OP_CACHE || op[i] === OP_DB || op[i] === OP_LOCK) && b[i] === k) return true;
-      return false;
-    };
-    const hashNeeds = this.balancer === BAL_HASH;
-    this.needUser = usesKey(0) || (hashNeeds && this.hashUser);
-    this.needItem = usesKey(1) || (hashNeeds && !this.hashUser);
     this.userZipf = new Zipf(s.keyspace.users, s.keyspace.user_zipf_s);
     this.itemZipf = new Zipf(s.keyspace.items, s.keyspace.item_zipf_s);
 
@@ -578,7 +575,9 @@ export class PipelineSim {
       this.lkArea.push(new Float64Array(nk));
       this.lkSince.push(new Float64Array(nk));
       this.stServers[this.sLock + l] = 1;
+      this.lockTimers.push(new TimerQueue());
     }
+    this.timers = [this.clientTimers, this.poolTimers, ...this.lockTimers];
 
     this.down = new Uint8Array(I);
     this.fails = new Int32Array(I);
@@ -596,21 +595,20 @@ export class PipelineSim {
 
     // initial events
     const ev = this.ev;
-    if (this.warmMs > 0) ev.push(this.warmMs, EV_WARMUP, 0, 0, PRI_CONTROL);
-    for (let j = 1; j < B; j++)
-      ev.push(this.warmMs + j * this.batchMs, EV_BATCH, j, 0, PRI_CONTROL);
+    if (this.warmMs > 0) ev.push(this.warmMs, EV_WARMUP, 0, PRI_CONTROL);
+    for (let j = 1; j < B; j++) ev.push(this.warmMs + j * this.batchMs, EV_BATCH, j, PRI_CONTROL);
     if (this.series) {
       const nw = Math.ceil(this.endMs / this.windowMs - 1e-9);
-      for (let j = 1; j < nw; j++) ev.push(j * this.windowMs, EV_WINDOW, j, 0, PRI_CONTROL);
+      for (let j = 1; j < nw; j++) ev.push(j * this.windowMs, EV_WINDOW, j, PRI_CONTROL);
     }
     for (const f of g.faults) {
-      ev.push(f.down_s * 1000, EV_DOWN, f.instance, 0, PRI_CONTROL);
-      ev.push(f.up_s * 1000, EV_UP, f.instance, 0, PRI_CONTROL);
+      ev.push(f.down_s * 1000, EV_DOWN, f.instance, PRI_CONTROL);
+      ev.push(f.up_s * 1000, EV_UP, f.instance, PRI_CONTROL);
     }
     if (this.closed) {
       for (let c = 0; c < this.conns; c++) {
         const t = this.think ? this.think.sample(this.rThink) : 0;
-        ev.push(t, EV_SEND, c, 0, PRI_MODEL);
+        ev.push(t, EV_SEND, c, PRI_MODEL);
       }
     } else {
       this.scheduleArrival();
@@ -754,7 +752,7 @@ export class PipelineSim {
     const curve = this.curve!;
     const d = this.poisson ? this.rArr.exp1() : 1;
     const t = curve.next(d);
-    if (t < this.endMs) this.ev.push(t, EV_ARRIVAL, 0, 0, PRI_MODEL);
+    if (t < this.endMs) this.ev.push(t, EV_ARRIVAL, 0, PRI_MODEL);
   }
 
   private arrive(conn: number): void {
@@ -766,8 +764,13 @@ export class PipelineSim {
     }
     this.winArr++;
     this.inFlight++;
-    const user = this.needUser ? this.userZipf.sample(this.rKeys) - 1 : 0;
-    const item = this.needItem ? this.itemZipf.sample(this.rKeys) - 1 : 0;
+    // keys are drawn lazily (most requests never need the item key); the hash balancer needs one now
+    let user = -1;
+    let item = -1;
+    if (this.balancer === BAL_HASH) {
+      if (this.hashUser) user = this.userZipf.sample(this.rKeys) - 1;
+      else item = this.itemZipf.sample(this.rKeys) - 1;
+    }
     const i = this.I === 1 ? 0 : this.route(user, item);
     if (this.down[i] !== 0) {
       this.noteFailure(i);
@@ -786,8 +789,7 @@ export class PipelineSim {
     this.jItem[j] = item;
     this.jT0[j] = now;
     this.jConn[j] = conn;
-    if (this.timeoutMs > 0)
-      this.ev.push(now + this.timeoutMs, EV_CTIMEOUT, j, this.jId[j], PRI_MODEL);
+    if (this.timeoutMs > 0) this.arm(this.clientTimers, now + this.timeoutMs, j, this.jId[j]);
     if (busy < this.conc) {
       this.acc(i);
       this.stBusy[i] = busy + 1;
@@ -887,7 +889,7 @@ export class PipelineSim {
       let d = this.think !== null ? this.think.sample(this.rThink) : 0;
       const minCycle = kind === O_OK ? MIN_CYCLE_OK : MIN_CYCLE_ERROR;
       if (now - t0 + d < minCycle) d = minCycle - (now - t0);
-      this.ev.push(now + d, EV_SEND, conn, 0, PRI_MODEL);
+      this.ev.push(now + d, EV_SEND, conn, PRI_MODEL);
     }
   }
 
@@ -907,23 +909,25 @@ export class PipelineSim {
       const pc = this.jPc[j];
       switch (op[pc]) {
         case OP_CPU:
-          this.ev.push(
-            this.now + this.dists[prog.a[pc]].sample(this.rSvc),
-            EV_DONE,
-            j,
-            0,
-            PRI_MODEL,
-          );
+        case OP_CACHE: {
+          // consecutive pure delays (cpu steps, cache hits) hold nothing but the handler, so they
+          // are one event: sum them, stop before the first step that needs a station
+          let d = 0;
+          let p = pc;
+          for (;;) {
+            const o = op[p];
+            if (o === OP_CPU) {
+              d += this.dists[prog.a[p]].sample(this.rSvc);
+              p++;
+            } else if (o === OP_CACHE) {
+              d += this.dists[prog.a[p]].sample(this.rSvc);
+              p = this.rCache.float() < prog.f[p] ? prog.c[p] : p + 1; // a miss goes on to its DB read
+            } else break;
+          }
+          this.jPc[j] = p;
+          this.ev.push(this.now + d, EV_RESUME, j, PRI_MODEL);
           return;
-        case OP_CACHE:
-          this.ev.push(
-            this.now + this.dists[prog.a[pc]].sample(this.rSvc),
-            EV_DONE,
-            j,
-            0,
-            PRI_MODEL,
-          );
-          return;
+        }
         case OP_DB: {
           const i = this.jInst[j];
           const st = this.sPool + i;
@@ -934,7 +938,10 @@ export class PipelineSim {
             this.dbShard(j);
           } else {
             this.qPush(this.qPool + i, j);
-            if (this.acquireTimeout > 0) this.waitTimer(j, this.acquireTimeout);
+            if (this.acquireTimeout > 0) {
+              this.jWait[j] = this.nextToken();
+              this.arm(this.poolTimers, this.now + this.acquireTimeout, j, this.jWait[j]);
+            }
           }
           return;
         }
@@ -949,7 +956,6 @@ export class PipelineSim {
               this.now + this.dists[prog.a[pc]].sample(this.rSvc),
               EV_DONE,
               j,
-              0,
               PRI_MODEL,
             );
           } else if (this.qLen[this.qSvc + k] < this.svcQueue[k]) {
@@ -961,20 +967,19 @@ export class PipelineSim {
         }
         case OP_LOCK: {
           const l = prog.a[pc];
-          const key = prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+          const key = prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j);
           if (this.lkHeld[l][key] === 0) {
             this.lockGrant(l, key);
+            this.jPc[j] = pc + 1;
             if (prog.c[pc] >= 0) {
               this.ev.push(
                 this.now + this.dists[prog.c[pc]].sample(this.rSvc),
-                EV_DONE,
+                EV_RESUME,
                 j,
-                0,
                 PRI_MODEL,
               );
               return;
             }
-            this.jPc[j] = pc + 1;
             continue;
           }
           // wait for the key's lock
@@ -991,24 +996,26 @@ export class PipelineSim {
           tail[key] = j;
           this.jQ[j] = LOCKQ;
           this.jWaitT[j] = this.now;
-          if (prog.f[pc] > 0) this.waitTimer(j, prog.f[pc]);
+          if (prog.f[pc] > 0) {
+            this.jWait[j] = this.nextToken();
+            this.arm(this.lockTimers[l], this.now + prog.f[pc], j, this.jWait[j]);
+          }
           return;
         }
         case OP_UNLOCK: {
           const l = prog.a[pc];
           const key = prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
           this.lockRelease(l, key);
+          this.jPc[j] = pc + 1;
           if (prog.c[pc] >= 0) {
             this.ev.push(
               this.now + this.dists[prog.c[pc]].sample(this.rSvc),
-              EV_DONE,
+              EV_RESUME,
               j,
-              0,
               PRI_MODEL,
             );
             return;
           }
-          this.jPc[j] = pc + 1;
           continue;
         }
         case OP_ENQ: {
@@ -1038,17 +1045,42 @@ export class PipelineSim {
     }
   }
 
-  private waitTimer(j: number, ms: number): void {
+  private nextToken(): number {
     this.idCounter = (this.idCounter + 1) | 0;
     if (this.idCounter === 0) this.idCounter = 1;
-    this.jWait[j] = this.idCounter;
-    this.ev.push(this.now + ms, EV_WTIMEOUT, j, this.idCounter, PRI_MODEL);
+    return this.idCounter;
+  }
+
+  /** Queues a timer and keeps `timerMin`, the earliest deadline of all timer queues, current. */
+  private arm(q: TimerQueue, t: number, j: number, token: number): void {
+    q.push(t, j, token);
+    if (t < this.timerMin) this.timerMin = t;
+  }
+
+  /** The request's user key, drawn from the Zipf law the first time a step needs it. */
+  private userOf(j: number): number {
+    let k = this.jUser[j];
+    if (k < 0) {
+      k = this.userZipf.sample(this.rKeys) - 1;
+      this.jUser[j] = k;
+    }
+    return k;
+  }
+
+  /** The request's item key, drawn the first time a step needs it. */
+  private itemOf(j: number): number {
+    let k = this.jItem[j];
+    if (k < 0) {
+      k = this.itemZipf.sample(this.rKeys) - 1;
+      this.jItem[j] = k;
+    }
+    return k;
   }
 
   /** Job j holds a pool connection: run its query on the key's shard (or queue there). */
   private dbShard(j: number): void {
     const pc = this.jPc[j];
-    const key = this.prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+    const key = this.prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j);
     const k = key % this.S;
     const st = this.sShard + k;
     this.jPhase[j] = k;
@@ -1056,13 +1088,7 @@ export class PipelineSim {
       this.acc(st);
       this.stBusy[st]++;
       this.waited(st, this.now);
-      this.ev.push(
-        this.now + this.dists[this.prog.a[pc]].sample(this.rSvc),
-        EV_DONE,
-        j,
-        0,
-        PRI_MODEL,
-      );
+      this.ev.push(this.now + this.dists[this.prog.a[pc]].sample(this.rSvc), EV_DONE, j, PRI_MODEL);
     } else {
       this.qPush(this.qShard + k, j);
     }
@@ -1111,12 +1137,10 @@ export class PipelineSim {
       this.waited(st, this.jWaitT[w]);
       const pc = this.jPc[w];
       const ov = this.prog.c[pc];
-      if (ov >= 0) {
-        this.ev.push(this.now + this.dists[ov].sample(this.rSvc), EV_DONE, w, 0, PRI_MODEL);
-      } else {
-        this.jPc[w] = pc + 1;
-        this.exec(w);
-      }
+      this.jPc[w] = pc + 1;
+      if (ov >= 0)
+        this.ev.push(this.now + this.dists[ov].sample(this.rSvc), EV_RESUME, w, PRI_MODEL);
+      else this.exec(w);
     } else {
       this.acc(st);
       this.stBusy[st]--;
@@ -1267,9 +1291,6 @@ export class PipelineSim {
     const prog = this.prog;
     const pc = this.jPc[j];
     switch (prog.op[pc]) {
-      case OP_CACHE:
-        this.jPc[j] = this.rCache.float() < prog.f[pc] ? prog.c[pc] : pc + 1;
-        break;
       case OP_DB: {
         const k = this.jPhase[j];
         const q = this.qShard + k;
@@ -1280,7 +1301,6 @@ export class PipelineSim {
             this.now + this.dists[prog.a[this.jPc[w]]].sample(this.rSvc),
             EV_DONE,
             w,
-            0,
             PRI_MODEL,
           );
         } else {
@@ -1302,7 +1322,6 @@ export class PipelineSim {
             this.now + this.dists[prog.a[this.jPc[w]]].sample(this.rSvc),
             EV_DONE,
             w,
-            0,
             PRI_MODEL,
           );
         } else {
@@ -1316,6 +1335,11 @@ export class PipelineSim {
       default:
         this.jPc[j] = pc + 1;
     }
+    this.resume(j);
+  }
+
+  /** Job j goes on at its pc — or, if its request is dead, gives back its locks and ends. */
+  private resume(j: number): void {
     if ((this.jFlags[j] & F_DEAD) !== 0) {
       this.unwind(j, this.jPc[j]);
       this.free(j);
@@ -1493,8 +1517,36 @@ export class PipelineSim {
     const ev = this.ev;
     const endMs = this.endMs;
     const poll = this.shouldCancel !== undefined || this.onProgress !== undefined;
+    const timers = this.timers;
     let events = 0;
-    while (ev.size > 0 && ev.peekTime() < endMs) {
+    for (;;) {
+      const te = ev.size > 0 ? ev.peekTime() : Infinity;
+      if (this.timerMin < te) {
+        // a timer expires first: pop the earliest one
+        if (this.timerMin >= endMs) break;
+        let q = 0;
+        for (let k = 1; k < timers.length; k++)
+          if (timers[k].peekTime() < timers[q].peekTime()) q = k;
+        const tq = timers[q];
+        this.now = tq.pop();
+        let min = Infinity;
+        for (let k = 0; k < timers.length; k++) {
+          const t = timers[k].peekTime();
+          if (t < min) min = t;
+        }
+        this.timerMin = min;
+        if (q === 0) {
+          if (this.jId[tq.slot] === tq.token) {
+            events++;
+            this.clientTimeout(tq.slot, tq.token);
+          }
+        } else if (this.jWait[tq.slot] === tq.token) {
+          events++;
+          this.waitTimeout(tq.slot, tq.token);
+        }
+        continue;
+      }
+      if (te >= endMs) break;
       ev.pop();
       this.now = ev.time;
       events++;
@@ -1517,11 +1569,8 @@ export class PipelineSim {
         case EV_SEND:
           this.arrive(p);
           break;
-        case EV_CTIMEOUT:
-          this.clientTimeout(p, ev.aux);
-          break;
-        case EV_WTIMEOUT:
-          this.waitTimeout(p, ev.aux);
+        case EV_RESUME:
+          this.resume(p);
           break;
         case EV_DOWN:
           this.instanceDown(p);

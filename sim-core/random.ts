@@ -107,11 +107,30 @@ export class Rng {
     }
   }
 
-  /** Standard normal (Box–Muller, one draw per call so the stream stays simple to reason about). */
+  /**
+   * Standard normal by the ziggurat method (Marsaglia & Tsang 2000, 128 layers; layer, sign and
+   * value from separate bits of one 32-bit output): ~99 % of draws need no transcendental call.
+   */
   normal(): number {
-    const u1 = this.float();
-    const u2 = this.float();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
+    for (;;) {
+      const u = this.uint32();
+      const i = u & 127;
+      const neg = (u & 128) !== 0;
+      const j = u >>> 8; // 24 bits
+      const x = j * NW[i];
+      if (j < NK[i]) return neg ? -x : x;
+      if (i === 0) {
+        // the tail beyond NR (Marsaglia 1964)
+        let t: number;
+        let y: number;
+        do {
+          t = -Math.log(this.float()) / NR;
+          y = -Math.log(this.float());
+        } while (y + y < t * t);
+        return neg ? -(NR + t) : NR + t;
+      }
+      if (NF[i] + this.float() * (NF[i - 1] - NF[i]) < Math.exp(-0.5 * x * x)) return neg ? -x : x;
+    }
   }
 }
 
@@ -138,6 +157,32 @@ const ZF = new Float64Array(256);
     te = de;
     ZF[i] = Math.exp(-de);
     ZW[i] = de / m;
+  }
+})();
+
+// Ziggurat tables for the standard normal (24-bit values, sign drawn separately).
+const NR = 3.442619855899;
+const NV = 9.91256303526217e-3;
+const NK = new Float64Array(128);
+const NW = new Float64Array(128);
+const NF = new Float64Array(128);
+(() => {
+  const m = 16777216; // 2^24
+  let dn = NR;
+  let tn = dn;
+  const q = NV / Math.exp(-0.5 * dn * dn);
+  NK[0] = Math.floor((dn / q) * m);
+  NK[1] = 0;
+  NW[0] = q / m;
+  NW[127] = dn / m;
+  NF[0] = 1;
+  NF[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(NV / dn + Math.exp(-0.5 * dn * dn)));
+    NK[i + 1] = Math.floor((dn / tn) * m);
+    tn = dn;
+    NF[i] = Math.exp(-0.5 * dn * dn);
+    NW[i] = dn / m;
   }
 })();
 
