@@ -28,5 +28,6 @@ export function fmtPct(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   const p = v * 100;
   if (p === 0) return '0 %';
-  return `${p >= 10 ? p.toFixed(1) : p.toPrecision(3)} %`;
+  if (p < 0.01) return `${p.toPrecision(2)} %`;
+  return `${p >= 10 ? p.toFixed(1) : Number(p.toPrecision(3))} %`;
 }

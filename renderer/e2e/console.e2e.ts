@@ -51,6 +51,9 @@ const drawnLines = () =>
     (ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 60).length,
   );
 
+/** Waits until the charts show the result on screen (they redraw just after the readouts). */
+const chartsFresh = () => page.locator('.charts[data-fresh=true]').waitFor({ timeout: 30_000 });
+
 /** The `d` of every line, to see the charts change. */
 const lineShapes = () =>
   page.$$eval('path.recharts-line-curve', (ps) =>
@@ -155,6 +158,7 @@ describe('the Peakline console in Chromium', () => {
     await expect.poll(() => drawnLines()).toBeGreaterThanOrEqual(6);
     await expect.poll(() => page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(2);
     const p99Before = await readout('P99 latency').textContent();
+    await chartsFresh();
     const shapesBefore = await lineShapes();
     await page.screenshot({ path: path.join(shots, 'scenario-async.png'), fullPage: true });
     await page.screenshot({ path: path.join(repo, 'build/screenshot.png') });
@@ -248,6 +252,40 @@ describe('the Peakline console in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'compare.png'), fullPage: true });
   });
 
+  it('shows the queueing-theory answer beside the simulated one for an M/M/1 scenario', async () => {
+    await page.getByRole('tab', { name: 'Scenario' }).click();
+    const details = page.locator('details.advanced-details');
+    if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open)))
+      await page.getByText('Advanced', { exact: true }).click();
+    const mm1 = {
+      schema: 'peakline.scenario/v1',
+      name: 'M/M/1 at 80 % load',
+      seed: 5,
+      duration_s: 60,
+      warmup_s: 5,
+      workload: { type: 'open', rate_rps: 160, arrivals: 'poisson' },
+      server: { instances: 1, concurrency: 1, backlog: 100000 },
+      handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
+    };
+    await page.getByRole('textbox', { name: 'Scenario JSON' }).fill(JSON.stringify(mm1, null, 2));
+    const seq = await resultSeq();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitForResultAfter(seq);
+    const note = page.getByRole('note', { name: 'Analytic answer' });
+    await expect.poll(() => note.textContent()).toMatch(/M\/M\/c/);
+    // Theory: mean response 1 / (mu - lambda) = 1 / (0.2 - 0.16) per ms = 25 ms.
+    const text = (await note.textContent()) ?? '';
+    const m = /mean latency: Theory ([\d.]+) ms \/ Simulated ([\d.]+) ms/.exec(text);
+    expect(m, text).not.toBeNull();
+    expect(Number(m![1])).toBeCloseTo(25, 5);
+    expect(Math.abs(Number(m![2]) - 25) / 25).toBeLessThan(0.2);
+    expect(await page.locator('.readout-p99 .readout-theory').textContent()).toMatch(
+      /Theory: [\d.]+ ms/,
+    );
+    await page.screenshot({ path: path.join(shots, 'theory-mm1.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Undo' }).click();
+  });
+
   it('presents full screen: large type, controls hidden, arrows step through snapshots, Esc leaves', async () => {
     await page.getByRole('tab', { name: 'Scenario' }).click();
     const currentP99 = await readout('P99 latency').textContent();
@@ -265,6 +303,7 @@ describe('the Peakline console in Chromium', () => {
     // The pinned snapshot had ten workers: its P99 is not the current (three-worker) one.
     await expect.poll(() => readout('P99 latency').textContent()).not.toBe(currentP99);
     await expect.poll(() => drawnLines()).toBeGreaterThanOrEqual(6);
+    await chartsFresh();
     await page.screenshot({ path: path.join(shots, 'presentation.png') });
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.locator('.present-bar').textContent()).toMatch(/Current scenario/);
@@ -325,6 +364,11 @@ describe('the Peakline console in Chromium', () => {
     );
     expect(await page.getByRole('tab', { name: '对比' }).count()).toBe(1);
     await page.screenshot({ path: path.join(shots, 'zh-CN.png'), fullPage: true });
+    await page.getByRole('combobox', { name: '主题' }).selectOption('dark');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await chartsFresh();
+    await page.screenshot({ path: path.join(shots, 'dark-zh-CN.png'), fullPage: true });
+    await page.getByRole('combobox', { name: '主题' }).selectOption('light');
     await page.getByRole('combobox', { name: '语言' }).selectOption('en');
     await page.getByRole('slider', { name: 'Workers' }).waitFor();
   });

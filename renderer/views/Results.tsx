@@ -80,6 +80,7 @@ export function Results({ onCancel }: { onCancel: () => void }) {
   // The readouts show a new result at once; the charts follow in a deferred render, so a slider
   // press is answered in the next frame even when five charts redraw.
   const result = useDeferredValue(shownResult);
+  const fresh = result === shownResult;
   const { theme, slo, scenario, presenting } = useApp(
     useShallow((s) => ({
       theme: s.theme,
@@ -126,7 +127,7 @@ export function Results({ onCancel }: { onCancel: () => void }) {
           ) : null}
         </p>
       ) : null}
-      <div ref={diagRef} className="pipeline-wrap">
+      <div ref={diagRef} className={`pipeline-wrap${fresh ? '' : ' stale'}`} data-fresh={fresh}>
         <Pipeline
           result={result}
           scenario={scenario}
@@ -136,7 +137,7 @@ export function Results({ onCancel }: { onCancel: () => void }) {
         />
       </div>
       {result ? (
-        <div className="charts">
+        <div className={`charts${fresh ? '' : ' stale'}`} data-fresh={fresh} aria-busy={!fresh}>
           <ChartCard title={t('chartLatency')}>
             {(w) => (
               <LatencyChart
