@@ -700,6 +700,10 @@ function SourcePanel(p: SourcePanelProps) {
       {p.slowlog !== undefined ? (
         typeof p.slowlog === 'string' ? (
           <p className="error">Slowlog: {p.slowlog}</p>
+        ) : p.slowlog.length === 0 ? (
+          <p className="muted small" role="status">
+            Slowlog is empty: no command was slower than the server&apos;s slowlog-log-slower-than.
+          </p>
         ) : (
           <table className="live-table" aria-label={`Slowlog of ${info.name}`}>
             <thead>
