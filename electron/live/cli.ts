@@ -206,7 +206,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     const svc = new LiveService({ allowAnyReplayPath: true });
     try {
       const unsub = svc.on('sample', print);
-      await svc.replay({ path: values.replay, speed: 0 });
+      await svc.replay({ path: values.replay, speed: 0, keep_times: true });
       unsub();
       await svc.close();
       return 0;

@@ -307,6 +307,8 @@ export const ReplayRequestSchema = z.strictObject({
   path: z.string().min(1, { error: 'path must not be empty' }),
   /** 0: load every sample at once; 1: real time; 10: ten times faster. */
   speed: z.number().gte(0).lte(1000).default(0),
+  /** Speed 0 only: keep the recorded times instead of shifting them to end now. */
+  keep_times: z.boolean().default(false),
 });
 export const ModelRequestSchema = z.strictObject({
   /** A metrics source (live or replayed). */

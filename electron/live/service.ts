@@ -336,7 +336,7 @@ export class LiveService {
       void origId;
       if (req.speed === 0) {
         for (const s of group) {
-          const out = shifted(s, now - (tEnd - s.t));
+          const out = shifted(s, req.keep_times ? s.t : now - (tEnd - s.t));
           ring.push(out);
           this.emit('sample', out);
         }

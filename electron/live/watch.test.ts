@@ -69,6 +69,12 @@ describe('peakline watch and demo (the real bin)', () => {
     const everything = p.lines.join('\n') + p.stderr + readFileSync(rec, 'utf8');
     expect(everything).not.toContain(PASSWORD);
     expect(readFileSync(rec, 'utf8').split('\n').filter(Boolean)).toHaveLength(4); // header + 3
+
+    // The recording plays back with its own times.
+    const replay = spawn(['watch', '--replay', rec, '--json']);
+    expect(await replay.exited).toBe(0);
+    expect(replay.lines.map((l) => JSON.parse(l).t)).toEqual(p.lines.map((l) => JSON.parse(l).t));
+    expect(JSON.parse(replay.lines[0]).source).toBe(`replay:redis://127.0.0.1:${redis.port}`);
   });
 
   it('names a refused password without printing it (table mode, password from the environment)', async () => {
