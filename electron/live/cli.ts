@@ -254,14 +254,20 @@ export async function watchCommand(argv: string[]): Promise<number> {
     if (count !== undefined && ids.length && ids.every((id) => (counts.get(id) ?? 0) >= count))
       finishCount();
   });
-  try {
-    for (const c of configs) ids.push(svc.connect(c).id);
-  } catch (e) {
-    await svc.close();
-    const msg = e instanceof LiveError || e instanceof Error ? e.message : String(e);
-    // The message names the field; it must not echo a URL with its password.
-    process.stderr.write(`peakline watch: ${scrubUrls(msg, values.redis ?? [])}\n`);
-    return 2;
+  for (const c of configs) {
+    try {
+      ids.push(svc.connect(c).id);
+    } catch (e) {
+      await svc.close();
+      const msg = (e instanceof LiveError || e instanceof Error ? e.message : String(e)).replace(
+        /^live:connect: /,
+        '',
+      );
+      const flag = c.kind === 'host' ? '--host' : `--${c.kind} ${redactUrl(c.url)}`;
+      // The message names the option; it must not echo a URL with its password.
+      process.stderr.write(`peakline watch: ${flag}: ${scrubUrls(msg, values.redis ?? [])}\n`);
+      return 2;
+    }
   }
   if (values.record) {
     try {

@@ -114,6 +114,12 @@ describe('peakline watch and demo (the real bin)', () => {
     const p = spawn(['watch', '--redis', `redis://127.0.0.1:${redis.port}`, '--interval', '0.1']);
     expect(await p.exited).toBe(2);
     expect(p.stderr).toContain('--interval must be a number >= 0.25, got "0.1"');
+    const bad = spawn(['watch', '--redis', 'http://ops:topsecret-1@db:6379']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr).toContain(
+      '--redis http://db:6379: url: url must be a URL starting with redis:// or rediss://',
+    );
+    expect(bad.stderr).not.toContain('topsecret-1');
   });
 
   it('runs the demo: prints its metrics URL, serves prom-client text there, stops on Ctrl-C', async () => {
