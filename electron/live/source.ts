@@ -20,6 +20,8 @@ export interface SourceSink {
 /** First back-off delay and its ceiling; attempts themselves are never capped. */
 export const BACKOFF_FIRST_MS = 500;
 export const BACKOFF_MAX_MS = 30_000;
+/** Longest a single reading may take (at least; three intervals when those are longer). */
+export const READ_TIMEOUT_MS = 10_000;
 
 /** Back-off before attempt `n` (1-based count of consecutive failures). */
 export function backoffMs(failures: number): number {
@@ -124,7 +126,7 @@ export abstract class Source {
       return;
     }
     try {
-      const r = await this.read();
+      const r = await this.readWithin(Math.max(READ_TIMEOUT_MS, this.intervalS * 3000));
       if (this.stopped) return;
       this.failures = 0;
       this.nextRetry = null;
@@ -149,6 +151,18 @@ export abstract class Source {
       this.setState('down', message);
       this.emitDown(Date.now());
     }
+  }
+
+  /** A reading, or a failure if none came in time (a source never hangs its loop). */
+  private readWithin(ms: number): Promise<Reading> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no reading within ${Math.round(ms / 1000)} s`)),
+        ms,
+      );
+    });
+    return Promise.race([this.read(), timeout]).finally(() => clearTimeout(timer));
   }
 
   private emitDown(t: number): void {
