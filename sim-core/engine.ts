@@ -5,6 +5,13 @@
 // peek, step, run until); the pipeline model drives the heap directly in its own switch loop.
 // Constant timeouts (client, pool, lock) go to FIFO `TimerQueue`s instead of the heap.
 
+/**
+ * Zero as a double: V8 stores a field first set to a small integer as one, and the first fraction
+ * then changes the object's shape and throws optimised code away. Fields that hold times or sums
+ * start at -0 (equal to 0 in every comparison and sum) so they are doubles from the start.
+ */
+export const DBL0 = -0;
+
 const TIE_PRI = 17592186044416; // 2^44: seq stays below this (1.7e13 events)
 const KIND_BITS = 4;
 const KIND_MASK = (1 << KIND_BITS) - 1;
@@ -22,7 +29,7 @@ export class EventList {
   /** Events in the list. */
   size = 0;
   /** Fields of the last popped event. */
-  time = 0;
+  time = DBL0;
   kind = 0;
   payload = 0;
 
@@ -125,7 +132,7 @@ export type EventHandler = (env: Environment, kind: number, payload: number) => 
 export class Environment {
   readonly events: EventList;
   /** Current simulated time. */
-  now = 0;
+  now = DBL0;
   /** Events processed so far. */
   processed = 0;
 

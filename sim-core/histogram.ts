@@ -39,7 +39,7 @@ function valueOf(i: number): number {
 export class Histogram {
   readonly counts = new Float64Array(BUCKETS);
   count = 0;
-  sum = 0;
+  sum = -0; // a double from the start (see DBL0 in engine.ts)
   min = Infinity;
   max = -Infinity;
 

@@ -27,7 +27,7 @@
 //   error or client time-out), after its think time; a cycle lasts at least 10 µs (1 ms after an
 //   instant error), so a program that takes no time cannot spin the loop at one instant.
 import type { Scenario, Step } from './schema';
-import { EventList, TimerQueue } from './engine';
+import { DBL0, EventList, TimerQueue } from './engine';
 import { Rng, Stream, Zipf } from './random';
 import { Sampler } from './dist';
 import { Histogram } from './histogram';
@@ -43,7 +43,6 @@ const OP_ENQ = 6;
 const OP_END = 7;
 
 // ---- event kinds
-const EV_ARRIVAL = 0;
 const EV_SEND = 1;
 const EV_DONE = 2; // a step holding a station (db, call) ends: release it, then go on
 const EV_RESUME = 3; // a pure delay (cpu, cache lookup, lock overhead) ends: go on at jPc
@@ -52,6 +51,9 @@ const EV_UP = 6;
 const EV_WARMUP = 7;
 const EV_BATCH = 8;
 const EV_WINDOW = 9;
+
+/** Events between polls of shouldCancel / onProgress. */
+const POLL_EVERY = 65536;
 
 const PRI_CONTROL = 0;
 const PRI_MODEL = 1;
@@ -139,9 +141,9 @@ class RateCurve {
   readonly T: Float64Array; // segment starts (ms)
   readonly R: Float64Array; // rate at segment start (per ms)
   private seg = 0;
-  private cum = 0; // Λ at segment start
-  private cumAt = 0; // Λ(t) of the last arrival
-  private last = 0; // time of the last arrival
+  private cum = DBL0; // Λ at segment start
+  private cumAt = DBL0; // Λ(t) of the last arrival
+  private last = DBL0; // time of the last arrival
   readonly constant: number; // per ms, or -1 when the rate changes
 
   constructor(rate: number | [number, number][]) {
@@ -346,7 +348,7 @@ export class PipelineSim {
   private readonly lockTimers: TimerQueue[] = [];
   private readonly timers: TimerQueue[];
   private timerMin = Infinity;
-  now = 0;
+  now = DBL0;
   events = 0;
 
   // ---- jobs (requests and tasks)
@@ -407,6 +409,10 @@ export class PipelineSim {
   /** Keep the per-instance list of running requests (only needed when instances can crash). */
   private readonly track: boolean;
   private rr = 0;
+  /** Latest ejection deadline: once past it, no instance is ejected (the balancer's fast path). */
+  private ejectMax = DBL0;
+  /** Time of the next open-workload arrival (kept off the heap: one stream, one candidate). */
+  private nextArrival = Infinity;
 
   // ---- locks (one table per lock step)
   private readonly lkHeld: Uint8Array[] = [];
@@ -440,8 +446,8 @@ export class PipelineSim {
   readonly latHist = new Histogram();
   private readonly batchHist = new Histogram();
   private batchOk = 0;
-  private batchLatSum = 0;
-  private batchStart = 0;
+  private batchLatSum = DBL0;
+  private batchStart = DBL0;
   private readonly batchMs: number;
   readonly batches: BatchRaw[] = [];
   private readonly series: boolean;
@@ -450,7 +456,7 @@ export class PipelineSim {
   private winArr = 0;
   private winOk = 0;
   private winErr = 0;
-  private winStart = 0;
+  private winStart = DBL0;
   readonly windows: WindowRaw[] = [];
 
   private readonly onProgress?: (fraction: number) => void;
@@ -752,7 +758,7 @@ export class PipelineSim {
     const curve = this.curve!;
     const d = this.poisson ? this.rArr.exp1() : 1;
     const t = curve.next(d);
-    if (t < this.endMs) this.ev.push(t, EV_ARRIVAL, 0, PRI_MODEL);
+    this.nextArrival = t < this.endMs ? t : Infinity;
   }
 
   private arrive(conn: number): void {
@@ -815,22 +821,42 @@ export class PipelineSim {
         return i;
       }
       case BAL_LEAST: {
-        let best = -1;
-        let bestLoad = Infinity;
+        // fewest active requests (in handlers + backlog), ties to the round-robin position
         const start = this.rr;
         this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
-        let anyLive = false;
+        const busy = this.stBusy;
+        const qLen = this.qLen;
+        if (this.ejectMax <= now) {
+          let best = start;
+          let bestLoad = busy[start] + qLen[start];
+          for (let x = start + 1; x < I; x++) {
+            const load = busy[x] + qLen[x];
+            if (load < bestLoad) {
+              bestLoad = load;
+              best = x;
+            }
+          }
+          for (let x = 0; x < start; x++) {
+            const load = busy[x] + qLen[x];
+            if (load < bestLoad) {
+              bestLoad = load;
+              best = x;
+            }
+          }
+          return best;
+        }
+        let best = -1;
+        let bestLoad = Infinity;
         for (let k = 0; k < I; k++) {
           const x = start + k < I ? start + k : start + k - I;
           if (ej[x] > now) continue;
-          anyLive = true;
-          const load = this.stBusy[x] + this.qLen[x];
+          const load = busy[x] + qLen[x];
           if (load < bestLoad) {
             bestLoad = load;
             best = x;
           }
         }
-        return anyLive ? best : start;
+        return best >= 0 ? best : start;
       }
       case BAL_RANDOM:
         i = Math.floor(this.rRoute.float() * I);
@@ -853,6 +879,7 @@ export class PipelineSim {
     if (this.maxFails <= 0) return;
     if (++this.fails[i] >= this.maxFails) {
       this.ejectedUntil[i] = this.now + this.failTimeout;
+      if (this.ejectedUntil[i] > this.ejectMax) this.ejectMax = this.ejectedUntil[i];
       this.fails[i] = 0;
     }
   }
@@ -1519,8 +1546,29 @@ export class PipelineSim {
     const poll = this.shouldCancel !== undefined || this.onProgress !== undefined;
     const timers = this.timers;
     let events = 0;
+    let nextPoll = POLL_EVERY;
     for (;;) {
-      const te = ev.size > 0 ? ev.peekTime() : Infinity;
+      if (events >= nextPoll) {
+        nextPoll = events + POLL_EVERY;
+        if (poll) {
+          if (this.shouldCancel?.()) {
+            this.events = events;
+            throw new SimCancelled();
+          }
+          this.onProgress?.(this.now / endMs);
+        }
+      }
+      let te = ev.size > 0 ? ev.peekTime() : Infinity;
+      const ta = this.nextArrival;
+      if (ta < te && ta <= this.timerMin) {
+        if (ta >= endMs) break;
+        this.now = ta;
+        events++;
+        this.arrive(-1);
+        this.scheduleArrival();
+        continue;
+      }
+      if (ta < te) te = ta;
       if (this.timerMin < te) {
         // a timer expires first: pop the earliest one
         if (this.timerMin >= endMs) break;
@@ -1550,21 +1598,10 @@ export class PipelineSim {
       ev.pop();
       this.now = ev.time;
       events++;
-      if ((events & 0xffff) === 0 && poll) {
-        if (this.shouldCancel?.()) {
-          this.events = events;
-          throw new SimCancelled();
-        }
-        this.onProgress?.(this.now / endMs);
-      }
       const p = ev.payload;
       switch (ev.kind) {
         case EV_DONE:
           this.done(p);
-          break;
-        case EV_ARRIVAL:
-          this.arrive(-1);
-          this.scheduleArrival();
           break;
         case EV_SEND:
           this.arrive(p);
