@@ -90,6 +90,7 @@ export const LatencyChart = memo(function LatencyChart({
       />
       <ReferenceLine
         y={sloP99Ms}
+        ifOverflow="extendDomain"
         stroke={p.slo}
         strokeDasharray="6 4"
         label={{

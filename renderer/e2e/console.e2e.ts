@@ -286,6 +286,49 @@ describe('the Peakline console in Chromium', () => {
     await page.getByRole('button', { name: 'Undo' }).click();
   });
 
+  it('shows a progress bar for a long run and stops it with Cancel', async () => {
+    await page.getByRole('tab', { name: 'Scenario' }).click();
+    const select = page.getByRole('combobox', { name: 'Profile' });
+    const value = await select
+      .locator('option')
+      .filter({ hasText: /Sale-day peak/ })
+      .first()
+      .getAttribute('value');
+    await select.selectOption(value!);
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    const progress = page.getByRole('progressbar', { name: 'Simulation progress' });
+    await progress.waitFor({ timeout: 30_000 });
+    // The console stays responsive while the worker simulates: the tabs still answer.
+    await page.getByRole('tab', { name: 'Compare' }).click();
+    await page.getByRole('tab', { name: 'Scenario' }).click();
+    await expect.poll(() => progress.getAttribute('value'), { timeout: 30_000 }).not.toBe('0');
+    await page.screenshot({ path: path.join(shots, 'long-run-progress.png') });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('.runbar').textContent()).toMatch(/Run cancelled/);
+    expect(await progress.count()).toBe(0);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await waitForResultAfter(await resultSeq());
+  });
+
+  it('saves the scenario as a profile through the server, and keeps an edit across a reload', async () => {
+    await page.getByRole('textbox', { name: 'Profile name' }).fill('My plan');
+    await page.getByRole('button', { name: 'Save as profile' }).click();
+    await expect
+      .poll(() => page.locator('.profiles [role=status]').textContent())
+      .toMatch(/Saved: .*\.json/);
+    const title = (await page.locator('.scenario-name').textContent())!.trim();
+    await expect
+      .poll(() => page.locator('.profiles optgroup[label="My profiles"] option').allTextContents())
+      .toContain(title);
+    const seq = await resultSeq();
+    await page.getByRole('spinbutton', { name: 'Workers value' }).fill('7');
+    await waitForResultAfter(seq);
+    await page.reload();
+    await page.getByRole('slider', { name: 'Workers' }).waitFor();
+    expect(await page.getByRole('slider', { name: 'Workers' }).inputValue()).toBe('7');
+    await waitForResultAfter(0);
+  });
+
   it('presents full screen: large type, controls hidden, arrows step through snapshots, Esc leaves', async () => {
     await page.getByRole('tab', { name: 'Scenario' }).click();
     const currentP99 = await readout('P99 latency').textContent();
@@ -346,7 +389,10 @@ describe('the Peakline console in Chromium', () => {
     const scen = await take(() => page.getByRole('button', { name: 'Scenario file' }).click());
     const parsed = JSON.parse(scen.bytes.toString());
     expect(parsed.schema).toBe('peakline.scenario/v1');
-    expect(parsed.async.workers).toBe(3);
+    // The file is the scenario being edited: it has the Workers value on screen.
+    expect(String(parsed.async.workers)).toBe(
+      await page.getByRole('slider', { name: 'Workers' }).inputValue(),
+    );
     const png = await take(() =>
       page.getByRole('button', { name: 'Export “Latency percentiles over time” as PNG' }).click(),
     );
