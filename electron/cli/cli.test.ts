@@ -317,6 +317,30 @@ describe('sweep', () => {
   });
 });
 
+describe('bench', () => {
+  it('--quick --json reports run times and events per second of the seed profiles and a sweep', async () => {
+    const r = await peakline('bench', '--quick', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const names = j.figures.map((f: { name: string }) => f.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'profile seed-sync-baseline.json (30 s simulated)',
+        'profile seed-async-queue.json (30 s simulated)',
+        'sweep 3×3 of seed-async-queue.json (async.workers × async.queue_capacity)',
+      ]),
+    );
+    for (const f of j.figures) expect(f.wall_ms).toBeGreaterThan(0);
+    const seed = j.figures.find((f: { name: string }) =>
+      f.name.includes('seed-async-queue.json (30'),
+    );
+    expect(seed.events_per_s).toBeGreaterThan(0);
+    expect(seed.target).toBe('< 50 ms');
+    expect(j.peak_rss_mb).toBeGreaterThan(10);
+    expect(r.stderr).toContain('3×3 sweep of seed-async-queue.json');
+  }, 180_000);
+});
+
 describe('sweep cancelled with Ctrl-C', () => {
   it('stops, prints the points done so far and exits with 130', async () => {
     const child = spawn(

@@ -34,8 +34,9 @@ Commands
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
         --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
         (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
-  bench [--json]
-        Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS.
+  bench [--json] [--quick]
+        Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS
+        (--quick: no sale-day run and a 3×3 sweep).
   serve [--port N] [--host H]
         The web console on 127.0.0.1 with an access token.
   watch --redis URL [--metrics URL ...] [--interval S] [--count N] [--json]
