@@ -363,7 +363,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     demo = await startDemo(opts);
   } catch (e) {
     process.stderr.write(
-      `peakline demo: cannot start on ${redactUrl(redis)}: ${scrubUrls((e as Error).message, [redis])}\n`,
+      `peakline demo: cannot start (Redis ${redactUrl(redis)}): ${scrubUrls((e as Error).message, [redis])}\n`,
     );
     return 1;
   }

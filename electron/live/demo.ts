@@ -68,8 +68,15 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const stockKey = k('stock');
   const redisOpts = { connectionName: 'peakline-demo', maxRetriesPerRequest: 3 };
   const producer = new Redis(opts.redis, { ...redisOpts, lazyConnect: true });
-  producer.on('error', () => undefined);
-  await producer.connect();
+  let lastError = '';
+  producer.on('error', (e: Error) => (lastError = e.message));
+  try {
+    await producer.connect();
+  } catch (e) {
+    producer.disconnect();
+    const m = e instanceof Error ? e.message : String(e);
+    throw new Error(lastError && /closed/i.test(m) ? lastError : m, { cause: e });
+  }
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'peakline_demo_process_' });
@@ -113,6 +120,41 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     opts.workers,
   );
   for (const s of ['ok', 'error', 'rejected']) orders.inc({ status: s }, 0);
+
+  const server = http.createServer((req, res) => {
+    if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
+      registry.metrics().then(
+        (body) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(body);
+        },
+        (e: unknown) => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(String(e));
+        },
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('peakline demo: metrics are on /metrics\n');
+  });
+  // Listen before any order flows, so a busy port fails cleanly.
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.metricsPort, opts.metricsHost, () => resolve());
+    });
+  } catch (e) {
+    producer.disconnect();
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(
+      err.code === 'EADDRINUSE'
+        ? `metrics port ${opts.metricsPort} on ${opts.metricsHost} is in use (try --metrics-port 0)`
+        : `cannot serve metrics on ${opts.metricsHost}:${opts.metricsPort}: ${err.message}`,
+      { cause: e },
+    );
+  }
+  const port = (server.address() as AddressInfo).port;
 
   let running = true;
   let done = 0;
@@ -212,28 +254,6 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     }
   });
 
-  const server = http.createServer((req, res) => {
-    if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
-      registry.metrics().then(
-        (body) => {
-          res.writeHead(200, { 'content-type': registry.contentType });
-          res.end(body);
-        },
-        (e: unknown) => {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(String(e));
-        },
-      );
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('peakline demo: metrics are on /metrics\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.metricsPort, opts.metricsHost, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
   const host = opts.metricsHost.includes(':') ? `[${opts.metricsHost}]` : opts.metricsHost;
 
   let stopping: Promise<void> | null = null;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePrometheus } from './prom';
-import { PeaklineProcess, removeDir, startRedis, type RedisProcess } from './testing';
+import { freePort, PeaklineProcess, removeDir, startRedis, type RedisProcess } from './testing';
 
 const PASSWORD = 'pl-watch-Pa55-7c1e';
 
@@ -120,6 +120,15 @@ describe('peakline watch and demo (the real bin)', () => {
       '--redis http://db:6379: url: url must be a URL starting with redis:// or rediss://',
     );
     expect(bad.stderr).not.toContain('topsecret-1');
+  });
+
+  it('says why the demo cannot start, and exits, when Redis is not there', async () => {
+    const nobody = await freePort();
+    const p = spawn(['demo', '--redis', `redis://127.0.0.1:${nobody}`, '--metrics-port', '0']);
+    expect(await p.exited).toBe(1);
+    expect(p.stderr).toContain(
+      `cannot start (Redis redis://127.0.0.1:${nobody}): connect ECONNREFUSED`,
+    );
   });
 
   it('runs the demo: prints its metrics URL, serves prom-client text there, stops on Ctrl-C', async () => {
