@@ -184,6 +184,20 @@ describe('the Live tab in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'live-watch.png'), fullPage: true });
   });
 
+  it('turns the endpoint panel red when P99 stays above the SLO for the hold time', async () => {
+    await page.getByLabel('P99 SLO (ms)').fill('1');
+    await page.getByLabel('for (s)').fill('2');
+    const panel = page.locator('section.live-panel', {
+      has: page.getByRole('heading', { name: metricsUrl }),
+    });
+    await page.getByText(/^P99 above the SLO of 1 ms for \d+ s$/).waitFor({ timeout: 30_000 });
+    expect(await panel.getAttribute('data-breach')).toBe('yes');
+    await page.screenshot({ path: path.join(shots, 'live-breach.png'), fullPage: true });
+    await page.getByLabel('P99 SLO (ms)').fill('200');
+    await page.getByLabel('for (s)').fill('30');
+    await expect.poll(() => panel.getAttribute('data-breach')).toBe('no');
+  });
+
   it('holds the charts still while paused and moves on after resume', async () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     const frozen = await lineOf('Operations per second');
