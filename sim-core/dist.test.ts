@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Sampler, lognormalSigmaFromP99, Z99 } from './dist';
+import { Sampler, lognormalSigmaFromP99, normalQuantile, Z99 } from './dist';
 import { Rng } from './random';
 import type { Dist } from './schema';
 
@@ -38,6 +38,20 @@ describe('distributions', () => {
     expect(quantile(xs, 0.99) / 60).toBeCloseTo(1, 1);
     const sigma = lognormalSigmaFromP99(10, 60);
     expect(Math.exp(Math.log(10) - sigma ** 2 / 2 + Z99 * sigma)).toBeCloseTo(60, 6);
+  });
+
+  it('lognormal (inverse-CDF table, exact tails) matches the exact quantiles, P99.9 included', () => {
+    const mean_ms = 4;
+    const sigma = 1.2;
+    const mu = Math.log(mean_ms) - sigma ** 2 / 2;
+    const xs = draw({ dist: 'lognormal', mean_ms, sigma }, 1_000_000, 7).sort((a, b) => a - b);
+    expect(Math.abs(mean(xs) / mean_ms - 1)).toBeLessThan(0.01);
+    for (const q of [0.001, 0.01, 0.5, 0.9, 0.99, 0.999]) {
+      const exact = Math.exp(mu + sigma * normalQuantile(q));
+      expect(Math.abs(xs[Math.ceil(q * xs.length) - 1] / exact - 1)).toBeLessThan(0.03);
+    }
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(1e-9)).toBeCloseTo(-5.997807, 4);
   });
 
   it('lognormal by mean + sigma has cv sqrt(e^σ² − 1)', () => {

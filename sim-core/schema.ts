@@ -13,6 +13,9 @@ const count = (min = 1) =>
     .gte(min, { error: `must be >= ${min}` });
 const ratio = () => z.number().gte(0, { error: 'must be >= 0' }).lte(1, { error: 'must be <= 1' });
 
+/** Largest P99 / mean of a lognormal (e^(z²/2), z = Φ⁻¹(0.99)); dist.ts solves sigma below it. */
+const LOGNORMAL_MAX_P99_RATIO = Math.exp(2.3263478740408408 ** 2 / 2);
+
 /** A service-time (or think-time) distribution, in milliseconds. */
 export const DistSchema = z.discriminatedUnion('dist', [
   z.strictObject({ dist: z.literal('exp'), mean_ms: positive('mean_ms') }),
@@ -35,6 +38,11 @@ export const DistSchema = z.discriminatedUnion('dist', [
     })
     .refine((d) => d.p99_ms === undefined || d.p99_ms > d.mean_ms, {
       error: 'p99_ms must be > mean_ms',
+      path: ['p99_ms'],
+    })
+    // with the mean fixed, a lognormal's P99 is at most e^(z99²/2) ≈ 14.97 × the mean
+    .refine((d) => d.p99_ms === undefined || d.p99_ms <= LOGNORMAL_MAX_P99_RATIO * d.mean_ms, {
+      error: `p99_ms must be <= ${LOGNORMAL_MAX_P99_RATIO.toFixed(2)} × mean_ms (no lognormal with that mean reaches a higher P99)`,
       path: ['p99_ms'],
     }),
   z.strictObject({ dist: z.literal('erlang'), mean_ms: positive('mean_ms'), k: count(1) }),
