@@ -32,7 +32,8 @@ export function connectSimulation(
         lastProgressAt = t;
         st().runProgress(f);
       },
-      onResult: (result, analytic, ms) => st().runFinished(result, analytic, ms),
+      onResult: (result, analytic, ms, scenario) =>
+        st().runFinished(result, analytic, ms, scenario),
       onError: (message) => st().runFailed(message),
       onCancel: () => st().runCancelled(),
     },

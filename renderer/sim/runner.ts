@@ -18,7 +18,13 @@ export interface WorkerLike {
 export interface RunnerHandlers {
   onStart(): void;
   onProgress(fraction: number): void;
-  onResult(result: SimResult, analytic: AnalyticView | null, latencyMs: number): void;
+  /** `scenario` is the one this result is of (the request's). */
+  onResult(
+    result: SimResult,
+    analytic: AnalyticView | null,
+    latencyMs: number,
+    scenario: Scenario,
+  ): void;
   onError(message: string): void;
   onCancel(): void;
 }
@@ -183,7 +189,12 @@ export class SimRunner {
     this.current = null;
     if (latest) {
       if (msg.type === 'result')
-        this.handlers.onResult(msg.result, msg.analytic, this.now() - req.requestedAt);
+        this.handlers.onResult(
+          msg.result,
+          msg.analytic,
+          this.now() - req.requestedAt,
+          req.scenario,
+        );
       else if (msg.type === 'error') this.handlers.onError(msg.message);
       else this.handlers.onCancel();
     }

@@ -11,7 +11,8 @@ export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = 
   pinnedA: null,
   sloP99Ms: 200,
   takeSnapshot: (name) => {
-    const { result, analytic, scenario, snapshots } = get();
+    const { result, analytic, resultScenario, snapshots } = get();
+    const scenario = resultScenario ?? get().scenario;
     if (!result) return null;
     counter += 1;
     const id = `s${Date.now().toString(36)}-${counter}`;

@@ -11,10 +11,12 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   runError: null,
   lastLatencyMs: null,
   resultSeq: 0,
+  resultScenario: null,
   runStarted: () => set({ runStatus: 'running', progress: 0, runError: null }),
   runProgress: (progress) => set({ progress }),
-  runFinished: (result, analytic, lastLatencyMs) =>
+  runFinished: (result, analytic, lastLatencyMs, scenario) =>
     set((s) => ({
+      resultScenario: scenario ?? s.scenario,
       runStatus: 'done',
       progress: 1,
       result,

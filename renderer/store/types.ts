@@ -52,9 +52,17 @@ export interface RunSlice {
   lastLatencyMs: number | null;
   /** Counts results received (a new result is visible even when its numbers did not change). */
   resultSeq: number;
+  /** The scenario the result is of (the edited one may have moved on while a run is going). */
+  resultScenario: ScenarioInput | null;
   runStarted: () => void;
   runProgress: (fraction: number) => void;
-  runFinished: (result: SimResult, analytic: AnalyticView | null, latencyMs: number) => void;
+  /** `scenario`: what the result is of (defaults to the edited scenario). */
+  runFinished: (
+    result: SimResult,
+    analytic: AnalyticView | null,
+    latencyMs: number,
+    scenario?: ScenarioInput,
+  ) => void;
   runFailed: (message: string) => void;
   runCancelled: () => void;
 }

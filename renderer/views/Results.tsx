@@ -81,22 +81,23 @@ export function Results({ onCancel }: { onCancel: () => void }) {
   // press is answered in the next frame even when five charts redraw.
   const result = useDeferredValue(shownResult);
   const fresh = result === shownResult;
-  const { theme, slo, scenario, presenting } = useApp(
+  const { theme, slo, scenario, presenting, running } = useApp(
     useShallow((s) => ({
       theme: s.theme,
       slo: s.sloP99Ms,
       presenting: s.presenting,
+      running: s.runStatus === 'running',
       scenario:
         s.presenting && s.presentIndex >= 0 && s.snapshots[s.presentIndex]
           ? s.snapshots[s.presentIndex].scenario
-          : s.scenario,
+          : (s.resultScenario ?? s.scenario),
     })),
   );
   const palette = palettes[theme];
   const diagRef = useRef<HTMLDivElement>(null);
   const diagWidth = useWidth(diagRef, 760);
   return (
-    <section className="results" aria-label={t('readouts')}>
+    <div className={`results${running && !presenting ? ' running' : ''}`} aria-busy={running}>
       {presenting ? <h2 className="present-title">{title ?? t('presentingCurrent')}</h2> : null}
       <Readouts />
       <RunBar onCancel={onCancel} />
@@ -175,6 +176,6 @@ export function Results({ onCancel }: { onCancel: () => void }) {
         <p className="muted">{t('noResult')}</p>
       )}
       {!presenting ? <ExportBar /> : null}
-    </section>
+    </div>
   );
 }

@@ -102,6 +102,7 @@ const SweepLine = memo(function SweepLine({
   const data = useMemo(
     () =>
       points
+        .filter((pt) => !pt.error)
         .map((pt) => ({ x: pt.values[path], y: metricOf(pt, metric) }))
         .sort((a, b) => a.x - b.x),
     [points, path, metric],
@@ -191,6 +192,7 @@ const Heatmap = memo(function Heatmap({
   const cw = (width - left - 10) / Math.max(1, xs.length);
   const ch = (H - bottom - 10) / Math.max(1, ys.length);
   const colour = (v: number) => {
+    if (!Number.isFinite(v)) return p.grid;
     let f = hi > lo ? (v - lo) / (hi - lo) : 0.5;
     if (metric === 'throughput_rps') f = 1 - f; // high throughput is good (cool colour)
     const hue = 140 - 140 * f;
@@ -217,7 +219,7 @@ const Heatmap = memo(function Heatmap({
               stroke={isBest ? p.fg : q.meets_slo ? p.ok : 'none'}
               strokeWidth={isBest ? 3 : 1}
             >
-              <title>{`${px}=${q.values[px]}, ${py}=${q.values[py]}: ${fmtNum(v)}`}</title>
+              <title>{`${px}=${q.values[px]}, ${py}=${q.values[py]}: ${q.error ?? fmtNum(v)}`}</title>
             </rect>
             {cw > 34 && ch > 14 ? (
               <text
