@@ -1,26 +1,16 @@
 // `peakline bench`: the performance figures of DESIGN.md — the engine's own benchmarks
-// (sim-core/bench.ts, when present), the two seed profiles and the sale-day profile run as the CLI
+// (sim-core/bench.ts), the two seed profiles and the sale-day profile run as the CLI
 // runs them, a 20×20 sweep of the async seed profile on every core, and the peak RSS. Figures
 // are printed, never asserted.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { runBenchmarks, type BenchFigure } from '../../sim-core/bench';
 import { loadSimulate } from '../sweep/point';
 import { runSweep } from '../sweep/sweep';
 import { loadScenario, loadScenarioInput, num, parseCommand, table } from './util';
 
-/** One benchmark figure. */
-export interface BenchFigure {
-  name: string;
-  /** What was measured, e.g. "median of 7 runs". */
-  detail: string;
-  wall_ms: number;
-  events?: number;
-  events_per_s?: number;
-  /** The target from DESIGN.md, e.g. "< 50 ms". */
-  target?: string;
-  meets_target?: boolean;
-}
+export type { BenchFigure };
 
 const profile = (name: string) => fileURLToPath(new URL(`../../profiles/${name}`, import.meta.url));
 
@@ -36,40 +26,6 @@ export const SWEEP_BENCH_DIMS = [
   { path: 'async.queue_capacity', values: Array.from({ length: 20 }, (_, i) => 50 * (i + 1)) },
 ];
 
-async function engineBenchmarks(): Promise<BenchFigure[]> {
-  const spec = '../../sim-core/bench';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(/* @vite-ignore */ spec)) as Record<string, unknown>;
-  } catch {
-    return [];
-  }
-  const run = mod.runBenchmarks;
-  if (typeof run !== 'function') return [];
-  // quick: the real sale-day profile runs below, so the engine's own sale-day run is skipped.
-  const res = (await (run as (o?: unknown) => unknown)({
-    now: () => performance.now(),
-    quick: true,
-  })) as unknown;
-  const list = Array.isArray(res)
-    ? res
-    : res && typeof res === 'object' && Array.isArray((res as { results?: unknown }).results)
-      ? (res as { results: unknown[] }).results
-      : [];
-  const Fig = z.looseObject({
-    name: z.string(),
-    wall_ms: z.number(),
-    events: z.number().optional(),
-    events_per_s: z.number().optional(),
-    detail: z.string().optional(),
-    target: z.string().optional(),
-  });
-  return list.flatMap((x) => {
-    const r = Fig.safeParse(x);
-    return r.success ? [{ ...r.data, detail: r.data.detail ?? 'sim-core/bench' }] : [];
-  });
-}
-
 /** Runs every benchmark and returns the figures (also used by tests of the command's shape). */
 export async function runAllBenchmarks(
   log: (line: string) => void = () => {},
@@ -79,7 +35,8 @@ export async function runAllBenchmarks(
   const figures: BenchFigure[] = [];
 
   log('engine benchmarks (sim-core/bench) …');
-  figures.push(...(await engineBenchmarks()));
+  // quick: the real sale-day profile runs below, so the engine's own sale-day run is skipped.
+  figures.push(...runBenchmarks({ now: () => performance.now(), quick: true }));
 
   for (const [file, runs] of [
     ['seed-sync-baseline.json', 7],
