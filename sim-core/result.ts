@@ -109,7 +109,11 @@ export interface SimResult {
     in_flight: number;
   };
   errors: ErrorCounts;
-  /** Event-list pops. */
+  /**
+   * Events processed: event-list pops, plus open-workload arrivals and expired timeouts, which
+   * the engine keeps in their own ordered streams beside the heap (stale, cancelled timeouts are
+   * not counted).
+   */
   events: number;
   /** Wall-clock time of the run (the only field that differs between identical runs). */
   wall_ms: number;
