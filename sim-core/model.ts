@@ -90,6 +90,8 @@ const O_FAILED = 2;
 const O_TIMEOUT = 3;
 
 const LOCKQ = -2;
+/** Lock steps over keyspaces up to this size keep a table per key; bigger ones map keys in use. */
+const LOCK_DIRECT_KEYS = 1 << 18;
 /** Closed loop: a connection sends at most once per 10 µs (ok) or per 1 ms after an instant error. */
 const MIN_CYCLE_OK = 0.01;
 const MIN_CYCLE_ERROR = 1;
@@ -420,6 +422,8 @@ export class PipelineSim {
   private readonly lkTail: Int32Array[] = [];
   private readonly lkArea: Float64Array[] = [];
   private readonly lkSince: Float64Array[] = [];
+  /** Key → table slot for lock steps over big keyspaces (null: the key is the slot). */
+  private readonly lkMap: (Map<number, number> | null)[] = [];
 
   // ---- counters: cohort (arrived in the window)
   cArrived = 0;
@@ -575,11 +579,15 @@ export class PipelineSim {
     }
     for (let l = 0; l < this.L; l++) {
       const nk = this.prog.lockKeys[l] === 'user' ? s.keyspace.users : s.keyspace.items;
-      this.lkHeld.push(new Uint8Array(nk));
-      this.lkHead.push(new Int32Array(nk).fill(-1));
-      this.lkTail.push(new Int32Array(nk).fill(-1));
-      this.lkArea.push(new Float64Array(nk));
-      this.lkSince.push(new Float64Array(nk));
+      // a table per key, or — for big keyspaces — per key actually locked, through a map
+      const dense = nk > LOCK_DIRECT_KEYS;
+      const n0 = dense ? 1024 : nk;
+      this.lkMap.push(dense ? new Map() : null);
+      this.lkHeld.push(new Uint8Array(n0));
+      this.lkHead.push(new Int32Array(n0).fill(-1));
+      this.lkTail.push(new Int32Array(n0).fill(-1));
+      this.lkArea.push(new Float64Array(n0));
+      this.lkSince.push(new Float64Array(n0));
       this.stServers[this.sLock + l] = 1;
       this.lockTimers.push(new TimerQueue());
     }
@@ -994,7 +1002,7 @@ export class PipelineSim {
         }
         case OP_LOCK: {
           const l = prog.a[pc];
-          const key = prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j);
+          const key = this.lockSlot(l, prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j));
           if (this.lkHeld[l][key] === 0) {
             this.lockGrant(l, key);
             this.jPc[j] = pc + 1;
@@ -1031,7 +1039,7 @@ export class PipelineSim {
         }
         case OP_UNLOCK: {
           const l = prog.a[pc];
-          const key = prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+          const key = this.lockSlot(l, prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j]);
           this.lockRelease(l, key);
           this.jPc[j] = pc + 1;
           if (prog.c[pc] >= 0) {
@@ -1133,6 +1141,36 @@ export class PipelineSim {
       this.acc(st);
       this.stBusy[st]--;
     }
+  }
+
+  /** The table slot of `key` in lock l's tables (growing them for a big keyspace). */
+  private lockSlot(l: number, key: number): number {
+    const m = this.lkMap[l];
+    if (m === null) return key;
+    let x = m.get(key);
+    if (x === undefined) {
+      x = m.size;
+      m.set(key, x);
+      const n = this.lkHeld[l].length;
+      if (x >= n) {
+        const held = new Uint8Array(2 * n);
+        held.set(this.lkHeld[l]);
+        this.lkHeld[l] = held;
+        const head = new Int32Array(2 * n).fill(-1);
+        head.set(this.lkHead[l]);
+        this.lkHead[l] = head;
+        const tail = new Int32Array(2 * n).fill(-1);
+        tail.set(this.lkTail[l]);
+        this.lkTail[l] = tail;
+        const area = new Float64Array(2 * n);
+        area.set(this.lkArea[l]);
+        this.lkArea[l] = area;
+        const since = new Float64Array(2 * n);
+        since.set(this.lkSince[l]);
+        this.lkSince[l] = since;
+      }
+    }
+    return x;
   }
 
   private lockGrant(l: number, key: number): void {
@@ -1306,8 +1344,11 @@ export class PipelineSim {
         continue;
       }
       if (o === OP_UNLOCK) {
-        const key = this.prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
-        this.lockRelease(this.prog.a[pc], key);
+        const l = this.prog.a[pc];
+        this.lockRelease(
+          l,
+          this.lockSlot(l, this.prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j]),
+        );
       }
       pc++;
     }
@@ -1386,7 +1427,7 @@ export class PipelineSim {
     } else if (q === LOCKQ) {
       const pc = this.jPc[j];
       const l = this.prog.a[pc];
-      const key = this.prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j];
+      const key = this.lockSlot(l, this.prog.b[pc] === 0 ? this.jUser[j] : this.jItem[j]);
       const p = this.jPrev[j];
       const n = this.jNext[j];
       if (p >= 0) this.jNext[p] = n;

@@ -268,6 +268,27 @@ describe('every error cause, from a scenario built to cause it', () => {
     });
   }
 
+  it('a per-user lock over ten million users contends on the hot users only', () => {
+    const s = (users: number) =>
+      scenario({
+        ...base,
+        workload: { type: 'open', rate_rps: 2000 },
+        keyspace: { users, user_zipf_s: 1.2 },
+        server: { concurrency: 200 },
+        handler: [{ lock: { key: 'user', timeout_ms: 20, steps: [{ cpu: exp(2) }] } }],
+      });
+    const big = simulate(s(10_000_000));
+    expectConserved(big);
+    expect(big.errors.lock_timeout).toBeGreaterThan(0);
+    // the hottest user holds ~1/ζ(1.2)·2000 rps × 2 ms ≈ 73 % of the time
+    expect(big.stations['lock[0]'].utilization).toBeGreaterThan(0.6);
+    expect(big.stations['lock[0]'].utilization).toBeLessThanOrEqual(1);
+    expect(big.saturated).toBeNull();
+    // the same law over a keyspace small enough for a table per key gives the same picture
+    const small = simulate(s(100_000));
+    expect(small.stations['lock[0]'].utilization).toBeGreaterThan(0.6);
+  });
+
   it('a crash fails the requests in flight, and nginx max_fails ejects the dead instance', () => {
     const s = (max_fails: number) =>
       scenario({
