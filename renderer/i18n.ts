@@ -133,6 +133,8 @@ export const en = {
   meetsSlo: 'meets the SLO',
   missesSlo: 'misses the SLO',
   comparisonTable: 'A/B comparison',
+  compareP99: 'P99 over time: A vs B',
+  compareThroughput: 'Throughput over time: A vs B',
   noPin: 'Pin a snapshot as A to compare the current result (B) against it.',
   // sweep
   sweep: 'Sweep',
@@ -300,6 +302,8 @@ export const zh: Dictionary = {
   meetsSlo: '满足 SLO',
   missesSlo: '未满足 SLO',
   comparisonTable: 'A/B 对比',
+  compareP99: 'P99 随时间变化：A 与 B',
+  compareThroughput: '吞吐量随时间变化：A 与 B',
   noPin: '将一个快照设为 A，即可与当前结果（B）对比。',
   sweep: '参数扫描',
   parameter: '参数',

@@ -249,6 +249,15 @@ describe('the Peakline console in Chromium', () => {
     const delay = table.getByRole('row', { name: /Task delay/ });
     expect(await delay.locator('.delta').getAttribute('data-verdict')).toBe('worse');
     expect(await table.locator('td.meets, td.misses').count()).toBe(2);
+    // A and B drawn over each other: two real lines in the overlay chart.
+    const overlay = page.getByRole('figure', { name: 'P99 over time: A vs B' });
+    await expect
+      .poll(() =>
+        overlay
+          .locator('path.recharts-line-curve')
+          .evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 60).length),
+      )
+      .toBe(2);
     await page.screenshot({ path: path.join(shots, 'compare.png'), fullPage: true });
   });
 

@@ -8,6 +8,9 @@ import { compareRows, selectPinnedA, type CompareRow } from '../store/selectors'
 import { formatValue } from './Readouts';
 import { useT } from '../ui/hooks';
 import type { MessageKey } from '../i18n';
+import { ChartCard } from '../charts/ChartCard';
+import { CompareChart } from '../charts/CompareChart';
+import { palettes } from '../ui/palette';
 
 const METRIC: Record<CompareRow['metric'], { key: MessageKey; unit: 'rps' | 'ms' | 'ratio' }> = {
   throughput: { key: 'throughput', unit: 'rps' },
@@ -28,18 +31,20 @@ export function CompareView() {
   const t = useT();
   const id = useId();
   const [name, setName] = useState('');
-  const { snapshots, result, slo, pinnedA, takeSnapshot, removeSnapshot, pinA, setSlo } = useApp(
-    useShallow((s) => ({
-      snapshots: s.snapshots,
-      result: s.result,
-      slo: s.sloP99Ms,
-      pinnedA: s.pinnedA,
-      takeSnapshot: s.takeSnapshot,
-      removeSnapshot: s.removeSnapshot,
-      pinA: s.pinA,
-      setSlo: s.setSlo,
-    })),
-  );
+  const { snapshots, result, slo, pinnedA, takeSnapshot, removeSnapshot, pinA, setSlo, theme } =
+    useApp(
+      useShallow((s) => ({
+        snapshots: s.snapshots,
+        result: s.result,
+        slo: s.sloP99Ms,
+        pinnedA: s.pinnedA,
+        takeSnapshot: s.takeSnapshot,
+        removeSnapshot: s.removeSnapshot,
+        pinA: s.pinA,
+        setSlo: s.setSlo,
+        theme: s.theme,
+      })),
+    );
   const a = useApp(selectPinnedA);
   const rows = useMemo(
     () => (a && result ? compareRows(a.result, result, slo) : []),
@@ -113,48 +118,82 @@ export function CompareView() {
         ))}
       </ul>
       {a && result ? (
-        <table className="compare-table" aria-label={t('comparisonTable')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('metric')}</th>
-              <th scope="col">
-                {t('columnA')}: {a.name}
-              </th>
-              <th scope="col">{t('columnB')}</th>
-              <th scope="col">{t('delta')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => {
-              const m = METRIC[r.metric];
-              const sloClass = (meets: boolean | null) =>
-                meets === null ? '' : meets ? 'meets' : 'misses';
-              return (
-                <tr key={r.metric}>
-                  <th scope="row">{t(m.key)}</th>
-                  <td
-                    className={sloClass(r.aMeets)}
-                    title={r.aMeets === null ? undefined : t(r.aMeets ? 'meetsSlo' : 'missesSlo')}
-                  >
-                    {formatValue(m.unit, r.a)}
-                  </td>
-                  <td
-                    className={sloClass(r.bMeets)}
-                    title={r.bMeets === null ? undefined : t(r.bMeets ? 'meetsSlo' : 'missesSlo')}
-                  >
-                    {formatValue(m.unit, r.b)}
-                    {r.bMeets !== null ? (
-                      <span className="sr-only"> ({t(r.bMeets ? 'meetsSlo' : 'missesSlo')})</span>
-                    ) : null}
-                  </td>
-                  <td className={`delta ${r.verdict}`} data-verdict={r.verdict}>
-                    {signed(m.unit, r.delta)}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <>
+          <table className="compare-table" aria-label={t('comparisonTable')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('metric')}</th>
+                <th scope="col">
+                  {t('columnA')}: {a.name}
+                </th>
+                <th scope="col">{t('columnB')}</th>
+                <th scope="col">{t('delta')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => {
+                const m = METRIC[r.metric];
+                const sloClass = (meets: boolean | null) =>
+                  meets === null ? '' : meets ? 'meets' : 'misses';
+                return (
+                  <tr key={r.metric}>
+                    <th scope="row">{t(m.key)}</th>
+                    <td
+                      className={sloClass(r.aMeets)}
+                      title={r.aMeets === null ? undefined : t(r.aMeets ? 'meetsSlo' : 'missesSlo')}
+                    >
+                      {formatValue(m.unit, r.a)}
+                    </td>
+                    <td
+                      className={sloClass(r.bMeets)}
+                      title={r.bMeets === null ? undefined : t(r.bMeets ? 'meetsSlo' : 'missesSlo')}
+                    >
+                      {formatValue(m.unit, r.b)}
+                      {r.bMeets !== null ? (
+                        <span className="sr-only"> ({t(r.bMeets ? 'meetsSlo' : 'missesSlo')})</span>
+                      ) : null}
+                    </td>
+                    <td className={`delta ${r.verdict}`} data-verdict={r.verdict}>
+                      {signed(m.unit, r.delta)}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {a.result.series && result.series ? (
+            <>
+              <ChartCard title={t('compareP99')}>
+                {(w) => (
+                  <CompareChart
+                    a={a.result}
+                    b={result}
+                    metric="p99_ms"
+                    width={w}
+                    palette={palettes[theme]}
+                    sloP99Ms={slo}
+                    labelA={`A: ${a.name}`}
+                    labelB={t('columnB')}
+                  />
+                )}
+              </ChartCard>
+              <ChartCard title={t('compareThroughput')}>
+                {(w) => (
+                  <CompareChart
+                    a={a.result}
+                    b={result}
+                    metric="ok_rps"
+                    width={w}
+                    palette={palettes[theme]}
+                    sloP99Ms={slo}
+                    labelA={`A: ${a.name}`}
+                    labelB={t('columnB')}
+                  />
+                )}
+              </ChartCard>
+            </>
+          ) : null}
+        </>
       ) : (
         <p className="muted">{t('noPin')}</p>
       )}
