@@ -26,6 +26,19 @@
 // - Closed workload: a connection sends its next request when the previous one resolves (ok,
 //   error or client time-out), after its think time; a cycle lasts at least 10 µs (1 ms after an
 //   instant error), so a program that takes no time cannot spin the loop at one instant.
+// - Steps: cpu holds the handler; cache = lookup delay, then with 1 − hit_ratio a DB read
+//   (cache-aside); db = FIFO wait for a pooled connection (acquire_timeout_ms ⇒ pool_timeout),
+//   then FIFO wait on shard `key % shards` (shard_concurrency servers), query, release both;
+//   call = a named station (concurrency + waiting room; full ⇒ service_full); lock = per-key FIFO
+//   lock around its steps (one lock table per lock step; timeout ⇒ lock_timeout; overhead is
+//   paid after acquiring and after releasing); enqueue = a Go channel send (`block`) or a
+//   non-blocking send (`reject` ⇒ async_queue_full); workers take tasks FIFO. Lock steps do not
+//   nest the same key (that would deadlock, as it would in Redis).
+//
+// How it stays fast: consecutive pure delays (cpu steps, cache hits, lock overheads) are one
+// event; open-workload arrivals and the constant-delay timeouts (client, pool, each lock step)
+// are ordered streams beside the heap rather than in it, so the heap holds only service
+// completions; keys are drawn only when a step needs them.
 import type { Scenario, Step } from './schema';
 import { DBL0, EventList, TimerQueue } from './engine';
 import { Rng, Stream, Zipf } from './random';
