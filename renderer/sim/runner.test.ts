@@ -172,3 +172,55 @@ describe('SimRunner with a worker that never starts', () => {
     runner.dispose();
   });
 });
+
+describe('SimRunner choosing between waiting and restarting', () => {
+  it('restarts at once when runs of this scenario take over a second, waits when they are short', async () => {
+    let clock = 0;
+    const workers: InProcessWorker[] = [];
+    const results: string[] = [];
+    let settle: () => void = () => {};
+    const runner = new SimRunner(
+      () => {
+        const w = new InProcessWorker();
+        workers.push(w);
+        return w;
+      },
+      {
+        onStart: () => {},
+        onProgress: () => {},
+        onResult: (r) => {
+          results.push(r.scenario);
+          settle();
+        },
+        onError: () => settle(),
+        onCancel: () => {},
+      },
+      { restartAfterMs: 150, now: () => clock },
+    );
+    // A short run (50 ms on this clock): the next request waits for the warm worker.
+    let done = new Promise<void>((r) => (settle = r));
+    runner.run(mm1('short'));
+    clock = 50;
+    await done;
+    runner.run(mm1('a'));
+    runner.run(mm1('b'));
+    expect(workers).toHaveLength(1);
+    done = new Promise<void>((r) => (settle = r));
+    await done;
+    expect(results).toEqual(['short', 'b']);
+    // A run that took 1.5 s: a newer request stops it straight away on a fresh worker.
+    done = new Promise<void>((r) => (settle = r));
+    clock = 100;
+    runner.run(mm1('long'));
+    clock = 1600;
+    await done;
+    runner.run(mm1('c'));
+    runner.run(mm1('d'));
+    expect(workers).toHaveLength(2);
+    expect(workers[0].terminated).toBe(true);
+    done = new Promise<void>((r) => (settle = r));
+    await done;
+    expect(results).toEqual(['short', 'b', 'long', 'd']);
+    runner.dispose();
+  });
+});

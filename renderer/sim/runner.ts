@@ -1,7 +1,9 @@
 // Drives the simulation Web Worker so the latest change wins: a new request while a short run is
-// in flight waits for it (its result is dropped); a run in flight longer than `restartAfterMs` is
-// stopped by terminating the worker and starting a fresh one. Cancel terminates too. Results of
-// anything but the latest request never reach the handlers.
+// in flight waits for it (its result is dropped) — a warm worker finishing a short run beats a
+// cold one starting over; a run that goes on longer than expected (over `restartAfterMs` and
+// twice the last run), or any run of a scenario that takes over a second, is stopped by
+// terminating the worker and starting a fresh one. Cancel terminates too. Results of anything but
+// the latest request never reach the handlers.
 import type { Scenario } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import type { AnalyticView } from '../store/types';
@@ -51,6 +53,8 @@ export class SimRunner {
   private pending: Req | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private startTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Wall time of the last run that finished (ms), to judge whether waiting beats restarting. */
+  private lastRunMs = 0;
   private readonly restartAfterMs: number;
   private readonly startTimeoutMs: number;
   private readonly maxPoints: number;
@@ -77,14 +81,15 @@ export class SimRunner {
       return;
     }
     const busyFor = this.now() - this.current.startedAt;
-    if (busyFor >= this.restartAfterMs) {
+    const limit = this.lastRunMs > 1000 ? 0 : Math.max(this.restartAfterMs, 2 * this.lastRunMs);
+    if (busyFor >= limit) {
       this.restart();
       this.send(req);
       return;
     }
     this.pending = req;
     this.clearTimer();
-    this.timer = setTimeout(() => this.preempt(), this.restartAfterMs - busyFor);
+    this.timer = setTimeout(() => this.preempt(), limit - busyFor);
   }
 
   /** Stops whatever runs and forgets what waits. */
@@ -187,6 +192,7 @@ export class SimRunner {
     }
     const req = this.current;
     this.current = null;
+    this.lastRunMs = this.now() - req.startedAt;
     if (latest) {
       if (msg.type === 'result')
         this.handlers.onResult(
