@@ -42,7 +42,7 @@ export function setPresentation(on: boolean): void {
 export function App({ onCancelRun }: { onCancelRun: () => void }) {
   const t = useT();
   const api = useApi();
-  const { tab, theme, language, presenting, helpOpen, presentIndex, nSnap } = useApp(
+  const { tab, theme, language, presenting, helpOpen, presentIndex, nSnap, notice } = useApp(
     useShallow((s) => ({
       tab: s.tab,
       theme: s.theme,
@@ -51,6 +51,7 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
       helpOpen: s.helpOpen,
       presentIndex: s.presentIndex,
       nSnap: s.snapshots.length,
+      notice: s.notice,
     })),
   );
   const { setTab, setTheme, setLanguage, setHelpOpen } = appStore.getState();
@@ -166,6 +167,18 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
           </button>
         </div>
       )}
+      {notice ? (
+        <div role="alert" className={`notice notice-${notice.kind}`}>
+          <span>{notice.text}</span>
+          <button
+            type="button"
+            className="small"
+            onClick={() => appStore.getState().setNotice(null)}
+          >
+            {t('close')}
+          </button>
+        </div>
+      ) : null}
       <ErrorBoundary
         title={t('errorTitle')}
         retryLabel={t('errorRetry')}

@@ -124,6 +124,9 @@ export interface UiSlice {
   /** In presentation: -1 = current scenario, else index into snapshots. */
   presentIndex: number;
   helpOpen: boolean;
+  /** A message for the user (a file that did not validate, a failed save), until dismissed. */
+  notice: { kind: 'error' | 'info'; text: string } | null;
+  setNotice: (notice: { kind: 'error' | 'info'; text: string } | null) => void;
   setTheme: (t: Theme) => void;
   setLanguage: (l: Language) => void;
   setTab: (t: Tab) => void;

@@ -10,6 +10,8 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set, get)
   presenting: false,
   presentIndex: -1,
   helpOpen: false,
+  notice: null,
+  setNotice: (notice) => set({ notice }),
   setTheme: (theme) => set({ theme }),
   setLanguage: (language) => set({ language }),
   setTab: (tab) => set({ tab }),

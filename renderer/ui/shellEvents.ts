@@ -16,7 +16,7 @@ export function useShellEvents(api: PeaklineApi | null): void {
       api.onOpenFile((ev) => {
         const st = appStore.getState();
         if (ev.scenario) st.loadScenario(ev.scenario as ScenarioInput, ev.path);
-        if (ev.error) st.runFailed(`${ev.path}: ${ev.error}`);
+        st.setNotice(ev.error ? { kind: 'error', text: `${ev.path}: ${ev.error}` } : null);
       }),
     );
     offs.push(
@@ -46,7 +46,9 @@ export function useShellEvents(api: PeaklineApi | null): void {
               .loadProfile({ name: cmd.name, source: cmd.source })
               .then((p) => appStore.getState().loadScenario(p.scenario as ScenarioInput, p.name))
               .catch((e: unknown) =>
-                appStore.getState().runFailed(e instanceof Error ? e.message : String(e)),
+                appStore
+                  .getState()
+                  .setNotice({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
               );
             break;
           case 'file:save':
@@ -58,7 +60,9 @@ export function useShellEvents(api: PeaklineApi | null): void {
                 noOverwrite: cmd.command === 'file:save-as',
               })
               .catch((e: unknown) =>
-                appStore.getState().runFailed(e instanceof Error ? e.message : String(e)),
+                appStore
+                  .getState()
+                  .setNotice({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
               );
             break;
           case 'file:new':
