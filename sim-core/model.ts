@@ -33,7 +33,7 @@
 //   lock around its steps (one lock table per lock step; timeout ⇒ lock_timeout; overhead is
 //   paid after acquiring and after releasing); enqueue = a Go channel send (`block`) or a
 //   non-blocking send (`reject` ⇒ async_queue_full); workers take tasks FIFO. Lock steps do not
-//   nest the same key (that would deadlock, as it would in Redis).
+//   contend across steps: each lock step has its own table.
 //
 // How it stays fast: consecutive pure delays (cpu steps, cache hits, lock overheads) are one
 // event; open-workload arrivals and the constant-delay timeouts (client, pool, each lock step)
