@@ -173,6 +173,26 @@ describe('the simulator agrees with theory', () => {
     });
   }
 
+  it('splits a Poisson stream over instances under the random balancer (M/M/c per instance)', () => {
+    const s = scenario({
+      seed: 8,
+      duration_s: 100,
+      warmup_s: 2,
+      workload: { type: 'open', rate_rps: 6000 },
+      gateway: { balancer: 'random' },
+      server: { instances: 3, concurrency: 2 },
+      handler: [{ cpu: exp(0.8) }],
+    });
+    const a = analyticFor(s)!;
+    expect(a.model).toBe('M/M/c');
+    expect(a.utilization).toBeCloseTo(0.8, 10);
+    const r = simulate(s);
+    expect(rel(r.latency_ms.mean, a.latency_mean_ms)).toBeLessThan(0.03);
+    expect(rel(r.throughput_rps, 6000)).toBeLessThan(0.01);
+    // round robin is not a Poisson split: no closed form
+    expect(analyticFor({ ...s, gateway: { ...s.gateway, balancer: 'round_robin' } })).toBeNull();
+  });
+
   it('has no analytic answer for a pipeline theory does not cover', () => {
     const s = scenario({
       duration_s: 1,
