@@ -52,8 +52,15 @@ export async function saveExport(
   downloadBlob(name, blob);
 }
 
-/** Renders an SVG element to a PNG blob at `scale`, on a solid `background`. */
-export async function svgToPng(svg: SVGSVGElement, background: string, scale = 2): Promise<Blob> {
+/** Renders an SVG element to a PNG blob at `scale`, on a solid `background`, with `title` (in
+ * `color`) above the chart when given. */
+export async function svgToPng(
+  svg: SVGSVGElement,
+  background: string,
+  scale = 2,
+  title?: { text: string; color: string },
+  legend: { name: string; color: string }[] = [],
+): Promise<Blob> {
   const { width, height } = svg.getBoundingClientRect();
   const w = Math.max(1, Math.round(width || Number(svg.getAttribute('width')) || 600));
   const h = Math.max(1, Math.round(height || Number(svg.getAttribute('height')) || 300));
@@ -61,6 +68,11 @@ export async function svgToPng(svg: SVGSVGElement, background: string, scale = 2
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.setAttribute('width', String(w));
   clone.setAttribute('height', String(h));
+  // Outside the page the SVG's text would fall back to a serif font.
+  clone.setAttribute(
+    'font-family',
+    'system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif',
+  );
   const text = new XMLSerializer().serializeToString(clone);
   const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml;charset=utf-8' }));
   try {
@@ -70,15 +82,30 @@ export async function svgToPng(svg: SVGSVGElement, background: string, scale = 2
       img.onerror = () => reject(new Error('the chart could not be drawn as an image'));
       img.src = url;
     });
+    const top = title ? 28 : 0;
+    const bottom = legend.length > 0 ? 24 : 0;
     const canvas = document.createElement('canvas');
     canvas.width = w * scale;
-    canvas.height = h * scale;
+    canvas.height = (h + top + bottom) * scale;
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('no 2D canvas available');
     ctx.fillStyle = background;
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.scale(scale, scale);
-    ctx.drawImage(img, 0, 0, w, h);
+    if (title) {
+      ctx.fillStyle = title.color;
+      ctx.font = '600 15px system-ui, sans-serif';
+      ctx.fillText(title.text, 8, 19);
+    }
+    ctx.drawImage(img, 0, top, w, h);
+    ctx.font = '13px system-ui, sans-serif';
+    let x = 12;
+    for (const item of legend) {
+      ctx.fillStyle = item.color;
+      ctx.fillRect(x, top + h + 8, 14, 4);
+      ctx.fillText(item.name, x + 20, top + h + 14);
+      x += 34 + ctx.measureText(item.name).width;
+    }
     return await new Promise<Blob>((resolve, reject) =>
       canvas.toBlob(
         (b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))),

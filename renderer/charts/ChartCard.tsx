@@ -39,7 +39,20 @@ export function ChartCard({ title, children, className }: ChartCardProps) {
     }
     if (!svg) return;
     try {
-      const png = await svgToPng(svg, palettes[theme].bg);
+      // Recharts draws the legend as HTML; carry its entries over into the image.
+      const legend = [...(body.current?.querySelectorAll('.recharts-legend-item') ?? [])].map(
+        (el) => ({
+          name: el.textContent?.trim() ?? '',
+          color: el.querySelector('path')?.getAttribute('stroke') ?? palettes[theme].fg,
+        }),
+      );
+      const png = await svgToPng(
+        svg,
+        palettes[theme].bg,
+        2,
+        { text: title, color: palettes[theme].fg },
+        legend,
+      );
       await saveExport(api, 'png', `${fileSafe(title)}.png`, png, 'image/png');
       setErr(null);
     } catch (e) {
