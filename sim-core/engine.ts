@@ -214,6 +214,11 @@ export class TimerQueue {
     this.size++;
   }
 
+  /** Deadline of the last timer queued (-Infinity when empty). */
+  lastTime(): number {
+    return this.size > 0 ? this.t[(this.head + this.size - 1) & (this.t.length - 1)] : -Infinity;
+  }
+
   /** Deadline of the first timer (Infinity when empty). */
   peekTime(): number {
     return this.size > 0 ? this.t[this.head] : Infinity;

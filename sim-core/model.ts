@@ -426,8 +426,13 @@ export class PipelineSim {
   private rr = 0;
   /** Latest ejection deadline: once past it, no instance is ejected (the balancer's fast path). */
   private ejectMax = DBL0;
-  /** Time of the next open-workload arrival (kept off the heap: one stream, one candidate). */
+  /**
+   * Time of the next open-workload arrival, or of the first send in the ring of a closed
+   * workload (kept off the heap: one ordered stream, one candidate in the main loop).
+   */
   private nextArrival = Infinity;
+  private readonly sends = new TimerQueue();
+  private readonly sendRing: boolean;
 
   // ---- locks (one table per lock step)
   private readonly lkHeld: Uint8Array[] = [];
@@ -529,11 +534,13 @@ export class PipelineSim {
           : null;
       this.poisson = false;
       this.curve = null;
+      this.sendRing = this.think === null || this.think.isConst;
     } else {
       this.conns = 0;
       this.think = null;
       this.poisson = w.arrivals === 'poisson';
       this.curve = new RateCurve(w.rate_rps);
+      this.sendRing = false;
     }
 
     this.prog = compileProgram(s, this.dists, this.svcNames);
@@ -635,7 +642,7 @@ export class PipelineSim {
     if (this.closed) {
       for (let c = 0; c < this.conns; c++) {
         const t = this.think ? this.think.sample(this.rThink) : 0;
-        ev.push(t, EV_SEND, c, PRI_MODEL);
+        this.scheduleSend(t, c);
       }
     } else {
       this.scheduleArrival();
@@ -937,7 +944,22 @@ export class PipelineSim {
       let d = this.think !== null ? this.think.sample(this.rThink) : 0;
       const minCycle = kind === O_OK ? MIN_CYCLE_OK : MIN_CYCLE_ERROR;
       if (now - t0 + d < minCycle) d = minCycle - (now - t0);
-      this.ev.push(now + d, EV_SEND, conn, PRI_MODEL);
+      this.scheduleSend(now + d, conn);
+    }
+  }
+
+  /**
+   * A connection's next send. With a constant think time sends come due in the order they are
+   * scheduled, so they queue in a ring beside the heap (the ring's head is `nextArrival`); the rare
+   * one that would jump the queue (the minimum-cycle floor) goes to the heap.
+   */
+  private scheduleSend(t: number, conn: number): void {
+    const ring = this.sends;
+    if (this.sendRing && (ring.size === 0 || t >= ring.lastTime())) {
+      ring.push(t, conn, 0);
+      if (ring.size === 1) this.nextArrival = t;
+    } else {
+      this.ev.push(t, EV_SEND, conn, PRI_MODEL);
     }
   }
 
@@ -1618,8 +1640,15 @@ export class PipelineSim {
         if (ta >= endMs) break;
         this.now = ta;
         events++;
-        this.arrive(-1);
-        this.scheduleArrival();
+        if (this.closed) {
+          const ring = this.sends;
+          ring.pop();
+          this.nextArrival = ring.peekTime();
+          this.arrive(ring.slot);
+        } else {
+          this.arrive(-1);
+          this.scheduleArrival();
+        }
         continue;
       }
       if (ta < te) te = ta;
