@@ -382,6 +382,44 @@ describe('the Peakline console in Chromium', () => {
     await page.getByRole('tab', { name: 'Scenario' }).click();
   });
 
+  it('cancels a long sweep from its progress bar', async () => {
+    await page.getByRole('tab', { name: 'Sweep' }).click();
+    await page
+      .getByRole('combobox', { name: 'Parameter', exact: true })
+      .selectOption('async.workers');
+    await page.getByRole('spinbutton', { name: 'Parameter from', exact: true }).fill('1');
+    await page.getByRole('spinbutton', { name: 'Parameter to', exact: true }).fill('200');
+    await page.getByRole('spinbutton', { name: 'Parameter step', exact: true }).fill('1');
+    await page.getByRole('button', { name: 'Run sweep' }).click();
+    const progress = page
+      .locator('.sweep')
+      .getByRole('progressbar', { name: 'Simulation progress' });
+    await progress.waitFor();
+    await expect.poll(() => progress.getAttribute('value'), { timeout: 60_000 }).not.toBe('0');
+    await page.locator('.sweep').getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('.sweep').textContent()).toMatch(/Run cancelled/);
+    expect(await progress.count()).toBe(0);
+    await page.getByRole('tab', { name: 'Scenario' }).click();
+  });
+
+  it('can be driven from the keyboard alone, with a visible focus ring', async () => {
+    await page.getByRole('tab', { name: 'Scenario' }).focus();
+    let name = '';
+    for (let i = 0; i < 40 && name !== 'Workers'; i++) {
+      await page.keyboard.press('Tab');
+      name = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el?.id ? (document.querySelector(`label[for="${el.id}"]`)?.textContent ?? '') : '';
+      });
+    }
+    expect(name).toBe('Workers');
+    const outline = await page.evaluate(
+      () => getComputedStyle(document.activeElement!).outlineStyle,
+    );
+    expect(outline).not.toBe('none');
+    await page.screenshot({ path: path.join(shots, 'keyboard-focus.png') });
+  });
+
   it('exports results CSV, results JSON, the scenario file and a chart PNG as downloads', async () => {
     await page.getByRole('tab', { name: 'Scenario' }).click();
     const take = async (click: () => Promise<void>) => {
