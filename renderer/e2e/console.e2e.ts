@@ -379,6 +379,20 @@ describe('the Peakline console in Chromium', () => {
     );
     await expect.poll(() => drawnLines()).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: path.join(shots, 'sweep.png'), fullPage: true });
+
+    // Two parameters: a heatmap, one cell per configuration.
+    await page.getByRole('combobox', { name: 'Second parameter' }).selectOption('db.pool_size');
+    await page.getByRole('spinbutton', { name: 'Second parameter from' }).fill('10');
+    await page.getByRole('spinbutton', { name: 'Second parameter to' }).fill('30');
+    await page.getByRole('spinbutton', { name: 'Second parameter step' }).fill('10');
+    await page.getByRole('spinbutton', { name: 'Parameter to', exact: true }).fill('10');
+    await page.getByRole('spinbutton', { name: 'Parameter step', exact: true }).fill('4');
+    await page.getByRole('button', { name: 'Run sweep' }).click();
+    const heatmap = page.getByRole('img', { name: 'Sweep heatmap' });
+    await heatmap.waitFor({ timeout: 90_000 });
+    await expect.poll(() => heatmap.locator('rect.heat-cell').count()).toBe(9);
+    await page.screenshot({ path: path.join(shots, 'sweep-heatmap.png'), fullPage: true });
+    await page.getByRole('combobox', { name: 'Second parameter' }).selectOption('');
     await page.getByRole('tab', { name: 'Scenario' }).click();
   });
 

@@ -1,0 +1,22 @@
+// Number formats of the readouts and axes.
+import { describe, expect, it } from 'vitest';
+import { fmtMs, fmtNum, fmtPct, fmtRps } from './format';
+
+describe('formats', () => {
+  it('keep whole numbers whole and round the rest to a few significant digits', () => {
+    expect(fmtNum(20)).toBe('20');
+    expect(fmtNum(4230)).toBe('4,230');
+    expect(fmtNum(4230.6)).toBe('4,231');
+    expect(fmtNum(12.345)).toBe('12.3');
+    expect(fmtNum(0.012345)).toBe('0.0123');
+    expect(fmtNum(Number.NaN)).toBe('—');
+  });
+  it('give units', () => {
+    expect(fmtMs(812)).toBe('812 ms');
+    expect(fmtMs(12_500)).toBe('12.5 s');
+    expect(fmtRps(487)).toBe('487 req/s');
+    expect(fmtPct(0.0123)).toBe('1.23 %');
+    expect(fmtPct(0.000016)).toBe('0.0016 %');
+    expect(fmtPct(0)).toBe('0 %');
+  });
+});
