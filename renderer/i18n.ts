@@ -109,6 +109,8 @@ export const en = {
   queue: 'Queue',
   pool: 'DB pool',
   cache: 'Cache',
+  capShort: 'cap {n}',
+  hitShort: 'hit {p} %',
   // exports
   exports: 'Export',
   exportCsv: 'Results CSV',
@@ -280,6 +282,8 @@ export const zh: Dictionary = {
   queue: '队列',
   pool: '连接池',
   cache: '缓存',
+  capShort: '容量 {n}',
+  hitShort: '命中 {p}%',
   exports: '导出',
   exportCsv: '结果 CSV',
   exportJson: '结果 JSON',

@@ -67,7 +67,7 @@ export const Pipeline = memo(function Pipeline({
     {
       key: 'queue',
       label: t('queue'),
-      count: scenario.async ? `cap ${scenario.async.queue_capacity}` : '—',
+      count: scenario.async ? t('capShort', { n: scenario.async.queue_capacity }) : '—',
       x: col(2),
       y: 20,
     },
@@ -95,7 +95,7 @@ export const Pipeline = memo(function Pipeline({
     {
       key: 'cache',
       label: t('cache'),
-      count: hit === null ? '—' : `hit ${Math.round(hit * 100)} %`,
+      count: hit === null ? '—' : t('hitShort', { p: Math.round(hit * 100) }),
       x: col(4),
       y: 110,
     },
