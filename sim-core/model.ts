@@ -137,6 +137,11 @@ export interface BatchRaw {
   latSum: number;
   p99: number;
   seconds: number;
+  /** Per station: busy-server area and queue-length area (ms) within the batch. */
+  busyArea: Float64Array;
+  queueArea: Float64Array;
+  /** Per lock step: the busiest key's share of the batch it was held. */
+  lockUtil: Float64Array;
 }
 
 interface CompiledProgram {
@@ -472,6 +477,9 @@ export class PipelineSim {
   private batchStart = DBL0;
   private readonly batchMs: number;
   readonly batches: BatchRaw[] = [];
+  private prevAreaB = new Float64Array(0);
+  private prevAreaQ = new Float64Array(0);
+  private readonly lkPrev: Float64Array[] = [];
   private readonly series: boolean;
   readonly windowMs: number;
   private readonly winHist = new Histogram();
@@ -613,6 +621,9 @@ export class PipelineSim {
     }
     this.timers = [this.clientTimers, this.poolTimers, ...this.lockTimers];
 
+    this.prevAreaB = new Float64Array(n);
+    this.prevAreaQ = new Float64Array(n);
+    for (let l = 0; l < this.L; l++) this.lkPrev.push(new Float64Array(0));
     this.down = new Uint8Array(I);
     this.fails = new Int32Array(I);
     this.ejectedUntil = new Float64Array(I);
@@ -1538,7 +1549,10 @@ export class PipelineSim {
       this.stWaitSum[st] = 0;
       this.stWaitN[st] = 0;
     }
+    this.prevAreaB.fill(0);
+    this.prevAreaQ.fill(0);
     for (let l = 0; l < this.L; l++) {
+      this.lkPrev[l].fill(0);
       this.lkArea[l].fill(0);
       const held = this.lkHeld[l];
       const since = this.lkSince[l];
@@ -1551,11 +1565,45 @@ export class PipelineSim {
 
   private closeBatch(): void {
     const seconds = (this.now - this.batchStart) / 1000;
+    const n = this.nSt;
+    const busyArea = new Float64Array(n);
+    const queueArea = new Float64Array(n);
+    for (let st = 0; st < n; st++) {
+      this.acc(st);
+      busyArea[st] = this.stAreaB[st] - this.prevAreaB[st];
+      queueArea[st] = this.stAreaQ[st] - this.prevAreaQ[st];
+      this.prevAreaB[st] = this.stAreaB[st];
+      this.prevAreaQ[st] = this.stAreaQ[st];
+    }
+    const lockUtil = new Float64Array(this.L);
+    for (let l = 0; l < this.L; l++) {
+      // the busiest key within this batch: held time since the last batch, key by key
+      const area = this.lkArea[l];
+      const held = this.lkHeld[l];
+      const since = this.lkSince[l];
+      let prev = this.lkPrev[l];
+      if (prev.length < area.length) {
+        const p = new Float64Array(area.length);
+        p.set(prev);
+        prev = p;
+        this.lkPrev[l] = p;
+      }
+      let max = 0;
+      for (let k = 0; k < area.length; k++) {
+        const a = area[k] + (held[k] !== 0 ? this.now - since[k] : 0);
+        if (a - prev[k] > max) max = a - prev[k];
+        prev[k] = a;
+      }
+      lockUtil[l] = seconds > 0 ? max / (seconds * 1000) : 0;
+    }
     this.batches.push({
       ok: this.batchOk,
       latSum: this.batchLatSum,
       p99: this.batchHist.quantile(0.99),
       seconds,
+      busyArea,
+      queueArea,
+      lockUtil,
     });
     this.wOk += this.batchOk;
     this.latHist.merge(this.batchHist);

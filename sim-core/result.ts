@@ -118,7 +118,12 @@ export interface SimResult {
   /** Wall-clock time of the run (the only field that differs between identical runs). */
   wall_ms: number;
   stations: Record<string, StationStats>;
-  /** Station that saturates first (highest utilisation, queue growing), or null. */
+  /**
+   * Station that saturates first, or null: in the first batch of the measured window where any
+   * station is ≥ 90 % utilised (a queue: ≥ 90 % full), the deepest such stage (shard, service or
+   * lock, then pool, workers, async queue, instances — an upstream stage looks busy while it waits
+   * on a deeper one), the busiest of those on a tie.
+   */
   saturated: string | null;
   async: AsyncStats | null;
   ci95: {

@@ -359,6 +359,29 @@ describe('every error cause, from a scenario built to cause it', () => {
     );
     expect(idle.saturated).toBeNull();
   });
+
+  it('names what a short spike saturates even when the window average stays low', () => {
+    const r = simulate(
+      scenario({
+        ...base,
+        duration_s: 20,
+        workload: {
+          type: 'open',
+          rate_rps: [
+            [0, 200],
+            [8, 200],
+            [8.5, 3000],
+            [10, 3000],
+            [10.5, 200],
+          ],
+        },
+        server: { concurrency: 2 },
+        handler: [{ cpu: exp(1) }],
+      }),
+    );
+    expect(r.stations.instances.utilization).toBeLessThan(0.5);
+    expect(r.saturated).toBe('instances');
+  });
 });
 
 describe('random valid scenarios (property-based)', () => {

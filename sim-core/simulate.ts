@@ -72,25 +72,24 @@ const DEPTH: Record<StationStats['kind'], number> = {
 /** Utilisation at or above which a station counts as saturated. */
 export const SATURATION = 0.9;
 
-/** Runs one simulation of a validated scenario. Throws `SimCancelled` if `opts.shouldCancel` says so. */
-export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
-  const clock = opts.now ?? (() => Date.now());
-  const t0 = clock();
-  const seed = opts.seed ?? scenario.seed;
-  const series = opts.series === true;
-  const sim = new PipelineSim(scenario, {
-    seed,
-    series,
-    onProgress: opts.onProgress,
-    shouldCancel: opts.shouldCancel,
-  });
-  sim.run();
+/** Raw station figures over some stretch of simulated time. */
+interface Areas {
+  ms: number;
+  busyArea: ArrayLike<number>;
+  queueArea: ArrayLike<number>;
+  waitSum: ArrayLike<number> | null;
+  waitN: ArrayLike<number> | null;
+  lockUtil: number[];
+}
 
-  const T = scenario.duration_s;
-  const Tms = T * 1000;
+/** Names and aggregates the model's stations (per-instance ones summed) over a stretch of time. */
+function buildStations(
+  scenario: Scenario,
+  sim: PipelineSim,
+  a: Areas,
+): Record<string, StationStats> {
   const I = sim.I;
-
-  // ---- stations
+  const ms = a.ms;
   const stations: Record<string, StationStats> = {};
   const make = (
     kind: StationStats['kind'],
@@ -100,12 +99,21 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
     waitSum: number,
     waitN: number,
   ): StationStats => ({
-    utilization: servers > 0 ? busyArea / (Tms * servers) : 0,
-    mean_queue: queueArea / Tms,
+    utilization: servers > 0 && ms > 0 ? busyArea / (ms * servers) : 0,
+    mean_queue: ms > 0 ? queueArea / ms : 0,
     mean_wait_ms: waitN > 0 ? waitSum / waitN : 0,
     servers,
     kind,
   });
+  const one = (st: number, kind: StationStats['kind']) =>
+    make(
+      kind,
+      sim.stServers[st],
+      a.busyArea[st],
+      a.queueArea[st],
+      a.waitSum ? a.waitSum[st] : 0,
+      a.waitN ? a.waitN[st] : 0,
+    );
   const agg = (base: number, kind: StationStats['kind']) => {
     let b = 0;
     let q = 0;
@@ -113,23 +121,14 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
     let wn = 0;
     let servers = 0;
     for (let i = 0; i < I; i++) {
-      b += sim.stAreaB[base + i];
-      q += sim.stAreaQ[base + i];
-      ws += sim.stWaitSum[base + i];
-      wn += sim.stWaitN[base + i];
+      b += a.busyArea[base + i];
+      q += a.queueArea[base + i];
+      ws += a.waitSum ? a.waitSum[base + i] : 0;
+      wn += a.waitN ? a.waitN[base + i] : 0;
       servers += sim.stServers[base + i];
     }
     return make(kind, servers, b, q, ws, wn);
   };
-  const one = (st: number, kind: StationStats['kind']) =>
-    make(
-      kind,
-      sim.stServers[st],
-      sim.stAreaB[st],
-      sim.stAreaQ[st],
-      sim.stWaitSum[st],
-      sim.stWaitN[st],
-    );
 
   stations.instances = agg(0, 'instance');
   if (I > 1 && I <= 16) for (let i = 0; i < I; i++) stations[`instance[${i}]`] = one(i, 'instance');
@@ -152,11 +151,14 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
   for (let l = 0; l < sim.L; l++) {
     const st = one(sim.sLock + l, 'lock');
     // a lock is a server per key: report the busiest key's share of time held
-    st.utilization = sim.lockMaxUtil(l);
+    st.utilization = a.lockUtil[l];
     stations[`lock[${l}]`] = st;
   }
+  return stations;
+}
 
-  // ---- first saturated station: the deepest stage at or above SATURATION, then the busiest
+/** The saturated station among `stations`: the deepest stage at or above SATURATION, then the busiest. */
+function deepestSaturated(stations: Record<string, StationStats>): string | null {
   let saturated: string | null = null;
   let best = -1;
   let bestU = 0;
@@ -171,6 +173,64 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
       saturated = name;
     }
   }
+  return saturated;
+}
+
+/**
+ * The station that saturates first: in the first batch of the measured window where any station
+ * is at or above SATURATION, the deepest such station (a spike saturates something for a while
+ * even when the window's average stays low); else the deepest saturated over the whole window.
+ */
+function firstSaturated(
+  window: Record<string, StationStats>,
+  batches: Record<string, StationStats>[],
+): string | null {
+  for (const b of batches) {
+    const name = deepestSaturated(b);
+    if (name !== null) return name;
+  }
+  return deepestSaturated(window);
+}
+
+/** Runs one simulation of a validated scenario. Throws `SimCancelled` if `opts.shouldCancel` says so. */
+export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
+  const clock = opts.now ?? (() => Date.now());
+  const t0 = clock();
+  const seed = opts.seed ?? scenario.seed;
+  const series = opts.series === true;
+  const sim = new PipelineSim(scenario, {
+    seed,
+    series,
+    onProgress: opts.onProgress,
+    shouldCancel: opts.shouldCancel,
+  });
+  sim.run();
+
+  const T = scenario.duration_s;
+  const Tms = T * 1000;
+
+  // ---- stations over the measured window, and per batch (for when each first saturates)
+  const stations = buildStations(scenario, sim, {
+    ms: Tms,
+    busyArea: sim.stAreaB,
+    queueArea: sim.stAreaQ,
+    waitSum: sim.stWaitSum,
+    waitN: sim.stWaitN,
+    lockUtil: Array.from({ length: sim.L }, (_, l) => sim.lockMaxUtil(l)),
+  });
+  const saturated = firstSaturated(
+    stations,
+    sim.batches.map((b) =>
+      buildStations(scenario, sim, {
+        ms: b.seconds * 1000,
+        busyArea: b.busyArea,
+        queueArea: b.queueArea,
+        waitSum: null,
+        waitN: null,
+        lockUtil: Array.from(b.lockUtil),
+      }),
+    ),
+  );
 
   // ---- latency and CIs
   const lat = summary(sim.latHist);
