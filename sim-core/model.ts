@@ -477,6 +477,8 @@ export class PipelineSim {
   private batchStart = DBL0;
   private readonly batchMs: number;
   readonly batches: BatchRaw[] = [];
+  private nBatches = 0;
+  private nWindows = 0;
   private prevAreaB = new Float64Array(0);
   private prevAreaQ = new Float64Array(0);
   private readonly lkPrev: Float64Array[] = [];
@@ -641,10 +643,12 @@ export class PipelineSim {
     // initial events
     const ev = this.ev;
     if (this.warmMs > 0) ev.push(this.warmMs, EV_WARMUP, 0, PRI_CONTROL);
-    for (let j = 1; j < B; j++) ev.push(this.warmMs + j * this.batchMs, EV_BATCH, j, PRI_CONTROL);
+    // batch and series-window boundaries: each schedules the next, so the heap holds one of each
+    this.nBatches = B;
+    if (B > 1) ev.push(this.warmMs + this.batchMs, EV_BATCH, 1, PRI_CONTROL);
     if (this.series) {
-      const nw = Math.ceil(this.endMs / this.windowMs - 1e-9);
-      for (let j = 1; j < nw; j++) ev.push(j * this.windowMs, EV_WINDOW, j, PRI_CONTROL);
+      this.nWindows = Math.ceil(this.endMs / this.windowMs - 1e-9);
+      if (this.nWindows > 1) ev.push(this.windowMs, EV_WINDOW, 1, PRI_CONTROL);
     }
     for (const f of g.faults) {
       ev.push(f.down_s * 1000, EV_DOWN, f.instance, PRI_CONTROL);
@@ -1751,9 +1755,13 @@ export class PipelineSim {
           break;
         case EV_BATCH:
           this.closeBatch();
+          if (p + 1 < this.nBatches)
+            ev.push(this.warmMs + (p + 1) * this.batchMs, EV_BATCH, p + 1, PRI_CONTROL);
           break;
         case EV_WINDOW:
           this.closeWindow();
+          if (p + 1 < this.nWindows)
+            ev.push((p + 1) * this.windowMs, EV_WINDOW, p + 1, PRI_CONTROL);
           break;
       }
     }
