@@ -61,6 +61,8 @@ export function normalQuantile(p: number): number {
   );
 }
 
+const NO32 = new Float32Array(0);
+
 /** Cells of the lognormal inverse-CDF table (2^12), and the exact tail cells at each end. */
 const LN_BITS = 12;
 const LN_CELLS = 1 << LN_BITS;
@@ -99,6 +101,8 @@ export class Sampler {
     private readonly b: number,
     private readonly c: number,
     private readonly table: Float64Array,
+    /** Lognormal inverse-CDF table (32-bit: 16 KB, cache-friendly). */
+    private readonly lnt: Float32Array,
     mean: number,
     scv: number,
   ) {
@@ -113,9 +117,9 @@ export class Sampler {
     const none = new Float64Array(0);
     switch (d.dist) {
       case 'const':
-        return new Sampler(K_CONST, d.ms, 0, 0, none, d.ms, 0);
+        return new Sampler(K_CONST, d.ms, 0, 0, none, NO32, d.ms, 0);
       case 'exp':
-        return new Sampler(K_EXP, d.mean_ms, 0, 0, none, d.mean_ms, 1);
+        return new Sampler(K_EXP, d.mean_ms, 0, 0, none, NO32, d.mean_ms, 1);
       case 'uniform': {
         const mean = (d.min_ms + d.max_ms) / 2;
         const w = d.max_ms - d.min_ms;
@@ -125,6 +129,7 @@ export class Sampler {
           w,
           0,
           none,
+          NO32,
           mean,
           mean > 0 ? (w * w) / 12 / (mean * mean) : 0,
         );
@@ -140,16 +145,34 @@ export class Sampler {
         }
         const mu = Math.log(d.mean_ms) - (sigma * sigma) / 2;
         // inverse-CDF table: Q(k / 4096) for the body; the 16 cells at each end are sampled exactly
-        const table = new Float64Array(LN_CELLS + 1);
+        const table = new Float32Array(LN_CELLS + 1);
         for (let k = LN_TAIL; k <= LN_CELLS - LN_TAIL; k++)
           table[k] = Math.exp(mu + sigma * normalQuantile(k / LN_CELLS));
-        return new Sampler(K_LOGNORMAL, mu, sigma, 0, table, d.mean_ms, Math.expm1(sigma * sigma));
+        return new Sampler(
+          K_LOGNORMAL,
+          mu,
+          sigma,
+          0,
+          none,
+          table,
+          d.mean_ms,
+          Math.expm1(sigma * sigma),
+        );
       }
       case 'erlang':
-        return new Sampler(K_ERLANG, d.k, d.mean_ms / d.k, 0, none, d.mean_ms, 1 / d.k);
+        return new Sampler(K_ERLANG, d.k, d.mean_ms / d.k, 0, none, NO32, d.mean_ms, 1 / d.k);
       case 'gamma': {
         const shape = 1 / (d.cv * d.cv);
-        return new Sampler(K_GAMMA, shape, d.mean_ms / shape, 0, none, d.mean_ms, d.cv * d.cv);
+        return new Sampler(
+          K_GAMMA,
+          shape,
+          d.mean_ms / shape,
+          0,
+          none,
+          NO32,
+          d.mean_ms,
+          d.cv * d.cv,
+        );
       }
       case 'empirical': {
         const t = Float64Array.from(d.samples_ms);
@@ -159,7 +182,7 @@ export class Sampler {
         let v2 = 0;
         for (const v of t) v2 += (v - mean) * (v - mean);
         const scv = mean > 0 ? v2 / t.length / (mean * mean) : 0;
-        return new Sampler(K_EMPIRICAL, t.length, 0, 0, t, mean, scv);
+        return new Sampler(K_EMPIRICAL, t.length, 0, 0, t, NO32, mean, scv);
       }
     }
   }
@@ -179,7 +202,7 @@ export class Sampler {
         const u = r.uint32();
         const i = u >>> (32 - LN_BITS);
         if (i >= LN_TAIL && i < LN_CELLS - LN_TAIL) {
-          const t = this.table;
+          const t = this.lnt;
           const lo = t[i];
           return lo + (t[i + 1] - lo) * (u & ((1 << (32 - LN_BITS)) - 1)) * FRAC;
         }
