@@ -397,7 +397,6 @@ export class PipelineSim {
   private readonly qTail: Int32Array;
   private readonly qLen: Int32Array;
   private readonly qSt: Int32Array;
-  private readonly qBacklog = 0;
   private readonly qPool: number;
   private readonly qAsync: number;
   private readonly qSend: number;
