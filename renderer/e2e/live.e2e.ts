@@ -3,7 +3,7 @@
 // metrics endpoint; both sources come up, the charts move as samples arrive, the password typed
 // in the dialog never reaches the page's storage; "Model this" fits the twin and draws its band;
 // the Redis goes away (the panel turns red with the reason) and comes back. Screenshots go to
-// renderer/e2e/screenshots/live-*.png.
+// renderer/e2e/screenshots/live-*.png (live-zh-CN.png: the same view in 简体中文).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -298,6 +298,18 @@ describe('the Live tab in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'live-outage.png'), fullPage: true });
     await redis.start();
     await badge(redisName(), 'up').waitFor({ timeout: 60_000 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('reads in 简体中文 when the console language is switched', async () => {
+    await page.getByLabel('Language').selectOption('zh');
+    await page.getByRole('status', { name: `${redisName()} 正常` }).waitFor();
+    await page.getByRole('region', { name: '连接数据源' }).getByLabel('Redis 地址').waitFor();
+    await page.getByRole('button', { name: '连接', exact: true }).waitFor();
+    await page.getByRole('figure', { name: '每秒操作数' }).first().waitFor();
+    await page.screenshot({ path: path.join(shots, 'live-zh-CN.png'), fullPage: true });
+    await page.getByLabel('语言').selectOption('en');
+    await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
   type ConnectRequest,
   type SavedConnection,
 } from './model';
+import { useLiveT } from './i18n';
 
 export interface ConnectionDialogProps {
   /** Connect every request; resolve to an error message or null. */
@@ -29,6 +30,7 @@ const storage = (): Storage | null => {
 /** The form that adds live sources. */
 export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
   const id = useId();
+  const t = useLiveT();
   const [form, setForm] = useState<ConnectionForm>(EMPTY_FORM);
   const [saved, setSaved] = useState<SavedConnection[]>(() => loadSaved(storage()));
   const [busy, setBusy] = useState(false);
@@ -41,7 +43,7 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
     setBusy(true);
     setError(null);
     const reqs = requestsFromForm(form);
-    const err = reqs.length ? await onConnect(reqs) : 'give at least one metrics URL';
+    const err = reqs.length ? await onConnect(reqs) : t.needMetricsUrl;
     setBusy(false);
     setError(err);
     if (!err) set('password', '');
@@ -63,10 +65,10 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
   const f = (name: string) => `${id}-${name}`;
   return (
     <section className="live-connect" aria-labelledby={f('title')}>
-      <h2 id={f('title')}>Connect a source</h2>
+      <h2 id={f('title')}>{t.connectTitle}</h2>
       <form onSubmit={(e) => void submit(e)}>
         <fieldset className="live-kind">
-          <legend>Source</legend>
+          <legend>{t.source}</legend>
           {(['redis', 'metrics', 'host'] as const).map((k) => (
             <label key={k}>
               <input
@@ -76,29 +78,29 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
                 checked={form.kind === k}
                 onChange={() => set('kind', k)}
               />
-              {k === 'redis' ? 'Redis' : k === 'metrics' ? 'Metrics endpoint' : 'This host'}
+              {k === 'redis' ? t.kindRedis : k === 'metrics' ? t.kindMetrics : t.kindHost}
             </label>
           ))}
         </fieldset>
         {form.kind === 'redis' ? (
           <div className="live-fields">
-            <label htmlFor={f('url')}>Redis URL</label>
+            <label htmlFor={f('url')}>{t.redisUrl}</label>
             <input
               id={f('url')}
               value={form.url}
               onChange={(e) => set('url', e.target.value)}
-              placeholder="redis://host:6379 or rediss://host:6380"
+              placeholder={t.redisUrlPlaceholder}
               spellCheck={false}
               autoComplete="off"
             />
-            <label htmlFor={f('user')}>User (ACL)</label>
+            <label htmlFor={f('user')}>{t.user}</label>
             <input
               id={f('user')}
               value={form.username}
               onChange={(e) => set('username', e.target.value)}
               autoComplete="username"
             />
-            <label htmlFor={f('password')}>Password</label>
+            <label htmlFor={f('password')}>{t.password}</label>
             <input
               id={f('password')}
               type="password"
@@ -108,9 +110,9 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
               aria-describedby={f('pwnote')}
             />
             <span id={f('pwnote')} className="muted small live-note">
-              Kept by the Peakline process only; never saved or shown.
+              {t.passwordNote}
             </span>
-            <label htmlFor={f('queues')}>Queue keys</label>
+            <label htmlFor={f('queues')}>{t.queueKeys}</label>
             <input
               id={f('queues')}
               value={form.queueKeys}
@@ -124,11 +126,11 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
                 checked={form.cluster}
                 onChange={(e) => set('cluster', e.target.checked)}
               />
-              Cluster (watch every master and replica)
+              {t.cluster}
             </label>
             <details className="live-tls">
-              <summary>TLS (rediss://)</summary>
-              <label htmlFor={f('ca')}>CA file (path on the Peakline machine)</label>
+              <summary>{t.tls}</summary>
+              <label htmlFor={f('ca')}>{t.caFile}</label>
               <input
                 id={f('ca')}
                 value={form.tlsCaFile}
@@ -141,14 +143,14 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
                   checked={form.tlsSkipVerify}
                   onChange={(e) => set('tlsSkipVerify', e.target.checked)}
                 />
-                Skip certificate verification (insecure)
+                {t.skipVerify}
               </label>
             </details>
           </div>
         ) : null}
         {form.kind === 'metrics' ? (
           <div className="live-fields">
-            <label htmlFor={f('murls')}>Metrics URLs (one per line)</label>
+            <label htmlFor={f('murls')}>{t.metricsUrls}</label>
             <textarea
               id={f('murls')}
               rows={2}
@@ -159,7 +161,7 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
           </div>
         ) : null}
         <div className="live-fields">
-          <label htmlFor={f('interval')}>Interval (s)</label>
+          <label htmlFor={f('interval')}>{t.interval}</label>
           <input
             id={f('interval')}
             type="number"
@@ -168,7 +170,7 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
             value={form.intervalS}
             onChange={(e) => set('intervalS', Number(e.target.value))}
           />
-          <label htmlFor={f('label')}>Name (for saving)</label>
+          <label htmlFor={f('label')}>{t.name}</label>
           <input
             id={f('label')}
             value={form.label}
@@ -177,10 +179,10 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
         </div>
         <div className="row">
           <button type="submit" disabled={busy}>
-            {busy ? 'Connecting…' : 'Connect'}
+            {busy ? t.connecting : t.connect}
           </button>
           <button type="button" onClick={save}>
-            Save connection
+            {t.saveConnection}
           </button>
         </div>
         {error ? (
@@ -191,24 +193,24 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
       </form>
       {saved.length ? (
         <div className="live-saved">
-          <h3>Saved connections</h3>
-          <ul aria-label="Saved connections">
+          <h3>{t.savedConnections}</h3>
+          <ul aria-label={t.savedConnections}>
             {saved.map((s) => (
               <li key={s.label}>
                 <span>{s.label}</span>
                 <button
                   type="button"
-                  aria-label={`Use saved connection ${s.label}`}
+                  aria-label={t.useSaved(s.label)}
                   onClick={() => setForm({ ...EMPTY_FORM, ...s, password: '' })}
                 >
-                  Use
+                  {t.use}
                 </button>
                 <button
                   type="button"
-                  aria-label={`Forget saved connection ${s.label}`}
+                  aria-label={t.forgetSaved(s.label)}
                   onClick={() => remove(s.label)}
                 >
-                  Forget
+                  {t.forget}
                 </button>
               </li>
             ))}

@@ -20,6 +20,7 @@ import {
   type ConnectRequest,
   type TwinBand,
 } from './model';
+import { useLiveT, type LiveDictionary } from './i18n';
 import './live.css';
 
 export interface LiveViewProps {
@@ -70,6 +71,9 @@ function safeApi(): PeaklineApi | null {
 /** The Live tab's content. */
 export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
   const api = useMemo(() => (apiProp !== undefined ? apiProp : safeApi()), [apiProp]);
+  const t = useLiveT();
+  const tRef = useRef(t);
+  tRef.current = t;
   const uid = useId();
   const [sources, setSources] = useState<Map<string, LiveSourceInfo>>(new Map());
   const samples = useRef(new Map<string, LiveSample[]>());
@@ -134,7 +138,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
         const recs = await api.liveRecordings();
         if (!cancelled) setRecordings(recs.recordings);
       } catch (e) {
-        if (!cancelled) setMessage(`Live monitoring: ${errorText(e)}`);
+        if (!cancelled) setMessage(tRef.current.liveError(errorText(e)));
       }
     })();
     return () => {
@@ -158,7 +162,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
 
   const connect = useCallback(
     async (reqs: ConnectRequest[]): Promise<string | null> => {
-      if (!api) return 'live monitoring is not available here';
+      if (!api) return tRef.current.notAvailable;
       const errors: string[] = [];
       for (const r of reqs) {
         try {
@@ -199,7 +203,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
       if (recording) {
         const r = await api.liveRecordStop();
         setRecording(null);
-        setMessage(r.path ? `Recorded ${r.samples} samples to ${r.path}` : null);
+        setMessage(r.path ? t.recorded(r.samples, r.path) : null);
         setRecordings((await api.liveRecordings()).recordings);
       } else {
         setRecording((await api.liveRecordStart()).path);
@@ -214,7 +218,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
     if (!api || !replayPath) return;
     try {
       const r = await api.liveReplay({ path: replayPath, speed: 0 });
-      setMessage(`Replaying ${r.samples} samples`);
+      setMessage(t.replaying(r.samples));
       const { sources: list } = await api.liveList();
       setSources(new Map(list.map((s) => [s.id, s])));
       const { samples: held } = await api.liveHistory({ window_s: 3600 });
@@ -249,7 +253,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
         );
         band = bandFromResult(result);
       } catch (e) {
-        error = `simulation: ${errorText(e)}`;
+        error = t.simulationError(errorText(e));
       }
       setTwins((t) => ({ ...t, [id]: { scenario, fit, band, error } }));
     } catch (e) {
@@ -268,11 +272,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
   };
 
   if (!api) {
-    return (
-      <p className="muted">
-        Live monitoring needs the Peakline server (desktop app or `npx peakline serve`).
-      </p>
-    );
+    return <p className="muted">{t.needsServer}</p>;
   }
 
   const viewNow = frozenAt ?? now;
@@ -285,29 +285,28 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
       <div className="live-top">
         <ConnectionDialog onConnect={connect} />
         <section className="live-status" aria-labelledby={`${uid}-st`}>
-          <h2 id={`${uid}-st`}>Sources</h2>
+          <h2 id={`${uid}-st`}>{t.sources}</h2>
           {list.length === 0 ? (
             <p className="muted">
-              No sources yet. Try <code>npx peakline demo --redis redis://127.0.0.1:6379</code> and
-              connect its Redis and metrics URL.
+              {t.noSourcesBefore} <code>npx peakline demo --redis redis://127.0.0.1:6379</code>
+              {t.noSourcesAfter}
             </p>
           ) : (
-            <ul className="live-sources" aria-label="Source states">
+            <ul className="live-sources" aria-label={t.sourceStates}>
               {list.map((s) => (
                 <li key={s.id} className={`live-source state-${s.state}`}>
                   <span
                     className={`live-badge state-${s.state}`}
                     role="status"
-                    aria-label={`${s.name} is ${s.state}`}
+                    aria-label={t.isState(s.name, s.state)}
                   >
-                    {s.state}
+                    {t.state(s.state)}
                   </span>
                   <span className="live-source-name">{s.name}</span>
                   {s.reason ? <span className="live-reason small">{s.reason}</span> : null}
                   {s.state === 'down' && s.next_retry ? (
                     <span className="muted small">
-                      retry {Math.max(0, Math.round((s.next_retry - now) / 1000))} s (attempt{' '}
-                      {s.attempts})
+                      {t.retry(Math.max(0, Math.round((s.next_retry - now) / 1000)), s.attempts)}
                     </span>
                   ) : null}
                 </li>
@@ -315,7 +314,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
             </ul>
           )}
           <div className="live-toolbar">
-            <label htmlFor={`${uid}-win`}>Window</label>
+            <label htmlFor={`${uid}-win`}>{t.window}</label>
             <select
               id={`${uid}-win`}
               value={windowMin}
@@ -323,7 +322,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
             >
               {WINDOWS.map((w) => (
                 <option key={w} value={w}>
-                  last {w} min
+                  {t.lastMin(w)}
                 </option>
               ))}
             </select>
@@ -332,9 +331,9 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
               aria-pressed={frozenAt !== null}
               onClick={() => setFrozenAt(frozenAt === null ? Date.now() : null)}
             >
-              {frozenAt === null ? 'Pause' : 'Resume'}
+              {frozenAt === null ? t.pause : t.resume}
             </button>
-            <label htmlFor={`${uid}-slo`}>P99 SLO (ms)</label>
+            <label htmlFor={`${uid}-slo`}>{t.sloMs}</label>
             <input
               id={`${uid}-slo`}
               type="number"
@@ -342,7 +341,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
               value={sloMs}
               onChange={(e) => setSloMs(Math.max(1, Number(e.target.value) || 1))}
             />
-            <label htmlFor={`${uid}-hold`}>for (s)</label>
+            <label htmlFor={`${uid}-hold`}>{t.forS}</label>
             <input
               id={`${uid}-hold`}
               type="number"
@@ -355,15 +354,15 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
               aria-pressed={recording !== null}
               onClick={() => void toggleRecord()}
             >
-              {recording ? 'Stop recording' : 'Record'}
+              {recording ? t.stopRecording : t.record}
             </button>
-            <label htmlFor={`${uid}-rec`}>Recording</label>
+            <label htmlFor={`${uid}-rec`}>{t.recording}</label>
             <select
               id={`${uid}-rec`}
               value={replayPath}
               onChange={(e) => setReplayPath(e.target.value)}
             >
-              <option value="">choose…</option>
+              <option value="">{t.choose}</option>
               {recordings.map((r) => (
                 <option key={r.path} value={r.path}>
                   {r.name}
@@ -371,10 +370,10 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
               ))}
             </select>
             <button type="button" disabled={!replayPath} onClick={() => void replay()}>
-              Replay
+              {t.replay}
             </button>
           </div>
-          {recording ? <p className="small">Recording to {recording}</p> : null}
+          {recording ? <p className="small">{t.recordingTo(recording)}</p> : null}
           {message ? (
             <p className="small" role="status">
               {message}
@@ -396,6 +395,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
             holdS={holdS}
             twin={twins[info.id]}
             slowlog={slowlogs[info.id]}
+            t={t}
             onDisconnect={() => void disconnect(info.id)}
             onModel={(workers) => void modelThis(info.id, workers)}
             onOpenTwin={onModel ? (s) => onModel(s) : undefined}
@@ -421,11 +421,12 @@ interface SourcePanelProps {
   onModel: (workers: number | undefined) => void;
   onOpenTwin?: (scenario: ScenarioInput) => void;
   onSlowlog: () => void;
+  t: LiveDictionary;
 }
 
 /** One source: state, charts, node and queue tables, and its actions. */
 function SourcePanel(p: SourcePanelProps) {
-  const { info, samples, now, windowMs } = p;
+  const { info, samples, now, windowMs, t } = p;
   const latest = samples[samples.length - 1];
   const kind = flavour(info, latest);
   // The axis spans the window, or only the time there is data for while the window fills up.
@@ -452,133 +453,138 @@ function SourcePanel(p: SourcePanelProps) {
     >
       <header className="live-panel-head">
         <h3 id={titleId}>
-          {info.name} <span className={`live-badge state-${info.state}`}>{info.state}</span>
+          {info.name}{' '}
+          <span className={`live-badge state-${info.state}`}>{t.state(info.state)}</span>
         </h3>
         <div className="row">
           {kind === 'redis' && info.kind === 'redis' ? (
-            <button type="button" aria-label={`Slowlog of ${info.name}`} onClick={p.onSlowlog}>
-              Slowlog
+            <button type="button" aria-label={t.slowlogOf(info.name)} onClick={p.onSlowlog}>
+              {t.slowlog}
             </button>
           ) : null}
           {kind === 'metrics' ? (
             <>
-              <label htmlFor={`${titleId}-workers`}>Twin workers</label>
+              <label htmlFor={`${titleId}-workers`}>{t.twinWorkers}</label>
               <input
                 id={`${titleId}-workers`}
                 type="number"
                 min={1}
-                placeholder="auto"
+                placeholder={t.auto}
                 className="live-workers"
                 value={workers}
                 onChange={(e) => setWorkers(e.target.value)}
               />
               <button
                 type="button"
-                aria-label={`Model this: ${info.name}`}
+                aria-label={t.modelThisOf(info.name)}
                 onClick={() =>
                   p.onModel(Number(workers) >= 1 ? Math.round(Number(workers)) : undefined)
                 }
               >
-                Model this
+                {t.modelThis}
               </button>
             </>
           ) : null}
-          <button type="button" aria-label={`Disconnect ${info.name}`} onClick={p.onDisconnect}>
-            Disconnect
+          <button type="button" aria-label={t.disconnectOf(info.name)} onClick={p.onDisconnect}>
+            {t.disconnect}
           </button>
         </div>
       </header>
       {down ? (
         <p className="error" role="alert">
-          Down: {info.reason}
+          {t.down(info.reason ?? '')}
         </p>
       ) : info.reason ? (
         <p className="live-reason small">{info.reason}</p>
       ) : null}
       {p99.breached ? (
         <p className="error" role="alert">
-          P99 above the SLO of {p.sloMs} ms for {Math.round((now - (p99.since ?? now)) / 1000)} s
+          {t.breach(p.sloMs, Math.round((now - (p99.since ?? now)) / 1000))}
         </p>
       ) : null}
       {latest?.warnings?.length ? (
         <p className="muted small">{latest.warnings.join('; ')}</p>
       ) : null}
       {twin ? (
-        <div className="live-twin" role="status" aria-label="Twin">
-          <strong>Twin</strong>: {fmtNum(twin.fit.arrival_rps, 1)} req/s, service mean{' '}
-          {fmtNum(twin.fit.service_mean_ms, 1)} ms (P99 {fmtNum(twin.fit.service_p99_ms, 1)} ms),{' '}
-          {twin.fit.workers} workers
-          {twin.band ? (
-            <>
-              {' '}
-              → simulated P99 {fmtNum(twin.band.p99Low, 1)}–{fmtNum(twin.band.p99High, 1)} ms;
-              observed P99 {fmtNum(twin.fit.observed.latency_p99_ms, 1)} ms
-            </>
-          ) : null}
+        <div className="live-twin" role="status" aria-label={t.twin}>
+          <strong>{t.twin}</strong>:{' '}
+          {t.twinFit(
+            fmtNum(twin.fit.arrival_rps, 1),
+            fmtNum(twin.fit.service_mean_ms, 1),
+            fmtNum(twin.fit.service_p99_ms, 1),
+            twin.fit.workers,
+          )}
+          {twin.band
+            ? ` ${t.twinBand(
+                fmtNum(twin.band.p99Low, 1),
+                fmtNum(twin.band.p99High, 1),
+                fmtNum(twin.fit.observed.latency_p99_ms, 1),
+              )}`
+            : null}
           {twin.error ? <span className="error"> ({twin.error})</span> : null}
           {p.onOpenTwin ? (
             <button type="button" onClick={() => p.onOpenTwin?.(twin.scenario)}>
-              Open twin in the scenario editor
+              {t.openTwin}
             </button>
           ) : null}
         </div>
       ) : twinError ? (
         <p className="error" role="alert">
-          Model this: {twinError}
+          {t.modelThisError(twinError)}
         </p>
       ) : null}
       <div className="live-charts">
         {kind === 'redis' ? (
           <>
             <LiveChart
-              title="Operations per second"
+              title={t.chartOps}
               data={pts(['ops_per_sec'])}
-              lines={[line('ops_per_sec', 'ops/s', 0)]}
+              lines={[line('ops_per_sec', t.lineOps, 0)]}
               from={from}
               to={now}
             />
             <LiveChart
-              title="Cache hit ratio"
+              title={t.chartHit}
               data={pts(['hit_ratio'])}
-              lines={[line('hit_ratio', 'hit ratio', 2)]}
+              lines={[line('hit_ratio', t.lineHit, 2)]}
               from={from}
               to={now}
               unit="%"
               scale={100}
             />
             <LiveChart
-              title="Clients"
+              title={t.chartClients}
               data={pts(['connected_clients', 'blocked_clients'])}
               lines={[
-                line('connected_clients', 'connected', 0),
-                line('blocked_clients', 'blocked', 1),
+                line('connected_clients', t.lineConnected, 0),
+                line('blocked_clients', t.lineBlocked, 1),
               ]}
               from={from}
               to={now}
             />
             <LiveChart
-              title="Memory (MB)"
+              title={t.chartMemory}
               data={pts(['used_memory_bytes'])}
-              lines={[line('used_memory_bytes', 'used', 3)]}
+              lines={[line('used_memory_bytes', t.lineUsed, 3)]}
               from={from}
               to={now}
               scale={1 / (1024 * 1024)}
             />
             {info.queue_keys.length ? (
               <LiveChart
-                title="Queue depth"
+                title={t.chartQueue}
                 data={pts(['queue_depth_total'])}
-                lines={[line('queue_depth_total', 'queued', 1)]}
+                lines={[line('queue_depth_total', t.lineQueued, 1)]}
                 from={from}
                 to={now}
               />
             ) : null}
             <LiveChart
-              title="Evictions and expiries per second"
+              title={t.chartEvictions}
               data={pts(['evicted_keys_per_sec', 'expired_keys_per_sec'])}
               lines={[
-                line('evicted_keys_per_sec', 'evicted/s', 4),
-                line('expired_keys_per_sec', 'expired/s', 2),
+                line('evicted_keys_per_sec', t.lineEvicted, 4),
+                line('expired_keys_per_sec', t.lineExpired, 2),
               ]}
               from={from}
               to={now}
@@ -588,32 +594,34 @@ function SourcePanel(p: SourcePanelProps) {
         {kind === 'metrics' ? (
           <>
             <LiveChart
-              title="Request rate"
+              title={t.chartRate}
               data={pts(['request_rate'])}
-              lines={[line('request_rate', 'req/s', 0)]}
+              lines={[line('request_rate', t.lineRps, 0)]}
               from={from}
               to={now}
-              band={
-                twin?.band ? { y1: twin.band.rpsLow, y2: twin.band.rpsHigh, label: 'twin' } : null
-              }
-            />
-            <LiveChart
-              title="Latency (ms)"
-              data={pts(['latency_p50_ms', 'latency_p99_ms'])}
-              lines={[line('latency_p50_ms', 'P50', 0), line('latency_p99_ms', 'P99', 1)]}
-              from={from}
-              to={now}
-              limit={{ y: p.sloMs, label: `SLO ${p.sloMs} ms` }}
               band={
                 twin?.band
-                  ? { y1: twin.band.p99Low, y2: twin.band.p99High, label: 'twin P99' }
+                  ? { y1: twin.band.rpsLow, y2: twin.band.rpsHigh, label: t.bandTwin }
                   : null
               }
             />
             <LiveChart
-              title="In flight and queued"
+              title={t.chartLatency}
+              data={pts(['latency_p50_ms', 'latency_p99_ms'])}
+              lines={[line('latency_p50_ms', 'P50', 0), line('latency_p99_ms', 'P99', 1)]}
+              from={from}
+              to={now}
+              limit={{ y: p.sloMs, label: t.sloLine(p.sloMs) }}
+              band={
+                twin?.band
+                  ? { y1: twin.band.p99Low, y2: twin.band.p99High, label: t.bandTwinP99 }
+                  : null
+              }
+            />
+            <LiveChart
+              title={t.chartInFlight}
               data={pts(['in_flight', 'queue_depth'])}
-              lines={[line('in_flight', 'in flight', 2), line('queue_depth', 'queued', 3)]}
+              lines={[line('in_flight', t.lineInFlight, 2), line('queue_depth', t.lineQueued, 3)]}
               from={from}
               to={now}
             />
@@ -622,17 +630,20 @@ function SourcePanel(p: SourcePanelProps) {
         {kind === 'host' ? (
           <>
             <LiveChart
-              title="CPU load"
+              title={t.chartCpu}
               data={pts(['cpu_load_pct'])}
-              lines={[line('cpu_load_pct', 'CPU', 0)]}
+              lines={[line('cpu_load_pct', t.lineCpu, 0)]}
               from={from}
               to={now}
               unit="%"
             />
             <LiveChart
-              title="Network (KB/s)"
+              title={t.chartNet}
               data={pts(['net_rx_bytes_per_sec', 'net_tx_bytes_per_sec'])}
-              lines={[line('net_rx_bytes_per_sec', 'rx', 2), line('net_tx_bytes_per_sec', 'tx', 1)]}
+              lines={[
+                line('net_rx_bytes_per_sec', t.lineRx, 2),
+                line('net_tx_bytes_per_sec', t.lineTx, 1),
+              ]}
               from={from}
               to={now}
               scale={1 / 1024}
@@ -641,12 +652,12 @@ function SourcePanel(p: SourcePanelProps) {
         ) : null}
       </div>
       {latest?.queues?.length ? (
-        <table className="live-table" aria-label={`Queues of ${info.name}`}>
+        <table className="live-table" aria-label={t.queuesOf(info.name)}>
           <thead>
             <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Type</th>
-              <th scope="col">Depth</th>
+              <th scope="col">{t.colKey}</th>
+              <th scope="col">{t.colType}</th>
+              <th scope="col">{t.colDepth}</th>
             </tr>
           </thead>
           <tbody>
@@ -661,28 +672,25 @@ function SourcePanel(p: SourcePanelProps) {
         </table>
       ) : null}
       {latest?.nodes && (info.cluster || latest.nodes.length > 1) ? (
-        <table className="live-table" aria-label={`Nodes of ${info.name}`}>
+        <table className="live-table" aria-label={t.nodesOf(info.name)}>
           <thead>
             <tr>
-              <th scope="col">Node</th>
-              <th scope="col">Role</th>
-              <th scope="col">State</th>
-              <th scope="col">Slots</th>
-              <th scope="col">ops/s</th>
-              <th scope="col">Memory</th>
-              <th scope="col">Hit ratio</th>
-              <th scope="col">Replication lag</th>
+              <th scope="col">{t.colNode}</th>
+              <th scope="col">{t.colRole}</th>
+              <th scope="col">{t.colState}</th>
+              <th scope="col">{t.colSlots}</th>
+              <th scope="col">{t.colOps}</th>
+              <th scope="col">{t.colMemory}</th>
+              <th scope="col">{t.colHit}</th>
+              <th scope="col">{t.colLag}</th>
             </tr>
           </thead>
           <tbody>
             {latest.nodes.map((n) => (
               <tr key={n.address} className={`state-${n.status}`}>
                 <td>{n.address}</td>
-                <td>
-                  {n.role}
-                  {n.master ? ` of ${n.master}` : ''}
-                </td>
-                <td>{n.status === 'down' ? `down: ${n.error ?? ''}` : n.status}</td>
+                <td>{t.role(n.role, n.master ?? null)}</td>
+                <td>{n.status === 'down' ? t.nodeDown(n.error ?? '') : t.state(n.status)}</td>
                 <td>{n.slots.join(' ') || '–'}</td>
                 <td>{fmtNum(n.ops_per_sec)}</td>
                 <td>{fmtBytes(n.used_memory_bytes)}</td>
@@ -699,19 +707,19 @@ function SourcePanel(p: SourcePanelProps) {
       ) : null}
       {p.slowlog !== undefined ? (
         typeof p.slowlog === 'string' ? (
-          <p className="error">Slowlog: {p.slowlog}</p>
+          <p className="error">{t.slowlogError(p.slowlog)}</p>
         ) : p.slowlog.length === 0 ? (
           <p className="muted small" role="status">
-            Slowlog is empty: no command was slower than the server&apos;s slowlog-log-slower-than.
+            {t.slowlogEmpty}
           </p>
         ) : (
-          <table className="live-table" aria-label={`Slowlog of ${info.name}`}>
+          <table className="live-table" aria-label={t.slowlogOf(info.name)}>
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Node</th>
-                <th scope="col">µs</th>
-                <th scope="col">Command</th>
+                <th scope="col">{t.colWhen}</th>
+                <th scope="col">{t.colNode}</th>
+                <th scope="col">{t.colUs}</th>
+                <th scope="col">{t.colCommand}</th>
               </tr>
             </thead>
             <tbody>

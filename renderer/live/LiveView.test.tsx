@@ -1,0 +1,152 @@
+// The Live view follows the console's language: in 简体中文 an operator finds the connection form,
+// its fields and buttons by their Chinese names, connects, and reads the source's state in
+// Chinese; switching back to English restores the English names the other tests use. The shell
+// side is a small in-test API of the contract's shape that records requests and pushes events;
+// the store, the view and its dictionary are the real ones.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import type { LiveSourceInfo, PeaklineApi, RequestOf } from '../api/types';
+import { appStore } from '../store';
+import { LiveView } from './LiveView';
+import { en, zhCN, type LiveDictionary } from './i18n';
+
+type Listener = (payload: unknown) => void;
+
+function shell() {
+  const listeners: Record<string, Listener[]> = {};
+  const on = (name: string) => (l: Listener) => {
+    (listeners[name] ??= []).push(l);
+    return () => {
+      listeners[name] = listeners[name].filter((x) => x !== l);
+    };
+  };
+  const connects: RequestOf<'live:connect'>[] = [];
+  const sources: LiveSourceInfo[] = [];
+  const api = {
+    onLiveSample: on('sample'),
+    onLiveStatus: on('status'),
+    liveList: async () => ({ sources }),
+    liveHistory: async () => ({ samples: [] }),
+    liveRecordings: async () => ({ recordings: [] }),
+    liveConnect: async (req: RequestOf<'live:connect'>) => {
+      connects.push(req);
+      return { id: 'redis-1' };
+    },
+  } as unknown as PeaklineApi;
+  const emit = (name: string, payload: unknown) =>
+    act(() => listeners[name]?.forEach((l) => l(payload)));
+  return { api, emit, connects, sources };
+}
+
+const info = (state: LiveSourceInfo['state'], reason: string | null): LiveSourceInfo => ({
+  id: 'redis-1',
+  kind: 'redis',
+  name: 'redis://127.0.0.1:6390',
+  state,
+  reason,
+  cluster: false,
+  queue_keys: [],
+  interval_s: 1,
+  has_password: true,
+  since: 0,
+  attempts: state === 'down' ? 2 : 0,
+  next_retry: null,
+});
+
+beforeEach(() => {
+  appStore.setState(appStore.getInitialState(), true);
+  localStorage.clear();
+});
+afterEach(cleanup);
+
+describe('the Live view in 简体中文', () => {
+  it('names the connection form and its buttons in Chinese and connects from them', async () => {
+    appStore.getState().setLanguage('zh');
+    const { api, emit, connects } = shell();
+    render(<LiveView api={api} />);
+
+    const form = screen.getByRole('region', { name: '连接数据源' });
+    expect((within(form).getByRole('radio', { name: 'Redis' }) as HTMLInputElement).checked).toBe(
+      true,
+    );
+    expect(within(form).getByRole('radio', { name: '指标端点' })).toBeTruthy();
+    fireEvent.change(within(form).getByLabelText('Redis 地址'), {
+      target: { value: 'redis://127.0.0.1:6390' },
+    });
+    fireEvent.change(within(form).getByLabelText('密码'), { target: { value: 's3cret' } });
+    fireEvent.change(within(form).getByLabelText('队列键'), { target: { value: 'bull:q:wait' } });
+    fireEvent.click(within(form).getByRole('checkbox', { name: '集群（监控所有主节点和副本）' }));
+    expect(within(form).getByRole('button', { name: '保存连接' })).toBeTruthy();
+    fireEvent.click(within(form).getByRole('button', { name: '连接' }));
+    await screen.findByRole('button', { name: '连接' }); // back from "正在连接…"
+    expect(connects).toEqual([
+      expect.objectContaining({
+        kind: 'redis',
+        url: 'redis://127.0.0.1:6390',
+        password: 's3cret',
+        cluster: true,
+        queue_keys: ['bull:q:wait'],
+      }),
+    ]);
+    // The password field is cleared once connected.
+    expect((within(form).getByLabelText('密码') as HTMLInputElement).value).toBe('');
+
+    // The toolbar and the source's state read in Chinese.
+    expect(screen.getByRole('heading', { name: '数据源' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: '暂停' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: '录制' })).toBeTruthy();
+    const windowSelect = screen.getByRole('combobox', { name: '时间窗口' }) as HTMLSelectElement;
+    expect(windowSelect.selectedOptions[0].textContent).toBe('最近 5 分钟');
+    emit('status', info('down', 'connect ECONNREFUSED 127.0.0.1:6390'));
+    expect(screen.getByRole('status', { name: 'redis://127.0.0.1:6390 中断' }).textContent).toBe(
+      '中断',
+    );
+    const panel = screen.getByRole('region', { name: /^redis:\/\/127\.0\.0\.1:6390/ });
+    expect(within(panel).getByRole('alert').textContent).toBe(
+      '中断：connect ECONNREFUSED 127.0.0.1:6390',
+    );
+    expect(within(panel).getByRole('button', { name: '断开 redis://127.0.0.1:6390' })).toBeTruthy();
+    expect(within(panel).getByRole('figure', { name: '每秒操作数' })).toBeTruthy();
+  });
+
+  it('switches back to the English names when the language changes', () => {
+    appStore.getState().setLanguage('zh');
+    const { api } = shell();
+    render(<LiveView api={api} />);
+    expect(screen.getByRole('button', { name: '连接' })).toBeTruthy();
+    act(() => appStore.getState().setLanguage('en'));
+    expect(screen.getByRole('region', { name: 'Connect a source' })).toBeTruthy();
+    expect(screen.getByLabelText('Redis URL')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Connect' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: '连接' })).toBeNull();
+  });
+});
+
+describe('the Live dictionary', () => {
+  it('has every English key in Chinese, with the same arguments, and translates the words', () => {
+    expect(Object.keys(zhCN).sort()).toEqual(Object.keys(en).sort());
+    const cjk = /[\u3000-\u9fff\uff00-\uffef]/;
+    const sample = (v: unknown) =>
+      typeof v === 'function'
+        ? String((v as (...a: unknown[]) => unknown)('up', 'up', 'z', 3))
+        : String(v);
+    const untranslated: string[] = [];
+    for (const k of Object.keys(en) as (keyof LiveDictionary)[]) {
+      expect(typeof zhCN[k], k).toBe(typeof en[k]);
+      if (typeof en[k] === 'function')
+        expect((zhCN[k] as (...a: never[]) => unknown).length, k).toBe(
+          (en[k] as (...a: never[]) => unknown).length,
+        );
+      if (!cjk.test(sample(zhCN[k]))) untranslated.push(k);
+    }
+    // Only names that are the same in both languages (product and protocol names, units).
+    expect(untranslated.sort()).toEqual(['kindRedis', 'lineCpu']);
+  });
+
+  it('does not type-check a locale that lacks a key', () => {
+    const { connect: _dropped, ...partial } = zhCN;
+    // @ts-expect-error -- `connect` is missing, so this is not a LiveDictionary
+    const broken: LiveDictionary = partial;
+    expect(broken).not.toHaveProperty('connect');
+  });
+});
