@@ -425,6 +425,8 @@ export class PipelineSim {
   private readonly fails: Int32Array;
   private readonly ejectedUntil: Float64Array;
   private readonly runHead: Int32Array;
+  /** Requests in each instance's handlers and backlog: what least_conn compares. */
+  private readonly active: Int32Array;
   /** Keep the per-instance list of running requests (only needed when instances can crash). */
   private readonly track: boolean;
   private rr = 0;
@@ -629,6 +631,7 @@ export class PipelineSim {
     this.fails = new Int32Array(I);
     this.ejectedUntil = new Float64Array(I);
     this.runHead = new Int32Array(I).fill(-1);
+    this.active = new Int32Array(I);
     this.track = g.faults.length > 0;
 
     this.grow(256);
@@ -752,6 +755,7 @@ export class PipelineSim {
     else this.qHead[q] = j;
     this.qTail[q] = j;
     this.qLen[q]++;
+    if (q < this.I) this.active[q]++;
     this.jQ[j] = q;
     this.jWaitT[j] = this.now;
   }
@@ -769,6 +773,7 @@ export class PipelineSim {
     if (n >= 0) this.jPrev[n] = p;
     else this.qTail[q] = p;
     this.qLen[q]--;
+    if (q < this.I) this.active[q]--;
     this.jQ[j] = -1;
   }
 
@@ -841,6 +846,7 @@ export class PipelineSim {
     if (busy < this.conc) {
       this.acc(i);
       this.stBusy[i] = busy + 1;
+      this.active[i]++;
       this.waited(i, now);
       this.start(j, i);
     } else {
@@ -866,20 +872,19 @@ export class PipelineSim {
         // fewest active requests (in handlers + backlog), ties to the round-robin position
         const start = this.rr;
         this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
-        const busy = this.stBusy;
-        const qLen = this.qLen;
+        const active = this.active;
         if (this.ejectMax <= now) {
           let best = start;
-          let bestLoad = busy[start] + qLen[start];
+          let bestLoad = active[start];
           for (let x = start + 1; x < I; x++) {
-            const load = busy[x] + qLen[x];
+            const load = active[x];
             if (load < bestLoad) {
               bestLoad = load;
               best = x;
             }
           }
           for (let x = 0; x < start; x++) {
-            const load = busy[x] + qLen[x];
+            const load = active[x];
             if (load < bestLoad) {
               bestLoad = load;
               best = x;
@@ -892,7 +897,7 @@ export class PipelineSim {
         for (let k = 0; k < I; k++) {
           const x = start + k < I ? start + k : start + k - I;
           if (ej[x] > now) continue;
-          const load = busy[x] + qLen[x];
+          const load = active[x];
           if (load < bestLoad) {
             bestLoad = load;
             best = x;
@@ -1357,6 +1362,7 @@ export class PipelineSim {
     } else {
       this.acc(i);
       this.stBusy[i]--;
+      this.active[i]--;
     }
   }
 
@@ -1540,6 +1546,7 @@ export class PipelineSim {
     }
     this.acc(i);
     this.stBusy[i] = 0;
+    this.active[i] = 0;
   }
 
   // ================================================================ statistics
