@@ -2,8 +2,9 @@
 // metrics endpoints, host, replays), keeps a bounded history of samples per source, pushes
 // `sample` and `status` events, records sessions to NDJSON and replays them, and builds the twin
 // scenario from a recorded window. Every request is validated with the contract's zod schemas.
-// Passwords live only in the sources' memory: nothing this service returns, records or logs
-// carries one.
+// Passwords live only in the sources' memory (and, on the desktop, in an injected PasswordVault
+// that keeps saved connections' passwords encrypted): nothing this service returns, records or
+// logs carries one.
 import {
   createReadStream,
   createWriteStream,
@@ -46,7 +47,23 @@ export class LiveError extends Error {
   }
 }
 
+/**
+ * Where remembered passwords of saved connections are kept (the desktop's encrypted
+ * `SecretStore`); without one, passwords live in memory only and none can be remembered.
+ */
+export interface PasswordVault {
+  /** Whether a password can be remembered now (an OS key store is usable). */
+  canRemember(): boolean;
+  set(id: string, password: string): Promise<void>;
+  /** The password remembered for `id`, or null. */
+  get(id: string): Promise<string | null>;
+  /** Forget `id`'s password; true when there was one. */
+  delete(id: string): Promise<boolean>;
+}
+
 export interface LiveServiceOptions {
+  /** Remembered passwords (desktop only); absent in the web console and the CLI. */
+  passwords?: PasswordVault | null;
   /** Where recordings are written and looked for (default `~/.peakline/recordings`). */
   recordingsDir?: string;
   /** Let `live:replay` read files outside the recordings folder (the CLI; not the UI). */
@@ -374,6 +391,72 @@ export class LiveService {
     }
   }
 
+  /** Whether this service can remember passwords. */
+  secrets(): LiveReplyOf<'live:secrets'> {
+    const vault = this.options.passwords;
+    try {
+      return { can_remember: !!vault && vault.canRemember() };
+    } catch {
+      return { can_remember: false };
+    }
+  }
+
+  private vault(channel: string): PasswordVault {
+    const vault = this.options.passwords;
+    if (!vault || !this.secrets().can_remember)
+      throw new LiveError(
+        'unavailable',
+        `${channel}: this shell cannot remember passwords (only the desktop app with an OS key store can); passwords are kept in memory only`,
+      );
+    return vault;
+  }
+
+  /** Run a vault operation, reporting its failure (never the password) as `unavailable`. */
+  private async guarded<T>(channel: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      if (e instanceof LiveError) throw e;
+      throw new LiveError(
+        'unavailable',
+        `${channel}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** Remember a saved connection's password (encrypted by the vault). */
+  async secretSave(r: LiveRequestOf<'live:secret:save'>): Promise<LiveReplyOf<'live:secret:save'>> {
+    const vault = this.vault('live:secret:save');
+    await this.guarded('live:secret:save', () => vault.set(r.id, r.password));
+    return { saved: true };
+  }
+
+  /** Forget a saved connection's remembered password. */
+  async secretForget(
+    r: LiveRequestOf<'live:secret:forget'>,
+  ): Promise<LiveReplyOf<'live:secret:forget'>> {
+    const vault = this.options.passwords;
+    if (!vault) return { forgotten: false };
+    return { forgotten: await this.guarded('live:secret:forget', () => vault.delete(r.id)) };
+  }
+
+  /** A connect request with its remembered password filled in (when it names one and has none). */
+  private async withRemembered(
+    r: LiveRequestOf<'live:connect'>,
+  ): Promise<LiveRequestOf<'live:connect'>> {
+    if (r.kind !== 'redis' || r.secret_id === undefined) return r;
+    const { secret_id: secretId, ...rest } = r;
+    if (rest.password) return rest;
+    const vault = this.vault('live:connect');
+    const password = await this.guarded('live:connect', () => vault.get(secretId));
+    if (password === null)
+      throw new LiveError(
+        'not_found',
+        `live:connect: no password is remembered for saved connection ${secretId}; enter it again`,
+      );
+    return { ...rest, password };
+  }
+
   /** Validate a request by channel and run it (what a shell's handler calls). */
   async handle<C extends LiveRequestChannel>(
     channel: C,
@@ -383,7 +466,11 @@ export class LiveService {
     if (!table) throw new LiveError('invalid_request', `unknown live request "${String(channel)}"`);
     const req = parse(table.request as z.ZodType, payload, channel) as LiveParsedRequestOf<C>;
     const handlers: { [K in LiveRequestChannel]: (r: never) => unknown } = {
-      'live:connect': (r: LiveRequestOf<'live:connect'>) => this.connect(r),
+      'live:connect': async (r: LiveRequestOf<'live:connect'>) =>
+        this.connect(await this.withRemembered(r)),
+      'live:secrets': () => this.secrets(),
+      'live:secret:save': (r: LiveRequestOf<'live:secret:save'>) => this.secretSave(r),
+      'live:secret:forget': (r: LiveRequestOf<'live:secret:forget'>) => this.secretForget(r),
       'live:disconnect': (r: LiveRequestOf<'live:disconnect'>) => this.disconnect(r),
       'live:list': () => this.list(),
       'live:history': (r: LiveRequestOf<'live:history'>) => this.getHistory(r),

@@ -10,6 +10,7 @@ import {
   ipcMain,
   Menu,
   protocol,
+  safeStorage,
   screen,
   session,
   shell,
@@ -27,6 +28,7 @@ import { PRELOAD_BUNDLE } from './bundle';
 import { serveIpc, ipcRequestChannels } from './ipc';
 import { buildMenuTemplate, type MenuState } from './menu';
 import { RecentProfiles } from './recent';
+import { SecretStore } from './secrets';
 import {
   APP_HOST,
   APP_SCHEME,
@@ -140,7 +142,11 @@ async function main(): Promise<void> {
 
   const recent = new RecentProfiles(path.join(userData, 'recent-profiles.json'));
   menuState.recent = await recent.load();
-  const live = new LiveService({ recordingsDir: path.join(userData, 'recordings') });
+  // Remembered passwords of saved live connections, encrypted by the OS key store.
+  const live = new LiveService({
+    recordingsDir: path.join(userData, 'recordings'),
+    passwords: new SecretStore(path.join(userData, 'live-secrets.json'), safeStorage),
+  });
   const handler = createApiHandler({
     shell: 'electron',
     version: app.getVersion(),
