@@ -152,6 +152,8 @@ describe('the Live tab in Chromium', () => {
     expect(stored).toContain('e2e redis');
     expect(stored).not.toContain(PASSWORD);
     expect(await page.content()).not.toContain(PASSWORD);
+    // The web console keeps passwords in memory only: it never offers to remember one.
+    expect(await page.getByRole('checkbox', { name: /^Remember password/ }).count()).toBe(0);
   });
 
   it('moves the charts as samples arrive', async () => {

@@ -1,10 +1,13 @@
 // The connection dialog of the Live view: Redis (URL, ACL user, password, TLS, cluster, queue
 // keys), metrics endpoints, or this host; saved connections kept in localStorage without their
-// passwords.
+// passwords. Where the shell can encrypt (the desktop app), "Remember password on this computer"
+// hands the password to the Node side, which keeps it encrypted under the saved connection's id;
+// the web console never offers it.
 import { useId, useState, type FormEvent } from 'react';
 import {
   EMPTY_FORM,
   loadSaved,
+  newSecretId,
   requestsFromForm,
   storeSaved,
   toSaved,
@@ -17,6 +20,12 @@ import { useLiveT } from './i18n';
 export interface ConnectionDialogProps {
   /** Connect every request; resolve to an error message or null. */
   onConnect: (requests: ConnectRequest[]) => Promise<string | null>;
+  /** The shell can remember passwords (desktop with an OS key store); never in the web console. */
+  canRemember?: boolean;
+  /** Remember `password` under `id` on the Node side; resolve to an error message or null. */
+  onRemember?: (id: string, password: string) => Promise<string | null>;
+  /** Forget the password remembered under `id`. */
+  onForget?: (id: string) => void;
 }
 
 const storage = (): Storage | null => {
@@ -28,7 +37,12 @@ const storage = (): Storage | null => {
 };
 
 /** The form that adds live sources. */
-export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
+export function ConnectionDialog({
+  onConnect,
+  canRemember = false,
+  onRemember,
+  onForget,
+}: ConnectionDialogProps) {
   const id = useId();
   const t = useLiveT();
   const [form, setForm] = useState<ConnectionForm>(EMPTY_FORM);
@@ -49,14 +63,43 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
     if (!err) set('password', '');
   };
 
-  const save = () => {
-    const entry = toSaved(form);
+  const save = async () => {
+    setError(null);
+    const old = saved.find((s) => s.label === toSaved(form).label);
+    let draft = form;
+    if (canRemember && onRemember && form.kind === 'redis' && form.remember) {
+      if (form.password) {
+        const secretId = old?.secretId || form.secretId || newSecretId();
+        const err = await onRemember(secretId, form.password);
+        if (err) {
+          setError(t.rememberFailed(err));
+          return;
+        }
+        draft = { ...form, secretId };
+      }
+    } else {
+      if (old?.secretId) onForget?.(old.secretId);
+      draft = { ...form, remember: false, secretId: '' };
+    }
+    const entry = toSaved(draft);
+    setForm((f) => ({ ...f, remember: entry.remember, secretId: entry.secretId }));
     const next = [...saved.filter((s) => s.label !== entry.label), entry];
     setSaved(next);
     storeSaved(storage(), next);
   };
 
+  const use = (s: SavedConnection) =>
+    setForm({
+      ...EMPTY_FORM,
+      ...s,
+      password: '',
+      remember: canRemember && s.remember,
+      secretId: canRemember ? s.secretId : '',
+    });
+
   const remove = (label: string) => {
+    const gone = saved.find((s) => s.label === label);
+    if (gone?.secretId) onForget?.(gone.secretId);
     const next = saved.filter((s) => s.label !== label);
     setSaved(next);
     storeSaved(storage(), next);
@@ -110,8 +153,24 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
               aria-describedby={f('pwnote')}
             />
             <span id={f('pwnote')} className="muted small live-note">
-              {t.passwordNote}
+              {form.remember && form.secretId ? t.rememberedPassword : t.passwordNote}
             </span>
+            {canRemember ? (
+              <>
+                <label className="live-check">
+                  <input
+                    type="checkbox"
+                    checked={form.remember}
+                    onChange={(e) => set('remember', e.target.checked)}
+                    aria-describedby={f('remnote')}
+                  />
+                  {t.remember}
+                </label>
+                <span id={f('remnote')} className="muted small live-note">
+                  {t.rememberNote}
+                </span>
+              </>
+            ) : null}
             <label htmlFor={f('queues')}>{t.queueKeys}</label>
             <input
               id={f('queues')}
@@ -181,7 +240,7 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
           <button type="submit" disabled={busy}>
             {busy ? t.connecting : t.connect}
           </button>
-          <button type="button" onClick={save}>
+          <button type="button" onClick={() => void save()}>
             {t.saveConnection}
           </button>
         </div>
@@ -198,11 +257,8 @@ export function ConnectionDialog({ onConnect }: ConnectionDialogProps) {
             {saved.map((s) => (
               <li key={s.label}>
                 <span>{s.label}</span>
-                <button
-                  type="button"
-                  aria-label={t.useSaved(s.label)}
-                  onClick={() => setForm({ ...EMPTY_FORM, ...s, password: '' })}
-                >
+                {s.remember ? <span className="muted small">{t.rememberedBadge}</span> : null}
+                <button type="button" aria-label={t.useSaved(s.label)} onClick={() => use(s)}>
                   {t.use}
                 </button>
                 <button

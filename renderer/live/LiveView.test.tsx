@@ -4,7 +4,7 @@
 // side is a small in-test API of the contract's shape that records requests and pushes events;
 // the store, the view and its dictionary are the real ones.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { LiveSourceInfo, PeaklineApi, RequestOf } from '../api/types';
 import { appStore } from '../store';
 import { LiveView } from './LiveView';
@@ -12,7 +12,7 @@ import { en, zhCN, type LiveDictionary } from './i18n';
 
 type Listener = (payload: unknown) => void;
 
-function shell() {
+function shell(canRemember = false) {
   const listeners: Record<string, Listener[]> = {};
   const on = (name: string) => (l: Listener) => {
     (listeners[name] ??= []).push(l);
@@ -22,12 +22,27 @@ function shell() {
   };
   const connects: RequestOf<'live:connect'>[] = [];
   const sources: LiveSourceInfo[] = [];
+  const remembered: RequestOf<'live:secret:save'>[] = [];
+  const forgotten: string[] = [];
+  let asked = 0;
   const api = {
     onLiveSample: on('sample'),
     onLiveStatus: on('status'),
     liveList: async () => ({ sources }),
     liveHistory: async () => ({ samples: [] }),
     liveRecordings: async () => ({ recordings: [] }),
+    liveSecrets: async () => {
+      asked++;
+      return { can_remember: canRemember };
+    },
+    liveSecretSave: async (req: RequestOf<'live:secret:save'>) => {
+      remembered.push(req);
+      return { saved: true };
+    },
+    liveSecretForget: async (req: RequestOf<'live:secret:forget'>) => {
+      forgotten.push(req.id);
+      return { forgotten: true };
+    },
     liveConnect: async (req: RequestOf<'live:connect'>) => {
       connects.push(req);
       return { id: 'redis-1' };
@@ -35,7 +50,7 @@ function shell() {
   } as unknown as PeaklineApi;
   const emit = (name: string, payload: unknown) =>
     act(() => listeners[name]?.forEach((l) => l(payload)));
-  return { api, emit, connects, sources };
+  return { api, emit, connects, sources, remembered, forgotten, asked: () => asked };
 }
 
 const info = (state: LiveSourceInfo['state'], reason: string | null): LiveSourceInfo => ({
@@ -119,6 +134,84 @@ describe('the Live view in 简体中文', () => {
     expect(screen.getByLabelText('Redis URL')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Connect' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: '连接' })).toBeNull();
+  });
+});
+
+describe('remembering a saved connection’s password', () => {
+  const PW = 'Rem3mber-me-9d2';
+
+  it('on the desktop: hands the password to the Node side and connects from the saved connection alone', async () => {
+    const { api, connects, remembered, forgotten } = shell(true);
+    render(<LiveView api={api} />);
+    const remember = await screen.findByRole('checkbox', {
+      name: 'Remember password on this computer',
+    });
+    fireEvent.change(screen.getByLabelText('Redis URL'), {
+      target: { value: 'redis://127.0.0.1:6390' },
+    });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: PW } });
+    fireEvent.change(screen.getByLabelText('Name (for saving)'), {
+      target: { value: 'prod cache' },
+    });
+    fireEvent.click(remember);
+    fireEvent.click(screen.getByRole('button', { name: 'Save connection' }));
+    const saved = await screen.findByRole('list', { name: 'Saved connections' });
+    expect(within(saved).getByText('password remembered')).toBeTruthy();
+    expect(remembered).toEqual([{ id: expect.stringMatching(/^c-[0-9a-f]{24}$/), password: PW }]);
+    const id = remembered[0].id;
+    const stored = JSON.stringify({ ...localStorage });
+    expect(stored).not.toContain(PW);
+    expect(stored).toContain(id);
+
+    // Later: pick the saved connection; the password field stays empty and says why.
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Use saved connection prod cache' }));
+    expect((screen.getByLabelText('Password') as HTMLInputElement).value).toBe('');
+    expect(
+      screen.getByText('A remembered password is used when this field is left empty.'),
+    ).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    await waitFor(() => expect(connects).toHaveLength(1));
+    expect(connects[0]).toMatchObject({
+      kind: 'redis',
+      url: 'redis://127.0.0.1:6390',
+      secret_id: id,
+    });
+    expect(connects[0]).not.toHaveProperty('password');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Forget saved connection prod cache' }));
+    expect(forgotten).toEqual([id]);
+    expect(screen.queryByRole('list', { name: 'Saved connections' })).toBeNull();
+  });
+
+  it('offers it in Chinese on the desktop', async () => {
+    appStore.getState().setLanguage('zh');
+    const { api } = shell(true);
+    render(<LiveView api={api} />);
+    expect(await screen.findByRole('checkbox', { name: '在此计算机上记住密码' })).toBeTruthy();
+  });
+
+  it('in the web console: never offers it, and never sends a remembered-password id', async () => {
+    localStorage.setItem(
+      'peakline.live.connections.v1',
+      JSON.stringify([
+        {
+          ...{ kind: 'redis', label: 'from desktop', url: 'redis://127.0.0.1:6390' },
+          remember: true,
+          secretId: 'c-0123456789abcdef01234567',
+        },
+      ]),
+    );
+    const { api, connects, asked } = shell(false);
+    render(<LiveView api={api} />);
+    await waitFor(() => expect(asked()).toBe(1));
+    await act(async () => {});
+    expect(screen.queryByRole('checkbox', { name: /Remember password/ })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Use saved connection from desktop' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    await waitFor(() => expect(connects).toHaveLength(1));
+    expect(connects[0]).not.toHaveProperty('secret_id');
+    expect(connects[0]).not.toHaveProperty('password');
   });
 });
 

@@ -90,6 +90,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
   const [twins, setTwins] = useState<Record<string, Twin | { error: string }>>({});
   const [slowlogs, setSlowlogs] = useState<Record<string, SlowEntry[] | string>>({});
   const [now, setNow] = useState(() => Date.now());
+  const [canRemember, setCanRemember] = useState(false);
 
   const upsertSource = useCallback((info: LiveSourceInfo) => {
     setSources((m) => new Map(m).set(info.id, info));
@@ -148,6 +149,24 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
     };
   }, [api, addSample, upsertSource]);
 
+  // Only a shell that can encrypt (the desktop app) offers to remember passwords.
+  useEffect(() => {
+    if (!api) return;
+    let cancelled = false;
+    void (async () => {
+      let can = false;
+      try {
+        can = (await api.liveSecrets()).can_remember;
+      } catch {
+        // an older shell, or none: passwords stay in memory only
+      }
+      if (!cancelled) setCanRemember(can);
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [api]);
+
   // Redraw at most twice a second, only when something arrived.
   useEffect(() => {
     const timer = setInterval(() => {
@@ -178,6 +197,26 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
         // the status events will tell
       }
       return errors.length ? errors.join('; ') : null;
+    },
+    [api],
+  );
+
+  const remember = useCallback(
+    async (id: string, password: string): Promise<string | null> => {
+      if (!api) return tRef.current.notAvailable;
+      try {
+        await api.liveSecretSave({ id, password });
+        return null;
+      } catch (e) {
+        return errorText(e);
+      }
+    },
+    [api],
+  );
+
+  const forget = useCallback(
+    (id: string) => {
+      void api?.liveSecretForget({ id }).catch((e: unknown) => setMessage(errorText(e)));
     },
     [api],
   );
@@ -283,7 +322,12 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
   return (
     <div className="live-view">
       <div className="live-top">
-        <ConnectionDialog onConnect={connect} />
+        <ConnectionDialog
+          onConnect={connect}
+          canRemember={canRemember}
+          onRemember={remember}
+          onForget={forget}
+        />
         <section className="live-status" aria-labelledby={`${uid}-st`}>
           <h2 id={`${uid}-st`}>{t.sources}</h2>
           {list.length === 0 ? (

@@ -135,7 +135,6 @@ export const en = {
   forgetSaved: (label: string) => `Forget saved connection ${label}`,
   forget: 'Forget',
   needMetricsUrl: 'give at least one metrics URL',
-  needName: 'give the connection a name to remember its password',
   rememberFailed: (e: string) => `The password could not be remembered: ${e}`,
 };
 
@@ -267,7 +266,6 @@ export const zhCN: LiveDictionary = {
   forgetSaved: (label) => `删除已保存的连接 ${label}`,
   forget: '删除',
   needMetricsUrl: '请至少填写一个指标地址',
-  needName: '请为连接命名，才能记住其密码',
   rememberFailed: (e) => `无法记住密码：${e}`,
 };
 

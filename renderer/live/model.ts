@@ -1,5 +1,6 @@
 // Pure helpers of the Live view: the connection form turned into a `live:connect` request,
-// saved connections (never with a password) in localStorage, per-source series cut to a window
+// saved connections (never with a password — at most the id of one the desktop remembers,
+// encrypted, on the Node side) in localStorage, per-source series cut to a window
 // and downsampled for charts, the "P99 above the SLO for N seconds" threshold, and the simulated
 // band of the twin drawn over the live series.
 import type { SimResult } from '../../sim-core/result';
@@ -23,6 +24,10 @@ export interface ConnectionForm {
   /** Newline-separated metrics endpoints (kind `metrics`). */
   metricsUrls: string;
   intervalS: number;
+  /** Remember the password on this computer (desktop only: encrypted by the Node side). */
+  remember: boolean;
+  /** The saved connection whose remembered password is used when `password` is empty. */
+  secretId: string;
 }
 
 export const EMPTY_FORM: ConnectionForm = {
@@ -37,7 +42,18 @@ export const EMPTY_FORM: ConnectionForm = {
   queueKeys: 'peakline:demo:orders',
   metricsUrls: 'http://127.0.0.1:9464/metrics',
   intervalS: 1,
+  remember: false,
+  secretId: '',
 };
+
+const SECRET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A fresh id for a saved connection's remembered password (random, not guessable from the name). */
+export function newSecretId(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  return `c-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
 
 const splitList = (s: string) =>
   s
@@ -64,6 +80,7 @@ export function requestsFromForm(f: ConnectionForm): ConnectRequest[] {
       url: f.url.trim(),
       ...(f.username.trim() ? { username: f.username.trim() } : {}),
       ...(f.password ? { password: f.password } : {}),
+      ...(!f.password && f.remember && SECRET_ID.test(f.secretId) ? { secret_id: f.secretId } : {}),
       ...(tls ? { tls } : {}),
       cluster: f.cluster,
       queue_keys: splitList(f.queueKeys),
@@ -90,11 +107,15 @@ export type SavedConnection = Omit<ConnectionForm, 'password'>;
 
 export const SAVED_KEY = 'peakline.live.connections.v1';
 
-/** What to store for a form: never the password. */
+/** What to store for a form: never the password (only the id its remembered one is kept under). */
 export function toSaved(f: ConnectionForm): SavedConnection {
   const { password: _drop, ...rest } = f;
+  const remembered =
+    rest.kind === 'redis' && rest.remember === true && SECRET_ID.test(rest.secretId);
   return {
     ...rest,
+    remember: remembered,
+    secretId: remembered ? rest.secretId : '',
     url: stripCredentials(rest.url),
     metricsUrls: rest.metricsUrls
       .split('\n')
