@@ -28,7 +28,7 @@ import { PRELOAD_BUNDLE } from './bundle';
 import { serveIpc, ipcRequestChannels } from './ipc';
 import { buildMenuTemplate, type MenuState } from './menu';
 import { RecentProfiles } from './recent';
-import { SecretStore } from './secrets';
+import { keyStoreEncryptor, SecretStore } from './secrets';
 import {
   APP_HOST,
   APP_SCHEME,
@@ -145,7 +145,10 @@ async function main(): Promise<void> {
   // Remembered passwords of saved live connections, encrypted by the OS key store.
   const live = new LiveService({
     recordingsDir: path.join(userData, 'recordings'),
-    passwords: new SecretStore(path.join(userData, 'live-secrets.json'), safeStorage),
+    passwords: new SecretStore(
+      path.join(userData, 'live-secrets.json'),
+      keyStoreEncryptor(safeStorage),
+    ),
   });
   const handler = createApiHandler({
     shell: 'electron',

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LiveError, LiveService } from '../live/service';
 import { nextSample, removeDir, startRedis, type RedisProcess } from '../live/testing';
-import { SecretStore, SecretStoreError, type Encryptor } from './secrets';
+import { keyStoreEncryptor, SecretStore, SecretStoreError, type Encryptor } from './secrets';
 
 const PASSWORD = 'Desk-t0p-Secret-7c1e!';
 
@@ -113,6 +113,30 @@ describe('SecretStore', () => {
     const ok = new SecretStore(file, aesGcm());
     await expect(ok.set('../etc/passwd', PASSWORD)).rejects.toThrow(/id must be 1–64 letters/);
     await expect(ok.set('conn-1', '')).rejects.toThrow('password must not be empty');
+  });
+});
+
+describe('keyStoreEncryptor (safeStorage)', () => {
+  it("does not count Linux's basic_text fallback as an OS key store", async () => {
+    const withBackend = (backend: string) => ({
+      ...aesGcm(),
+      getSelectedStorageBackend: () => backend,
+    });
+    const linux = (b: string) => keyStoreEncryptor(withBackend(b), 'linux').isEncryptionAvailable();
+    expect(linux('gnome_libsecret')).toBe(true);
+    expect(linux('kwallet6')).toBe(true);
+    expect(linux('basic_text')).toBe(false);
+    expect(linux('unknown')).toBe(false);
+    expect(keyStoreEncryptor(withBackend('basic_text'), 'darwin').isEncryptionAvailable()).toBe(
+      true,
+    );
+    expect(keyStoreEncryptor(aesGcm(false), 'win32').isEncryptionAvailable()).toBe(false);
+    const store = new SecretStore(file, keyStoreEncryptor(withBackend('basic_text'), 'linux'));
+    expect(store.canRemember()).toBe(false);
+    await expect(store.set('conn-1', PASSWORD)).rejects.toThrow(/cannot encrypt passwords/);
+    const ok = new SecretStore(file, keyStoreEncryptor(withBackend('kwallet5'), 'linux'));
+    await ok.set('conn-1', PASSWORD);
+    expect(await ok.get('conn-1')).toBe(PASSWORD);
   });
 });
 

@@ -17,6 +17,31 @@ export interface Encryptor {
   decryptString(encrypted: Buffer): string;
 }
 
+/** Electron's `safeStorage` as far as the store looks at it (the backend exists on Linux only). */
+export interface SafeStorageLike extends Encryptor {
+  getSelectedStorageBackend?(): string;
+}
+
+/**
+ * `safeStorage` as an Encryptor that also says "unavailable" on Linux when it fell back to
+ * `basic_text` (a key hard-coded in Electron, not an OS key store) or cannot tell yet.
+ */
+export function keyStoreEncryptor(
+  safeStorage: SafeStorageLike,
+  platform: NodeJS.Platform = process.platform,
+): Encryptor {
+  return {
+    isEncryptionAvailable() {
+      if (!safeStorage.isEncryptionAvailable()) return false;
+      if (platform !== 'linux' || !safeStorage.getSelectedStorageBackend) return true;
+      const backend = safeStorage.getSelectedStorageBackend();
+      return backend !== 'basic_text' && backend !== 'unknown';
+    },
+    encryptString: (s) => safeStorage.encryptString(s),
+    decryptString: (b) => safeStorage.decryptString(b),
+  };
+}
+
 /** Why a remembered password could not be kept or read. */
 export class SecretStoreError extends Error {
   constructor(
