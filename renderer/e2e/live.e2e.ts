@@ -309,6 +309,8 @@ describe('the Live tab in Chromium', () => {
     await page.getByRole('region', { name: '连接数据源' }).getByLabel('Redis 地址').waitFor();
     await page.getByRole('button', { name: '连接', exact: true }).waitFor();
     await page.getByRole('figure', { name: '每秒操作数' }).first().waitFor();
+    // A message shown before the switch follows it too.
+    await page.getByText(/^正在回放 \d+ 个样本$/).waitFor();
     await page.screenshot({ path: path.join(shots, 'live-zh-CN.png'), fullPage: true });
     await page.getByLabel('语言').selectOption('en');
     await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();

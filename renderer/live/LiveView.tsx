@@ -86,7 +86,8 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
   const [recording, setRecording] = useState<string | null>(null);
   const [recordings, setRecordings] = useState<ReplyOf<'live:recordings'>['recordings']>([]);
   const [replayPath, setReplayPath] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
+  // A message is kept as a function of the dictionary, so it follows a language switch.
+  const [message, setMessage] = useState<((t: LiveDictionary) => string) | null>(null);
   const [twins, setTwins] = useState<Record<string, Twin | { error: string }>>({});
   const [slowlogs, setSlowlogs] = useState<Record<string, SlowEntry[] | string>>({});
   const [now, setNow] = useState(() => Date.now());
@@ -139,7 +140,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
         const recs = await api.liveRecordings();
         if (!cancelled) setRecordings(recs.recordings);
       } catch (e) {
-        if (!cancelled) setMessage(tRef.current.liveError(errorText(e)));
+        if (!cancelled) setMessage(() => (d: LiveDictionary) => d.liveError(errorText(e)));
       }
     })();
     return () => {
@@ -216,7 +217,9 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
 
   const forget = useCallback(
     (id: string) => {
-      void api?.liveSecretForget({ id }).catch((e: unknown) => setMessage(errorText(e)));
+      void api
+        ?.liveSecretForget({ id })
+        .catch((e: unknown) => setMessage(() => () => errorText(e)));
     },
     [api],
   );
@@ -226,7 +229,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
     try {
       await api.liveDisconnect({ id });
     } catch (e) {
-      setMessage(errorText(e));
+      setMessage(() => () => errorText(e));
     }
     samples.current.delete(id);
     setSources((m) => {
@@ -242,14 +245,15 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
       if (recording) {
         const r = await api.liveRecordStop();
         setRecording(null);
-        setMessage(r.path ? t.recorded(r.samples, r.path) : null);
+        const file = r.path;
+        setMessage(file ? () => (d: LiveDictionary) => d.recorded(r.samples, file) : null);
         setRecordings((await api.liveRecordings()).recordings);
       } else {
         setRecording((await api.liveRecordStart()).path);
         setMessage(null);
       }
     } catch (e) {
-      setMessage(errorText(e));
+      setMessage(() => () => errorText(e));
     }
   };
 
@@ -257,7 +261,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
     if (!api || !replayPath) return;
     try {
       const r = await api.liveReplay({ path: replayPath, speed: 0 });
-      setMessage(t.replaying(r.samples));
+      setMessage(() => (d: LiveDictionary) => d.replaying(r.samples));
       const { sources: list } = await api.liveList();
       setSources(new Map(list.map((s) => [s.id, s])));
       const { samples: held } = await api.liveHistory({ window_s: 3600 });
@@ -266,7 +270,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
           addSample(s);
       setVersion((v) => v + 1);
     } catch (e) {
-      setMessage(errorText(e));
+      setMessage(() => () => errorText(e));
     }
   };
 
@@ -420,7 +424,7 @@ export function LiveView({ api: apiProp, onModel }: LiveViewProps) {
           {recording ? <p className="small">{t.recordingTo(recording)}</p> : null}
           {message ? (
             <p className="small" role="status">
-              {message}
+              {message(t)}
             </p>
           ) : null}
         </section>
