@@ -94,28 +94,39 @@ export class EventList {
     if (n === 0) return true;
     const lt = t[n];
     const ls = s[n];
+    const lkp = kp[n];
+    // Floyd's bottom-up deletion: move the hole down along the smaller children to a leaf with no
+    // stop test (the child is picked without a branch unless two times tie), then sift the last
+    // event up from there — fewer unpredictable branches; the order of pops is unchanged
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      let ct = t[c];
       const r = c + 1;
       if (r < n) {
+        const ct = t[c];
         const rt = t[r];
-        if (rt < ct || (rt === ct && s[r] < s[c])) {
-          c = r;
-          ct = rt;
-        }
+        let right = (rt < ct) | 0;
+        if (rt === ct) right = (s[r] < s[c]) | 0;
+        c += right;
       }
-      if (lt < ct || (lt === ct && ls < s[c])) break;
-      t[i] = ct;
+      t[i] = t[c];
       s[i] = s[c];
       kp[i] = kp[c];
       i = c;
     }
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = t[parent];
+      if (pt < lt || (pt === lt && s[parent] < ls)) break;
+      t[i] = pt;
+      s[i] = s[parent];
+      kp[i] = kp[parent];
+      i = parent;
+    }
     t[i] = lt;
     s[i] = ls;
-    kp[i] = kp[n];
+    kp[i] = lkp;
     return true;
   }
 
