@@ -106,8 +106,8 @@ export class EventList {
       if (r < n) {
         const ct = t[c];
         const rt = t[r];
-        let right = (rt < ct) | 0;
-        if (rt === ct) right = (s[r] < s[c]) | 0;
+        let right = Number(rt < ct);
+        if (rt === ct) right = Number(s[r] < s[c]);
         c += right;
       }
       t[i] = t[c];
