@@ -427,6 +427,16 @@ export class PipelineSim {
   private readonly runHead: Int32Array;
   /** Requests in each instance's handlers and backlog: what least_conn compares. */
   private readonly active: Int32Array;
+  /**
+   * least_conn over several instances: which instances have each load, as bit sets of `lcW`
+   * 32-bit words per load level, how many have it, and the smallest load — so picking the least
+   * loaded instance is a bit scan instead of a pass over every instance.
+   */
+  private readonly lc: boolean;
+  private readonly lcW: number;
+  private readonly lcMask: Int32Array;
+  private readonly lcCount: Int32Array;
+  private lcMin = 0;
   /** Keep the per-instance list of running requests (only needed when instances can crash). */
   private readonly track: boolean;
   private rr = 0;
@@ -632,6 +642,16 @@ export class PipelineSim {
     this.ejectedUntil = new Float64Array(I);
     this.runHead = new Int32Array(I).fill(-1);
     this.active = new Int32Array(I);
+    this.lc = this.balancer === BAL_LEAST && I > 1;
+    this.lcW = (I + 31) >> 5;
+    // active ≤ concurrency + backlog (arrivals beyond are refused)
+    const levels = this.lc ? this.conc + this.backlogCap + 2 : 0;
+    this.lcMask = new Int32Array(levels * this.lcW);
+    this.lcCount = new Int32Array(levels);
+    if (this.lc) {
+      for (let i = 0; i < I; i++) this.lcMask[i >> 5] |= 1 << (i & 31);
+      this.lcCount[0] = I;
+    }
     this.track = g.faults.length > 0;
 
     this.grow(256);
@@ -755,7 +775,7 @@ export class PipelineSim {
     else this.qHead[q] = j;
     this.qTail[q] = j;
     this.qLen[q]++;
-    if (q < this.I) this.active[q]++;
+    if (q < this.I) this.setActive(q, this.active[q] + 1);
     this.jQ[j] = q;
     this.jWaitT[j] = this.now;
   }
@@ -773,7 +793,7 @@ export class PipelineSim {
     if (n >= 0) this.jPrev[n] = p;
     else this.qTail[q] = p;
     this.qLen[q]--;
-    if (q < this.I) this.active[q]--;
+    if (q < this.I) this.setActive(q, this.active[q] - 1);
     this.jQ[j] = -1;
   }
 
@@ -781,6 +801,28 @@ export class PipelineSim {
     const j = this.qHead[q];
     this.qRemove(q, j);
     return j;
+  }
+
+  /** Sets instance i's active count (keeping least_conn's load sets current). */
+  private setActive(i: number, v: number): void {
+    const old = this.active[i];
+    this.active[i] = v;
+    if (!this.lc || old === v) return;
+    const W = this.lcW;
+    const mask = this.lcMask;
+    const cnt = this.lcCount;
+    const w = i >> 5;
+    const bit = 1 << (i & 31);
+    mask[old * W + w] &= ~bit;
+    mask[v * W + w] |= bit;
+    cnt[old]--;
+    cnt[v]++;
+    if (v < this.lcMin) this.lcMin = v;
+    else if (old === this.lcMin && cnt[old] === 0) {
+      let l = old + 1;
+      while (cnt[l] === 0) l++;
+      this.lcMin = l;
+    }
   }
 
   private runAdd(i: number, j: number): void {
@@ -846,7 +888,7 @@ export class PipelineSim {
     if (busy < this.conc) {
       this.acc(i);
       this.stBusy[i] = busy + 1;
-      this.active[i]++;
+      this.setActive(i, this.active[i] + 1);
       this.waited(i, now);
       this.start(j, i);
     } else {
@@ -874,23 +916,22 @@ export class PipelineSim {
         this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
         const active = this.active;
         if (this.ejectMax <= now) {
-          let best = start;
-          let bestLoad = active[start];
-          for (let x = start + 1; x < I; x++) {
-            const load = active[x];
-            if (load < bestLoad) {
-              bestLoad = load;
-              best = x;
-            }
+          // the first instance, in cyclic order from start, with the smallest load
+          const W = this.lcW;
+          const base = this.lcMin * W;
+          const mask = this.lcMask;
+          const w0 = start >> 5;
+          let m = mask[base + w0] & (-1 << (start & 31));
+          if (m !== 0) return (w0 << 5) + ctz(m);
+          for (let w = w0 + 1; w < W; w++) {
+            m = mask[base + w];
+            if (m !== 0) return (w << 5) + ctz(m);
           }
-          for (let x = 0; x < start; x++) {
-            const load = active[x];
-            if (load < bestLoad) {
-              bestLoad = load;
-              best = x;
-            }
+          for (let w = 0; w <= w0; w++) {
+            m = mask[base + w];
+            if (m !== 0) return (w << 5) + ctz(m);
           }
-          return best;
+          return start; // unreachable: some instance has the smallest load
         }
         let best = -1;
         let bestLoad = Infinity;
@@ -1362,7 +1403,7 @@ export class PipelineSim {
     } else {
       this.acc(i);
       this.stBusy[i]--;
-      this.active[i]--;
+      this.setActive(i, this.active[i] - 1);
     }
   }
 
@@ -1546,7 +1587,7 @@ export class PipelineSim {
     }
     this.acc(i);
     this.stBusy[i] = 0;
-    this.active[i] = 0;
+    this.setActive(i, 0);
   }
 
   // ================================================================ statistics
@@ -1778,6 +1819,11 @@ export class PipelineSim {
     if (this.series) this.closeWindow();
     this.onProgress?.(1);
   }
+}
+
+/** Index of the lowest set bit of a non-zero 32-bit value. */
+function ctz(x: number): number {
+  return 31 - Math.clz32(x & -x);
 }
 
 /** Window width (s) for the series: the given one, or a round width giving 100–300 points. */
