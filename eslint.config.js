@@ -1,9 +1,9 @@
-// ESLint flat config: typescript-eslint everywhere, React hooks rules in the renderer, no import
-// cycles, and the sim-core boundary (no Node, Electron, React or DOM; no Math.random).
+// ESLint flat config: typescript-eslint everywhere, React hooks rules in the renderer, and the
+// sim-core boundary (no Node, Electron, React or DOM; no Math.random). Import cycles and the layer
+// rules are also checked by electron/tools/import-graph.test.ts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
-import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 
 export default tseslint.config(
@@ -20,14 +20,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    plugins: { 'import-x': importX },
-    settings: {
-      'import-x/resolver-next': [
-        createNodeResolver({ extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '.json'] }),
-      ],
-    },
     rules: {
-      'import-x/no-cycle': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },

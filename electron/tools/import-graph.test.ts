@@ -1,0 +1,72 @@
+// The code keeps its shape: no import cycles anywhere, and each layer imports only what DESIGN.md
+// allows (sim-core nothing of Node, Electron, React or the DOM; the renderer no Node or Electron,
+// and only types from the Node side).
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findImportCycles, importsOf, sourceFiles } from './import-graph';
+
+const root = resolve(import.meta.dirname, '../..');
+const temp = mkdtempSync(join(tmpdir(), 'peakline-imports-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+describe('the import graph', () => {
+  it('finds a cycle when two modules import each other, and not when one only imports types', () => {
+    mkdirSync(join(temp, 'a'));
+    writeFileSync(
+      join(temp, 'a/one.ts'),
+      "import { two } from './two';\nexport const one = two + 1;\n",
+    );
+    writeFileSync(
+      join(temp, 'a/two.ts'),
+      "import { one } from './one';\nexport const two = () => one;\n",
+    );
+    writeFileSync(
+      join(temp, 'a/three.ts'),
+      "import type { Four } from './four';\nexport type Three = Four;\n",
+    );
+    writeFileSync(
+      join(temp, 'a/four.ts'),
+      "import { x } from './three';\nexport type Four = number;\nexport const y = x;\n",
+    );
+    expect(findImportCycles(temp)).toEqual([['a/one.ts', 'a/two.ts']]);
+  });
+
+  it('has no import cycles in the project', () => {
+    expect(findImportCycles(join(root, 'sim-core'))).toEqual([]);
+    expect(findImportCycles(join(root, 'electron'))).toEqual([]);
+    expect(findImportCycles(join(root, 'renderer'))).toEqual([]);
+  });
+
+  it('keeps sim-core free of Node, Electron, React and the DOM', () => {
+    const offenders: string[] = [];
+    for (const file of sourceFiles(join(root, 'sim-core'))) {
+      if (file.endsWith('.test.ts')) continue;
+      const testHelper = file.endsWith('testkit.ts'); // used by tests only; may use fast-check
+      for (const edge of importsOf(file)) {
+        const own = edge.target && relative(join(root, 'sim-core'), edge.target).startsWith('..');
+        const allowed = edge.specifier === 'zod' || (testHelper && edge.specifier === 'fast-check');
+        const external = !edge.specifier.startsWith('.') && !allowed;
+        if (own || external) offenders.push(`${relative(root, file)} imports ${edge.specifier}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('lets the renderer take only types from the Node side', () => {
+    const offenders: string[] = [];
+    for (const file of sourceFiles(join(root, 'renderer'))) {
+      if (file.includes(`${join('renderer', 'e2e')}`) || file.endsWith('vite.config.ts')) continue;
+      for (const edge of importsOf(file)) {
+        const nodeSide = edge.target && relative(root, edge.target).startsWith('electron');
+        const nodeModule = /^(node:|electron$|ioredis$|ws$|systeminformation$)/.test(
+          edge.specifier,
+        );
+        if ((nodeSide && !edge.typeOnly) || nodeModule)
+          offenders.push(`${relative(root, file)} imports ${edge.specifier}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
