@@ -1,11 +1,7 @@
 // Vite build of the console UI: root `renderer/`, output `renderer/dist` (served by `peakline serve`
 // and loaded by the Electron shell), React plugin, ES-module Web Workers for the simulator.
 import type { Plugin, UserConfig } from 'vite';
-
-// Loaded by a computed name: eslint-plugin-import-x (no-cycle) crashes resolving the vite packages
-// (its fallback resolver is not installed); a config file cannot be part of a cycle anyway.
-const pluginReact = '@vitejs/plugin-react';
-const { default: react } = (await import(pluginReact)) as typeof import('@vitejs/plugin-react');
+import react from '@vitejs/plugin-react';
 
 // No Node imports here (the renderer's lint rule); Node ≥ 20.11 gives import.meta.dirname.
 const root = import.meta.dirname;

@@ -10,9 +10,7 @@ export const PRELOAD_BUNDLE = path.join(REPO_ROOT, 'out', 'electron', 'preload.c
 
 /** Builds `electron/preload/index.ts` into `outFile` (CommonJS, `electron` left external). */
 export async function bundlePreload(outFile: string = PRELOAD_BUNDLE): Promise<string> {
-  // A computed specifier: eslint-plugin-import-x's resolver crashes on a literal 'vite' import.
-  const viteModule = 'vite';
-  const { build } = (await import(viteModule)) as typeof import('vite');
+  const { build } = await import('vite');
   await build({
     configFile: false,
     logLevel: 'warn',

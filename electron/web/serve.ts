@@ -112,9 +112,7 @@ export async function buildUi(
   const configFile = path.join(RENDERER_DIR, 'vite.config.ts');
   if (!existsSync(configFile))
     throw new Error('cannot build the console UI: renderer/vite.config.ts is missing');
-  // A computed specifier: eslint-plugin-import-x's resolver crashes on a literal 'vite' import.
-  const viteModule = 'vite';
-  const { build } = (await import(viteModule)) as typeof import('vite');
+  const { build } = await import('vite');
   const started = Date.now();
   await build({ configFile, logLevel: 'warn' });
   log(`Built the console UI in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
