@@ -1754,17 +1754,22 @@ export class PipelineSim {
       if (this.timerMin < te) {
         // a timer expires first: pop the earliest one
         if (this.timerMin >= endMs) break;
+        // one pass: the queue holding the earliest deadline, and the earliest of the others
         let q = 0;
-        for (let k = 1; k < timers.length; k++)
-          if (timers[k].peekTime() < timers[q].peekTime()) q = k;
+        let qt = timers[0].peekTime();
+        let others = Infinity;
+        for (let k = 1; k < timers.length; k++) {
+          const t = timers[k].peekTime();
+          if (t < qt) {
+            if (qt < others) others = qt;
+            q = k;
+            qt = t;
+          } else if (t < others) others = t;
+        }
         const tq = timers[q];
         this.now = tq.pop();
-        let min = Infinity;
-        for (let k = 0; k < timers.length; k++) {
-          const t = timers[k].peekTime();
-          if (t < min) min = t;
-        }
-        this.timerMin = min;
+        const next = tq.peekTime();
+        this.timerMin = next < others ? next : others;
         if (q === 0) {
           if (this.jId[tq.slot] === tq.token) {
             events++;
