@@ -2,25 +2,14 @@
 // backlog over time, utilisation per station (the saturating one highlighted), and the latency
 // CDF. Memoised, no animation, no dots, string dataKeys, series thinned to ≤ 2 points per pixel.
 import { memo, useMemo } from 'react';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Cell,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, BarChart, Cell, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SimResult } from '../../sim-core/result';
 import { downsample, stationBars, thinCdf } from '../store/selectors';
 import type { AnalyticView } from '../store/types';
 import type { Palette } from '../ui/palette';
 import type { T } from '../i18n';
 import { fmtNum } from '../format';
+import { axes, axisTick, grid, numberXAxis, seriesLine } from './parts';
 
 const H = 220;
 const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
@@ -39,8 +28,6 @@ function useSeries(result: SimResult, width: number) {
   );
 }
 
-const axisTick = (p: Palette) => ({ fill: p.muted, fontSize: 11 });
-
 /** P50 and P99 over time, with the analytic P99 and the SLO as reference lines. */
 export const LatencyChart = memo(function LatencyChart({
   result,
@@ -53,41 +40,9 @@ export const LatencyChart = memo(function LatencyChart({
   const data = useSeries(result, width);
   return (
     <LineChart width={width} height={H} data={data} margin={MARGIN}>
-      <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
-      <XAxis
-        dataKey="t_s"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        tick={axisTick(p)}
-        stroke={p.muted}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <YAxis
-        tick={axisTick(p)}
-        stroke={p.muted}
-        width={56}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <Tooltip isAnimationActive={false} />
-      <Legend />
-      <Line
-        type="linear"
-        dataKey="p50_ms"
-        name={`P50 (${t('ms')})`}
-        stroke={p.p50}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
-      <Line
-        type="linear"
-        dataKey="p99_ms"
-        name={`P99 (${t('ms')})`}
-        stroke={p.p99}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
+      {axes(p)}
+      {seriesLine('p50_ms', `P50 (${t('ms')})`, p.p50)}
+      {seriesLine('p99_ms', `P99 (${t('ms')})`, p.p99)}
       <ReferenceLine
         y={sloP99Ms}
         ifOverflow="extendDomain"
@@ -128,41 +83,9 @@ export const ThroughputChart = memo(function ThroughputChart({
   const data = useSeries(result, width);
   return (
     <LineChart width={width} height={H} data={data} margin={MARGIN}>
-      <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
-      <XAxis
-        dataKey="t_s"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        tick={axisTick(p)}
-        stroke={p.muted}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <YAxis
-        tick={axisTick(p)}
-        stroke={p.muted}
-        width={56}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <Tooltip isAnimationActive={false} />
-      <Legend />
-      <Line
-        type="linear"
-        dataKey="ok_rps"
-        name={t('okRps')}
-        stroke={p.ok}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
-      <Line
-        type="linear"
-        dataKey="error_rps"
-        name={t('errorRps')}
-        stroke={p.error}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
+      {axes(p)}
+      {seriesLine('ok_rps', t('okRps'), p.ok)}
+      {seriesLine('error_rps', t('errorRps'), p.error)}
       {analytic?.throughput_rps !== undefined ? (
         <ReferenceLine
           y={analytic.throughput_rps}
@@ -180,50 +103,10 @@ export const QueueChart = memo(function QueueChart({ result, width, palette: p, 
   const data = useSeries(result, width);
   return (
     <LineChart width={width} height={H} data={data} margin={MARGIN}>
-      <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
-      <XAxis
-        dataKey="t_s"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        tick={axisTick(p)}
-        stroke={p.muted}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <YAxis
-        tick={axisTick(p)}
-        stroke={p.muted}
-        width={56}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <Tooltip isAnimationActive={false} />
-      <Legend />
-      <Line
-        type="linear"
-        dataKey="backlog"
-        name={t('backlog')}
-        stroke={p.backlog}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
-      <Line
-        type="linear"
-        dataKey="async_backlog"
-        name={t('asyncBacklog')}
-        stroke={p.async}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
-      <Line
-        type="linear"
-        dataKey="blocked"
-        name={t('blocked')}
-        stroke={p.blocked}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1}
-      />
+      {axes(p)}
+      {seriesLine('backlog', t('backlog'), p.backlog)}
+      {seriesLine('async_backlog', t('asyncBacklog'), p.async)}
+      {seriesLine('blocked', t('blocked'), p.blocked, { strokeWidth: 1 })}
     </LineChart>
   );
 });
@@ -248,7 +131,7 @@ export const UtilisationChart = memo(function UtilisationChart({
       layout="vertical"
       margin={{ ...MARGIN, left: 8 }}
     >
-      <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
+      {grid(p)}
       <XAxis
         type="number"
         domain={[0, 100]}
@@ -288,29 +171,13 @@ export const CdfChart = memo(function CdfChart({
   );
   return (
     <LineChart width={width} height={H} data={data} margin={MARGIN}>
-      <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
-      <XAxis
-        dataKey="ms"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        tick={axisTick(p)}
-        stroke={p.muted}
-        tickFormatter={(v: number) => fmtNum(v)}
-        unit=" ms"
-      />
+      {grid(p)}
+      {numberXAxis(p, 'ms', { unit: ' ms' })}
       <YAxis domain={[0, 1]} tick={axisTick(p)} stroke={p.muted} width={40} />
       <Tooltip isAnimationActive={false} />
       <ReferenceLine y={0.99} stroke={p.muted} strokeDasharray="2 3" />
       <ReferenceLine x={sloP99Ms} stroke={p.slo} strokeDasharray="6 4" />
-      <Line
-        type="stepAfter"
-        dataKey="f"
-        name={t('fraction')}
-        stroke={p.p50}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
+      {seriesLine('f', t('fraction'), p.p50, { type: 'stepAfter' })}
     </LineChart>
   );
 });

@@ -1,20 +1,11 @@
 // A/B overlay: P99 and throughput over time of the pinned snapshot (A) and the current result
 // (B) on one chart each, with the SLO line.
 import { memo, useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { LineChart, ReferenceLine } from 'recharts';
 import type { SimResult } from '../../sim-core/result';
 import { downsample } from '../store/selectors';
 import type { Palette } from '../ui/palette';
-import { fmtNum } from '../format';
+import { axes, seriesLine } from './parts';
 
 /** P99 (or throughput) of A and B over time. */
 export const CompareChart = memo(function CompareChart({
@@ -41,45 +32,9 @@ export const CompareChart = memo(function CompareChart({
   const db = useMemo(() => downsample(b.series ?? [], n), [b, n]);
   return (
     <LineChart width={width} height={220} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-      <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
-      <XAxis
-        dataKey="t_s"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        allowDuplicatedCategory={false}
-        tick={{ fill: p.muted, fontSize: 11 }}
-        stroke={p.muted}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <YAxis
-        tick={{ fill: p.muted, fontSize: 11 }}
-        stroke={p.muted}
-        width={56}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <Tooltip isAnimationActive={false} />
-      <Legend />
-      <Line
-        data={da}
-        type="linear"
-        dataKey={metric}
-        name={labelA}
-        stroke={p.muted}
-        strokeDasharray="5 3"
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
-      <Line
-        data={db}
-        type="linear"
-        dataKey={metric}
-        name={labelB}
-        stroke={metric === 'p99_ms' ? p.p99 : p.ok}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={1.5}
-      />
+      {axes(p, { allowDuplicatedCategory: false })}
+      {seriesLine(metric, labelA, p.muted, { data: da, strokeDasharray: '5 3' })}
+      {seriesLine(metric, labelB, metric === 'p99_ms' ? p.p99 : p.ok, { data: db })}
       {metric === 'p99_ms' ? (
         <ReferenceLine
           y={sloP99Ms}

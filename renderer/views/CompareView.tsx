@@ -20,6 +20,12 @@ const METRIC: Record<CompareRow['metric'], { key: MessageKey; unit: 'rps' | 'ms'
   taskDelay: { key: 'taskDelay', unit: 'ms' },
 };
 
+/** The two A/B overlay charts: card title and the metric drawn. */
+const COMPARE_CHARTS: readonly (readonly [MessageKey, 'p99_ms' | 'ok_rps'])[] = [
+  ['compareP99', 'p99_ms'],
+  ['compareThroughput', 'ok_rps'],
+];
+
 function signed(unit: 'rps' | 'ms' | 'ratio', d: number | null): string {
   if (d === null) return '—';
   const s = formatValue(unit, Math.abs(d));
@@ -163,34 +169,22 @@ export function CompareView() {
           </table>
           {a.result.series && result.series ? (
             <>
-              <ChartCard title={t('compareP99')}>
-                {(w) => (
-                  <CompareChart
-                    a={a.result}
-                    b={result}
-                    metric="p99_ms"
-                    width={w}
-                    palette={palettes[theme]}
-                    sloP99Ms={slo}
-                    labelA={`A: ${a.name}`}
-                    labelB={t('columnB')}
-                  />
-                )}
-              </ChartCard>
-              <ChartCard title={t('compareThroughput')}>
-                {(w) => (
-                  <CompareChart
-                    a={a.result}
-                    b={result}
-                    metric="ok_rps"
-                    width={w}
-                    palette={palettes[theme]}
-                    sloP99Ms={slo}
-                    labelA={`A: ${a.name}`}
-                    labelB={t('columnB')}
-                  />
-                )}
-              </ChartCard>
+              {COMPARE_CHARTS.map(([title, metric]) => (
+                <ChartCard key={metric} title={t(title)}>
+                  {(w) => (
+                    <CompareChart
+                      a={a.result}
+                      b={result}
+                      metric={metric}
+                      width={w}
+                      palette={palettes[theme]}
+                      sloP99Ms={slo}
+                      labelA={`A: ${a.name}`}
+                      labelB={t('columnB')}
+                    />
+                  )}
+                </ChartCard>
+              ))}
             </>
           ) : null}
         </>

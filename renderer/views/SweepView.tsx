@@ -3,23 +3,14 @@
 // a heatmap (two), the SLO line, and the cheapest configuration that meets it.
 import { memo, useEffect, useId, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceDot,
-  ReferenceLine,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { LineChart, ReferenceDot, ReferenceLine, XAxis } from 'recharts';
 import { useApp, appStore } from '../store';
 import type { SweepMetric, SweepParam, SweepPoint, Theme } from '../store/types';
 import { CONTROLS } from '../scenario/controls';
 import { useApi, useT } from '../ui/hooks';
 import { palettes, type Palette } from '../ui/palette';
 import { ChartCard } from '../charts/ChartCard';
+import { axisTick, grid, seriesLine, tooltipLegend, valueYAxis } from '../charts/parts';
 import { fmtNum } from '../format';
 import type { T } from '../i18n';
 
@@ -114,32 +105,23 @@ const SweepLine = memo(function SweepLine({
       data={data}
       margin={{ top: 8, right: 16, bottom: 4, left: 0 }}
     >
-      <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
+      {grid(p)}
       <XAxis
         dataKey="x"
         type="number"
         domain={['dataMin', 'dataMax']}
         ticks={data.length <= 24 ? data.map((d) => d.x) : undefined}
         stroke={p.muted}
-        tick={{ fill: p.muted, fontSize: 11 }}
+        tick={axisTick(p)}
       />
-      <YAxis
-        stroke={p.muted}
-        tick={{ fill: p.muted, fontSize: 11 }}
-        width={56}
-        tickFormatter={(v: number) => fmtNum(v)}
-      />
-      <Tooltip isAnimationActive={false} />
-      <Legend />
-      <Line
-        type="linear"
-        dataKey="y"
-        name={metric === 'p99_ms' ? 'P99 (ms)' : 'throughput (req/s)'}
-        stroke={metric === 'p99_ms' ? p.p99 : p.ok}
-        dot={false}
-        isAnimationActive={false}
-        strokeWidth={2}
-      />
+      {valueYAxis(p)}
+      {tooltipLegend()}
+      {seriesLine(
+        'y',
+        metric === 'p99_ms' ? 'P99 (ms)' : 'throughput (req/s)',
+        metric === 'p99_ms' ? p.p99 : p.ok,
+        { strokeWidth: 2 },
+      )}
       {metric === 'p99_ms' ? (
         <ReferenceLine
           y={slo}
