@@ -69,6 +69,24 @@ const LN_CELLS = 1 << LN_BITS;
 const LN_TAIL = 16;
 const FRAC = 1 / (1 << (32 - LN_BITS));
 
+/** Recently built lognormal tables by (mu, sigma): runs and sweep points reuse them (read-only). */
+const lnTables = new Map<string, Float32Array>();
+const LN_TABLES_MAX = 64;
+
+/** The inverse-CDF table of a lognormal (Q(k / 4096) for the body), cached. */
+function lognormalTable(mu: number, sigma: number): Float32Array {
+  const key = `${mu},${sigma}`;
+  let table = lnTables.get(key);
+  if (table === undefined) {
+    table = new Float32Array(LN_CELLS + 1);
+    for (let k = LN_TAIL; k <= LN_CELLS - LN_TAIL; k++)
+      table[k] = Math.exp(mu + sigma * normalQuantile(k / LN_CELLS));
+    if (lnTables.size >= LN_TABLES_MAX) lnTables.clear();
+    lnTables.set(key, table);
+  }
+  return table;
+}
+
 /** z of the standard normal at 0.99. */
 export const Z99 = 2.3263478740408408;
 
@@ -145,9 +163,7 @@ export class Sampler {
         }
         const mu = Math.log(d.mean_ms) - (sigma * sigma) / 2;
         // inverse-CDF table: Q(k / 4096) for the body; the 16 cells at each end are sampled exactly
-        const table = new Float32Array(LN_CELLS + 1);
-        for (let k = LN_TAIL; k <= LN_CELLS - LN_TAIL; k++)
-          table[k] = Math.exp(mu + sigma * normalQuantile(k / LN_CELLS));
+        const table = lognormalTable(mu, sigma);
         return new Sampler(
           K_LOGNORMAL,
           mu,

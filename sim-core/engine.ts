@@ -235,6 +235,16 @@ export class TimerQueue {
     return this.size > 0 ? this.t[this.head] : Infinity;
   }
 
+  /** Slot of the first timer (the queue must not be empty). */
+  headSlot(): number {
+    return this.s[this.head];
+  }
+
+  /** Token of the first timer (the queue must not be empty). */
+  headToken(): number {
+    return this.id[this.head];
+  }
+
   /** Removes the first timer into `slot`/`token` and returns its deadline. */
   pop(): number {
     const x = this.head;

@@ -319,6 +319,11 @@ export class PipelineSim {
   // ---- configuration
   readonly I: number;
   readonly S: number;
+  /**
+   * True when nothing observable depends on request keys (one shard, no lock steps, no hash
+   * balancer): the keys stream then has no other reader, so skipping its draws changes no result.
+   */
+  private readonly keyless: boolean;
   readonly svcNames: string[];
   readonly L: number;
   private readonly conc: number;
@@ -565,6 +570,7 @@ export class PipelineSim {
     }
 
     this.prog = compileProgram(s, this.dists, this.svcNames);
+    this.keyless = this.S === 1 && this.balancer !== BAL_HASH && !this.prog.op.includes(OP_LOCK);
     this.lockEnd = this.prog.lockEnd;
     this.userZipf = new Zipf(s.keyspace.users, s.keyspace.user_zipf_s);
     this.itemZipf = new Zipf(s.keyspace.items, s.keyspace.item_zipf_s);
@@ -1210,8 +1216,7 @@ export class PipelineSim {
   /** Job j holds a pool connection: run its query on the key's shard (or queue there). */
   private dbShard(j: number): void {
     const pc = this.jPc[j];
-    const key = this.prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j);
-    const k = key % this.S;
+    const k = this.keyless ? 0 : (this.prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j)) % this.S;
     const st = this.sShard + k;
     this.jPhase[j] = k;
     if (this.stBusy[st] < this.shardConc) {
@@ -1770,14 +1775,24 @@ export class PipelineSim {
         this.now = tq.pop();
         const next = tq.peekTime();
         this.timerMin = next < others ? next : others;
-        if (q === 0) {
-          if (this.jId[tq.slot] === tq.token) {
-            events++;
-            this.clientTimeout(tq.slot, tq.token);
-          }
-        } else if (this.jWait[tq.slot] === tq.token) {
+        // a timer whose token no longer matches is stale for good (tokens are never reused), so
+        // the stale ones now at the head are dropped in one go rather than one loop turn each
+        if ((q === 0 ? this.jId : this.jWait)[tq.slot] === tq.token) {
           events++;
-          this.waitTimeout(tq.slot, tq.token);
+          if (q === 0) this.clientTimeout(tq.slot, tq.token);
+          else this.waitTimeout(tq.slot, tq.token);
+        }
+        const tok = q === 0 ? this.jId : this.jWait; // read after the handler: it may grow them
+        if (tq.size > 0 && tok[tq.headSlot()] !== tq.headToken()) {
+          do tq.pop();
+          while (tq.size > 0 && tok[tq.headSlot()] !== tq.headToken());
+          // the handler may have armed timers elsewhere: take the minimum afresh
+          let m = Infinity;
+          for (let k = 0; k < timers.length; k++) {
+            const t = timers[k].peekTime();
+            if (t < m) m = t;
+          }
+          this.timerMin = m;
         }
         continue;
       }
