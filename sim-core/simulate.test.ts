@@ -360,6 +360,25 @@ describe('every error cause, from a scenario built to cause it', () => {
     expect(idle.saturated).toBeNull();
   });
 
+  it('names the workers, not a busy DB pool, when the workers are what cannot keep up', () => {
+    // Handlers hold a pool of 4 for ~0.9 of its capacity; 2 workers can do 1,000 tasks/s and
+    // get ~1,000/s offered, so the queue fills and stays full: the workers limit the pipeline.
+    const r = simulate(
+      scenario({
+        ...base,
+        workload: { type: 'closed', connections: 100 },
+        server: { concurrency: 200 },
+        handler: [{ db: { query: exp(3.7), key: 'user' } }, { enqueue: {} }],
+        async: { queue_capacity: 100, when_full: 'block', workers: 2, steps: [{ cpu: exp(2) }] },
+        db: { pool_size: 4, acquire_timeout_ms: 0, shards: 1, shard_concurrency: 64 },
+      }),
+    );
+    expect(r.stations.workers.utilization).toBeGreaterThan(0.98);
+    expect(r.stations.db_pool.utilization).toBeGreaterThan(0.9);
+    expect(r.stations.db_pool.utilization).toBeLessThan(r.stations.workers.utilization - 0.02);
+    expect(r.saturated).toBe('workers');
+  });
+
   it('names what a short spike saturates even when the window average stays low', () => {
     const r = simulate(
       scenario({

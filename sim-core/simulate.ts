@@ -157,15 +157,27 @@ function buildStations(
   return stations;
 }
 
-/** The saturated station among `stations`: the deepest stage at or above SATURATION, then the busiest. */
+/** How close to the busiest saturated station another must be for depth to decide between them. */
+const FULL_TIE = 0.02;
+
+/**
+ * The saturated station among `stations`: of those at or above SATURATION and within FULL_TIE of
+ * the busiest of them, the deepest stage (a full deeper station keeps the ones above it busy), then
+ * the busiest. A station at 93 % never outranks a full one above it.
+ */
 function deepestSaturated(stations: Record<string, StationStats>): string | null {
+  let top = 0;
+  for (const [name, st] of Object.entries(stations)) {
+    if (!name.startsWith('instance[') && st.utilization > top) top = st.utilization;
+  }
+  if (top < SATURATION) return null;
   let saturated: string | null = null;
   let best = -1;
   let bestU = 0;
   for (const [name, st] of Object.entries(stations)) {
     if (name.startsWith('instance[')) continue;
     const u = st.utilization;
-    if (u < SATURATION) continue;
+    if (u < SATURATION || u < top - FULL_TIE) continue;
     const d = DEPTH[st.kind];
     if (d > best || (d === best && u > bestU)) {
       best = d;
@@ -177,19 +189,25 @@ function deepestSaturated(stations: Record<string, StationStats>): string | null
 }
 
 /**
- * The station that saturates first: in the first batch of the measured window where any station
- * is at or above SATURATION, the deepest such station (a spike saturates something for a while
- * even when the window's average stays low); else the deepest saturated over the whole window.
+ * The station that saturates first — the one that limits the pipeline while it is saturated: over
+ * the batches of the measured window in which some station is at or above SATURATION, each
+ * station's mean utilisation, and of those the deepest of the fullest (a spike saturates
+ * something for a while even when the window's average stays low; the transient while a queue
+ * fills does not outvote the steady state). Null when nothing saturates.
  */
 function firstSaturated(
   window: Record<string, StationStats>,
   batches: Record<string, StationStats>[],
 ): string | null {
-  for (const b of batches) {
-    const name = deepestSaturated(b);
-    if (name !== null) return name;
+  const hot = batches.filter((b) => deepestSaturated(b) !== null);
+  if (hot.length === 0) return deepestSaturated(window);
+  const mean: Record<string, StationStats> = {};
+  for (const [name, st] of Object.entries(hot[0])) {
+    let u = 0;
+    for (const b of hot) u += b[name]?.utilization ?? 0;
+    mean[name] = { ...st, utilization: u / hot.length };
   }
-  return deepestSaturated(window);
+  return deepestSaturated(mean);
 }
 
 /** Runs one simulation of a validated scenario. Throws `SimCancelled` if `opts.shouldCancel` says so. */
