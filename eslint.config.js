@@ -52,7 +52,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'The renderer never imports Node.' },
             {
-              group: ['**/electron/**'],
+              regex: '(^|/)electron/(?!api/channels$)',
               allowTypeImports: true,
               message: 'The renderer imports only the types of the API contract.',
             },

@@ -6,50 +6,15 @@ import type {
   ApiErrorCode,
   EventChannel,
   EventOf,
-  MethodOf,
   PeaklineApi,
   RequestChannel,
-  SubscribeOf,
   WsServerFrame,
 } from './types';
 
 export type { PeaklineApi } from './types';
 
-/** Method name on the API object → request channel (checked both ways by the type checker). */
-const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
-  listProfiles: 'profiles:list',
-  listShippedProfiles: 'profiles:shipped',
-  loadProfile: 'profiles:load',
-  saveProfile: 'profiles:save',
-  deleteProfile: 'profiles:delete',
-  runSweep: 'sweep:run',
-  cancelSweep: 'sweep:cancel',
-  saveExport: 'export:save',
-  appInfo: 'app:info',
-  takePendingFiles: 'app:pending-files',
-  liveConnect: 'live:connect',
-  liveSecrets: 'live:secrets',
-  liveSecretSave: 'live:secret:save',
-  liveSecretForget: 'live:secret:forget',
-  liveDisconnect: 'live:disconnect',
-  liveList: 'live:list',
-  liveHistory: 'live:history',
-  liveSlowlog: 'live:slowlog',
-  liveRecordStart: 'live:record:start',
-  liveRecordStop: 'live:record:stop',
-  liveRecordings: 'live:recordings',
-  liveReplay: 'live:replay',
-  liveModel: 'live:model',
-};
-
-/** Subscribe method name on the API object → event channel. */
-const EVENT_CHANNELS: { [E in EventChannel as SubscribeOf<E>]: E } = {
-  onSweepProgress: 'sweep:progress',
-  onOpenFile: 'app:open-file',
-  onMenu: 'app:menu',
-  onLiveSample: 'live:sample',
-  onLiveStatus: 'live:status',
-};
+// The method → channel tables are plain data shared with the preload (no zod, no Node).
+import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../../electron/api/channels';
 
 /** A request the Node side refused or could not carry out; `message` says what and where. */
 export class PeaklineApiError extends Error {
