@@ -6,14 +6,13 @@
 // README's, build/screenshot.png). Also measures key press → new P99 readout (printed, never
 // asserted).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, repo, shots, startServe } from './harness';
 
-const repo = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(repo, 'renderer/e2e/screenshots');
 let server: ChildProcess;
 let url = '';
 let home = '';
@@ -21,26 +20,6 @@ let profileDir = '';
 let ctx: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-
-/** Starts `peakline serve --port 0` and resolves with the URL it prints. */
-function startServer(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['electron/bin/peakline.mjs', 'serve', '--port', '0'], {
-      cwd: repo,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Peakline console: (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1] });
-    });
-    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`peakline serve exited (${code}): ${err}`)));
-  });
-}
 
 /** Text of the readout named `name`. */
 const readout = (name: string) => page.getByRole('status', { name, exact: true });
@@ -112,26 +91,10 @@ beforeAll(async () => {
       2,
     ),
   );
-  const started = await startServer({ ...process.env, PEAKLINE_HOME: home });
+  const started = await startServe({ ...process.env, PEAKLINE_HOME: home });
   server = started.proc;
   url = started.url;
-  profileDir = mkdtempSync(path.join(tmpdir(), 'peakline-e2e-chromium-'));
-  ctx = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1400, height: 1000 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ({ ctx, profileDir } = await launchChromium({ acceptDownloads: true }));
   page = ctx.pages()[0] ?? (await ctx.newPage());
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(url);

@@ -5,57 +5,26 @@
 // the Redis goes away (the panel turns red with the reason) and comes back. Screenshots go to
 // renderer/e2e/screenshots/live-*.png (live-zh-CN.png: the same view in 简体中文).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   removeDir,
   startCluster,
   startRedis,
   type RedisProcess,
 } from '../../electron/live/testing';
+import { launchChromium, shots, startBin, startServe, stop } from './harness';
 
-const repo = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(repo, 'renderer/e2e/screenshots');
 const PASSWORD = 'e2e-Live-pw-93b1';
-
-/** Spawns the peakline bin and resolves with the first stdout match of `pattern`. */
-function startBin(
-  args: string[],
-  pattern: RegExp,
-  env: NodeJS.ProcessEnv,
-): Promise<{ proc: ChildProcess; match: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['electron/bin/peakline.mjs', ...args], {
-      cwd: repo,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = pattern.exec(out);
-      if (m) resolve({ proc, match: m[1] });
-    });
-    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`peakline ${args[0]} exited (${code}): ${err}`)));
-  });
-}
-
-function stop(proc: ChildProcess | undefined): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.pid === undefined) return Promise.resolve();
-  const gone = new Promise<void>((r) => proc.once('exit', () => r()));
-  process.kill(proc.pid, 'SIGTERM');
-  return gone;
-}
 
 describe('the Live tab in Chromium', () => {
   let redis: RedisProcess;
   let cluster: RedisProcess[] = [];
   let home: string;
+  let chromiumDir = '';
   let server: ChildProcess;
   let demo: ChildProcess;
   let url = '';
@@ -86,27 +55,8 @@ describe('the Live tab in Chromium', () => {
     );
     demo = d.proc;
     metricsUrl = d.match;
-    const s = await startBin(['serve', '--port', '0'], /Peakline console: (http:\/\/\S+)/, env);
-    server = s.proc;
-    url = s.match;
-    ctx = await chromium.launchPersistentContext(
-      mkdtempSync(path.join(tmpdir(), 'peakline-live-chromium-')),
-      {
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        viewport: { width: 1400, height: 1000 },
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      },
-    );
+    ({ proc: server, url } = await startServe(env));
+    ({ ctx, profileDir: chromiumDir } = await launchChromium());
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(url);
@@ -121,6 +71,7 @@ describe('the Live tab in Chromium', () => {
     await Promise.all(cluster.map((n) => n.stop()));
     for (const n of cluster) removeDir(n.dir);
     if (home) rmSync(home, { recursive: true, force: true });
+    if (chromiumDir) rmSync(chromiumDir, { recursive: true, force: true });
   });
 
   const badge = (name: string, state: string) =>
