@@ -1455,6 +1455,23 @@ export class PipelineSim {
     }
   }
 
+  /** A server of station `st` is free: the next waiter in queue `q` starts its service, or it idles. */
+  private serverFreed(q: number, st: number): void {
+    if (this.qLen[q] > 0) {
+      const w = this.qPop(q);
+      this.waited(st, this.jWaitT[w]);
+      this.ev.push(
+        this.now + this.dists[this.prog.a[this.jPc[w]]].sample(this.rSvc),
+        EV_DONE,
+        w,
+        PRI_MODEL,
+      );
+    } else {
+      this.acc(st);
+      this.stBusy[st]--;
+    }
+  }
+
   /** A timed activity of job j ended. */
   private done(j: number): void {
     const prog = this.prog;
@@ -1462,42 +1479,14 @@ export class PipelineSim {
     switch (prog.op[pc]) {
       case OP_DB: {
         const k = this.jPhase[j];
-        const q = this.qShard + k;
-        if (this.qLen[q] > 0) {
-          const w = this.qPop(q);
-          this.waited(this.sShard + k, this.jWaitT[w]);
-          this.ev.push(
-            this.now + this.dists[prog.a[this.jPc[w]]].sample(this.rSvc),
-            EV_DONE,
-            w,
-            PRI_MODEL,
-          );
-        } else {
-          const st = this.sShard + k;
-          this.acc(st);
-          this.stBusy[st]--;
-        }
+        this.serverFreed(this.qShard + k, this.sShard + k);
         this.poolRelease(this.jInst[j]);
         this.jPc[j] = pc + 1;
         break;
       }
       case OP_CALL: {
         const k = prog.b[pc];
-        const q = this.qSvc + k;
-        if (this.qLen[q] > 0) {
-          const w = this.qPop(q);
-          this.waited(this.sSvc + k, this.jWaitT[w]);
-          this.ev.push(
-            this.now + this.dists[prog.a[this.jPc[w]]].sample(this.rSvc),
-            EV_DONE,
-            w,
-            PRI_MODEL,
-          );
-        } else {
-          const st = this.sSvc + k;
-          this.acc(st);
-          this.stBusy[st]--;
-        }
+        this.serverFreed(this.qSvc + k, this.sSvc + k);
         this.jPc[j] = pc + 1;
         break;
       }

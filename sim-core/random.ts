@@ -67,17 +67,7 @@ export class Rng {
 
   /** Uniform on the open interval (0, 1) with 2^-32 resolution. */
   float(): number {
-    const s1 = this.s1;
-    const m = Math.imul(s1, 5);
-    const r = Math.imul((m << 7) | (m >>> 25), 9);
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= s1;
-    this.s1 = s1 ^ this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
-    return (r >>> 0) * TWO_POW_M32 + HALF_STEP;
+    return this.uint32() * TWO_POW_M32 + HALF_STEP;
   }
 
   /** Uniform integer in [0, n) for n ≤ 2^32 (multiply-shift; bias below 2^-32·n, negligible here). */
