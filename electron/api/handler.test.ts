@@ -2,22 +2,15 @@
 // messages naming the field, profiles round-trip through the real store, and failures come back
 // as clear errors instead of exceptions.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { ProfileStore } from '../profiles/store';
+import { tempProfiles, TINY_SCENARIO, type TempProfiles } from './testing';
 import { createApiHandler, type ApiHandler, type RequestContext } from './handler';
 import type { EventChannel } from './contract';
 
-const scenario = {
-  schema: 'peakline.scenario/v1',
-  name: 'Sync seed',
-  duration_s: 5,
-  workload: { type: 'open', rate_rps: 400 },
-  server: { concurrency: 10 },
-  handler: [{ cpu: { dist: 'exp', mean_ms: 2 } }],
-};
+const scenario = { ...TINY_SCENARIO, name: 'Sync seed' };
 
+let profiles: TempProfiles;
 let root: string;
 let handler: ApiHandler;
 let used: { name: string; source: string }[];
@@ -25,23 +18,19 @@ const events: { channel: EventChannel; payload: unknown }[] = [];
 const ctx: RequestContext = { emit: (channel, payload) => events.push({ channel, payload }) };
 
 beforeEach(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'peakline-handler-'));
-  await mkdir(path.join(root, 'shipped'));
-  await writeFile(path.join(root, 'shipped', 'seed-sync.json'), JSON.stringify(scenario));
+  profiles = await tempProfiles('peakline-handler-', 'seed-sync.json', scenario);
+  root = profiles.root;
   used = [];
   handler = createApiHandler({
     shell: 'web',
     version: '9.9.9',
-    store: new ProfileStore({
-      userDir: path.join(root, 'user'),
-      shippedDir: path.join(root, 'shipped'),
-    }),
+    store: profiles.store,
     onProfileUsed: (u) => used.push(u),
   });
 });
 afterEach(async () => {
   handler.dispose();
-  await rm(root, { recursive: true, force: true });
+  await profiles.remove();
 });
 
 describe('API handler', () => {

@@ -137,6 +137,31 @@ export function jsonLine(s: Sample): string {
   return JSON.stringify(out);
 }
 
+/**
+ * Parses a subcommand's options: its values, or — after printing the usage — the exit code
+ * (2 for a bad option, 0 for --help).
+ */
+function parseOr<T extends { help?: boolean }>(
+  cmd: string,
+  usage: string,
+  parse: () => { values: T },
+): T | number {
+  let values: T;
+  try {
+    ({ values } = parse());
+  } catch (e) {
+    process.stderr.write(
+      `peakline ${cmd}: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`,
+    );
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  return values;
+}
+
 /** Wait for Ctrl-C / SIGTERM (or `until`), then run `cleanup`. */
 function untilSignal(until: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
@@ -153,9 +178,8 @@ function untilSignal(until: Promise<void>): Promise<void> {
 
 /** `peakline watch …`: returns the exit code. */
 export async function watchCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const values = parseOr('watch', WATCH_USAGE, () =>
+    parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -175,17 +199,9 @@ export async function watchCommand(argv: string[]): Promise<number> {
         replay: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (e) {
-    process.stderr.write(
-      `peakline watch: ${e instanceof Error ? e.message : String(e)}\n${WATCH_USAGE}\n`,
-    );
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${WATCH_USAGE}\n`);
-    return 0;
-  }
+    }),
+  );
+  if (typeof values === 'number') return values;
   const print = (s: Sample) =>
     process.stdout.write(`${values.json ? jsonLine(s) : tableLine(s)}\n`);
   let interval: number | undefined;
@@ -306,9 +322,8 @@ function scrubUrls(message: string, urls: string[]): string {
 
 /** `peakline demo …`: returns the exit code. */
 export async function demoCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const values = parseOr('demo', DEMO_USAGE, () =>
+    parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -323,17 +338,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
         duration: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (e) {
-    process.stderr.write(
-      `peakline demo: ${e instanceof Error ? e.message : String(e)}\n${DEMO_USAGE}\n`,
-    );
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${DEMO_USAGE}\n`);
-    return 0;
-  }
+    }),
+  );
+  if (typeof values === 'number') return values;
   const redis = values.redis ?? 'redis://127.0.0.1:6379';
   let opts;
   let duration: number | undefined;

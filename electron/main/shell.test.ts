@@ -4,14 +4,13 @@
 // only, the menu sends contract commands, and the window, recent profiles and opened files are
 // remembered and found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import vm from 'node:vm';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { EventChannel, MenuCommand } from '../api/contract';
 import { createApiHandler, type ApiHandler } from '../api/handler';
-import { ProfileStore } from '../profiles/store';
+import { tempProfiles, TINY_SCENARIO, type TempProfiles } from '../api/testing';
 import { createPreloadApi, type PreloadIpc } from '../preload/api';
 import { scenarioFilesFromArgv } from './argv';
 import { bundlePreload } from './bundle';
@@ -33,34 +32,24 @@ import {
   saveWindowState,
 } from './window-state';
 
-const scenario = {
-  schema: 'peakline.scenario/v1',
-  name: 'Async seed',
-  duration_s: 5,
-  workload: { type: 'open', rate_rps: 400 },
-  server: { concurrency: 10 },
-  handler: [{ cpu: { dist: 'exp', mean_ms: 2 } }],
-};
+const scenario = TINY_SCENARIO;
 
+let profiles: TempProfiles;
 let root: string;
 let handler: ApiHandler;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'peakline-shell-'));
-  await mkdir(path.join(root, 'shipped'));
-  await writeFile(path.join(root, 'shipped', 'seed-async.json'), JSON.stringify(scenario));
+  profiles = await tempProfiles('peakline-shell-', 'seed-async.json');
+  root = profiles.root;
   handler = createApiHandler({
     shell: 'electron',
     version: '0.1.0',
-    store: new ProfileStore({
-      userDir: path.join(root, 'user'),
-      shippedDir: path.join(root, 'shipped'),
-    }),
+    store: profiles.store,
   });
 });
 afterAll(async () => {
   handler.dispose();
-  await rm(root, { recursive: true, force: true });
+  await profiles.remove();
 });
 
 /**

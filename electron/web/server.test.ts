@@ -3,16 +3,14 @@
 // round-trips requests, gets clear errors for bad payloads, receives pushed events and
 // reconnects after the server comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { createApiHandler, type ApiHandler } from '../api/handler';
 import { adaptLiveService } from '../api/live-adapter';
 import { LiveService } from '../live/service';
-import { ProfileStore } from '../profiles/store';
-import type { ScenarioInput } from '../../sim-core/schema';
+import { tempProfiles, TINY_SCENARIO, type TempProfiles } from '../api/testing';
 import {
   createWsApi,
   diagnose,
@@ -22,15 +20,9 @@ import {
 import { newToken } from './security';
 import { startWebServer, type RunningWebServer } from './server';
 
-const scenario: ScenarioInput = {
-  schema: 'peakline.scenario/v1',
-  name: 'Async seed',
-  duration_s: 5,
-  workload: { type: 'open', rate_rps: 400 },
-  server: { concurrency: 10 },
-  handler: [{ cpu: { dist: 'exp', mean_ms: 2 } }],
-};
+const scenario = TINY_SCENARIO;
 
+let profiles: TempProfiles;
 let root: string;
 let dist: string;
 let handler: ApiHandler;
@@ -81,7 +73,8 @@ const wsUrl = (t: string | null) =>
 const connectWs = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'peakline-web-'));
+  profiles = await tempProfiles('peakline-web-', 'seed-async.json');
+  root = profiles.root;
   dist = path.join(root, 'dist');
   await mkdir(path.join(dist, 'assets'), { recursive: true });
   await writeFile(
@@ -90,16 +83,11 @@ beforeAll(async () => {
   );
   await writeFile(path.join(dist, 'assets', 'app-1234.js'), 'console.log("peakline")');
   await writeFile(path.join(root, 'secret.txt'), 'do not serve');
-  await mkdir(path.join(root, 'shipped'));
-  await writeFile(path.join(root, 'shipped', 'seed-async.json'), JSON.stringify(scenario));
   live = new LiveService({ recordingsDir: path.join(root, 'recordings') });
   handler = createApiHandler({
     shell: 'web',
     version: '1.2.3',
-    store: new ProfileStore({
-      userDir: path.join(root, 'user'),
-      shippedDir: path.join(root, 'shipped'),
-    }),
+    store: profiles.store,
     live: adaptLiveService(live),
   });
   server = await startWebServer({ handler, token, distDir: dist, port: 0 });
@@ -109,7 +97,7 @@ afterAll(async () => {
   await server?.close();
   handler?.dispose();
   await live?.close();
-  await rm(root, { recursive: true, force: true });
+  await profiles.remove();
 });
 
 describe('web console over HTTP', () => {
