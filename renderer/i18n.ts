@@ -70,6 +70,7 @@ export const en = {
   runFailed: 'The simulation failed',
   progress: 'Simulation progress',
   wallTime: 'simulated in {ms} ms, shown {total} ms after the change',
+  previewOf: 'preview: {s} s of the {total} s simulated',
   noResult: 'No result yet',
   // readouts
   readouts: 'Results',
@@ -245,6 +246,7 @@ export const zh: Dictionary = {
   runFailed: '模拟失败',
   progress: '模拟进度',
   wallTime: '模拟耗时 {ms} 毫秒，修改后 {total} 毫秒显示',
+  previewOf: '预览：{total} 秒中的前 {s} 秒',
   noResult: '暂无结果',
   readouts: '结果',
   throughput: '吞吐量',

@@ -136,6 +136,9 @@ async function main(): Promise<void> {
         'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
         'Content-Security-Policy': appContentSecurityPolicy(),
         'X-Content-Type-Options': 'nosniff',
+        // cross-origin isolation: the simulation worker shares a stop flag with the page
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
       },
     });
   });

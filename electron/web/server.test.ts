@@ -115,6 +115,9 @@ describe('web console over HTTP', () => {
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(page.headers['referrer-policy']).toBe('no-referrer');
+    // cross-origin isolated, so the simulation worker can share a stop flag with the page
+    expect(page.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
     const js = await get('/assets/app-1234.js');
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');

@@ -32,6 +32,8 @@ export function connectSimulation(
         lastProgressAt = t;
         st().runProgress(f);
       },
+      onPreview: (result, analytic, ms, scenario) =>
+        st().runPreview(result, analytic, ms, scenario),
       onResult: (result, analytic, ms, scenario) =>
         st().runFinished(result, analytic, ms, scenario),
       onError: (message) => st().runFailed(message),

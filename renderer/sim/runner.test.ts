@@ -1,11 +1,12 @@
 // The runner keeps "latest change wins": stale results never reach the store, long runs are
-// stopped by terminating the worker, and Cancel stops a run. The worker transport is in-process
+// stopped by terminating the worker (or, with a shared stop flag, on the same warm worker),
+// Cancel stops a run, and slow stationary scenarios show a preview before the full result. The worker transport is in-process
 // (jsdom has no Web Worker); the simulation it runs is the real one (serveRun → simulate).
 import { describe, expect, it } from 'vitest';
 import type { Scenario, ScenarioInput } from '../../sim-core/schema';
 import { validateScenario } from '../../sim-core/validate';
 import type { SimResult } from '../../sim-core/result';
-import { SimRunner, type WorkerLike } from './runner';
+import { SimRunner, type RunnerOptions, type WorkerLike } from './runner';
 import { serveRun } from './runSim';
 import type { FromWorker, ToWorker } from './protocol';
 import type { AnalyticView } from '../store/types';
@@ -15,14 +16,22 @@ class InProcessWorker implements WorkerLike {
   onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
   onerror: ((ev: ErrorEvent) => void) | null = null;
   terminated = false;
+  private wanted: Int32Array | undefined;
   postMessage(message: ToWorker): void {
+    if (message.type === 'init') {
+      this.wanted = new Int32Array(message.wanted);
+      return;
+    }
     setTimeout(() => {
       if (this.terminated) return;
-      serveRun(message, (m) =>
-        setTimeout(
-          () => !this.terminated && this.onmessage?.({ data: m } as MessageEvent<FromWorker>),
-          0,
-        ),
+      serveRun(
+        message,
+        (m) =>
+          setTimeout(
+            () => !this.terminated && this.onmessage?.({ data: m } as MessageEvent<FromWorker>),
+            0,
+          ),
+        this.wanted,
       );
     }, 0);
   }
@@ -46,7 +55,7 @@ const mm1 = (name: string, rate = 50): Scenario => {
   return r.scenario;
 };
 
-function harness(restartAfterMs: number) {
+function harness(restartAfterMs: number, more: RunnerOptions = {}) {
   const workers: InProcessWorker[] = [];
   const results: SimResult[] = [];
   const analytic: (AnalyticView | null)[] = [];
@@ -61,6 +70,7 @@ function harness(restartAfterMs: number) {
     {
       onStart: () => events.push('start'),
       onProgress: () => {},
+      onPreview: (r) => events.push(`preview:${r.scenario}:${r.duration_s}s`),
       onResult: (r, a) => {
         results.push(r);
         analytic.push(a);
@@ -73,7 +83,7 @@ function harness(restartAfterMs: number) {
       },
       onCancel: () => events.push('cancel'),
     },
-    { restartAfterMs },
+    { restartAfterMs, ...more },
   );
   const next = () => new Promise<void>((r) => (settle = r));
   return { runner, workers, results, analytic, events, next };
@@ -222,5 +232,86 @@ describe('SimRunner choosing between waiting and restarting', () => {
     await done;
     expect(results).toEqual(['short', 'b', 'long', 'd']);
     runner.dispose();
+  });
+});
+
+describe('SimRunner with a stop flag shared with the worker', () => {
+  const shared = () => new Int32Array(new SharedArrayBuffer(4));
+
+  it('hands newer requests to the same warm worker: nothing is terminated, only the latest arrives', async () => {
+    const h = harness(0, { wanted: shared() });
+    expect(h.runner.sharesFlag).toBe(true);
+    const done = h.next();
+    h.runner.run(mm1('first'));
+    h.runner.run(mm1('second'));
+    h.runner.run(mm1('third'));
+    await done;
+    expect(h.events.filter((e) => e.startsWith('result'))).toEqual(['result:third']);
+    expect(h.workers).toHaveLength(1);
+    expect(h.workers[0].terminated).toBe(false);
+  });
+
+  it('cancels without terminating, and the next request runs on the same worker', async () => {
+    const h = harness(0, { wanted: shared() });
+    h.runner.run(mm1('cancelled'));
+    h.runner.cancel();
+    expect(h.events).toContain('cancel');
+    const done = h.next();
+    h.runner.run(mm1('after'));
+    await done;
+    expect(h.events.filter((e) => e.startsWith('result'))).toEqual(['result:after']);
+    expect(h.workers).toHaveLength(1);
+  });
+});
+
+describe('SimRunner previews', () => {
+  it('shows a shorter run of a slow stationary scenario first, then the full result', async () => {
+    // every full run counts as slow; the preview is the floor, a tenth of the measured window
+    const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
+    let done = h.next();
+    h.runner.run(mm1('first'));
+    await done;
+    expect(h.events.filter((e) => e.startsWith('preview'))).toEqual([]);
+    done = h.next();
+    h.runner.run(mm1('second'));
+    await done;
+    expect(h.events.filter((e) => /^(preview|result):second/.test(e))).toEqual([
+      'preview:second:0.2s',
+      'result:second',
+    ]);
+    expect(h.results.at(-1)?.duration_s).toBe(2);
+  });
+
+  it('runs a changing load (a rate curve) in full only: its start says nothing of its end', async () => {
+    const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
+    const curve = (name: string): Scenario => {
+      const r = validateScenario({
+        schema: 'peakline.scenario/v1',
+        name,
+        duration_s: 2,
+        workload: {
+          type: 'open',
+          rate_rps: [
+            [0, 20],
+            [2, 150],
+          ],
+        },
+        server: { concurrency: 1 },
+        handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
+      });
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      return r.scenario;
+    };
+    let done = h.next();
+    h.runner.run(curve('spike-1'));
+    await done;
+    done = h.next();
+    h.runner.run(curve('spike-2'));
+    await done;
+    expect(h.events.some((e) => e.startsWith('preview'))).toBe(false);
+    expect(h.events.filter((e) => e.startsWith('result'))).toEqual([
+      'result:spike-1',
+      'result:spike-2',
+    ]);
   });
 });

@@ -1,9 +1,16 @@
-// Drives the simulation Web Worker so the latest change wins: a new request while a short run is
-// in flight waits for it (its result is dropped) — a warm worker finishing a short run beats a
-// cold one starting over; a run that goes on longer than expected (over `restartAfterMs` and
-// twice the last run), or any run of a scenario that takes over a second, is stopped by
-// terminating the worker and starting a fresh one. Cancel terminates too. Results of anything but
-// the latest request never reach the handlers.
+// Drives the simulation Web Worker so the latest change wins. Where the page is cross-origin
+// isolated, the worker shares an Int32 with the runner holding the id of the wanted run: a newer
+// request or Cancel stops the stale run at its next poll, and the same warm worker takes the next
+// one. Elsewhere a new request while a short run is in flight waits for it (its result is
+// dropped) — a warm worker finishing a short run beats a cold one starting over; a run that goes
+// on longer than expected (over `restartAfterMs` and twice the last run), or any run of a
+// scenario that takes over a second, is stopped by terminating the worker and starting a fresh
+// one. Results of anything but the latest request never reach the handlers.
+//
+// Runs of a stationary scenario (closed loop or constant rate, no faults) whose last full run
+// took over `previewAboveMs` ask the worker for a preview first: the same scenario with the
+// measured window cut to about `previewTargetMs` of work (at least a tenth of it), shown as
+// provisional until the full result replaces it.
 import type { Scenario } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import type { AnalyticView } from '../store/types';
@@ -20,6 +27,13 @@ export interface WorkerLike {
 export interface RunnerHandlers {
   onStart(): void;
   onProgress(fraction: number): void;
+  /** A provisional result from a shorter run of the same scenario; the full one follows. */
+  onPreview?(
+    result: SimResult,
+    analytic: AnalyticView | null,
+    latencyMs: number,
+    scenario: Scenario,
+  ): void;
   /** `scenario` is the one this result is of (the request's). */
   onResult(
     result: SimResult,
@@ -37,6 +51,33 @@ export interface RunnerOptions {
   /** A worker that has not said "started" by then is replaced and the run reported failed. */
   startTimeoutMs?: number;
   now?: () => number;
+  /**
+   * Shared Int32 for stopping stale runs (see the module comment); by default one is made when
+   * the page is cross-origin isolated. `null`: none.
+   */
+  wanted?: Int32Array | null;
+  /** Preview runs when the last full run took longer than this (ms); Infinity: never. */
+  previewAboveMs?: number;
+  /** Wall time a preview should take (ms). */
+  previewTargetMs?: number;
+}
+
+/** How long a stale run may take to notice the shared flag before its worker is replaced. */
+const STOP_GRACE_MS = 1000;
+
+/** Whether a cut-short run says something about the whole: the load does not change over time. */
+function stationary(s: Scenario): boolean {
+  return (
+    (s.workload.type === 'closed' || typeof s.workload.rate_rps === 'number') &&
+    s.gateway.faults.length === 0
+  );
+}
+
+function defaultWanted(): Int32Array | null {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return typeof SharedArrayBuffer !== 'undefined' && g.crossOriginIsolated === true
+    ? new Int32Array(new SharedArrayBuffer(4))
+    : null;
 }
 
 interface Req {
@@ -55,6 +96,11 @@ export class SimRunner {
   private startTimer: ReturnType<typeof setTimeout> | null = null;
   /** Wall time of the last run that finished (ms), to judge whether waiting beats restarting. */
   private lastRunMs = 0;
+  /** Engine time of the last full result (its wall_ms), to size previews. */
+  private lastFullMs = 0;
+  private readonly wanted: Int32Array | null;
+  private readonly previewAboveMs: number;
+  private readonly previewTargetMs: number;
   private readonly restartAfterMs: number;
   private readonly startTimeoutMs: number;
   private readonly maxPoints: number;
@@ -69,15 +115,44 @@ export class SimRunner {
     this.maxPoints = opts.maxPoints ?? 800;
     this.startTimeoutMs = opts.startTimeoutMs ?? 15_000;
     this.now = opts.now ?? (() => performance.now());
+    this.wanted = opts.wanted === undefined ? defaultWanted() : opts.wanted;
+    this.previewAboveMs = opts.previewAboveMs ?? 60;
+    this.previewTargetMs = opts.previewTargetMs ?? 35;
+  }
+
+  /** Whether stale runs are stopped through shared memory (no worker restarts). */
+  get sharesFlag(): boolean {
+    return this.wanted !== null;
+  }
+
+  private want(id: number): void {
+    if (this.wanted) Atomics.store(this.wanted, 0, id);
+  }
+
+  /** Measured seconds of the preview to ask for, or 0 for none. */
+  previewFor(s: Scenario): number {
+    if (this.lastFullMs <= this.previewAboveMs || !stationary(s)) return 0;
+    const total = s.warmup_s + s.duration_s;
+    const fit = (total * this.previewTargetMs) / this.lastFullMs - s.warmup_s;
+    const p = Math.round(Math.max(fit, s.duration_s / 10) * 10) / 10;
+    return p > 0 && p <= s.duration_s / 2 ? p : 0;
   }
 
   /** Asks for a run of `scenario`; any earlier request's result will be dropped. */
   run(scenario: Scenario): void {
     this.gen += 1;
     const req: Req = { id: this.gen, scenario, requestedAt: this.now() };
+    this.want(req.id);
     this.handlers.onStart();
     if (!this.current) {
       this.send(req);
+      return;
+    }
+    if (this.wanted) {
+      // the stale run stops at its next poll and the worker reports it; then this one goes
+      this.pending = req;
+      this.clearTimer();
+      this.timer = setTimeout(() => this.preempt(), STOP_GRACE_MS);
       return;
     }
     const busyFor = this.now() - this.current.startedAt;
@@ -95,9 +170,10 @@ export class SimRunner {
   /** Stops whatever runs and forgets what waits. */
   cancel(): void {
     this.gen += 1;
+    this.want(this.gen);
     this.pending = null;
     this.clearTimer();
-    if (this.current) this.restart();
+    if (this.current && !this.wanted) this.restart();
     this.handlers.onCancel();
   }
 
@@ -141,6 +217,8 @@ export class SimRunner {
   private ensureWorker(): WorkerLike {
     if (this.worker) return this.worker;
     const w = this.createWorker();
+    if (this.wanted)
+      w.postMessage({ type: 'init', wanted: this.wanted.buffer as SharedArrayBuffer });
     w.onmessage = (ev) => this.onMessage(w, ev.data);
     w.onerror = (ev) => {
       if (w !== this.worker) return;
@@ -178,6 +256,7 @@ export class SimRunner {
       id: req.id,
       scenario: req.scenario,
       maxPoints: this.maxPoints,
+      previewS: this.previewFor(req.scenario),
     });
   }
 
@@ -191,8 +270,19 @@ export class SimRunner {
       return;
     }
     const req = this.current;
+    if (msg.type === 'preview') {
+      if (latest)
+        this.handlers.onPreview?.(
+          msg.result,
+          msg.analytic,
+          this.now() - req.requestedAt,
+          req.scenario,
+        );
+      return;
+    }
     this.current = null;
-    this.lastRunMs = this.now() - req.startedAt;
+    if (msg.type === 'result') this.lastFullMs = msg.result.wall_ms;
+    if (msg.type !== 'cancelled') this.lastRunMs = this.now() - req.startedAt;
     if (latest) {
       if (msg.type === 'result')
         this.handlers.onResult(

@@ -5,6 +5,9 @@ import type { FromWorker, ToWorker } from './protocol';
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 
+let wanted: Int32Array | undefined;
+
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
-  if (ev.data.type === 'run') serveRun(ev.data, post);
+  if (ev.data.type === 'init') wanted = new Int32Array(ev.data.wanted);
+  else if (ev.data.type === 'run') serveRun(ev.data, post, wanted);
 };

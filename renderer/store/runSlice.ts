@@ -12,8 +12,19 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   lastLatencyMs: null,
   resultSeq: 0,
   resultScenario: null,
+  provisional: false,
   runStarted: () => set({ runStatus: 'running', progress: 0, runError: null }),
   runProgress: (progress) => set({ progress }),
+  runPreview: (result, analytic, lastLatencyMs, scenario) =>
+    set((s) => ({
+      resultScenario: scenario ?? s.scenario,
+      result,
+      analytic,
+      runError: null,
+      lastLatencyMs,
+      provisional: true,
+      resultSeq: s.resultSeq + 1,
+    })),
   runFinished: (result, analytic, lastLatencyMs, scenario) =>
     set((s) => ({
       resultScenario: scenario ?? s.scenario,
@@ -23,6 +34,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
       analytic,
       runError: null,
       lastLatencyMs,
+      provisional: false,
       resultSeq: s.resultSeq + 1,
     })),
   runFailed: (runError) => set({ runStatus: 'error', runError }),

@@ -66,6 +66,29 @@ describe('scenario history', () => {
 });
 
 describe('snapshots and presentation', () => {
+  it('shows a preview at once, marked provisional, until the full result replaces it', () => {
+    const store = createAppStore(now);
+    const s = store.getState().scenario;
+    store.getState().runStarted();
+    const seq = store.getState().resultSeq;
+    const preview = runOf(s);
+    store.getState().runPreview(preview, null, 20, s);
+    expect(store.getState()).toMatchObject({
+      result: preview,
+      provisional: true,
+      runStatus: 'running',
+      resultSeq: seq + 1,
+    });
+    const full = runOf(s);
+    store.getState().runFinished(full, null, 90, s);
+    expect(store.getState()).toMatchObject({
+      result: full,
+      provisional: false,
+      runStatus: 'done',
+      resultSeq: seq + 2,
+    });
+  });
+
   it('saves named snapshots, pins one as A and unpins it when removed', () => {
     const store = createAppStore(now);
     expect(store.getState().takeSnapshot('nothing yet')).toBeNull();

@@ -54,10 +54,19 @@ export interface RunSlice {
   resultSeq: number;
   /** The scenario the result is of (the edited one may have moved on while a run is going). */
   resultScenario: ScenarioInput | null;
+  /** The result on screen is a preview (a shorter run); the full run is still going. */
+  provisional: boolean;
   runStarted: () => void;
   runProgress: (fraction: number) => void;
   /** `scenario`: what the result is of (defaults to the edited scenario). */
   runFinished: (
+    result: SimResult,
+    analytic: AnalyticView | null,
+    latencyMs: number,
+    scenario?: ScenarioInput,
+  ) => void;
+  /** A preview result: shown at once, marked provisional, replaced by runFinished. */
+  runPreview: (
     result: SimResult,
     analytic: AnalyticView | null,
     latencyMs: number,

@@ -45,17 +45,19 @@ const ReadoutTile = memo(function ReadoutTile({
   theory,
   theoryModel,
   seq,
+  provisional,
 }: {
   r: Readout;
   theory: string | null;
   theoryModel: string | null;
   seq: number;
+  provisional: boolean;
 }) {
   const t = useT();
   const id = useId();
   const na = r.value === null;
   return (
-    <div className={`readout readout-${r.key}`}>
+    <div className={`readout readout-${r.key}${provisional ? ' provisional' : ''}`}>
       <span id={`${id}-l`} className="readout-label">
         {t(LABEL[r.key])}
       </span>
@@ -65,6 +67,7 @@ const ReadoutTile = memo(function ReadoutTile({
         aria-live="polite"
         className="readout-value"
         data-seq={seq}
+        data-provisional={provisional ? 'true' : 'false'}
       >
         {na ? t('notApplicable') : formatValue(r.unit, r.value)}
       </output>
@@ -88,6 +91,7 @@ export function Readouts() {
   const { result, analytic } = useApp(useShallow(selectShown));
   const readouts = useMemo(() => readoutsOf(result), [result]);
   const seq = useApp((s) => s.resultSeq);
+  const provisional = useApp((s) => s.provisional);
   return (
     <section className="readouts" aria-label={t('readouts')}>
       {readouts.map((r) => (
@@ -97,6 +101,7 @@ export function Readouts() {
           theory={theoryFor(r.key, analytic)}
           theoryModel={analytic?.model ?? null}
           seq={seq}
+          provisional={provisional}
         />
       ))}
     </section>

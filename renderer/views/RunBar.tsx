@@ -8,12 +8,14 @@ import { useT } from '../ui/hooks';
 /** Progress / cancel / status line; `onCancel` stops the running simulation. */
 export function RunBar({ onCancel }: { onCancel: () => void }) {
   const t = useT();
-  const { status, progress, error, latency } = useApp(
+  const { status, progress, error, latency, provisional, ofScenario } = useApp(
     useShallow((s) => ({
       status: s.runStatus,
       progress: s.progress,
       error: s.runError,
       latency: s.lastLatencyMs,
+      provisional: s.provisional,
+      ofScenario: s.resultScenario,
     })),
   );
   const { result } = useApp(useShallow(selectShown));
@@ -27,6 +29,11 @@ export function RunBar({ onCancel }: { onCancel: () => void }) {
             {t('cancel')}
           </button>
         </>
+      ) : null}
+      {provisional && result && ofScenario ? (
+        <span className="muted run-preview">
+          {t('previewOf', { s: result.duration_s, total: ofScenario.duration_s })}
+        </span>
       ) : null}
       {status === 'error' ? (
         <p role="alert" className="error">
