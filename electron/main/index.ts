@@ -54,6 +54,15 @@ interface EarlyOpenFiles {
   handler: (event: Electron.Event, file: string) => void;
 }
 
+// app:// behaves like https (relative URLs, module workers, storage, fetch) and its pages can be
+// cross-origin isolated; this must happen before the app is ready.
+protocol.registerSchemesAsPrivileged([
+  {
+    scheme: APP_SCHEME,
+    privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+  },
+]);
+
 let win: BrowserWindow | null = null;
 let uiReady = false;
 const pendingFiles: OpenFile[] = [];
