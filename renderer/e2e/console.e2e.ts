@@ -308,10 +308,20 @@ describe('the Peakline console in Chromium', () => {
     await page.getByRole('tab', { name: 'Compare' }).click();
     await page.getByRole('tab', { name: 'Scenario' }).click();
     await expect.poll(() => progress.getAttribute('value'), { timeout: 30_000 }).not.toBe('0');
+    // a constant-rate scenario that runs long shows a preview (the first seconds) while the
+    // full run goes on: its numbers are on screen, labelled as such
+    const preview = page.locator('.run-preview');
+    await preview.waitFor({ timeout: 60_000 });
+    expect(await preview.textContent()).toMatch(/^preview: [\d.]+ s of the 60 s simulated$/);
+    expect(await page.locator('.readout-p99 output').getAttribute('data-provisional')).toBe('true');
+    expect(await page.locator('.readout-throughput output').textContent()).toMatch(/\d/);
+    expect(await progress.count()).toBe(1);
     await page.screenshot({ path: path.join(shots, 'long-run-progress.png') });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.locator('.runbar').textContent()).toMatch(/Run cancelled/);
     expect(await progress.count()).toBe(0);
+    // what stays on screen is still marked as the preview it is
+    expect(await preview.textContent()).toMatch(/^preview:/);
     await page.getByRole('button', { name: 'Undo' }).click();
     await waitForResultAfter(await resultSeq());
   });

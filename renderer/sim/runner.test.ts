@@ -268,18 +268,25 @@ describe('SimRunner previews', () => {
   it('shows a shorter run of a slow stationary scenario first, then the full result', async () => {
     // every full run counts as slow; the preview is the floor, a tenth of the measured window
     const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
+    const done = h.next();
+    h.runner.run(mm1('first'));
+    await done;
+    expect(h.events.filter((e) => /^(preview|result)/.test(e))).toEqual([
+      'preview:first:0.2s',
+      'result:first',
+    ]);
+    expect(h.results.at(-1)?.duration_s).toBe(2);
+  });
+
+  it('runs quick scenarios in full at once', async () => {
+    const h = harness(150);
     let done = h.next();
     h.runner.run(mm1('first'));
     await done;
-    expect(h.events.filter((e) => e.startsWith('preview'))).toEqual([]);
     done = h.next();
     h.runner.run(mm1('second'));
     await done;
-    expect(h.events.filter((e) => /^(preview|result):second/.test(e))).toEqual([
-      'preview:second:0.2s',
-      'result:second',
-    ]);
-    expect(h.results.at(-1)?.duration_s).toBe(2);
+    expect(h.events.some((e) => e.startsWith('preview'))).toBe(false);
   });
 
   it('runs a changing load (a rate curve) in full only: its start says nothing of its end', async () => {

@@ -7,10 +7,12 @@
 // scenario that takes over a second, is stopped by terminating the worker and starting a fresh
 // one. Results of anything but the latest request never reach the handlers.
 //
-// Runs of a stationary scenario (closed loop or constant rate, no faults) whose last full run
-// took over `previewAboveMs` ask the worker for a preview first: the same scenario with the
-// measured window cut to about `previewTargetMs` of work (at least a tenth of it), shown as
-// provisional until the full result replaces it.
+// Runs of a stationary scenario (closed loop or constant rate, no faults) expected to take over
+// `previewAboveMs` ask the worker for a preview first: the same scenario with the measured window
+// cut to about `previewTargetMs` of work (at least a tenth of it), shown as provisional until the
+// full result replaces it. The expectation comes from the last full run: its engine time per
+// simulated request for an open load (rate × simulated seconds), its time per simulated second
+// for a closed loop (a slider step keeps the load about the same).
 import type { Scenario } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import type { AnalyticView } from '../store/types';
@@ -96,8 +98,10 @@ export class SimRunner {
   private startTimer: ReturnType<typeof setTimeout> | null = null;
   /** Wall time of the last run that finished (ms), to judge whether waiting beats restarting. */
   private lastRunMs = 0;
-  /** Engine time of the last full result (its wall_ms), to size previews. */
-  private lastFullMs = 0;
+  /** Engine time of one simulated second of the last full result. */
+  private msPerSimS = 0;
+  /** Engine ms per simulated request of the last full result (until then, about Chromium's). */
+  private msPerRequest = 0.0015;
   private readonly wanted: Int32Array | null;
   private readonly previewAboveMs: number;
   private readonly previewTargetMs: number;
@@ -125,15 +129,29 @@ export class SimRunner {
     return this.wanted !== null;
   }
 
+  /** Remembers how fast the engine ran this scenario, to judge the next run. */
+  private learn(r: SimResult, s: Scenario): void {
+    const total = s.warmup_s + s.duration_s;
+    this.msPerSimS = total > 0 ? r.wall_ms / total : 0;
+    const requests = r.offered_rps * total;
+    if (requests >= 1000) this.msPerRequest = r.wall_ms / requests;
+  }
+
   private want(id: number): void {
     if (this.wanted) Atomics.store(this.wanted, 0, id);
   }
 
   /** Measured seconds of the preview to ask for, or 0 for none. */
   previewFor(s: Scenario): number {
-    if (this.lastFullMs <= this.previewAboveMs || !stationary(s)) return 0;
+    if (!stationary(s)) return 0;
     const total = s.warmup_s + s.duration_s;
-    const fit = (total * this.previewTargetMs) / this.lastFullMs - s.warmup_s;
+    const w = s.workload;
+    const expected =
+      w.type === 'open' && typeof w.rate_rps === 'number'
+        ? w.rate_rps * total * this.msPerRequest
+        : this.msPerSimS * total;
+    if (!(expected > this.previewAboveMs)) return 0;
+    const fit = (total * this.previewTargetMs) / expected - s.warmup_s;
     const p = Math.round(Math.max(fit, s.duration_s / 10) * 10) / 10;
     return p > 0 && p <= s.duration_s / 2 ? p : 0;
   }
@@ -281,7 +299,7 @@ export class SimRunner {
       return;
     }
     this.current = null;
-    if (msg.type === 'result') this.lastFullMs = msg.result.wall_ms;
+    if (msg.type === 'result') this.learn(msg.result, req.scenario);
     if (msg.type !== 'cancelled') this.lastRunMs = this.now() - req.startedAt;
     if (latest) {
       if (msg.type === 'result')
