@@ -8,9 +8,10 @@ const K_CONST = 0;
 const K_EXP = 1;
 const K_UNIFORM = 2;
 const K_LOGNORMAL = 3;
-const K_ERLANG = 4;
-const K_GAMMA = 5;
-const K_EMPIRICAL = 6;
+const K_GAMMA = 4;
+const K_GAMMA_SMALL = 5;
+const K_GAMMA_MT = 6;
+const K_EMPIRICAL = 7;
 
 /**
  * Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9):
@@ -87,6 +88,189 @@ function lognormalTable(mu: number, sigma: number): Float32Array {
   return table;
 }
 
+/** ln Γ(a) for a > 0: Stirling's series from a + n ≥ 15 down by the recurrence (error ~1e-15). */
+export function lnGamma(a: number): number {
+  let shift = 0;
+  let prod = 1;
+  let z = a;
+  while (z < 15) {
+    prod *= z;
+    z += 1;
+    if (prod > 1e250) {
+      shift += Math.log(prod);
+      prod = 1;
+    }
+  }
+  shift += Math.log(prod);
+  const w = 1 / (z * z);
+  const series =
+    (1 / 12 -
+      w * (1 / 360 - w * (1 / 1260 - w * (1 / 1680 - w * (1 / 1188 - (w * 691) / 360360))))) /
+    z;
+  return (z - 0.5) * Math.log(z) - z + 0.9189385332046728 + series - shift;
+}
+
+/**
+ * The regularized incomplete gamma functions of shape a at x: returns P(a, x) if `upper` is
+ * false, Q(a, x) = 1 − P(a, x) if true, each computed directly where it is the small one (series
+ * below a + 1, Lentz's continued fraction above), so tail probabilities keep full precision.
+ */
+export function gammaCdf(a: number, x: number, upper = false, lnGammaA = lnGamma(a)): number {
+  if (x <= 0) return upper ? 1 : 0;
+  const front = Math.exp(a * Math.log(x) - x - lnGammaA);
+  if (x < a + 1) {
+    let ap = a;
+    let del = 1 / a;
+    let sum = del;
+    for (let n = 0; n < 100_000; n++) {
+      ap += 1;
+      del *= x / ap;
+      sum += del;
+      if (del < sum * 1e-17) break;
+    }
+    const p = sum * front;
+    return upper ? 1 - p : p;
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 100_000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-16) break;
+  }
+  const q = front * h;
+  return upper ? q : 1 - q;
+}
+
+/**
+ * Quantile of Gamma(a, 1): the x with P(a, x) = p, or with Q(a, x) = q when `upper` (pass the
+ * upper-tail probability q = 1 − p then, so the far right tail keeps its precision). Halley's
+ * method from `start` if given (a table builder passes the previous quantile), else from the
+ * Wilson–Hilferty (a > 1) or a power-law / exponential start; relative accuracy ~1e-13.
+ */
+export function gammaQuantile(
+  p: number,
+  a: number,
+  upper = false,
+  lnGammaA = lnGamma(a),
+  start = 0,
+): number {
+  const lower = upper ? 1 - p : p; // the lower-tail probability (for the start only)
+  const tail = upper ? p : 1 - p;
+  let x: number;
+  if (start > 0) x = start;
+  else if (a > 1) {
+    const pp = lower < 0.5 ? lower : tail;
+    const t = Math.sqrt(-2 * Math.log(pp));
+    let z = (2.30753 + t * 0.27061) / (1 + t * (0.99229 + t * 0.04481)) - t;
+    if (lower >= 0.5) z = -z;
+    x = Math.max(1e-3, a * Math.pow(1 - 1 / (9 * a) + z / (3 * Math.sqrt(a)), 3));
+  } else {
+    const t = 1 - a * (0.253 + a * 0.12);
+    x = lower < t ? Math.pow(lower / t, 1 / a) : 1 - Math.log(tail / (1 - t));
+  }
+  for (let j = 0; j < 40; j++) {
+    if (x <= 0) return 0;
+    // f(x) = P(a, x) − p, computed as q − Q(a, x) in the upper tail
+    const err = upper ? p - gammaCdf(a, x, true, lnGammaA) : gammaCdf(a, x, false, lnGammaA) - p;
+    const pdf = Math.exp((a - 1) * Math.log(x) - x - lnGammaA);
+    if (pdf === 0) break;
+    const u = err / pdf;
+    const step = u / (1 - 0.5 * Math.min(1, u * ((a - 1) / x - 1)));
+    const prev = x;
+    x -= step;
+    if (x <= 0) x = 0.5 * prev;
+    if (Math.abs(step) <= 1e-14 * x) break;
+  }
+  return x;
+}
+
+/** Cells of the gamma inverse-CDF table, as for the lognormal (2^12, 16 tail cells each end). */
+const GM_TAIL = 16;
+
+/**
+ * The tail cells (p or 1 − p below 2^-8) are served by a second table over y = −ln(tail
+ * probability), from 8·ln 2 to 33·ln 2 (the least tail probability one 32-bit draw gives) in
+ * GM_TAIL_STEPS steps: ln x for the lower tail, x for the upper, both nearly linear in y there.
+ */
+const GM_TAIL_STEPS = 512;
+const GM_Y0 = 8 * Math.LN2;
+const GM_Y1 = 33 * Math.LN2;
+const GM_INV_H = GM_TAIL_STEPS / (GM_Y1 - GM_Y0);
+
+/** Largest shape served by the tables; above it (cv < 0.032) Marsaglia–Tsang samples exactly. */
+const GAMMA_TABLE_MAX_SHAPE = 1000;
+
+/** The tables of one gamma shape: the body's inverse CDF (Float32) and the two tails (Float64). */
+interface GammaTable {
+  readonly body: Float32Array;
+  readonly tails: Float64Array;
+}
+
+/** Recently built gamma tables by shape (read-only, shared like the lognormal ones). */
+const gmTables = new Map<number, GammaTable>();
+
+/** The tables of Gamma(shape, 1), cached: Q(k / 4096) for the body, and the tails by −ln p. */
+function gammaTable(shape: number): GammaTable {
+  let table = gmTables.get(shape);
+  if (table === undefined) {
+    // each quantile starts Halley's method from its neighbour's (two or three steps then)
+    const body = new Float32Array(LN_CELLS + 1);
+    const lg = lnGamma(shape);
+    let x = 0;
+    for (let k = GM_TAIL; 2 * k <= LN_CELLS; k++)
+      body[k] = x = gammaQuantile(k / LN_CELLS, shape, false, lg, x);
+    x = 0;
+    for (let k = LN_CELLS - GM_TAIL; 2 * k > LN_CELLS; k--)
+      body[k] = x = gammaQuantile((LN_CELLS - k) / LN_CELLS, shape, true, lg, x);
+    const tails = new Float64Array(2 * (GM_TAIL_STEPS + 1));
+    let lo = 0;
+    let hi = 0;
+    for (let j = 0; j <= GM_TAIL_STEPS; j++) {
+      const p = Math.exp(-(GM_Y0 + j / GM_INV_H));
+      lo = gammaQuantile(p, shape, false, lg, lo);
+      hi = gammaQuantile(p, shape, true, lg, hi);
+      tails[j] = Math.log(lo);
+      tails[GM_TAIL_STEPS + 1 + j] = hi;
+    }
+    table = { body, tails };
+    if (gmTables.size >= LN_TABLES_MAX) gmTables.clear();
+    gmTables.set(shape, table);
+  }
+  return table;
+}
+
+/**
+ * One Gamma(shape, 1) draw from one 32-bit output through the tables of that shape: the top 12
+ * bits pick a cell of the inverse CDF and the other 20 interpolate (relative error < 1.2e-4 at
+ * the edges of the body, far less inside); in the 16 cells at each end, the tail table is
+ * interpolated at −ln of the draw's tail probability (relative error < 1e-5).
+ */
+function gammaFromTable(u: number, body: Float32Array, tails: Float64Array): number {
+  const i = u >>> (32 - LN_BITS);
+  if (i >= GM_TAIL && i < LN_CELLS - GM_TAIL) {
+    const lo = body[i];
+    return lo + (body[i + 1] - lo) * (u & ((1 << (32 - LN_BITS)) - 1)) * FRAC;
+  }
+  const lower = i < GM_TAIL;
+  const y = -Math.log((lower ? u + 0.5 : 4294967295.5 - u) * 2.3283064365386963e-10);
+  const f = (y - GM_Y0) * GM_INV_H;
+  const j = f < GM_TAIL_STEPS ? Math.floor(f) : GM_TAIL_STEPS - 1;
+  const o = lower ? j : GM_TAIL_STEPS + 1 + j;
+  const x = tails[o] + (tails[o + 1] - tails[o]) * (f - j);
+  return lower ? Math.exp(x) : x;
+}
+
 /** z of the standard normal at 0.99. */
 export const Z99 = 2.3263478740408408;
 
@@ -118,8 +302,9 @@ export class Sampler {
     private readonly a: number,
     private readonly b: number,
     private readonly c: number,
+    /** Empirical: the samples; gamma: the tail tables. */
     private readonly table: Float64Array,
-    /** Lognormal inverse-CDF table (32-bit: 16 KB, cache-friendly). */
+    /** Lognormal or gamma inverse-CDF table (32-bit: 16 KB, cache-friendly). */
     private readonly lnt: Float32Array,
     mean: number,
     scv: number,
@@ -176,20 +361,9 @@ export class Sampler {
         );
       }
       case 'erlang':
-        return new Sampler(K_ERLANG, d.k, d.mean_ms / d.k, 0, none, NO32, d.mean_ms, 1 / d.k);
-      case 'gamma': {
-        const shape = 1 / (d.cv * d.cv);
-        return new Sampler(
-          K_GAMMA,
-          shape,
-          d.mean_ms / shape,
-          0,
-          none,
-          NO32,
-          d.mean_ms,
-          d.cv * d.cv,
-        );
-      }
+        return Sampler.gamma(d.k, d.mean_ms);
+      case 'gamma':
+        return Sampler.gamma(1 / (d.cv * d.cv), d.mean_ms);
       case 'empirical': {
         const t = Float64Array.from(d.samples_ms);
         let s = 0;
@@ -201,6 +375,22 @@ export class Sampler {
         return new Sampler(K_EMPIRICAL, t.length, 0, 0, t, NO32, mean, scv);
       }
     }
+  }
+
+  /**
+   * Gamma (and Erlang) of the given shape and mean. Shapes 1…1000 use the shape's inverse-CDF
+   * table (exact tail cells); below 1, Gamma(a) = Gamma(a + 1) · U^(1/a) with the table of a + 1;
+   * above 1000 (cv < 0.032), Marsaglia–Tsang.
+   */
+  private static gamma(shape: number, mean: number): Sampler {
+    const none = new Float64Array(0);
+    const scale = mean / shape;
+    if (shape > GAMMA_TABLE_MAX_SHAPE)
+      return new Sampler(K_GAMMA_MT, shape, scale, 0, none, NO32, mean, 1 / shape);
+    const t = gammaTable(shape < 1 ? shape + 1 : shape);
+    return shape < 1
+      ? new Sampler(K_GAMMA_SMALL, shape + 1, scale, 1 / shape, t.tails, t.body, mean, 1 / shape)
+      : new Sampler(K_GAMMA, shape, scale, 0, t.tails, t.body, mean, 1 / shape);
   }
 
   /** One draw (ms). */
@@ -224,16 +414,13 @@ export class Sampler {
         }
         return Math.exp(this.a + this.b * normalQuantile((u + 0.5) * 2.3283064365386963e-10));
       }
-      case K_ERLANG: {
-        const k = this.a;
-        if (k <= 16) {
-          let p = 1;
-          for (let i = 0; i < k; i++) p *= r.float();
-          return -this.b * Math.log(p);
-        }
-        return this.b * gamma(r, k);
-      }
       case K_GAMMA:
+        return this.b * gammaFromTable(r.uint32(), this.lnt, this.table);
+      case K_GAMMA_SMALL: {
+        const g = gammaFromTable(r.uint32(), this.lnt, this.table);
+        return this.b * g * Math.pow(r.float(), this.c);
+      }
+      case K_GAMMA_MT:
         return this.b * gamma(r, this.a);
       default:
         return this.table[Math.floor(r.float() * this.a)];

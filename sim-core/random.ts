@@ -1,7 +1,8 @@
 // Seeded random streams for the simulator: xoshiro128** on 32-bit integer ops (fast in V8),
 // seeded per (seed, stream id) through splitmix32 so every purpose (arrivals, service, routing,
-// keys...) draws from its own independent stream. A Zipf sampler (rejection-inversion, O(1) per
-// draw, no table) picks hot users and items from keyspaces of any size. Math.random is never used.
+// keys...) draws from its own independent stream. A Zipf sampler (an alias table of exact bucket
+// masses, cached per law) picks hot users and items from keyspaces of any size. Math.random is
+// never used.
 
 /** Stream ids: one independent stream per purpose, so changing one part leaves the others alone. */
 export const Stream = {
@@ -181,22 +182,157 @@ export function stream(seed: number, id: number): Rng {
   return new Rng(seed, id);
 }
 
-function helper1(x: number): number {
-  return Math.abs(x) > 1e-8 ? Math.log1p(x) / x : 1 - x * (0.5 - x * (1 / 3 - 0.25 * x));
+/** Cells of a Zipf alias table (2^12), and the 2^20 alias thresholds of each cell. */
+const ZA_BITS = 12;
+const ZA_CELLS = 1 << ZA_BITS;
+const ZA_SHIFT = 32 - ZA_BITS;
+const ZA_FRAC = (1 << ZA_SHIFT) - 1;
+/** Keys 1..ZA_SINGLE are buckets of their own (when n > ZA_CELLS; all n keys are when n ≤ it). */
+const ZA_SINGLE = ZA_CELLS >> 1;
+
+/** A Zipf law's buckets and alias table, shared by every sampler of the same (n, s). */
+interface ZipfTable {
+  /** Per cell: the alias threshold (of 2^20) and the alias bucket. */
+  readonly cut: Int32Array;
+  /** Buckets that are one key each: bucket b < single is key b + 1. */
+  readonly single: number;
+  /** Per wider bucket (after the single ones): first key, number of keys, (first / last)^s. */
+  readonly wide: Float64Array;
 }
+
+/** Recently built Zipf tables by (n, s) (read-only; 80 KB each at most). */
+const zipfTables = new Map<string, ZipfTable>();
+const ZIPF_TABLES_MAX = 16;
+
 function helper2(x: number): number {
   return Math.abs(x) > 1e-8 ? Math.expm1(x) / x : 1 + x * 0.5 * (1 + (x / 3) * (1 + 0.25 * x));
 }
 
 /**
- * Zipf over ranks 1..n with exponent s (s = 0 is uniform): P(k) ∝ 1/k^s. Rejection-inversion
- * (Hörmann & Derflinger 1996, as in Apache Commons RNG): O(1) expected per draw, no table, so a
- * keyspace of a million users costs nothing to set up.
+ * Σ k^-s over the keys lo..hi (lo > 2048): Euler–Maclaurin to the fifth derivative, whose
+ * remainder there is below 1e-20 of the sum, so the mass is exact to double precision.
+ */
+export function zipfMass(lo: number, hi: number, s: number): number {
+  const t = Math.log(hi / lo);
+  const fl = Math.pow(lo, -s);
+  const fh = Math.pow(hi, -s);
+  const integral = lo * fl * t * helper2((1 - s) * t); // ∫ x^-s dx from lo to hi
+  const d1 = -s; // x^(s+1) f'(x)
+  const d3 = -s * (s + 1) * (s + 2); // x^(s+3) f'''(x)
+  const d5 = d3 * (s + 3) * (s + 4); // x^(s+5) f⁽⁵⁾(x)
+  const il = 1 / lo;
+  const ih = 1 / hi;
+  return (
+    integral +
+    (fl + fh) / 2 +
+    (d1 * (fh * ih - fl * il)) / 12 -
+    (d3 * (fh * ih ** 3 - fl * il ** 3)) / 720 +
+    (d5 * (fh * ih ** 5 - fl * il ** 5)) / 30240
+  );
+}
+
+/**
+ * Builds the (n, s) table: keys 1..2048 are buckets of their own, the rest of 1..n is cut into
+ * at most 2048 buckets of geometrically growing width (last/first ≈ (n/2048)^(1/2048)); each
+ * bucket gets its exact probability mass, rounded to a whole multiple of 2^-32 (the resolution
+ * of one 32-bit draw), and Walker's alias method (Vose's construction in integers, so the rounded
+ * masses are met exactly) picks a bucket with one 32-bit draw.
+ */
+function zipfTable(n: number, s: number): ZipfTable {
+  const key = `${n},${s}`;
+  const cached = zipfTables.get(key);
+  if (cached !== undefined) return cached;
+  const single = n <= ZA_CELLS ? n : ZA_SINGLE;
+  const mass: number[] = [];
+  for (let k = 1; k <= single; k++) mass.push(Math.pow(k, -s));
+  const wide: number[] = [];
+  if (n > single) {
+    const g = ZA_CELLS - single;
+    const ratio = n / single;
+    let prev = single;
+    for (let j = 1; j <= g; j++) {
+      const edge = j === g ? n : Math.floor(single * Math.pow(ratio, j / g));
+      if (edge <= prev) continue;
+      const lo = prev + 1;
+      mass.push(zipfMass(lo, edge, s));
+      wide.push(lo, edge - lo + 1, Math.pow(lo / edge, s));
+      prev = edge;
+    }
+  }
+  // integer weights summing to exactly 2^32: the floors, then one more for the largest fractions
+  const units = 4294967296;
+  let total = 0;
+  for (const m of mass) total += m;
+  const weight = new Array<number>(ZA_CELLS).fill(0);
+  const rest: number[] = [];
+  let sum = 0;
+  for (let b = 0; b < mass.length; b++) {
+    const x = (mass[b] / total) * units;
+    weight[b] = Math.floor(x);
+    rest.push(x - weight[b]);
+    sum += weight[b];
+  }
+  const order = rest.map((_, b) => b).sort((a, b) => rest[b] - rest[a] || a - b);
+  for (let r = 0; sum < units; r = (r + 1) % order.length) {
+    weight[order[r]]++;
+    sum++;
+  }
+  // Vose: each cell holds 2^20 units, those of its own bucket below its threshold
+  const cap = ZA_FRAC + 1;
+  const cut = new Int32Array(2 * ZA_CELLS);
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let b = 0; b < ZA_CELLS; b++) (weight[b] < cap ? small : large).push(b);
+  while (small.length > 0 && large.length > 0) {
+    const l = small.pop() as number;
+    const g = large.pop() as number;
+    cut[2 * l] = weight[l];
+    cut[2 * l + 1] = g;
+    weight[g] -= cap - weight[l];
+    (weight[g] < cap ? small : large).push(g);
+  }
+  for (const b of large.concat(small)) {
+    cut[2 * b] = cap;
+    cut[2 * b + 1] = b;
+  }
+  const table: ZipfTable = { cut, single, wide: Float64Array.from(wide) };
+  if (zipfTables.size >= ZIPF_TABLES_MAX) zipfTables.clear();
+  zipfTables.set(key, table);
+  return table;
+}
+
+/**
+ * The buckets of the (n, s) table (s > 0) as the alias table draws them: first and last key and
+ * the probability one 32-bit draw gives the bucket (for tests of exactness).
+ */
+export function zipfBuckets(n: number, s: number): { first: number; last: number; p: number }[] {
+  const t = zipfTable(Math.floor(n), s);
+  const units = new Array<number>(ZA_CELLS).fill(0);
+  for (let i = 0; i < ZA_CELLS; i++) {
+    units[i] += t.cut[2 * i];
+    units[t.cut[2 * i + 1]] += ZA_FRAC + 1 - t.cut[2 * i];
+  }
+  const out: { first: number; last: number; p: number }[] = [];
+  for (let b = 0; b < t.single; b++) out.push({ first: b + 1, last: b + 1, p: units[b] / 2 ** 32 });
+  for (let o = 0; o < t.wide.length; o += 3) {
+    const first = t.wide[o];
+    out.push({ first, last: first + t.wide[o + 1] - 1, p: units[t.single + o / 3] / 2 ** 32 });
+  }
+  return out;
+}
+
+/**
+ * Zipf over ranks 1..n with exponent s (s = 0 is uniform): P(k) ∝ 1/k^s, exactly (each bucket's
+ * mass to 2^-32, the resolution of one draw). An alias table of the exact bucket masses picks a
+ * bucket with one 32-bit draw; the 2048 hottest keys are buckets of their own, so a hot key costs
+ * nothing more. In a wider bucket a key is drawn uniformly and kept with probability (first/k)^s
+ * (else drawn again in the same bucket), at once when a second uniform is below (first/last)^s,
+ * which it is > 99 % of the time for n = 10^7 and s ≤ 2. The table (≤ 80 KB) is built once per (n, s) and shared.
  */
 export class Zipf {
-  private readonly hX1: number;
-  private readonly hN: number;
-  private readonly sVal: number;
+  private readonly cut: Int32Array;
+  private readonly single: number;
+  private readonly wide: Float64Array;
 
   /** A sampler of ranks 1..n with exponent s ≥ 0. */
   constructor(
@@ -205,34 +341,28 @@ export class Zipf {
   ) {
     if (!(n >= 1)) throw new Error(`Zipf: n must be >= 1 (got ${n})`);
     if (!(s >= 0)) throw new Error(`Zipf: s must be >= 0 (got ${s})`);
-    this.hX1 = this.hIntegral(1.5) - 1;
-    this.hN = this.hIntegral(n + 0.5);
-    this.sVal = 2 - this.hIntegralInverse(this.hIntegral(2.5) - this.h(2));
-  }
-
-  private h(x: number): number {
-    return Math.exp(-this.s * Math.log(x));
-  }
-  private hIntegral(x: number): number {
-    const logX = Math.log(x);
-    return helper2((1 - this.s) * logX) * logX;
-  }
-  private hIntegralInverse(x: number): number {
-    let t = x * (1 - this.s);
-    if (t < -1) t = -1;
-    return Math.exp(helper1(t) * x);
+    const t = s === 0 ? null : zipfTable(Math.floor(n), s);
+    this.cut = t === null ? new Int32Array(0) : t.cut;
+    this.single = t === null ? 0 : t.single;
+    this.wide = t === null ? new Float64Array(0) : t.wide;
   }
 
   /** A rank in 1..n (1 is the most frequent). */
   sample(rng: Rng): number {
     if (this.s === 0) return 1 + Math.floor(rng.float() * this.n);
+    const u = rng.uint32();
+    const i = u >>> ZA_SHIFT;
+    const cut = this.cut;
+    const b = (u & ZA_FRAC) < cut[2 * i] ? i : cut[2 * i + 1];
+    if (b < this.single) return b + 1;
+    const o = 3 * (b - this.single);
+    const lo = this.wide[o];
+    const w = this.wide[o + 1];
+    const rho = this.wide[o + 2];
     for (;;) {
-      const u = this.hN + rng.float() * (this.hX1 - this.hN);
-      const x = this.hIntegralInverse(u);
-      let k = Math.floor(x + 0.5);
-      if (k < 1) k = 1;
-      else if (k > this.n) k = this.n;
-      if (k - x <= this.sVal || u >= this.hIntegral(k + 0.5) - this.h(k)) return k;
+      const k = lo + Math.floor(rng.float() * w);
+      const v = rng.float();
+      if (v <= rho || v <= Math.pow(lo / k, this.s)) return k;
     }
   }
 }
