@@ -53,7 +53,6 @@ export class EventList {
   private nf: Float64Array;
   private ni: Int32Array;
   private free = -1;
-  private ringN = 0;
   // overflow (buckets cur + RING and later): binary heap, and the bucket of its top
   private ot: Float64Array = new Float64Array(64);
   private os: Float64Array = new Float64Array(64);
@@ -65,6 +64,7 @@ export class EventList {
   private inv = DBL0;
   private cur = Infinity;
   private seq = 0;
+  private pushT = DBL0;
   // width tuning: pops since the last look, and the time then
   private countdown = TUNE_EVERY;
   private pops = 0;
@@ -98,27 +98,55 @@ export class EventList {
       // prepend to the bucket's list
       const nf = this.nf;
       const ni = this.ni;
-      this.free = ni[8 * k + 5];
-      nf[4 * k] = time;
-      nf[4 * k + 1] = priority * TIE_PRI + this.seq++;
-      ni[8 * k + 4] = (payload << KIND_BITS) | kind;
+      const head = this.head;
+      const k4 = 4 * k;
+      const next = 2 * k4 + 5;
+      this.free = ni[next];
+      nf[k4] = time;
+      nf[k4 + 1] = priority * TIE_PRI + this.seq++;
+      ni[next - 1] = (payload << KIND_BITS) | kind;
       const slot = j & (RING - 1); // exact for j < 2^53 (ToInt32 is modulo 2^32)
-      ni[8 * k + 5] = this.head[slot];
-      this.head[slot] = k;
-      this.ringN++;
+      ni[next] = head[slot];
+      head[slot] = k;
       this.size++;
-    } else this.pushOther(time, kind, payload, priority);
+    } else {
+      // the time goes through a field: a double argument to a call that is not inlined would be
+      // boxed, an allocation per event (a plain heap pushes every event this way)
+      this.pushT = time;
+      this.pushOther(kind, payload, priority);
+    }
   }
 
-  /** push(): the current heap, a ring that must grow first, or the overflow. */
-  private pushOther(time: number, kind: number, payload: number, priority: number): void {
+  /** push() of the event at `pushT`: the current heap, a ring that must grow first, or the overflow. */
+  private pushOther(kind: number, payload: number, priority: number): void {
+    const time = this.pushT;
     const tie = priority * TIE_PRI + this.seq++;
     const x = (payload << KIND_BITS) | kind;
     this.size++;
     const j = Math.floor((time - this.base) * this.inv);
-    if (j <= this.cur) this.hpush(time, tie, x);
-    else if (j < this.cur + RING) this.rpush(j, time, tie, x);
-    else this.opush(time, tie, x);
+    if (!(j <= this.cur)) {
+      if (j < this.cur + RING) this.rpush(j, time, tie, x);
+      else this.opush(time, tie, x);
+      return;
+    }
+    // the current heap (written out, see above)
+    if (this.hn === this.ht.length) this.growHeap();
+    const t = this.ht;
+    const s = this.hs;
+    const kp = this.hkp;
+    let i = this.hn++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = t[parent];
+      if (pt < time || (pt === time && s[parent] < tie)) break;
+      t[i] = pt;
+      s[i] = s[parent];
+      kp[i] = kp[parent];
+      i = parent;
+    }
+    t[i] = time;
+    s[i] = tie;
+    kp[i] = x;
   }
 
   /** Time of the next event (Infinity when empty). */
@@ -190,7 +218,6 @@ export class EventList {
     this.head.fill(-1);
     this.free = -1;
     this.linkFree(0, this.nf.length >> 2);
-    this.ringN = 0;
     this.hn = 0;
     this.on = 0;
     this.overJ = Infinity;
@@ -259,12 +286,11 @@ export class EventList {
     const slot = j & (RING - 1);
     ni[8 * k + 5] = this.head[slot];
     this.head[slot] = k;
-    this.ringN++;
   }
 
   /** The current heap is empty and the list is not: moves the next non-empty bucket into it. */
   private refill(): void {
-    if (this.ringN === 0) {
+    if (this.size === this.hn + this.on) {
       // only overflow events: jump to the bucket of the earliest
       const j = this.overJ;
       if (!(j < 1e15)) {
@@ -296,9 +322,8 @@ export class EventList {
       const ni = this.ni;
       let f = this.free;
       let n = this.hn; // 0
-      const m0 = n;
       do {
-        // heap insertion written out (see push)
+        // heap insertion written out (see pushOther)
         if (n === this.ht.length) this.growHeap();
         const t = this.ht;
         const s = this.hs;
@@ -325,7 +350,6 @@ export class EventList {
         k = next;
       } while (k >= 0);
       this.free = f;
-      this.ringN -= n - m0;
       return;
     }
   }
@@ -424,7 +448,7 @@ export class EventList {
     // everything into the heap's arrays (not yet in heap order)
     const head = this.head;
     const ni = this.ni;
-    if (this.ringN > 0)
+    if (this.size > this.hn + this.on)
       for (let b = 0; b < RING; b++) {
         let k = head[b];
         head[b] = -1;
@@ -436,7 +460,6 @@ export class EventList {
           k = next;
         }
       }
-    this.ringN = 0;
     for (let i = 0; i < this.on; i++) this.happend(this.ot[i], this.os[i], this.okp[i]);
     this.on = 0;
     this.overJ = Infinity;
