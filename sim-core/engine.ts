@@ -1,9 +1,9 @@
-// The discrete-event engine: an event list on a typed-array binary heap ordered by
-// (time, priority, seq) — seq is monotonic, so ties resolve first-in first-out and runs are
-// deterministic — with events as plain columns (time, tie, kind|payload) and no allocation per
-// event once the arrays have grown. `Environment` wraps it in SimPy's vocabulary (now, schedule,
-// peek, step, run until); the pipeline model drives the heap directly in its own switch loop.
-// Constant timeouts (client, pool, lock) go to FIFO `TimerQueue`s instead of the heap.
+// The discrete-event engine: an event list ordered by (time, priority, seq) — seq is monotonic, so
+// ties resolve first-in first-out and runs are deterministic — in typed arrays (a calendar of
+// time buckets in front of a small binary heap) with no allocation per event once the arrays have
+// grown. `Environment` wraps it in SimPy's vocabulary (now, schedule, peek, step, run until); the
+// pipeline model drives the list directly in its own switch loop. Constant timeouts (client,
+// pool, lock) go to FIFO `TimerQueue`s instead of the event list.
 
 /**
  * Zero as a double: V8 stores a field first set to a small integer as one, and the first fraction
@@ -15,17 +15,60 @@ export const DBL0 = -0;
 const TIE_PRI = 17592186044416; // 2^44: seq stays below this (1.7e13 events)
 const KIND_BITS = 4;
 const KIND_MASK = (1 << KIND_BITS) - 1;
+/** Buckets in the ring (a power of two). */
+const RING = 4096;
+/** Target events per bucket: small buckets keep the current heap at a few events. */
+
+const PER_BUCKET = 2;
+/** Below this many events the list is a plain heap. */
+const MIN_RING = 16;
+/** Pops (or empty buckets skipped) between two looks at the bucket width. */
+const TUNE_EVERY = 4096;
 
 /**
- * A min-heap of events in typed arrays: time, tie-break (priority·2^44 + seq) and kind|payload
- * packed in one int (kind < 16, 0 ≤ payload < 2^27). The popped event is left in
- * `time/kind/payload`.
+ * The event list: events ordered by (time, priority, seq) — seq is monotonic, so ties resolve
+ * first-in first-out — in typed arrays, with no allocation per event once the arrays have grown.
+ * Each event is a time, a tie-break (priority·2^44 + seq) and kind|payload packed in one int
+ * (kind < 16, 0 ≤ payload < 2^27). The popped event is left in `time/kind/payload`.
+ *
+ * Two tiers (a calendar queue in front of a heap): time is cut into buckets of width Δ, bucket
+ * j = floor((t − base)/Δ). Events of the current bucket `cur` or earlier sit in a small binary
+ * heap; events of the next RING − 1 buckets in unsorted per-bucket lists (a ring of linked lists
+ * in a node pool); later ones in an overflow heap. The bucket index is monotone in t, so every
+ * event outside the current heap is later than every event in it: pops take the heap's top, and
+ * when the heap runs dry the next non-empty bucket is moved into it. The order of pops is exactly
+ * that of one heap over (time, tie). Δ follows the observed pop rate (about PER_BUCKET events a
+ * bucket); a short list is a plain heap (cur = Infinity).
  */
 export class EventList {
-  private t: Float64Array;
-  private s: Float64Array;
-  private kp: Int32Array;
+  // current tier: binary heap
+  private ht: Float64Array;
+  private hs: Float64Array;
+  private hkp: Int32Array;
+  private hn = 0;
+  // ring of buckets: singly linked lists of nodes, -1 = empty
+  private readonly head = new Int32Array(RING).fill(-1);
+  // node k: time at nf[4k], tie at nf[4k + 1], kind|payload at ni[8k + 4], next node at ni[8k + 5]
+  // (one 32-byte record: a list walk touches one cache line a node)
+  private nf: Float64Array;
+  private ni: Int32Array;
+  private free = -1;
+  // overflow (buckets cur + RING and later): binary heap, and the bucket of its top
+  private ot: Float64Array = new Float64Array(64);
+  private os: Float64Array = new Float64Array(64);
+  private okp: Int32Array = new Int32Array(64);
+  private on = 0;
+  private overJ = Infinity;
+  // bucket j = floor((t - base) * inv): j <= cur → heap, j < cur + RING → ring, else overflow
+  private base = DBL0;
+  private inv = DBL0;
+  private cur = Infinity;
   private seq = 0;
+  private pushT = DBL0;
+  // width tuning: pops since the last look, and the time then
+  private countdown = TUNE_EVERY;
+  private pops = 0;
+  private tuneT0 = DBL0;
   /** Events in the list. */
   size = 0;
   /** Fields of the last popped event. */
@@ -35,32 +78,63 @@ export class EventList {
 
   /** An empty list with room for `capacity` events (it grows by doubling). */
   constructor(capacity = 1024) {
-    this.t = new Float64Array(capacity);
-    this.s = new Float64Array(capacity);
-    this.kp = new Int32Array(capacity);
-  }
-
-  private grow(): void {
-    const n = this.t.length * 2;
-    const t = new Float64Array(n);
-    t.set(this.t);
-    this.t = t;
-    const s = new Float64Array(n);
-    s.set(this.s);
-    this.s = s;
-    const kp = new Int32Array(n);
-    kp.set(this.kp);
-    this.kp = kp;
+    capacity = Math.max(capacity, 2);
+    this.ht = new Float64Array(capacity);
+    this.hs = new Float64Array(capacity);
+    this.hkp = new Int32Array(capacity);
+    this.nf = new Float64Array(4 * capacity);
+    this.ni = new Int32Array(this.nf.buffer);
+    this.linkFree(0, capacity);
   }
 
   /** Adds an event at absolute `time`; lower `priority` goes first among equal times. */
   push(time: number, kind: number, payload: number, priority = 0): void {
-    if (this.size === this.t.length) this.grow();
-    const t = this.t;
-    const s = this.s;
-    const kp = this.kp;
+    // kept small so that V8 inlines it at the call sites: only the common case (a later bucket in
+    // the ring) is written out here
+    const j = Math.floor((time - this.base) * this.inv);
+    const cur = this.cur;
+    const k = this.free;
+    if (j > cur && j < cur + RING && k >= 0) {
+      // prepend to the bucket's list
+      const nf = this.nf;
+      const ni = this.ni;
+      const head = this.head;
+      const k4 = 4 * k;
+      const next = 2 * k4 + 5;
+      this.free = ni[next];
+      nf[k4] = time;
+      nf[k4 + 1] = priority * TIE_PRI + this.seq++;
+      ni[next - 1] = (payload << KIND_BITS) | kind;
+      const slot = j & (RING - 1); // exact for j < 2^53 (ToInt32 is modulo 2^32)
+      ni[next] = head[slot];
+      head[slot] = k;
+      this.size++;
+    } else {
+      // the time goes through a field: a double argument to a call that is not inlined would be
+      // boxed, an allocation per event (a plain heap pushes every event this way)
+      this.pushT = time;
+      this.pushOther(kind, payload, priority);
+    }
+  }
+
+  /** push() of the event at `pushT`: the current heap, a ring that must grow first, or the overflow. */
+  private pushOther(kind: number, payload: number, priority: number): void {
+    const time = this.pushT;
     const tie = priority * TIE_PRI + this.seq++;
-    let i = this.size++;
+    const x = (payload << KIND_BITS) | kind;
+    this.size++;
+    const j = Math.floor((time - this.base) * this.inv);
+    if (!(j <= this.cur)) {
+      if (j < this.cur + RING) this.rpush(j, time, tie, x);
+      else this.opush(time, tie, x);
+      return;
+    }
+    // the current heap (written out, see above)
+    if (this.hn === this.ht.length) this.growHeap();
+    const t = this.ht;
+    const s = this.hs;
+    const kp = this.hkp;
+    let i = this.hn++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = t[parent];
@@ -72,25 +146,34 @@ export class EventList {
     }
     t[i] = time;
     s[i] = tie;
-    kp[i] = (payload << KIND_BITS) | kind;
+    kp[i] = x;
   }
 
   /** Time of the next event (Infinity when empty). */
   peekTime(): number {
-    return this.size > 0 ? this.t[0] : Infinity;
+    if (this.hn > 0) return this.ht[0];
+    if (this.size === 0) return Infinity;
+    this.refill();
+    return this.ht[0];
   }
 
   /** Removes the next event into `time/kind/payload`; false when the list is empty. */
   pop(): boolean {
-    if (this.size === 0) return false;
-    const t = this.t;
-    const s = this.s;
-    const kp = this.kp;
+    if (this.hn === 0) {
+      if (this.size === 0) return false;
+      this.refill();
+    }
+    this.pops++;
+    if (--this.countdown <= 0) this.tune();
+    this.size--;
+    const t = this.ht;
+    const s = this.hs;
+    const kp = this.hkp;
     this.time = t[0];
     const x = kp[0];
     this.kind = x & KIND_MASK;
     this.payload = x >>> KIND_BITS;
-    const n = --this.size;
+    const n = --this.hn;
     if (n === 0) return true;
     const lt = t[n];
     const ls = s[n];
@@ -132,8 +215,331 @@ export class EventList {
 
   /** Removes every event. */
   clear(): void {
+    this.head.fill(-1);
+    this.free = -1;
+    this.linkFree(0, this.nf.length >> 2);
+    this.hn = 0;
+    this.on = 0;
+    this.overJ = Infinity;
+    this.inv = DBL0;
+    this.cur = Infinity;
     this.size = 0;
   }
+
+  // ---- current heap
+
+  private growHeap(): void {
+    const n = this.ht.length * 2;
+    this.ht = grownF64(this.ht, n);
+    this.hs = grownF64(this.hs, n);
+    this.hkp = grownI32(this.hkp, n);
+  }
+
+  /** Adds an event to the current heap. */
+  private hpush(time: number, tie: number, x: number): void {
+    if (this.hn === this.ht.length) this.growHeap();
+    const t = this.ht;
+    const s = this.hs;
+    const kp = this.hkp;
+    let i = this.hn++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = t[parent];
+      if (pt < time || (pt === time && s[parent] < tie)) break;
+      t[i] = pt;
+      s[i] = s[parent];
+      kp[i] = kp[parent];
+      i = parent;
+    }
+    t[i] = time;
+    s[i] = tie;
+    kp[i] = x;
+  }
+
+  // ---- ring
+
+  private linkFree(from: number, to: number): void {
+    const ni = this.ni;
+    for (let i = to - 1; i >= from; i--) {
+      ni[8 * i + 5] = this.free;
+      this.free = i;
+    }
+  }
+
+  /** Doubles the node pool. */
+  private growNodes(): void {
+    const c = this.nf.length >> 2;
+    this.nf = grownF64(this.nf, 8 * c);
+    this.ni = new Int32Array(this.nf.buffer);
+    this.linkFree(c, 2 * c);
+  }
+
+  /** Adds an event to the list of bucket j (cur < j < cur + RING); the rare paths. */
+  private rpush(j: number, time: number, tie: number, x: number): void {
+    if (this.free < 0) this.growNodes();
+    const k = this.free;
+    const ni = this.ni;
+    this.free = ni[8 * k + 5];
+    this.nf[4 * k] = time;
+    this.nf[4 * k + 1] = tie;
+    ni[8 * k + 4] = x;
+    const slot = j & (RING - 1);
+    ni[8 * k + 5] = this.head[slot];
+    this.head[slot] = k;
+  }
+
+  /** The current heap is empty and the list is not: moves the next non-empty bucket into it. */
+  private refill(): void {
+    if (this.size === this.hn + this.on) {
+      // only overflow events: jump to the bucket of the earliest
+      const j = this.overJ;
+      if (!(j < 1e15)) {
+        // infinite times or a jump too far for the width: a plain heap until the next tuning
+        this.inv = DBL0;
+        this.cur = Infinity;
+        while (this.on > 0) {
+          this.hpush(this.ot[0], this.os[0], this.okp[0]);
+          this.odrop();
+        }
+        return;
+      }
+      this.cur = j;
+      this.pullOver();
+      if (this.hn > 0) return;
+    }
+    const head = this.head;
+    for (;;) {
+      const c = ++this.cur;
+      if (this.overJ < c + RING) this.pullOver();
+      const slot = c & (RING - 1);
+      let k = head[slot];
+      if (k < 0) {
+        this.countdown--; // a long run of empty buckets asks for a wider Δ soon
+        continue;
+      }
+      head[slot] = -1;
+      const nf = this.nf;
+      const ni = this.ni;
+      let f = this.free;
+      let n = this.hn; // 0
+      do {
+        // heap insertion written out (see pushOther)
+        if (n === this.ht.length) this.growHeap();
+        const t = this.ht;
+        const s = this.hs;
+        const kp = this.hkp;
+        const time = nf[4 * k];
+        const tie = nf[4 * k + 1];
+        let i = n++;
+        while (i > 0) {
+          const parent = (i - 1) >> 1;
+          const pt = t[parent];
+          if (pt < time || (pt === time && s[parent] < tie)) break;
+          t[i] = pt;
+          s[i] = s[parent];
+          kp[i] = kp[parent];
+          i = parent;
+        }
+        t[i] = time;
+        s[i] = tie;
+        kp[i] = ni[8 * k + 4];
+        this.hn = n;
+        const next = ni[8 * k + 5];
+        ni[8 * k + 5] = f;
+        f = k;
+        k = next;
+      } while (k >= 0);
+      this.free = f;
+      return;
+    }
+  }
+
+  // ---- overflow heap
+
+  private opush(time: number, tie: number, x: number): void {
+    if (this.on === this.ot.length) {
+      const n = this.on * 2;
+      this.ot = grownF64(this.ot, n);
+      this.os = grownF64(this.os, n);
+      this.okp = grownI32(this.okp, n);
+    }
+    const t = this.ot;
+    const s = this.os;
+    const kp = this.okp;
+    let i = this.on++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = t[parent];
+      if (pt < time || (pt === time && s[parent] < tie)) break;
+      t[i] = pt;
+      s[i] = s[parent];
+      kp[i] = kp[parent];
+      i = parent;
+    }
+    t[i] = time;
+    s[i] = tie;
+    kp[i] = x;
+    if (i === 0) this.overJ = Math.floor((time - this.base) * this.inv);
+  }
+
+  /** Drops the top of the overflow heap. */
+  private odrop(): void {
+    const t = this.ot;
+    const s = this.os;
+    const kp = this.okp;
+    const n = --this.on;
+    if (n === 0) {
+      this.overJ = Infinity;
+      return;
+    }
+    const lt = t[n];
+    const ls = s[n];
+    const lkp = kp[n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && (t[c + 1] < t[c] || (t[c + 1] === t[c] && s[c + 1] < s[c]))) c++;
+      if (lt < t[c] || (lt === t[c] && ls < s[c])) break;
+      t[i] = t[c];
+      s[i] = s[c];
+      kp[i] = kp[c];
+      i = c;
+    }
+    t[i] = lt;
+    s[i] = ls;
+    kp[i] = lkp;
+    this.overJ = Math.floor((t[0] - this.base) * this.inv);
+  }
+
+  /** Moves the overflow events of buckets before cur + RING into the ring (or the heap). */
+  private pullOver(): void {
+    const lim = this.cur + RING;
+    while (this.overJ < lim) {
+      const j = this.overJ;
+      const t = this.ot[0];
+      const s = this.os[0];
+      const x = this.okp[0];
+      this.odrop();
+      if (j <= this.cur) this.hpush(t, s, x);
+      else this.rpush(j, t, s, x);
+    }
+  }
+
+  // ---- bucket width
+
+  /** Every TUNE_EVERY pops: re-buckets when the pop rate asks for a width off by 2× or more. */
+  private tune(): void {
+    const now = this.ht[0];
+    const span = now - this.tuneT0;
+    const rate = this.pops / span;
+    this.countdown = TUNE_EVERY;
+    this.pops = 0;
+    this.tuneT0 = now;
+    let inv = DBL0;
+    if (this.size >= MIN_RING && rate > 0 && rate < Infinity) inv = rate / PER_BUCKET;
+    const old = this.inv;
+    if (inv === 0 ? old === 0 : inv < 2 * old && inv > 0.5 * old) return;
+    this.rebuild(inv);
+  }
+
+  /** Re-buckets every event with width 1/inv from the earliest one (inv = 0: all in the heap). */
+  private rebuild(inv: number): void {
+    // everything into the heap's arrays (not yet in heap order)
+    const head = this.head;
+    const ni = this.ni;
+    if (this.size > this.hn + this.on)
+      for (let b = 0; b < RING; b++) {
+        let k = head[b];
+        head[b] = -1;
+        while (k >= 0) {
+          this.happend(this.nf[4 * k], this.nf[4 * k + 1], ni[8 * k + 4]);
+          const next = ni[8 * k + 5];
+          ni[8 * k + 5] = this.free;
+          this.free = k;
+          k = next;
+        }
+      }
+    for (let i = 0; i < this.on; i++) this.happend(this.ot[i], this.os[i], this.okp[i]);
+    this.on = 0;
+    this.overJ = Infinity;
+    const t = this.ht;
+    const s = this.hs;
+    const kp = this.hkp;
+    const n = this.hn;
+    let base = Infinity;
+    for (let i = 0; i < n; i++) if (t[i] < base) base = t[i];
+    if (inv > 0 && base < Infinity) {
+      this.base = base;
+      this.inv = inv;
+      this.cur = 0;
+      // bucket 0 stays in the heap, the rest goes to the ring or the overflow
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        const ti = t[i];
+        const j = Math.floor((ti - base) * inv);
+        if (j <= 0) {
+          t[m] = ti;
+          s[m] = s[i];
+          kp[m] = kp[i];
+          m++;
+        } else if (j < RING) this.rpush(j, ti, s[i], kp[i]);
+        else this.opush(ti, s[i], kp[i]);
+      }
+      this.hn = m;
+    } else {
+      this.inv = DBL0;
+      this.cur = Infinity;
+    }
+    this.heapify();
+  }
+
+  private happend(time: number, tie: number, x: number): void {
+    if (this.hn === this.ht.length) this.growHeap();
+    const i = this.hn++;
+    this.ht[i] = time;
+    this.hs[i] = tie;
+    this.hkp[i] = x;
+  }
+
+  /** Restores heap order over the whole current heap. */
+  private heapify(): void {
+    const t = this.ht;
+    const s = this.hs;
+    const kp = this.hkp;
+    const n = this.hn;
+    for (let p = (n >> 1) - 1; p >= 0; p--) {
+      const vt = t[p];
+      const vs = s[p];
+      const vk = kp[p];
+      let i = p;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && (t[c + 1] < t[c] || (t[c + 1] === t[c] && s[c + 1] < s[c]))) c++;
+        if (vt < t[c] || (vt === t[c] && vs < s[c])) break;
+        t[i] = t[c];
+        s[i] = s[c];
+        kp[i] = kp[c];
+        i = c;
+      }
+      t[i] = vt;
+      s[i] = vs;
+      kp[i] = vk;
+    }
+  }
+}
+
+function grownF64(a: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+
+function grownI32(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
 }
 
 /** Handles one event: (environment, kind, payload). */
