@@ -7,6 +7,9 @@ describe('formats', () => {
     expect(fmtNum(20)).toBe('20');
     expect(fmtNum(4230)).toBe('4,230');
     expect(fmtNum(4230.6)).toBe('4,231');
+    // a mean backlog of 999.6 shows as 1,000, the same as a backlog of exactly 1000
+    expect(fmtNum(999.6)).toBe('1,000');
+    expect(fmtNum(999.4)).toBe('999');
     expect(fmtNum(12.345)).toBe('12.3');
     expect(fmtNum(0.012345)).toBe('0.0123');
     expect(fmtNum(Number.NaN)).toBe('—');

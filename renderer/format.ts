@@ -5,7 +5,8 @@ export function fmtNum(v: number | null | undefined, digits = 3): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   const a = Math.abs(v);
   if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  // 999.6 rounds up to a four-digit number: group its digits like any other
+  if (a >= 999.5) return Math.round(v).toLocaleString('en-US');
   if (a >= 100) return v.toFixed(0);
   if (a >= 10) return v.toFixed(Math.max(0, digits - 2));
   if (a === 0) return '0';
