@@ -129,24 +129,8 @@ export class EventList {
       else this.opush(time, tie, x);
       return;
     }
-    // the current heap (written out, see above)
     if (this.hn === this.ht.length) this.growHeap();
-    const t = this.ht;
-    const s = this.hs;
-    const kp = this.hkp;
-    let i = this.hn++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = t[parent];
-      if (pt < time || (pt === time && s[parent] < tie)) break;
-      t[i] = pt;
-      s[i] = s[parent];
-      kp[i] = kp[parent];
-      i = parent;
-    }
-    t[i] = time;
-    s[i] = tie;
-    kp[i] = x;
+    siftUp(this.ht, this.hs, this.hkp, this.hn++, time, tie, x);
   }
 
   /** Time of the next event (Infinity when empty). */
@@ -198,18 +182,7 @@ export class EventList {
       kp[i] = kp[c];
       i = c;
     }
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = t[parent];
-      if (pt < lt || (pt === lt && s[parent] < ls)) break;
-      t[i] = pt;
-      s[i] = s[parent];
-      kp[i] = kp[parent];
-      i = parent;
-    }
-    t[i] = lt;
-    s[i] = ls;
-    kp[i] = lkp;
+    siftUp(t, s, kp, i, lt, ls, lkp);
     return true;
   }
 
@@ -238,22 +211,7 @@ export class EventList {
   /** Adds an event to the current heap. */
   private hpush(time: number, tie: number, x: number): void {
     if (this.hn === this.ht.length) this.growHeap();
-    const t = this.ht;
-    const s = this.hs;
-    const kp = this.hkp;
-    let i = this.hn++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = t[parent];
-      if (pt < time || (pt === time && s[parent] < tie)) break;
-      t[i] = pt;
-      s[i] = s[parent];
-      kp[i] = kp[parent];
-      i = parent;
-    }
-    t[i] = time;
-    s[i] = tie;
-    kp[i] = x;
+    siftUp(this.ht, this.hs, this.hkp, this.hn++, time, tie, x);
   }
 
   // ---- ring
@@ -323,26 +281,8 @@ export class EventList {
       let f = this.free;
       let n = this.hn; // 0
       do {
-        // heap insertion written out (see pushOther)
         if (n === this.ht.length) this.growHeap();
-        const t = this.ht;
-        const s = this.hs;
-        const kp = this.hkp;
-        const time = nf[4 * k];
-        const tie = nf[4 * k + 1];
-        let i = n++;
-        while (i > 0) {
-          const parent = (i - 1) >> 1;
-          const pt = t[parent];
-          if (pt < time || (pt === time && s[parent] < tie)) break;
-          t[i] = pt;
-          s[i] = s[parent];
-          kp[i] = kp[parent];
-          i = parent;
-        }
-        t[i] = time;
-        s[i] = tie;
-        kp[i] = ni[8 * k + 4];
+        siftUp(this.ht, this.hs, this.hkp, n++, nf[4 * k], nf[4 * k + 1], ni[8 * k + 4]);
         this.hn = n;
         const next = ni[8 * k + 5];
         ni[8 * k + 5] = f;
@@ -363,23 +303,8 @@ export class EventList {
       this.os = grownF64(this.os, n);
       this.okp = grownI32(this.okp, n);
     }
-    const t = this.ot;
-    const s = this.os;
-    const kp = this.okp;
-    let i = this.on++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = t[parent];
-      if (pt < time || (pt === time && s[parent] < tie)) break;
-      t[i] = pt;
-      s[i] = s[parent];
-      kp[i] = kp[parent];
-      i = parent;
-    }
-    t[i] = time;
-    s[i] = tie;
-    kp[i] = x;
-    if (i === 0) this.overJ = Math.floor((time - this.base) * this.inv);
+    if (siftUp(this.ot, this.os, this.okp, this.on++, time, tie, x) === 0)
+      this.overJ = Math.floor((time - this.base) * this.inv);
   }
 
   /** Drops the top of the overflow heap. */
@@ -392,23 +317,7 @@ export class EventList {
       this.overJ = Infinity;
       return;
     }
-    const lt = t[n];
-    const ls = s[n];
-    const lkp = kp[n];
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && (t[c + 1] < t[c] || (t[c + 1] === t[c] && s[c + 1] < s[c]))) c++;
-      if (lt < t[c] || (lt === t[c] && ls < s[c])) break;
-      t[i] = t[c];
-      s[i] = s[c];
-      kp[i] = kp[c];
-      i = c;
-    }
-    t[i] = lt;
-    s[i] = ls;
-    kp[i] = lkp;
+    siftDown(t, s, kp, n, 0, t[n], s[n], kp[n]);
     this.overJ = Math.floor((t[0] - this.base) * this.inv);
   }
 
@@ -508,26 +417,63 @@ export class EventList {
     const s = this.hs;
     const kp = this.hkp;
     const n = this.hn;
-    for (let p = (n >> 1) - 1; p >= 0; p--) {
-      const vt = t[p];
-      const vs = s[p];
-      const vk = kp[p];
-      let i = p;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && (t[c + 1] < t[c] || (t[c + 1] === t[c] && s[c + 1] < s[c]))) c++;
-        if (vt < t[c] || (vt === t[c] && vs < s[c])) break;
-        t[i] = t[c];
-        s[i] = s[c];
-        kp[i] = kp[c];
-        i = c;
-      }
-      t[i] = vt;
-      s[i] = vs;
-      kp[i] = vk;
-    }
+    for (let p = (n >> 1) - 1; p >= 0; p--) siftDown(t, s, kp, n, p, t[p], s[p], kp[p]);
   }
+}
+
+/**
+ * Puts (time, tie, x) into the hole at i of the heap in (t, s, kp), moving it up past later
+ * parents; returns where it landed. Small enough for V8 to inline where it is called, so the
+ * doubles are not boxed.
+ */
+function siftUp(
+  t: Float64Array,
+  s: Float64Array,
+  kp: Int32Array,
+  i: number,
+  time: number,
+  tie: number,
+  x: number,
+): number {
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const pt = t[parent];
+    if (pt < time || (pt === time && s[parent] < tie)) break;
+    t[i] = pt;
+    s[i] = s[parent];
+    kp[i] = kp[parent];
+    i = parent;
+  }
+  t[i] = time;
+  s[i] = tie;
+  kp[i] = x;
+  return i;
+}
+
+/** Puts (vt, vs, vk) into the hole at i of the n-event heap in (t, s, kp), moving it down. */
+function siftDown(
+  t: Float64Array,
+  s: Float64Array,
+  kp: Int32Array,
+  n: number,
+  i: number,
+  vt: number,
+  vs: number,
+  vk: number,
+): void {
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && (t[c + 1] < t[c] || (t[c + 1] === t[c] && s[c + 1] < s[c]))) c++;
+    if (vt < t[c] || (vt === t[c] && vs < s[c])) break;
+    t[i] = t[c];
+    s[i] = s[c];
+    kp[i] = kp[c];
+    i = c;
+  }
+  t[i] = vt;
+  s[i] = vs;
+  kp[i] = vk;
 }
 
 function grownF64(a: Float64Array, n: number): Float64Array {
