@@ -319,6 +319,8 @@ export class PipelineSim {
   // ---- configuration
   readonly I: number;
   readonly S: number;
+  /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
+  private readonly sMask: number;
   /**
    * True when nothing observable depends on request keys (one shard, no lock steps, no hash
    * balancer): the keys stream then has no other reader, so skipping its draws changes no result.
@@ -529,6 +531,7 @@ export class PipelineSim {
     this.poolSize = s.db?.pool_size ?? 1;
     this.acquireTimeout = s.db?.acquire_timeout_ms ?? 0;
     this.S = s.db?.shards ?? 0;
+    this.sMask = this.S > 0 && (this.S & (this.S - 1)) === 0 ? this.S - 1 : -1;
     this.shardConc = s.db?.shard_concurrency ?? 1;
     this.asyncCap = s.async?.queue_capacity ?? 0;
     this.asyncBlock = (s.async?.when_full ?? 'block') === 'block';
@@ -1243,7 +1246,11 @@ export class PipelineSim {
   /** Job j holds a pool connection: run its query on the key's shard (or queue there). */
   private dbShard(j: number): void {
     const pc = this.jPc[j];
-    const k = this.keyless ? 0 : (this.prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j)) % this.S;
+    let k = 0;
+    if (!this.keyless) {
+      const key = this.prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j);
+      k = this.sMask >= 0 ? key & this.sMask : key % this.S;
+    }
     const st = this.sShard + k;
     this.jPhase[j] = k;
     if (this.stBusy[st] < this.shardConc) {
