@@ -319,6 +319,8 @@ export class PipelineSim {
   // ---- configuration
   readonly I: number;
   readonly S: number;
+  /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
+  private readonly sMask: number;
   /**
    * True when nothing observable depends on request keys (one shard, no lock steps, no hash
    * balancer): the keys stream then has no other reader, so skipping its draws changes no result.
@@ -529,6 +531,7 @@ export class PipelineSim {
     this.poolSize = s.db?.pool_size ?? 1;
     this.acquireTimeout = s.db?.acquire_timeout_ms ?? 0;
     this.S = s.db?.shards ?? 0;
+    this.sMask = this.S > 0 && (this.S & (this.S - 1)) === 0 ? this.S - 1 : -1;
     this.shardConc = s.db?.shard_concurrency ?? 1;
     this.asyncCap = s.async?.queue_capacity ?? 0;
     this.asyncBlock = (s.async?.when_full ?? 'block') === 'block';
@@ -761,6 +764,39 @@ export class PipelineSim {
     }
   }
 
+  /**
+   * A server of station `st` is taken now with no wait: integrate, count it busy, count a zero
+   * wait. (The wait sum is not touched: adding now − now = +0 to a sum that is never −0 leaves its
+   * bits as they are, so skipping it changes nothing.)
+   */
+  private grab(st: number): void {
+    const now = this.now;
+    const busy = this.stBusy;
+    const b = busy[st];
+    const dt = now - this.stLast[st];
+    if (dt > 0) {
+      this.stAreaB[st] += dt * b;
+      this.stAreaQ[st] += dt * this.stQ[st];
+      this.stLast[st] = now;
+    }
+    busy[st] = b + 1;
+    if (now >= this.warmMs) this.stWaitN[st]++;
+  }
+
+  /** A server of station `st` is given back now (and nobody waits for it). */
+  private release(st: number): void {
+    const now = this.now;
+    const busy = this.stBusy;
+    const b = busy[st];
+    const dt = now - this.stLast[st];
+    if (dt > 0) {
+      this.stAreaB[st] += dt * b;
+      this.stAreaQ[st] += dt * this.stQ[st];
+      this.stLast[st] = now;
+    }
+    busy[st] = b - 1;
+  }
+
   private waited(st: number, since: number): void {
     if (this.now >= this.warmMs) {
       this.stWaitSum[st] += this.now - since;
@@ -892,10 +928,8 @@ export class PipelineSim {
     this.jConn[j] = conn;
     if (this.timeoutMs > 0) this.arm(this.clientTimers, now + this.timeoutMs, j, this.jId[j]);
     if (busy < this.conc) {
-      this.acc(i);
-      this.stBusy[i] = busy + 1;
+      this.grab(i);
       this.setActive(i, this.active[i] + 1);
-      this.waited(i, now);
       this.start(j, i);
     } else {
       this.qPush(i, j);
@@ -1068,9 +1102,7 @@ export class PipelineSim {
           const i = this.jInst[j];
           const st = this.sPool + i;
           if (this.stBusy[st] < this.poolSize) {
-            this.acc(st);
-            this.stBusy[st]++;
-            this.waited(st, this.now);
+            this.grab(st);
             this.dbShard(j);
           } else {
             this.qPush(this.qPool + i, j);
@@ -1085,9 +1117,7 @@ export class PipelineSim {
           const k = prog.b[pc];
           const st = this.sSvc + k;
           if (this.stBusy[st] < this.svcConc[k]) {
-            this.acc(st);
-            this.stBusy[st]++;
-            this.waited(st, this.now);
+            this.grab(st);
             this.ev.push(
               this.now + this.dists[prog.a[pc]].sample(this.rSvc),
               EV_DONE,
@@ -1216,13 +1246,15 @@ export class PipelineSim {
   /** Job j holds a pool connection: run its query on the key's shard (or queue there). */
   private dbShard(j: number): void {
     const pc = this.jPc[j];
-    const k = this.keyless ? 0 : (this.prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j)) % this.S;
+    let k = 0;
+    if (!this.keyless) {
+      const key = this.prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j);
+      k = this.sMask >= 0 ? key & this.sMask : key % this.S;
+    }
     const st = this.sShard + k;
     this.jPhase[j] = k;
     if (this.stBusy[st] < this.shardConc) {
-      this.acc(st);
-      this.stBusy[st]++;
-      this.waited(st, this.now);
+      this.grab(st);
       this.ev.push(this.now + this.dists[this.prog.a[pc]].sample(this.rSvc), EV_DONE, j, PRI_MODEL);
     } else {
       this.qPush(this.qShard + k, j);
@@ -1237,9 +1269,7 @@ export class PipelineSim {
       this.waited(this.sPool + i, this.jWaitT[w]);
       this.dbShard(w);
     } else {
-      const st = this.sPool + i;
-      this.acc(st);
-      this.stBusy[st]--;
+      this.release(this.sPool + i);
     }
   }
 
@@ -1275,11 +1305,9 @@ export class PipelineSim {
 
   private lockGrant(l: number, key: number): void {
     const st = this.sLock + l;
-    this.acc(st);
-    this.stBusy[st]++;
+    this.grab(st);
     this.lkHeld[l][key] = 1;
     this.lkSince[l][key] = this.now;
-    this.waited(st, this.now);
   }
 
   private lockRelease(l: number, key: number): void {
@@ -1307,8 +1335,7 @@ export class PipelineSim {
         this.ev.push(this.now + this.dists[ov].sample(this.rSvc), EV_RESUME, w, PRI_MODEL);
       else this.exec(w);
     } else {
-      this.acc(st);
-      this.stBusy[st]--;
+      this.release(st);
       this.lkHeld[l][key] = 0;
     }
   }
@@ -1325,11 +1352,8 @@ export class PipelineSim {
     this.jPc[t] = this.prog.asyncStart;
     if (this.now >= this.warmMs) this.aEnqueued++;
     if (direct) {
-      const ws = this.sWork + i;
-      this.acc(ws);
-      this.stBusy[ws]++;
-      this.waited(ws, this.now);
-      this.waited(this.sAq + i, this.now);
+      this.grab(this.sWork + i);
+      if (this.now >= this.warmMs) this.stWaitN[this.sAq + i]++; // a zero wait (see grab)
       this.exec(t);
     } else {
       this.qPush(this.qAsync + i, t);
@@ -1349,14 +1373,10 @@ export class PipelineSim {
       if (this.qLen[sq] > 0) this.unblockSender(sq, false);
       this.exec(t);
     } else if (this.qLen[sq] > 0) {
-      const ws = this.sWork + i;
-      this.acc(ws);
-      this.stBusy[ws]--; // newTask takes it again
+      this.release(this.sWork + i); // newTask takes it again
       this.unblockSender(sq, true);
     } else {
-      const ws = this.sWork + i;
-      this.acc(ws);
-      this.stBusy[ws]--;
+      this.release(this.sWork + i);
     }
   }
 
@@ -1406,8 +1426,7 @@ export class PipelineSim {
       this.waited(i, this.jT0[w]);
       this.start(w, i);
     } else {
-      this.acc(i);
-      this.stBusy[i]--;
+      this.release(i);
       this.setActive(i, this.active[i] - 1);
     }
   }
@@ -1467,8 +1486,7 @@ export class PipelineSim {
         PRI_MODEL,
       );
     } else {
-      this.acc(st);
-      this.stBusy[st]--;
+      this.release(st);
     }
   }
 
