@@ -756,11 +756,16 @@ export class PipelineSim {
   // ================================================================ stations and queues
 
   private acc(st: number): void {
-    const dt = this.now - this.stLast[st];
+    this.integrate(st, this.stBusy[st], this.now);
+  }
+
+  /** Adds station st's busy and queue areas up to `now`, its busy count having been `b`. */
+  private integrate(st: number, b: number, now: number): void {
+    const dt = now - this.stLast[st];
     if (dt > 0) {
-      this.stAreaB[st] += dt * this.stBusy[st];
+      this.stAreaB[st] += dt * b;
       this.stAreaQ[st] += dt * this.stQ[st];
-      this.stLast[st] = this.now;
+      this.stLast[st] = now;
     }
   }
 
@@ -773,12 +778,7 @@ export class PipelineSim {
     const now = this.now;
     const busy = this.stBusy;
     const b = busy[st];
-    const dt = now - this.stLast[st];
-    if (dt > 0) {
-      this.stAreaB[st] += dt * b;
-      this.stAreaQ[st] += dt * this.stQ[st];
-      this.stLast[st] = now;
-    }
+    this.integrate(st, b, now);
     busy[st] = b + 1;
     if (now >= this.warmMs) this.stWaitN[st]++;
   }
@@ -788,12 +788,7 @@ export class PipelineSim {
     const now = this.now;
     const busy = this.stBusy;
     const b = busy[st];
-    const dt = now - this.stLast[st];
-    if (dt > 0) {
-      this.stAreaB[st] += dt * b;
-      this.stAreaQ[st] += dt * this.stQ[st];
-      this.stLast[st] = now;
-    }
+    this.integrate(st, b, now);
     busy[st] = b - 1;
   }
 
