@@ -58,7 +58,7 @@ export interface RunnerOptions {
    * the page is cross-origin isolated. `null`: none.
    */
   wanted?: Int32Array | null;
-  /** Preview runs when the last full run took longer than this (ms); Infinity: never. */
+  /** Preview runs when the run is expected to take longer than this (ms); Infinity: never. */
   previewAboveMs?: number;
   /** Wall time a preview should take (ms). */
   previewTargetMs?: number;

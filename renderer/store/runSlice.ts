@@ -1,6 +1,26 @@
 // Run slice: the latest simulation result for the edited scenario, its progress and its error.
 import type { StateCreator } from 'zustand';
-import type { AppState, RunSlice } from './types';
+import type { ScenarioInput } from '../../sim-core/schema';
+import type { SimResult } from '../../sim-core/result';
+import type { AnalyticView, AppState, RunSlice } from './types';
+
+/** The state that puts a result (preview or full) on screen. */
+function shown(
+  s: AppState,
+  result: SimResult,
+  analytic: AnalyticView | null,
+  lastLatencyMs: number,
+  scenario: ScenarioInput | undefined,
+): Partial<AppState> {
+  return {
+    resultScenario: scenario ?? s.scenario,
+    result,
+    analytic,
+    runError: null,
+    lastLatencyMs,
+    resultSeq: s.resultSeq + 1,
+  };
+}
 
 /** The run slice (see RunSlice). */
 export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) => ({
@@ -17,25 +37,15 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   runProgress: (progress) => set({ progress }),
   runPreview: (result, analytic, lastLatencyMs, scenario) =>
     set((s) => ({
-      resultScenario: scenario ?? s.scenario,
-      result,
-      analytic,
-      runError: null,
-      lastLatencyMs,
+      ...shown(s, result, analytic, lastLatencyMs, scenario),
       provisional: true,
-      resultSeq: s.resultSeq + 1,
     })),
   runFinished: (result, analytic, lastLatencyMs, scenario) =>
     set((s) => ({
-      resultScenario: scenario ?? s.scenario,
+      ...shown(s, result, analytic, lastLatencyMs, scenario),
+      provisional: false,
       runStatus: 'done',
       progress: 1,
-      result,
-      analytic,
-      runError: null,
-      lastLatencyMs,
-      provisional: false,
-      resultSeq: s.resultSeq + 1,
     })),
   runFailed: (runError) => set({ runStatus: 'error', runError }),
   runCancelled: () => set({ runStatus: 'cancelled', progress: 0 }),
