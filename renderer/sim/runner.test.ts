@@ -186,52 +186,33 @@ describe('SimRunner with a worker that never starts', () => {
 describe('SimRunner choosing between waiting and restarting', () => {
   it('restarts at once when runs of this scenario take over a second, waits when they are short', async () => {
     let clock = 0;
-    const workers: InProcessWorker[] = [];
-    const results: string[] = [];
-    let settle: () => void = () => {};
-    const runner = new SimRunner(
-      () => {
-        const w = new InProcessWorker();
-        workers.push(w);
-        return w;
-      },
-      {
-        onStart: () => {},
-        onProgress: () => {},
-        onResult: (r) => {
-          results.push(r.scenario);
-          settle();
-        },
-        onError: () => settle(),
-        onCancel: () => {},
-      },
-      { restartAfterMs: 150, now: () => clock },
-    );
+    const h = harness(150, { now: () => clock });
+    const results = () => h.events.filter((e) => e.startsWith('result'));
     // A short run (50 ms on this clock): the next request waits for the warm worker.
-    let done = new Promise<void>((r) => (settle = r));
-    runner.run(mm1('short'));
+    let done = h.next();
+    h.runner.run(mm1('short'));
     clock = 50;
     await done;
-    runner.run(mm1('a'));
-    runner.run(mm1('b'));
-    expect(workers).toHaveLength(1);
-    done = new Promise<void>((r) => (settle = r));
+    h.runner.run(mm1('a'));
+    h.runner.run(mm1('b'));
+    expect(h.workers).toHaveLength(1);
+    done = h.next();
     await done;
-    expect(results).toEqual(['short', 'b']);
+    expect(results()).toEqual(['result:short', 'result:b']);
     // A run that took 1.5 s: a newer request stops it straight away on a fresh worker.
-    done = new Promise<void>((r) => (settle = r));
+    done = h.next();
     clock = 100;
-    runner.run(mm1('long'));
+    h.runner.run(mm1('long'));
     clock = 1600;
     await done;
-    runner.run(mm1('c'));
-    runner.run(mm1('d'));
-    expect(workers).toHaveLength(2);
-    expect(workers[0].terminated).toBe(true);
-    done = new Promise<void>((r) => (settle = r));
+    h.runner.run(mm1('c'));
+    h.runner.run(mm1('d'));
+    expect(h.workers).toHaveLength(2);
+    expect(h.workers[0].terminated).toBe(true);
+    done = h.next();
     await done;
-    expect(results).toEqual(['short', 'b', 'long', 'd']);
-    runner.dispose();
+    expect(results()).toEqual(['result:short', 'result:b', 'result:long', 'result:d']);
+    h.runner.dispose();
   });
 });
 
