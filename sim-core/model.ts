@@ -414,7 +414,10 @@ export class PipelineSim {
   readonly nSt: number;
   readonly stBusy: Float64Array;
   readonly stQ: Float64Array;
-  private readonly stLast: Float64Array;
+  /** Signed time sums of the busy and queue areas (see areaB). */
+  private readonly stSumB: Float64Array;
+  private readonly stSumQ: Float64Array;
+  /** Busy-server and queue-length areas (ms) over the measured window, filled at the end of run(). */
   readonly stAreaB: Float64Array;
   readonly stAreaQ: Float64Array;
   readonly stWaitSum: Float64Array;
@@ -602,7 +605,8 @@ export class PipelineSim {
     const n = this.nSt;
     this.stBusy = new Float64Array(n);
     this.stQ = new Float64Array(n);
-    this.stLast = new Float64Array(n);
+    this.stSumB = new Float64Array(n);
+    this.stSumQ = new Float64Array(n);
     this.stAreaB = new Float64Array(n);
     this.stAreaQ = new Float64Array(n);
     this.stWaitSum = new Float64Array(n);
@@ -755,41 +759,44 @@ export class PipelineSim {
 
   // ================================================================ stations and queues
 
-  private acc(st: number): void {
-    this.integrate(st, this.stBusy[st], this.now);
+  // Busy and queue areas (∫ busy dt, ∫ queue dt) are kept as signed time sums: a server taken at
+  // t subtracts t, one given back adds t, so the area up to T is the sum plus busy(T)·T — one
+  // add per change instead of integrating piecewise at every change.
+
+  /** Station st's busy-server area (ms) from the last reset up to now. */
+  private areaB(st: number): number {
+    return this.stSumB[st] + this.stBusy[st] * this.now;
   }
 
-  /** Adds station st's busy and queue areas up to `now`, its busy count having been `b`. */
-  private integrate(st: number, b: number, now: number): void {
-    const dt = now - this.stLast[st];
-    if (dt > 0) {
-      this.stAreaB[st] += dt * b;
-      this.stAreaQ[st] += dt * this.stQ[st];
-      this.stLast[st] = now;
-    }
+  /** Station st's queue-length area (ms) from the last reset up to now. */
+  private areaQ(st: number): number {
+    return this.stSumQ[st] + this.stQ[st] * this.now;
   }
 
-  /**
-   * A server of station `st` is taken now with no wait: integrate, count it busy, count a zero
-   * wait. (The wait sum is not touched: adding now − now = +0 to a sum that is never −0 leaves its
-   * bits as they are, so skipping it changes nothing.)
-   */
+  /** One more job waits at station st. */
+  private qInc(st: number): void {
+    this.stSumQ[st] -= this.now;
+    this.stQ[st]++;
+  }
+
+  /** One job fewer waits at station st. */
+  private qDec(st: number): void {
+    this.stSumQ[st] += this.now;
+    this.stQ[st]--;
+  }
+
+  /** A server of station `st` is taken now with no wait: count it busy and a zero wait. */
   private grab(st: number): void {
     const now = this.now;
-    const busy = this.stBusy;
-    const b = busy[st];
-    this.integrate(st, b, now);
-    busy[st] = b + 1;
+    this.stSumB[st] -= now;
+    this.stBusy[st]++;
     if (now >= this.warmMs) this.stWaitN[st]++;
   }
 
   /** A server of station `st` is given back now (and nobody waits for it). */
   private release(st: number): void {
-    const now = this.now;
-    const busy = this.stBusy;
-    const b = busy[st];
-    this.integrate(st, b, now);
-    busy[st] = b - 1;
+    this.stSumB[st] += this.now;
+    this.stBusy[st]--;
   }
 
   private waited(st: number, since: number): void {
@@ -801,10 +808,7 @@ export class PipelineSim {
 
   private qPush(q: number, j: number): void {
     const st = this.qSt[q];
-    if (st >= 0) {
-      this.acc(st);
-      this.stQ[st]++;
-    }
+    if (st >= 0) this.qInc(st);
     const t = this.qTail[q];
     this.jPrev[j] = t;
     this.jNext[j] = -1;
@@ -819,10 +823,7 @@ export class PipelineSim {
 
   private qRemove(q: number, j: number): void {
     const st = this.qSt[q];
-    if (st >= 0) {
-      this.acc(st);
-      this.stQ[st]--;
-    }
+    if (st >= 0) this.qDec(st);
     const p = this.jPrev[j];
     const n = this.jNext[j];
     if (p >= 0) this.jNext[p] = n;
@@ -1145,8 +1146,7 @@ export class PipelineSim {
           }
           // wait for the key's lock
           const st = this.sLock + l;
-          this.acc(st);
-          this.stQ[st]++;
+          this.qInc(st);
           const head = this.lkHead[l];
           const tail = this.lkTail[l];
           const t = tail[key];
@@ -1319,8 +1319,7 @@ export class PipelineSim {
       else this.lkTail[l][key] = -1;
       this.jQ[w] = -1;
       this.jWait[w] = 0;
-      this.acc(st);
-      this.stQ[st]--;
+      this.qDec(st);
       this.lkSince[l][key] = this.now;
       this.waited(st, this.jWaitT[w]);
       const pc = this.jPc[w];
@@ -1539,8 +1538,7 @@ export class PipelineSim {
       else this.lkTail[l][key] = p;
       this.jQ[j] = -1;
       const st = this.sLock + l;
-      this.acc(st);
-      this.stQ[st]--;
+      this.qDec(st);
     }
   }
 
@@ -1592,7 +1590,7 @@ export class PipelineSim {
       }
       j = next;
     }
-    this.acc(i);
+    this.stSumB[i] += this.stBusy[i] * this.now;
     this.stBusy[i] = 0;
     this.setActive(i, 0);
   }
@@ -1601,9 +1599,8 @@ export class PipelineSim {
 
   private resetWindowStats(): void {
     for (let st = 0; st < this.nSt; st++) {
-      this.acc(st);
-      this.stAreaB[st] = 0;
-      this.stAreaQ[st] = 0;
+      this.stSumB[st] = -this.stBusy[st] * this.now;
+      this.stSumQ[st] = -this.stQ[st] * this.now;
       this.stWaitSum[st] = 0;
       this.stWaitN[st] = 0;
     }
@@ -1627,11 +1624,12 @@ export class PipelineSim {
     const busyArea = new Float64Array(n);
     const queueArea = new Float64Array(n);
     for (let st = 0; st < n; st++) {
-      this.acc(st);
-      busyArea[st] = this.stAreaB[st] - this.prevAreaB[st];
-      queueArea[st] = this.stAreaQ[st] - this.prevAreaQ[st];
-      this.prevAreaB[st] = this.stAreaB[st];
-      this.prevAreaQ[st] = this.stAreaQ[st];
+      const b = this.areaB(st);
+      const q = this.areaQ(st);
+      busyArea[st] = b - this.prevAreaB[st];
+      queueArea[st] = q - this.prevAreaQ[st];
+      this.prevAreaB[st] = b;
+      this.prevAreaQ[st] = q;
     }
     const lockUtil = new Float64Array(this.L);
     for (let l = 0; l < this.L; l++) {
@@ -1836,7 +1834,10 @@ export class PipelineSim {
     }
     this.events = events;
     this.now = endMs;
-    for (let st = 0; st < this.nSt; st++) this.acc(st);
+    for (let st = 0; st < this.nSt; st++) {
+      this.stAreaB[st] = this.areaB(st);
+      this.stAreaQ[st] = this.areaQ(st);
+    }
     this.closeBatch();
     if (this.series) this.closeWindow();
     this.onProgress?.(1);
