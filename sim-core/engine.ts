@@ -158,7 +158,12 @@ export class EventList {
     this.kind = x & KIND_MASK;
     this.payload = x >>> KIND_BITS;
     const n = --this.hn;
-    if (n === 0) return true;
+    if (n === 0) {
+      // refill now rather than at the next peek or pop: this branch is taken anyway, and the
+      // next peek then finds the heap non-empty (a branch that is always taken)
+      if (this.size > 0) this.refill();
+      return true;
+    }
     const lt = t[n];
     const ls = s[n];
     const lkp = kp[n];
