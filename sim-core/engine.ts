@@ -283,17 +283,33 @@ export class EventList {
       head[slot] = -1;
       const nf = this.nf;
       const ni = this.ni;
+      let t = this.ht;
+      let s = this.hs;
+      let kp = this.hkp;
       let f = this.free;
-      let n = this.hn; // 0
-      do {
-        if (n === this.ht.length) this.growHeap();
-        siftUp(this.ht, this.hs, this.hkp, n++, nf[4 * k], nf[4 * k + 1], ni[8 * k + 4]);
-        this.hn = n;
-        const next = ni[8 * k + 5];
+      // the first event needs no sift
+      t[0] = nf[4 * k];
+      s[0] = nf[4 * k + 1];
+      kp[0] = ni[8 * k + 4];
+      let n = 1;
+      let next = ni[8 * k + 5];
+      ni[8 * k + 5] = f;
+      f = k;
+      k = next;
+      while (k >= 0) {
+        if (n === t.length) {
+          this.growHeap();
+          t = this.ht;
+          s = this.hs;
+          kp = this.hkp;
+        }
+        siftUp(t, s, kp, n++, nf[4 * k], nf[4 * k + 1], ni[8 * k + 4]);
+        next = ni[8 * k + 5];
         ni[8 * k + 5] = f;
         f = k;
         k = next;
-      } while (k >= 0);
+      }
+      this.hn = n;
       this.free = f;
       return;
     }
