@@ -65,9 +65,10 @@ export class EventList {
   private cur = Infinity;
   private seq = 0;
   private pushT = DBL0;
-  // width tuning: pops since the last look, and the time then
-  private countdown = TUNE_EVERY;
+  // width tuning: pops since the last look, the count that calls the next look (TUNE_EVERY less
+  // the empty buckets skipped since the last), and the time then
   private pops = 0;
+  private tuneAt = TUNE_EVERY;
   private tuneT0 = DBL0;
   /** Events in the list. */
   size = 0;
@@ -147,8 +148,7 @@ export class EventList {
       if (this.size === 0) return false;
       this.refill();
     }
-    this.pops++;
-    if (--this.countdown <= 0) this.tune();
+    if (++this.pops >= this.tuneAt) this.tune();
     this.size--;
     const t = this.ht;
     const s = this.hs;
@@ -277,7 +277,7 @@ export class EventList {
       const slot = c & (RING - 1);
       let k = head[slot];
       if (k < 0) {
-        this.countdown--; // a long run of empty buckets asks for a wider Δ soon
+        this.tuneAt--; // a long run of empty buckets asks for a wider Δ soon
         continue;
       }
       head[slot] = -1;
@@ -363,7 +363,7 @@ export class EventList {
     const now = this.ht[0];
     const span = now - this.tuneT0;
     const rate = this.pops / span;
-    this.countdown = TUNE_EVERY;
+    this.tuneAt = TUNE_EVERY;
     this.pops = 0;
     this.tuneT0 = now;
     let inv = DBL0;
