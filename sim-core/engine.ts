@@ -65,9 +65,10 @@ export class EventList {
   private cur = Infinity;
   private seq = 0;
   private pushT = DBL0;
-  // width tuning: pops since the last look, and the time then
-  private countdown = TUNE_EVERY;
+  // width tuning: pops since the last look, the count that calls the next look (TUNE_EVERY less
+  // the empty buckets skipped since the last), and the time then
   private pops = 0;
+  private tuneAt = TUNE_EVERY;
   private tuneT0 = DBL0;
   /** Events in the list. */
   size = 0;
@@ -147,8 +148,7 @@ export class EventList {
       if (this.size === 0) return false;
       this.refill();
     }
-    this.pops++;
-    if (--this.countdown <= 0) this.tune();
+    if (++this.pops >= this.tuneAt) this.tune();
     this.size--;
     const t = this.ht;
     const s = this.hs;
@@ -158,7 +158,12 @@ export class EventList {
     this.kind = x & KIND_MASK;
     this.payload = x >>> KIND_BITS;
     const n = --this.hn;
-    if (n === 0) return true;
+    if (n === 0) {
+      // refill now rather than at the next peek or pop: this branch is taken anyway, and the
+      // next peek then finds the heap non-empty (a branch that is always taken)
+      if (this.size > 0) this.refill();
+      return true;
+    }
     const lt = t[n];
     const ls = s[n];
     const lkp = kp[n];
@@ -272,23 +277,39 @@ export class EventList {
       const slot = c & (RING - 1);
       let k = head[slot];
       if (k < 0) {
-        this.countdown--; // a long run of empty buckets asks for a wider Δ soon
+        this.tuneAt--; // a long run of empty buckets asks for a wider Δ soon
         continue;
       }
       head[slot] = -1;
       const nf = this.nf;
       const ni = this.ni;
+      let t = this.ht;
+      let s = this.hs;
+      let kp = this.hkp;
       let f = this.free;
-      let n = this.hn; // 0
-      do {
-        if (n === this.ht.length) this.growHeap();
-        siftUp(this.ht, this.hs, this.hkp, n++, nf[4 * k], nf[4 * k + 1], ni[8 * k + 4]);
-        this.hn = n;
-        const next = ni[8 * k + 5];
+      // the first event needs no sift
+      t[0] = nf[4 * k];
+      s[0] = nf[4 * k + 1];
+      kp[0] = ni[8 * k + 4];
+      let n = 1;
+      let next = ni[8 * k + 5];
+      ni[8 * k + 5] = f;
+      f = k;
+      k = next;
+      while (k >= 0) {
+        if (n === t.length) {
+          this.growHeap();
+          t = this.ht;
+          s = this.hs;
+          kp = this.hkp;
+        }
+        siftUp(t, s, kp, n++, nf[4 * k], nf[4 * k + 1], ni[8 * k + 4]);
+        next = ni[8 * k + 5];
         ni[8 * k + 5] = f;
         f = k;
         k = next;
-      } while (k >= 0);
+      }
+      this.hn = n;
       this.free = f;
       return;
     }
@@ -342,7 +363,7 @@ export class EventList {
     const now = this.ht[0];
     const span = now - this.tuneT0;
     const rate = this.pops / span;
-    this.countdown = TUNE_EVERY;
+    this.tuneAt = TUNE_EVERY;
     this.pops = 0;
     this.tuneT0 = now;
     let inv = DBL0;
