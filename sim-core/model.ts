@@ -64,6 +64,7 @@ const EV_UP = 6;
 const EV_WARMUP = 7;
 const EV_BATCH = 8;
 const EV_WINDOW = 9;
+const EV_UNBLOCK = 10; // independent worker pool: a queued task starts, a blocked sender gets in
 
 /** Events between polls of shouldCancel / onProgress. */
 const POLL_EVERY = 65536;
@@ -297,6 +298,77 @@ export interface RunOptions {
   series: boolean;
   onProgress?: (fraction: number) => void;
   shouldCancel?: () => boolean;
+  /**
+   * Run independent worker pools as queues solved at enqueue time (see `PipelineSim.lazy`); on by
+   * default — false forces the general event-by-event path (tests compare the two).
+   */
+  lazyAsync?: boolean;
+}
+
+/**
+ * The tasks of one instance's independent worker pool that have not finished, in the order they
+ * were queued (which is also the order they start): enqueue, start and end times, and the span of
+ * the service call. Counters are absolute; `qi` is the first task not yet started by `now`.
+ */
+class TaskRing {
+  t = new Float64Array(64);
+  s = new Float64Array(64);
+  e = new Float64Array(64);
+  cs = new Float64Array(64);
+  ce = new Float64Array(64);
+  head = 0;
+  qi = 0;
+  tail = 0;
+
+  push(t: number, s: number, e: number, cs: number, ce: number): void {
+    let m = this.t.length - 1;
+    if (this.tail - this.head > m) {
+      const n = 2 * (m + 1);
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(n);
+        for (let x = this.head; x < this.tail; x++) b[x & (n - 1)] = a[x & m];
+        return b;
+      };
+      this.t = grow(this.t);
+      this.s = grow(this.s);
+      this.e = grow(this.e);
+      this.cs = grow(this.cs);
+      this.ce = grow(this.ce);
+      m = n - 1;
+    }
+    const x = this.tail++ & m;
+    this.t[x] = t;
+    this.s[x] = s;
+    this.e[x] = e;
+    this.cs[x] = cs;
+    this.ce[x] = ce;
+  }
+
+  /** Moves past the tasks started by `now`, drops finished ones from the front; the backlog. */
+  advance(now: number): number {
+    const m = this.t.length - 1;
+    while (this.qi < this.tail && this.s[this.qi & m] <= now) this.qi++;
+    while (this.head < this.qi && this.e[this.head & m] <= now) this.head++;
+    return this.tail - this.qi;
+  }
+
+  /** Start time of the first task still queued (call after advance; the backlog is not empty). */
+  nextStart(): number {
+    return this.s[this.qi & (this.t.length - 1)];
+  }
+
+  /** Σ over unfinished tasks of the part of [from, to) after `now` (spans given by two arrays). */
+  future(from: Float64Array, to: Float64Array, now: number): number {
+    const m = this.t.length - 1;
+    let sum = 0;
+    for (let x = this.head; x < this.tail; x++) {
+      const b = to[x & m];
+      if (b <= now) continue;
+      const a = from[x & m];
+      sum += b - (a > now ? a : now);
+    }
+    return sum;
+  }
 }
 
 /** A series window's snapshot. */
@@ -459,6 +531,27 @@ export class PipelineSim {
   private nextArrival = Infinity;
   private readonly sends = new TimerQueue();
   private readonly sendRing: boolean;
+
+  // ---- independent worker pools
+  /**
+   * When the async steps are pure delays and at most one call to a service nothing else uses and
+   * that has a server for every worker, each instance's workers form a FIFO multi-server queue
+   * that nothing else touches: a task's start is max(enqueue time, the earliest worker free time)
+   * and its end is start + its steps' times (Kiefer–Wolfowitz), so it is solved when it is queued
+   * instead of taking events of its own. Results are the same in distribution (draws come in
+   * another order); blocked senders get in through an EV_UNBLOCK when the queue's head starts.
+   */
+  private readonly lazy: boolean;
+  /** When each worker is next free: a min-heap per instance (instance i: slots i·workers …). */
+  private readonly lzFree: Float64Array;
+  private readonly rings: TaskRing[] = [];
+  /** The async steps' distributions, and the index of the call step among them (−1: none). */
+  private readonly lzDist: Int32Array;
+  private readonly lzCall: number;
+  /** The called service's station (−1: none). */
+  private readonly lzSvc: number;
+  /** An EV_UNBLOCK is pending for the instance. */
+  private readonly lzArmed: Uint8Array;
 
   // ---- locks (one table per lock step)
   private readonly lkHeld: Uint8Array[] = [];
@@ -667,6 +760,35 @@ export class PipelineSim {
     }
     this.track = g.faults.length > 0;
 
+    // independent worker pools (see `lazy`)
+    const op = this.prog.op;
+    const aStart = this.prog.asyncStart;
+    let aEnd = aStart;
+    while (op[aEnd] !== OP_END) aEnd++;
+    const dists: number[] = [];
+    let call = -1;
+    let svc = -1;
+    let eligible = s.async !== undefined && this.workers > 0 && this.asyncCap > 0;
+    for (let pc = aStart; eligible && pc < aEnd; pc++) {
+      if (op[pc] === OP_CALL && call < 0) {
+        const k = this.prog.b[pc];
+        call = dists.length;
+        svc = k;
+        // nothing else calls it, and it has a server for every worker of every instance
+        for (let h = 0; h < aStart; h++)
+          if (op[h] === OP_CALL && this.prog.b[h] === k) eligible = false;
+        if (this.svcConc[k] < I * this.workers) eligible = false;
+      } else if (op[pc] !== OP_CPU) eligible = false;
+      dists.push(this.prog.a[pc]);
+    }
+    this.lazy = eligible && opts.lazyAsync !== false;
+    this.lzDist = Int32Array.from(dists);
+    this.lzCall = call;
+    this.lzSvc = svc >= 0 ? this.sSvc + svc : -1;
+    this.lzFree = new Float64Array(this.lazy ? I * this.workers : 0);
+    this.lzArmed = new Uint8Array(I);
+    if (this.lazy) for (let i = 0; i < I; i++) this.rings.push(new TaskRing());
+
     this.grow(256);
 
     // batches and series windows
@@ -765,12 +887,12 @@ export class PipelineSim {
 
   /** Station st's busy-server area (ms) from the last reset up to now. */
   private areaB(st: number): number {
-    return this.stSumB[st] + this.stBusy[st] * this.now;
+    return this.stSumB[st] + this.stBusy[st] * this.now - this.lazyFuture(st, false);
   }
 
   /** Station st's queue-length area (ms) from the last reset up to now. */
   private areaQ(st: number): number {
-    return this.stSumQ[st] + this.stQ[st] * this.now;
+    return this.stSumQ[st] + this.stQ[st] * this.now - this.lazyFuture(st, true);
   }
 
   /** One more job waits at station st. */
@@ -1181,6 +1303,21 @@ export class PipelineSim {
         }
         case OP_ENQ: {
           const i = this.jInst[j];
+          if (this.lazy) {
+            if (this.rings[i].advance(this.now) < this.asyncCap) this.lazyTask(i);
+            else if (!this.asyncBlock) {
+              if (this.now >= this.warmMs) this.aRejected++;
+              this.fail(j, C_ASYNC, pc);
+              return;
+            } else {
+              this.qPush(this.qSend + i, j);
+              this.blocked++;
+              this.armUnblock(i);
+              return;
+            }
+            this.jPc[j] = pc + 1;
+            continue;
+          }
           const q = this.qAsync + i;
           const ws = this.sWork + i;
           if (this.stBusy[ws] < this.workers && this.qLen[q] === 0) {
@@ -1354,6 +1491,127 @@ export class PipelineSim {
       const len = this.qLen[this.qAsync + i];
       if (len > this.aMaxBacklog && this.now >= this.warmMs) this.aMaxBacklog = len;
     }
+  }
+
+  /**
+   * Queues a task on instance i's independent worker pool now and solves it: its worker, start,
+   * end and call span, and every figure the general path would count as those times pass
+   * (figures at times before the warm-up reset are added back by resetWindowStats).
+   */
+  private lazyTask(i: number): void {
+    const now = this.now;
+    const warm = now >= this.warmMs;
+    const endMs = this.endMs;
+    if (warm) this.aEnqueued++;
+    // the worker free first: the top of the instance's min-heap of free times
+    const W = this.workers;
+    const free = this.lzFree;
+    const base = i * W;
+    const f = free[base];
+    const start = f > now ? f : now;
+    let t = start;
+    let cs = start;
+    let ce = start;
+    const ds = this.lzDist;
+    for (let k = 0; k < ds.length; k++) {
+      const d = this.dists[ds[k]].sample(this.rSvc);
+      if (k === this.lzCall) {
+        cs = t;
+        ce = t + d;
+      }
+      t += d;
+    }
+    // that worker is next free at t: sift it down from the top
+    let h = 0;
+    for (;;) {
+      let c = 2 * h + 1;
+      if (c >= W) break;
+      if (c + 1 < W && free[base + c + 1] < free[base + c]) c++;
+      if (free[base + c] >= t) break;
+      free[base + h] = free[base + c];
+      h = c;
+    }
+    free[base + h] = t;
+    const ring = this.rings[i];
+    ring.push(now, start, t, cs, ce);
+    const ws = this.sWork + i;
+    const aq = this.sAq + i;
+    this.stSumB[ws] += t - start;
+    if (start > now) {
+      this.stSumQ[aq] += start - now;
+      const len = ring.tail - ring.qi;
+      if (warm && len > this.aMaxBacklog) this.aMaxBacklog = len;
+      if (warm && start < endMs) {
+        this.stWaitSum[ws] += start - now;
+        this.stWaitN[ws]++;
+        this.stWaitSum[aq] += start - now;
+        this.stWaitN[aq]++;
+      }
+    } else if (warm) {
+      this.stWaitN[ws]++;
+      this.stWaitN[aq]++;
+    }
+    const sv = this.lzSvc;
+    if (sv >= 0) {
+      this.stSumB[sv] += ce - cs;
+      if (warm && cs < endMs) this.stWaitN[sv]++;
+    }
+    if (t >= this.warmMs && t < endMs) {
+      this.aCompleted++;
+      this.taskHist.record(t - now);
+    }
+  }
+
+  /** A sender blocks on instance i's full queue: make sure an EV_UNBLOCK waits for its head to start. */
+  private armUnblock(i: number): void {
+    if (this.lzArmed[i] !== 0) return;
+    this.lzArmed[i] = 1;
+    this.rings[i].advance(this.now);
+    this.ev.push(this.rings[i].nextStart(), EV_UNBLOCK, i, PRI_MODEL);
+  }
+
+  /** The head of instance i's full queue started: the first blocked sender queues its task and goes on. */
+  private unblock(i: number): void {
+    this.lzArmed[i] = 0;
+    const sq = this.qSend + i;
+    if (this.qLen[sq] === 0) return;
+    if (this.rings[i].advance(this.now) >= this.asyncCap) {
+      this.armUnblock(i);
+      return;
+    }
+    const s = this.qPop(sq);
+    this.blocked--;
+    this.lazyTask(i);
+    this.jPc[s]++;
+    if (this.qLen[sq] > 0) this.armUnblock(i);
+    this.exec(s);
+  }
+
+  /** Part of lazy station st's busy (or, with queue, queue-length) area that lies after now. */
+  private lazyFuture(st: number, queue: boolean): number {
+    if (!this.lazy) return 0;
+    const now = this.now;
+    const rel = st - this.sWork;
+    if (!queue && rel >= 0 && rel < this.I) {
+      const r = this.rings[rel];
+      return r.future(r.s, r.e, now);
+    }
+    const relQ = st - this.sAq;
+    if (queue && relQ >= 0 && relQ < this.I) {
+      const r = this.rings[relQ];
+      return r.future(r.t, r.s, now);
+    }
+    if (!queue && st === this.lzSvc) {
+      let sum = 0;
+      for (const r of this.rings) sum += r.future(r.cs, r.ce, now);
+      return sum;
+    }
+    return 0;
+  }
+
+  /** Tasks queued on instance i's async queue now. */
+  private asyncBacklog(i: number): number {
+    return this.lazy ? this.rings[i].advance(this.now) : this.qLen[this.qAsync + i];
   }
 
   /** A worker of instance i is free: take the next task (and let a blocked sender in). */
@@ -1599,8 +1857,8 @@ export class PipelineSim {
 
   private resetWindowStats(): void {
     for (let st = 0; st < this.nSt; st++) {
-      this.stSumB[st] = -this.stBusy[st] * this.now;
-      this.stSumQ[st] = -this.stQ[st] * this.now;
+      this.stSumB[st] = -this.stBusy[st] * this.now + this.lazyFuture(st, false);
+      this.stSumQ[st] = -this.stQ[st] * this.now + this.lazyFuture(st, true);
       this.stWaitSum[st] = 0;
       this.stWaitN[st] = 0;
     }
@@ -1614,8 +1872,35 @@ export class PipelineSim {
       for (let k = 0; k < held.length; k++) if (held[k] !== 0) since[k] = this.now;
     }
     let backlog = 0;
-    for (let i = 0; i < this.I; i++) backlog += this.qLen[this.qAsync + i];
+    for (let i = 0; i < this.I; i++) backlog += this.asyncBacklog(i);
     this.aMaxBacklog = backlog;
+    if (this.lazy) this.lazyWarmWaits();
+  }
+
+  /**
+   * At the warm-up reset: the waits of tasks solved before it whose start (or call) comes after it
+   * count in the measured window, as they would when the general path reaches those times.
+   */
+  private lazyWarmWaits(): void {
+    const now = this.now;
+    const endMs = this.endMs;
+    const sv = this.lzSvc;
+    for (let i = 0; i < this.I; i++) {
+      const r = this.rings[i];
+      const m = r.t.length - 1;
+      for (let x = r.head; x < r.tail; x++) {
+        const t = r.t[x & m];
+        const st = r.s[x & m];
+        if (st > t && st >= now && st < endMs) {
+          this.stWaitSum[this.sWork + i] += st - t;
+          this.stWaitN[this.sWork + i]++;
+          this.stWaitSum[this.sAq + i] += st - t;
+          this.stWaitN[this.sAq + i]++;
+        }
+        const cs = r.cs[x & m];
+        if (sv >= 0 && cs >= now && cs < endMs) this.stWaitN[sv]++;
+      }
+    }
   }
 
   private closeBatch(): void {
@@ -1674,7 +1959,7 @@ export class PipelineSim {
     let abacklog = 0;
     for (let i = 0; i < this.I; i++) {
       backlog += this.qLen[i];
-      abacklog += this.qLen[this.qAsync + i];
+      abacklog += this.asyncBacklog(i);
     }
     const seconds = (this.now - this.winStart) / 1000;
     this.windows.push({
@@ -1713,6 +1998,13 @@ export class PipelineSim {
   /** Tasks waiting in async queues or running in workers now. */
   asyncPending(): number {
     let n = 0;
+    if (this.lazy) {
+      for (const r of this.rings) {
+        const m = r.t.length - 1;
+        for (let x = r.head; x < r.tail; x++) if (r.e[x & m] > this.now) n++;
+      }
+      return n;
+    }
     for (let i = 0; i < this.I; i++) n += this.qLen[this.qAsync + i] + this.stBusy[this.sWork + i];
     return n;
   }
@@ -1824,6 +2116,9 @@ export class PipelineSim {
           this.closeBatch();
           if (p + 1 < this.nBatches)
             ev.push(this.warmMs + (p + 1) * this.batchMs, EV_BATCH, p + 1, PRI_CONTROL);
+          break;
+        case EV_UNBLOCK:
+          this.unblock(p);
           break;
         case EV_WINDOW:
           this.closeWindow();

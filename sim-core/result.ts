@@ -150,4 +150,9 @@ export interface SimOptions {
   shouldCancel?: () => boolean;
   /** Clock for wall_ms (performance.now in Node and browsers). */
   now?: () => number;
+  /**
+   * false: run independent async worker pools event by event instead of solving each task when it
+   * is queued (the same results in distribution; for tests that compare the two).
+   */
+  lazyAsync?: boolean;
 }

@@ -403,6 +403,93 @@ describe('every error cause, from a scenario built to cause it', () => {
   });
 });
 
+describe('async worker pools solved when a task is queued', () => {
+  // Workers whose tasks only wait (cpu) and call a service nobody else uses form a queue of their
+  // own: simulate() solves each task when it is queued. The general event-by-event path
+  // (lazyAsync: false) must tell the same story — the same figures up to sampling noise, over
+  // several seeds — in the regimes that matter: a queue that fills and blocks the handlers, one
+  // that rejects, several instances and a warm-up.
+  const pool = (over: Partial<ScenarioInput>) =>
+    scenario({
+      duration_s: 8,
+      warmup_s: 1,
+      workload: { type: 'closed', connections: 60, timeout_ms: 3000 },
+      server: { instances: 2, concurrency: 64 },
+      handler: [{ cpu: exp(1) }, { enqueue: {} }],
+      async: {
+        queue_capacity: 40,
+        when_full: 'block',
+        workers: 3,
+        steps: [{ cpu: exp(0.3) }, { call: { service: 'broker', time: exp(0.9) } }],
+      },
+      services: { broker: { concurrency: 100 } },
+      ...over,
+    });
+  const figures = (r: SimResult) => ({
+    throughput: r.throughput_rps,
+    latency: r.latency_ms.mean,
+    tasks: r.async!.throughput_rps,
+    rejected: r.async!.rejected / r.duration_s,
+    backlog: r.async!.mean_backlog,
+    task_delay: r.async!.task_delay_ms.mean,
+    workers: r.stations.workers.utilization,
+    worker_wait: r.stations.workers.mean_wait_ms,
+    broker: r.stations['service:broker'].utilization,
+  });
+  const averaged = (s: ReturnType<typeof pool>, lazyAsync: boolean) => {
+    const sum: Record<string, number> = {};
+    for (let seed = 1; seed <= 6; seed++) {
+      const r = simulate(s, { seed, lazyAsync, series: true });
+      expectConserved(r);
+      for (const [k, v] of Object.entries(figures(r))) sum[k] = (sum[k] ?? 0) + v / 6;
+    }
+    return sum;
+  };
+  const expectSameStory = (s: ReturnType<typeof pool>) => {
+    const solved = averaged(s, true);
+    const stepped = averaged(s, false);
+    // rates and utilisations agree within 3 %; queue lengths and waits are noisier (10 %)
+    const noisy = ['rejected', 'backlog', 'task_delay', 'worker_wait'];
+    for (const k of Object.keys(stepped)) {
+      const tol = (noisy.includes(k) ? 0.1 : 0.03) * Math.max(Math.abs(stepped[k]), 1e-3) + 1e-6;
+      expect(Math.abs(solved[k] - stepped[k]), `${k}: ${solved[k]} vs ${stepped[k]}`).toBeLessThan(
+        tol,
+      );
+    }
+    return solved;
+  };
+
+  it('blocks the handlers when the queue is full, as the event-by-event path does', () => {
+    const s = pool({});
+    const story = expectSameStory(s);
+    expect(story.workers).toBeGreaterThan(0.99); // 2 × 3 workers at 1.2 ms a task cap ~5,000 tasks/s
+    expect(story.backlog).toBeGreaterThan(30);
+    const r = simulate(s, { series: true });
+    expect(r.series!.some((p) => p.blocked > 0 && p.async_backlog >= 70)).toBe(true);
+    expect(r.events).toBeLessThan(simulate(s, { lazyAsync: false }).events);
+  });
+
+  it('rejects when full, as the event-by-event path does', () => {
+    const story = expectSameStory(pool({ async: { ...pool({}).async!, when_full: 'reject' } }));
+    expect(story.rejected).toBeGreaterThan(100);
+  });
+
+  it('keeps up below capacity, as the event-by-event path does', () => {
+    const story = expectSameStory(pool({ workload: { type: 'closed', connections: 2 } }));
+    expect(story.workers).toBeLessThan(0.5);
+  });
+
+  it('takes the general path when a task touches anything shared (a DB step)', () => {
+    const s = pool({
+      async: { ...pool({}).async!, steps: [{ db: { key: 'user', query: exp(0.5) } }] },
+      db: { pool_size: 4 },
+    });
+    expect(withoutWall(simulate(s, { lazyAsync: true }))).toBe(
+      withoutWall(simulate(s, { lazyAsync: false })),
+    );
+  });
+});
+
 describe('random valid scenarios (property-based)', () => {
   it('never throw, conserve requests and repeat exactly', () => {
     fc.assert(
@@ -416,6 +503,7 @@ describe('random valid scenarios (property-based)', () => {
           expect(st.mean_queue).toBeGreaterThanOrEqual(-1e-9);
         }
         expect(withoutWall(simulate(s, { series: true }))).toBe(withoutWall(a));
+        expectConserved(simulate(s, { lazyAsync: false }));
       }),
       { numRuns: 60, seed: 20251124 },
     );

@@ -221,6 +221,7 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
     series,
     onProgress: opts.onProgress,
     shouldCancel: opts.shouldCancel,
+    lazyAsync: opts.lazyAsync,
   });
   sim.run();
 
