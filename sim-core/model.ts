@@ -1562,12 +1562,16 @@ export class PipelineSim {
     }
   }
 
-  /** A sender blocks on instance i's full queue: make sure an EV_UNBLOCK waits for its head to start. */
+  /**
+   * Senders wait on instance i's queue: make sure an EV_UNBLOCK comes when there is room — now if
+   * there is (several tasks started at once), else when the queue's head starts.
+   */
   private armUnblock(i: number): void {
     if (this.lzArmed[i] !== 0) return;
     this.lzArmed[i] = 1;
-    this.rings[i].advance(this.now);
-    this.ev.push(this.rings[i].nextStart(), EV_UNBLOCK, i, PRI_MODEL);
+    const r = this.rings[i];
+    const t = r.advance(this.now) < this.asyncCap ? this.now : r.nextStart();
+    this.ev.push(t, EV_UNBLOCK, i, PRI_MODEL);
   }
 
   /** The head of instance i's full queue started: the first blocked sender queues its task and goes on. */

@@ -479,6 +479,34 @@ describe('async worker pools solved when a task is queued', () => {
     expect(story.workers).toBeLessThan(0.5);
   });
 
+  it('lets as many blocked senders in as tasks start at one instant (constant times)', () => {
+    // two workers in lockstep start two queued tasks at the same instant: two senders get in
+    const s = pool({
+      server: { instances: 1, concurrency: 64 },
+      handler: [{ cpu: { dist: 'const', ms: 0.1 } }, { enqueue: {} }],
+      async: {
+        queue_capacity: 4,
+        when_full: 'block',
+        workers: 2,
+        steps: [{ call: { service: 'broker', time: { dist: 'const', ms: 2 } } }],
+      },
+    });
+    const solved = simulate(s);
+    const stepped = simulate(s, { lazyAsync: false });
+    expect(solved.async!.throughput_rps).toBeCloseTo(1000, -1); // 2 workers × 1 task / 2 ms
+    expect(solved.async!.throughput_rps).toBeCloseTo(stepped.async!.throughput_rps, 0);
+    expect(solved.throughput_rps).toBeCloseTo(stepped.throughput_rps, 0);
+    // every sender waits its turn: 60 connections through 1,000 tasks/s is 60 ms, for all of them
+    expect(stepped.latency_ms.p50).toBeCloseTo(60, 0);
+    expect(solved.latency_ms.p50).toBeCloseTo(stepped.latency_ms.p50, 0);
+    expect(solved.latency_ms.p99).toBeCloseTo(stepped.latency_ms.p99, 0);
+    expect(solved.async!.mean_backlog).toBeCloseTo(stepped.async!.mean_backlog, 1);
+    expect(solved.stations.workers.mean_wait_ms).toBeCloseTo(
+      stepped.stations.workers.mean_wait_ms,
+      1,
+    );
+  });
+
   it('takes the general path when a task touches anything shared (a DB step)', () => {
     const s = pool({
       async: { ...pool({}).async!, steps: [{ db: { key: 'user', query: exp(0.5) } }] },
