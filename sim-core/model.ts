@@ -38,7 +38,8 @@
 // How it stays fast: consecutive pure delays (cpu steps, cache hits, lock overheads) are one
 // event; open-workload arrivals and the constant-delay timeouts (client, pool, each lock step)
 // are ordered streams beside the heap rather than in it, so the heap holds only service
-// completions; keys are drawn only when a step needs them.
+// completions; keys are drawn only when a step needs them; a worker pool that nothing else
+// touches is solved when each task is queued (see `lazy`), so tasks take no events.
 import type { Scenario, Step } from './schema';
 import { DBL0, EventList, TimerQueue } from './engine';
 import { Rng, Stream, Zipf } from './random';
