@@ -55,7 +55,7 @@ export async function runAllBenchmarks(
     }
     const wall = median(times);
     figures.push({
-      name: `profile ${file} (${s.duration_s} s simulated)`,
+      name: `profile ${file} (${s.duration_s} s after a ${s.warmup_s} s warm-up)`,
       detail: `median of ${runs} runs`,
       wall_ms: wall,
       events,
@@ -72,7 +72,7 @@ export async function runAllBenchmarks(
     const r = simulate(s);
     const wall = performance.now() - t0;
     figures.push({
-      name: `profile sale-day-peak.json (${s.duration_s} s simulated)`,
+      name: `profile sale-day-peak.json (${s.duration_s} s after a ${s.warmup_s} s warm-up)`,
       detail: '1 run',
       wall_ms: wall,
       events: r.events,

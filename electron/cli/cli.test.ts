@@ -325,14 +325,14 @@ describe('bench', () => {
     const names = j.figures.map((f: { name: string }) => f.name);
     expect(names).toEqual(
       expect.arrayContaining([
-        'profile seed-sync-baseline.json (30 s simulated)',
-        'profile seed-async-queue.json (30 s simulated)',
+        'profile seed-sync-baseline.json (30 s after a 3 s warm-up)',
+        'profile seed-async-queue.json (30 s after a 3 s warm-up)',
         'sweep 3×3 of seed-async-queue.json (async.workers × async.queue_capacity)',
       ]),
     );
     for (const f of j.figures) expect(f.wall_ms).toBeGreaterThan(0);
     const seed = j.figures.find((f: { name: string }) =>
-      f.name.includes('seed-async-queue.json (30'),
+      f.name.includes('seed-async-queue.json (30 s'),
     );
     expect(seed.events_per_s).toBeGreaterThan(0);
     expect(seed.target).toBe('< 50 ms');
