@@ -321,27 +321,30 @@ class TaskRing {
   tail = 0;
 
   push(t: number, s: number, e: number, cs: number, ce: number): void {
-    let m = this.t.length - 1;
-    if (this.tail - this.head > m) {
-      const n = 2 * (m + 1);
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(n);
-        for (let x = this.head; x < this.tail; x++) b[x & (n - 1)] = a[x & m];
-        return b;
-      };
-      this.t = grow(this.t);
-      this.s = grow(this.s);
-      this.e = grow(this.e);
-      this.cs = grow(this.cs);
-      this.ce = grow(this.ce);
-      m = n - 1;
-    }
-    const x = this.tail++ & m;
+    // the doubling is a method of its own: a small push is inlined into lazyTask
+    if (this.tail - this.head === this.t.length) this.grow();
+    const x = this.tail++ & (this.t.length - 1);
     this.t[x] = t;
     this.s[x] = s;
     this.e[x] = e;
     this.cs[x] = cs;
     this.ce[x] = ce;
+  }
+
+  /** Doubles the arrays (they are full). */
+  private grow(): void {
+    const m = this.t.length - 1;
+    const n = 2 * (m + 1);
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      for (let x = this.head; x < this.tail; x++) b[x & (n - 1)] = a[x & m];
+      return b;
+    };
+    this.t = grow(this.t);
+    this.s = grow(this.s);
+    this.e = grow(this.e);
+    this.cs = grow(this.cs);
+    this.ce = grow(this.ce);
   }
 
   /** Moves past the tasks started by `now`, drops finished ones from the front; the backlog. */
