@@ -970,7 +970,14 @@ export class PipelineSim {
   private setActive(i: number, v: number): void {
     const old = this.active[i];
     this.active[i] = v;
-    if (!this.lc || old === v) return;
+    if (this.lc && old !== v) this.lcMove(i, old, v);
+  }
+
+  /**
+   * least_conn: instance i's load goes from `old` to `v` (a method of its own, so that setActive
+   * stays small enough for V8 to inline at its callers).
+   */
+  private lcMove(i: number, old: number, v: number): void {
     const W = this.lcW;
     const mask = this.lcMask;
     const cnt = this.lcCount;
@@ -1137,16 +1144,8 @@ export class PipelineSim {
   private outcome(cohort: boolean, t0: number, conn: number, kind: number, cause: number): void {
     const now = this.now;
     this.inFlight--;
-    if (cohort) {
-      if (kind === O_OK) this.cOk++;
-      else {
-        this.cErr[cause]++;
-        if (kind === O_REJECTED) this.cRejected++;
-        else if (kind === O_FAILED) this.cFailed++;
-        else this.cTimedOut++;
-      }
-    }
     if (kind === O_OK) {
+      if (cohort) this.cOk++;
       const lat = now - t0;
       if (now >= this.warmMs) {
         this.batchOk++;
@@ -1157,16 +1156,25 @@ export class PipelineSim {
         this.winOk++;
         this.winHist.record(lat);
       }
-    } else {
-      if (now >= this.warmMs) this.wErr++;
-      this.winErr++;
-    }
+    } else this.countError(cohort, kind, cause);
     if (conn >= 0) {
       let d = this.think !== null ? this.think.sample(this.rThink) : 0;
       const minCycle = kind === O_OK ? MIN_CYCLE_OK : MIN_CYCLE_ERROR;
       if (now - t0 + d < minCycle) d = minCycle - (now - t0);
       this.scheduleSend(now + d, conn);
     }
+  }
+
+  /** outcome's counting of an error (a method of its own: outcome stays small to inline). */
+  private countError(cohort: boolean, kind: number, cause: number): void {
+    if (cohort) {
+      this.cErr[cause]++;
+      if (kind === O_REJECTED) this.cRejected++;
+      else if (kind === O_FAILED) this.cFailed++;
+      else this.cTimedOut++;
+    }
+    if (this.now >= this.warmMs) this.wErr++;
+    this.winErr++;
   }
 
   /**
