@@ -12,12 +12,16 @@ const NS = 1e6; // ns per ms
 
 /** Index of the bucket holding v ns (v ≥ 0). */
 function indexOf(v: number): number {
-  if (v < 4294967296) {
-    const u = v >>> 0;
-    if (u < SUB) return u;
-    const shift = 31 - Math.clz32(u) - SUB_BITS;
-    return shift * SUB + (u >>> shift);
-  }
+  // the rare big values take a function of their own: indexOf stays small enough to inline
+  if (!(v < 4294967296)) return indexOfLarge(v);
+  const u = v >>> 0;
+  if (u < SUB) return u;
+  const shift = 31 - Math.clz32(u) - SUB_BITS;
+  return shift * SUB + (u >>> shift);
+}
+
+/** indexOf for v ≥ 2^32 ns. */
+function indexOfLarge(v: number): number {
   let e = Math.floor(Math.log2(v));
   if (Math.pow(2, e) > v) e--;
   let shift = e - SUB_BITS;

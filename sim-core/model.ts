@@ -322,27 +322,30 @@ class TaskRing {
   tail = 0;
 
   push(t: number, s: number, e: number, cs: number, ce: number): void {
-    let m = this.t.length - 1;
-    if (this.tail - this.head > m) {
-      const n = 2 * (m + 1);
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(n);
-        for (let x = this.head; x < this.tail; x++) b[x & (n - 1)] = a[x & m];
-        return b;
-      };
-      this.t = grow(this.t);
-      this.s = grow(this.s);
-      this.e = grow(this.e);
-      this.cs = grow(this.cs);
-      this.ce = grow(this.ce);
-      m = n - 1;
-    }
-    const x = this.tail++ & m;
+    // the doubling is a method of its own: a small push is inlined into lazyTask
+    if (this.tail - this.head === this.t.length) this.grow();
+    const x = this.tail++ & (this.t.length - 1);
     this.t[x] = t;
     this.s[x] = s;
     this.e[x] = e;
     this.cs[x] = cs;
     this.ce[x] = ce;
+  }
+
+  /** Doubles the arrays (they are full). */
+  private grow(): void {
+    const m = this.t.length - 1;
+    const n = 2 * (m + 1);
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      for (let x = this.head; x < this.tail; x++) b[x & (n - 1)] = a[x & m];
+      return b;
+    };
+    this.t = grow(this.t);
+    this.s = grow(this.s);
+    this.e = grow(this.e);
+    this.cs = grow(this.cs);
+    this.ce = grow(this.ce);
   }
 
   /** Moves past the tasks started by `now`, drops finished ones from the front; the backlog. */
@@ -968,7 +971,14 @@ export class PipelineSim {
   private setActive(i: number, v: number): void {
     const old = this.active[i];
     this.active[i] = v;
-    if (!this.lc || old === v) return;
+    if (this.lc && old !== v) this.lcMove(i, old, v);
+  }
+
+  /**
+   * least_conn: instance i's load goes from `old` to `v` (a method of its own, so that setActive
+   * stays small enough for V8 to inline at its callers).
+   */
+  private lcMove(i: number, old: number, v: number): void {
     const W = this.lcW;
     const mask = this.lcMask;
     const cnt = this.lcCount;
@@ -1135,16 +1145,8 @@ export class PipelineSim {
   private outcome(cohort: boolean, t0: number, conn: number, kind: number, cause: number): void {
     const now = this.now;
     this.inFlight--;
-    if (cohort) {
-      if (kind === O_OK) this.cOk++;
-      else {
-        this.cErr[cause]++;
-        if (kind === O_REJECTED) this.cRejected++;
-        else if (kind === O_FAILED) this.cFailed++;
-        else this.cTimedOut++;
-      }
-    }
     if (kind === O_OK) {
+      if (cohort) this.cOk++;
       const lat = now - t0;
       if (now >= this.warmMs) {
         this.batchOk++;
@@ -1155,16 +1157,25 @@ export class PipelineSim {
         this.winOk++;
         this.winHist.record(lat);
       }
-    } else {
-      if (now >= this.warmMs) this.wErr++;
-      this.winErr++;
-    }
+    } else this.countError(cohort, kind, cause);
     if (conn >= 0) {
       let d = this.think !== null ? this.think.sample(this.rThink) : 0;
       const minCycle = kind === O_OK ? MIN_CYCLE_OK : MIN_CYCLE_ERROR;
       if (now - t0 + d < minCycle) d = minCycle - (now - t0);
       this.scheduleSend(now + d, conn);
     }
+  }
+
+  /** outcome's counting of an error (a method of its own: outcome stays small to inline). */
+  private countError(cohort: boolean, kind: number, cause: number): void {
+    if (cohort) {
+      this.cErr[cause]++;
+      if (kind === O_REJECTED) this.cRejected++;
+      else if (kind === O_FAILED) this.cFailed++;
+      else this.cTimedOut++;
+    }
+    if (this.now >= this.warmMs) this.wErr++;
+    this.winErr++;
   }
 
   /**
