@@ -402,6 +402,12 @@ export class PipelineSim {
    * balancer): the keys stream then has no other reader, so skipping its draws changes no result.
    */
   private readonly keyless: boolean;
+  /**
+   * One shard with a server for every pooled connection of every instance: it never queues and is
+   * busy exactly while a connection is, so its figures are the pools' (see shardMirror below)
+   * instead of being counted a second time at every query.
+   */
+  private readonly shardMirror: boolean;
   readonly svcNames: string[];
   readonly L: number;
   private readonly conc: number;
@@ -674,6 +680,7 @@ export class PipelineSim {
 
     this.prog = compileProgram(s, this.dists, this.svcNames);
     this.keyless = this.S === 1 && this.balancer !== BAL_HASH && !this.prog.op.includes(OP_LOCK);
+    this.shardMirror = this.S === 1 && this.shardConc >= this.I * this.poolSize;
     this.lockEnd = this.prog.lockEnd;
     this.userZipf = new Zipf(s.keyspace.users, s.keyspace.user_zipf_s);
     this.itemZipf = new Zipf(s.keyspace.items, s.keyspace.item_zipf_s);
@@ -891,6 +898,11 @@ export class PipelineSim {
 
   /** Station st's busy-server area (ms) from the last reset up to now. */
   private areaB(st: number): number {
+    if (st === this.sShard && this.shardMirror) {
+      let a = 0;
+      for (let i = 0; i < this.I; i++) a += this.areaB(this.sPool + i);
+      return a;
+    }
     return this.stSumB[st] + this.stBusy[st] * this.now - this.lazyFuture(st, false);
   }
 
@@ -1397,8 +1409,8 @@ export class PipelineSim {
     }
     const st = this.sShard + k;
     this.jPhase[j] = k;
-    if (this.stBusy[st] < this.shardConc) {
-      this.grab(st);
+    if (this.shardMirror || this.stBusy[st] < this.shardConc) {
+      if (!this.shardMirror) this.grab(st);
       this.ev.push(this.now + this.dists[this.prog.a[pc]].sample(this.rSvc), EV_DONE, j, PRI_MODEL);
     } else {
       this.qPush(this.qShard + k, j);
@@ -1765,7 +1777,7 @@ export class PipelineSim {
     switch (prog.op[pc]) {
       case OP_DB: {
         const k = this.jPhase[j];
-        this.serverFreed(this.qShard + k, this.sShard + k);
+        if (!this.shardMirror) this.serverFreed(this.qShard + k, this.sShard + k);
         this.poolRelease(this.jInst[j]);
         this.jPc[j] = pc + 1;
         break;
@@ -2148,6 +2160,12 @@ export class PipelineSim {
     for (let st = 0; st < this.nSt; st++) {
       this.stAreaB[st] = this.areaB(st);
       this.stAreaQ[st] = this.areaQ(st);
+    }
+    if (this.shardMirror) {
+      // a zero wait at the shard for every query, when its connection was had
+      let n = 0;
+      for (let i = 0; i < this.I; i++) n += this.stWaitN[this.sPool + i];
+      this.stWaitN[this.sShard] = n;
     }
     this.closeBatch();
     if (this.series) this.closeWindow();

@@ -403,6 +403,27 @@ describe('every error cause, from a scenario built to cause it', () => {
   });
 });
 
+describe('a single shard with a server for every pooled connection', () => {
+  it('is busy exactly while a connection is, and never queues', () => {
+    const s = scenario({
+      duration_s: 5,
+      warmup_s: 1,
+      workload: { type: 'closed', connections: 40 },
+      server: { instances: 2, concurrency: 64 },
+      handler: [{ cpu: exp(0.5) }, { db: { key: 'user', query: exp(2) } }],
+      db: { pool_size: 8, shards: 1, shard_concurrency: 16 },
+    });
+    const r = simulate(s);
+    expectConserved(r);
+    const pool = r.stations.db_pool;
+    const shard = r.stations['shard[0]'];
+    expect(pool.utilization).toBeGreaterThan(0.9);
+    expect(shard.utilization * shard.servers).toBeCloseTo(pool.utilization * pool.servers, 9);
+    expect(shard.mean_queue).toBe(0);
+    expect(shard.mean_wait_ms).toBe(0);
+  });
+});
+
 describe('async worker pools solved when a task is queued', () => {
   // Workers whose tasks only wait (cpu) and call a service nobody else uses form a queue of their
   // own: simulate() solves each task when it is queued. The general event-by-event path
