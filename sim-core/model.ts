@@ -38,7 +38,8 @@
 // How it stays fast: consecutive pure delays (cpu steps, cache hits, lock overheads) are one
 // event; open-workload arrivals and the constant-delay timeouts (client, pool, each lock step)
 // are ordered streams beside the heap rather than in it, so the heap holds only service
-// completions; keys are drawn only when a step needs them; a worker pool that nothing else
+// completions; a closed loop without think time sends its next request from the response's own
+// event (it is not an event of its own, so `events` does not count it); keys are drawn only when a step needs them; a worker pool that nothing else
 // touches is solved when each task is queued (see `lazy`), so tasks take no events.
 import type { Scenario, Step } from './schema';
 import { DBL0, EventList, TimerQueue } from './engine';
@@ -541,6 +542,8 @@ export class PipelineSim {
   private nextArrival = Infinity;
   private readonly sends = new TimerQueue();
   private readonly sendRing: boolean;
+  /** Closed loop without think time: a response's connection sends again from finish(), at once. */
+  private readonly sendAtOnce: boolean;
 
   // ---- independent worker pools
   /**
@@ -670,12 +673,14 @@ export class PipelineSim {
       this.poisson = false;
       this.curve = null;
       this.sendRing = this.think === null || this.think.isConst;
+      this.sendAtOnce = this.think === null;
     } else {
       this.conns = 0;
       this.think = null;
       this.poisson = w.arrivals === 'poisson';
       this.curve = new RateCurve(w.rate_rps);
       this.sendRing = false;
+      this.sendAtOnce = false;
     }
 
     this.prog = compileProgram(s, this.dists, this.svcNames);
@@ -1684,7 +1689,16 @@ export class PipelineSim {
     if ((fl & F_DONE) === 0) {
       const i = this.jInst[j];
       this.fails[i] = 0;
-      this.outcome((fl & F_COHORT) !== 0, this.jT0[j], this.jConn[j], O_OK, 0);
+      const conn = this.jConn[j];
+      const t0 = this.jT0[j];
+      if (this.sendAtOnce && conn >= 0 && this.now - t0 >= MIN_CYCLE_OK) {
+        // no think time: the connection's next request goes out now, once this one has let go
+        this.outcome((fl & F_COHORT) !== 0, t0, -1, O_OK, 0);
+        this.endRequest(j);
+        this.arrive(conn);
+        return;
+      }
+      this.outcome((fl & F_COHORT) !== 0, t0, conn, O_OK, 0);
     }
     this.endRequest(j);
   }
