@@ -39,8 +39,9 @@
 // event; open-workload arrivals and the constant-delay timeouts (client, pool, each lock step)
 // are ordered streams beside the heap rather than in it, so the heap holds only service
 // completions; a closed loop without think time sends its next request from the response's own
-// event (it is not an event of its own, so `events` does not count it); keys are drawn only when a step needs them; a worker pool that nothing else
-// touches is solved when each task is queued (see `lazy`), so tasks take no events.
+// event (it is not an event of its own, so `events` does not count it); keys are drawn only when
+// a step needs them; a worker pool that nothing else touches is solved when each task is queued
+// (see `lazy`), so tasks take no events.
 import type { Scenario, Step } from './schema';
 import { DBL0, EventList, TimerQueue } from './engine';
 import { Rng, Stream, Zipf } from './random';
@@ -355,6 +356,14 @@ class TaskRing {
     while (this.qi < this.tail && this.s[this.qi & m] <= now) this.qi++;
     while (this.head < this.qi && this.e[this.head & m] <= now) this.head++;
     return this.tail - this.qi;
+  }
+
+  /** Tasks queued or running at `now`. */
+  unfinished(now: number): number {
+    const m = this.t.length - 1;
+    let n = 0;
+    for (let x = this.head; x < this.tail; x++) if (this.e[x & m] > now) n++;
+    return n;
   }
 
   /** Start time of the first task still queued (call after advance; the backlog is not empty). */
@@ -1570,13 +1579,9 @@ export class PipelineSim {
       this.stSumQ[aq] += start - now;
       const len = ring.tail - ring.qi;
       if (warm && len > this.aMaxBacklog) this.aMaxBacklog = len;
-      if (warm && start < endMs) {
-        this.stWaitSum[ws] += start - now;
-        this.stWaitN[ws]++;
-        this.stWaitSum[aq] += start - now;
-        this.stWaitN[aq]++;
-      }
+      if (warm && start < endMs) this.taskWaited(i, start - now);
     } else if (warm) {
+      // started at once: a zero wait (the sums are not touched: adding +0 changes no bits)
       this.stWaitN[ws]++;
       this.stWaitN[aq]++;
     }
@@ -1589,6 +1594,14 @@ export class PipelineSim {
       this.aCompleted++;
       this.taskHist.record(t - now);
     }
+  }
+
+  /** A task of instance i's solved pool waited `w` ms for a worker: the workers' and the queue's wait. */
+  private taskWaited(i: number, w: number): void {
+    this.stWaitSum[this.sWork + i] += w;
+    this.stWaitN[this.sWork + i]++;
+    this.stWaitSum[this.sAq + i] += w;
+    this.stWaitN[this.sAq + i]++;
   }
 
   /**
@@ -1933,12 +1946,7 @@ export class PipelineSim {
       for (let x = r.head; x < r.tail; x++) {
         const t = r.t[x & m];
         const st = r.s[x & m];
-        if (st > t && st >= now && st < endMs) {
-          this.stWaitSum[this.sWork + i] += st - t;
-          this.stWaitN[this.sWork + i]++;
-          this.stWaitSum[this.sAq + i] += st - t;
-          this.stWaitN[this.sAq + i]++;
-        }
+        if (st > t && st >= now && st < endMs) this.taskWaited(i, st - t);
         const cs = r.cs[x & m];
         if (sv >= 0 && cs >= now && cs < endMs) this.stWaitN[sv]++;
       }
@@ -2041,10 +2049,7 @@ export class PipelineSim {
   asyncPending(): number {
     let n = 0;
     if (this.lazy) {
-      for (const r of this.rings) {
-        const m = r.t.length - 1;
-        for (let x = r.head; x < r.tail; x++) if (r.e[x & m] > this.now) n++;
-      }
+      for (const r of this.rings) n += r.unfinished(this.now);
       return n;
     }
     for (let i = 0; i < this.I; i++) n += this.qLen[this.qAsync + i] + this.stBusy[this.sWork + i];
