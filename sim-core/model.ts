@@ -42,7 +42,7 @@
 // event (it is not an event of its own, so `events` does not count it); keys are drawn only when
 // a step needs them; a worker pool that nothing else touches is solved when each task is queued
 // (see `lazy`), so tasks take no events.
-import type { Scenario, Step } from './schema';
+import type { Query, Scenario, Step } from './schema';
 import { DBL0, EventList, TimerQueue } from './engine';
 import { Rng, Stream, Zipf } from './random';
 import { Sampler } from './dist';
@@ -242,7 +242,8 @@ function compileProgram(s: Scenario, dists: Sampler[], services: string[]): Comp
   const c: number[] = [];
   const f: number[] = [];
   const lockKeys: ('user' | 'item')[] = [];
-  const dist = (d: Parameters<typeof Sampler.of>[0]) => {
+  const dist = (d: Query) => {
+    if (!('dist' in d)) throw new Error('query { cpu, wait } is not supported yet');
     dists.push(Sampler.of(d));
     return dists.length - 1;
   };

@@ -62,6 +62,20 @@ export type Dist = z.infer<typeof DistSchema>;
 /** Which key of the request a keyed step uses (shard choice, lock, hashing). */
 export const KeySchema = z.enum(['user', 'item']);
 
+/**
+ * A DB query's time split into CPU on the shard's host (shared with everything else running there
+ * by processor sharing) and waiting that uses no CPU there (I/O, commit flush). Without `db.host`
+ * the two are simply added.
+ */
+export const QuerySplitSchema = z.strictObject({
+  cpu: DistSchema,
+  wait: DistSchema.default({ dist: 'const', ms: 0 }),
+});
+export type QuerySplit = z.output<typeof QuerySplitSchema>;
+/** A query's time: one distribution (as before: it holds the shard), or split into cpu + wait. */
+export const QuerySchema = z.union([DistSchema, QuerySplitSchema]);
+export type Query = Dist | QuerySplit;
+
 /** A step of a request's program. Exactly one key per step object. */
 export type Step =
   | { cpu: Dist }
@@ -69,6 +83,7 @@ export type Step =
   | { db: DbStep }
   | { call: CallStep }
   | { lock: LockStep }
+  | { transaction: TransactionStep }
   | { enqueue: EnqueueStep };
 
 export interface CacheStep {
@@ -77,12 +92,12 @@ export interface CacheStep {
   /** Time of the cache lookup (e.g. a Redis GET). */
   lookup: Dist;
   /** On a miss: the DB read (cache-aside) on the key's shard. */
-  miss_query: Dist;
+  miss_query: Query;
   key: 'user' | 'item';
 }
 export interface DbStep {
-  /** Time the query holds the shard (and the pooled connection). */
-  query: Dist;
+  /** Time the query holds the shard (and the pooled connection); or `{cpu, wait}`. */
+  query: Query;
   /** Key whose hash picks the shard. */
   key: 'user' | 'item';
 }
@@ -100,6 +115,12 @@ export interface LockStep {
   timeout_ms?: number;
   steps: Step[];
 }
+export interface TransactionStep {
+  /** Key whose hash picks the shard every query of the transaction runs on. */
+  key: 'user' | 'item';
+  /** Queries (`db`, no second connection), `lock`, `cpu`, `call` and `cache` steps, run holding it. */
+  steps: Step[];
+}
 export interface EnqueueStep {
   /** Optional note; the task runs `async.steps`. */
   note?: string;
@@ -108,10 +129,10 @@ export interface EnqueueStep {
 const CacheStepSchema = z.strictObject({
   hit_ratio: ratio(),
   lookup: DistSchema,
-  miss_query: DistSchema,
+  miss_query: QuerySchema,
   key: KeySchema.default('item'),
 });
-const DbStepSchema = z.strictObject({ query: DistSchema, key: KeySchema.default('user') });
+const DbStepSchema = z.strictObject({ query: QuerySchema, key: KeySchema.default('user') });
 const CallStepSchema = z.strictObject({ service: z.string().min(1), time: DistSchema });
 const EnqueueStepSchema = z.strictObject({ note: z.string().optional() });
 
@@ -127,6 +148,12 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
         overhead: DistSchema.optional(),
         timeout_ms: nonNegative().optional(),
         steps: z.array(StepSchema),
+      }),
+    }),
+    z.strictObject({
+      transaction: z.strictObject({
+        key: KeySchema.default('user'),
+        steps: z.array(StepSchema).min(1, { error: 'needs at least one step' }),
       }),
     }),
     z.strictObject({ enqueue: EnqueueStepSchema }),
@@ -190,8 +217,38 @@ export const GatewaySchema = z.strictObject({
   faults: z.array(FaultSchema).default([]),
 });
 
+/** Name of an entry of `hosts`. */
+const hostName = () => z.string().min(1, { error: 'must name a host in "hosts"' });
+
+/**
+ * Contention and coherency (the Universal Scalability Law): with n jobs running on one machine,
+ * each progresses at 1 / (1 + sigma·(n−1) + kappa·n·(n−1)) of its single-job rate.
+ */
+export const UslSchema = z.strictObject({
+  sigma: nonNegative(),
+  kappa: nonNegative(),
+});
+
+/** A kind of machine. Each instance, shard or service that names it is a machine of its own. */
+export const HostSchema = z.strictObject({
+  /** CPU cores: running `cpu` work shares them by processor sharing. */
+  cores: count(1),
+  /** Load-dependent slowdown of the jobs running on it (optional). */
+  usl: UslSchema.optional(),
+  /** Threads of other work that always want a core (a fixed background load). */
+  background: nonNegative().optional(),
+  /**
+   * A load generator on the same machine (the first machine of this kind): CPU it spends for each
+   * request before sending it, shared with the rest by processor sharing. Counts in latency.
+   */
+  client: z.strictObject({ cpu: DistSchema }).optional(),
+});
+export type Host = z.output<typeof HostSchema>;
+
 export const ServerSchema = z.strictObject({
   instances: count(1).default(1),
+  /** Kind of machine (in `hosts`) each instance runs on; its `cpu` steps share that host's cores. */
+  host: hostName().optional(),
   /** Handler concurrency per instance (threads / goroutines). */
   concurrency: count(1),
   /** Accept backlog per instance: requests waiting for a handler; full ⇒ rejected (503). */
@@ -212,12 +269,18 @@ export const DbSchema = z.strictObject({
   shards: count(1).default(1),
   /** Queries one shard runs at once (its capacity). */
   shard_concurrency: count(1).default(8),
+  /** Kind of machine (in `hosts`) each shard runs on: the CPU part of its queries shares its cores. */
+  host: hostName().optional(),
+  /** Network round trip per statement (each query, and BEGIN and COMMIT of a transaction). */
+  rtt_ms: nonNegative().optional(),
 });
 
 export const ServiceSchema = z.strictObject({
   concurrency: count(1),
   /** Waiting room; full ⇒ the call fails. */
   queue: count(0).default(100_000),
+  /** Kind of machine (in `hosts`) it runs on: a call's time is then CPU on it. */
+  host: hostName().optional(),
 });
 
 export const StatsSchema = z.strictObject({
@@ -236,6 +299,8 @@ export const ScenarioSchema = z
     duration_s: positive('duration_s'),
     warmup_s: nonNegative().default(0),
     workload: WorkloadSchema,
+    /** Kinds of machine (see HostSchema); none = the model has no machine (as before). */
+    hosts: z.record(z.string(), HostSchema).optional(),
     keyspace: KeyspaceSchema.default(KeyspaceSchema.parse({})),
     gateway: GatewaySchema.default(GatewaySchema.parse({})),
     server: ServerSchema,
@@ -246,9 +311,24 @@ export const ScenarioSchema = z
     stats: StatsSchema.default(StatsSchema.parse({})),
   })
   .superRefine((s, ctx) => {
-    const walk = (steps: Step[], path: (string | number)[]) => {
+    const walk = (steps: Step[], path: (string | number)[], inTx = false) => {
       steps.forEach((step, i) => {
         const p = [...path, i];
+        if ('transaction' in step) {
+          if (inTx)
+            ctx.addIssue({
+              code: 'custom',
+              path: [...p, 'transaction'],
+              message: 'a transaction cannot be inside another transaction',
+            });
+          if (!s.db)
+            ctx.addIssue({
+              code: 'custom',
+              path: [...p, 'transaction'],
+              message: 'a transaction step needs a "db" section',
+            });
+          walk(step.transaction.steps, [...p, 'transaction', 'steps'], true);
+        }
         if ('db' in step && !s.db)
           ctx.addIssue({
             code: 'custom',
@@ -273,9 +353,20 @@ export const ScenarioSchema = z
             path: [...p, 'enqueue'],
             message: 'an enqueue step needs an "async" section',
           });
-        if ('lock' in step) walk(step.lock.steps, [...p, 'lock', 'steps']);
+        if ('lock' in step) walk(step.lock.steps, [...p, 'lock', 'steps'], inTx);
       });
     };
+    const hostRef = (name: string | undefined, path: (string | number)[]) => {
+      if (name !== undefined && !(s.hosts && name in s.hosts))
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `no host named "${name}" in "hosts"${s.hosts ? ` (hosts: ${Object.keys(s.hosts).join(', ')})` : ''}`,
+        });
+    };
+    hostRef(s.server.host, ['server', 'host']);
+    hostRef(s.db?.host, ['db', 'host']);
+    for (const [name, svc] of Object.entries(s.services)) hostRef(svc.host, ['services', name, 'host']);
     walk(s.handler, ['handler']);
     if (s.async) walk(s.async.steps, ['async', 'steps']);
     for (const [i, f] of s.gateway.faults.entries()) {
