@@ -86,3 +86,28 @@ export function othersBetween(
     steal_pct: ((b.steal - a.steal) / (b.total - a.total)) * 100,
   };
 }
+
+/**
+ * Waits until processes other than ours use less than `below` cores over a one-second window, or
+ * until `maxWaitS` seconds have passed; returns how long it waited and the last window's figure.
+ */
+export async function waitForQuiet(
+  roots: number[],
+  cpus: number,
+  below: number,
+  maxWaitS: number,
+  onBusy: (othersCores: number) => void,
+): Promise<{ waited_s: number; others_cores?: number }> {
+  const start = Date.now();
+  let told = false;
+  for (;;) {
+    const a = sampleCpu(roots);
+    await new Promise((r) => setTimeout(r, 1000));
+    const o = othersBetween(a, sampleCpu(roots), cpus);
+    const waited_s = Math.round((Date.now() - start) / 100) / 10;
+    if (!o || o.others_cores < below || waited_s >= maxWaitS)
+      return { waited_s, others_cores: o?.others_cores };
+    if (!told) onBusy(o.others_cores);
+    told = true;
+  }
+}

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { waitForQuiet } from './cpu';
 import { checkPrograms, Lab } from './lab';
 import {
   measure,
@@ -42,6 +43,9 @@ Measurement
   --items 100000 --zipf-s 1.1  items in the table; Zipf exponent (PostgreSQL 15: 1.001..1000)
   --pg-set name=value          a postgresql.conf setting (repeatable; defaults
                                max_connections=300, shared_buffers=128MB)
+  --quiet-below 0.5            before each repeat, wait until other processes use fewer
+  --quiet-wait 60              cores than this (one-second windows), at most this many
+                               seconds (0: never wait; --quick does not wait)
   --quick                      smoke run: clients 1,4,16, 3 s, 1 repeat, uniform/direct,
                                calibrated at 1,4
 Prediction
@@ -71,6 +75,8 @@ interface Options {
   items: number;
   zipfS: number;
   pgSettings: Record<string, string>;
+  quietBelow: number;
+  quietWait: number;
   calibrateAt: number[];
   seeds: number[];
   cores: number;
@@ -125,6 +131,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
         items: { type: 'string' },
         'zipf-s': { type: 'string' },
         'pg-set': { type: 'string', multiple: true },
+        'quiet-below': { type: 'string' },
+        'quiet-wait': { type: 'string' },
         'calibrate-at': { type: 'string' },
         seeds: { type: 'string' },
         cores: { type: 'string' },
@@ -161,6 +169,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
     items: oneInt('items', s('items'), 100_000, 1),
     zipfS,
     pgSettings,
+    quietBelow: Number(s('quiet-below') ?? 0.5),
+    quietWait: oneInt('quiet-wait', s('quiet-wait'), quick ? 0 : 60, 0),
     calibrateAt: intList('calibrate-at', s('calibrate-at') ?? (quick ? '1,4' : '1,4,16'), 1),
     seeds: intList('seeds', s('seeds') ?? '1,2,3', 0),
     cores: oneInt('cores', s('cores'), os.cpus().length, 1),
@@ -168,6 +178,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
   };
+  if (!(o.quietBelow > 0))
+    throw new UsageError(`--quiet-below: a number of cores > 0 (got ${s('quiet-below')})`);
   if (o.calibrateAt.length > 3)
     throw new UsageError(`--calibrate-at: at most 3 points (got ${o.calibrateAt.join(',')})`);
   if (!o.from) {
@@ -200,6 +212,8 @@ interface Raw {
     load_before: number[];
     load1_during: { min: number; max: number };
     load_after?: number[];
+    /** Seconds spent waiting for other processes to calm down before repeats. */
+    quiet_wait_s?: { total: number; max: number };
   };
   servers?: Lab['info'];
   options: Omit<Options, 'from' | 'out' | 'skipPredict'>;
@@ -207,10 +221,12 @@ interface Raw {
   series: Record<string, RawSeries>;
 }
 
+const roots = (lab: Lab) => [process.pid, ...(lab.postmasterPid ? [lab.postmasterPid] : [])];
+
 async function measureAll(o: Options): Promise<Raw> {
   checkPrograms();
   const series = o.dists.flatMap((d) => o.modes.map((m) => [d, m] as const));
-  const perPoint = o.repeats * (o.seconds + 1) + o.warmup + 2;
+  const perPoint = o.repeats * (o.seconds + 1 + (o.quietWait > 0 ? 1 : 0)) + o.warmup + 2;
   const minutes = (series.length * o.clients.length * perPoint + 15) / 60;
   err(
     `fidelity: ${series.length} series × ${o.clients.length} client counts × ${o.repeats} × ${o.seconds} s ` +
@@ -236,6 +252,8 @@ async function measureAll(o: Options): Promise<Raw> {
       items: o.items,
       zipfS: o.zipfS,
       pgSettings: o.pgSettings,
+      quietBelow: o.quietBelow,
+      quietWait: o.quietWait,
       calibrateAt: o.calibrateAt,
       seeds: o.seeds,
       cores: o.cores,
@@ -249,6 +267,7 @@ async function measureAll(o: Options): Promise<Raw> {
   };
   err(`load average before: ${raw.machine.load_before.join(' ')} (${raw.machine.cpus} CPUs)`);
 
+  const quietWaits: number[] = [];
   const lab = await Lab.start({ poolSize: o.poolSize, pgSettings: o.pgSettings, log: err });
   const onSignal = (sig: NodeJS.Signals) => {
     err(`\nfidelity: ${sig} — stopping pgbench, pgbouncer and PostgreSQL, removing ${lab.dir}`);
@@ -276,6 +295,20 @@ async function measureAll(o: Options): Promise<Raw> {
         await warmUp(lab, { ...run, seconds: o.warmup });
         const repeats: RepeatFigures[] = [];
         for (let r = 1; r <= o.repeats; r++) {
+          if (o.quietWait > 0) {
+            const q = await waitForQuiet(
+              roots(lab),
+              os.cpus().length,
+              o.quietBelow,
+              o.quietWait,
+              (c) =>
+                err(
+                  `[${name}] other processes use ${c.toFixed(2)} cores; waiting up to ${o.quietWait} s ` +
+                    `for less than ${o.quietBelow} before repeat ${r} at ${clients} clients…`,
+                ),
+            );
+            quietWaits.push(q.waited_s);
+          }
           const f = await measure(lab, run);
           repeats.push(f);
           raw.machine.load1_during.min = Math.min(raw.machine.load1_during.min, f.load1);
@@ -302,6 +335,10 @@ async function measureAll(o: Options): Promise<Raw> {
     process.off('exit', onExit);
   }
   raw.finished_at = new Date().toISOString();
+  raw.machine.quiet_wait_s = {
+    total: Math.round(quietWaits.reduce((a, b) => a + b, 0)),
+    max: Math.max(0, ...quietWaits),
+  };
   raw.machine.load_after = os.loadavg().map((x) => Math.round(x * 100) / 100);
   writeFileSync(path.join(o.out, 'raw.json'), JSON.stringify(raw, null, 2) + '\n');
   return raw;
@@ -340,7 +377,10 @@ function othersText(raw: Raw): string {
   return (
     `; CPU used by other processes during the runs: mean ${mean.toFixed(2)}, ` +
     `max ${Math.max(...others).toFixed(2)} cores` +
-    (steal.length ? `, steal max ${Math.max(...steal).toFixed(1)} %` : '')
+    (steal.length ? `, steal max ${Math.max(...steal).toFixed(1)} %` : '') +
+    (raw.machine.quiet_wait_s?.total
+      ? `; waited ${raw.machine.quiet_wait_s.total} s in all for it to drop below ${raw.options.quietBelow} cores`
+      : '')
   );
 }
 
