@@ -1694,7 +1694,8 @@ export class PipelineSim {
     if (this.now >= this.warmMs) {
       // the stint's "wait": how much longer than its demand it took (the slowdown)
       const st = this.sHost + m;
-      this.stWaitSum[st] += this.now - this.jWaitT[j] - this.jDem[j];
+      const w = this.now - this.jWaitT[j] - this.jDem[j];
+      this.stWaitSum[st] += w > 0 ? w : 0; // never below zero by rounding
       this.stWaitN[st]++;
     }
     const kind = this.jPs[j];
