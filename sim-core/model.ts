@@ -42,27 +42,32 @@
 // event (it is not an event of its own, so `events` does not count it); keys are drawn only when
 // a step needs them; a worker pool that nothing else touches is solved when each task is queued
 // (see `lazy`), so tasks take no events.
-import type { Dist, Query, Scenario, Step } from './schema';
+import type { Scenario } from './schema';
 import { DBL0, EventList, TimerQueue } from './engine';
 import { PsMachine } from './ps';
+import {
+  OP_CPU,
+  OP_CACHE,
+  OP_DB,
+  OP_CALL,
+  OP_LOCK,
+  OP_UNLOCK,
+  OP_ENQ,
+  OP_END,
+  OP_HCPU,
+  OP_TXB,
+  OP_TXE,
+  OP_TXQ,
+  OP_WAIT,
+  compileProgram,
+  type CompiledProgram,
+} from './program';
+import { RateCurve } from './arrivals';
+import { TaskRing } from './async-pool';
+import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
 import { Rng, Stream, Zipf } from './random';
 import { Sampler } from './dist';
 import { Histogram } from './histogram';
-
-// ---- program ops
-const OP_CPU = 0;
-const OP_CACHE = 1;
-const OP_DB = 2;
-const OP_CALL = 3;
-const OP_LOCK = 4;
-const OP_UNLOCK = 5;
-const OP_ENQ = 6;
-const OP_END = 7;
-const OP_HCPU = 8; // cpu on the instance's host (processor sharing)
-const OP_TXB = 9; // transaction begin: a pool connection and the key's shard, held to OP_TXE
-const OP_TXE = 10;
-const OP_TXQ = 11; // a query inside a transaction (on its connection and shard)
-const OP_WAIT = 12; // a constant delay (a statement's round trip)
 
 // ---- event kinds
 const EV_SEND = 1;
@@ -140,198 +145,6 @@ export class SimCancelled extends Error {
   }
 }
 
-/** Per-station raw figures at the end of a run (the result builder names and aggregates them). */
-export interface StationRaw {
-  busyArea: number;
-  queueArea: number;
-  waitSum: number;
-  waitN: number;
-  servers: number;
-}
-
-/** One batch of the batch-means estimator. */
-export interface BatchRaw {
-  ok: number;
-  latSum: number;
-  p99: number;
-  seconds: number;
-  /** Per station: busy-server area and queue-length area (ms) within the batch. */
-  busyArea: Float64Array;
-  queueArea: Float64Array;
-  /** Per lock step: the busiest key's share of the batch it was held. */
-  lockUtil: Float64Array;
-}
-
-interface CompiledProgram {
-  op: Int32Array;
-  a: Int32Array;
-  b: Int32Array;
-  c: Int32Array;
-  f: Float64Array;
-  asyncStart: number;
-  lockKeys: ('user' | 'item')[];
-  /** For a LOCK op, the pc of its matching UNLOCK; for a TXB op, of its TXE. */
-  lockEnd: Int32Array;
-  /** Some query is split into cpu + wait, or there is a transaction. */
-  split: boolean;
-}
-
-/** Rate function of an open workload, inverted for arrival times (ms). */
-class RateCurve {
-  readonly T: Float64Array; // segment starts (ms)
-  readonly R: Float64Array; // rate at segment start (per ms)
-  private seg = 0;
-  private cum = DBL0; // Λ at segment start
-  private cumAt = DBL0; // Λ(t) of the last arrival
-  private last = DBL0; // time of the last arrival
-  readonly constant: number; // per ms, or -1 when the rate changes
-
-  constructor(rate: number | [number, number][]) {
-    if (typeof rate === 'number') {
-      this.T = Float64Array.of(0);
-      this.R = Float64Array.of(rate / 1000);
-      this.constant = rate / 1000;
-    } else {
-      const pts = rate.map(([t, r]) => [t * 1000, r / 1000] as [number, number]);
-      if (pts[0][0] > 0) pts.unshift([0, pts[0][1]]);
-      this.T = Float64Array.from(pts.map((p) => p[0]));
-      this.R = Float64Array.from(pts.map((p) => p[1]));
-      this.constant = pts.length === 1 ? pts[0][1] : -1;
-    }
-  }
-
-  /** Rate (per ms) at time t. */
-  at(t: number): number {
-    const T = this.T;
-    const R = this.R;
-    if (t >= T[T.length - 1]) return R[R.length - 1];
-    let j = 0;
-    while (j + 1 < T.length && T[j + 1] <= t) j++;
-    const w = T[j + 1] - T[j];
-    return R[j] + ((R[j + 1] - R[j]) * (t - T[j])) / w;
-  }
-
-  /** Time of the arrival whose cumulative intensity is `d` past the previous one (Infinity if none). */
-  next(d: number): number {
-    if (this.constant > 0) {
-      this.last += d / this.constant;
-      return this.last;
-    }
-    const T = this.T;
-    const R = this.R;
-    const target = this.cumAt + d;
-    for (;;) {
-      const j = this.seg;
-      const t0 = T[j];
-      const r0 = R[j];
-      if (j === T.length - 1) {
-        if (r0 <= 0) return Infinity;
-        const t = t0 + (target - this.cum) / r0;
-        this.cumAt = target;
-        this.last = t;
-        return t;
-      }
-      const w = T[j + 1] - t0;
-      const r1 = R[j + 1];
-      const segInt = ((r0 + r1) / 2) * w;
-      if (this.cum + segInt >= target && segInt > 0) {
-        const rem = target - this.cum;
-        const k = (r1 - r0) / w;
-        const disc = r0 * r0 + 2 * k * rem;
-        const x = (2 * rem) / (r0 + Math.sqrt(disc > 0 ? disc : 0));
-        const t = t0 + (x < w ? x : w);
-        this.cumAt = target;
-        this.last = t;
-        return t;
-      }
-      this.cum += segInt;
-      this.seg++;
-    }
-  }
-}
-
-/**
- * Compiles handler and async steps into one flat program (handler first, then async). With a
- * host for the instances, cpu steps are OP_HCPU; inside a transaction, queries are OP_TXQ. A query
- * is `a` = its distribution (or its cpu part) and `c` = −1 (or its wait part).
- */
-function compileProgram(s: Scenario, dists: Sampler[], services: string[]): CompiledProgram {
-  const hostCpu = s.server.host !== undefined;
-  const rtt = s.db?.rtt_ms ?? 0;
-  let split = false;
-  const op: number[] = [];
-  const a: number[] = [];
-  const b: number[] = [];
-  const c: number[] = [];
-  const f: number[] = [];
-  const lockKeys: ('user' | 'item')[] = [];
-  const dist = (d: Dist) => {
-    dists.push(Sampler.of(d));
-    return dists.length - 1;
-  };
-  const query = (o: number, q: Query, k: number) => {
-    if ('dist' in q) return emit(o, dist(q), k, -1);
-    split = true;
-    return emit(o, dist(q.cpu), k, dist(q.wait));
-  };
-  const emit = (o: number, x = 0, y = 0, z = 0, w = 0) => {
-    op.push(o);
-    a.push(x);
-    b.push(y);
-    c.push(z);
-    f.push(w);
-    return op.length - 1;
-  };
-  const key = (k: 'user' | 'item') => (k === 'user' ? 0 : 1);
-  const walk = (steps: Step[], inTx = false) => {
-    const dbOp = inTx ? OP_TXQ : OP_DB;
-    for (const st of steps) {
-      if ('cpu' in st) emit(hostCpu ? OP_HCPU : OP_CPU, dist(st.cpu));
-      else if ('cache' in st) {
-        const at = emit(OP_CACHE, dist(st.cache.lookup), key(st.cache.key), 0, st.cache.hit_ratio);
-        query(dbOp, st.cache.miss_query, key(st.cache.key));
-        c[at] = op.length;
-      } else if ('db' in st) query(dbOp, st.db.query, key(st.db.key));
-      else if ('transaction' in st) {
-        split = true;
-        const at = emit(OP_TXB, 0, key(st.transaction.key));
-        if (rtt > 0) emit(OP_WAIT, 0, 0, 0, rtt); // BEGIN
-        walk(st.transaction.steps, true);
-        if (rtt > 0) emit(OP_WAIT, 0, 0, 0, rtt); // COMMIT
-        lockEnd.set(at, emit(OP_TXE));
-      } else if ('call' in st) emit(OP_CALL, dist(st.call.time), services.indexOf(st.call.service));
-      else if ('lock' in st) {
-        const id = lockKeys.length;
-        lockKeys.push(st.lock.key);
-        const ov = st.lock.overhead ? dist(st.lock.overhead) : -1;
-        const at = emit(OP_LOCK, id, key(st.lock.key), ov, st.lock.timeout_ms ?? 0);
-        walk(st.lock.steps, inTx);
-        // the LOCK remembers its UNLOCK so an aborting job can skip locks it never took
-        lockEnd.set(at, emit(OP_UNLOCK, id, key(st.lock.key), ov));
-      } else if ('enqueue' in st) emit(OP_ENQ);
-    }
-  };
-  const lockEnd = new Map<number, number>();
-  walk(s.handler);
-  emit(OP_END);
-  const asyncStart = op.length;
-  walk(s.async?.steps ?? []);
-  emit(OP_END);
-  const ends = new Int32Array(op.length);
-  for (const [at, end] of lockEnd) ends[at] = end;
-  return {
-    op: Int32Array.from(op),
-    a: Int32Array.from(a),
-    b: Int32Array.from(b),
-    c: Int32Array.from(c),
-    f: Float64Array.from(f),
-    asyncStart,
-    lockKeys,
-    lockEnd: ends,
-    split,
-  };
-}
-
 /** Options the runtime needs from `simulate`. */
 export interface RunOptions {
   seed: number;
@@ -343,98 +156,6 @@ export interface RunOptions {
    * default — false forces the general event-by-event path (tests compare the two).
    */
   lazyAsync?: boolean;
-}
-
-/**
- * The tasks of one instance's independent worker pool that have not finished, in the order they
- * were queued (which is also the order they start): enqueue, start and end times, and the span of
- * the service call. Counters are absolute; `qi` is the first task not yet started by `now`.
- */
-class TaskRing {
-  t = new Float64Array(64);
-  s = new Float64Array(64);
-  e = new Float64Array(64);
-  cs = new Float64Array(64);
-  ce = new Float64Array(64);
-  head = 0;
-  qi = 0;
-  tail = 0;
-
-  push(t: number, s: number, e: number, cs: number, ce: number): void {
-    // the doubling is a method of its own: a small push is inlined into lazyTask
-    if (this.tail - this.head === this.t.length) this.grow();
-    const x = this.tail++ & (this.t.length - 1);
-    this.t[x] = t;
-    this.s[x] = s;
-    this.e[x] = e;
-    this.cs[x] = cs;
-    this.ce[x] = ce;
-  }
-
-  /** Doubles the arrays (they are full). */
-  private grow(): void {
-    const m = this.t.length - 1;
-    const n = 2 * (m + 1);
-    const grow = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      for (let x = this.head; x < this.tail; x++) b[x & (n - 1)] = a[x & m];
-      return b;
-    };
-    this.t = grow(this.t);
-    this.s = grow(this.s);
-    this.e = grow(this.e);
-    this.cs = grow(this.cs);
-    this.ce = grow(this.ce);
-  }
-
-  /** Moves past the tasks started by `now`, drops finished ones from the front; the backlog. */
-  advance(now: number): number {
-    const m = this.t.length - 1;
-    while (this.qi < this.tail && this.s[this.qi & m] <= now) this.qi++;
-    while (this.head < this.qi && this.e[this.head & m] <= now) this.head++;
-    return this.tail - this.qi;
-  }
-
-  /** Tasks queued or running at `now`. */
-  unfinished(now: number): number {
-    const m = this.t.length - 1;
-    let n = 0;
-    for (let x = this.head; x < this.tail; x++) if (this.e[x & m] > now) n++;
-    return n;
-  }
-
-  /** Start time of the first task still queued (call after advance; the backlog is not empty). */
-  nextStart(): number {
-    return this.s[this.qi & (this.t.length - 1)];
-  }
-
-  /** Σ over unfinished tasks of the part of [from, to) after `now` (spans given by two arrays). */
-  future(from: Float64Array, to: Float64Array, now: number): number {
-    const m = this.t.length - 1;
-    let sum = 0;
-    for (let x = this.head; x < this.tail; x++) {
-      const b = to[x & m];
-      if (b <= now) continue;
-      const a = from[x & m];
-      sum += b - (a > now ? a : now);
-    }
-    return sum;
-  }
-}
-
-/** A series window's snapshot. */
-export interface WindowRaw {
-  t_s: number;
-  seconds: number;
-  arrivals: number;
-  ok: number;
-  errors: number;
-  p50: number;
-  p99: number;
-  in_flight: number;
-  backlog: number;
-  async_backlog: number;
-  blocked: number;
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
@@ -2495,19 +2216,4 @@ export class PipelineSim {
 /** Index of the lowest set bit of a non-zero 32-bit value. */
 function ctz(x: number): number {
   return 31 - Math.clz32(x & -x);
-}
-
-/** Window width (s) for the series: the given one, or a round width giving 100–300 points. */
-export function chooseWindow(totalS: number, given: number): number {
-  if (given > 0) {
-    let w = given;
-    while (totalS / w > 10000) w *= 2;
-    return w;
-  }
-  const nice = [
-    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300,
-    600, 1800, 3600,
-  ];
-  for (const w of nice) if (totalS / w <= 300) return w;
-  return Math.ceil(totalS / 300 / 3600) * 3600;
 }
