@@ -2,7 +2,6 @@
 // gives back its X(1), σ and κ; noisy data gives them within a stated tolerance; σ and κ never go
 // negative; too few points and fits that fail are refused; and the scenario written from a fit
 // validates and says what was fitted.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   applyCalibration,
@@ -22,6 +21,7 @@ import {
 import { parsePoints, type LoadPoint } from './points';
 import { Rng } from './random';
 import { ScenarioSchema, type ScenarioInput } from './schema';
+import tpcbRuns from './fixtures/pgbench-tpcb-runs.txt?raw';
 
 const rel = (a: number, b: number) => Math.abs(a / b - 1);
 const LOADS = [1, 2, 4, 8, 16, 32, 64];
@@ -218,8 +218,7 @@ describe('what cannot be fitted', () => {
 
 describe('the real pgbench fixture', () => {
   it('peaks between 4 and 8 clients, as the measurements do', () => {
-    const text = readFileSync(new URL('./fixtures/pgbench-tpcb-runs.txt', import.meta.url), 'utf8');
-    const f = fitUsl(parsePoints(text).points);
+    const f = fitUsl(parsePoints(tpcbRuns).points);
     expect(f.r2).toBeGreaterThan(0.8);
     expect(f.peak_concurrency).toBeGreaterThan(4);
     expect(f.peak_concurrency).toBeLessThan(8);
