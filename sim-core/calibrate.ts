@@ -312,11 +312,11 @@ export function demandShape(points: readonly LoadPoint[], demand_ms: number): De
   let from: string;
   if (low.p99_ms !== undefined) {
     ratio = low.p99_ms / low.mean_ms;
-    from = `P99/mean of the lowest load (${low.source})`;
+    from = `P99/mean at the lowest load, ${low.source}`;
   } else if (low.stddev_ms !== undefined) {
     const s = Math.sqrt(Math.log(1 + (low.stddev_ms / low.mean_ms) ** 2));
     ratio = Math.exp(Z99 * s - (s * s) / 2);
-    from = `a lognormal with the stddev/mean of the lowest load (${low.source})`;
+    from = `a lognormal with the stddev/mean at the lowest load, ${low.source}`;
   } else {
     ratio = DEFAULT_P99_RATIO;
     from = `the default P99/mean ${DEFAULT_P99_RATIO} (the lowest load has no P99 or stddev)`;
@@ -391,7 +391,7 @@ function notesOf(c: CalibrationInput, workload: { type: string }): string {
     `X(1) = ${fmt(f.x1_rps)} req/s (demand ${fmt(f.demand_ms)} ms), σ = ${fmt(f.sigma)} ` +
     `(contention), κ = ${fmt(f.kappa)} (coherency), peak N* = ${fmt(f.peak_concurrency, 3)} ` +
     `at ${fmt(f.peak_throughput_rps)} req/s, R² = ${f.r2.toFixed(4)}. The demand is CPU on ` +
-    `host "${host}" (${c.demand.dist.dist}, shape from ${c.demand.from}). Predict another load: ` +
+    `host "${host}": ${c.demand.dist.dist}, its shape from ${c.demand.from}. Predict another load: ` +
     `npx peakline run ${c.out} --set ${loadSetting(workload)}.`
   );
 }
