@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Environment, EventList } from './engine';
+import { EventList } from './engine';
 import { Rng } from './random';
 
 /** The obvious event list: a linear scan for the least (time, priority, seq). */
@@ -259,26 +259,4 @@ describe('event list: calendar tiers against a reference', () => {
       { numRuns: 25, seed: 20261124 },
     );
   }, 60_000);
-});
-
-describe('environment', () => {
-  it('runs handlers in time order up to a horizon, SimPy-style', () => {
-    const seen: [number, number][] = [];
-    const env = new Environment((e, kind, payload) => {
-      seen.push([e.now, payload]);
-      if (kind === 0 && payload < 5) e.schedule(10, 0, payload + 1);
-    });
-    env.schedule(0, 0, 0);
-    env.run(35);
-    expect(seen).toEqual([
-      [0, 0],
-      [10, 1],
-      [20, 2],
-      [30, 3],
-    ]);
-    expect(env.now).toBe(35);
-    expect(env.peek()).toBe(40);
-    expect(env.step()).toBe(true);
-    expect(env.now).toBe(40);
-  });
 });

@@ -1,9 +1,9 @@
 // The discrete-event engine: an event list ordered by (time, priority, seq) — seq is monotonic, so
 // ties resolve first-in first-out and runs are deterministic — in typed arrays (a calendar of
 // time buckets in front of a small binary heap) with no allocation per event once the arrays have
-// grown. `Environment` wraps it in SimPy's vocabulary (now, schedule, peek, step, run until); the
-// pipeline model drives the list directly in its own switch loop. Constant timeouts (client,
-// pool, lock) go to FIFO `TimerQueue`s instead of the event list.
+// grown. The pipeline model drives the list directly in its own switch loop (a SimPy-style
+// wrapper had no user and went). Constant timeouts (client, pool, lock) go to FIFO `TimerQueue`s
+// instead of the event list.
 
 /**
  * Zero as a double: V8 stores a field first set to a small integer as one, and the first fraction
@@ -507,53 +507,6 @@ function grownI32(a: Int32Array, n: number): Int32Array {
   const b = new Int32Array(n);
   b.set(a);
   return b;
-}
-
-/** Handles one event: (environment, kind, payload). */
-export type EventHandler = (env: Environment, kind: number, payload: number) => void;
-
-/** SimPy-like environment over an `EventList`: simulated time `now` in the caller's unit. */
-export class Environment {
-  readonly events: EventList;
-  /** Current simulated time. */
-  now = DBL0;
-  /** Events processed so far. */
-  processed = 0;
-
-  /** An environment whose events are handled by `handler`. */
-  constructor(
-    private readonly handler: EventHandler,
-    capacity = 1024,
-  ) {
-    this.events = new EventList(capacity);
-  }
-
-  /** Schedules an event `delay` after now (delay ≥ 0; kind < 16, 0 ≤ payload < 2^27). */
-  schedule(delay: number, kind: number, payload = 0, priority = 0): void {
-    this.events.push(this.now + delay, kind, payload, priority);
-  }
-
-  /** Time of the next event, or Infinity. */
-  peek(): number {
-    return this.events.peekTime();
-  }
-
-  /** Processes the next event; false when there is none. */
-  step(): boolean {
-    const ev = this.events;
-    if (!ev.pop()) return false;
-    this.now = ev.time;
-    this.processed++;
-    this.handler(this, ev.kind, ev.payload);
-    return true;
-  }
-
-  /** Processes events up to and including time `until` (or until none are left); now ends at `until`. */
-  run(until = Infinity): void {
-    const ev = this.events;
-    while (ev.size > 0 && ev.peekTime() <= until) this.step();
-    if (until !== Infinity && this.now < until) this.now = until;
-  }
 }
 
 /**

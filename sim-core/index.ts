@@ -10,4 +10,4 @@ export { runBenchmarks, type BenchFigure, type BenchOptions } from './bench';
 export { Rng, Zipf, Stream, stream } from './random';
 export { Sampler, compileDist, lognormalSigmaFromP99, LOGNORMAL_MAX_P99_RATIO } from './dist';
 export { Histogram } from './histogram';
-export { EventList, Environment, TimerQueue } from './engine';
+export { EventList, TimerQueue } from './engine';

@@ -42,21 +42,32 @@
 // event (it is not an event of its own, so `events` does not count it); keys are drawn only when
 // a step needs them; a worker pool that nothing else touches is solved when each task is queued
 // (see `lazy`), so tasks take no events.
-import type { Query, Scenario, Step } from './schema';
+import type { Scenario } from './schema';
 import { DBL0, EventList, TimerQueue } from './engine';
+import { PsMachine } from './ps';
+import {
+  OP_CPU,
+  OP_CACHE,
+  OP_DB,
+  OP_CALL,
+  OP_LOCK,
+  OP_UNLOCK,
+  OP_ENQ,
+  OP_END,
+  OP_HCPU,
+  OP_TXB,
+  OP_TXE,
+  OP_TXQ,
+  OP_WAIT,
+  compileProgram,
+  type CompiledProgram,
+} from './program';
+import { RateCurve } from './arrivals';
+import { TaskRing } from './async-pool';
+import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
 import { Rng, Stream, Zipf } from './random';
 import { Sampler } from './dist';
 import { Histogram } from './histogram';
-
-// ---- program ops
-const OP_CPU = 0;
-const OP_CACHE = 1;
-const OP_DB = 2;
-const OP_CALL = 3;
-const OP_LOCK = 4;
-const OP_UNLOCK = 5;
-const OP_ENQ = 6;
-const OP_END = 7;
 
 // ---- event kinds
 const EV_SEND = 1;
@@ -68,6 +79,13 @@ const EV_WARMUP = 7;
 const EV_BATCH = 8;
 const EV_WINDOW = 9;
 const EV_UNBLOCK = 10; // independent worker pool: a queued task starts, a blocked sender gets in
+const EV_PS = 11; // a host machine's next departure (stale when the machine rescheduled since)
+const EV_QCPU = 12; // a query's wait (round trip, I/O) ended: its CPU part starts on the shard's host
+
+// what a job's processor-sharing stint ends in
+const PS_RESUME = 0; // go on at jPc (a cpu step; jPc was moved past it)
+const PS_DONE = 1; // the query or call at jPc is done
+const PS_CLIENT = 2; // a load generator's CPU before its next send
 
 /** Events between polls of shouldCancel / onProgress. */
 const POLL_EVERY = 65536;
@@ -81,6 +99,7 @@ const F_DEAD = 2; // skip the remaining steps (release locks only)
 const F_COHORT = 4; // arrived in the measured window
 const F_NOHANDLER = 8; // handler already given back (instance crashed)
 const F_TASK = 16;
+const F_CLIENT = 32; // not a request: a load generator's CPU burst
 
 /** Error causes, in the order of `ErrorCounts`. */
 export const CAUSES = [
@@ -126,176 +145,6 @@ export class SimCancelled extends Error {
   }
 }
 
-/** Per-station raw figures at the end of a run (the result builder names and aggregates them). */
-export interface StationRaw {
-  busyArea: number;
-  queueArea: number;
-  waitSum: number;
-  waitN: number;
-  servers: number;
-}
-
-/** One batch of the batch-means estimator. */
-export interface BatchRaw {
-  ok: number;
-  latSum: number;
-  p99: number;
-  seconds: number;
-  /** Per station: busy-server area and queue-length area (ms) within the batch. */
-  busyArea: Float64Array;
-  queueArea: Float64Array;
-  /** Per lock step: the busiest key's share of the batch it was held. */
-  lockUtil: Float64Array;
-}
-
-interface CompiledProgram {
-  op: Int32Array;
-  a: Int32Array;
-  b: Int32Array;
-  c: Int32Array;
-  f: Float64Array;
-  asyncStart: number;
-  lockKeys: ('user' | 'item')[];
-  /** For a LOCK op, the pc of its matching UNLOCK. */
-  lockEnd: Int32Array;
-}
-
-/** Rate function of an open workload, inverted for arrival times (ms). */
-class RateCurve {
-  readonly T: Float64Array; // segment starts (ms)
-  readonly R: Float64Array; // rate at segment start (per ms)
-  private seg = 0;
-  private cum = DBL0; // Λ at segment start
-  private cumAt = DBL0; // Λ(t) of the last arrival
-  private last = DBL0; // time of the last arrival
-  readonly constant: number; // per ms, or -1 when the rate changes
-
-  constructor(rate: number | [number, number][]) {
-    if (typeof rate === 'number') {
-      this.T = Float64Array.of(0);
-      this.R = Float64Array.of(rate / 1000);
-      this.constant = rate / 1000;
-    } else {
-      const pts = rate.map(([t, r]) => [t * 1000, r / 1000] as [number, number]);
-      if (pts[0][0] > 0) pts.unshift([0, pts[0][1]]);
-      this.T = Float64Array.from(pts.map((p) => p[0]));
-      this.R = Float64Array.from(pts.map((p) => p[1]));
-      this.constant = pts.length === 1 ? pts[0][1] : -1;
-    }
-  }
-
-  /** Rate (per ms) at time t. */
-  at(t: number): number {
-    const T = this.T;
-    const R = this.R;
-    if (t >= T[T.length - 1]) return R[R.length - 1];
-    let j = 0;
-    while (j + 1 < T.length && T[j + 1] <= t) j++;
-    const w = T[j + 1] - T[j];
-    return R[j] + ((R[j + 1] - R[j]) * (t - T[j])) / w;
-  }
-
-  /** Time of the arrival whose cumulative intensity is `d` past the previous one (Infinity if none). */
-  next(d: number): number {
-    if (this.constant > 0) {
-      this.last += d / this.constant;
-      return this.last;
-    }
-    const T = this.T;
-    const R = this.R;
-    const target = this.cumAt + d;
-    for (;;) {
-      const j = this.seg;
-      const t0 = T[j];
-      const r0 = R[j];
-      if (j === T.length - 1) {
-        if (r0 <= 0) return Infinity;
-        const t = t0 + (target - this.cum) / r0;
-        this.cumAt = target;
-        this.last = t;
-        return t;
-      }
-      const w = T[j + 1] - t0;
-      const r1 = R[j + 1];
-      const segInt = ((r0 + r1) / 2) * w;
-      if (this.cum + segInt >= target && segInt > 0) {
-        const rem = target - this.cum;
-        const k = (r1 - r0) / w;
-        const disc = r0 * r0 + 2 * k * rem;
-        const x = (2 * rem) / (r0 + Math.sqrt(disc > 0 ? disc : 0));
-        const t = t0 + (x < w ? x : w);
-        this.cumAt = target;
-        this.last = t;
-        return t;
-      }
-      this.cum += segInt;
-      this.seg++;
-    }
-  }
-}
-
-/** Compiles handler and async steps into one flat program (handler first, then async). */
-function compileProgram(s: Scenario, dists: Sampler[], services: string[]): CompiledProgram {
-  const op: number[] = [];
-  const a: number[] = [];
-  const b: number[] = [];
-  const c: number[] = [];
-  const f: number[] = [];
-  const lockKeys: ('user' | 'item')[] = [];
-  const dist = (d: Query) => {
-    if (!('dist' in d)) throw new Error('query { cpu, wait } is not supported yet');
-    dists.push(Sampler.of(d));
-    return dists.length - 1;
-  };
-  const emit = (o: number, x = 0, y = 0, z = 0, w = 0) => {
-    op.push(o);
-    a.push(x);
-    b.push(y);
-    c.push(z);
-    f.push(w);
-    return op.length - 1;
-  };
-  const key = (k: 'user' | 'item') => (k === 'user' ? 0 : 1);
-  const walk = (steps: Step[]) => {
-    for (const st of steps) {
-      if ('cpu' in st) emit(OP_CPU, dist(st.cpu));
-      else if ('cache' in st) {
-        const at = emit(OP_CACHE, dist(st.cache.lookup), key(st.cache.key), 0, st.cache.hit_ratio);
-        emit(OP_DB, dist(st.cache.miss_query), key(st.cache.key));
-        c[at] = op.length;
-      } else if ('db' in st) emit(OP_DB, dist(st.db.query), key(st.db.key));
-      else if ('call' in st) emit(OP_CALL, dist(st.call.time), services.indexOf(st.call.service));
-      else if ('lock' in st) {
-        const id = lockKeys.length;
-        lockKeys.push(st.lock.key);
-        const ov = st.lock.overhead ? dist(st.lock.overhead) : -1;
-        const at = emit(OP_LOCK, id, key(st.lock.key), ov, st.lock.timeout_ms ?? 0);
-        walk(st.lock.steps);
-        // the LOCK remembers its UNLOCK so an aborting job can skip locks it never took
-        lockEnd.set(at, emit(OP_UNLOCK, id, key(st.lock.key), ov));
-      } else if ('enqueue' in st) emit(OP_ENQ);
-    }
-  };
-  const lockEnd = new Map<number, number>();
-  walk(s.handler);
-  emit(OP_END);
-  const asyncStart = op.length;
-  walk(s.async?.steps ?? []);
-  emit(OP_END);
-  const ends = new Int32Array(op.length);
-  for (const [at, end] of lockEnd) ends[at] = end;
-  return {
-    op: Int32Array.from(op),
-    a: Int32Array.from(a),
-    b: Int32Array.from(b),
-    c: Int32Array.from(c),
-    f: Float64Array.from(f),
-    asyncStart,
-    lockKeys,
-    lockEnd: ends,
-  };
-}
-
 /** Options the runtime needs from `simulate`. */
 export interface RunOptions {
   seed: number;
@@ -307,98 +156,6 @@ export interface RunOptions {
    * default — false forces the general event-by-event path (tests compare the two).
    */
   lazyAsync?: boolean;
-}
-
-/**
- * The tasks of one instance's independent worker pool that have not finished, in the order they
- * were queued (which is also the order they start): enqueue, start and end times, and the span of
- * the service call. Counters are absolute; `qi` is the first task not yet started by `now`.
- */
-class TaskRing {
-  t = new Float64Array(64);
-  s = new Float64Array(64);
-  e = new Float64Array(64);
-  cs = new Float64Array(64);
-  ce = new Float64Array(64);
-  head = 0;
-  qi = 0;
-  tail = 0;
-
-  push(t: number, s: number, e: number, cs: number, ce: number): void {
-    // the doubling is a method of its own: a small push is inlined into lazyTask
-    if (this.tail - this.head === this.t.length) this.grow();
-    const x = this.tail++ & (this.t.length - 1);
-    this.t[x] = t;
-    this.s[x] = s;
-    this.e[x] = e;
-    this.cs[x] = cs;
-    this.ce[x] = ce;
-  }
-
-  /** Doubles the arrays (they are full). */
-  private grow(): void {
-    const m = this.t.length - 1;
-    const n = 2 * (m + 1);
-    const grow = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      for (let x = this.head; x < this.tail; x++) b[x & (n - 1)] = a[x & m];
-      return b;
-    };
-    this.t = grow(this.t);
-    this.s = grow(this.s);
-    this.e = grow(this.e);
-    this.cs = grow(this.cs);
-    this.ce = grow(this.ce);
-  }
-
-  /** Moves past the tasks started by `now`, drops finished ones from the front; the backlog. */
-  advance(now: number): number {
-    const m = this.t.length - 1;
-    while (this.qi < this.tail && this.s[this.qi & m] <= now) this.qi++;
-    while (this.head < this.qi && this.e[this.head & m] <= now) this.head++;
-    return this.tail - this.qi;
-  }
-
-  /** Tasks queued or running at `now`. */
-  unfinished(now: number): number {
-    const m = this.t.length - 1;
-    let n = 0;
-    for (let x = this.head; x < this.tail; x++) if (this.e[x & m] > now) n++;
-    return n;
-  }
-
-  /** Start time of the first task still queued (call after advance; the backlog is not empty). */
-  nextStart(): number {
-    return this.s[this.qi & (this.t.length - 1)];
-  }
-
-  /** Σ over unfinished tasks of the part of [from, to) after `now` (spans given by two arrays). */
-  future(from: Float64Array, to: Float64Array, now: number): number {
-    const m = this.t.length - 1;
-    let sum = 0;
-    for (let x = this.head; x < this.tail; x++) {
-      const b = to[x & m];
-      if (b <= now) continue;
-      const a = from[x & m];
-      sum += b - (a > now ? a : now);
-    }
-    return sum;
-  }
-}
-
-/** A series window's snapshot. */
-export interface WindowRaw {
-  t_s: number;
-  seconds: number;
-  arrivals: number;
-  ok: number;
-  errors: number;
-  p50: number;
-  p99: number;
-  in_flight: number;
-  backlog: number;
-  async_backlog: number;
-  blocked: number;
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
@@ -489,6 +246,9 @@ export class PipelineSim {
   private rPrev = new Int32Array(0);
   private jFlags = new Int32Array(0);
   private jConn = new Int32Array(0);
+  /** Processor sharing: what the stint ends in (PS_*) and its CPU demand. */
+  private jPs = new Int32Array(0);
+  private jDem = new Float64Array(0);
   private freeHead = -1;
   private idCounter = 0;
 
@@ -522,6 +282,8 @@ export class PipelineSim {
   readonly sShard: number;
   readonly sSvc: number;
   readonly sLock: number;
+  /** Host machines' stations: sHost + machine. */
+  readonly sHost: number;
 
   // ---- per instance
   private readonly down: Uint8Array;
@@ -553,7 +315,7 @@ export class PipelineSim {
   private readonly sends = new TimerQueue();
   private readonly sendRing: boolean;
   /** Closed loop without think time: a response's connection sends again from finish(), at once. */
-  private readonly sendAtOnce: boolean;
+  private sendAtOnce: boolean;
 
   // ---- independent worker pools
   /**
@@ -575,6 +337,28 @@ export class PipelineSim {
   private readonly lzSvc: number;
   /** An EV_UNBLOCK is pending for the instance. */
   private readonly lzArmed: Uint8Array;
+
+  // ---- host machines (processor sharing; none without `hosts`)
+  /** Machines: the instances' (mInst + i), the shards' (mShard + k), services', a lone client's. */
+  readonly machines: PsMachine[] = [];
+  /** When each machine's pending EV_PS is due (an event at another time is stale). */
+  private readonly psAt: Float64Array;
+  readonly mInst: number;
+  readonly mShard: number;
+  /** Per service: its machine, or −1. */
+  readonly svcMach: Int32Array;
+  /** The machine a co-located load generator runs on (−1: none), and its CPU per request. */
+  readonly mClient: number;
+  /** The client's machine is one of its own (no instance, shard or service runs on its host). */
+  readonly clientAlone: boolean;
+  private readonly clientCpu: Sampler | null;
+  /** Host kind of each machine (for naming its station). */
+  readonly machineHost: string[] = [];
+  /** Queries take the general path (a host, a round trip, a split query or a transaction). */
+  private readonly dbx: boolean;
+  /** Waiters for a shard or service are started by `grantWaiter` (dbx, or a service on a host). */
+  private readonly xWait: boolean;
+  private readonly rtt: number;
 
   // ---- locks (one table per lock step)
   private readonly lkHeld: Uint8Array[] = [];
@@ -700,9 +484,43 @@ export class PipelineSim {
     this.userZipf = new Zipf(s.keyspace.users, s.keyspace.user_zipf_s);
     this.itemZipf = new Zipf(s.keyspace.items, s.keyspace.item_zipf_s);
 
-    // queues
+    // host machines: each instance, shard and service that names a host is a machine of that kind
     const I = this.I;
     const nSvc = this.svcNames.length;
+    const hosts = s.hosts ?? {};
+    const machine = (name: string) => {
+      const h = hosts[name];
+      this.machineHost.push(name);
+      this.machines.push(new PsMachine(h.cores, h.usl?.sigma, h.usl?.kappa, h.background));
+      return this.machines.length - 1;
+    };
+    this.mInst = -1;
+    this.mShard = -1;
+    if (s.server.host !== undefined) {
+      this.mInst = machine(s.server.host);
+      for (let i = 1; i < I; i++) machine(s.server.host);
+    }
+    if (s.db?.host !== undefined) {
+      this.mShard = machine(s.db.host);
+      for (let k = 1; k < this.S; k++) machine(s.db.host);
+    }
+    this.svcMach = new Int32Array(nSvc).fill(-1);
+    this.svcNames.forEach((name, k) => {
+      const h = s.services[name].host;
+      if (h !== undefined) this.svcMach[k] = machine(h);
+    });
+    const clientHost = Object.keys(hosts).find((name) => hosts[name].client !== undefined);
+    this.clientCpu = clientHost !== undefined ? Sampler.of(hosts[clientHost].client!.cpu) : null;
+    const first = clientHost !== undefined ? this.machineHost.indexOf(clientHost) : -1;
+    this.clientAlone = clientHost !== undefined && first < 0;
+    this.mClient = clientHost === undefined ? -1 : first >= 0 ? first : machine(clientHost);
+    if (this.clientCpu !== null) this.sendAtOnce = false;
+    this.psAt = new Float64Array(this.machines.length).fill(-1);
+    this.rtt = s.db?.rtt_ms ?? 0;
+    this.dbx = this.mShard >= 0 || this.rtt > 0 || this.prog.split;
+    this.xWait = this.dbx || this.svcMach.some((m) => m >= 0);
+
+    // queues
     this.qPool = I;
     this.qAsync = 2 * I;
     this.qSend = 3 * I;
@@ -720,7 +538,8 @@ export class PipelineSim {
     this.sShard = 4 * I;
     this.sSvc = 4 * I + this.S;
     this.sLock = 4 * I + this.S + nSvc;
-    this.nSt = this.sLock + this.L;
+    this.sHost = this.sLock + this.L;
+    this.nSt = this.sHost + this.machines.length;
     const n = this.nSt;
     this.stBusy = new Float64Array(n);
     this.stQ = new Float64Array(n);
@@ -765,6 +584,7 @@ export class PipelineSim {
       this.lockTimers.push(new TimerQueue());
     }
     this.timers = [this.clientTimers, this.poolTimers, ...this.lockTimers];
+    this.machines.forEach((m, x) => (this.stServers[this.sHost + x] = m.cores));
 
     this.prevAreaB = new Float64Array(n);
     this.prevAreaQ = new Float64Array(n);
@@ -803,7 +623,7 @@ export class PipelineSim {
         // nothing else calls it, and it has a server for every worker of every instance
         for (let h = 0; h < aStart; h++)
           if (op[h] === OP_CALL && this.prog.b[h] === k) eligible = false;
-        if (this.svcConc[k] < I * this.workers) eligible = false;
+        if (this.svcConc[k] < I * this.workers || this.svcMach[k] >= 0) eligible = false;
       } else if (op[pc] !== OP_CPU) eligible = false;
       dists.push(this.prog.a[pc]);
     }
@@ -877,6 +697,8 @@ export class PipelineSim {
     this.rPrev = g32(this.rPrev);
     this.jFlags = g32(this.jFlags);
     this.jConn = g32(this.jConn);
+    this.jPs = g32(this.jPs);
+    this.jDem = g64(this.jDem);
     // new slots onto the free list
     for (let i = n - 1; i >= old; i--) {
       this.jNext[i] = this.freeHead;
@@ -1189,7 +1011,8 @@ export class PipelineSim {
       let d = this.think !== null ? this.think.sample(this.rThink) : 0;
       const minCycle = kind === O_OK ? MIN_CYCLE_OK : MIN_CYCLE_ERROR;
       if (now - t0 + d < minCycle) d = minCycle - (now - t0);
-      this.scheduleSend(now + d, conn);
+      if (this.clientCpu !== null) this.clientBurst(conn, d);
+      else this.scheduleSend(now + d, conn);
     }
   }
 
@@ -1236,7 +1059,8 @@ export class PipelineSim {
       const pc = this.jPc[j];
       switch (op[pc]) {
         case OP_CPU:
-        case OP_CACHE: {
+        case OP_CACHE:
+        case OP_WAIT: {
           // consecutive pure delays (cpu steps, cache hits) hold nothing but the handler, so they
           // are one event: sum them, stop before the first step that needs a station
           let d = 0;
@@ -1249,13 +1073,37 @@ export class PipelineSim {
             } else if (o === OP_CACHE) {
               d += this.dists[prog.a[p]].sample(this.rSvc);
               p = this.rCache.float() < prog.f[p] ? prog.c[p] : p + 1; // a miss goes on to its DB read
+            } else if (o === OP_WAIT) {
+              d += prog.f[p];
+              p++;
             } else break;
           }
           this.jPc[j] = p;
           this.ev.push(this.now + d, EV_RESUME, j, PRI_MODEL);
           return;
         }
-        case OP_DB: {
+        case OP_HCPU: {
+          // consecutive cpu steps on the instance's host: one stint of their summed demand
+          let d = 0;
+          let p = pc;
+          while (op[p] === OP_HCPU) {
+            d += this.dists[prog.a[p]].sample(this.rSvc);
+            p++;
+          }
+          this.jPc[j] = p;
+          this.psStart(this.mInst + this.jInst[j], j, d, PS_RESUME);
+          return;
+        }
+        case OP_TXQ:
+          this.startQuery(j);
+          return;
+        case OP_TXE: {
+          this.txRelease(j);
+          this.jPc[j] = pc + 1;
+          continue;
+        }
+        case OP_DB:
+        case OP_TXB: {
           const i = this.jInst[j];
           const st = this.sPool + i;
           if (this.stBusy[st] < this.poolSize) {
@@ -1275,12 +1123,15 @@ export class PipelineSim {
           const st = this.sSvc + k;
           if (this.stBusy[st] < this.svcConc[k]) {
             this.grab(st);
-            this.ev.push(
-              this.now + this.dists[prog.a[pc]].sample(this.rSvc),
-              EV_DONE,
-              j,
-              PRI_MODEL,
-            );
+            if (this.svcMach[k] >= 0)
+              this.psStart(this.svcMach[k], j, this.dists[prog.a[pc]].sample(this.rSvc), PS_DONE);
+            else
+              this.ev.push(
+                this.now + this.dists[prog.a[pc]].sample(this.rSvc),
+                EV_DONE,
+                j,
+                PRI_MODEL,
+              );
           } else if (this.qLen[this.qSvc + k] < this.svcQueue[k]) {
             this.qPush(this.qSvc + k, j);
           } else {
@@ -1426,10 +1277,169 @@ export class PipelineSim {
     this.jPhase[j] = k;
     if (this.shardMirror || this.stBusy[st] < this.shardConc) {
       if (!this.shardMirror) this.grab(st);
-      this.ev.push(this.now + this.dists[this.prog.a[pc]].sample(this.rSvc), EV_DONE, j, PRI_MODEL);
+      if (this.dbx) this.shardGranted(j);
+      else
+        this.ev.push(
+          this.now + this.dists[this.prog.a[pc]].sample(this.rSvc),
+          EV_DONE,
+          j,
+          PRI_MODEL,
+        );
     } else {
       this.qPush(this.qShard + k, j);
     }
+  }
+
+  // ================================================================ hosts, queries, transactions
+
+  /** Job j has its connection and shard: a transaction goes on inside, a query runs. */
+  private shardGranted(j: number): void {
+    const pc = this.jPc[j];
+    if (this.prog.op[pc] === OP_TXB) {
+      this.jPc[j] = pc + 1;
+      this.exec(j);
+    } else this.startQuery(j);
+  }
+
+  /**
+   * Runs the query at job j's pc (OP_DB holding a connection and its shard, or OP_TXQ on its
+   * transaction's): the round trip and the wait part (or a single distribution) are a delay, then
+   * the cpu part runs on the shard's host by processor sharing (without a host it is a delay too).
+   */
+  private startQuery(j: number): void {
+    const prog = this.prog;
+    const pc = this.jPc[j];
+    const w = prog.c[pc];
+    const x = this.dists[prog.a[pc]].sample(this.rSvc);
+    let delay = this.rtt;
+    let cpu = 0;
+    if (w < 0) delay += x;
+    else {
+      cpu = x;
+      delay += this.dists[w].sample(this.rSvc);
+    }
+    if (this.mShard < 0 || cpu <= 0) {
+      delay += cpu;
+      // all of it is a delay: end the query with the event that ends a delay of its kind
+      if (prog.op[pc] === OP_DB) this.ev.push(this.now + delay, EV_DONE, j, PRI_MODEL);
+      else {
+        this.jPc[j] = pc + 1;
+        this.ev.push(this.now + delay, EV_RESUME, j, PRI_MODEL);
+      }
+      return;
+    }
+    this.jDem[j] = cpu;
+    if (delay > 0) this.ev.push(this.now + delay, EV_QCPU, j, PRI_MODEL);
+    else this.psStart(this.mShard + this.jPhase[j], j, cpu, PS_DONE);
+  }
+
+  /** A query's delay part ended: its cpu part runs on the shard's host. */
+  private queryCpu(j: number): void {
+    this.psStart(this.mShard + this.jPhase[j], j, this.jDem[j], PS_DONE);
+  }
+
+  /** The query or call at job j's pc is done (its cpu part ended). */
+  private stintDone(j: number): void {
+    const pc = this.jPc[j];
+    if (this.prog.op[pc] === OP_TXQ) {
+      this.jPc[j] = pc + 1;
+      this.resume(j);
+    } else this.done(j);
+  }
+
+  /** Job j's transaction ends (or is unwound): its shard and connection are given back. */
+  private txRelease(j: number): void {
+    const k = this.jPhase[j];
+    if (!this.shardMirror) this.serverFreed(this.qShard + k, this.sShard + k);
+    this.poolRelease(this.jInst[j]);
+  }
+
+  /** A waiter for a shard or a service got its server (dbx / hosted services). */
+  private grantWaiter(w: number): void {
+    const pc = this.jPc[w];
+    const o = this.prog.op[pc];
+    if (o === OP_CALL) {
+      const k = this.prog.b[pc];
+      const d = this.dists[this.prog.a[pc]].sample(this.rSvc);
+      if (this.svcMach[k] >= 0) this.psStart(this.svcMach[k], w, d, PS_DONE);
+      else this.ev.push(this.now + d, EV_DONE, w, PRI_MODEL);
+    } else if (this.dbx) this.shardGranted(w);
+    else
+      this.ev.push(this.now + this.dists[this.prog.a[pc]].sample(this.rSvc), EV_DONE, w, PRI_MODEL);
+  }
+
+  /** Job j starts `d` ms of CPU on machine m, shared by processor sharing; `kind` says what follows. */
+  private psStart(m: number, j: number, d: number, kind: number): void {
+    const mach = this.machines[m];
+    this.jPs[j] = kind;
+    this.jDem[j] = d;
+    this.jWaitT[j] = this.now;
+    const b0 = mach.busyCores();
+    const n0 = mach.n;
+    mach.add(this.now, j, d);
+    this.psAreas(m, b0, n0);
+    this.psSchedule(m);
+  }
+
+  /** Machine m's busy cores and runnable-but-waiting jobs went from (b0, n0 − b0) to now's. */
+  private psAreas(m: number, b0: number, n0: number): void {
+    const mach = this.machines[m];
+    const st = this.sHost + m;
+    const now = this.now;
+    const b1 = mach.busyCores();
+    const q1 = mach.n - b1;
+    this.stSumB[st] += (b0 - b1) * now;
+    this.stBusy[st] = b1;
+    this.stSumQ[st] += (n0 - b0 - q1) * now;
+    this.stQ[st] = q1;
+  }
+
+  /** Makes sure an EV_PS comes at machine m's next departure. */
+  private psSchedule(m: number): void {
+    const t = this.machines[m].nextTime();
+    if (t === this.psAt[m]) return;
+    this.psAt[m] = t;
+    if (t !== Infinity) this.ev.push(t, EV_PS, m, PRI_MODEL);
+  }
+
+  /** Machine m's next departure is due (false: the event is stale). */
+  private psDeparture(m: number, t: number): boolean {
+    if (t !== this.psAt[m]) return false;
+    this.psAt[m] = -1;
+    const mach = this.machines[m];
+    const b0 = mach.busyCores();
+    const n0 = mach.n;
+    const j = mach.pop(this.now);
+    this.psAreas(m, b0, n0);
+    this.psSchedule(m);
+    if (this.now >= this.warmMs) {
+      // the stint's "wait": how much longer than its demand it took (the slowdown)
+      const st = this.sHost + m;
+      const w = this.now - this.jWaitT[j] - this.jDem[j];
+      this.stWaitSum[st] += w > 0 ? w : 0; // never below zero by rounding
+      this.stWaitN[st]++;
+    }
+    const kind = this.jPs[j];
+    if (kind === PS_RESUME) this.resume(j);
+    else if (kind === PS_DONE) this.stintDone(j);
+    else this.clientDone(j);
+    return true;
+  }
+
+  /** A co-located load generator spends CPU before connection `conn` sends again after `think`. */
+  private clientBurst(conn: number, think: number): void {
+    const j = this.alloc();
+    this.jFlags[j] = F_CLIENT;
+    this.jConn[j] = conn;
+    this.jT0[j] = think;
+    this.psStart(this.mClient, j, this.clientCpu!.sample(this.rSvc), PS_CLIENT);
+  }
+
+  private clientDone(j: number): void {
+    const conn = this.jConn[j];
+    const think = this.jT0[j];
+    this.free(j);
+    if (conn >= 0) this.scheduleSend(this.now + think, conn);
   }
 
   private poolRelease(i: number): void {
@@ -1767,10 +1777,11 @@ export class PipelineSim {
     for (;;) {
       const o = op[pc];
       if (o === OP_END) return;
-      if (o === OP_LOCK) {
+      if (o === OP_LOCK || o === OP_TXB) {
         pc = this.lockEnd[pc] + 1; // never taken: skip the whole block
         continue;
       }
+      if (o === OP_TXE) this.txRelease(j);
       if (o === OP_UNLOCK) {
         const l = this.prog.a[pc];
         this.lockRelease(
@@ -1787,12 +1798,14 @@ export class PipelineSim {
     if (this.qLen[q] > 0) {
       const w = this.qPop(q);
       this.waited(st, this.jWaitT[w]);
-      this.ev.push(
-        this.now + this.dists[this.prog.a[this.jPc[w]]].sample(this.rSvc),
-        EV_DONE,
-        w,
-        PRI_MODEL,
-      );
+      if (this.xWait) this.grantWaiter(w);
+      else
+        this.ev.push(
+          this.now + this.dists[this.prog.a[this.jPc[w]]].sample(this.rSvc),
+          EV_DONE,
+          w,
+          PRI_MODEL,
+        );
     } else {
       this.release(st);
     }
@@ -2090,6 +2103,7 @@ export class PipelineSim {
           this.nextArrival = ring.peekTime();
           this.arrive(ring.slot);
         } else {
+          if (this.clientCpu !== null) this.clientBurst(-1, 0);
           this.arrive(-1);
           this.scheduleArrival();
         }
@@ -2168,6 +2182,12 @@ export class PipelineSim {
         case EV_UNBLOCK:
           this.unblock(p);
           break;
+        case EV_PS:
+          if (!this.psDeparture(p, ev.time)) events--;
+          break;
+        case EV_QCPU:
+          this.queryCpu(p);
+          break;
         case EV_WINDOW:
           this.closeWindow();
           if (p + 1 < this.nWindows)
@@ -2196,19 +2216,4 @@ export class PipelineSim {
 /** Index of the lowest set bit of a non-zero 32-bit value. */
 function ctz(x: number): number {
   return 31 - Math.clz32(x & -x);
-}
-
-/** Window width (s) for the series: the given one, or a round width giving 100–300 points. */
-export function chooseWindow(totalS: number, given: number): number {
-  if (given > 0) {
-    let w = given;
-    while (totalS / w > 10000) w *= 2;
-    return w;
-  }
-  const nice = [
-    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300,
-    600, 1800, 3600,
-  ];
-  for (const w of nice) if (totalS / w <= 300) return w;
-  return Math.ceil(totalS / 300 / 3600) * 3600;
 }

@@ -25,10 +25,10 @@ export interface StationStats {
   mean_queue: number;
   /** Mean wait before service, of those that got service. */
   mean_wait_ms: number;
-  /** Servers at this station (handlers, workers, pool connections, shard capacity...). */
+  /** Servers at this station (handlers, workers, pool connections, shard capacity, cores...). */
   servers: number;
   /** Kind, for the pipeline diagram. */
-  kind: 'instance' | 'queue' | 'workers' | 'pool' | 'shard' | 'service' | 'lock' | 'cache';
+  kind: 'instance' | 'queue' | 'workers' | 'pool' | 'shard' | 'service' | 'lock' | 'cache' | 'host';
 }
 
 /** Error causes (DESIGN.md): each counts requests (or tasks) lost to it. */

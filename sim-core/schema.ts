@@ -366,7 +366,8 @@ export const ScenarioSchema = z
     };
     hostRef(s.server.host, ['server', 'host']);
     hostRef(s.db?.host, ['db', 'host']);
-    for (const [name, svc] of Object.entries(s.services)) hostRef(svc.host, ['services', name, 'host']);
+    for (const [name, svc] of Object.entries(s.services))
+      hostRef(svc.host, ['services', name, 'host']);
     walk(s.handler, ['handler']);
     if (s.async) walk(s.async.steps, ['async', 'steps']);
     for (const [i, f] of s.gateway.faults.entries()) {

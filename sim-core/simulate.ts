@@ -67,6 +67,7 @@ const DEPTH: Record<StationStats['kind'], number> = {
   service: 4,
   lock: 4,
   cache: 4,
+  host: 5,
 };
 
 /** Utilisation at or above which a station counts as saturated. */
@@ -154,6 +155,20 @@ function buildStations(
     st.utilization = a.lockUtil[l];
     stations[`lock[${l}]`] = st;
   }
+  // host machines: cores in use by the model's jobs / cores; the queue is runnable jobs without a
+  // core, the wait is how much longer than their demand CPU stints took
+  if (sim.mInst >= 0) stations['host:instances'] = agg(sim.sHost + sim.mInst, 'host');
+  if (sim.mShard >= 0) {
+    if (sim.S === 1) stations['host:db'] = one(sim.sHost + sim.mShard, 'host');
+    else
+      for (let k = 0; k < sim.S; k++)
+        stations[`host:db[${k}]`] = one(sim.sHost + sim.mShard + k, 'host');
+  }
+  sim.svcNames.forEach((name, k) => {
+    if (sim.svcMach[k] >= 0)
+      stations[`host:service:${name}`] = one(sim.sHost + sim.svcMach[k], 'host');
+  });
+  if (sim.clientAlone) stations['host:client'] = one(sim.sHost + sim.mClient, 'host');
   return stations;
 }
 

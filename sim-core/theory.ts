@@ -218,6 +218,78 @@ export function mva(N: number, Z: number, stations: MvaStation[]): MvaResult {
   };
 }
 
+/** A station of a closed network whose service rate depends on how many jobs are present. */
+export interface LdStation {
+  /** Service demand per visit (time) of a job alone at the station. */
+  demand: number;
+  /**
+   * Total service rate with j jobs present, relative to one job alone (α(1) = 1): j for a delay,
+   * min(j, c) for c servers or c cores shared by processor sharing, min(j, c) / (1 + σ(j−1) +
+   * κj(j−1)) for a host with a USL slowdown.
+   */
+  alpha: (j: number) => number;
+}
+
+/**
+ * Exact MVA of a closed product-form network with load-dependent stations (Reiser–Lavenberg, with
+ * marginal probabilities): R_k(n) = Σ_j j·D_k/α_k(j)·p_k(j−1 | n−1), p_k(j | n) = X(n)·D_k/α_k(j)·
+ * p_k(j−1 | n−1). Exact for exponential service (and for processor sharing with any demand).
+ */
+export function ldMva(N: number, Z: number, stations: LdStation[]): MvaResult {
+  const K = stations.length;
+  const P = stations.map(() => {
+    const p = new Float64Array(N + 1);
+    p[0] = 1;
+    return p;
+  });
+  const A = stations.map((st) =>
+    Float64Array.from({ length: N + 1 }, (_, j) => (j === 0 ? 1 : st.alpha(j))),
+  );
+  const R = new Float64Array(K);
+  const Q = new Float64Array(K);
+  let X = 0;
+  for (let n = 1; n <= N; n++) {
+    for (let k = 0; k < K; k++) {
+      const p = P[k];
+      const D = stations[k].demand;
+      let r = 0;
+      for (let j = 1; j <= n; j++) r += ((j * D) / A[k][j]) * p[j - 1];
+      R[k] = r;
+    }
+    let sumR = 0;
+    for (let k = 0; k < K; k++) sumR += R[k];
+    X = n / (Z + sumR);
+    for (let k = 0; k < K; k++) {
+      const p = P[k];
+      const D = stations[k].demand;
+      let s = 0;
+      for (let j = n; j >= 1; j--) {
+        p[j] = ((X * D) / A[k][j]) * p[j - 1];
+        s += p[j];
+      }
+      p[0] = Math.max(0, 1 - s);
+      Q[k] = X * R[k];
+    }
+  }
+  let sumR = 0;
+  for (let k = 0; k < K; k++) sumR += R[k];
+  return {
+    throughput: X,
+    response: sumR,
+    residence: Array.from(R),
+    queue: Array.from(Q),
+    utilization: stations.map((st) => X * st.demand),
+  };
+}
+
+/**
+ * The Universal Scalability Law: throughput of N concurrent jobs, X(N) = N·X(1) / (1 + σ(N−1) +
+ * κN(N−1)) — contention σ and coherency κ; it peaks at N* = √((1−σ)/κ) and falls past it.
+ */
+export function usl(N: number, x1: number, sigma: number, kappa: number): number {
+  return (N * x1) / (1 + sigma * (N - 1) + kappa * N * (N - 1));
+}
+
 /** Little's law: mean number in a system = arrival rate × mean time in it. */
 export function little(rate: number, time: number): number {
   return rate * time;

@@ -1,6 +1,6 @@
-// The `peakline` command line: run, validate, schema, sweep and bench here; serve, watch and demo
-// are loaded on demand from the web shell and the live sources. Errors are one clear line on
-// stderr and a non-zero exit code (a stack trace only with --debug).
+// The `peakline` command line: run, validate, schema and sweep here, calibrate and bench in modules
+// of their own; serve, watch and demo are loaded on demand from the web shell and the live sources.
+// Errors are one clear line on stderr and a non-zero exit code (a stack trace only with --debug).
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ScenarioSchema } from '../../sim-core/schema';
@@ -34,6 +34,11 @@ Commands
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
         --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
         (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
+  calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--host NAME]
+        [--out FILE] [--json]
+        Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
+        Scalability Law (X(1), σ, κ) and write a scenario that predicts other loads
+        (default calibrated.json; --base: set that scenario's host instead).
   bench [--json] [--quick]
         Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS
         (--quick: no sale-day run and a 3×3 sweep).
@@ -265,6 +270,7 @@ const COMMANDS: Record<string, Handler> = {
   validate: cmdValidate,
   schema: cmdSchema,
   sweep: cmdSweep,
+  calibrate: async (argv) => (await import('./calibrate')).calibrateCommand(argv),
   bench: async (argv) => (await import('./bench')).benchCommand(argv),
   serve: (argv) => delegate('../web/serve.ts', 'serveCommand', 'the web console (serve)', argv),
   watch: (argv) => delegate('../live/cli.ts', 'watchCommand', 'live monitoring (watch)', argv),

@@ -1,0 +1,344 @@
+// `peakline calibrate` as a user runs it: the real bin in a child process on real pgbench and wrk
+// output (sim-core/fixtures) and on small CSV files — the table, the JSON, the scenario it writes
+// (which validates), --base, --cores and --host, and every bad input as one line with its exit code.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateScenario } from '../../sim-core/validate';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'electron/bin/peakline.mjs');
+const fixture = (name: string) => join(root, 'sim-core/fixtures', name);
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node electron/bin/peakline.mjs …args` in `cwd` (the temp folder) and collects its output. */
+function peakline(...args: string[]): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: dir, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir: string;
+const file = (name: string) => join(dir, name);
+const readJson = (name: string) => JSON.parse(readFileSync(file(name), 'utf8'));
+
+/** A scenario that runs nothing on a host: calibrate replaces its handler. */
+const base = {
+  schema: 'peakline.scenario/v1',
+  name: 'Order API',
+  notes: 'The order API in front of the DB.',
+  duration_s: 10,
+  workload: { type: 'closed', connections: 50 },
+  server: { concurrency: 64 },
+  handler: [{ cpu: { dist: 'exp', mean_ms: 1 } }],
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'peakline-calibrate-'));
+  writeFileSync(file('base.json'), JSON.stringify(base, null, 2));
+  writeFileSync(
+    file('open.csv'),
+    'rate_rps,throughput_rps,mean_ms,p99_ms\n100,100,10.5,30\n200,199,12,40\n400,398,16,60\n',
+  );
+  writeFileSync(file('bad-number.csv'), 'concurrency,throughput_rps,mean_ms\n1,100,10\n2,abc,11\n');
+  writeFileSync(file('no-mean.csv'), 'concurrency,throughput_rps\n1,100\n');
+  writeFileSync(file('zero.csv'), 'concurrency,throughput_rps,mean_ms\n1,100,10\n2,0,11\n');
+  writeFileSync(file('two.csv'), 'concurrency,throughput_rps,mean_ms\n1,100,10\n2,180,11\n');
+  writeFileSync(
+    file('one-load.csv'),
+    'concurrency,throughput_rps,mean_ms\n4,300,13\n4,310,12.9\n4,305,13.1\n',
+  );
+  writeFileSync(file('notes.txt'), 'my notes\n');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const noStack = (text: string) => {
+  expect(text).not.toMatch(/\n\s+at /);
+  expect(text).not.toContain('.ts:');
+};
+
+describe('calibrate on real pgbench output', () => {
+  it('prints the format, the fit, one row per point, and writes calibrated.json by default', async () => {
+    const r = await peakline('calibrate', '--points', fixture('pgbench-tpcb-runs.txt'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(
+      'Calibrated from pgbench-tpcb-runs.txt — pgbench-summary, 6 points (Universal Scalability Law)',
+    );
+    expect(r.stdout).toMatch(
+      /^Fit {10}X\(1\) [\d,]+\.\d req\/s {3}demand 0\.\d{3} ms {3}no core limit$/m,
+    );
+    expect(r.stdout).toMatch(/^ {13}σ [\d.e-]+ \(contention\) {3}κ [\d.e-]+ \(coherency\)$/m);
+    expect(r.stdout).toMatch(/^Peak {9}N\* \d+\.\d → [\d,]+\.\d req\/s$/m);
+    expect(r.stdout).toMatch(/^R² {11}0\.\d{4} \(throughput\)$/m);
+    expect(r.stdout).toMatch(/^Demand {7}lognormal mean 0\.\d{3} ms, p99 [\d.]+ ms — shape from /m);
+    expect(r.stdout).toMatch(
+      /^load\s+measured X\/s\s+fitted X\/s\s+resid %\s+measured mean ms\s+fitted mean ms\s+error %\s+point$/m,
+    );
+    const rows = lines.filter((l) => /^N=\d+ /.test(l));
+    expect(rows.map((l) => l.split(/\s+/)[0])).toEqual([
+      'N=1',
+      'N=2',
+      'N=4',
+      'N=8',
+      'N=16',
+      'N=32',
+    ]);
+    // The measured column is the file's tps, the point column its line.
+    expect(rows[0]).toMatch(
+      /^N=1\s+1,023\.2\s+[\d,.]+\s+[+−][\d.]+\s+0\.977\s+[\d.]+\s+[+−][\d.]+\s+line 10$/,
+    );
+    expect(lines.at(-2)).toBe(
+      'Wrote calibrated.json — predict another load: npx peakline run calibrated.json --set workload.connections=N',
+    );
+
+    const s = readJson('calibrated.json');
+    expect(validateScenario(s).ok).toBe(true);
+    expect(s.name).toBe('Calibrated from pgbench-tpcb-runs.txt');
+    expect(s.workload).toEqual({ type: 'closed', connections: 32 });
+    expect(s.hosts.db.cores).toBe(4096);
+    expect(s.db.host).toBe('db');
+    expect(s.handler[0].db.query.cpu.dist).toBe('lognormal');
+    expect(s.notes).toMatch(
+      /^Calibrated by peakline calibrate from 6 measured points of pgbench-tpcb-runs\.txt \(pgbench-summary\)/,
+    );
+    const v = await peakline('validate', 'calibrated.json');
+    expect(v.stdout).toBe('calibrated.json: ok (Calibrated from pgbench-tpcb-runs.txt)\n');
+  });
+
+  it('--json prints format, points, the fit and out; the file holds the same σ and κ', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      fixture('pgbench-tpcb-runs.txt'),
+      '--cores',
+      '2',
+      '--out',
+      'c2.json',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['format', 'points', 'fit', 'out']);
+    expect(j.format).toBe('pgbench-summary');
+    expect(j.out).toBe('c2.json');
+    expect(j.points).toHaveLength(6);
+    expect(j.points[0]).toMatchObject({
+      concurrency: 1,
+      throughput_rps: 1023.227847,
+      mean_ms: 0.977,
+    });
+    expect(Object.keys(j.fit)).toEqual(
+      expect.arrayContaining([
+        'x1_rps',
+        'demand_ms',
+        'sigma',
+        'kappa',
+        'cores',
+        'peak_concurrency',
+        'peak_throughput_rps',
+        'r2',
+        'points',
+      ]),
+    );
+    expect(j.fit.cores).toBe(2);
+    expect(j.fit.demand_ms).toBeCloseTo(1000 / j.fit.x1_rps, 9);
+    expect(j.fit.sigma).toBeGreaterThanOrEqual(0);
+    expect(j.fit.kappa).toBeGreaterThanOrEqual(0);
+    expect(j.fit.peak_concurrency).toBeLessThanOrEqual(2);
+    expect(j.fit.r2).toBeGreaterThan(0.9);
+    expect(Object.keys(j.fit.points[0]).sort()).toEqual(
+      [
+        'concurrency',
+        'fitted_mean_ms',
+        'fitted_rps',
+        'mean_error',
+        'measured_mean_ms',
+        'measured_rps',
+        'residual',
+        'source',
+      ].sort(),
+    );
+    const s = readJson('c2.json');
+    expect(s.hosts.db.cores).toBe(2);
+    expect(s.hosts.db.usl.kappa).toBeCloseTo(j.fit.kappa, 6);
+    expect(s.hosts.db.usl.sigma).toBeCloseTo(j.fit.sigma, 6);
+  });
+});
+
+describe('several files, other formats, --host', () => {
+  it('takes one point per pgbench log given with --points or after it, in load order', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      fixture('pgbench-log-c8.log'),
+      '--points',
+      fixture('pgbench-log-c1.log'),
+      fixture('pgbench-log-c2.log'),
+      fixture('pgbench-log-c4.log'),
+      '--host',
+      'pg',
+      '--out',
+      'logs.json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/— pgbench-log, 4 points/);
+    const rows = r.stdout.split('\n').filter((l) => /^N=\d+ /.test(l));
+    expect(rows.map((l) => l.split(/\s+/)[0])).toEqual(['N=1', 'N=2', 'N=4', 'N=8']);
+    expect(rows[0]).toMatch(/pgbench-log-c1\.log: lines 1–400 \(400 transactions\)$/);
+    const s = readJson('logs.json');
+    expect(validateScenario(s).ok).toBe(true);
+    expect(Object.keys(s.hosts)).toEqual(['pg']);
+    expect(s.db.host).toBe('pg');
+    expect(s.workload).toEqual({ type: 'closed', connections: 8 });
+  });
+
+  it('open points give an open workload at the largest rate', async () => {
+    const r = await peakline('calibrate', '--points', 'open.csv', '--out', 'open.json');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^400\.0\/s → N=6\.37\s/m);
+    expect(r.stdout).toContain('--set workload.rate_rps=R');
+    const s = readJson('open.json');
+    expect(s.workload).toEqual({ type: 'open', rate_rps: 400, arrivals: 'poisson' });
+    // The lowest load's P99/mean (30/10.5) shapes the demand.
+    expect(s.handler[0].db.query.cpu.p99_ms / s.handler[0].db.query.cpu.mean_ms).toBeCloseTo(
+      30 / 10.5,
+      4,
+    );
+  });
+
+  it('--base keeps the base and puts the calibrated query on the host', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      fixture('wrk-latency-c1.txt'),
+      '--points',
+      fixture('wrk-latency-c4.txt'),
+      '--points',
+      fixture('wrk-latency-c16.txt'),
+      '--base',
+      'base.json',
+      '--out',
+      'based.json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('base.json: its handler is now the calibrated query on host "db".');
+    const s = readJson('based.json');
+    expect(validateScenario(s).ok).toBe(true);
+    expect(s.name).toBe('Order API');
+    expect(s.workload).toEqual(base.workload);
+    expect(s.server).toEqual(base.server);
+    expect(Object.keys(s.handler[0])).toEqual(['db']);
+    expect(s.db.host).toBe('db');
+    expect(s.notes).toMatch(
+      /^The order API in front of the DB\.\n\nCalibrated by peakline calibrate/,
+    );
+  });
+});
+
+describe('bad input', () => {
+  it('names the file, the row and what is wrong, exit code 1', async () => {
+    const [a, b, c] = await Promise.all([
+      peakline('calibrate', '--points', 'bad-number.csv'),
+      peakline('calibrate', '--points', 'no-mean.csv'),
+      peakline('calibrate', '--points', 'zero.csv'),
+    ]);
+    expect([a.code, b.code, c.code]).toEqual([1, 1, 1]);
+    expect(a.stderr).toBe('bad-number.csv: row 3: throughput_rps is not a number: "abc"\n');
+    expect(b.stderr).toBe(
+      'no-mean.csv: row 1: missing column "mean_ms" in the header (has: concurrency, throughput_rps; needs concurrency or rate_rps, throughput_rps, mean_ms)\n',
+    );
+    expect(c.stderr).toBe('zero.csv: row 3: throughput_rps must be > 0 (got 0)\n');
+    for (const x of [a, b, c]) {
+      expect(x.stdout).toBe('');
+      noStack(x.stderr);
+    }
+  });
+
+  it('names the line of a cut pgbench run', async () => {
+    const text = readFileSync(fixture('pgbench-tpcb-runs.txt'), 'utf8');
+    writeFileSync(file('cut.txt'), text.slice(0, text.lastIndexOf('latency average')));
+    const r = await peakline('calibrate', '--points', 'cut.txt');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'cut.txt: line 105: run 6 (from this line) has no "tps = …" line (did it fail or stop early?)\n',
+    );
+  });
+
+  it('refuses too few points and a single load, naming the file', async () => {
+    const [a, b] = await Promise.all([
+      peakline('calibrate', '--points', 'two.csv'),
+      peakline('calibrate', '--points', 'one-load.csv'),
+    ]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toBe('two.csv: needs at least 3 load points to fit X(1), σ and κ (got 2)\n');
+    expect(b.code).toBe(1);
+    expect(b.stderr).toBe(
+      'one-load.csv: needs points at 2 or more different loads (all 3 are at N = 4)\n',
+    );
+  });
+
+  it('will not overwrite a file that is not a scenario, and leaves no temporary file', async () => {
+    const r = await peakline('calibrate', '--points', 'open.csv', '--out', 'notes.txt');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'notes.txt: exists and is not a peakline scenario; not overwriting it (choose another --out)\n',
+    );
+    expect(readFileSync(file('notes.txt'), 'utf8')).toBe('my notes\n');
+    // An existing scenario is replaced.
+    const again = await peakline('calibrate', '--points', 'open.csv', '--out', 'open.json');
+    expect(again.code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('an invalid --base is reported as validate reports it', async () => {
+    writeFileSync(file('bad-base.json'), JSON.stringify({ ...base, server: { concurrency: 0 } }));
+    const r = await peakline('calibrate', '--points', 'open.csv', '--base', 'bad-base.json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('bad-base.json: server.concurrency: must be >= 1 (got 0)\n');
+  });
+
+  it('a bad command line is exit code 2', async () => {
+    const [a, b, c, d] = await Promise.all([
+      peakline('calibrate'),
+      peakline('calibrate', '--points', 'open.csv', '--cores', '0'),
+      peakline('calibrate', '--points', 'open.csv', '--fast'),
+      peakline('calibrate', '--points', 'missing.csv'),
+    ]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(
+      'peakline calibrate: give --points FILE (measured load points: CSV, JSON, pgbench or wrk output) (see peakline help)\n',
+    );
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(
+      'peakline calibrate: --cores: must be a whole number >= 1 (see peakline help)\n',
+    );
+    expect(c.code).toBe(2);
+    expect(c.stderr).toBe("peakline calibrate: Unknown option '--fast' (see peakline help)\n");
+    expect(d.code).toBe(1);
+    expect(d.stderr).toBe('missing.csv: cannot read: no such file\n');
+  });
+
+  it('help names the command', async () => {
+    const r = await peakline('help');
+    expect(r.stdout).toContain('calibrate --points FILE');
+  });
+});

@@ -1,0 +1,257 @@
+// `peakline calibrate`: reads measured load points (CSV, JSON, pgbench or wrk output), fits the
+// Universal Scalability Law, prints the fit and writes a scenario that reproduces it (atomically,
+// never over a file that is not a scenario). The parsing, fitting and the scenario itself are
+// sim-core's (points.ts, calibrate.ts); this is the files and the table.
+import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import {
+  applyCalibration,
+  calibratedScenario,
+  demandShape,
+  FitError,
+  fitUsl,
+  loadOf,
+  loadSetting,
+  runsOnHost,
+  sig,
+  type CalibrationInput,
+  type UslFit,
+} from '../../sim-core/calibrate';
+import { parsePoints, PointsError, type LoadPoint, type PointsFormat } from '../../sim-core/points';
+import type { ScenarioInput } from '../../sim-core/schema';
+import { formatProblems, validateScenario } from '../../sim-core/validate';
+import { CliError, loadScenarioInput, num, parseCommand, readText, table } from './util';
+
+/** A point with the file it came from. */
+type FilePoint = LoadPoint & { file: string };
+
+/** Reads and parses every points file; errors are `FILE: row N: what is wrong`. */
+function readPoints(files: readonly string[]): { formats: PointsFormat[]; points: FilePoint[] } {
+  const formats: PointsFormat[] = [];
+  const points: FilePoint[] = [];
+  for (const file of files) {
+    const text = readText(file);
+    try {
+      const r = parsePoints(text);
+      formats.push(r.format);
+      for (const p of r.points) points.push({ ...p, file });
+    } catch (e) {
+      if (e instanceof PointsError) throw new CliError(`${file}: ${e.message}`);
+      throw e;
+    }
+  }
+  return { formats, points };
+}
+
+/** Refuses to replace a file that is not a peakline scenario (or is not a file). */
+function checkOut(out: string): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isFile()) throw new CliError(`${out}: is not a file; choose another --out`);
+  let schema: unknown;
+  try {
+    schema = (JSON.parse(readFileSync(out, 'utf8').replace(/^\ufeff/, '')) as { schema?: unknown })
+      ?.schema;
+  } catch {
+    schema = undefined;
+  }
+  if (schema !== 'peakline.scenario/v1')
+    throw new CliError(
+      `${out}: exists and is not a peakline scenario; not overwriting it (choose another --out)`,
+    );
+}
+
+/** Writes through a temporary file in the same folder and a rename, so a reader never sees half. */
+function writeAtomically(out: string, text: string): void {
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, out);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (e as Error).message;
+    throw new CliError(`${out}: cannot write: ${why}`);
+  }
+}
+
+const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : '−'}${num(Math.abs(x) * 100, digits)}`;
+const g = (x: number, digits = 4) => (x === Infinity ? '∞' : String(sig(x, digits)));
+/** A time in ms to 3 significant digits (0.977, 20.5), whole from 1000 up. */
+const ms3 = (x: number) => (x >= 1000 ? num(x, 0) : x.toPrecision(3));
+
+/** The readable report of a calibration. */
+function formatCalibration(
+  files: readonly string[],
+  format: string,
+  fit: UslFit,
+  c: CalibrationInput,
+  out: string,
+  workload: { type: string },
+  note: string | undefined,
+): string {
+  const lines: string[] = [];
+  lines.push(
+    `Calibrated from ${files.map((f) => basename(f)).join(', ')} — ${format}, ${fit.points.length} points (Universal Scalability Law)`,
+  );
+  lines.push('');
+  lines.push(
+    `Fit          X(1) ${num(fit.x1_rps, 1)} req/s   demand ${ms3(fit.demand_ms)} ms   ${fit.cores === null ? 'no core limit' : `at most ${fit.cores} cores`}`,
+  );
+  lines.push(`             σ ${g(fit.sigma)} (contention)   κ ${g(fit.kappa)} (coherency)`);
+  lines.push(
+    fit.peak_concurrency === Infinity
+      ? `Peak         none: κ = 0, throughput rises towards ${fit.peak_throughput_rps === Infinity ? '∞' : `${num(fit.peak_throughput_rps, 1)} req/s`}`
+      : `Peak         N* ${num(fit.peak_concurrency, 1)} → ${num(fit.peak_throughput_rps, 1)} req/s`,
+  );
+  lines.push(`R²           ${fit.r2.toFixed(4)} (throughput)`);
+  const d = c.demand.dist;
+  lines.push(
+    `Demand       ${d.dist === 'lognormal' ? `lognormal mean ${ms3(d.mean_ms)} ms, p99 ${ms3(d.p99_ms!)} ms` : d.dist === 'const' ? `constant ${ms3(d.ms)} ms` : d.dist} — shape from ${c.demand.from}`,
+  );
+  lines.push('');
+  const rows = fit.points.map((p) => {
+    return [
+      p.rate_rps !== undefined
+        ? `${num(p.rate_rps, 1)}/s → N=${num(p.concurrency, 2)}`
+        : `N=${num(p.concurrency, Number.isInteger(p.concurrency) ? 0 : 2)}`,
+      num(p.measured_rps, 1),
+      num(p.fitted_rps, 1),
+      signed(p.residual),
+      ms3(p.measured_mean_ms),
+      ms3(p.fitted_mean_ms),
+      signed(p.mean_error),
+      p.source,
+    ];
+  });
+  lines.push(
+    ...table(
+      [
+        'load',
+        'measured X/s',
+        'fitted X/s',
+        'resid %',
+        'measured mean ms',
+        'fitted mean ms',
+        'error %',
+        'point',
+      ],
+      rows,
+      [false, true, true, true, true, true, true, false],
+    ),
+  );
+  lines.push('');
+  if (note) lines.push(note);
+  lines.push(
+    `Wrote ${out} — predict another load: npx peakline run ${out} --set ${loadSetting(workload)}`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+export async function calibrateCommand(argv: string[]): Promise<number> {
+  const o = parseCommand(
+    'calibrate',
+    argv,
+    {
+      points: { type: 'string', multiple: true },
+      base: { type: 'string' },
+      cores: { type: 'string' },
+      host: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    z.object({
+      _: z.array(z.string()),
+      points: z.array(z.string().min(1)).default([]),
+      base: z.string().min(1).optional(),
+      cores: z
+        .string()
+        .regex(/^\d+$/, { error: 'must be a whole number >= 1' })
+        .transform(Number)
+        .refine((n) => n >= 1 && Number.isSafeInteger(n), { error: 'must be a whole number >= 1' })
+        .optional(),
+      host: z.string().min(1, { error: 'must name a host' }).optional(),
+      out: z.string().min(1).optional(),
+      json: z.boolean().optional(),
+    }),
+  );
+  // Files after --points (a shell glob: --points logs/pgbench_log.*) are points files too.
+  const files = [...o.points, ...o._];
+  if (files.length === 0)
+    throw new CliError(
+      'peakline calibrate: give --points FILE (measured load points: CSV, JSON, pgbench or wrk output) (see peakline help)',
+      2,
+    );
+  const host = o.host ?? 'db';
+  const out = o.out ?? 'calibrated.json';
+  const base = o.base !== undefined ? (loadScenarioInput(o.base) as ScenarioInput) : undefined;
+
+  const read = readPoints(files);
+  // In load order; with several files each point says which file it is from.
+  const points = read.points
+    .map((p) => (files.length > 1 ? { ...p, source: `${basename(p.file)}: ${p.source}` } : p))
+    .sort((a, b) => loadOf(a) - loadOf(b));
+  const formats = read.formats;
+  const format = [...new Set(formats)].join(', ');
+  let fit: UslFit;
+  try {
+    fit = fitUsl(points, o.cores !== undefined ? { cores: o.cores } : {});
+  } catch (e) {
+    if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
+    throw e;
+  }
+  const input: CalibrationInput = {
+    fit,
+    demand: demandShape(points, fit.demand_ms),
+    points,
+    files: files.map((f) => basename(f)),
+    format,
+    host,
+    out,
+  };
+  const scenario = base ? applyCalibration(base, input) : calibratedScenario(input);
+  const checked = validateScenario(scenario, out);
+  if (!checked.ok)
+    throw new CliError(formatProblems(`${out} (calibrated)`, checked.problems).join('\n'));
+
+  checkOut(out);
+  writeAtomically(out, JSON.stringify(scenario, null, 2) + '\n');
+
+  if (o.json) {
+    const { iterations: _, ...fitJson } = fit;
+    process.stdout.write(
+      JSON.stringify(
+        {
+          format,
+          points,
+          fit: { ...fitJson, demand: input.demand.dist, demand_p99_ratio: input.demand.ratio },
+          out,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    const note =
+      base && runsOnHost(base, host)
+        ? `${o.base} runs on host "${host}": its handler (the demand) is kept; the host gets the fitted cores and USL.`
+        : base
+          ? `${o.base}: its handler is now the calibrated query on host "${host}".`
+          : undefined;
+    process.stdout.write(
+      formatCalibration(files, format, fit, input, out, scenario.workload, note),
+    );
+  }
+  return 0;
+}

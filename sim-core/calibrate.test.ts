@@ -1,0 +1,360 @@
+// Fitting the Universal Scalability Law to measured points, as calibrate does: exact USL data
+// gives back its X(1), σ and κ; noisy data gives them within a stated tolerance; σ and κ never go
+// negative; too few points and fits that fail are refused; and the scenario written from a fit
+// validates and says what was fitted.
+import { describe, expect, it } from 'vitest';
+import {
+  applyCalibration,
+  calibratedScenario,
+  DEFAULT_P99_RATIO,
+  demandShape,
+  fitUsl,
+  FitError,
+  loadOf,
+  MAX_P99_RATIO,
+  nnlsUsl,
+  runsOnHost,
+  uslThroughput,
+  type CalibrationInput,
+  type UslParams,
+} from './calibrate';
+import { parsePoints, type LoadPoint } from './points';
+import { Rng } from './random';
+import { ScenarioSchema, type ScenarioInput } from './schema';
+import tpcbRuns from './fixtures/pgbench-tpcb-runs.txt?raw';
+
+const rel = (a: number, b: number) => Math.abs(a / b - 1);
+const LOADS = [1, 2, 4, 8, 16, 32, 64];
+
+/** Closed points exactly on the law, latency by Little's law (no think time). */
+function exact(law: UslParams, loads = LOADS): LoadPoint[] {
+  return loads.map((n) => {
+    const x = uslThroughput(n, law);
+    return { concurrency: n, throughput_rps: x, mean_ms: (1000 * n) / x, source: `N=${n}` };
+  });
+}
+
+/** `runs` measurements at each load with Gaussian relative noise of `cv`, from a seeded stream. */
+function noisy(law: UslParams, seed: number, cv = 0.03, runs = 3): LoadPoint[] {
+  const rng = new Rng(seed, 42);
+  return [...LOADS, 128].flatMap((n) =>
+    Array.from({ length: runs }, () => {
+      const x = uslThroughput(n, law) * (1 + cv * rng.normal());
+      return { concurrency: n, throughput_rps: x, mean_ms: (1000 * n) / x, source: `N=${n}` };
+    }),
+  );
+}
+
+/** Sum of squared relative throughput residuals of a law. */
+function ssr(points: LoadPoint[], law: UslParams): number {
+  return points.reduce(
+    (s, p) => s + (uslThroughput(loadOf(p), law) / p.throughput_rps - 1) ** 2,
+    0,
+  );
+}
+
+describe('exact USL data', () => {
+  it.each([
+    { x1_rps: 1000, sigma: 0.05, kappa: 0.002 },
+    { x1_rps: 250, sigma: 0.2, kappa: 0 },
+    { x1_rps: 4000, sigma: 0, kappa: 0.0004 },
+    { x1_rps: 50, sigma: 0, kappa: 0 },
+  ])('gives back X1, σ and κ within 1e-6 (%o)', (law) => {
+    const f = fitUsl(exact(law));
+    expect(rel(f.x1_rps, law.x1_rps)).toBeLessThan(1e-6);
+    expect(Math.abs(f.sigma - law.sigma)).toBeLessThanOrEqual(1e-6 * Math.max(law.sigma, 1e-3));
+    expect(Math.abs(f.kappa - law.kappa)).toBeLessThanOrEqual(1e-6 * Math.max(law.kappa, 1e-5));
+    expect(f.demand_ms).toBeCloseTo(1000 / law.x1_rps, 9);
+    expect(f.r2).toBeCloseTo(1, 12);
+    expect(f.cores).toBeNull();
+    for (const p of f.points) {
+      expect(Math.abs(p.residual)).toBeLessThan(1e-9);
+      expect(Math.abs(p.mean_error)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('with a core limit: gives back the law when told the cores', () => {
+    const law = { x1_rps: 800, sigma: 0.03, kappa: 0.0005, cores: 8 };
+    const f = fitUsl(exact(law), { cores: 8 });
+    expect(rel(f.x1_rps, 800)).toBeLessThan(1e-6);
+    expect(rel(f.sigma, 0.03)).toBeLessThan(1e-6);
+    expect(rel(f.kappa, 0.0005)).toBeLessThan(1e-6);
+    expect(f.cores).toBe(8);
+    // Beyond 8 cores throughput only falls: the peak is at the core limit.
+    expect(f.peak_concurrency).toBe(8);
+    expect(f.peak_throughput_rps).toBeCloseTo(uslThroughput(8, law), 6);
+  });
+
+  it('open points (a rate) are placed at N = X · mean by Little’s law', () => {
+    const law = { x1_rps: 1000, sigma: 0.05, kappa: 0.002 };
+    const open = exact(law).map(({ concurrency: _, ...p }) => ({
+      ...p,
+      rate_rps: p.throughput_rps,
+    }));
+    const f = fitUsl(open);
+    expect(rel(f.x1_rps, 1000)).toBeLessThan(1e-6);
+    expect(rel(f.sigma, 0.05)).toBeLessThan(1e-6);
+    expect(rel(f.kappa, 0.002)).toBeLessThan(1e-6);
+    expect(f.points.map((p) => Math.round(p.concurrency))).toEqual(LOADS);
+    expect(f.points[3].rate_rps).toBe(open[3].rate_rps);
+  });
+
+  it('reports N* = sqrt((1−σ)/κ) and X(N*); no peak when κ = 0', () => {
+    const f = fitUsl(exact({ x1_rps: 1000, sigma: 0.05, kappa: 0.002 }));
+    expect(f.peak_concurrency).toBeCloseTo(Math.sqrt(0.95 / 0.002), 4);
+    expect(f.peak_throughput_rps).toBeCloseTo(
+      uslThroughput(Math.sqrt(0.95 / 0.002), { x1_rps: 1000, sigma: 0.05, kappa: 0.002 }),
+      3,
+    );
+    const amdahl = fitUsl(exact({ x1_rps: 250, sigma: 0.2, kappa: 0 }));
+    expect(amdahl.peak_concurrency).toBe(Infinity);
+    expect(amdahl.peak_throughput_rps).toBeCloseTo(250 / 0.2, 3); // the asymptote X1/σ
+  });
+});
+
+describe('noisy data (seeded)', () => {
+  // 3 % Gaussian noise on throughput, 3 runs at each of 8 loads (1..128). Stated tolerance:
+  // X1 within 4 %, σ within ±0.01, κ within 12 %. (Worst over seeds 1–200: 2.8 %, 0.006, 8.6 %.)
+  it('recovers the law without a core limit within the tolerance', () => {
+    const law = { x1_rps: 1000, sigma: 0.05, kappa: 0.002 };
+    for (let seed = 1; seed <= 20; seed++) {
+      const f = fitUsl(noisy(law, seed));
+      expect(rel(f.x1_rps, 1000)).toBeLessThan(0.04);
+      expect(Math.abs(f.sigma - 0.05)).toBeLessThan(0.01);
+      expect(rel(f.kappa, 0.002)).toBeLessThan(0.12);
+      expect(f.r2).toBeGreaterThan(0.95);
+    }
+  });
+
+  it('recovers the law with a core limit within the tolerance', () => {
+    const law = { x1_rps: 800, sigma: 0.03, kappa: 0.0005, cores: 8 };
+    for (let seed = 1; seed <= 20; seed++) {
+      const f = fitUsl(noisy(law, seed), { cores: 8 });
+      expect(rel(f.x1_rps, 800)).toBeLessThan(0.04);
+      expect(Math.abs(f.sigma - 0.03)).toBeLessThan(0.01);
+      expect(rel(f.kappa, 0.0005)).toBeLessThan(0.12);
+    }
+  });
+
+  it('Levenberg–Marquardt ends at a minimum no worse than the linearised start', () => {
+    const law = { x1_rps: 1000, sigma: 0.05, kappa: 0.002 };
+    for (const seed of [3, 7, 11]) {
+      const pts = noisy(law, seed);
+      const f = fitUsl(pts);
+      const fitted = { x1_rps: f.x1_rps, sigma: f.sigma, kappa: f.kappa };
+      const lin = nnlsUsl(
+        pts.map(loadOf),
+        pts.map((p) => p.throughput_rps),
+      )!;
+      const start = { x1_rps: 1 / lin.a, sigma: lin.b / lin.a, kappa: lin.c / lin.a };
+      expect(ssr(pts, fitted)).toBeLessThanOrEqual(ssr(pts, start));
+      // No small move of any parameter lowers the squared relative residuals.
+      for (const key of ['x1_rps', 'sigma', 'kappa'] as const)
+        for (const d of [1.001, 0.999]) {
+          const moved = { ...fitted, [key]: fitted[key] * d };
+          expect(ssr(pts, moved)).toBeGreaterThanOrEqual(ssr(pts, fitted) * (1 - 1e-9));
+        }
+    }
+  });
+});
+
+describe('σ and κ stay non-negative', () => {
+  it('linear scaling gives σ = κ = 0 and X1 the slope', () => {
+    const pts = exact({ x1_rps: 120, sigma: 0, kappa: 0 }, [1, 2, 3, 5, 8]);
+    const f = fitUsl(pts);
+    expect(f.sigma).toBe(0);
+    expect(f.kappa).toBe(0);
+    expect(rel(f.x1_rps, 120)).toBeLessThan(1e-9);
+  });
+
+  it('slightly superlinear data (unconstrained σ < 0) is fitted with σ, κ ≥ 0', () => {
+    // 1 %·(N−1) better than linear: unconstrained least squares wants a negative σ.
+    const pts = [1, 2, 4, 8, 16].map((n) => {
+      const x = 100 * n * (1 + 0.01 * (n - 1));
+      return { concurrency: n, throughput_rps: x, mean_ms: (1000 * n) / x, source: `N=${n}` };
+    });
+    const loads = pts.map(loadOf);
+    const xs = pts.map((p) => p.throughput_rps);
+    const lin = nnlsUsl(loads, xs)!;
+    expect(lin.b).toBeGreaterThanOrEqual(0);
+    expect(lin.c).toBeGreaterThanOrEqual(0);
+    const f = fitUsl(pts);
+    expect(f.sigma).toBeGreaterThanOrEqual(0);
+    expect(f.kappa).toBeGreaterThanOrEqual(0);
+    expect(f.sigma + f.kappa).toBe(0);
+    expect(f.r2).toBeGreaterThan(0.9);
+  });
+});
+
+describe('what cannot be fitted', () => {
+  const law = { x1_rps: 1000, sigma: 0.05, kappa: 0.002 };
+  it('refuses two points', () => {
+    expect(() => fitUsl(exact(law, [1, 8]))).toThrow(
+      new FitError('needs at least 3 load points to fit X(1), σ and κ (got 2)'),
+    );
+  });
+
+  it('refuses points all at one load', () => {
+    expect(() => fitUsl(exact(law, [4, 4, 4]))).toThrow(
+      'needs points at 2 or more different loads (all 3 are at N = 4)',
+    );
+  });
+
+  it('fits three points at two loads', () => {
+    const f = fitUsl(exact(law, [1, 1, 8]));
+    expect(rel(uslThroughput(8, f), uslThroughput(8, law))).toBeLessThan(1e-6);
+  });
+
+  it('refuses a fit that explains the throughput worse than its mean (R² < 0)', () => {
+    const pts = [
+      [1, 1000],
+      [2, 10],
+      [4, 10],
+      [8, 5000],
+    ].map(([n, x]) => ({ concurrency: n, throughput_rps: x, mean_ms: (1000 * n) / x, source: '' }));
+    expect(() => fitUsl(pts)).toThrow(/^the fit failed: R² = -\d\.\d+ < 0/);
+  });
+});
+
+describe('the real pgbench fixture', () => {
+  it('peaks between 4 and 8 clients, as the measurements do', () => {
+    const f = fitUsl(parsePoints(tpcbRuns).points);
+    expect(f.r2).toBeGreaterThan(0.8);
+    expect(f.peak_concurrency).toBeGreaterThan(4);
+    expect(f.peak_concurrency).toBeLessThan(8);
+    expect(f.demand_ms).toBeGreaterThan(0.8);
+    expect(f.demand_ms).toBeLessThan(1.1);
+  });
+});
+
+describe('the demand distribution', () => {
+  const pt = (extra: Partial<LoadPoint>, n = 1): LoadPoint => ({
+    concurrency: n,
+    throughput_rps: 100,
+    mean_ms: 10,
+    source: `row ${n}`,
+    ...extra,
+  });
+
+  it('takes P99/mean of the lowest load', () => {
+    const d = demandShape([pt({ p99_ms: 99 }, 8), pt({ p99_ms: 30 }, 2), pt({}, 4)], 5);
+    expect(d.dist).toEqual({ dist: 'lognormal', mean_ms: 5, p99_ms: 15 });
+    expect(d.ratio).toBe(3);
+    expect(d.from).toContain('row 2');
+  });
+
+  it('from the standard deviation when there is no P99 (a lognormal with that cv)', () => {
+    const d = demandShape([pt({ stddev_ms: 3 }), pt({}, 2), pt({}, 3)], 10);
+    // cv 0.3: s² = ln 1.09 = 0.08618, P99/mean = exp(2.3263 s − s²/2) = exp(0.63983) = 1.8962
+    expect(d.ratio).toBeCloseTo(1.8962, 4);
+    expect(d.dist).toMatchObject({ dist: 'lognormal', mean_ms: 10 });
+  });
+
+  it('the default when there is neither; a constant at a ratio ≤ 1; clamped below 14.9', () => {
+    expect(demandShape([pt({})], 4).dist).toEqual({
+      dist: 'lognormal',
+      mean_ms: 4,
+      p99_ms: 4 * DEFAULT_P99_RATIO,
+    });
+    expect(demandShape([pt({ p99_ms: 10 })], 4).dist).toEqual({ dist: 'const', ms: 4 });
+    const wide = demandShape([pt({ p99_ms: 400 })], 4);
+    expect(wide.ratio).toBe(40);
+    expect(wide.dist).toEqual({ dist: 'lognormal', mean_ms: 4, p99_ms: 4 * MAX_P99_RATIO });
+    expect(ScenarioSchema.shape.handler.element.safeParse({ cpu: wide.dist }).success).toBe(true);
+  });
+});
+
+describe('the written scenario', () => {
+  const law = { x1_rps: 1000, sigma: 0.05, kappa: 0.002 };
+  const input = (points: LoadPoint[], cores?: number): CalibrationInput => {
+    const fit = fitUsl(points, { cores });
+    return {
+      fit,
+      demand: demandShape(points, fit.demand_ms),
+      points,
+      files: ['runs.csv'],
+      format: 'csv',
+      out: 'calibrated.json',
+    };
+  };
+
+  it('closed points: a closed loop at the largest concurrency, a db host with the USL', () => {
+    const s = calibratedScenario(input(exact(law)));
+    expect(ScenarioSchema.safeParse(s).success).toBe(true);
+    expect(s.name).toBe('Calibrated from runs.csv');
+    expect(s.workload).toEqual({ type: 'closed', connections: 64 });
+    expect(s.hosts).toEqual({ db: { cores: 4096, usl: { sigma: 0.05, kappa: 0.002 } } });
+    expect(s.handler).toEqual([
+      {
+        db: {
+          query: {
+            cpu: { dist: 'lognormal', mean_ms: 1, p99_ms: 2 },
+            wait: { dist: 'const', ms: 0 },
+          },
+        },
+      },
+    ]);
+    expect(s.db).toEqual({
+      pool_size: 100000,
+      acquire_timeout_ms: 0,
+      shards: 1,
+      shard_concurrency: 100000,
+      host: 'db',
+    });
+    expect(s.notes).toContain('σ = 0.05');
+    expect(s.notes).toContain('κ = 0.002');
+    expect(s.notes).toContain('npx peakline run calibrated.json --set workload.connections=N');
+  });
+
+  it('open points: an open loop at the largest rate; a core limit becomes the host’s cores', () => {
+    const open = exact(law).map(({ concurrency: _, ...p }) => ({
+      ...p,
+      rate_rps: p.throughput_rps,
+    }));
+    const s = calibratedScenario({ ...input(open, 16), host: 'pg' });
+    expect(ScenarioSchema.safeParse(s).success).toBe(true);
+    expect(s.workload).toMatchObject({ type: 'open', arrivals: 'poisson' });
+    expect(s.hosts?.pg.cores).toBe(16);
+    expect(s.db?.host).toBe('pg');
+    expect(s.notes).toContain('--set workload.rate_rps=R');
+  });
+
+  const base: ScenarioInput = {
+    schema: 'peakline.scenario/v1',
+    name: 'shop',
+    notes: 'The shop.',
+    duration_s: 10,
+    workload: { type: 'open', rate_rps: 100 },
+    server: { concurrency: 8 },
+    handler: [{ cpu: { dist: 'exp', mean_ms: 2 } }],
+  };
+
+  it('a base where nothing runs on the host: its handler becomes the calibrated query there', () => {
+    const s = applyCalibration(base, input(exact(law)));
+    expect(ScenarioSchema.safeParse(s).success).toBe(true);
+    expect(s.workload).toEqual(base.workload);
+    expect(s.handler).toHaveLength(1);
+    expect(s.handler[0]).toHaveProperty('db.query.cpu.mean_ms', 1);
+    expect(s.db).toMatchObject({ host: 'db', pool_size: 100000 });
+    expect(s.notes).toMatch(/^The shop\.\n\nCalibrated by peakline calibrate/);
+    // Calibrating again replaces the calibration paragraph instead of adding another.
+    const again = applyCalibration(s, input(exact(law)));
+    expect(again.notes?.match(/Calibrated by/g)).toHaveLength(1);
+    expect(again.notes).toMatch(/^The shop\.\n\n/);
+  });
+
+  it('a base that runs on the host keeps its handler and db section; the host gets the fit', () => {
+    const onHost: ScenarioInput = {
+      ...base,
+      hosts: { db: { cores: 2, background: 0.5 } },
+      db: { pool_size: 10, host: 'db' },
+      handler: [{ db: { query: { cpu: { dist: 'exp', mean_ms: 3 } } } }],
+    };
+    expect(runsOnHost(onHost, 'db')).toBe(true);
+    const s = applyCalibration(onHost, input(exact({ ...law, cores: 4 }), 4));
+    expect(ScenarioSchema.safeParse(s).success).toBe(true);
+    expect(s.handler).toEqual(onHost.handler);
+    expect(s.db).toEqual(onHost.db);
+    expect(s.hosts?.db).toEqual({ cores: 4, usl: { sigma: 0.05, kappa: 0.002 } });
+  });
+});

@@ -1,0 +1,479 @@
+// Calibration from measured load points: fits the Universal Scalability Law (Gunther) with an
+// optional core limit c,
+//
+//   X(N) = min(N, c) · X1 / (1 + σ(N−1) + κ·N(N−1)),   σ ≥ 0, κ ≥ 0,
+//
+// to measured throughput at N clients (closed points) or at an offered rate (open points, whose
+// N is the mean number in the system by Little's law, N = X · mean). The start is the exact
+// linearisation min(N, c)/X = a + b(N−1) + c'N(N−1) (a = 1/X1, b = σ/X1, c' = κ/X1) solved as
+// non-negative least squares; a projected Levenberg–Marquardt then minimises the relative
+// throughput residuals. Also: the demand's distribution from the tail of the lowest load, and the
+// scenario that reproduces the fit (a DB host with those cores and USL). Pure: no Node.
+import { Z99 } from './dist';
+import type { LoadPoint } from './points';
+import type { Dist, ScenarioInput } from './schema';
+
+/** The fitted law. `cores` undefined or null = no core limit. */
+export interface UslParams {
+  x1_rps: number;
+  sigma: number;
+  kappa: number;
+  cores?: number | null;
+}
+
+/** Throughput at load n under the USL with an optional core limit. */
+export function uslThroughput(n: number, p: UslParams): number {
+  const m = p.cores == null ? n : Math.min(n, p.cores);
+  return (m * p.x1_rps) / (1 + p.sigma * (n - 1) + p.kappa * n * (n - 1));
+}
+
+/** One measured point against the fit. */
+export interface FitPoint {
+  source: string;
+  /** The load N: clients of a closed point, or Little's N = X · mean of an open one. */
+  concurrency: number;
+  /** The offered rate of an open point. */
+  rate_rps?: number;
+  measured_rps: number;
+  fitted_rps: number;
+  /** (measured − fitted) / measured. */
+  residual: number;
+  measured_mean_ms: number;
+  /** Little's law for a closed loop without think time: 1000 · N / X(N). */
+  fitted_mean_ms: number;
+  /** (fitted − measured) / measured. */
+  mean_error: number;
+}
+
+export interface UslFit {
+  x1_rps: number;
+  /** 1000 / X1: the time one request keeps the system busy when it is alone. */
+  demand_ms: number;
+  sigma: number;
+  kappa: number;
+  /** The core limit c, or null when there is none. */
+  cores: number | null;
+  /** N* = sqrt((1−σ)/κ), at most c: where throughput peaks (Infinity when it never does). */
+  peak_concurrency: number;
+  /** X(N*) (X1/σ, or Infinity, when N* is infinite and there is no core limit). */
+  peak_throughput_rps: number;
+  /** Coefficient of determination of the fitted throughput. */
+  r2: number;
+  /** Levenberg–Marquardt iterations. */
+  iterations: number;
+  points: FitPoint[];
+}
+
+/** Points that cannot be fitted, or a fit that failed. */
+export class FitError extends Error {}
+
+/** The load N of a point (Little's law for an open one). */
+export function loadOf(p: LoadPoint): number {
+  return p.concurrency ?? (p.throughput_rps * p.mean_ms) / 1000;
+}
+
+/**
+ * Solves the small dense system M x = v by Gaussian elimination with partial pivoting; null when
+ * it is singular (a pivot below `1e-13` of the largest entry).
+ */
+function solve(M: number[][], v: number[]): number[] | null {
+  const n = v.length;
+  const a = M.map((row, i) => [...row, v[i]]);
+  const scale = Math.max(1e-300, ...M.flat().map(Math.abs));
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i][k]) > Math.abs(a[p][k])) p = i;
+    if (!(Math.abs(a[p][k]) > 1e-13 * scale)) return null;
+    [a[k], a[p]] = [a[p], a[k]];
+    for (let i = k + 1; i < n; i++) {
+      const f = a[i][k] / a[k][k];
+      for (let j = k; j <= n; j++) a[i][j] -= f * a[k][j];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let k = n - 1; k >= 0; k--) {
+    let s = a[k][n];
+    for (let j = k + 1; j < n; j++) s -= a[k][j] * x[j];
+    x[k] = s / a[k][k];
+  }
+  return x;
+}
+
+/**
+ * Non-negative least squares of the linearised USL, rows weighted by 1/y (relative errors): the
+ * best of the least-squares solutions on each support that keeps a (= 1/X1) free. The optimum's
+ * coefficients are the unconstrained solution on its own support, so the best feasible candidate
+ * is the optimum. Ties go to the simpler support (σ alone before κ alone before both).
+ */
+export function nnlsUsl(
+  loads: readonly number[],
+  throughputs: readonly number[],
+  cores?: number,
+): { a: number; b: number; c: number } | null {
+  const rows = loads.map((n) => [1, n - 1, n * (n - 1)]);
+  const y = loads.map((n, i) => (cores === undefined ? n : Math.min(n, cores)) / throughputs[i]);
+  // Column equilibration keeps the normal equations well conditioned at large N.
+  const colScale = [0, 1, 2].map((j) => Math.max(1e-300, ...rows.map((r) => Math.abs(r[j]))));
+  let best: { x: number[]; ssr: number } | null = null;
+  for (const support of [[0], [0, 1], [0, 2], [0, 1, 2]]) {
+    const M = support.map(() => support.map(() => 0));
+    const v = support.map(() => 0);
+    rows.forEach((r, i) => {
+      const w = 1 / (y[i] * y[i]);
+      support.forEach((j, jj) => {
+        v[jj] += (w * r[j] * y[i]) / colScale[j];
+        support.forEach((k, kk) => (M[jj][kk] += (w * r[j] * r[k]) / (colScale[j] * colScale[k])));
+      });
+    });
+    const z = solve(M, v);
+    if (!z) continue;
+    const x = [0, 0, 0];
+    support.forEach((j, jj) => (x[j] = z[jj] / colScale[j]));
+    if (!(x[0] > 0) || x[1] < 0 || x[2] < 0 || !x.every(Number.isFinite)) continue;
+    let ssr = 0;
+    rows.forEach((r, i) => (ssr += ((r[0] * x[0] + r[1] * x[1] + r[2] * x[2] - y[i]) / y[i]) ** 2));
+    if (!best || ssr < best.ssr * (1 - 1e-9) - 1e-300) best = { x, ssr };
+  }
+  return best && { a: best.x[0], b: best.x[1], c: best.x[2] };
+}
+
+/**
+ * Projected Levenberg–Marquardt on r_i = (X(N_i) − X_i)/X_i over p = (X1, σ, κ), σ, κ ≥ 0. A
+ * bound parameter whose gradient pushes it below zero is held there for the step (active set);
+ * Marquardt's diagonal scaling makes the steps independent of the parameters' units.
+ */
+function levenbergMarquardt(
+  loads: readonly number[],
+  xs: readonly number[],
+  start: [number, number, number],
+  cores?: number,
+): { p: [number, number, number]; iterations: number } {
+  const residuals = (p: readonly number[]): number[] | null => {
+    const r: number[] = [];
+    for (let i = 0; i < loads.length; i++) {
+      const x = uslThroughput(loads[i], { x1_rps: p[0], sigma: p[1], kappa: p[2], cores });
+      if (!Number.isFinite(x) || x < 0) return null;
+      r.push((x - xs[i]) / xs[i]);
+    }
+    return r;
+  };
+  const ssrOf = (r: number[] | null) => (r ? r.reduce((s, e) => s + e * e, 0) : Infinity);
+  let p = [...start];
+  let r = residuals(p);
+  let ssr = ssrOf(r);
+  let lambda = 1e-3;
+  let iterations = 0;
+  while (iterations < 500 && r && ssr > 0) {
+    iterations++;
+    // Jacobian of the residuals: X = m·X1/D, D = 1 + σ(N−1) + κN(N−1).
+    const J = loads.map((n, i) => {
+      const m = cores === undefined ? n : Math.min(n, cores);
+      const D = 1 + p[1] * (n - 1) + p[2] * n * (n - 1);
+      const g = (m * p[0]) / (D * D);
+      return [m / D / xs[i], (-g * (n - 1)) / xs[i], (-g * n * (n - 1)) / xs[i]];
+    });
+    const grad = [0, 1, 2].map((j) => J.reduce((s, row, i) => s + row[j] * r![i], 0));
+    const free = [0, 1, 2].filter((j) => j === 0 || p[j] > 0 || grad[j] < 0);
+    const H = free.map((j) => free.map((k) => J.reduce((s, row) => s + row[j] * row[k], 0)));
+    let accepted = false;
+    while (lambda < 1e16) {
+      const A = H.map((row, a) => row.map((h, b) => (a === b ? h * (1 + lambda) : h)));
+      const step = solve(
+        A,
+        free.map((j) => -grad[j]),
+      );
+      if (step) {
+        const q = [...p];
+        free.forEach((j, a) => (q[j] = Math.max(0, p[j] + step[a])));
+        const rq = q[0] > 0 ? residuals(q) : null;
+        const sq = ssrOf(rq);
+        if (sq < ssr) {
+          const moved = Math.max(
+            ...free.map((j, a) => Math.abs(step[a]) / (Math.abs(p[j]) + 1e-12)),
+          );
+          const gain = (ssr - sq) / ssr;
+          p = q;
+          r = rq;
+          ssr = sq;
+          lambda = Math.max(lambda / 10, 1e-12);
+          accepted = true;
+          if (gain < 1e-14 || moved < 1e-12)
+            return { p: p as [number, number, number], iterations };
+          break;
+        }
+      }
+      lambda *= 10;
+    }
+    if (!accepted) break;
+  }
+  return { p: p as [number, number, number], iterations };
+}
+
+/** Fits the USL (with an optional core limit) to measured points. Throws FitError. */
+export function fitUsl(points: readonly LoadPoint[], opts: { cores?: number } = {}): UslFit {
+  const { cores } = opts;
+  if (cores !== undefined && !(cores >= 1)) throw new FitError(`cores must be >= 1 (got ${cores})`);
+  if (points.length < 3)
+    throw new FitError(`needs at least 3 load points to fit X(1), σ and κ (got ${points.length})`);
+  const loads = points.map(loadOf);
+  const xs = points.map((p) => p.throughput_rps);
+  const distinct = loads.filter(
+    (n, i) => loads.findIndex((m) => Math.abs(m - n) <= 1e-9 * Math.max(m, n)) === i,
+  );
+  if (distinct.length < 2)
+    throw new FitError(
+      `needs points at 2 or more different loads (all ${points.length} are at N = ${+loads[0].toPrecision(6)})`,
+    );
+  const lin = nnlsUsl(loads, xs, cores);
+  if (!lin) throw new FitError('the fit failed: the linearised least squares has no solution');
+  const { p, iterations } = levenbergMarquardt(
+    loads,
+    xs,
+    [1 / lin.a, lin.b / lin.a, lin.c / lin.a],
+    cores,
+  );
+  const [x1, sigma, kappa] = p;
+  if (![x1, sigma, kappa].every(Number.isFinite))
+    throw new FitError('the fit failed (a parameter is not finite)');
+  if (!(x1 > 0)) throw new FitError(`the fit failed (X(1) = ${x1} is not > 0)`);
+  const law: UslParams = { x1_rps: x1, sigma, kappa, cores };
+  const fitted = loads.map((n) => uslThroughput(n, law));
+  const meanX = xs.reduce((s, x) => s + x, 0) / xs.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  xs.forEach((x, i) => {
+    ssRes += (x - fitted[i]) ** 2;
+    ssTot += (x - meanX) ** 2;
+  });
+  const r2 = ssRes <= 1e-24 * meanX * meanX * xs.length ? 1 : 1 - ssRes / ssTot;
+  if (!Number.isFinite(r2) && ssTot === 0)
+    throw new FitError('the fit failed: every point has the same throughput but the fit does not');
+  if (!(r2 >= 0))
+    throw new FitError(
+      `the fit failed: R² = ${r2.toFixed(3)} < 0 (the USL explains these throughputs worse than their mean)`,
+    );
+  let peak = sigma >= 1 ? 1 : kappa > 0 ? Math.sqrt((1 - sigma) / kappa) : Infinity;
+  if (cores !== undefined) peak = Math.min(peak, cores);
+  const peakX = peak === Infinity ? (sigma > 0 ? x1 / sigma : Infinity) : uslThroughput(peak, law);
+  return {
+    x1_rps: x1,
+    demand_ms: 1000 / x1,
+    sigma,
+    kappa,
+    cores: cores ?? null,
+    peak_concurrency: peak,
+    peak_throughput_rps: peakX,
+    r2,
+    iterations,
+    points: points.map((pt, i) => {
+      const fittedMean = (1000 * loads[i]) / fitted[i];
+      return {
+        source: pt.source,
+        concurrency: loads[i],
+        ...(pt.concurrency === undefined && pt.rate_rps !== undefined
+          ? { rate_rps: pt.rate_rps }
+          : {}),
+        measured_rps: xs[i],
+        fitted_rps: fitted[i],
+        residual: (xs[i] - fitted[i]) / xs[i],
+        measured_mean_ms: pt.mean_ms,
+        fitted_mean_ms: fittedMean,
+        mean_error: (fittedMean - pt.mean_ms) / pt.mean_ms,
+      };
+    }),
+  };
+}
+
+/** P99/mean assumed when the lowest load reports neither a P99 nor a standard deviation. */
+export const DEFAULT_P99_RATIO = 2;
+/** The largest P99/mean written (the schema's lognormal limit is ≈ 14.97). */
+export const MAX_P99_RATIO = 14.9;
+
+/** The demand's distribution and where its shape came from. */
+export interface DemandShape {
+  dist: Dist;
+  /** P99 / mean used (before clamping to MAX_P99_RATIO). */
+  ratio: number;
+  /** How the ratio was found, for notes and the table. */
+  from: string;
+}
+
+/**
+ * The demand as a distribution with mean `demand_ms`, shaped like the latency at the lowest
+ * load (where a request is nearly alone): a lognormal with that point's P99/mean; from its
+ * standard deviation (a lognormal's P99 for that coefficient of variation) when it has no P99;
+ * DEFAULT_P99_RATIO (a lognormal with cv ≈ 0.33) when it has neither. A constant when the ratio
+ * is at most 1.
+ */
+export function demandShape(points: readonly LoadPoint[], demand_ms: number): DemandShape {
+  let low = points[0];
+  for (const p of points) if (loadOf(p) < loadOf(low)) low = p;
+  let ratio: number;
+  let from: string;
+  if (low.p99_ms !== undefined) {
+    ratio = low.p99_ms / low.mean_ms;
+    from = `P99/mean at the lowest load, ${low.source}`;
+  } else if (low.stddev_ms !== undefined) {
+    const s = Math.sqrt(Math.log(1 + (low.stddev_ms / low.mean_ms) ** 2));
+    ratio = Math.exp(Z99 * s - (s * s) / 2);
+    from = `a lognormal with the stddev/mean at the lowest load, ${low.source}`;
+  } else {
+    ratio = DEFAULT_P99_RATIO;
+    from = `the default P99/mean ${DEFAULT_P99_RATIO} (the lowest load has no P99 or stddev)`;
+  }
+  const dist: Dist =
+    ratio <= 1
+      ? { dist: 'const', ms: demand_ms }
+      : {
+          dist: 'lognormal',
+          mean_ms: demand_ms,
+          p99_ms: demand_ms * Math.min(ratio, MAX_P99_RATIO),
+        };
+  return { dist, ratio, from };
+}
+
+/** `x` rounded to `digits` significant digits (for the numbers written to a scenario). */
+export function sig(x: number, digits = 6): number {
+  return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(digits)) : x;
+}
+
+export interface CalibrationInput {
+  fit: UslFit;
+  demand: DemandShape;
+  points: readonly LoadPoint[];
+  /** Base names of the points files, in order. */
+  files: readonly string[];
+  /** Detected format(s), e.g. "pgbench-summary". */
+  format: string;
+  /** Host name (default "db"). */
+  host?: string;
+  /** The file the scenario is written to (for the notes' example command). */
+  out: string;
+}
+
+/** Host cores written when the fit has no core limit. */
+export const UNLIMITED_CORES = 4096;
+
+const NOTES_MARK = 'Calibrated by peakline calibrate';
+
+function fmt(x: number, digits = 4): string {
+  return x === Infinity ? '∞' : String(sig(x, digits));
+}
+
+/** The workload of the points: closed at the largest concurrency, or open at the largest rate. */
+function workloadOf(points: readonly LoadPoint[]): ScenarioInput['workload'] {
+  const closed = points.filter((p) => p.concurrency !== undefined);
+  if (closed.length > 0)
+    return {
+      type: 'closed',
+      connections: Math.max(1, Math.round(Math.max(...closed.map((p) => p.concurrency!)))),
+    };
+  return {
+    type: 'open',
+    rate_rps: sig(Math.max(...points.map((p) => p.rate_rps ?? p.throughput_rps))),
+    arrivals: 'poisson',
+  };
+}
+
+/** The `--set` that changes the load of a scenario with this workload. */
+export function loadSetting(workload: { type: string }): string {
+  return workload.type === 'closed' ? 'workload.connections=N' : 'workload.rate_rps=R';
+}
+
+function notesOf(c: CalibrationInput, workload: { type: string }): string {
+  const f = c.fit;
+  const host = c.host ?? 'db';
+  const limit = f.cores === null ? '' : `, at most ${f.cores} cores busy`;
+  const files = c.files.join(', ');
+  return (
+    `${NOTES_MARK} from ${c.points.length} measured points of ${files} (${c.format}) with the ` +
+    `Universal Scalability Law X(N) = min(N, c)·X(1) / (1 + σ(N−1) + κN(N−1))${limit}: ` +
+    `X(1) = ${fmt(f.x1_rps)} req/s (demand ${fmt(f.demand_ms)} ms), σ = ${fmt(f.sigma)} ` +
+    `(contention), κ = ${fmt(f.kappa)} (coherency), peak N* = ${fmt(f.peak_concurrency, 3)} ` +
+    `at ${fmt(f.peak_throughput_rps)} req/s, R² = ${f.r2.toFixed(4)}. The demand is CPU on ` +
+    `host "${host}": ${c.demand.dist.dist}, its shape from ${c.demand.from}. Predict another load: ` +
+    `npx peakline run ${c.out} --set ${loadSetting(workload)}.`
+  );
+}
+
+/** The host entry of the fit. */
+function hostOf(f: UslFit) {
+  return {
+    cores: f.cores ?? UNLIMITED_CORES,
+    usl: { sigma: sig(f.sigma), kappa: sig(f.kappa) },
+  };
+}
+
+/** The db step whose query is the calibrated demand, all CPU on the host. */
+function dbStep(demand: DemandShape) {
+  return { db: { query: { cpu: demand.dist, wait: { dist: 'const' as const, ms: 0 } } } };
+}
+
+function roundedDist(d: Dist): Dist {
+  if (d.dist === 'const') return { dist: 'const', ms: sig(d.ms) };
+  if (d.dist === 'lognormal' && d.p99_ms !== undefined)
+    return { dist: 'lognormal', mean_ms: sig(d.mean_ms), p99_ms: sig(d.p99_ms) };
+  return d;
+}
+
+/**
+ * The minimal scenario reproducing the fit: the measured workload, nothing in front of the DB
+ * (a server and a pool that never limit), one query whose CPU demand runs on a host with the
+ * fitted cores and USL.
+ */
+export function calibratedScenario(c: CalibrationInput): ScenarioInput {
+  const host = c.host ?? 'db';
+  const workload = workloadOf(c.points);
+  const demand = { ...c.demand, dist: roundedDist(c.demand.dist) };
+  return {
+    schema: 'peakline.scenario/v1',
+    name: `Calibrated from ${c.files[0]}`,
+    notes: notesOf(c, workload),
+    seed: 1,
+    duration_s: 20,
+    warmup_s: 2,
+    workload,
+    hosts: { [host]: hostOf(c.fit) },
+    server: { concurrency: 100_000, backlog: 100_000 },
+    handler: [dbStep(demand)],
+    db: {
+      pool_size: 100_000,
+      acquire_timeout_ms: 0,
+      shards: 1,
+      shard_concurrency: 100_000,
+      host,
+    },
+  };
+}
+
+/** Whether anything in the scenario runs on the named host. */
+export function runsOnHost(s: ScenarioInput, host: string): boolean {
+  return (
+    s.server.host === host ||
+    s.db?.host === host ||
+    Object.values(s.services ?? {}).some((svc) => svc.host === host)
+  );
+}
+
+/**
+ * A base scenario with the calibration applied: `hosts[host]` = the fitted cores and USL; when
+ * nothing in the base runs on that host, its handler becomes the calibrated query on it (and
+ * `db.host` names it, with a db section that never limits added if there is none); otherwise its
+ * handler is kept (the demand there is the user's). The base's notes get the calibration.
+ */
+export function applyCalibration(base: ScenarioInput, c: CalibrationInput): ScenarioInput {
+  const host = c.host ?? 'db';
+  const s = JSON.parse(JSON.stringify(base)) as ScenarioInput;
+  s.hosts = { ...(s.hosts ?? {}), [host]: hostOf(c.fit) };
+  if (!runsOnHost(base, host)) {
+    s.handler = [dbStep({ ...c.demand, dist: roundedDist(c.demand.dist) })];
+    s.db = s.db
+      ? { ...s.db, host }
+      : { pool_size: 100_000, acquire_timeout_ms: 0, shards: 1, shard_concurrency: 100_000, host };
+  }
+  const kept = (base.notes ?? '').split(`\n\n${NOTES_MARK}`)[0];
+  const own = kept.startsWith(NOTES_MARK) ? '' : kept;
+  const notes = notesOf(c, s.workload);
+  s.notes = own ? `${own}\n\n${notes}` : notes;
+  return s;
+}

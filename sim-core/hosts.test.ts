@@ -1,0 +1,327 @@
+// The machine in the model: cores shared by processor sharing, a USL slowdown, background load and
+// a co-located client; DB queries split into CPU and waiting; transactions that hold a connection.
+// Each story checks the engine against queueing theory or against exact arithmetic.
+import { describe, expect, it } from 'vitest';
+import { ldMva, mmc, usl } from './theory';
+import { simulate } from './simulate';
+import { exp, scenario } from './testkit';
+import { validateScenario } from './validate';
+import type { Dist, ScenarioInput } from './schema';
+
+const rel = (a: number, b: number) => Math.abs(a / b - 1);
+const konst = (ms: number) => ({ dist: 'const' as const, ms });
+
+/** An open workload at `rps` onto one instance whose cpu step runs on a host of `cores`. */
+function openOnHost(rps: number, cpu: Dist, cores: number, extra: Partial<ScenarioInput> = {}) {
+  return scenario({
+    duration_s: 300,
+    warmup_s: 20,
+    workload: { type: 'open', rate_rps: rps },
+    hosts: { app: { cores } },
+    server: { concurrency: 100_000, host: 'app' },
+    handler: [{ cpu }],
+    ...extra,
+  });
+}
+
+/** A closed loop of N connections whose only step is a query on a DB host with a USL slowdown. */
+function closedUsl(N: number, sigma: number, kappa: number, think_ms = 0, cores = 4096) {
+  return scenario({
+    duration_s: 60,
+    warmup_s: 3,
+    workload: { type: 'closed', connections: N, think_ms },
+    hosts: { db: { cores, usl: { sigma, kappa } } },
+    server: { concurrency: 100_000 },
+    handler: [{ db: { query: { cpu: exp(2) } } }],
+    db: { pool_size: 100_000, acquire_timeout_ms: 0, shard_concurrency: 100_000, host: 'db' },
+  });
+}
+
+describe('processor sharing on a host', () => {
+  it('M/M/1-PS: the mean response is 1/(μ−λ), and the host is busy ρ of the time', () => {
+    const r = simulate(openOnHost(800, exp(1), 1));
+    expect(rel(r.latency_ms.mean, 1 / (1 - 0.8))).toBeLessThan(0.04);
+    const host = r.stations['host:instances'];
+    expect(host.kind).toBe('host');
+    expect(host.utilization).toBeCloseTo(0.8, 2);
+    // the wait of a PS stint is its slowdown: response − demand = 5 − 1 ms
+    expect(rel(host.mean_wait_ms, 4)).toBeLessThan(0.05);
+    expect(r.saturated).toBeNull();
+  });
+
+  it('M/G/1-PS is insensitive: constant and lognormal demands of the same mean give the same mean', () => {
+    const expected = 1 / (1 - 0.8);
+    const constant = simulate(openOnHost(800, konst(1), 1));
+    const heavy = simulate(openOnHost(800, { dist: 'lognormal', mean_ms: 1, sigma: 1.2 }, 1));
+    expect(rel(constant.latency_ms.mean, expected)).toBeLessThan(0.04);
+    expect(rel(heavy.latency_ms.mean, expected)).toBeLessThan(0.06);
+    // FCFS would differ by a factor (1 + cv²)/2: here the tails differ but the means do not
+    expect(heavy.latency_ms.p99).not.toBeCloseTo(constant.latency_ms.p99, 0);
+  });
+
+  it('c cores shared by PS hold as many jobs as M/M/c: the same mean response', () => {
+    // λ = 3.4 per ms, demand 1 ms, 4 cores: ρ = 0.85
+    const r = simulate(openOnHost(3400, exp(1), 4));
+    const theory = mmc(3.4, 1, 4);
+    expect(rel(r.latency_ms.mean, theory.response)).toBeLessThan(0.05);
+    expect(r.stations['host:instances'].utilization).toBeCloseTo(0.85, 2);
+    // jobs beyond the cores are runnable without a core: the host's queue
+    expect(rel(r.stations['host:instances'].mean_queue, theory.queue)).toBeLessThan(0.08);
+  });
+
+  it('a closed loop through a 2-core PS host matches exact load-dependent MVA', () => {
+    const N = 10;
+    const s = scenario({
+      duration_s: 120,
+      warmup_s: 5,
+      workload: { type: 'closed', connections: N, think_ms: 5 },
+      hosts: { app: { cores: 2 } },
+      server: { concurrency: 100_000, host: 'app' },
+      handler: [{ cpu: exp(2) }],
+    });
+    const r = simulate(s);
+    const m = ldMva(N, 5, [{ demand: 2, alpha: (j) => Math.min(j, 2) }]);
+    expect(rel(r.throughput_rps, m.throughput * 1000)).toBeLessThan(0.03);
+    expect(rel(r.latency_ms.mean, m.response)).toBeLessThan(0.04);
+  });
+
+  it('background load takes its share of the cores: 3 always-busy threads on 2 cores halve a lone job', () => {
+    const s = scenario({
+      duration_s: 10,
+      workload: { type: 'closed', connections: 1 },
+      hosts: { app: { cores: 2, background: 3 } },
+      server: { concurrency: 10, host: 'app' },
+      handler: [{ cpu: konst(1) }],
+    });
+    const r = simulate(s);
+    // one job and three background threads share 2 cores: each runs at 2/4 of a core
+    expect(r.latency_ms.mean).toBeCloseTo(2, 2);
+    expect(r.stations['host:instances'].utilization).toBeCloseTo(0.25, 2);
+  });
+
+  it('a load generator on the DB host takes CPU from the DB between its requests', () => {
+    const base = {
+      duration_s: 30,
+      warmup_s: 1,
+      workload: { type: 'closed' as const, connections: 4 },
+      server: { concurrency: 100 },
+      handler: [{ db: { query: { cpu: konst(1) } } }],
+      db: { pool_size: 100, shard_concurrency: 100, host: 'db' },
+    };
+    const alone = simulate(scenario({ ...base, hosts: { db: { cores: 1 } } }));
+    const shared = simulate(
+      scenario({ ...base, hosts: { db: { cores: 1, client: { cpu: konst(0.5) } } } }),
+    );
+    // one core: 1 ms of DB work plus 0.5 ms of client work per request ⇒ 1 / 1.5 ms
+    expect(alone.throughput_rps).toBeCloseTo(1000, -1);
+    expect(rel(shared.throughput_rps, 1000 / 1.5)).toBeLessThan(0.01);
+    // the core never idles: the DB's queries and the client's bursts take turns on it
+    expect(shared.stations['host:db'].utilization).toBeCloseTo(1, 3);
+  });
+});
+
+describe('contention and coherency (USL)', () => {
+  const sigma = 0.05;
+  const kappa = 0.002;
+
+  it.each([1, 4, 16, 64])(
+    'a closed loop of %i clients at one USL host runs at X(N) = N·X(1) / (1 + σ(N−1) + κN(N−1))',
+    (N) => {
+      const r = simulate(closedUsl(N, sigma, kappa));
+      expect(rel(r.throughput_rps, usl(N, 500, sigma, kappa))).toBeLessThan(0.02);
+      // Little, no think time: mean = N / X
+      expect(rel(r.latency_ms.mean, (1000 * N) / r.throughput_rps)).toBeLessThan(0.01);
+    },
+  );
+
+  it('throughput peaks near N* = √((1−σ)/κ) and falls past it', () => {
+    const peak = Math.sqrt((1 - sigma) / kappa); // ≈ 21.8
+    const at = (N: number) => simulate(closedUsl(N, sigma, kappa)).throughput_rps;
+    const x8 = at(8);
+    const x22 = at(Math.round(peak));
+    const x64 = at(64);
+    expect(x22).toBeGreaterThan(x8);
+    expect(x22).toBeGreaterThan(x64 * 1.15);
+  });
+
+  it('with think time and a core limit, it matches exact load-dependent MVA', () => {
+    const N = 24;
+    const r = simulate(closedUsl(N, sigma, kappa, 10, 8));
+    const alpha = (j: number) => Math.min(j, 8) / (1 + sigma * (j - 1) + kappa * j * (j - 1));
+    const m = ldMva(N, 10, [{ demand: 2, alpha }]);
+    expect(rel(r.throughput_rps, m.throughput * 1000)).toBeLessThan(0.03);
+    expect(rel(r.latency_ms.mean, m.response)).toBeLessThan(0.05);
+  });
+});
+
+describe('queries split into CPU and waiting, and round trips', () => {
+  it('the wait part uses no core: two queries of 1 ms CPU + 3 ms I/O on one core take 5 ms, not 8', () => {
+    const s = scenario({
+      duration_s: 20,
+      workload: { type: 'closed', connections: 2 },
+      hosts: { db: { cores: 1 } },
+      server: { concurrency: 10 },
+      handler: [{ db: { query: { cpu: konst(1), wait: konst(3) } } }],
+      db: { pool_size: 10, host: 'db' },
+    });
+    const r = simulate(s);
+    // in lockstep: both wait 3 ms side by side, then share the core for 2 ms (were the wait CPU
+    // too, each would need 4 ms of a shared core: 8 ms)
+    expect(r.latency_ms.mean).toBeCloseTo(5, 6);
+    expect(r.stations['host:db'].utilization).toBeCloseTo(2 / 5, 3);
+  });
+
+  it('without a DB host a split query is cpu + wait of delay, as one distribution would be', () => {
+    const s = scenario({
+      duration_s: 5,
+      workload: { type: 'closed', connections: 1 },
+      server: { concurrency: 10 },
+      handler: [{ db: { query: { cpu: konst(1.5), wait: konst(2) } } }],
+      db: { pool_size: 10 },
+    });
+    expect(simulate(s).latency_ms.mean).toBeCloseTo(3.5, 3);
+  });
+});
+
+describe('transactions', () => {
+  const tx = (steps: unknown[], extra: Record<string, unknown> = {}) =>
+    scenario({
+      duration_s: 20,
+      warmup_s: 1,
+      workload: { type: 'closed', connections: 1 },
+      server: { concurrency: 1000 },
+      handler: [{ transaction: { key: 'user', steps } }] as ScenarioInput['handler'],
+      db: { pool_size: 1, acquire_timeout_ms: 0, shards: 1, ...extra },
+    });
+
+  it('holds one connection from BEGIN to COMMIT: two queries on a pool of one do not deadlock', () => {
+    const r = simulate(
+      tx([{ db: { query: konst(2) } }, { cpu: konst(1) }, { db: { query: konst(3) } }]),
+    );
+    expect(r.latency_ms.mean).toBeCloseTo(6, 3);
+    expect(r.stations.db_pool.utilization).toBeCloseTo(1, 3);
+    expect(r.requests.in_flight).toBeLessThanOrEqual(1);
+  });
+
+  it('pays a round trip per statement: BEGIN, each query and COMMIT', () => {
+    const r = simulate(
+      tx([{ db: { query: konst(2) } }, { db: { query: konst(3) } }], { rtt_ms: 0.5 }),
+    );
+    // 2 + 3 ms of queries and 4 statements × 0.5 ms
+    expect(r.latency_ms.mean).toBeCloseTo(7, 3);
+  });
+
+  it('a lock waiter keeps its connection: a pool of 4 bounds the lock queue at 3', () => {
+    const s = scenario({
+      duration_s: 20,
+      warmup_s: 1,
+      workload: { type: 'closed', connections: 50 },
+      keyspace: { items: 1 },
+      server: { concurrency: 1000 },
+      handler: [
+        {
+          transaction: {
+            key: 'user',
+            steps: [{ lock: { key: 'item', steps: [{ db: { query: konst(1) } }] } }],
+          },
+        },
+      ],
+      db: { pool_size: 4, acquire_timeout_ms: 0, shards: 1, shard_concurrency: 100 },
+    });
+    const r = simulate(s);
+    // one hot item: one transaction at a time makes progress, 1 ms each
+    expect(r.throughput_rps).toBeCloseTo(1000, -1);
+    expect(r.stations['lock[0]'].mean_queue).toBeLessThanOrEqual(3);
+    expect(r.stations['lock[0]'].mean_queue).toBeGreaterThan(2.9);
+    expect(r.stations.db_pool.utilization).toBeCloseTo(1, 2);
+    expect(r.stations.db_pool.mean_queue).toBeGreaterThan(40);
+  });
+
+  it('a lock time-out inside a transaction gives its connection back', () => {
+    const s = scenario({
+      duration_s: 20,
+      warmup_s: 1,
+      workload: { type: 'closed', connections: 20 },
+      keyspace: { items: 1 },
+      server: { concurrency: 1000 },
+      handler: [
+        {
+          transaction: {
+            key: 'user',
+            steps: [{ lock: { key: 'item', timeout_ms: 5, steps: [{ db: { query: konst(2) } }] } }],
+          },
+        },
+      ],
+      db: { pool_size: 4, acquire_timeout_ms: 0 },
+    });
+    const r = simulate(s);
+    expect(r.errors.lock_timeout).toBeGreaterThan(100);
+    // had a connection leaked, the pool would jam and nothing would complete
+    expect(r.throughput_rps).toBeGreaterThan(400);
+    expect(r.requests.in_flight).toBeLessThanOrEqual(20);
+  });
+
+  it('a transaction waiting for a connection past acquire_timeout_ms fails as pool_timeout', () => {
+    const s = tx([{ db: { query: konst(10) } }], { acquire_timeout_ms: 5 });
+    const r = simulate({ ...s, workload: { ...s.workload, connections: 4 } } as typeof s);
+    expect(r.errors.pool_timeout).toBeGreaterThan(0);
+    expect(rel(r.throughput_rps, 100)).toBeLessThan(0.02);
+  });
+
+  it('runs its queries on the CPU of the shard of its key', () => {
+    const s = scenario({
+      duration_s: 20,
+      workload: { type: 'closed', connections: 64 },
+      hosts: { db: { cores: 1 } },
+      server: { concurrency: 100 },
+      handler: [{ transaction: { key: 'user', steps: [{ db: { query: { cpu: konst(1) } } }] } }],
+      db: { pool_size: 100, shards: 2, shard_concurrency: 100, host: 'db' },
+    });
+    const r = simulate(s);
+    // two shards, one core each: 2 queries per ms at most
+    expect(rel(r.throughput_rps, 2000)).toBeLessThan(0.03);
+    expect(r.stations['host:db[0]'].utilization).toBeGreaterThan(0.85);
+    expect(r.stations['host:db[1]'].utilization).toBeGreaterThan(0.85);
+  });
+
+  it('is validated: a transaction inside a transaction names its path; hosts must exist', () => {
+    const problems = validateScenario({
+      schema: 'peakline.scenario/v1',
+      name: 'nested',
+      duration_s: 1,
+      workload: { type: 'closed', connections: 1 },
+      server: { concurrency: 1, host: 'appp' },
+      hosts: { app: { cores: 2 } },
+      handler: [
+        {
+          transaction: {
+            steps: [{ lock: { steps: [{ transaction: { steps: [{ cpu: exp(1) }] } }] } }],
+          },
+        },
+      ],
+      db: { pool_size: 1 },
+    });
+    expect(problems.ok).toBe(false);
+    const text = problems.ok ? '' : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(text).toContain(
+      'handler[0].transaction.steps[0].lock.steps[0].transaction: a transaction cannot be inside another transaction',
+    );
+    expect(text).toContain('server.host: no host named "appp" in "hosts" (hosts: app)');
+  });
+});
+
+describe('scenarios without hosts', () => {
+  it('a hosts section nothing runs on changes no figure', () => {
+    const s = scenario({
+      duration_s: 5,
+      workload: { type: 'open', rate_rps: 2000 },
+      server: { concurrency: 8 },
+      handler: [{ cpu: exp(1) }, { db: { query: exp(2) } }],
+      db: { pool_size: 10, shards: 4 },
+    });
+    const a = simulate(s);
+    const b = simulate({ ...s, hosts: { spare: { cores: 4, background: 0 } } });
+    const strip = (r: typeof a) => JSON.stringify({ ...r, wall_ms: 0 });
+    expect(strip(b)).toBe(strip(a));
+  });
+});

@@ -1,0 +1,109 @@
+// A machine whose cores are shared by processor sharing, with an optional load-dependent slowdown
+// (the Universal Scalability Law): with n jobs running, each progresses at
+//   min(1, cores / (n + background)) / (1 + σ(n−1) + κ·n(n−1))
+// of a core. Kept by virtual time: V advances at that rate, a job that starts at V₀ with demand d
+// ends when V reaches V₀ + d, so the next departure is the smallest virtual finish — a binary heap
+// of virtual finish times, O(log n) per start or end and no rescans.
+// Pure: no Node, DOM or model imports (the model drives it with its job slots).
+
+export class PsMachine {
+  /** Virtual finish times and the job slots they belong to (a binary min-heap). */
+  private key = new Float64Array(16);
+  private job = new Int32Array(16);
+  /** Jobs running on the machine. */
+  n = 0;
+  /** Virtual time at real time `t`. */
+  private v = 0;
+  private t = 0;
+
+  constructor(
+    readonly cores: number,
+    readonly sigma = 0,
+    readonly kappa = 0,
+    /** Threads of other work that always want a core. */
+    readonly background = 0,
+  ) {}
+
+  /** The rate (of one core) at which each of n running jobs progresses. */
+  rate(n: number): number {
+    if (n <= 0) return 1;
+    const want = n + this.background;
+    const share = want > this.cores ? this.cores / want : 1;
+    return share / (1 + this.sigma * (n - 1) + this.kappa * n * (n - 1));
+  }
+
+  /** Cores the model's jobs hold now: n × their share (what the host station counts as busy). */
+  busyCores(): number {
+    const n = this.n;
+    if (n === 0) return 0;
+    const want = n + this.background;
+    return want > this.cores ? (n * this.cores) / want : n;
+  }
+
+  private advance(now: number): void {
+    if (this.n > 0) this.v += (now - this.t) * this.rate(this.n);
+    this.t = now;
+  }
+
+  /** Job `j` starts `demand` ms of CPU work at real time `now`. */
+  add(now: number, j: number, demand: number): void {
+    this.advance(now);
+    if (this.n === this.key.length) this.grow();
+    // sift up
+    const f = this.v + demand;
+    const key = this.key;
+    const job = this.job;
+    let i = this.n++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (key[p] <= f) break;
+      key[i] = key[p];
+      job[i] = job[p];
+      i = p;
+    }
+    key[i] = f;
+    job[i] = j;
+  }
+
+  /** Removes the job that finishes first (at real time `now`, its finish) and returns its slot. */
+  pop(now: number): number {
+    this.advance(now);
+    const key = this.key;
+    const job = this.job;
+    const top = job[0];
+    const n = --this.n;
+    if (n > 0) {
+      const f = key[n];
+      const x = job[n];
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && key[c + 1] < key[c]) c++;
+        if (key[c] >= f) break;
+        key[i] = key[c];
+        job[i] = job[c];
+        i = c;
+      }
+      key[i] = f;
+      job[i] = x;
+    }
+    return top;
+  }
+
+  /** Real time of the next departure if nothing else changes (Infinity when idle). */
+  nextTime(): number {
+    if (this.n === 0) return Infinity;
+    const left = this.key[0] - this.v;
+    return left > 0 ? this.t + left / this.rate(this.n) : this.t;
+  }
+
+  private grow(): void {
+    const key = new Float64Array(2 * this.key.length);
+    key.set(this.key);
+    const job = new Int32Array(2 * this.job.length);
+    job.set(this.job);
+    this.key = key;
+    this.job = job;
+  }
+}
