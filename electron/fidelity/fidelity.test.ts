@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { othersBetween, parseProcStat } from './cpu';
 import { parseOptions } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
+import { readFit } from './predict';
 import {
   errorPct,
+  fitLine,
   fmtMs,
   fmtRate,
   formatMarkdown,
@@ -301,6 +303,52 @@ describe('the report', () => {
   });
 });
 
+describe('the calibration', () => {
+  it('reads the USL fit from peakline calibrate --json and says it in one line', () => {
+    // What peakline calibrate --json printed for the --quick run's three points (abridged).
+    const stdout = JSON.stringify({
+      format: 'csv',
+      points: [],
+      fit: {
+        x1_rps: 1665.2,
+        demand_ms: 0.6005,
+        sigma: 0.4012,
+        kappa: 0,
+        cores: null,
+        peak_concurrency: null,
+        peak_throughput_rps: 4150.3,
+        r2: 0.8679,
+        points: [],
+      },
+      out: '/tmp/uniform-direct.scenario.json',
+    });
+    const fit = readFit(stdout)!;
+    expect(fit).toEqual({
+      x1_rps: 1665.2,
+      sigma: 0.4012,
+      kappa: 0,
+      cores: null,
+      peak_concurrency: null,
+      peak_throughput_rps: 4150.3,
+      r2: 0.8679,
+    });
+    expect(fitLine(fit)).toBe('USL fit: X(1) 1,665/s, σ 0.401, κ 0, no peak, R² 0.868');
+    expect(
+      fitLine({
+        ...fit,
+        sigma: 0,
+        kappa: 0.0003114,
+        cores: 2,
+        peak_concurrency: 2,
+        peak_throughput_rps: 2035.2,
+      }),
+    ).toBe(
+      'USL fit: X(1) 1,665/s, σ 0, κ 0.000311, at most 2 cores, peak N* 2.0 → 2,035/s, R² 0.868',
+    );
+    expect(readFit('peakline: unknown command')).toBeUndefined();
+  });
+});
+
 describe('the order transaction', () => {
   it('is one pgbench script per distribution; Zipf uses random_zipfian', () => {
     expect(orderScript('uniform', 100000, 1.1)).toBe(
@@ -351,14 +399,14 @@ describe('CPU of other processes', () => {
 });
 
 describe('the command line', () => {
-  it('--quick is a short smoke run calibrated at 1 and 4, predicting 16', () => {
+  it('--quick is a short smoke run: its three points are the calibration points', () => {
     expect(parseOptions(['--quick'])).toMatchObject({
       clients: [1, 4, 16],
       dists: ['uniform'],
       modes: ['direct'],
       repeats: 1,
       seconds: 3,
-      calibrateAt: [1, 4],
+      calibrateAt: [1, 4, 16],
       quietWait: 0,
     });
     expect(parseOptions([])).toMatchObject({
@@ -372,6 +420,7 @@ describe('the command line', () => {
       seeds: [1, 2, 3],
       pgSettings: { max_connections: '300', shared_buffers: '128MB' },
       out: 'fidelity-out',
+      cores: undefined,
     });
     expect(parseOptions(['--from', 'old'])).toMatchObject({ from: 'old', out: 'old' });
   });

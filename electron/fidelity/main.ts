@@ -46,12 +46,12 @@ Measurement
   --quiet-below 0.5            before each repeat, wait until other processes use fewer
   --quiet-wait 60              cores than this (one-second windows), at most this many
                                seconds (0: never wait; --quick does not wait)
-  --quick                      smoke run: clients 1,4,16, 3 s, 1 repeat, uniform/direct,
-                               calibrated at 1,4
+  --quick                      smoke run: clients 1,4,16, 3 s, 1 repeat, uniform/direct
+                               (all three are calibration points: nothing is held out)
 Prediction
   --calibrate-at 1,4,16        points given to peakline calibrate (at most 3)
   --seeds 1,2,3                simulation seeds; a prediction is their mean
-  --cores N                    passed to peakline calibrate --cores [this machine's CPUs]
+  --cores N                    passed to peakline calibrate --cores (a core limit; none unless given)
   --skip-predict               measure and report only
   --from DIR                   no measuring: calibrate and predict from DIR's series CSVs
 Output
@@ -79,7 +79,7 @@ interface Options {
   quietWait: number;
   calibrateAt: number[];
   seeds: number[];
-  cores: number;
+  cores?: number;
   skipPredict: boolean;
   from?: string;
   out: string;
@@ -171,9 +171,9 @@ export function parseOptions(argv: string[]): Options | 'help' {
     pgSettings,
     quietBelow: Number(s('quiet-below') ?? 0.5),
     quietWait: oneInt('quiet-wait', s('quiet-wait'), quick ? 0 : 60, 0),
-    calibrateAt: intList('calibrate-at', s('calibrate-at') ?? (quick ? '1,4' : '1,4,16'), 1),
+    calibrateAt: intList('calibrate-at', s('calibrate-at') ?? '1,4,16', 1),
     seeds: intList('seeds', s('seeds') ?? '1,2,3', 0),
-    cores: oneInt('cores', s('cores'), os.cpus().length, 1),
+    cores: s('cores') === undefined ? undefined : oneInt('cores', s('cores'), 1, 1),
     skipPredict: values['skip-predict'] === true,
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
@@ -406,7 +406,7 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
   }
   if (predicted)
     lines.push(
-      `Calibrated with npx peakline calibrate --cores ${o.cores} at ${o.calibrateAt.join(', ')} clients; ` +
+      `Calibrated with npx peakline calibrate${o.cores ? ` --cores ${o.cores}` : ''} at ${o.calibrateAt.join(', ')} clients; ` +
         `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
     );
   return lines;
@@ -453,13 +453,18 @@ export async function main(argv: string[]): Promise<number> {
             throw new PredictError(
               `no measured point at ${missing.join(',')} clients to calibrate from`,
             );
-          rep.predicted = await calibrateAndPredict(name, points, o.out, {
-            calibrateAt: o.calibrateAt,
-            seeds: o.seeds,
-            cores: o.cores,
-            parallel: Math.max(1, Math.min(2, os.cpus().length)),
-            log: err,
-          });
+          ({ predicted: rep.predicted, fit: rep.fit } = await calibrateAndPredict(
+            name,
+            points,
+            o.out,
+            {
+              calibrateAt: o.calibrateAt,
+              seeds: o.seeds,
+              cores: o.cores,
+              parallel: Math.max(1, Math.min(2, os.cpus().length)),
+              log: err,
+            },
+          ));
         } catch (e) {
           if (!(e instanceof PredictError)) throw e;
           predictFailed = true;

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from './lab';
-import type { PredictedPoint } from './report';
+import type { PredictedPoint, UslFit } from './report';
 import { seriesCsv, type MeasuredPoint } from './stats';
 
 /** The repository root (where `npx peakline` resolves to this checkout's bin). */
@@ -98,14 +98,16 @@ export async function calibrateAndPredict(
   measured: MeasuredPoint[],
   outDir: string,
   o: PredictOptions,
-): Promise<PredictedPoint[]> {
+): Promise<{ predicted: PredictedPoint[]; fit?: UslFit }> {
   const calPoints = measured.filter((p) => o.calibrateAt.includes(p.concurrency));
   const csv = path.resolve(outDir, `${name}.calibration.csv`);
   const scenario = path.resolve(outDir, `${name}.scenario.json`);
   writeFileSync(csv, seriesCsv(calPoints));
   o.log(`[${name}] npx ${calibrateCommand(csv, scenario, o.cores).join(' ')}`);
+  let fit: UslFit | undefined;
   try {
-    await npx(calibrateCommand(csv, scenario, o.cores), 300_000);
+    const { stdout } = await npx(calibrateCommand(csv, scenario, o.cores), 300_000);
+    fit = readFit(stdout);
   } catch (e) {
     const msg = (e as Error).message;
     if (/unknown command/.test(msg))
@@ -138,7 +140,7 @@ export async function calibrateAndPredict(
   });
   o.log(`[${name}] predicted ${measured.length} client counts × ${o.seeds.length} seeds`);
 
-  return measured.map((p) => {
+  const predicted = measured.map((p) => {
     const rs = results.filter((x) => x.clients === p.concurrency).map((x) => x.r);
     const mean = (f: (r: RunJson) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
     return {
@@ -149,4 +151,25 @@ export async function calibrateAndPredict(
       seeds: rs.length,
     };
   });
+  return { predicted, fit };
+}
+
+/** The USL fit from `peakline calibrate --json` (undefined if its output has none). */
+export function readFit(stdout: string): UslFit | undefined {
+  try {
+    const f = (JSON.parse(stdout) as { fit?: Record<string, unknown> }).fit;
+    if (!f || typeof f.x1_rps !== 'number') return undefined;
+    const n = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : null);
+    return {
+      x1_rps: f.x1_rps,
+      sigma: n('sigma') ?? 0,
+      kappa: n('kappa') ?? 0,
+      cores: n('cores'),
+      peak_concurrency: n('peak_concurrency'),
+      peak_throughput_rps: n('peak_throughput_rps'),
+      r2: n('r2'),
+    };
+  } catch {
+    return undefined;
+  }
 }

@@ -14,6 +14,17 @@ export interface PredictedPoint {
   seeds: number;
 }
 
+/** What `peakline calibrate --json` fitted (null: infinite or not given). */
+export interface UslFit {
+  x1_rps: number;
+  sigma: number;
+  kappa: number;
+  cores: number | null;
+  peak_concurrency: number | null;
+  peak_throughput_rps: number | null;
+  r2: number | null;
+}
+
 /** One measured series (one distribution and one connection mode) and what was predicted for it. */
 export interface SeriesReport {
   /** e.g. `uniform-direct`. */
@@ -21,6 +32,7 @@ export interface SeriesReport {
   measured: MeasuredPoint[];
   calibrateAt: number[];
   predicted?: PredictedPoint[];
+  fit?: UslFit;
   /** Why there is no prediction (shown in place of the predicted columns' verdict). */
   predictNote?: string;
 }
@@ -245,11 +257,25 @@ export function summaryLine(s: SeriesReport): string {
   return parts.join('; ');
 }
 
+/** The calibrated USL in one line: X(1), σ, κ, the core limit, N* and R². */
+export function fitLine(f: UslFit): string {
+  const g = (x: number) => (x === 0 ? '0' : x.toPrecision(3));
+  return (
+    `USL fit: X(1) ${fmtRate(f.x1_rps)}/s, σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
+    `${f.cores === null ? '' : `, at most ${f.cores} cores`}, ` +
+    (f.peak_concurrency === null
+      ? 'no peak'
+      : `peak N* ${f.peak_concurrency.toFixed(1)} → ${fmtRate(f.peak_throughput_rps ?? NaN)}/s`) +
+    (f.r2 === null ? '' : `, R² ${f.r2.toFixed(3)}`)
+  );
+}
+
 /** The text report of one series: its table, a legend and the summary. */
 export function formatSeries(s: SeriesReport): string {
   return [
     formatSeriesTable(s),
     '  cal = calibration point, held-out = predicted only; ± = half the min–max range of the repeats',
+    ...(s.fit ? [`  ${fitLine(s.fit)}`] : []),
     `  ${summaryLine(s)}`,
   ].join('\n');
 }
@@ -264,7 +290,7 @@ export function formatMarkdown(title: string, context: string[], series: SeriesR
     out.push(`| ${HEADERS.join(' | ')} |`);
     out.push(`|${HEADERS.map((_, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const p of sortedPoints(s)) out.push(`| ${rowCells(s, p).map(mdEscape).join(' | ')} |`);
-    out.push('', mdEscape(summaryLine(s)), '');
+    out.push('', ...(s.fit ? [mdEscape(fitLine(s.fit)), ''] : []), mdEscape(summaryLine(s)), '');
   }
   out.push(
     'cal = calibration point (given to `peakline calibrate`), held-out = predicted only; ' +
