@@ -21,7 +21,9 @@ import {
 } from './report';
 import {
   combineRepeats,
+  disturbed,
   latencySummary,
+  leastDisturbed,
   median,
   parsePgbenchLog,
   parsePgbenchSummary,
@@ -150,6 +152,17 @@ describe('repeats and the series CSV', () => {
     expect(p.spread!.throughput_rps.stdev).toBeCloseTo(216.8, 1);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(() => combineRepeats(4, [])).toThrow(/no repeats measured at 4 clients/);
+  });
+
+  it('keeps the repeats least disturbed by other processes, in the order they ran', () => {
+    const r = (tps: number, others: number) => ({ ...repeat(tps, 1, 1, 2), others_cores: others });
+    const runs = [r(4067, 0.95), r(4313, 0.51), r(5690, 0.08), r(5600, 0.2), r(5500, 0.3)];
+    expect(runs.map((f) => disturbed(f, 0.5))).toEqual([true, true, false, false, false]);
+    const { used, discarded } = leastDisturbed(runs, 3);
+    expect(used.map((f) => f.throughput_rps)).toEqual([5690, 5600, 5500]);
+    expect(discarded.map((f) => f.throughput_rps)).toEqual([4067, 4313]);
+    expect(combineRepeats(16, used).throughput_rps).toBe(5600);
+    expect(disturbed(repeat(1, 1, 1, 1), 0.5)).toBe(false); // no /proc: counted quiet
   });
 
   it('writes the CSV calibrate reads and reads it back (comments allowed)', () => {
@@ -408,6 +421,7 @@ describe('the command line', () => {
       seconds: 3,
       calibrateAt: [1, 4, 16],
       quietWait: 0,
+      retries: 0,
     });
     expect(parseOptions([])).toMatchObject({
       clients: [1, 2, 4, 8, 16, 32, 64],

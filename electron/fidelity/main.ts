@@ -22,6 +22,8 @@ import { calibrateAndPredict, calibrateAvailable, PredictError } from './predict
 import { formatMarkdown, formatSeries, type SeriesReport } from './report';
 import {
   combineRepeats,
+  disturbed,
+  leastDisturbed,
   parseSeriesCsv,
   seriesCsv,
   type MeasuredPoint,
@@ -46,6 +48,9 @@ Measurement
   --quiet-below 0.5            before each repeat, wait until other processes use fewer
   --quiet-wait 60              cores than this (one-second windows), at most this many
                                seconds (0: never wait; --quick does not wait)
+  --retries 3                  extra repeats per point while fewer than --repeats ran with
+                               other processes below --quiet-below; the least disturbed
+                               --repeats make the figures, the rest stay in raw.json
   --quick                      smoke run: clients 1,4,16, 3 s, 1 repeat, uniform/direct
                                (all three are calibration points: nothing is held out)
 Prediction
@@ -77,6 +82,7 @@ interface Options {
   pgSettings: Record<string, string>;
   quietBelow: number;
   quietWait: number;
+  retries: number;
   calibrateAt: number[];
   seeds: number[];
   cores?: number;
@@ -133,6 +139,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'pg-set': { type: 'string', multiple: true },
         'quiet-below': { type: 'string' },
         'quiet-wait': { type: 'string' },
+        retries: { type: 'string' },
         'calibrate-at': { type: 'string' },
         seeds: { type: 'string' },
         cores: { type: 'string' },
@@ -171,6 +178,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     pgSettings,
     quietBelow: Number(s('quiet-below') ?? 0.5),
     quietWait: oneInt('quiet-wait', s('quiet-wait'), quick ? 0 : 60, 0),
+    retries: oneInt('retries', s('retries'), quick ? 0 : 3, 0),
     calibrateAt: intList('calibrate-at', s('calibrate-at') ?? '1,4,16', 1),
     seeds: intList('seeds', s('seeds') ?? '1,2,3', 0),
     cores: s('cores') === undefined ? undefined : oneInt('cores', s('cores'), 1, 1),
@@ -254,6 +262,7 @@ async function measureAll(o: Options): Promise<Raw> {
       pgSettings: o.pgSettings,
       quietBelow: o.quietBelow,
       quietWait: o.quietWait,
+      retries: o.retries,
       calibrateAt: o.calibrateAt,
       seeds: o.seeds,
       cores: o.cores,
@@ -262,7 +271,14 @@ async function measureAll(o: Options): Promise<Raw> {
       'pgbench -n -f order.sql -c N -j min(N,2) -T seconds, closed loop; throughput = pgbench tps ' +
       '(without initial connection time); mean/P50/P99 of the per-transaction log (--log), nearest rank; ' +
       'before each point: TRUNCATE orders, VACUUM ANALYZE items, CHECKPOINT, then an untimed warm-up; ' +
-      'CSV figures are the median of the repeats',
+      (o.quietWait > 0
+        ? `before each repeat a wait (at most ${o.quietWait} s) for other processes to use < ${o.quietBelow} cores; `
+        : '') +
+      (o.retries > 0
+        ? `a repeat during which they used more is run again (at most ${o.retries} extra per point) and the ` +
+          `${o.repeats} least disturbed are kept; `
+        : '') +
+      'CSV figures are the median of the repeats kept',
     series: {},
   };
   err(`load average before: ${raw.machine.load_before.join(' ')} (${raw.machine.cpus} CPUs)`);
@@ -294,7 +310,9 @@ async function measureAll(o: Options): Promise<Raw> {
         const run = { mode, script, clients, seconds: o.seconds };
         await warmUp(lab, { ...run, seconds: o.warmup });
         const repeats: RepeatFigures[] = [];
-        for (let r = 1; r <= o.repeats; r++) {
+        for (let r = 1; ; r++) {
+          const quiet = repeats.filter((f) => !disturbed(f, o.quietBelow)).length;
+          if (r > o.repeats && (quiet >= o.repeats || r > o.repeats + o.retries)) break;
           if (o.quietWait > 0) {
             const q = await waitForQuiet(
               roots(lab),
@@ -314,14 +332,24 @@ async function measureAll(o: Options): Promise<Raw> {
           raw.machine.load1_during.min = Math.min(raw.machine.load1_during.min, f.load1);
           raw.machine.load1_during.max = Math.max(raw.machine.load1_during.max, f.load1);
           err(
-            `[${name}] ${String(clients).padStart(3)} clients, repeat ${r}/${o.repeats}: ` +
+            `[${name}] ${String(clients).padStart(3)} clients, repeat ${r}/${o.repeats}` +
+              `${r > o.repeats ? ' (extra)' : ''}: ` +
               `${f.throughput_rps.toFixed(0)} tps, mean ${f.mean_ms.toFixed(2)} ms, ` +
               `p50 ${f.p50_ms.toFixed(2)}, p99 ${f.p99_ms.toFixed(2)} ms` +
               `${f.failed ? `, ${f.failed} FAILED` : ''} (load ${f.load1.toFixed(2)}` +
-              `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})`,
+              `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})` +
+              `${disturbed(f, o.quietBelow) ? ' — disturbed' : ''}`,
           );
         }
-        points.push(combineRepeats(clients, repeats));
+        const { used, discarded } = leastDisturbed(repeats, o.repeats);
+        if (discarded.length)
+          err(
+            `[${name}] ${clients} clients: the ${o.repeats} least disturbed of ${repeats.length} repeats are kept`,
+          );
+        points.push({
+          ...combineRepeats(clients, used),
+          ...(discarded.length ? { discarded } : {}),
+        });
       }
       raw.series[name] = { dist, mode, points };
       writeFileSync(path.join(o.out, `${name}.csv`), seriesCsv(points));

@@ -12,6 +12,8 @@ export interface MeasuredPoint {
   /** Min and max across the repeats (absent when read back from a bare CSV). */
   spread?: Spread;
   repeats?: RepeatFigures[];
+  /** Repeats run again because other processes disturbed them (not in the figures). */
+  discarded?: RepeatFigures[];
 }
 
 export interface Spread {
@@ -163,6 +165,32 @@ export function range(values: readonly number[]): Range {
     min: Math.min(...values),
     max: Math.max(...values),
     stdev: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
+  };
+}
+
+/** Whether other processes used `threshold` cores or more during a repeat (unknown counts as quiet). */
+export function disturbed(f: RepeatFigures, threshold: number): boolean {
+  return (f.others_cores ?? 0) >= threshold;
+}
+
+/**
+ * The `n` repeats least disturbed by other processes (fewest cores used by others), in the order
+ * they ran; the rest are returned apart so a report can keep them.
+ */
+export function leastDisturbed(
+  repeats: RepeatFigures[],
+  n: number,
+): { used: RepeatFigures[]; discarded: RepeatFigures[] } {
+  const keep = new Set(
+    repeats
+      .map((f, i) => ({ i, o: f.others_cores ?? 0 }))
+      .sort((a, b) => a.o - b.o || a.i - b.i)
+      .slice(0, n)
+      .map((x) => x.i),
+  );
+  return {
+    used: repeats.filter((_, i) => keep.has(i)),
+    discarded: repeats.filter((_, i) => !keep.has(i)),
   };
 }
 
