@@ -291,23 +291,67 @@ export const MAX_P99_RATIO = 14.9;
 
 /** The demand's distribution and where its shape came from. */
 export interface DemandShape {
+  /** The CPU part: runs on the host, slowed by contention. */
   dist: Dist;
-  /** P99 / mean used (before clamping to MAX_P99_RATIO). */
+  /**
+   * Stalls that do not grow with load (a commit's flush, a preemption): `share` of requests wait
+   * `ms` more beside their CPU, as a delay. Null when the tails need none.
+   */
+  stall: { ms: number; share: number } | null;
+  /** P99 / mean used for the CPU part (before clamping to MAX_P99_RATIO). */
   ratio: number;
-  /** How the ratio was found, for notes and the table. */
+  /** How the shape was found, for notes and the table. */
   from: string;
 }
 
+/** Share of requests a stall hits (enough to hold the P99 of a lightly loaded system). */
+export const STALL_SHARE = 0.02;
+/** The lowest load's P99 must exceed what the CPU shape explains by this factor to add stalls. */
+const STALL_MARGIN = 1.25;
+
+/** A lognormal (or a constant at ratio ≤ 1) with this mean and P99/mean. */
+function shaped(mean_ms: number, ratio: number): Dist {
+  return ratio <= 1
+    ? { dist: 'const', ms: mean_ms }
+    : { dist: 'lognormal', mean_ms, p99_ms: mean_ms * Math.min(ratio, MAX_P99_RATIO) };
+}
+
 /**
- * The demand as a distribution with mean `demand_ms`, shaped like the latency at the lowest
- * load (where a request is nearly alone): a lognormal with that point's P99/mean; from its
- * standard deviation (a lognormal's P99 for that coefficient of variation) when it has no P99;
- * DEFAULT_P99_RATIO (a lognormal with cv ≈ 0.33) when it has neither. A constant when the ratio
- * is at most 1.
+ * The demand's shape. A request's latency is its CPU demand, stretched by contention as load
+ * grows, plus stalls that do not grow with load. With P99s at a low and a high load (the highest at
+ * least twice the lowest): the CPU part is a lognormal with the highest load's P99/mean (there the
+ * stretched CPU dominates the tail); where the lowest load's P99 is well above what that shape
+ * explains, the rest of its tail is stalls — STALL_SHARE of requests waiting P99 − P50 of that
+ * point, a delay that does not grow with load (and the CPU part's mean is the demand less the
+ * stalls' mean). Otherwise a lognormal shaped like the lowest load (P99/mean; from its standard
+ * deviation when it has no P99; DEFAULT_P99_RATIO when neither), no stalls.
  */
 export function demandShape(points: readonly LoadPoint[], demand_ms: number): DemandShape {
   let low = points[0];
   for (const p of points) if (loadOf(p) < loadOf(low)) low = p;
+  let high: LoadPoint | null = null;
+  for (const p of points)
+    if (p.p99_ms !== undefined && (high === null || loadOf(p) > loadOf(high))) high = p;
+  if (
+    low.p99_ms !== undefined &&
+    high !== null &&
+    high !== low &&
+    loadOf(high) >= 2 * loadOf(low)
+  ) {
+    const ratio = high.p99_ms! / high.mean_ms;
+    const from = `P99/mean at the highest load, ${high.source}`;
+    const typical = low.p50_ms ?? low.mean_ms;
+    const stallMs = low.p99_ms - typical;
+    const cpuMean = demand_ms - STALL_SHARE * stallMs;
+    if (low.p99_ms > STALL_MARGIN * ratio * low.mean_ms && stallMs > 0 && cpuMean > 0.5 * demand_ms)
+      return {
+        dist: shaped(cpuMean, ratio),
+        stall: { ms: stallMs, share: STALL_SHARE },
+        ratio,
+        from: `${from}; stalls from the tail at the lowest load, ${low.source}`,
+      };
+    return { dist: shaped(demand_ms, ratio), stall: null, ratio, from };
+  }
   let ratio: number;
   let from: string;
   if (low.p99_ms !== undefined) {
@@ -321,15 +365,14 @@ export function demandShape(points: readonly LoadPoint[], demand_ms: number): De
     ratio = DEFAULT_P99_RATIO;
     from = `the default P99/mean ${DEFAULT_P99_RATIO} (the lowest load has no P99 or stddev)`;
   }
-  const dist: Dist =
-    ratio <= 1
-      ? { dist: 'const', ms: demand_ms }
-      : {
-          dist: 'lognormal',
-          mean_ms: demand_ms,
-          p99_ms: demand_ms * Math.min(ratio, MAX_P99_RATIO),
-        };
-  return { dist, ratio, from };
+  return { dist: shaped(demand_ms, ratio), stall: null, ratio, from };
+}
+
+/** Stalls as a delay: `share` of requests wait `ms` (an empirical distribution of 1/share values). */
+export function stallDist(stall: DemandShape['stall']): Dist {
+  if (stall === null) return { dist: 'const', ms: 0 };
+  const n = Math.round(1 / stall.share);
+  return { dist: 'empirical', samples_ms: [sig(stall.ms), ...new Array<number>(n - 1).fill(0)] };
 }
 
 /** `x` rounded to `digits` significant digits (for the numbers written to a scenario). */
@@ -391,7 +434,12 @@ function notesOf(c: CalibrationInput, workload: { type: string }): string {
     `X(1) = ${fmt(f.x1_rps)} req/s (demand ${fmt(f.demand_ms)} ms), σ = ${fmt(f.sigma)} ` +
     `(contention), κ = ${fmt(f.kappa)} (coherency), peak N* = ${fmt(f.peak_concurrency, 3)} ` +
     `at ${fmt(f.peak_throughput_rps)} req/s, R² = ${f.r2.toFixed(4)}. The demand is CPU on ` +
-    `host "${host}": ${c.demand.dist.dist}, its shape from ${c.demand.from}. Predict another load: ` +
+    `host "${host}": ${c.demand.dist.dist}, its shape from ${c.demand.from}` +
+    (c.demand.stall
+      ? `; ${Math.round(c.demand.stall.share * 100)} % of requests also stall ${fmt(c.demand.stall.ms)} ms ` +
+        `(the query's wait: it does not grow with load)`
+      : '') +
+    `. Predict another load: ` +
     `npx peakline run ${c.out} --set ${loadSetting(workload)}.`
   );
 }
@@ -404,9 +452,9 @@ function hostOf(f: UslFit) {
   };
 }
 
-/** The db step whose query is the calibrated demand, all CPU on the host. */
+/** The db step whose query is the calibrated demand: CPU on the host, stalls as its wait. */
 function dbStep(demand: DemandShape) {
-  return { db: { query: { cpu: demand.dist, wait: { dist: 'const' as const, ms: 0 } } } };
+  return { db: { query: { cpu: demand.dist, wait: stallDist(demand.stall) } } };
 }
 
 function roundedDist(d: Dist): Dist {

@@ -118,7 +118,12 @@ function formatCalibration(
   lines.push(`R²           ${fit.r2.toFixed(4)} (throughput)`);
   const d = c.demand.dist;
   lines.push(
-    `Demand       ${d.dist === 'lognormal' ? `lognormal mean ${ms3(d.mean_ms)} ms, p99 ${ms3(d.p99_ms!)} ms` : d.dist === 'const' ? `constant ${ms3(d.ms)} ms` : d.dist} — shape from ${c.demand.from}`,
+    `Demand       ${d.dist === 'lognormal' ? `lognormal mean ${ms3(d.mean_ms)} ms, p99 ${ms3(d.p99_ms!)} ms` : d.dist === 'const' ? `constant ${ms3(d.ms)} ms` : d.dist} of CPU — shape from ${c.demand.from}`,
+    ...(c.demand.stall
+      ? [
+          `Stalls       ${Math.round(c.demand.stall.share * 100)} % of requests wait ${ms3(c.demand.stall.ms)} ms more (not slowed by load)`,
+        ]
+      : []),
   );
   lines.push('');
   const rows = fit.points.map((p) => {
@@ -235,7 +240,12 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
         {
           format,
           points,
-          fit: { ...fitJson, demand: input.demand.dist, demand_p99_ratio: input.demand.ratio },
+          fit: {
+            ...fitJson,
+            demand: input.demand.dist,
+            demand_p99_ratio: input.demand.ratio,
+            stall: input.demand.stall,
+          },
           out,
         },
         null,
