@@ -1,0 +1,113 @@
+// How busy the machine was with work that is not ours while a point was measured: the CPU time of
+// the whole machine (/proc/stat) minus that of our process trees (this node process with pgbench
+// and pgbouncer below it, and the postmaster with its backends), in cores. Linux only; elsewhere
+// the figures are absent. A shared 2-core machine makes this matter: others' load is noise.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** CPU times in clock ticks at one instant. */
+export interface CpuSample {
+  /** All CPUs, every state (idle included). */
+  total: number;
+  /** Stolen by the hypervisor. */
+  steal: number;
+  /** Non-idle, non-steal time of all CPUs. */
+  busy: number;
+  /** Non-idle time of our process trees (live processes plus reaped children). */
+  ours: number;
+}
+
+/** The fields of a /proc/PID/stat line after the command name: state is [0], ppid [1], utime [11]. */
+function statFields(text: string): string[] {
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Parses /proc/stat's aggregate `cpu` line: total, busy (not idle/iowait/steal) and steal ticks. */
+export function parseProcStat(text: string): { total: number; busy: number; steal: number } {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('/proc/stat has no cpu line');
+  // user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = v;
+  return {
+    total: user + nice + system + idle + iowait + irq + softirq + steal,
+    busy: user + nice + system + irq + softirq,
+    steal,
+  };
+}
+
+/** utime+stime+cutime+cstime of every process in the trees below `roots` (roots included). */
+function treeTicks(roots: number[]): number {
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const f = statFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      procs.set(Number(name), { ppid: Number(f[1]), ticks });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const ours = new Set(roots.filter((p) => procs.has(p)));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, p] of procs)
+      if (!ours.has(pid) && ours.has(p.ppid)) {
+        ours.add(pid);
+        grew = true;
+      }
+  }
+  let sum = 0;
+  for (const pid of ours) sum += procs.get(pid)!.ticks;
+  return sum;
+}
+
+/** A sample now, or undefined where /proc is not there. */
+export function sampleCpu(roots: number[]): CpuSample | undefined {
+  try {
+    const s = parseProcStat(readFileSync('/proc/stat', 'utf8'));
+    return { ...s, ours: treeTicks(roots) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Between two samples: cores used by everything not ours, and the steal share (percent). */
+export function othersBetween(
+  a: CpuSample | undefined,
+  b: CpuSample | undefined,
+  cpus: number,
+): { others_cores: number; steal_pct: number } | undefined {
+  if (!a || !b || b.total <= a.total) return undefined;
+  const elapsedPerCpu = (b.total - a.total) / cpus;
+  const others = Math.max(0, b.busy - a.busy - (b.ours - a.ours));
+  return {
+    others_cores: others / elapsedPerCpu,
+    steal_pct: ((b.steal - a.steal) / (b.total - a.total)) * 100,
+  };
+}
+
+/**
+ * Waits until processes other than ours use less than `below` cores over a one-second window, or
+ * until `maxWaitS` seconds have passed; returns how long it waited and the last window's figure.
+ */
+export async function waitForQuiet(
+  roots: number[],
+  cpus: number,
+  below: number,
+  maxWaitS: number,
+  onBusy: (othersCores: number) => void,
+): Promise<{ waited_s: number; others_cores?: number }> {
+  const start = Date.now();
+  let told = false;
+  for (;;) {
+    const a = sampleCpu(roots);
+    await new Promise((r) => setTimeout(r, 1000));
+    const o = othersBetween(a, sampleCpu(roots), cpus);
+    const waited_s = Math.round((Date.now() - start) / 100) / 10;
+    if (!o || o.others_cores < below || waited_s >= maxWaitS)
+      return { waited_s, others_cores: o?.others_cores };
+    if (!told) onBusy(o.others_cores);
+    told = true;
+  }
+}

@@ -1,0 +1,465 @@
+// The pure parts of the fidelity suite, on real pgbench output: reading its per-transaction log and
+// summary, percentiles and the spread across repeats, the series CSV, the table a user reads, the
+// verdicts against the targets, the CPU share of other processes and the command line. The long
+// measurement itself (PostgreSQL, pgbouncer, pgbench) is run by `npm run fidelity`, not by tests.
+import { describe, expect, it } from 'vitest';
+import { othersBetween, parseProcStat } from './cpu';
+import { parseOptions } from './main';
+import { orderScript, pgbenchArgs } from './pgbench';
+import { readFit } from './predict';
+import {
+  errorPct,
+  fitLine,
+  fmtMs,
+  fmtRate,
+  formatMarkdown,
+  formatSeriesTable,
+  peakOf,
+  seriesVerdict,
+  summaryLine,
+  type SeriesReport,
+} from './report';
+import {
+  combineRepeats,
+  disturbed,
+  latencySummary,
+  leastDisturbed,
+  median,
+  parsePgbenchLog,
+  parsePgbenchSummary,
+  parseSeriesCsv,
+  percentile,
+  seriesCsv,
+  type RepeatFigures,
+} from './stats';
+
+// pgbench 15.20 with the Zipf order script, -c 4 -j 2 -t 5 --log: its two log files (one per
+// thread), concatenated, and what it printed.
+const LOG = `1 1 13956 0 1796557266 790310
+0 1 20063 0 1796557266 796257
+1 2 5945 0 1796557266 796272
+1 3 7924 0 1796557266 804223
+0 2 11042 0 1796557266 807315
+1 4 6062 0 1796557266 810295
+0 3 7003 0 1796557266 814325
+1 5 4032 0 1796557266 814332
+0 4 5593 0 1796557266 819956
+0 5 5004 0 1796557266 824969
+2 1 6065 0 1796557266 782299
+3 1 6385 0 1796557266 782727
+3 2 3557 0 1796557266 786288
+3 3 585 0 1796557266 786881
+3 4 3393 0 1796557266 790278
+3 5 6196 0 1796557266 796479
+2 2 21504 0 1796557266 803816
+2 3 6510 0 1796557266 810337
+2 4 4250 0 1796557266 814596
+2 5 7751 0 1796557266 822354
+`;
+
+const SUMMARY = `pgbench (15.20 (Debian 15.20-0+deb12u1))
+transaction type: /tmp/plfix.bTPp/o.sql
+scaling factor: 1
+query mode: simple
+number of clients: 4
+number of threads: 2
+maximum number of tries: 1
+number of transactions per client: 5
+number of transactions actually processed: 20/20
+number of failed transactions: 0 (0.000%)
+latency average = 9.768 ms
+initial connection time = 14.689 ms
+tps = 409.492025 (without initial connection time)
+`;
+
+describe('pgbench output', () => {
+  it('reads the per-transaction log: latencies in µs, failed and skipped lines counted apart', () => {
+    const log = parsePgbenchLog(LOG);
+    expect(log.latencies_us).toHaveLength(20);
+    expect(log.failed).toBe(0);
+    expect(log.latencies_us[0]).toBe(13956);
+    const withFailures = parsePgbenchLog(
+      `${LOG}0 6 failed 0 1796557266 830000\n1 6 skipped 0 1796557266 830001\n`,
+    );
+    expect(withFailures.latencies_us).toHaveLength(20);
+    expect(withFailures.failed).toBe(2);
+    expect(() => parsePgbenchLog('0 1 abc 0 1 2\n')).toThrow(/line 1: bad latency "abc"/);
+    expect(() => parsePgbenchLog('0 1\n')).toThrow(/line 1: expected 6 fields/);
+  });
+
+  it('gives mean, P50, P90, P99 and max in ms by nearest rank', () => {
+    const s = latencySummary(parsePgbenchLog(LOG).latencies_us);
+    expect(s.count).toBe(20);
+    expect(s.mean_ms).toBeCloseTo(7.641, 6); // 152,820 µs / 20
+    expect(s.p50_ms).toBe(6.065); // the 10th of 20
+    expect(s.p90_ms).toBe(13.956); // the 18th
+    expect(s.p99_ms).toBe(21.504); // the 20th: with 20 values P99 is the max
+    expect(s.max_ms).toBe(21.504);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toBe(5);
+    expect(
+      percentile(
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+        0.99,
+      ),
+    ).toBe(990);
+    expect(Number.isNaN(percentile([], 0.5))).toBe(true);
+  });
+
+  it("reads pgbench's summary: tps without connection time, transactions, failures", () => {
+    expect(parsePgbenchSummary(SUMMARY)).toEqual({
+      tps: 409.492025,
+      processed: 20,
+      failed: 0,
+      latency_avg_ms: 9.768,
+      connect_ms: 14.689,
+    });
+    expect(() => parsePgbenchSummary('pgbench: error: connection refused\n')).toThrow(
+      /pgbench printed no tps: pgbench: error: connection refused/,
+    );
+  });
+});
+
+const repeat = (tps: number, mean: number, p50: number, p99: number): RepeatFigures => ({
+  throughput_rps: tps,
+  mean_ms: mean,
+  p50_ms: p50,
+  p90_ms: p99 * 0.8,
+  p99_ms: p99,
+  p999_ms: p99 * 1.5,
+  max_ms: p99 * 2,
+  transactions: Math.round(tps * 10),
+  failed: 0,
+  connect_ms: 3,
+  load1: 1.2,
+});
+
+describe('repeats and the series CSV', () => {
+  it('takes the median of each figure across repeats and keeps their range', () => {
+    const p = combineRepeats(16, [
+      repeat(4067, 3.79, 3.24, 12.46),
+      repeat(4330, 3.57, 3.0, 11.99),
+      repeat(3900, 4.1, 3.5, 15.2),
+    ]);
+    expect(p).toMatchObject({
+      concurrency: 16,
+      throughput_rps: 4067,
+      mean_ms: 3.79,
+      p50_ms: 3.24,
+      p99_ms: 12.46,
+    });
+    expect(p.spread!.throughput_rps.min).toBe(3900);
+    expect(p.spread!.throughput_rps.max).toBe(4330);
+    expect(p.spread!.throughput_rps.stdev).toBeCloseTo(216.8, 1);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => combineRepeats(4, [])).toThrow(/no repeats measured at 4 clients/);
+  });
+
+  it('keeps the repeats least disturbed by other processes, in the order they ran', () => {
+    const r = (tps: number, others: number) => ({ ...repeat(tps, 1, 1, 2), others_cores: others });
+    const runs = [r(4067, 0.95), r(4313, 0.51), r(5690, 0.08), r(5600, 0.2), r(5500, 0.3)];
+    expect(runs.map((f) => disturbed(f, 0.5))).toEqual([true, true, false, false, false]);
+    const { used, discarded } = leastDisturbed(runs, 3);
+    expect(used.map((f) => f.throughput_rps)).toEqual([5690, 5600, 5500]);
+    expect(discarded.map((f) => f.throughput_rps)).toEqual([4067, 4313]);
+    expect(combineRepeats(16, used).throughput_rps).toBe(5600);
+    expect(disturbed(repeat(1, 1, 1, 1), 0.5)).toBe(false); // no /proc: counted quiet
+  });
+
+  it('writes the CSV calibrate reads and reads it back (comments allowed)', () => {
+    const points = [
+      { concurrency: 4, throughput_rps: 2636.24, mean_ms: 1.5071, p50_ms: 1.2678, p99_ms: 5.9851 },
+      { concurrency: 1, throughput_rps: 1781.7, mean_ms: 0.557, p50_ms: 0.38, p99_ms: 4.001 },
+    ];
+    const csv = seriesCsv(points);
+    expect(csv).toBe(
+      'concurrency,throughput_rps,mean_ms,p50_ms,p99_ms\n' +
+        '1,1781.7,0.557,0.38,4.001\n' +
+        '4,2636.2,1.507,1.268,5.985\n',
+    );
+    expect(parseSeriesCsv(`# measured on a 2-core machine\n${csv}`)).toEqual([
+      { concurrency: 1, throughput_rps: 1781.7, mean_ms: 0.557, p50_ms: 0.38, p99_ms: 4.001 },
+      { concurrency: 4, throughput_rps: 2636.2, mean_ms: 1.507, p50_ms: 1.268, p99_ms: 5.985 },
+    ]);
+    expect(() => parseSeriesCsv('clients,tps\n1,2\n', 'x.csv')).toThrow(
+      'x.csv: the first line must be the header concurrency,throughput_rps,mean_ms,p50_ms,p99_ms',
+    );
+    expect(() => parseSeriesCsv(`${csv}8,oops,1,1,1\n`, 'x.csv')).toThrow(
+      'x.csv: line 4: expected 5 numbers: 8,oops,1,1,1',
+    );
+  });
+});
+
+// A measured series that peaks at 16 clients and falls by 64, with predictions that track it to
+// 16 and then flatten; calibrated at 1, 4 and 16.
+const measured = [
+  [1, 1782, 0.557, 0.38, 4.0],
+  [2, 2400, 0.83, 0.7, 4.6],
+  [4, 2636, 1.51, 1.27, 5.99],
+  [16, 4330, 3.57, 3.0, 12.0],
+  [64, 3500, 18.2, 15.0, 60.0],
+].map(([c, x, m, p50, p99]) => ({
+  concurrency: c,
+  throughput_rps: x,
+  mean_ms: m,
+  p50_ms: p50,
+  p99_ms: p99,
+}));
+const predicted = [
+  [1, 1790, 0.56, 4.1],
+  [2, 2150, 0.93, 4.4],
+  [4, 2600, 1.54, 6.2],
+  [16, 4300, 3.7, 12.5],
+  [64, 4310, 14.8, 30.0],
+].map(([c, x, m, p99]) => ({
+  concurrency: c,
+  throughput_rps: x,
+  mean_ms: m,
+  p99_ms: p99,
+  seeds: 3,
+}));
+const series: SeriesReport = {
+  name: 'uniform-direct',
+  measured,
+  calibrateAt: [1, 4, 16],
+  predicted,
+};
+
+describe('the report', () => {
+  it('judges held-out points only, by their largest error against the targets', () => {
+    expect(errorPct(110, 100)).toBeCloseTo(10);
+    expect(errorPct(80, 100)).toBeCloseTo(-20);
+    const v = seriesVerdict(series);
+    expect(v.heldOut).toEqual([2, 64]);
+    expect(
+      v.metrics.map((m) => [m.metric, m.worst?.concurrency, Math.round(m.worst!.errorPct), m.ok]),
+    ).toEqual([
+      ['throughput_rps', 64, 23, false], // 4,310 against 3,500: +23 % > 20 %
+      ['mean_ms', 64, -19, true],
+      ['p99_ms', 64, -50, false],
+    ]);
+    expect(v.ok).toBe(false);
+    expect(v.measuredPeak).toMatchObject({ peakAt: 16, peak: 4330, lastAt: 64, falls: true });
+    expect(v.measuredPeak.dropPct).toBeCloseTo(19.2, 1);
+    expect(v.predictedPeak).toMatchObject({ peakAt: 64, falls: false });
+    expect(v.peakAgrees).toBe(false);
+  });
+
+  it('finds no fall when the last point is the peak or within 5 % of it', () => {
+    expect(
+      peakOf([
+        { concurrency: 1, throughput_rps: 10 },
+        { concurrency: 2, throughput_rps: 20 },
+      ]).falls,
+    ).toBe(false);
+    const flat = peakOf([
+      { concurrency: 8, throughput_rps: 1000 },
+      { concurrency: 64, throughput_rps: 960 },
+    ]);
+    expect(flat).toMatchObject({ peakAt: 8, falls: false });
+    expect(flat.dropPct).toBeCloseTo(4);
+  });
+
+  it('prints a table with calibration points marked and the errors in %', () => {
+    expect(formatSeriesTable(series).split('\n')).toEqual([
+      'uniform-direct',
+      'point     clients  measured X/s  predicted  err %  mean ms  predicted  err %  P99 ms  predicted  err %',
+      'cal             1         1,782      1,790   +0.4    0.557      0.560   +0.5    4.00       4.10   +2.5',
+      'held-out        2         2,400      2,150  -10.4    0.830      0.930  +12.0    4.60       4.40   -4.3',
+      'cal             4         2,636      2,600   -1.4     1.51       1.54   +2.0    5.99       6.20   +3.5',
+      'cal            16         4,330      4,300   -0.7     3.57       3.70   +3.6    12.0       12.5   +4.2',
+      'held-out       64         3,500      4,310  +23.1     18.2       14.8  -18.7    60.0       30.0  -50.0',
+    ]);
+  });
+
+  it('shows the spread of the repeats beside the measured figures', () => {
+    const p = combineRepeats(16, [
+      repeat(4000, 3.5, 3.0, 11),
+      repeat(4200, 3.6, 3.1, 12),
+      repeat(4100, 3.7, 3.2, 13),
+    ]);
+    const row = formatSeriesTable({ name: 's', measured: [p], calibrateAt: [] }).split('\n')[2];
+    // ±100 of 4,100 is ±2.4 %; mean ±0.1 of 3.6 is ±2.8 %; P99 ±1 of 12 is ±8.3 %
+    expect(row).toBe(
+      'held-out       16   4,100 ±2.4%          —      —  3.60 ±2.8%          —      —  12.0 ±8.3%          —      —',
+    );
+  });
+
+  it('says in one line what passed, what missed and whether the throughput falls', () => {
+    expect(summaryLine(series)).toBe(
+      'uniform-direct: FAIL — largest held-out errors (2, 64 clients): throughput +23.1 % at 64 (±20 %: MISSED), ' +
+        'mean -18.7 % at 64 (±25 %: ok), P99 -50.0 % at 64 (±35 %: MISSED); ' +
+        'measured throughput peaks at 16 clients (4,330/s), falls 19 % below by 64; ' +
+        'predicted peaks at the last point (4,310/s at 64 clients): no fall measured — the prediction misses the fall',
+    );
+    expect(summaryLine({ ...series, predicted: undefined, predictNote: '--skip-predict' })).toBe(
+      'uniform-direct: no prediction (--skip-predict); measured throughput peaks at 16 clients (4,330/s), falls 19 % below by 64',
+    );
+  });
+
+  it('writes the same as Markdown, with the context first', () => {
+    const md = formatMarkdown('Fidelity', ['Measured on 2 CPUs'], [series]);
+    expect(md).toContain('# Fidelity\n\n- Measured on 2 CPUs\n\n## uniform-direct\n');
+    expect(md).toContain(
+      '| held-out | 64 | 3,500 | 4,310 | +23.1 | 18.2 | 14.8 | -18.7 | 60.0 | 30.0 | -50.0 |',
+    );
+    expect(md).toContain('Targets on held-out points: throughput ±20 %, mean ±25 %, P99 ±35 %.');
+  });
+
+  it('formats figures for reading', () => {
+    expect([fmtRate(4329.6), fmtRate(57.25), fmtRate(undefined)]).toEqual(['4,330', '57.3', '—']);
+    expect([fmtMs(0.4567), fmtMs(5.678), fmtMs(56.78), fmtMs(1234.5)]).toEqual([
+      '0.457',
+      '5.68',
+      '56.8',
+      '1,235',
+    ]);
+  });
+});
+
+describe('the calibration', () => {
+  it('reads the USL fit from peakline calibrate --json and says it in one line', () => {
+    // What peakline calibrate --json printed for the --quick run's three points (abridged).
+    const stdout = JSON.stringify({
+      format: 'csv',
+      points: [],
+      fit: {
+        x1_rps: 1665.2,
+        demand_ms: 0.6005,
+        sigma: 0.4012,
+        kappa: 0,
+        cores: null,
+        peak_concurrency: null,
+        peak_throughput_rps: 4150.3,
+        r2: 0.8679,
+        points: [],
+      },
+      out: '/tmp/uniform-direct.scenario.json',
+    });
+    const fit = readFit(stdout)!;
+    expect(fit).toEqual({
+      x1_rps: 1665.2,
+      sigma: 0.4012,
+      kappa: 0,
+      cores: null,
+      peak_concurrency: null,
+      peak_throughput_rps: 4150.3,
+      r2: 0.8679,
+    });
+    expect(fitLine(fit)).toBe('USL fit: X(1) 1,665/s, σ 0.401, κ 0, no peak, R² 0.868');
+    expect(
+      fitLine({
+        ...fit,
+        sigma: 0,
+        kappa: 0.0003114,
+        cores: 2,
+        peak_concurrency: 2,
+        peak_throughput_rps: 2035.2,
+      }),
+    ).toBe(
+      'USL fit: X(1) 1,665/s, σ 0, κ 0.000311, at most 2 cores, peak N* 2.0 → 2,035/s, R² 0.868',
+    );
+    expect(readFit('peakline: unknown command')).toBeUndefined();
+  });
+});
+
+describe('the order transaction', () => {
+  it('is one pgbench script per distribution; Zipf uses random_zipfian', () => {
+    expect(orderScript('uniform', 100000, 1.1)).toBe(
+      '\\set item random(1, 100000)\n\\set user random(1, 1000000)\nBEGIN;\n' +
+        'SELECT stock, price FROM items WHERE id = :item;\n' +
+        'UPDATE items SET stock = stock - 1 WHERE id = :item;\n' +
+        'INSERT INTO orders (item_id, user_id, qty) VALUES (:item, :user, 1);\nCOMMIT;\n',
+    );
+    expect(orderScript('zipf', 100000, 1.1).split('\n')[0]).toBe(
+      '\\set item random_zipfian(1, 100000, 1.1)',
+    );
+  });
+
+  it('runs pgbench as a closed loop with at most 2 threads and a per-transaction log', () => {
+    const args = pgbenchArgs(
+      { mode: 'pooled', script: '/t/o.sql', clients: 64, seconds: 10 },
+      6432,
+      '/t/logs/run3',
+    );
+    expect(args.join(' ')).toBe(
+      '-h 127.0.0.1 -p 6432 -U postgres -n -f /t/o.sql -c 64 -j 2 -T 10 --log --log-prefix=/t/logs/run3 peakline',
+    );
+    expect(
+      pgbenchArgs({ mode: 'direct', script: 's', clients: 1, seconds: 2 }, 5, undefined),
+    ).toContain('-j');
+    expect(
+      pgbenchArgs({ mode: 'direct', script: 's', clients: 1, seconds: 2 }, 5, undefined).join(' '),
+    ).toContain('-c 1 -j 1 -T 2 peakline');
+  });
+});
+
+describe('CPU of other processes', () => {
+  it('reads /proc/stat and attributes what is not ours to others, in cores', () => {
+    const a = parseProcStat(
+      'cpu  64889 0 14547 83289 932 0 2628 46 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n',
+    );
+    expect(a).toEqual({ total: 166331, busy: 82064, steal: 46 });
+    // 2 CPUs, 1 s = 200 ticks: 150 busy, of which 90 ours → others used 60 ticks = 0.6 cores
+    const r = othersBetween(
+      { total: 1000, busy: 500, steal: 0, ours: 100 },
+      { total: 1200, busy: 650, steal: 2, ours: 190 },
+      2,
+    );
+    expect(r!.others_cores).toBeCloseTo(0.6);
+    expect(r!.steal_pct).toBeCloseTo(1);
+    expect(othersBetween(undefined, undefined, 2)).toBeUndefined();
+  });
+});
+
+describe('the command line', () => {
+  it('--quick is a short smoke run: its three points are the calibration points', () => {
+    expect(parseOptions(['--quick'])).toMatchObject({
+      clients: [1, 4, 16],
+      dists: ['uniform'],
+      modes: ['direct'],
+      repeats: 1,
+      seconds: 3,
+      calibrateAt: [1, 4, 16],
+      quietWait: 0,
+      retries: 0,
+    });
+    expect(parseOptions([])).toMatchObject({
+      clients: [1, 2, 4, 8, 16, 32, 64],
+      dists: ['uniform', 'zipf'],
+      modes: ['direct', 'pooled'],
+      repeats: 3,
+      seconds: 10,
+      poolSize: 8,
+      calibrateAt: [1, 4, 16],
+      seeds: [1, 2, 3],
+      pgSettings: { max_connections: '300', shared_buffers: '128MB' },
+      out: 'fidelity-out',
+      cores: undefined,
+    });
+    expect(parseOptions(['--from', 'old'])).toMatchObject({ from: 'old', out: 'old' });
+  });
+
+  it('names the option and the value that is wrong', () => {
+    expect(() => parseOptions(['--clients', '1,0'])).toThrow(
+      '--clients: "0" is not a whole number >= 1',
+    );
+    expect(() => parseOptions(['--calibrate-at', '1,2,4,8'])).toThrow(
+      '--calibrate-at: at most 3 points',
+    );
+    expect(() => parseOptions(['--clients', '1,2', '--calibrate-at', '1,4'])).toThrow(
+      '--calibrate-at: 4 not among the measured --clients 1,2',
+    );
+    expect(() => parseOptions(['--dist', 'pareto'])).toThrow(
+      '--dist: "pareto" is not one of uniform, zipf (or all)',
+    );
+    expect(() => parseOptions(['--zipf-s', '0.9'])).toThrow(
+      "--zipf-s: PostgreSQL 15's random_zipfian takes 1.001..1000",
+    );
+    expect(() => parseOptions(['--pg-set', 'fsync'])).toThrow(
+      '--pg-set: expected name=value (got "fsync")',
+    );
+    expect(parseOptions(['--pg-set', 'synchronous_commit=off'])).toMatchObject({
+      pgSettings: { max_connections: '300', shared_buffers: '128MB', synchronous_commit: 'off' },
+    });
+  });
+});

@@ -1,0 +1,533 @@
+// `npm run fidelity`: measures a real PostgreSQL + pgbouncer order pipeline with pgbench at a
+// range of client counts (closed loop), writes the measured series as CSV, calibrates Peakline
+// from a few of the points through `npx peakline calibrate` and predicts the others with
+// `npx peakline run`, then prints measured against predicted with the errors against the targets
+// of DESIGN.md ("Truth"). `--from DIR` redoes calibration and prediction from measured CSVs.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { waitForQuiet } from './cpu';
+import { checkPrograms, Lab } from './lab';
+import {
+  measure,
+  RESET_SQL,
+  schemaSql,
+  warmUp,
+  writeScript,
+  type Dist,
+  type Mode,
+} from './pgbench';
+import { calibrateAndPredict, calibrateAvailable, PredictError } from './predict';
+import { formatMarkdown, formatSeries, type SeriesReport } from './report';
+import {
+  combineRepeats,
+  disturbed,
+  leastDisturbed,
+  parseSeriesCsv,
+  seriesCsv,
+  type MeasuredPoint,
+  type RepeatFigures,
+} from './stats';
+
+const HELP = `npm run fidelity -- [options]
+
+Measures a real PostgreSQL 15 + pgbouncer order pipeline with pgbench (its own cluster in a temp
+dir, free ports on 127.0.0.1), then calibrates Peakline from a few points and predicts the rest.
+
+Measurement
+  --clients 1,2,4,8,16,32,64   client counts (pgbench -c, closed loop, -j min(c,2))
+  --dist uniform,zipf          item choice: uniform, or Zipf-skewed (hot items)   [both]
+  --mode direct,pooled         straight to PostgreSQL, or through pgbouncer       [both]
+  --repeats 3 --seconds 10     runs per point and their length; the CSV has the median
+  --warmup 2                   untimed seconds before each point
+  --pool-size 8                pgbouncer default_pool_size (pool_mode = transaction)
+  --items 100000 --zipf-s 1.1  items in the table; Zipf exponent (PostgreSQL 15: 1.001..1000)
+  --pg-set name=value          a postgresql.conf setting (repeatable; defaults
+                               max_connections=300, shared_buffers=128MB)
+  --quiet-below 0.5            before each repeat, wait until other processes use fewer
+  --quiet-wait 60              cores than this (one-second windows), at most this many
+                               seconds (0: never wait; --quick does not wait)
+  --retries 3                  extra repeats per point while fewer than --repeats ran with
+                               other processes below --quiet-below; the least disturbed
+                               --repeats make the figures, the rest stay in raw.json
+  --quick                      smoke run: clients 1,4,16, 3 s, 1 repeat, uniform/direct
+                               (all three are calibration points: nothing is held out)
+Prediction
+  --calibrate-at 1,4,16        points given to peakline calibrate (at most 3)
+  --seeds 1,2,3                simulation seeds; a prediction is their mean
+  --cores N                    passed to peakline calibrate --cores (a core limit; none unless given)
+  --skip-predict               measure and report only
+  --from DIR                   no measuring: calibrate and predict from DIR's series CSVs
+Output
+  --out DIR                    [fidelity-out]: <dist>-<mode>.csv, raw.json, report.md,
+                               <series>.calibration.csv, <series>.scenario.json
+`;
+
+class UsageError extends Error {}
+
+const DISTS: Dist[] = ['uniform', 'zipf'];
+const MODES: Mode[] = ['direct', 'pooled'];
+
+interface Options {
+  clients: number[];
+  dists: Dist[];
+  modes: Mode[];
+  repeats: number;
+  seconds: number;
+  warmup: number;
+  poolSize: number;
+  items: number;
+  zipfS: number;
+  pgSettings: Record<string, string>;
+  quietBelow: number;
+  quietWait: number;
+  retries: number;
+  calibrateAt: number[];
+  seeds: number[];
+  cores?: number;
+  skipPredict: boolean;
+  from?: string;
+  out: string;
+}
+
+function intList(flag: string, text: string, min: number): number[] {
+  const xs = text.split(',').map((t) => t.trim());
+  const ns = xs.map(Number);
+  const bad = xs.find((t, i) => !/^\d+$/.test(t) || ns[i] < min);
+  if (bad !== undefined)
+    throw new UsageError(`--${flag}: "${bad}" is not a whole number >= ${min} (give e.g. 1,4,16)`);
+  return [...new Set(ns)].sort((a, b) => a - b);
+}
+
+function oneInt(flag: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const [n] = intList(flag, text, min);
+  if (text.includes(',')) throw new UsageError(`--${flag}: one number, not a list`);
+  return n;
+}
+
+function choice<T extends string>(flag: string, text: string | undefined, all: T[]): T[] {
+  if (text === undefined || text === 'all') return all;
+  const xs = text.split(',').map((t) => t.trim());
+  const bad = xs.find((t) => !all.includes(t as T));
+  if (bad !== undefined)
+    throw new UsageError(`--${flag}: "${bad}" is not one of ${all.join(', ')} (or all)`);
+  return all.filter((a) => xs.includes(a));
+}
+
+export function parseOptions(argv: string[]): Options | 'help' {
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        debug: { type: 'boolean' },
+        quick: { type: 'boolean' },
+        clients: { type: 'string' },
+        dist: { type: 'string' },
+        mode: { type: 'string' },
+        repeats: { type: 'string' },
+        seconds: { type: 'string' },
+        warmup: { type: 'string' },
+        'pool-size': { type: 'string' },
+        items: { type: 'string' },
+        'zipf-s': { type: 'string' },
+        'pg-set': { type: 'string', multiple: true },
+        'quiet-below': { type: 'string' },
+        'quiet-wait': { type: 'string' },
+        retries: { type: 'string' },
+        'calibrate-at': { type: 'string' },
+        seeds: { type: 'string' },
+        cores: { type: 'string' },
+        'skip-predict': { type: 'boolean' },
+        from: { type: 'string' },
+        out: { type: 'string' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  if (values.help) return 'help';
+  const s = (k: string) => values[k] as string | undefined;
+  const quick = values.quick === true;
+  const zipfS = Number(s('zipf-s') ?? 1.1);
+  if (!(zipfS >= 1.001 && zipfS <= 1000))
+    throw new UsageError(
+      `--zipf-s: PostgreSQL 15's random_zipfian takes 1.001..1000 (got ${s('zipf-s')})`,
+    );
+  const pgSettings: Record<string, string> = { max_connections: '300', shared_buffers: '128MB' };
+  for (const kv of (values['pg-set'] as string[] | undefined) ?? []) {
+    const m = /^([a-z_][a-z0-9_.]*)=(.+)$/i.exec(kv);
+    if (!m) throw new UsageError(`--pg-set: expected name=value (got "${kv}")`);
+    pgSettings[m[1]] = m[2];
+  }
+  const o: Options = {
+    clients: intList('clients', s('clients') ?? (quick ? '1,4,16' : '1,2,4,8,16,32,64'), 1),
+    dists: choice('dist', s('dist') ?? (quick ? 'uniform' : undefined), DISTS),
+    modes: choice('mode', s('mode') ?? (quick ? 'direct' : undefined), MODES),
+    repeats: oneInt('repeats', s('repeats'), quick ? 1 : 3, 1),
+    seconds: oneInt('seconds', s('seconds'), quick ? 3 : 10, 1),
+    warmup: oneInt('warmup', s('warmup'), quick ? 1 : 2, 0),
+    poolSize: oneInt('pool-size', s('pool-size'), 8, 1),
+    items: oneInt('items', s('items'), 100_000, 1),
+    zipfS,
+    pgSettings,
+    quietBelow: Number(s('quiet-below') ?? 0.5),
+    quietWait: oneInt('quiet-wait', s('quiet-wait'), quick ? 0 : 60, 0),
+    retries: oneInt('retries', s('retries'), quick ? 0 : 3, 0),
+    calibrateAt: intList('calibrate-at', s('calibrate-at') ?? '1,4,16', 1),
+    seeds: intList('seeds', s('seeds') ?? '1,2,3', 0),
+    cores: s('cores') === undefined ? undefined : oneInt('cores', s('cores'), 1, 1),
+    skipPredict: values['skip-predict'] === true,
+    from: s('from'),
+    out: s('out') ?? s('from') ?? 'fidelity-out',
+  };
+  if (!(o.quietBelow > 0))
+    throw new UsageError(`--quiet-below: a number of cores > 0 (got ${s('quiet-below')})`);
+  if (o.calibrateAt.length > 3)
+    throw new UsageError(`--calibrate-at: at most 3 points (got ${o.calibrateAt.join(',')})`);
+  if (!o.from) {
+    const missing = o.calibrateAt.filter((c) => !o.clients.includes(c));
+    if (missing.length)
+      throw new UsageError(
+        `--calibrate-at: ${missing.join(',')} not among the measured --clients ${o.clients.join(',')}`,
+      );
+  }
+  return o;
+}
+
+const err = (line: string) => process.stderr.write(`${line}\n`);
+const seriesName = (d: Dist, m: Mode) => `${d}-${m}`;
+
+interface RawSeries {
+  dist: Dist;
+  mode: Mode;
+  points: MeasuredPoint[];
+}
+
+/** Everything measured, as raw.json holds it. */
+interface Raw {
+  suite: 'peakline fidelity';
+  started_at: string;
+  finished_at?: string;
+  machine: {
+    cpus: number;
+    cpu_model: string;
+    load_before: number[];
+    load1_during: { min: number; max: number };
+    load_after?: number[];
+    /** Seconds spent waiting for other processes to calm down before repeats. */
+    quiet_wait_s?: { total: number; max: number };
+  };
+  servers?: Lab['info'];
+  options: Omit<Options, 'from' | 'out' | 'skipPredict'>;
+  method: string;
+  series: Record<string, RawSeries>;
+}
+
+const roots = (lab: Lab) => [process.pid, ...(lab.postmasterPid ? [lab.postmasterPid] : [])];
+
+async function measureAll(o: Options): Promise<Raw> {
+  checkPrograms();
+  const series = o.dists.flatMap((d) => o.modes.map((m) => [d, m] as const));
+  const perPoint = o.repeats * (o.seconds + 1 + (o.quietWait > 0 ? 1 : 0)) + o.warmup + 2;
+  const minutes = (series.length * o.clients.length * perPoint + 15) / 60;
+  err(
+    `fidelity: ${series.length} series × ${o.clients.length} client counts × ${o.repeats} × ${o.seconds} s ` +
+      `(+${o.warmup} s warm-up each) ≈ ${minutes.toFixed(minutes < 3 ? 1 : 0)} min of measuring`,
+  );
+  const raw: Raw = {
+    suite: 'peakline fidelity',
+    started_at: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpu_model: os.cpus()[0]?.model ?? '?',
+      load_before: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      load1_during: { min: Infinity, max: -Infinity },
+    },
+    options: {
+      clients: o.clients,
+      dists: o.dists,
+      modes: o.modes,
+      repeats: o.repeats,
+      seconds: o.seconds,
+      warmup: o.warmup,
+      poolSize: o.poolSize,
+      items: o.items,
+      zipfS: o.zipfS,
+      pgSettings: o.pgSettings,
+      quietBelow: o.quietBelow,
+      quietWait: o.quietWait,
+      retries: o.retries,
+      calibrateAt: o.calibrateAt,
+      seeds: o.seeds,
+      cores: o.cores,
+    },
+    method:
+      'pgbench -n -f order.sql -c N -j min(N,2) -T seconds, closed loop; throughput = pgbench tps ' +
+      '(without initial connection time); mean/P50/P99 of the per-transaction log (--log), nearest rank; ' +
+      'before each point: TRUNCATE orders, VACUUM ANALYZE items, CHECKPOINT, then an untimed warm-up; ' +
+      (o.quietWait > 0
+        ? `before each repeat a wait (at most ${o.quietWait} s) for other processes to use < ${o.quietBelow} cores; `
+        : '') +
+      (o.retries > 0
+        ? `a repeat during which they used more is run again (at most ${o.retries} extra per point) and the ` +
+          `${o.repeats} least disturbed are kept; `
+        : '') +
+      'CSV figures are the median of the repeats kept',
+    series: {},
+  };
+  err(`load average before: ${raw.machine.load_before.join(' ')} (${raw.machine.cpus} CPUs)`);
+
+  const quietWaits: number[] = [];
+  const lab = await Lab.start({ poolSize: o.poolSize, pgSettings: o.pgSettings, log: err });
+  const onSignal = (sig: NodeJS.Signals) => {
+    err(`\nfidelity: ${sig} — stopping pgbench, pgbouncer and PostgreSQL, removing ${lab.dir}`);
+    lab.stop();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  const onExit = () => lab.stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', onExit);
+  try {
+    raw.servers = lab.info;
+    err(
+      `PostgreSQL ${lab.info?.postgres_version}; settings ${JSON.stringify(lab.info?.pg_settings)}`,
+    );
+    err(`loading ${o.items.toLocaleString('en-US')} items…`);
+    await lab.psql(schemaSql(o.items));
+    for (const [dist, mode] of series) {
+      const name = seriesName(dist, mode);
+      const script = writeScript(lab, dist, o.items, o.zipfS);
+      const points: MeasuredPoint[] = [];
+      for (const clients of o.clients) {
+        await lab.psql(RESET_SQL);
+        const run = { mode, script, clients, seconds: o.seconds };
+        await warmUp(lab, { ...run, seconds: o.warmup });
+        const repeats: RepeatFigures[] = [];
+        for (let r = 1; ; r++) {
+          const quiet = repeats.filter((f) => !disturbed(f, o.quietBelow)).length;
+          if (r > o.repeats && (quiet >= o.repeats || r > o.repeats + o.retries)) break;
+          if (o.quietWait > 0) {
+            const q = await waitForQuiet(
+              roots(lab),
+              os.cpus().length,
+              o.quietBelow,
+              o.quietWait,
+              (c) =>
+                err(
+                  `[${name}] other processes use ${c.toFixed(2)} cores; waiting up to ${o.quietWait} s ` +
+                    `for less than ${o.quietBelow} before repeat ${r} at ${clients} clients…`,
+                ),
+            );
+            quietWaits.push(q.waited_s);
+          }
+          const f = await measure(lab, run);
+          repeats.push(f);
+          raw.machine.load1_during.min = Math.min(raw.machine.load1_during.min, f.load1);
+          raw.machine.load1_during.max = Math.max(raw.machine.load1_during.max, f.load1);
+          err(
+            `[${name}] ${String(clients).padStart(3)} clients, repeat ${r}/${o.repeats}` +
+              `${r > o.repeats ? ' (extra)' : ''}: ` +
+              `${f.throughput_rps.toFixed(0)} tps, mean ${f.mean_ms.toFixed(2)} ms, ` +
+              `p50 ${f.p50_ms.toFixed(2)}, p99 ${f.p99_ms.toFixed(2)} ms` +
+              `${f.failed ? `, ${f.failed} FAILED` : ''} (load ${f.load1.toFixed(2)}` +
+              `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})` +
+              `${disturbed(f, o.quietBelow) ? ' — disturbed' : ''}`,
+          );
+        }
+        const { used, discarded } = leastDisturbed(repeats, o.repeats);
+        if (discarded.length)
+          err(
+            `[${name}] ${clients} clients: the ${o.repeats} least disturbed of ${repeats.length} repeats are kept`,
+          );
+        points.push({
+          ...combineRepeats(clients, used),
+          ...(discarded.length ? { discarded } : {}),
+        });
+      }
+      raw.series[name] = { dist, mode, points };
+      writeFileSync(path.join(o.out, `${name}.csv`), seriesCsv(points));
+      writeFileSync(path.join(o.out, 'raw.json'), JSON.stringify(raw, null, 2) + '\n');
+      err(`[${name}] written ${path.join(o.out, `${name}.csv`)}`);
+    }
+  } finally {
+    lab.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+  }
+  raw.finished_at = new Date().toISOString();
+  raw.machine.quiet_wait_s = {
+    total: Math.round(quietWaits.reduce((a, b) => a + b, 0)),
+    max: Math.max(0, ...quietWaits),
+  };
+  raw.machine.load_after = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  writeFileSync(path.join(o.out, 'raw.json'), JSON.stringify(raw, null, 2) + '\n');
+  return raw;
+}
+
+/** The measured series of a folder: its <dist>-<mode>.csv files, with raw.json's spreads if present. */
+function loadMeasured(dir: string): { raw?: Raw; series: Record<string, MeasuredPoint[]> } {
+  if (!existsSync(dir)) throw new UsageError(`--from: no such folder ${dir}`);
+  const rawPath = path.join(dir, 'raw.json');
+  const raw = existsSync(rawPath) ? (JSON.parse(readFileSync(rawPath, 'utf8')) as Raw) : undefined;
+  const series: Record<string, MeasuredPoint[]> = {};
+  for (const f of readdirSync(dir).sort()) {
+    const m = /^((uniform|zipf)-(direct|pooled))\.csv$/.exec(f);
+    if (!m) continue;
+    const points = parseSeriesCsv(readFileSync(path.join(dir, f), 'utf8'), path.join(dir, f));
+    const rawPoints = raw?.series[m[1]]?.points ?? [];
+    series[m[1]] = points.map((p) => {
+      const rp = rawPoints.find((x) => x.concurrency === p.concurrency);
+      return rp ? { ...p, spread: rp.spread, repeats: rp.repeats } : p;
+    });
+  }
+  if (Object.keys(series).length === 0)
+    throw new UsageError(
+      `--from: ${dir} holds no series CSV (uniform-direct.csv, zipf-pooled.csv, …)`,
+    );
+  return { raw, series };
+}
+
+/** The CPU that other processes used during the measured runs (mean and max over repeats). */
+function othersText(raw: Raw): string {
+  const reps = Object.values(raw.series).flatMap((s) => s.points.flatMap((p) => p.repeats ?? []));
+  const others = reps.map((r) => r.others_cores).filter((x): x is number => x !== undefined);
+  const steal = reps.map((r) => r.steal_pct).filter((x): x is number => x !== undefined);
+  if (others.length === 0) return '';
+  const mean = others.reduce((a, b) => a + b, 0) / others.length;
+  return (
+    `; CPU used by other processes during the runs: mean ${mean.toFixed(2)}, ` +
+    `max ${Math.max(...others).toFixed(2)} cores` +
+    (steal.length ? `, steal max ${Math.max(...steal).toFixed(1)} %` : '') +
+    (raw.machine.quiet_wait_s?.total
+      ? `; waited ${raw.machine.quiet_wait_s.total} s in all for it to drop below ${raw.options.quietBelow} cores`
+      : '')
+  );
+}
+
+function context(raw: Raw | undefined, o: Options, predicted: boolean): string[] {
+  const lines: string[] = [];
+  if (raw) {
+    const opt = raw.options;
+    lines.push(
+      `Measured ${raw.started_at.replace('T', ' ').slice(0, 16)} UTC on ${raw.machine.cpus} CPUs ` +
+        `(${raw.machine.cpu_model}); load average before ${raw.machine.load_before.join(' ')}, ` +
+        `1-min load during ${raw.machine.load1_during.min.toFixed(2)}–${raw.machine.load1_during.max.toFixed(2)}` +
+        (raw.machine.load_after ? `, after ${raw.machine.load_after.join(' ')}` : '') +
+        othersText(raw),
+      `PostgreSQL ${raw.servers?.postgres_version ?? '?'} (${Object.entries(
+        raw.servers?.pg_settings ?? {},
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}); ${raw.servers?.pgbouncer_version ?? 'pgbouncer'} pool_mode=transaction ` +
+        `default_pool_size=${opt.poolSize}; pgbench and the servers on the same machine`,
+      `${opt.items.toLocaleString('en-US')} items, Zipf s=${opt.zipfS}; ${opt.repeats} × ${opt.seconds} s per point ` +
+        `after a ${opt.warmup} s warm-up; ${raw.method}`,
+    );
+  }
+  if (predicted)
+    lines.push(
+      `Calibrated with npx peakline calibrate${o.cores ? ` --cores ${o.cores}` : ''} at ${o.calibrateAt.join(', ')} clients; ` +
+        `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
+    );
+  return lines;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: Options;
+  try {
+    const parsed = parseOptions(argv);
+    if (parsed === 'help') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    o = parsed;
+  } catch (e) {
+    err(`fidelity: ${(e as Error).message} (see npm run fidelity -- --help)`);
+    return 2;
+  }
+  try {
+    mkdirSync(o.out, { recursive: true });
+    let raw: Raw | undefined;
+    let measured: Record<string, MeasuredPoint[]>;
+    if (o.from) {
+      ({ raw, series: measured } = loadMeasured(o.from));
+    } else {
+      if (!o.skipPredict && !(await calibrateAvailable()))
+        err(
+          'fidelity: note — this checkout\'s peakline has no "calibrate" command yet; the ' +
+            'measurement runs, the prediction step will fail (use --skip-predict, or --from later)',
+        );
+      raw = await measureAll(o);
+      measured = Object.fromEntries(Object.entries(raw.series).map(([k, v]) => [k, v.points]));
+    }
+
+    const reports: SeriesReport[] = [];
+    let predictFailed = false;
+    for (const [name, points] of Object.entries(measured)) {
+      const rep: SeriesReport = { name, measured: points, calibrateAt: o.calibrateAt };
+      if (o.skipPredict) rep.predictNote = '--skip-predict';
+      else {
+        const missing = o.calibrateAt.filter((c) => !points.some((p) => p.concurrency === c));
+        try {
+          if (missing.length)
+            throw new PredictError(
+              `no measured point at ${missing.join(',')} clients to calibrate from`,
+            );
+          ({ predicted: rep.predicted, fit: rep.fit } = await calibrateAndPredict(
+            name,
+            points,
+            o.out,
+            {
+              calibrateAt: o.calibrateAt,
+              seeds: o.seeds,
+              cores: o.cores,
+              parallel: Math.max(1, Math.min(2, os.cpus().length)),
+              log: err,
+            },
+          ));
+        } catch (e) {
+          if (!(e instanceof PredictError)) throw e;
+          predictFailed = true;
+          rep.predictNote = 'prediction failed, see the message above';
+          err(`fidelity: ${e.message}`);
+        }
+      }
+      reports.push(rep);
+    }
+
+    const predicted = reports.some((r) => r.predicted?.length);
+    const ctx = context(raw, o, predicted);
+    process.stdout.write(`\n${ctx.join('\n')}\n\n${reports.map(formatSeries).join('\n\n')}\n`);
+    writeFileSync(
+      path.join(o.out, 'report.md'),
+      formatMarkdown('Peakline fidelity against a real PostgreSQL', ctx, reports),
+    );
+    if (predicted)
+      writeFileSync(
+        path.join(o.out, 'predictions.json'),
+        JSON.stringify(
+          Object.fromEntries(reports.map((r) => [r.name, r.predicted ?? null])),
+          null,
+          2,
+        ) + '\n',
+      );
+    err(`fidelity: report in ${path.join(o.out, 'report.md')}`);
+    return predictFailed ? 1 : 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`fidelity: ${e.message}`);
+      return 2;
+    }
+    err(`fidelity: ${(e as Error).message}`);
+    if (argv.includes('--debug')) err((e as Error).stack ?? '');
+    return 1;
+  }
+}

@@ -1,0 +1,260 @@
+// The pure arithmetic of the fidelity suite: reading pgbench's per-transaction logs and its summary
+// output, percentiles and the spread across repeats, and the series CSV that `peakline calibrate`
+// reads. Nothing here starts a process or touches the file system.
+
+/** One measured load point: the median of its repeats, and each repeat's figures. */
+export interface MeasuredPoint {
+  concurrency: number;
+  throughput_rps: number;
+  mean_ms: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** Min and max across the repeats (absent when read back from a bare CSV). */
+  spread?: Spread;
+  repeats?: RepeatFigures[];
+  /** Repeats run again because other processes disturbed them (not in the figures). */
+  discarded?: RepeatFigures[];
+}
+
+export interface Spread {
+  throughput_rps: Range;
+  mean_ms: Range;
+  p50_ms: Range;
+  p99_ms: Range;
+}
+
+export interface Range {
+  min: number;
+  max: number;
+  stdev: number;
+}
+
+/** The figures of one pgbench run (one repeat of one point). */
+export interface RepeatFigures {
+  /** pgbench's "tps = … (without initial connection time)". */
+  throughput_rps: number;
+  mean_ms: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  p999_ms: number;
+  max_ms: number;
+  /** Transactions in the log (successful ones). */
+  transactions: number;
+  /** Transactions the log marks failed or skipped. */
+  failed: number;
+  /** pgbench's "initial connection time" (ms). */
+  connect_ms: number;
+  /** The 1-minute load average of the machine when the repeat ended. */
+  load1: number;
+  /** CPU cores used by processes other than ours (servers, pgbench, this script) during the run. */
+  others_cores?: number;
+  /** Share of CPU time the hypervisor stole during the run, percent. */
+  steal_pct?: number;
+}
+
+/** What a pgbench per-transaction log (`--log`, no aggregation) holds. */
+export interface PgbenchLog {
+  /** Latency of each successful transaction, microseconds, in log order. */
+  latencies_us: number[];
+  /** Lines whose time field is `failed` or `skipped`. */
+  failed: number;
+}
+
+/**
+ * Reads pgbench's per-transaction log lines: `client_id transaction_no time script_no time_epoch
+ * time_us [schedule_lag] [retries]`, where `time` is the transaction's latency in microseconds or
+ * the word `failed` / `skipped`. Several files (one per pgbench thread) can be concatenated.
+ */
+export function parsePgbenchLog(text: string): PgbenchLog {
+  const latencies_us: number[] = [];
+  let failed = 0;
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 6)
+      throw new Error(`pgbench log line ${lineNo}: expected 6 fields: ${line}`);
+    const time = fields[2];
+    if (time === 'failed' || time === 'skipped') {
+      failed++;
+      continue;
+    }
+    const us = Number(time);
+    if (!Number.isFinite(us) || us < 0)
+      throw new Error(`pgbench log line ${lineNo}: bad latency "${time}"`);
+    latencies_us.push(us);
+  }
+  return { latencies_us, failed };
+}
+
+/**
+ * The q-quantile (0 < q ≤ 1) of ascending-sorted values by the nearest-rank method: the smallest
+ * value with at least q of the values at or below it (so the P99 of 100 values is the 99th).
+ */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil(q * sorted.length - 1e-9);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/** Mean, median, P90, P99, P99.9 and max of latencies given in microseconds, in milliseconds. */
+export function latencySummary(latencies_us: readonly number[]) {
+  const sorted = Float64Array.from(latencies_us).sort();
+  const ms = (us: number) => us / 1000;
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const arr = Array.from(sorted);
+  return {
+    count: sorted.length,
+    mean_ms: sorted.length ? ms(sum / sorted.length) : NaN,
+    p50_ms: ms(percentile(arr, 0.5)),
+    p90_ms: ms(percentile(arr, 0.9)),
+    p99_ms: ms(percentile(arr, 0.99)),
+    p999_ms: ms(percentile(arr, 0.999)),
+    max_ms: sorted.length ? ms(sorted[sorted.length - 1]) : NaN,
+  };
+}
+
+/** What pgbench prints at the end of a run (PostgreSQL 15). */
+export interface PgbenchSummary {
+  tps: number;
+  processed: number;
+  failed: number;
+  /** pgbench's "latency average" (without -P it is clients × duration / transactions). */
+  latency_avg_ms: number;
+  connect_ms: number;
+}
+
+/** Reads pgbench's summary: tps (without initial connection time), transactions, failures. */
+export function parsePgbenchSummary(stdout: string): PgbenchSummary {
+  const num = (re: RegExp, what: string, optional = false): number => {
+    const m = re.exec(stdout);
+    if (!m) {
+      if (optional) return NaN;
+      throw new Error(
+        `pgbench printed no ${what}: ${stdout.trim().split('\n').slice(-3).join(' | ')}`,
+      );
+    }
+    return Number(m[1]);
+  };
+  return {
+    tps: num(/^tps = ([\d.]+) \(without initial connection time\)/m, 'tps'),
+    processed: num(/^number of transactions actually processed: (\d+)/m, 'transaction count'),
+    failed: num(/^number of failed transactions: (\d+)/m, 'failure count', true) || 0,
+    latency_avg_ms: num(/^latency average = ([\d.]+) ms/m, 'latency average', true),
+    connect_ms: num(/^initial connection time = ([\d.]+) ms/m, 'connection time', true),
+  };
+}
+
+/** The median (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Min, max and sample standard deviation (0 for a single value). */
+export function range(values: readonly number[]): Range {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const ss = values.reduce((a, v) => a + (v - mean) ** 2, 0);
+  return {
+    min: Math.min(...values),
+    max: Math.max(...values),
+    stdev: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
+  };
+}
+
+/** Whether other processes used `threshold` cores or more during a repeat (unknown counts as quiet). */
+export function disturbed(f: RepeatFigures, threshold: number): boolean {
+  return (f.others_cores ?? 0) >= threshold;
+}
+
+/**
+ * The `n` repeats least disturbed by other processes (fewest cores used by others), in the order
+ * they ran; the rest are returned apart so a report can keep them.
+ */
+export function leastDisturbed(
+  repeats: RepeatFigures[],
+  n: number,
+): { used: RepeatFigures[]; discarded: RepeatFigures[] } {
+  const keep = new Set(
+    repeats
+      .map((f, i) => ({ i, o: f.others_cores ?? 0 }))
+      .sort((a, b) => a.o - b.o || a.i - b.i)
+      .slice(0, n)
+      .map((x) => x.i),
+  );
+  return {
+    used: repeats.filter((_, i) => keep.has(i)),
+    discarded: repeats.filter((_, i) => !keep.has(i)),
+  };
+}
+
+/** One load point from its repeats: each figure is the median of the repeats' figures. */
+export function combineRepeats(concurrency: number, repeats: RepeatFigures[]): MeasuredPoint {
+  if (repeats.length === 0) throw new Error(`no repeats measured at ${concurrency} clients`);
+  const pick = (k: keyof Spread) => repeats.map((r) => r[k]);
+  return {
+    concurrency,
+    throughput_rps: median(pick('throughput_rps')),
+    mean_ms: median(pick('mean_ms')),
+    p50_ms: median(pick('p50_ms')),
+    p99_ms: median(pick('p99_ms')),
+    spread: {
+      throughput_rps: range(pick('throughput_rps')),
+      mean_ms: range(pick('mean_ms')),
+      p50_ms: range(pick('p50_ms')),
+      p99_ms: range(pick('p99_ms')),
+    },
+    repeats,
+  };
+}
+
+/** Half the min–max range as a percentage of the median: the "±" a table shows for a figure. */
+export function halfRangePct(r: Range | undefined, med: number): number | undefined {
+  if (!r || !(med > 0)) return undefined;
+  return ((r.max - r.min) / 2 / med) * 100;
+}
+
+export const CSV_HEADER = 'concurrency,throughput_rps,mean_ms,p50_ms,p99_ms';
+
+const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/** The series CSV `peakline calibrate --points` reads: one line per client count, ascending. */
+export function seriesCsv(points: readonly MeasuredPoint[]): string {
+  const rows = [...points]
+    .sort((a, b) => a.concurrency - b.concurrency)
+    .map((p) =>
+      [
+        p.concurrency,
+        round(p.throughput_rps, 1),
+        round(p.mean_ms, 3),
+        round(p.p50_ms, 3),
+        round(p.p99_ms, 3),
+      ].join(','),
+    );
+  return `${CSV_HEADER}\n${rows.join('\n')}\n`;
+}
+
+/** Reads a series CSV back (lines starting with # are comments); names the line of a bad value. */
+export function parseSeriesCsv(text: string, file = 'CSV'): MeasuredPoint[] {
+  const lines = text
+    .split('\n')
+    .map((l, i) => ({ l: l.trim(), n: i + 1 }))
+    .filter(({ l }) => l !== '' && !l.startsWith('#'));
+  if (lines.length === 0 || lines[0].l !== CSV_HEADER)
+    throw new Error(`${file}: the first line must be the header ${CSV_HEADER}`);
+  return lines.slice(1).map(({ l, n }) => {
+    const v = l.split(',').map(Number);
+    if (v.length !== 5 || v.some((x) => !Number.isFinite(x)))
+      throw new Error(`${file}: line ${n}: expected 5 numbers: ${l}`);
+    return { concurrency: v[0], throughput_rps: v[1], mean_ms: v[2], p50_ms: v[3], p99_ms: v[4] };
+  });
+}
