@@ -12,6 +12,7 @@
 import { Z99 } from './dist';
 import type { LoadPoint } from './points';
 import type { Dist, ScenarioInput } from './schema';
+import { ldMva } from './theory';
 
 /** The fitted law. `cores` undefined or null = no core limit. */
 export interface UslParams {
@@ -366,6 +367,145 @@ export function demandShape(points: readonly LoadPoint[], demand_ms: number): De
     from = `the default P99/mean ${DEFAULT_P99_RATIO} (the lowest load has no P99 or stddev)`;
   }
   return { dist: shaped(demand_ms, ratio), stall: null, ratio, from };
+}
+
+/**
+ * Minimises Σ r_i(p)² over p ≥ 0 by Levenberg–Marquardt with a forward-difference Jacobian (for
+ * models with no closed form, such as exact MVA of a small network).
+ */
+function lmNumeric(residuals: (p: number[]) => number[] | null, start: number[]): number[] {
+  const ssrOf = (r: number[] | null) => (r ? r.reduce((s, e) => s + e * e, 0) : Infinity);
+  let p = [...start];
+  let r = residuals(p);
+  let ssr = ssrOf(r);
+  let lambda = 1e-3;
+  for (let it = 0; it < 200 && r && ssr > 0; it++) {
+    const J = p.map((pj, j) => {
+      const h = Math.max(Math.abs(pj) * 1e-6, 1e-9);
+      const q = [...p];
+      q[j] = pj + h;
+      const rq = residuals(q) ?? r!;
+      return rq.map((x, i) => (x - r![i]) / h);
+    }); // J[j][i]
+    const grad = p.map((_, j) => J[j].reduce((s, d, i) => s + d * r![i], 0));
+    const free = p.map((_, j) => j).filter((j) => p[j] > 0 || grad[j] < 0);
+    const H = free.map((j) => free.map((k) => J[j].reduce((s, d, i) => s + d * J[k][i], 0)));
+    let accepted = false;
+    while (lambda < 1e16) {
+      const A = H.map((row, a) => row.map((h, b) => (a === b ? h * (1 + lambda) : h)));
+      const step = solve(
+        A,
+        free.map((j) => -grad[j]),
+      );
+      if (step) {
+        const q = [...p];
+        free.forEach((j, a) => (q[j] = Math.max(0, p[j] + step[a])));
+        const rq = residuals(q);
+        const sq = ssrOf(rq);
+        if (sq < ssr) {
+          const gain = (ssr - sq) / ssr;
+          p = q;
+          r = rq;
+          ssr = sq;
+          lambda = Math.max(lambda / 10, 1e-12);
+          accepted = true;
+          if (gain < 1e-12) return p;
+          break;
+        }
+      }
+      lambda *= 10;
+    }
+    if (!accepted) break;
+  }
+  return p;
+}
+
+/** Throughput (req/s) of N clients cycling through a delay of `wait_ms` and a USL host. */
+export function waitHostThroughput(
+  N: number,
+  wait_ms: number,
+  cpu_ms: number,
+  sigma: number,
+  kappa: number,
+  cores: number | null,
+): number {
+  const n = Math.round(N);
+  const alpha = (j: number) =>
+    (cores === null ? j : Math.min(j, cores)) / (1 + sigma * (j - 1) + kappa * j * (j - 1));
+  const st = [{ demand: cpu_ms, alpha }];
+  if (wait_ms > 0) st.push({ demand: wait_ms, alpha: (j: number) => j });
+  return ldMva(n, 0, st).throughput * 1000;
+}
+
+/**
+ * With stalls of mean `wait_ms` taken out of the demand as a delay (they do not slow down under
+ * load), the host sees fewer requests than N: refits the CPU demand, σ and κ so the closed network
+ * (a delay and the host, exact MVA) reproduces the measured throughputs. Closed points only; the
+ * fit's figures (X(1) = 1000 / (cpu + wait), N*, R², per point) are those of the network.
+ */
+export function refitWithWait(
+  points: readonly LoadPoint[],
+  fit: UslFit,
+  wait_ms: number,
+): { fit: UslFit; cpu_ms: number } {
+  const loads = points.map(loadOf);
+  const xs = points.map((p) => p.throughput_rps);
+  const model = (p: number[], n: number) =>
+    waitHostThroughput(n, wait_ms, p[0], p[1], p[2], fit.cores);
+  const residuals = (p: number[]) => {
+    if (!(p[0] > 0)) return null;
+    const r = loads.map((n, i) => (model(p, n) - xs[i]) / xs[i]);
+    return r.every(Number.isFinite) ? r : null;
+  };
+  const p = lmNumeric(residuals, [Math.max(1e-6, fit.demand_ms - wait_ms), fit.sigma, fit.kappa]);
+  const [cpu, sigma, kappa] = p;
+  const fitted = loads.map((n) => model(p, n));
+  const meanX = xs.reduce((a, x) => a + x, 0) / xs.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  xs.forEach((x, i) => {
+    ssRes += (x - fitted[i]) ** 2;
+    ssTot += (x - meanX) ** 2;
+  });
+  const r2 = ssTot > 0 ? 1 - ssRes / ssTot : 1;
+  let peak = sigma >= 1 ? 1 : kappa > 0 ? Math.sqrt((1 - sigma) / kappa) : Infinity;
+  if (fit.cores !== null) peak = Math.min(peak, fit.cores);
+  return {
+    cpu_ms: cpu,
+    fit: {
+      ...fit,
+      x1_rps: 1000 / (cpu + wait_ms),
+      demand_ms: cpu + wait_ms,
+      sigma,
+      kappa,
+      peak_concurrency: peak,
+      peak_throughput_rps:
+        peak === Infinity ? fit.peak_throughput_rps : model(p, Math.max(1, Math.round(peak))),
+      r2,
+      points: fit.points.map((pt, i) => ({
+        ...pt,
+        fitted_rps: fitted[i],
+        residual: (xs[i] - fitted[i]) / xs[i],
+        fitted_mean_ms: (1000 * loads[i]) / fitted[i],
+        mean_error: ((1000 * loads[i]) / fitted[i] - pt.measured_mean_ms) / pt.measured_mean_ms,
+      })),
+    },
+  };
+}
+
+/**
+ * The fit and the demand's shape together: when the shape has stalls and the points are closed
+ * loops, σ, κ and the CPU demand are refitted around them (refitWithWait).
+ */
+export function fitDemand(
+  points: readonly LoadPoint[],
+  fit: UslFit,
+): { fit: UslFit; demand: DemandShape } {
+  const demand = demandShape(points, fit.demand_ms);
+  if (demand.stall === null || points.some((p) => p.concurrency === undefined))
+    return { fit, demand };
+  const re = refitWithWait(points, fit, demand.stall.ms * demand.stall.share);
+  return { fit: re.fit, demand: { ...demand, dist: shaped(re.cpu_ms, demand.ratio) } };
 }
 
 /** Stalls as a delay: `share` of requests wait `ms` (an empirical distribution of 1/share values). */

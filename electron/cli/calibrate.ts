@@ -8,7 +8,7 @@ import { z } from 'zod';
 import {
   applyCalibration,
   calibratedScenario,
-  demandShape,
+  fitDemand,
   FitError,
   fitUsl,
   loadOf,
@@ -216,9 +216,11 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
     throw e;
   }
+  const shaped = fitDemand(points, fit);
+  fit = shaped.fit;
   const input: CalibrationInput = {
     fit,
-    demand: demandShape(points, fit.demand_ms),
+    demand: shaped.demand,
     points,
     files: files.map((f) => basename(f)),
     format,
