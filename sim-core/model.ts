@@ -4,9 +4,11 @@
 // per-key locks) is a busy counter plus an intrusive FIFO of waiting slots, so the hot path is
 // integer kinds in a switch, typed arrays and no allocation per event.
 //
+// PipelineSim is one class built in layers, each a module under model/ extending the one below:
+// state.ts (constants, configuration, layout, streams, clock, counters, job slots). This file is
+// the top layer.
+//
 // Semantics chosen here (the result's comments repeat what the numbers mean):
-// - Times are kept in milliseconds. The run covers [0, warmup + duration); the measured window is
-//   [warmup, warmup + duration).
 // - The fate counters (`requests`, `errors`) follow the cohort of requests ARRIVING in the
 //   measured window: each ends ok, rejected (refused at the door: backlog full, or routed to a
 //   down instance), failed after acceptance (pool/lock timeout, service full, async queue full,
@@ -22,7 +24,6 @@
 //   crashed instance keep running (the queue is treated as durable).
 // - Pools, async queues and workers are per instance (pool_size, queue_capacity and workers are
 //   per-process settings, like a Go process's sql.DB and channel); shards and services are shared.
-// - Keys: rank r of the Zipf law is key r-1, so user 0 is the hottest and lands on shard 0.
 // - Closed workload: a connection sends its next request when the previous one resolves (ok,
 //   error or client time-out), after its think time; a cycle lasts at least 10 µs (1 ms after an
 //   instant error), so a program that takes no time cannot spin the loop at one instant.
@@ -43,8 +44,7 @@
 // a step needs them; a worker pool that nothing else touches is solved when each task is queued
 // (see `lazy`), so tasks take no events.
 import type { Scenario } from './schema';
-import { DBL0, EventList, TimerQueue } from './engine';
-import { PsMachine } from './ps';
+import { DBL0, TimerQueue } from './engine';
 import {
   OP_CPU,
   OP_CACHE,
@@ -59,83 +59,65 @@ import {
   OP_TXE,
   OP_TXQ,
   OP_WAIT,
-  compileProgram,
-  type CompiledProgram,
 } from './program';
 import { RateCurve } from './arrivals';
 import { TaskRing } from './async-pool';
 import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
-import { Rng, Stream, Zipf } from './random';
 import { Sampler } from './dist';
-import { Histogram } from './histogram';
+import {
+  SimState,
+  CAUSES,
+  type RunOptions,
+  EV_SEND,
+  EV_DONE,
+  EV_RESUME,
+  EV_DOWN,
+  EV_UP,
+  EV_WARMUP,
+  EV_BATCH,
+  EV_WINDOW,
+  EV_UNBLOCK,
+  EV_PS,
+  EV_QCPU,
+  PS_RESUME,
+  PS_DONE,
+  PS_CLIENT,
+  PRI_CONTROL,
+  PRI_MODEL,
+  F_DONE,
+  F_DEAD,
+  F_COHORT,
+  F_NOHANDLER,
+  F_TASK,
+  F_CLIENT,
+  C_BACKLOG,
+  C_ASYNC,
+  C_POOL,
+  C_CLIENT,
+  C_DOWN,
+  C_LOCK,
+  C_SERVICE,
+  O_OK,
+  O_REJECTED,
+  O_FAILED,
+  O_TIMEOUT,
+  LOCKQ,
+  BAL_RR,
+  BAL_LEAST,
+  BAL_RANDOM,
+  BAL_HASH,
+} from './model/state';
 
-// ---- event kinds
-const EV_SEND = 1;
-const EV_DONE = 2; // a step holding a station (db, call) ends: release it, then go on
-const EV_RESUME = 3; // a pure delay (cpu, cache lookup, lock overhead) ends: go on at jPc
-const EV_DOWN = 5;
-const EV_UP = 6;
-const EV_WARMUP = 7;
-const EV_BATCH = 8;
-const EV_WINDOW = 9;
-const EV_UNBLOCK = 10; // independent worker pool: a queued task starts, a blocked sender gets in
-const EV_PS = 11; // a host machine's next departure (stale when the machine rescheduled since)
-const EV_QCPU = 12; // a query's wait (round trip, I/O) ended: its CPU part starts on the shard's host
-
-// what a job's processor-sharing stint ends in
-const PS_RESUME = 0; // go on at jPc (a cpu step; jPc was moved past it)
-const PS_DONE = 1; // the query or call at jPc is done
-const PS_CLIENT = 2; // a load generator's CPU before its next send
+export { CAUSES, type RunOptions };
 
 /** Events between polls of shouldCancel / onProgress. */
 const POLL_EVERY = 65536;
 
-const PRI_CONTROL = 0;
-const PRI_MODEL = 1;
-
-// ---- job flags
-const F_DONE = 1; // the client's outcome is decided
-const F_DEAD = 2; // skip the remaining steps (release locks only)
-const F_COHORT = 4; // arrived in the measured window
-const F_NOHANDLER = 8; // handler already given back (instance crashed)
-const F_TASK = 16;
-const F_CLIENT = 32; // not a request: a load generator's CPU burst
-
-/** Error causes, in the order of `ErrorCounts`. */
-export const CAUSES = [
-  'backlog_full',
-  'async_queue_full',
-  'pool_timeout',
-  'client_timeout',
-  'instance_down',
-  'lock_timeout',
-  'service_full',
-] as const;
-const C_BACKLOG = 0;
-const C_ASYNC = 1;
-const C_POOL = 2;
-const C_CLIENT = 3;
-const C_DOWN = 4;
-const C_LOCK = 5;
-const C_SERVICE = 6;
-
-// outcome kinds
-const O_OK = 0;
-const O_REJECTED = 1;
-const O_FAILED = 2;
-const O_TIMEOUT = 3;
-
-const LOCKQ = -2;
 /** Lock steps over keyspaces up to this size keep a table per key; bigger ones map keys in use. */
 const LOCK_DIRECT_KEYS = 1 << 18;
 /** Closed loop: a connection sends at most once per 10 µs (ok) or per 1 ms after an instant error. */
 const MIN_CYCLE_OK = 0.01;
 const MIN_CYCLE_ERROR = 1;
-
-const BAL_RR = 0;
-const BAL_LEAST = 1;
-const BAL_RANDOM = 2;
-const BAL_HASH = 3;
 
 /** Thrown out of a run when `shouldCancel` returns true. */
 export class SimCancelled extends Error {
@@ -145,24 +127,9 @@ export class SimCancelled extends Error {
   }
 }
 
-/** Options the runtime needs from `simulate`. */
-export interface RunOptions {
-  seed: number;
-  series: boolean;
-  onProgress?: (fraction: number) => void;
-  shouldCancel?: () => boolean;
-  /**
-   * Run independent worker pools as queues solved at enqueue time (see `PipelineSim.lazy`); on by
-   * default — false forces the general event-by-event path (tests compare the two).
-   */
-  lazyAsync?: boolean;
-}
-
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim {
+export class PipelineSim extends SimState {
   // ---- configuration
-  readonly I: number;
-  readonly S: number;
   /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
   private readonly sMask: number;
   /**
@@ -170,101 +137,26 @@ export class PipelineSim {
    * balancer): the keys stream then has no other reader, so skipping its draws changes no result.
    */
   private readonly keyless: boolean;
-  /**
-   * One shard with a server for every pooled connection of every instance: it never queues and is
-   * busy exactly while a connection is, so its figures are the pools' (see shardMirror below)
-   * instead of being counted a second time at every query.
-   */
-  private readonly shardMirror: boolean;
-  readonly svcNames: string[];
-  readonly L: number;
-  private readonly conc: number;
-  private readonly backlogCap: number;
-  private readonly poolSize: number;
   private readonly acquireTimeout: number;
-  private readonly shardConc: number;
-  private readonly asyncCap: number;
   private readonly asyncBlock: boolean;
-  private readonly workers: number;
-  private readonly svcConc: Int32Array;
-  private readonly svcQueue: Int32Array;
   private readonly balancer: number;
   private readonly hashUser: boolean;
   private readonly maxFails: number;
   private readonly failTimeout: number;
-  readonly warmMs: number;
-  readonly endMs: number;
   private readonly timeoutMs: number;
   private readonly closed: boolean;
   private readonly conns: number;
   private readonly think: Sampler | null;
   private readonly poisson: boolean;
   private readonly curve: RateCurve | null;
-  private readonly prog: CompiledProgram;
-  private readonly lockEnd: Int32Array;
-  private readonly dists: Sampler[] = [];
-  private readonly userZipf: Zipf;
-  private readonly itemZipf: Zipf;
-
-  // ---- random streams
-  private readonly rArr: Rng;
-  private readonly rSvc: Rng;
-  private readonly rRoute: Rng;
-  private readonly rKeys: Rng;
-  private readonly rCache: Rng;
-  private readonly rThink: Rng;
-
-  // ---- engine
-  readonly ev = new EventList(4096);
-  /**
-   * Timeouts are constant per kind (client, pool acquire, each lock step), so each kind's timers
-   * expire in FIFO order: they live in ring queues, off the heap. timers = [client, pool, lock…].
-   */
-  private readonly clientTimers = new TimerQueue();
-  private readonly poolTimers = new TimerQueue();
-  private readonly lockTimers: TimerQueue[] = [];
-  private readonly timers: TimerQueue[];
-  private timerMin = Infinity;
-  now = DBL0;
-  events = 0;
-
-  // ---- jobs (requests and tasks)
-  private cap = 0;
-  private jPc = new Int32Array(0);
-  private jPhase = new Int32Array(0);
-  private jInst = new Int32Array(0);
-  private jUser = new Int32Array(0);
-  private jItem = new Int32Array(0);
-  private jT0 = new Float64Array(0);
-  private jWaitT = new Float64Array(0);
-  private jId = new Int32Array(0);
-  private jWait = new Int32Array(0);
-  private jQ = new Int32Array(0);
-  private jNext = new Int32Array(0);
-  private jPrev = new Int32Array(0);
-  private rNext = new Int32Array(0);
-  private rPrev = new Int32Array(0);
-  private jFlags = new Int32Array(0);
-  private jConn = new Int32Array(0);
-  /** Processor sharing: what the stint ends in (PS_*) and its CPU demand. */
-  private jPs = new Int32Array(0);
-  private jDem = new Float64Array(0);
-  private freeHead = -1;
-  private idCounter = 0;
 
   // ---- generic FIFO queues
   private readonly qHead: Int32Array;
   private readonly qTail: Int32Array;
   private readonly qLen: Int32Array;
   private readonly qSt: Int32Array;
-  private readonly qPool: number;
-  private readonly qAsync: number;
-  private readonly qSend: number;
-  private readonly qShard: number;
-  private readonly qSvc: number;
 
   // ---- stations
-  readonly nSt: number;
   readonly stBusy: Float64Array;
   readonly stQ: Float64Array;
   /** Signed time sums of the busy and queue areas (see areaB). */
@@ -276,14 +168,6 @@ export class PipelineSim {
   readonly stWaitSum: Float64Array;
   readonly stWaitN: Float64Array;
   readonly stServers: Float64Array;
-  readonly sPool: number;
-  readonly sAq: number;
-  readonly sWork: number;
-  readonly sShard: number;
-  readonly sSvc: number;
-  readonly sLock: number;
-  /** Host machines' stations: sHost + machine. */
-  readonly sHost: number;
 
   // ---- per instance
   private readonly down: Uint8Array;
@@ -339,26 +223,8 @@ export class PipelineSim {
   private readonly lzArmed: Uint8Array;
 
   // ---- host machines (processor sharing; none without `hosts`)
-  /** Machines: the instances' (mInst + i), the shards' (mShard + k), services', a lone client's. */
-  readonly machines: PsMachine[] = [];
   /** When each machine's pending EV_PS is due (an event at another time is stale). */
   private readonly psAt: Float64Array;
-  readonly mInst: number;
-  readonly mShard: number;
-  /** Per service: its machine, or −1. */
-  readonly svcMach: Int32Array;
-  /** The machine a co-located load generator runs on (−1: none), and its CPU per request. */
-  readonly mClient: number;
-  /** The client's machine is one of its own (no instance, shard or service runs on its host). */
-  readonly clientAlone: boolean;
-  private readonly clientCpu: Sampler | null;
-  /** Host kind of each machine (for naming its station). */
-  readonly machineHost: string[] = [];
-  /** Queries take the general path (a host, a round trip, a split query or a transaction). */
-  private readonly dbx: boolean;
-  /** Waiters for a shard or service are started by `grantWaiter` (dbx, or a service on a host). */
-  private readonly xWait: boolean;
-  private readonly rtt: number;
 
   // ---- locks (one table per lock step)
   private readonly lkHeld: Uint8Array[] = [];
@@ -369,32 +235,7 @@ export class PipelineSim {
   /** Key → table slot for lock steps over big keyspaces (null: the key is the slot). */
   private readonly lkMap: (Map<number, number> | null)[] = [];
 
-  // ---- counters: cohort (arrived in the window)
-  cArrived = 0;
-  cOk = 0;
-  cRejected = 0;
-  cFailed = 0;
-  cTimedOut = 0;
-  readonly cErr = new Float64Array(7);
-  // ---- window (completed in the window)
-  wOk = 0;
-  wErr = 0;
-  wArrivals = 0;
-  inFlight = 0;
-  blocked = 0;
-  // ---- async
-  aEnqueued = 0;
-  aCompleted = 0;
-  aRejected = 0;
-  aFailed = 0;
-  aMaxBacklog = 0;
-  readonly taskHist = new Histogram();
-
-  // ---- latency, batches, series
-  readonly latHist = new Histogram();
-  private readonly batchHist = new Histogram();
-  private batchOk = 0;
-  private batchLatSum = DBL0;
+  // ---- batches and series windows
   private batchStart = DBL0;
   private readonly batchMs: number;
   readonly batches: BatchRaw[] = [];
@@ -403,12 +244,7 @@ export class PipelineSim {
   private prevAreaB = new Float64Array(0);
   private prevAreaQ = new Float64Array(0);
   private readonly lkPrev: Float64Array[] = [];
-  private readonly series: boolean;
   readonly windowMs: number;
-  private readonly winHist = new Histogram();
-  private winArr = 0;
-  private winOk = 0;
-  private winErr = 0;
   private winStart = DBL0;
   readonly windows: WindowRaw[] = [];
 
@@ -417,31 +253,13 @@ export class PipelineSim {
 
   /** Builds the runtime for a validated scenario. */
   constructor(s: Scenario, opts: RunOptions) {
-    const seed = opts.seed;
-    this.series = opts.series;
+    super(s, opts);
     this.onProgress = opts.onProgress;
     this.shouldCancel = opts.shouldCancel;
-    this.rArr = new Rng(seed, Stream.arrivals);
-    this.rSvc = new Rng(seed, Stream.service);
-    this.rRoute = new Rng(seed, Stream.routing);
-    this.rKeys = new Rng(seed, Stream.keys);
-    this.rCache = new Rng(seed, Stream.cache);
-    this.rThink = new Rng(seed, Stream.think);
 
-    this.I = s.server.instances;
-    this.conc = s.server.concurrency;
-    this.backlogCap = s.server.backlog;
-    this.poolSize = s.db?.pool_size ?? 1;
     this.acquireTimeout = s.db?.acquire_timeout_ms ?? 0;
-    this.S = s.db?.shards ?? 0;
     this.sMask = this.S > 0 && (this.S & (this.S - 1)) === 0 ? this.S - 1 : -1;
-    this.shardConc = s.db?.shard_concurrency ?? 1;
-    this.asyncCap = s.async?.queue_capacity ?? 0;
     this.asyncBlock = (s.async?.when_full ?? 'block') === 'block';
-    this.workers = s.async?.workers ?? 0;
-    this.svcNames = Object.keys(s.services).sort();
-    this.svcConc = Int32Array.from(this.svcNames.map((n) => s.services[n].concurrency));
-    this.svcQueue = Int32Array.from(this.svcNames.map((n) => s.services[n].queue));
     const g = s.gateway;
     this.balancer = {
       round_robin: BAL_RR,
@@ -452,8 +270,6 @@ export class PipelineSim {
     this.hashUser = g.hash_key === 'user';
     this.maxFails = g.max_fails;
     this.failTimeout = g.fail_timeout_s * 1000;
-    this.warmMs = s.warmup_s * 1000;
-    this.endMs = (s.warmup_s + s.duration_s) * 1000;
     const w = s.workload;
     this.timeoutMs = w.timeout_ms;
     this.closed = w.type === 'closed';
@@ -476,70 +292,16 @@ export class PipelineSim {
       this.sendRing = false;
       this.sendAtOnce = false;
     }
-
-    this.prog = compileProgram(s, this.dists, this.svcNames);
     this.keyless = this.S === 1 && this.balancer !== BAL_HASH && !this.prog.op.includes(OP_LOCK);
-    this.shardMirror = this.S === 1 && this.shardConc >= this.I * this.poolSize;
-    this.lockEnd = this.prog.lockEnd;
-    this.userZipf = new Zipf(s.keyspace.users, s.keyspace.user_zipf_s);
-    this.itemZipf = new Zipf(s.keyspace.items, s.keyspace.item_zipf_s);
-
-    // host machines: each instance, shard and service that names a host is a machine of that kind
-    const I = this.I;
-    const nSvc = this.svcNames.length;
-    const hosts = s.hosts ?? {};
-    const machine = (name: string) => {
-      const h = hosts[name];
-      this.machineHost.push(name);
-      this.machines.push(new PsMachine(h.cores, h.usl?.sigma, h.usl?.kappa, h.background));
-      return this.machines.length - 1;
-    };
-    this.mInst = -1;
-    this.mShard = -1;
-    if (s.server.host !== undefined) {
-      this.mInst = machine(s.server.host);
-      for (let i = 1; i < I; i++) machine(s.server.host);
-    }
-    if (s.db?.host !== undefined) {
-      this.mShard = machine(s.db.host);
-      for (let k = 1; k < this.S; k++) machine(s.db.host);
-    }
-    this.svcMach = new Int32Array(nSvc).fill(-1);
-    this.svcNames.forEach((name, k) => {
-      const h = s.services[name].host;
-      if (h !== undefined) this.svcMach[k] = machine(h);
-    });
-    const clientHost = Object.keys(hosts).find((name) => hosts[name].client !== undefined);
-    this.clientCpu = clientHost !== undefined ? Sampler.of(hosts[clientHost].client!.cpu) : null;
-    const first = clientHost !== undefined ? this.machineHost.indexOf(clientHost) : -1;
-    this.clientAlone = clientHost !== undefined && first < 0;
-    this.mClient = clientHost === undefined ? -1 : first >= 0 ? first : machine(clientHost);
     if (this.clientCpu !== null) this.sendAtOnce = false;
     this.psAt = new Float64Array(this.machines.length).fill(-1);
-    this.rtt = s.db?.rtt_ms ?? 0;
-    this.dbx = this.mShard >= 0 || this.rtt > 0 || this.prog.split;
-    this.xWait = this.dbx || this.svcMach.some((m) => m >= 0);
 
-    // queues
-    this.qPool = I;
-    this.qAsync = 2 * I;
-    this.qSend = 3 * I;
-    this.qShard = 4 * I;
-    this.qSvc = 4 * I + this.S;
-    const nQ = 4 * I + this.S + nSvc;
+    const I = this.I;
+    const nSvc = this.svcNames.length;
+    const nQ = this.nQ;
     this.qHead = new Int32Array(nQ).fill(-1);
     this.qTail = new Int32Array(nQ).fill(-1);
     this.qLen = new Int32Array(nQ);
-    // stations: handler[i], pool[i], async queue[i], workers[i], shard[s], service[k], lock[l]
-    this.L = this.prog.lockKeys.length;
-    this.sPool = I;
-    this.sAq = 2 * I;
-    this.sWork = 3 * I;
-    this.sShard = 4 * I;
-    this.sSvc = 4 * I + this.S;
-    this.sLock = 4 * I + this.S + nSvc;
-    this.sHost = this.sLock + this.L;
-    this.nSt = this.sHost + this.machines.length;
     const n = this.nSt;
     this.stBusy = new Float64Array(n);
     this.stQ = new Float64Array(n);
@@ -581,9 +343,7 @@ export class PipelineSim {
       this.lkArea.push(new Float64Array(n0));
       this.lkSince.push(new Float64Array(n0));
       this.stServers[this.sLock + l] = 1;
-      this.lockTimers.push(new TimerQueue());
     }
-    this.timers = [this.clientTimers, this.poolTimers, ...this.lockTimers];
     this.machines.forEach((m, x) => (this.stServers[this.sHost + x] = m.cores));
 
     this.prevAreaB = new Float64Array(n);
@@ -635,8 +395,6 @@ export class PipelineSim {
     this.lzArmed = new Uint8Array(I);
     if (this.lazy) for (let i = 0; i < I; i++) this.rings.push(new TaskRing());
 
-    this.grow(256);
-
     // batches and series windows
     const B = s.stats.batches;
     this.batchMs = (s.duration_s * 1000) / B;
@@ -665,66 +423,6 @@ export class PipelineSim {
     } else {
       this.scheduleArrival();
     }
-  }
-
-  // ================================================================ job storage
-
-  private grow(n: number): void {
-    const old = this.cap;
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const g64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.jPc = g32(this.jPc);
-    this.jPhase = g32(this.jPhase);
-    this.jInst = g32(this.jInst);
-    this.jUser = g32(this.jUser);
-    this.jItem = g32(this.jItem);
-    this.jT0 = g64(this.jT0);
-    this.jWaitT = g64(this.jWaitT);
-    this.jId = g32(this.jId);
-    this.jWait = g32(this.jWait);
-    this.jQ = g32(this.jQ);
-    this.jNext = g32(this.jNext);
-    this.jPrev = g32(this.jPrev);
-    this.rNext = g32(this.rNext);
-    this.rPrev = g32(this.rPrev);
-    this.jFlags = g32(this.jFlags);
-    this.jConn = g32(this.jConn);
-    this.jPs = g32(this.jPs);
-    this.jDem = g64(this.jDem);
-    // new slots onto the free list
-    for (let i = n - 1; i >= old; i--) {
-      this.jNext[i] = this.freeHead;
-      this.freeHead = i;
-    }
-    this.cap = n;
-  }
-
-  private alloc(): number {
-    if (this.freeHead < 0) this.grow(this.cap * 2);
-    const j = this.freeHead;
-    this.freeHead = this.jNext[j];
-    this.jQ[j] = -1;
-    this.jWait[j] = 0;
-    this.jPhase[j] = 0;
-    this.idCounter = (this.idCounter + 1) | 0;
-    if (this.idCounter === 0) this.idCounter = 1;
-    this.jId[j] = this.idCounter;
-    return j;
-  }
-
-  private free(j: number): void {
-    this.jId[j] = 0;
-    this.jWait[j] = 0;
-    this.jNext[j] = this.freeHead;
-    this.freeHead = j;
   }
 
   // ================================================================ stations and queues
@@ -1231,38 +929,6 @@ export class PipelineSim {
           return;
       }
     }
-  }
-
-  private nextToken(): number {
-    this.idCounter = (this.idCounter + 1) | 0;
-    if (this.idCounter === 0) this.idCounter = 1;
-    return this.idCounter;
-  }
-
-  /** Queues a timer and keeps `timerMin`, the earliest deadline of all timer queues, current. */
-  private arm(q: TimerQueue, t: number, j: number, token: number): void {
-    q.push(t, j, token);
-    if (t < this.timerMin) this.timerMin = t;
-  }
-
-  /** The request's user key, drawn from the Zipf law the first time a step needs it. */
-  private userOf(j: number): number {
-    let k = this.jUser[j];
-    if (k < 0) {
-      k = this.userZipf.sample(this.rKeys) - 1;
-      this.jUser[j] = k;
-    }
-    return k;
-  }
-
-  /** The request's item key, drawn the first time a step needs it. */
-  private itemOf(j: number): number {
-    let k = this.jItem[j];
-    if (k < 0) {
-      k = this.itemZipf.sample(this.rKeys) - 1;
-      this.jItem[j] = k;
-    }
-    return k;
   }
 
   /** Job j holds a pool connection: run its query on the key's shard (or queue there). */
