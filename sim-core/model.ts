@@ -64,8 +64,8 @@ import { RateCurve } from './arrivals';
 import { TaskRing } from './async-pool';
 import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
 import { Sampler } from './dist';
+import { Stations } from './model/stations';
 import {
-  SimState,
   CAUSES,
   type RunOptions,
   EV_SEND,
@@ -128,7 +128,7 @@ export class SimCancelled extends Error {
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim extends SimState {
+export class PipelineSim extends Stations {
   // ---- configuration
   /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
   private readonly sMask: number;
@@ -150,32 +150,11 @@ export class PipelineSim extends SimState {
   private readonly poisson: boolean;
   private readonly curve: RateCurve | null;
 
-  // ---- generic FIFO queues
-  private readonly qHead: Int32Array;
-  private readonly qTail: Int32Array;
-  private readonly qLen: Int32Array;
-  private readonly qSt: Int32Array;
-
-  // ---- stations
-  readonly stBusy: Float64Array;
-  readonly stQ: Float64Array;
-  /** Signed time sums of the busy and queue areas (see areaB). */
-  private readonly stSumB: Float64Array;
-  private readonly stSumQ: Float64Array;
-  /** Busy-server and queue-length areas (ms) over the measured window, filled at the end of run(). */
-  readonly stAreaB: Float64Array;
-  readonly stAreaQ: Float64Array;
-  readonly stWaitSum: Float64Array;
-  readonly stWaitN: Float64Array;
-  readonly stServers: Float64Array;
-
   // ---- per instance
   private readonly down: Uint8Array;
   private readonly fails: Int32Array;
   private readonly ejectedUntil: Float64Array;
   private readonly runHead: Int32Array;
-  /** Requests in each instance's handlers and backlog: what least_conn compares. */
-  private readonly active: Int32Array;
   /**
    * least_conn over several instances: which instances have each load, as bit sets of `lcW`
    * 32-bit words per load level, how many have it, and the smallest load — so picking the least
@@ -297,40 +276,7 @@ export class PipelineSim extends SimState {
     this.psAt = new Float64Array(this.machines.length).fill(-1);
 
     const I = this.I;
-    const nSvc = this.svcNames.length;
-    const nQ = this.nQ;
-    this.qHead = new Int32Array(nQ).fill(-1);
-    this.qTail = new Int32Array(nQ).fill(-1);
-    this.qLen = new Int32Array(nQ);
     const n = this.nSt;
-    this.stBusy = new Float64Array(n);
-    this.stQ = new Float64Array(n);
-    this.stSumB = new Float64Array(n);
-    this.stSumQ = new Float64Array(n);
-    this.stAreaB = new Float64Array(n);
-    this.stAreaQ = new Float64Array(n);
-    this.stWaitSum = new Float64Array(n);
-    this.stWaitN = new Float64Array(n);
-    this.stServers = new Float64Array(n);
-    this.qSt = new Int32Array(nQ);
-    for (let i = 0; i < I; i++) {
-      this.qSt[i] = i;
-      this.qSt[this.qPool + i] = this.sPool + i;
-      this.qSt[this.qAsync + i] = this.sAq + i;
-      this.qSt[this.qSend + i] = -1;
-      this.stServers[i] = this.conc;
-      this.stServers[this.sPool + i] = this.poolSize;
-      this.stServers[this.sAq + i] = this.asyncCap;
-      this.stServers[this.sWork + i] = this.workers;
-    }
-    for (let k = 0; k < this.S; k++) {
-      this.qSt[this.qShard + k] = this.sShard + k;
-      this.stServers[this.sShard + k] = this.shardConc;
-    }
-    for (let k = 0; k < nSvc; k++) {
-      this.qSt[this.qSvc + k] = this.sSvc + k;
-      this.stServers[this.sSvc + k] = this.svcConc[k];
-    }
     for (let l = 0; l < this.L; l++) {
       const nk = this.prog.lockKeys[l] === 'user' ? s.keyspace.users : s.keyspace.items;
       // a table per key, or — for big keyspaces — per key actually locked, through a map
@@ -342,9 +288,7 @@ export class PipelineSim extends SimState {
       this.lkTail.push(new Int32Array(n0).fill(-1));
       this.lkArea.push(new Float64Array(n0));
       this.lkSince.push(new Float64Array(n0));
-      this.stServers[this.sLock + l] = 1;
     }
-    this.machines.forEach((m, x) => (this.stServers[this.sHost + x] = m.cores));
 
     this.prevAreaB = new Float64Array(n);
     this.prevAreaQ = new Float64Array(n);
@@ -353,7 +297,6 @@ export class PipelineSim extends SimState {
     this.fails = new Int32Array(I);
     this.ejectedUntil = new Float64Array(I);
     this.runHead = new Int32Array(I).fill(-1);
-    this.active = new Int32Array(I);
     this.lc = this.balancer === BAL_LEAST && I > 1;
     this.lcW = (I + 31) >> 5;
     // active ≤ concurrency + backlog (arrivals beyond are refused)
@@ -427,95 +370,8 @@ export class PipelineSim extends SimState {
 
   // ================================================================ stations and queues
 
-  // Busy and queue areas (∫ busy dt, ∫ queue dt) are kept as signed time sums: a server taken at
-  // t subtracts t, one given back adds t, so the area up to T is the sum plus busy(T)·T — one
-  // add per change instead of integrating piecewise at every change.
-
-  /** Station st's busy-server area (ms) from the last reset up to now. */
-  private areaB(st: number): number {
-    if (st === this.sShard && this.shardMirror) {
-      let a = 0;
-      for (let i = 0; i < this.I; i++) a += this.areaB(this.sPool + i);
-      return a;
-    }
-    return this.stSumB[st] + this.stBusy[st] * this.now - this.lazyFuture(st, false);
-  }
-
-  /** Station st's queue-length area (ms) from the last reset up to now. */
-  private areaQ(st: number): number {
-    return this.stSumQ[st] + this.stQ[st] * this.now - this.lazyFuture(st, true);
-  }
-
-  /** One more job waits at station st. */
-  private qInc(st: number): void {
-    this.stSumQ[st] -= this.now;
-    this.stQ[st]++;
-  }
-
-  /** One job fewer waits at station st. */
-  private qDec(st: number): void {
-    this.stSumQ[st] += this.now;
-    this.stQ[st]--;
-  }
-
-  /** A server of station `st` is taken now with no wait: count it busy and a zero wait. */
-  private grab(st: number): void {
-    const now = this.now;
-    this.stSumB[st] -= now;
-    this.stBusy[st]++;
-    if (now >= this.warmMs) this.stWaitN[st]++;
-  }
-
-  /** A server of station `st` is given back now (and nobody waits for it). */
-  private release(st: number): void {
-    this.stSumB[st] += this.now;
-    this.stBusy[st]--;
-  }
-
-  private waited(st: number, since: number): void {
-    if (this.now >= this.warmMs) {
-      this.stWaitSum[st] += this.now - since;
-      this.stWaitN[st]++;
-    }
-  }
-
-  private qPush(q: number, j: number): void {
-    const st = this.qSt[q];
-    if (st >= 0) this.qInc(st);
-    const t = this.qTail[q];
-    this.jPrev[j] = t;
-    this.jNext[j] = -1;
-    if (t >= 0) this.jNext[t] = j;
-    else this.qHead[q] = j;
-    this.qTail[q] = j;
-    this.qLen[q]++;
-    if (q < this.I) this.setActive(q, this.active[q] + 1);
-    this.jQ[j] = q;
-    this.jWaitT[j] = this.now;
-  }
-
-  private qRemove(q: number, j: number): void {
-    const st = this.qSt[q];
-    if (st >= 0) this.qDec(st);
-    const p = this.jPrev[j];
-    const n = this.jNext[j];
-    if (p >= 0) this.jNext[p] = n;
-    else this.qHead[q] = n;
-    if (n >= 0) this.jPrev[n] = p;
-    else this.qTail[q] = p;
-    this.qLen[q]--;
-    if (q < this.I) this.setActive(q, this.active[q] - 1);
-    this.jQ[j] = -1;
-  }
-
-  private qPop(q: number): number {
-    const j = this.qHead[q];
-    this.qRemove(q, j);
-    return j;
-  }
-
   /** Sets instance i's active count (keeping least_conn's load sets current). */
-  private setActive(i: number, v: number): void {
+  protected override setActive(i: number, v: number): void {
     const old = this.active[i];
     this.active[i] = v;
     if (this.lc && old !== v) this.lcMove(i, old, v);
@@ -1021,7 +877,7 @@ export class PipelineSim extends SimState {
   }
 
   /** A waiter for a shard or a service got its server (dbx / hosted services). */
-  private grantWaiter(w: number): void {
+  protected override grantWaiter(w: number): void {
     const pc = this.jPc[w];
     const o = this.prog.op[pc];
     if (o === OP_CALL) {
@@ -1311,7 +1167,7 @@ export class PipelineSim extends SimState {
   }
 
   /** Part of lazy station st's busy (or, with queue, queue-length) area that lies after now. */
-  private lazyFuture(st: number, queue: boolean): number {
+  protected override lazyFuture(st: number, queue: boolean): number {
     if (!this.lazy) return 0;
     const now = this.now;
     const rel = st - this.sWork;
@@ -1456,24 +1312,6 @@ export class PipelineSim extends SimState {
         );
       }
       pc++;
-    }
-  }
-
-  /** A server of station `st` is free: the next waiter in queue `q` starts its service, or it idles. */
-  private serverFreed(q: number, st: number): void {
-    if (this.qLen[q] > 0) {
-      const w = this.qPop(q);
-      this.waited(st, this.jWaitT[w]);
-      if (this.xWait) this.grantWaiter(w);
-      else
-        this.ev.push(
-          this.now + this.dists[this.prog.a[this.jPc[w]]].sample(this.rSvc),
-          EV_DONE,
-          w,
-          PRI_MODEL,
-        );
-    } else {
-      this.release(st);
     }
   }
 

@@ -422,4 +422,14 @@ export abstract class SimState {
     }
     return k;
   }
+
+  // ================================================================ calls up the layers
+  // What a layer calls on a layer above it, declared here and implemented where the comment says.
+
+  /** Sets instance i's active count (gateway.ts). */
+  protected abstract setActive(i: number, v: number): void;
+  /** Part of a solved worker pool's station area that lies after now (async.ts). */
+  protected abstract lazyFuture(st: number, queue: boolean): number;
+  /** A waiter for a shard or a service got its server (db.ts). */
+  protected abstract grantWaiter(w: number): void;
 }
