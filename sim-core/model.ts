@@ -5,8 +5,9 @@
 // integer kinds in a switch, typed arrays and no allocation per event.
 //
 // PipelineSim is one class built in layers, each a module under model/ extending the one below:
-// state.ts (constants, configuration, layout, streams, clock, counters, job slots). This file is
-// the top layer.
+// state.ts (constants, configuration, layout, streams, clock, counters, job slots), stations.ts
+// (busy counters, areas, waits, FIFO queues), gateway.ts (balancer, ejection, instance faults).
+// This file is the top layer.
 //
 // Semantics chosen here (the result's comments repeat what the numbers mean):
 // - The fate counters (`requests`, `errors`) follow the cohort of requests ARRIVING in the
@@ -18,10 +19,6 @@
 // - Client timeout: the client stops waiting and counts a time-out. A request still in the accept
 //   backlog is dropped (the server sees the closed connection when it accepts); one already in a
 //   handler runs to the end (the handler does not notice), so timeouts do not relieve load.
-// - Instance crash: requests in its backlog and handlers fail at once with instance_down and its
-//   handlers are free when it comes back; shared resources a crashed request holds (a DB query on
-//   a shard, a lock) are given back when its current step ends. Async tasks already queued on a
-//   crashed instance keep running (the queue is treated as durable).
 // - Pools, async queues and workers are per instance (pool_size, queue_capacity and workers are
 //   per-process settings, like a Go process's sql.DB and channel); shards and services are shared.
 // - Closed workload: a connection sends its next request when the previous one resolves (ok,
@@ -64,7 +61,7 @@ import { RateCurve } from './arrivals';
 import { TaskRing } from './async-pool';
 import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
 import { Sampler } from './dist';
-import { Stations } from './model/stations';
+import { Gateway } from './model/gateway';
 import {
   CAUSES,
   type RunOptions,
@@ -102,9 +99,6 @@ import {
   O_FAILED,
   O_TIMEOUT,
   LOCKQ,
-  BAL_RR,
-  BAL_LEAST,
-  BAL_RANDOM,
   BAL_HASH,
 } from './model/state';
 
@@ -128,7 +122,7 @@ export class SimCancelled extends Error {
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim extends Stations {
+export class PipelineSim extends Gateway {
   // ---- configuration
   /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
   private readonly sMask: number;
@@ -139,10 +133,6 @@ export class PipelineSim extends Stations {
   private readonly keyless: boolean;
   private readonly acquireTimeout: number;
   private readonly asyncBlock: boolean;
-  private readonly balancer: number;
-  private readonly hashUser: boolean;
-  private readonly maxFails: number;
-  private readonly failTimeout: number;
   private readonly timeoutMs: number;
   private readonly closed: boolean;
   private readonly conns: number;
@@ -150,26 +140,7 @@ export class PipelineSim extends Stations {
   private readonly poisson: boolean;
   private readonly curve: RateCurve | null;
 
-  // ---- per instance
-  private readonly down: Uint8Array;
-  private readonly fails: Int32Array;
-  private readonly ejectedUntil: Float64Array;
-  private readonly runHead: Int32Array;
-  /**
-   * least_conn over several instances: which instances have each load, as bit sets of `lcW`
-   * 32-bit words per load level, how many have it, and the smallest load — so picking the least
-   * loaded instance is a bit scan instead of a pass over every instance.
-   */
-  private readonly lc: boolean;
-  private readonly lcW: number;
-  private readonly lcMask: Int32Array;
-  private readonly lcCount: Int32Array;
-  private lcMin = 0;
-  /** Keep the per-instance list of running requests (only needed when instances can crash). */
-  private readonly track: boolean;
-  private rr = 0;
-  /** Latest ejection deadline: once past it, no instance is ejected (the balancer's fast path). */
-  private ejectMax = DBL0;
+  // ---- workload
   /**
    * Time of the next open-workload arrival, or of the first send in the ring of a closed
    * workload (kept off the heap: one ordered stream, one candidate in the main loop).
@@ -239,16 +210,6 @@ export class PipelineSim extends Stations {
     this.acquireTimeout = s.db?.acquire_timeout_ms ?? 0;
     this.sMask = this.S > 0 && (this.S & (this.S - 1)) === 0 ? this.S - 1 : -1;
     this.asyncBlock = (s.async?.when_full ?? 'block') === 'block';
-    const g = s.gateway;
-    this.balancer = {
-      round_robin: BAL_RR,
-      least_conn: BAL_LEAST,
-      random: BAL_RANDOM,
-      hash: BAL_HASH,
-    }[g.balancer];
-    this.hashUser = g.hash_key === 'user';
-    this.maxFails = g.max_fails;
-    this.failTimeout = g.fail_timeout_s * 1000;
     const w = s.workload;
     this.timeoutMs = w.timeout_ms;
     this.closed = w.type === 'closed';
@@ -293,21 +254,6 @@ export class PipelineSim extends Stations {
     this.prevAreaB = new Float64Array(n);
     this.prevAreaQ = new Float64Array(n);
     for (let l = 0; l < this.L; l++) this.lkPrev.push(new Float64Array(0));
-    this.down = new Uint8Array(I);
-    this.fails = new Int32Array(I);
-    this.ejectedUntil = new Float64Array(I);
-    this.runHead = new Int32Array(I).fill(-1);
-    this.lc = this.balancer === BAL_LEAST && I > 1;
-    this.lcW = (I + 31) >> 5;
-    // active ≤ concurrency + backlog (arrivals beyond are refused)
-    const levels = this.lc ? this.conc + this.backlogCap + 2 : 0;
-    this.lcMask = new Int32Array(levels * this.lcW);
-    this.lcCount = new Int32Array(levels);
-    if (this.lc) {
-      for (let i = 0; i < I; i++) this.lcMask[i >> 5] |= 1 << (i & 31);
-      this.lcCount[0] = I;
-    }
-    this.track = g.faults.length > 0;
 
     // independent worker pools (see `lazy`)
     const op = this.prog.op;
@@ -354,7 +300,7 @@ export class PipelineSim extends Stations {
       this.nWindows = Math.ceil(this.endMs / this.windowMs - 1e-9);
       if (this.nWindows > 1) ev.push(this.windowMs, EV_WINDOW, 1, PRI_CONTROL);
     }
-    for (const f of g.faults) {
+    for (const f of s.gateway.faults) {
       ev.push(f.down_s * 1000, EV_DOWN, f.instance, PRI_CONTROL);
       ev.push(f.up_s * 1000, EV_UP, f.instance, PRI_CONTROL);
     }
@@ -369,51 +315,6 @@ export class PipelineSim extends Stations {
   }
 
   // ================================================================ stations and queues
-
-  /** Sets instance i's active count (keeping least_conn's load sets current). */
-  protected override setActive(i: number, v: number): void {
-    const old = this.active[i];
-    this.active[i] = v;
-    if (this.lc && old !== v) this.lcMove(i, old, v);
-  }
-
-  /**
-   * least_conn: instance i's load goes from `old` to `v` (a method of its own, so that setActive
-   * stays small enough for V8 to inline at its callers).
-   */
-  private lcMove(i: number, old: number, v: number): void {
-    const W = this.lcW;
-    const mask = this.lcMask;
-    const cnt = this.lcCount;
-    const w = i >> 5;
-    const bit = 1 << (i & 31);
-    mask[old * W + w] &= ~bit;
-    mask[v * W + w] |= bit;
-    cnt[old]--;
-    cnt[v]++;
-    if (v < this.lcMin) this.lcMin = v;
-    else if (old === this.lcMin && cnt[old] === 0) {
-      let l = old + 1;
-      while (cnt[l] === 0) l++;
-      this.lcMin = l;
-    }
-  }
-
-  private runAdd(i: number, j: number): void {
-    const h = this.runHead[i];
-    this.rPrev[j] = -1;
-    this.rNext[j] = h;
-    if (h >= 0) this.rPrev[h] = j;
-    this.runHead[i] = j;
-  }
-
-  private runRemove(i: number, j: number): void {
-    const p = this.rPrev[j];
-    const n = this.rNext[j];
-    if (p >= 0) this.rNext[p] = n;
-    else this.runHead[i] = n;
-    if (n >= 0) this.rPrev[n] = p;
-  }
 
   // ================================================================ workload
 
@@ -468,84 +369,14 @@ export class PipelineSim extends Stations {
     }
   }
 
-  private route(user: number, item: number): number {
-    const I = this.I;
-    const now = this.now;
-    const ej = this.ejectedUntil;
-    let i = 0;
-    switch (this.balancer) {
-      case BAL_RR: {
-        for (let k = 0; k < I; k++) {
-          i = this.rr;
-          this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
-          if (ej[i] <= now) return i;
-        }
-        return i;
-      }
-      case BAL_LEAST: {
-        // fewest active requests (in handlers + backlog), ties to the round-robin position
-        const start = this.rr;
-        this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
-        const active = this.active;
-        if (this.ejectMax <= now) {
-          // the first instance, in cyclic order from start, with the smallest load
-          const W = this.lcW;
-          const base = this.lcMin * W;
-          const mask = this.lcMask;
-          const w0 = start >> 5;
-          let m = mask[base + w0] & (-1 << (start & 31));
-          if (m !== 0) return (w0 << 5) + ctz(m);
-          for (let w = w0 + 1; w < W; w++) {
-            m = mask[base + w];
-            if (m !== 0) return (w << 5) + ctz(m);
-          }
-          for (let w = 0; w <= w0; w++) {
-            m = mask[base + w];
-            if (m !== 0) return (w << 5) + ctz(m);
-          }
-          return start; // unreachable: some instance has the smallest load
-        }
-        let best = -1;
-        let bestLoad = Infinity;
-        for (let k = 0; k < I; k++) {
-          const x = start + k < I ? start + k : start + k - I;
-          if (ej[x] > now) continue;
-          const load = active[x];
-          if (load < bestLoad) {
-            bestLoad = load;
-            best = x;
-          }
-        }
-        return best >= 0 ? best : start;
-      }
-      case BAL_RANDOM:
-        i = Math.floor(this.rRoute.float() * I);
-        break;
-      default: {
-        let h = this.hashUser ? user : item;
-        h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-        h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-        i = ((h ^ (h >>> 16)) >>> 0) % I;
-      }
-    }
-    for (let k = 0; k < I; k++) {
-      const x = i + k < I ? i + k : i + k - I;
-      if (ej[x] <= now) return x;
-    }
-    return i;
-  }
-
-  private noteFailure(i: number): void {
-    if (this.maxFails <= 0) return;
-    if (++this.fails[i] >= this.maxFails) {
-      this.ejectedUntil[i] = this.now + this.failTimeout;
-      if (this.ejectedUntil[i] > this.ejectMax) this.ejectMax = this.ejectedUntil[i];
-      this.fails[i] = 0;
-    }
-  }
-
   /** Records a request's fate; for a closed workload, schedules its connection's next send. */
-  private outcome(cohort: boolean, t0: number, conn: number, kind: number, cause: number): void {
+  protected override outcome(
+    cohort: boolean,
+    t0: number,
+    conn: number,
+    kind: number,
+    cause: number,
+  ): void {
     const now = this.now;
     this.inFlight--;
     if (kind === O_OK) {
@@ -1293,7 +1124,7 @@ export class PipelineSim extends Stations {
   }
 
   /** Releases the locks job j holds: scans from `from` to the end, skipping lock blocks not yet entered. */
-  private unwind(j: number, from: number): void {
+  protected override unwind(j: number, from: number): void {
     const op = this.prog.op;
     let pc = from;
     for (;;) {
@@ -1350,7 +1181,7 @@ export class PipelineSim extends Stations {
   }
 
   /** Cancels job j's wait (it holds nothing it waited for; a shard waiter gives back its connection). */
-  private cancelWait(j: number): void {
+  protected override cancelWait(j: number): void {
     const q = this.jQ[j];
     this.jWait[j] = 0;
     if (q >= 0) {
@@ -1393,37 +1224,6 @@ export class PipelineSim extends Stations {
     const isLock = this.prog.op[pc] === OP_LOCK;
     this.cancelWait(j);
     this.fail(j, isLock ? C_LOCK : C_POOL, pc);
-  }
-
-  private instanceDown(i: number): void {
-    if (this.down[i] !== 0) return;
-    this.down[i] = 1;
-    while (this.qLen[i] > 0) {
-      const j = this.qPop(i);
-      const fl = this.jFlags[j];
-      this.jFlags[j] = fl | F_DONE | F_DEAD;
-      if ((fl & F_DONE) === 0)
-        this.outcome((fl & F_COHORT) !== 0, this.jT0[j], this.jConn[j], O_FAILED, C_DOWN);
-      this.free(j);
-    }
-    let j = this.runHead[i];
-    this.runHead[i] = -1;
-    while (j >= 0) {
-      const next = this.rNext[j];
-      const fl = this.jFlags[j];
-      this.jFlags[j] = fl | F_DONE | F_DEAD | F_NOHANDLER;
-      if ((fl & F_DONE) === 0)
-        this.outcome((fl & F_COHORT) !== 0, this.jT0[j], this.jConn[j], O_FAILED, C_DOWN);
-      if (this.jQ[j] !== -1) {
-        this.cancelWait(j);
-        this.unwind(j, this.jPc[j]);
-        this.free(j);
-      }
-      j = next;
-    }
-    this.stSumB[i] += this.stBusy[i] * this.now;
-    this.stBusy[i] = 0;
-    this.setActive(i, 0);
   }
 
   // ================================================================ statistics
@@ -1715,9 +1515,4 @@ export class PipelineSim extends Stations {
     if (this.series) this.closeWindow();
     this.onProgress?.(1);
   }
-}
-
-/** Index of the lowest set bit of a non-zero 32-bit value. */
-function ctz(x: number): number {
-  return 31 - Math.clz32(x & -x);
 }

@@ -432,4 +432,16 @@ export abstract class SimState {
   protected abstract lazyFuture(st: number, queue: boolean): number;
   /** A waiter for a shard or a service got its server (db.ts). */
   protected abstract grantWaiter(w: number): void;
+  /** Records a request's fate (workload.ts). */
+  protected abstract outcome(
+    cohort: boolean,
+    t0: number,
+    conn: number,
+    kind: number,
+    cause: number,
+  ): void;
+  /** Cancels job j's wait (model.ts). */
+  protected abstract cancelWait(j: number): void;
+  /** Releases the locks job j holds from instruction `from` on (model.ts). */
+  protected abstract unwind(j: number, from: number): void;
 }
