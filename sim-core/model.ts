@@ -6,7 +6,8 @@
 //
 // PipelineSim is one class built in layers, each a module under model/ extending the one below:
 // state.ts (constants, configuration, layout, streams, clock, counters, job slots), stations.ts
-// (busy counters, areas, waits, FIFO queues), gateway.ts (balancer, ejection, instance faults).
+// (busy counters, areas, waits, FIFO queues), gateway.ts (balancer, ejection, instance faults),
+// hosts.ts (processor-sharing machines).
 // This file is the top layer.
 //
 // Semantics chosen here (the result's comments repeat what the numbers mean):
@@ -61,7 +62,7 @@ import { RateCurve } from './arrivals';
 import { TaskRing } from './async-pool';
 import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
 import { Sampler } from './dist';
-import { Gateway } from './model/gateway';
+import { Hosts } from './model/hosts';
 import {
   CAUSES,
   type RunOptions,
@@ -78,7 +79,6 @@ import {
   EV_QCPU,
   PS_RESUME,
   PS_DONE,
-  PS_CLIENT,
   PRI_CONTROL,
   PRI_MODEL,
   F_DONE,
@@ -86,7 +86,6 @@ import {
   F_COHORT,
   F_NOHANDLER,
   F_TASK,
-  F_CLIENT,
   C_BACKLOG,
   C_ASYNC,
   C_POOL,
@@ -122,7 +121,7 @@ export class SimCancelled extends Error {
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim extends Gateway {
+export class PipelineSim extends Hosts {
   // ---- configuration
   /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
   private readonly sMask: number;
@@ -171,10 +170,6 @@ export class PipelineSim extends Gateway {
   private readonly lzSvc: number;
   /** An EV_UNBLOCK is pending for the instance. */
   private readonly lzArmed: Uint8Array;
-
-  // ---- host machines (processor sharing; none without `hosts`)
-  /** When each machine's pending EV_PS is due (an event at another time is stale). */
-  private readonly psAt: Float64Array;
 
   // ---- locks (one table per lock step)
   private readonly lkHeld: Uint8Array[] = [];
@@ -234,7 +229,6 @@ export class PipelineSim extends Gateway {
     }
     this.keyless = this.S === 1 && this.balancer !== BAL_HASH && !this.prog.op.includes(OP_LOCK);
     if (this.clientCpu !== null) this.sendAtOnce = false;
-    this.psAt = new Float64Array(this.machines.length).fill(-1);
 
     const I = this.I;
     const n = this.nSt;
@@ -418,7 +412,7 @@ export class PipelineSim extends Gateway {
    * scheduled, so they queue in a ring beside the heap (the ring's head is `nextArrival`); the rare
    * one that would jump the queue (the minimum-cycle floor) goes to the heap.
    */
-  private scheduleSend(t: number, conn: number): void {
+  protected override scheduleSend(t: number, conn: number): void {
     const ring = this.sends;
     if (this.sendRing && (ring.size === 0 || t >= ring.lastTime())) {
       ring.push(t, conn, 0);
@@ -692,7 +686,7 @@ export class PipelineSim extends Gateway {
   }
 
   /** The query or call at job j's pc is done (its cpu part ended). */
-  private stintDone(j: number): void {
+  protected override stintDone(j: number): void {
     const pc = this.jPc[j];
     if (this.prog.op[pc] === OP_TXQ) {
       this.jPc[j] = pc + 1;
@@ -719,80 +713,6 @@ export class PipelineSim extends Gateway {
     } else if (this.dbx) this.shardGranted(w);
     else
       this.ev.push(this.now + this.dists[this.prog.a[pc]].sample(this.rSvc), EV_DONE, w, PRI_MODEL);
-  }
-
-  /** Job j starts `d` ms of CPU on machine m, shared by processor sharing; `kind` says what follows. */
-  private psStart(m: number, j: number, d: number, kind: number): void {
-    const mach = this.machines[m];
-    this.jPs[j] = kind;
-    this.jDem[j] = d;
-    this.jWaitT[j] = this.now;
-    const b0 = mach.busyCores();
-    const n0 = mach.n;
-    mach.add(this.now, j, d);
-    this.psAreas(m, b0, n0);
-    this.psSchedule(m);
-  }
-
-  /** Machine m's busy cores and runnable-but-waiting jobs went from (b0, n0 − b0) to now's. */
-  private psAreas(m: number, b0: number, n0: number): void {
-    const mach = this.machines[m];
-    const st = this.sHost + m;
-    const now = this.now;
-    const b1 = mach.busyCores();
-    const q1 = mach.n - b1;
-    this.stSumB[st] += (b0 - b1) * now;
-    this.stBusy[st] = b1;
-    this.stSumQ[st] += (n0 - b0 - q1) * now;
-    this.stQ[st] = q1;
-  }
-
-  /** Makes sure an EV_PS comes at machine m's next departure. */
-  private psSchedule(m: number): void {
-    const t = this.machines[m].nextTime();
-    if (t === this.psAt[m]) return;
-    this.psAt[m] = t;
-    if (t !== Infinity) this.ev.push(t, EV_PS, m, PRI_MODEL);
-  }
-
-  /** Machine m's next departure is due (false: the event is stale). */
-  private psDeparture(m: number, t: number): boolean {
-    if (t !== this.psAt[m]) return false;
-    this.psAt[m] = -1;
-    const mach = this.machines[m];
-    const b0 = mach.busyCores();
-    const n0 = mach.n;
-    const j = mach.pop(this.now);
-    this.psAreas(m, b0, n0);
-    this.psSchedule(m);
-    if (this.now >= this.warmMs) {
-      // the stint's "wait": how much longer than its demand it took (the slowdown)
-      const st = this.sHost + m;
-      const w = this.now - this.jWaitT[j] - this.jDem[j];
-      this.stWaitSum[st] += w > 0 ? w : 0; // never below zero by rounding
-      this.stWaitN[st]++;
-    }
-    const kind = this.jPs[j];
-    if (kind === PS_RESUME) this.resume(j);
-    else if (kind === PS_DONE) this.stintDone(j);
-    else this.clientDone(j);
-    return true;
-  }
-
-  /** A co-located load generator spends CPU before connection `conn` sends again after `think`. */
-  private clientBurst(conn: number, think: number): void {
-    const j = this.alloc();
-    this.jFlags[j] = F_CLIENT;
-    this.jConn[j] = conn;
-    this.jT0[j] = think;
-    this.psStart(this.mClient, j, this.clientCpu!.sample(this.rSvc), PS_CLIENT);
-  }
-
-  private clientDone(j: number): void {
-    const conn = this.jConn[j];
-    const think = this.jT0[j];
-    this.free(j);
-    if (conn >= 0) this.scheduleSend(this.now + think, conn);
   }
 
   private poolRelease(i: number): void {
@@ -1171,7 +1091,7 @@ export class PipelineSim extends Gateway {
   }
 
   /** Job j goes on at its pc — or, if its request is dead, gives back its locks and ends. */
-  private resume(j: number): void {
+  protected override resume(j: number): void {
     if ((this.jFlags[j] & F_DEAD) !== 0) {
       this.unwind(j, this.jPc[j]);
       this.free(j);

@@ -444,4 +444,10 @@ export abstract class SimState {
   protected abstract cancelWait(j: number): void;
   /** Releases the locks job j holds from instruction `from` on (model.ts). */
   protected abstract unwind(j: number, from: number): void;
+  /** Job j goes on at its pc, or ends if its request is dead (model.ts). */
+  protected abstract resume(j: number): void;
+  /** The query or call at job j's pc is done (db.ts). */
+  protected abstract stintDone(j: number): void;
+  /** Connection `conn` sends its next request at t (workload.ts). */
+  protected abstract scheduleSend(t: number, conn: number): void;
 }
