@@ -7,24 +7,15 @@
 // PipelineSim is one class built in layers, each a module under model/ extending the one below:
 // state.ts (constants, configuration, layout, streams, clock, counters, job slots), stations.ts
 // (busy counters, areas, waits, FIFO queues), gateway.ts (balancer, ejection, instance faults),
-// hosts.ts (processor-sharing machines).
+// hosts.ts (processor-sharing machines), workload.ts (arrivals, closed-loop sends, outcomes).
 // This file is the top layer.
 //
 // Semantics chosen here (the result's comments repeat what the numbers mean):
-// - The fate counters (`requests`, `errors`) follow the cohort of requests ARRIVING in the
-//   measured window: each ends ok, rejected (refused at the door: backlog full, or routed to a
-//   down instance), failed after acceptance (pool/lock timeout, service full, async queue full,
-//   instance crash while in flight), timed out (client gave up), or is still in flight at the end.
-//   Rates and latencies (`throughput_rps`, `latency_ms`, CIs, series) count responses COMPLETING
-//   in the measured window, whatever their arrival time (unbiased in steady state).
 // - Client timeout: the client stops waiting and counts a time-out. A request still in the accept
 //   backlog is dropped (the server sees the closed connection when it accepts); one already in a
 //   handler runs to the end (the handler does not notice), so timeouts do not relieve load.
 // - Pools, async queues and workers are per instance (pool_size, queue_capacity and workers are
 //   per-process settings, like a Go process's sql.DB and channel); shards and services are shared.
-// - Closed workload: a connection sends its next request when the previous one resolves (ok,
-//   error or client time-out), after its think time; a cycle lasts at least 10 µs (1 ms after an
-//   instant error), so a program that takes no time cannot spin the loop at one instant.
 // - Steps: cpu holds the handler; cache = lookup delay, then with 1 − hit_ratio a DB read
 //   (cache-aside); db = FIFO wait for a pooled connection (acquire_timeout_ms ⇒ pool_timeout),
 //   then FIFO wait on shard `key % shards` (shard_concurrency servers), query, release both;
@@ -42,7 +33,7 @@
 // a step needs them; a worker pool that nothing else touches is solved when each task is queued
 // (see `lazy`), so tasks take no events.
 import type { Scenario } from './schema';
-import { DBL0, TimerQueue } from './engine';
+import { DBL0 } from './engine';
 import {
   OP_CPU,
   OP_CACHE,
@@ -58,11 +49,9 @@ import {
   OP_TXQ,
   OP_WAIT,
 } from './program';
-import { RateCurve } from './arrivals';
 import { TaskRing } from './async-pool';
 import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
-import { Sampler } from './dist';
-import { Hosts } from './model/hosts';
+import { MIN_CYCLE_OK, Workload } from './model/workload';
 import {
   CAUSES,
   type RunOptions,
@@ -86,15 +75,12 @@ import {
   F_COHORT,
   F_NOHANDLER,
   F_TASK,
-  C_BACKLOG,
   C_ASYNC,
   C_POOL,
   C_CLIENT,
-  C_DOWN,
   C_LOCK,
   C_SERVICE,
   O_OK,
-  O_REJECTED,
   O_FAILED,
   O_TIMEOUT,
   LOCKQ,
@@ -108,9 +94,6 @@ const POLL_EVERY = 65536;
 
 /** Lock steps over keyspaces up to this size keep a table per key; bigger ones map keys in use. */
 const LOCK_DIRECT_KEYS = 1 << 18;
-/** Closed loop: a connection sends at most once per 10 µs (ok) or per 1 ms after an instant error. */
-const MIN_CYCLE_OK = 0.01;
-const MIN_CYCLE_ERROR = 1;
 
 /** Thrown out of a run when `shouldCancel` returns true. */
 export class SimCancelled extends Error {
@@ -121,7 +104,7 @@ export class SimCancelled extends Error {
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim extends Hosts {
+export class PipelineSim extends Workload {
   // ---- configuration
   /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
   private readonly sMask: number;
@@ -132,23 +115,6 @@ export class PipelineSim extends Hosts {
   private readonly keyless: boolean;
   private readonly acquireTimeout: number;
   private readonly asyncBlock: boolean;
-  private readonly timeoutMs: number;
-  private readonly closed: boolean;
-  private readonly conns: number;
-  private readonly think: Sampler | null;
-  private readonly poisson: boolean;
-  private readonly curve: RateCurve | null;
-
-  // ---- workload
-  /**
-   * Time of the next open-workload arrival, or of the first send in the ring of a closed
-   * workload (kept off the heap: one ordered stream, one candidate in the main loop).
-   */
-  private nextArrival = Infinity;
-  private readonly sends = new TimerQueue();
-  private readonly sendRing: boolean;
-  /** Closed loop without think time: a response's connection sends again from finish(), at once. */
-  private sendAtOnce: boolean;
 
   // ---- independent worker pools
   /**
@@ -205,30 +171,7 @@ export class PipelineSim extends Hosts {
     this.acquireTimeout = s.db?.acquire_timeout_ms ?? 0;
     this.sMask = this.S > 0 && (this.S & (this.S - 1)) === 0 ? this.S - 1 : -1;
     this.asyncBlock = (s.async?.when_full ?? 'block') === 'block';
-    const w = s.workload;
-    this.timeoutMs = w.timeout_ms;
-    this.closed = w.type === 'closed';
-    if (w.type === 'closed') {
-      this.conns = w.connections;
-      this.think = w.think
-        ? Sampler.of(w.think)
-        : w.think_ms > 0
-          ? Sampler.of({ dist: 'const', ms: w.think_ms })
-          : null;
-      this.poisson = false;
-      this.curve = null;
-      this.sendRing = this.think === null || this.think.isConst;
-      this.sendAtOnce = this.think === null;
-    } else {
-      this.conns = 0;
-      this.think = null;
-      this.poisson = w.arrivals === 'poisson';
-      this.curve = new RateCurve(w.rate_rps);
-      this.sendRing = false;
-      this.sendAtOnce = false;
-    }
     this.keyless = this.S === 1 && this.balancer !== BAL_HASH && !this.prog.op.includes(OP_LOCK);
-    if (this.clientCpu !== null) this.sendAtOnce = false;
 
     const I = this.I;
     const n = this.nSt;
@@ -298,133 +241,12 @@ export class PipelineSim extends Hosts {
       ev.push(f.down_s * 1000, EV_DOWN, f.instance, PRI_CONTROL);
       ev.push(f.up_s * 1000, EV_UP, f.instance, PRI_CONTROL);
     }
-    if (this.closed) {
-      for (let c = 0; c < this.conns; c++) {
-        const t = this.think ? this.think.sample(this.rThink) : 0;
-        this.scheduleSend(t, c);
-      }
-    } else {
-      this.scheduleArrival();
-    }
-  }
-
-  // ================================================================ stations and queues
-
-  // ================================================================ workload
-
-  private scheduleArrival(): void {
-    const curve = this.curve!;
-    const d = this.poisson ? this.rArr.exp1() : 1;
-    const t = curve.next(d);
-    this.nextArrival = t < this.endMs ? t : Infinity;
-  }
-
-  private arrive(conn: number): void {
-    const now = this.now;
-    const cohort = now >= this.warmMs;
-    if (cohort) {
-      this.cArrived++;
-      this.wArrivals++;
-    }
-    this.winArr++;
-    this.inFlight++;
-    // keys are drawn lazily (most requests never need the item key); the hash balancer needs one now
-    let user = -1;
-    let item = -1;
-    if (this.balancer === BAL_HASH) {
-      if (this.hashUser) user = this.userZipf.sample(this.rKeys) - 1;
-      else item = this.itemZipf.sample(this.rKeys) - 1;
-    }
-    const i = this.I === 1 ? 0 : this.route(user, item);
-    if (this.down[i] !== 0) {
-      this.noteFailure(i);
-      this.outcome(cohort, now, conn, O_REJECTED, C_DOWN);
-      return;
-    }
-    const busy = this.stBusy[i];
-    if (busy >= this.conc && this.qLen[i] >= this.backlogCap) {
-      this.outcome(cohort, now, conn, O_REJECTED, C_BACKLOG);
-      return;
-    }
-    const j = this.alloc();
-    this.jFlags[j] = cohort ? F_COHORT : 0;
-    this.jInst[j] = i;
-    this.jUser[j] = user;
-    this.jItem[j] = item;
-    this.jT0[j] = now;
-    this.jConn[j] = conn;
-    if (this.timeoutMs > 0) this.arm(this.clientTimers, now + this.timeoutMs, j, this.jId[j]);
-    if (busy < this.conc) {
-      this.grab(i);
-      this.setActive(i, this.active[i] + 1);
-      this.start(j, i);
-    } else {
-      this.qPush(i, j);
-    }
-  }
-
-  /** Records a request's fate; for a closed workload, schedules its connection's next send. */
-  protected override outcome(
-    cohort: boolean,
-    t0: number,
-    conn: number,
-    kind: number,
-    cause: number,
-  ): void {
-    const now = this.now;
-    this.inFlight--;
-    if (kind === O_OK) {
-      if (cohort) this.cOk++;
-      const lat = now - t0;
-      if (now >= this.warmMs) {
-        this.batchOk++;
-        this.batchLatSum += lat;
-        this.batchHist.record(lat);
-      }
-      if (this.series) {
-        this.winOk++;
-        this.winHist.record(lat);
-      }
-    } else this.countError(cohort, kind, cause);
-    if (conn >= 0) {
-      let d = this.think !== null ? this.think.sample(this.rThink) : 0;
-      const minCycle = kind === O_OK ? MIN_CYCLE_OK : MIN_CYCLE_ERROR;
-      if (now - t0 + d < minCycle) d = minCycle - (now - t0);
-      if (this.clientCpu !== null) this.clientBurst(conn, d);
-      else this.scheduleSend(now + d, conn);
-    }
-  }
-
-  /** outcome's counting of an error (a method of its own: outcome stays small to inline). */
-  private countError(cohort: boolean, kind: number, cause: number): void {
-    if (cohort) {
-      this.cErr[cause]++;
-      if (kind === O_REJECTED) this.cRejected++;
-      else if (kind === O_FAILED) this.cFailed++;
-      else this.cTimedOut++;
-    }
-    if (this.now >= this.warmMs) this.wErr++;
-    this.winErr++;
-  }
-
-  /**
-   * A connection's next send. With a constant think time sends come due in the order they are
-   * scheduled, so they queue in a ring beside the heap (the ring's head is `nextArrival`); the rare
-   * one that would jump the queue (the minimum-cycle floor) goes to the heap.
-   */
-  protected override scheduleSend(t: number, conn: number): void {
-    const ring = this.sends;
-    if (this.sendRing && (ring.size === 0 || t >= ring.lastTime())) {
-      ring.push(t, conn, 0);
-      if (ring.size === 1) this.nextArrival = t;
-    } else {
-      this.ev.push(t, EV_SEND, conn, PRI_MODEL);
-    }
+    this.startWorkload();
   }
 
   // ================================================================ program interpreter
 
-  private start(j: number, i: number): void {
+  protected override start(j: number, i: number): void {
     if (this.track) this.runAdd(i, j);
     this.jPc[j] = 0;
     this.exec(j);

@@ -450,4 +450,6 @@ export abstract class SimState {
   protected abstract stintDone(j: number): void;
   /** Connection `conn` sends its next request at t (workload.ts). */
   protected abstract scheduleSend(t: number, conn: number): void;
+  /** Request j starts its program on instance i, whose handler it holds (model.ts). */
+  protected abstract start(j: number, i: number): void;
 }
