@@ -7,7 +7,8 @@
 // PipelineSim is one class built in layers, each a module under model/ extending the one below:
 // state.ts (constants, configuration, layout, streams, clock, counters, job slots), stations.ts
 // (busy counters, areas, waits, FIFO queues), gateway.ts (balancer, ejection, instance faults),
-// hosts.ts (processor-sharing machines), workload.ts (arrivals, closed-loop sends, outcomes).
+// hosts.ts (processor-sharing machines), workload.ts (arrivals, closed-loop sends, outcomes),
+// locks.ts (per-key lock tables).
 // This file is the top layer.
 //
 // Semantics chosen here (the result's comments repeat what the numbers mean):
@@ -51,7 +52,8 @@ import {
 } from './program';
 import { TaskRing } from './async-pool';
 import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
-import { MIN_CYCLE_OK, Workload } from './model/workload';
+import { MIN_CYCLE_OK } from './model/workload';
+import { Locks } from './model/locks';
 import {
   CAUSES,
   type RunOptions,
@@ -92,9 +94,6 @@ export { CAUSES, type RunOptions };
 /** Events between polls of shouldCancel / onProgress. */
 const POLL_EVERY = 65536;
 
-/** Lock steps over keyspaces up to this size keep a table per key; bigger ones map keys in use. */
-const LOCK_DIRECT_KEYS = 1 << 18;
-
 /** Thrown out of a run when `shouldCancel` returns true. */
 export class SimCancelled extends Error {
   constructor() {
@@ -104,7 +103,7 @@ export class SimCancelled extends Error {
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim extends Workload {
+export class PipelineSim extends Locks {
   // ---- configuration
   /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
   private readonly sMask: number;
@@ -137,15 +136,6 @@ export class PipelineSim extends Workload {
   /** An EV_UNBLOCK is pending for the instance. */
   private readonly lzArmed: Uint8Array;
 
-  // ---- locks (one table per lock step)
-  private readonly lkHeld: Uint8Array[] = [];
-  private readonly lkHead: Int32Array[] = [];
-  private readonly lkTail: Int32Array[] = [];
-  private readonly lkArea: Float64Array[] = [];
-  private readonly lkSince: Float64Array[] = [];
-  /** Key → table slot for lock steps over big keyspaces (null: the key is the slot). */
-  private readonly lkMap: (Map<number, number> | null)[] = [];
-
   // ---- batches and series windows
   private batchStart = DBL0;
   private readonly batchMs: number;
@@ -175,18 +165,6 @@ export class PipelineSim extends Workload {
 
     const I = this.I;
     const n = this.nSt;
-    for (let l = 0; l < this.L; l++) {
-      const nk = this.prog.lockKeys[l] === 'user' ? s.keyspace.users : s.keyspace.items;
-      // a table per key, or — for big keyspaces — per key actually locked, through a map
-      const dense = nk > LOCK_DIRECT_KEYS;
-      const n0 = dense ? 1024 : nk;
-      this.lkMap.push(dense ? new Map() : null);
-      this.lkHeld.push(new Uint8Array(n0));
-      this.lkHead.push(new Int32Array(n0).fill(-1));
-      this.lkTail.push(new Int32Array(n0).fill(-1));
-      this.lkArea.push(new Float64Array(n0));
-      this.lkSince.push(new Float64Array(n0));
-    }
 
     this.prevAreaB = new Float64Array(n);
     this.prevAreaQ = new Float64Array(n);
@@ -253,7 +231,7 @@ export class PipelineSim extends Workload {
   }
 
   /** Runs job j from its pc until it waits, starts a timed activity, or ends. */
-  private exec(j: number): void {
+  protected override exec(j: number): void {
     const prog = this.prog;
     const op = prog.op;
     for (;;) {
@@ -546,72 +524,6 @@ export class PipelineSim extends Workload {
       this.dbShard(w);
     } else {
       this.release(this.sPool + i);
-    }
-  }
-
-  /** The table slot of `key` in lock l's tables (growing them for a big keyspace). */
-  private lockSlot(l: number, key: number): number {
-    const m = this.lkMap[l];
-    if (m === null) return key;
-    let x = m.get(key);
-    if (x === undefined) {
-      x = m.size;
-      m.set(key, x);
-      const n = this.lkHeld[l].length;
-      if (x >= n) {
-        const held = new Uint8Array(2 * n);
-        held.set(this.lkHeld[l]);
-        this.lkHeld[l] = held;
-        const head = new Int32Array(2 * n).fill(-1);
-        head.set(this.lkHead[l]);
-        this.lkHead[l] = head;
-        const tail = new Int32Array(2 * n).fill(-1);
-        tail.set(this.lkTail[l]);
-        this.lkTail[l] = tail;
-        const area = new Float64Array(2 * n);
-        area.set(this.lkArea[l]);
-        this.lkArea[l] = area;
-        const since = new Float64Array(2 * n);
-        since.set(this.lkSince[l]);
-        this.lkSince[l] = since;
-      }
-    }
-    return x;
-  }
-
-  private lockGrant(l: number, key: number): void {
-    const st = this.sLock + l;
-    this.grab(st);
-    this.lkHeld[l][key] = 1;
-    this.lkSince[l][key] = this.now;
-  }
-
-  private lockRelease(l: number, key: number): void {
-    const st = this.sLock + l;
-    const since = this.lkSince[l][key];
-    this.lkArea[l][key] += this.now - since;
-    const head = this.lkHead[l];
-    const w = head[key];
-    if (w >= 0) {
-      // hand the lock to the first waiter
-      const n = this.jNext[w];
-      head[key] = n;
-      if (n >= 0) this.jPrev[n] = -1;
-      else this.lkTail[l][key] = -1;
-      this.jQ[w] = -1;
-      this.jWait[w] = 0;
-      this.qDec(st);
-      this.lkSince[l][key] = this.now;
-      this.waited(st, this.jWaitT[w]);
-      const pc = this.jPc[w];
-      const ov = this.prog.c[pc];
-      this.jPc[w] = pc + 1;
-      if (ov >= 0)
-        this.ev.push(this.now + this.dists[ov].sample(this.rSvc), EV_RESUME, w, PRI_MODEL);
-      else this.exec(w);
-    } else {
-      this.release(st);
-      this.lkHeld[l][key] = 0;
     }
   }
 

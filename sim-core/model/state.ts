@@ -452,4 +452,6 @@ export abstract class SimState {
   protected abstract scheduleSend(t: number, conn: number): void;
   /** Request j starts its program on instance i, whose handler it holds (model.ts). */
   protected abstract start(j: number, i: number): void;
+  /** Runs job j from its pc until it waits, starts a timed activity, or ends (model.ts). */
+  protected abstract exec(j: number): void;
 }
