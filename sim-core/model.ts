@@ -8,7 +8,7 @@
 // state.ts (constants, configuration, layout, streams, clock, counters, job slots), stations.ts
 // (busy counters, areas, waits, FIFO queues), gateway.ts (balancer, ejection, instance faults),
 // hosts.ts (processor-sharing machines), workload.ts (arrivals, closed-loop sends, outcomes),
-// locks.ts (per-key lock tables).
+// locks.ts (per-key lock tables), db.ts (connection pools, shards, queries, transactions).
 // This file is the top layer.
 //
 // Semantics chosen here (the result's comments repeat what the numbers mean):
@@ -53,7 +53,7 @@ import {
 import { TaskRing } from './async-pool';
 import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
 import { MIN_CYCLE_OK } from './model/workload';
-import { Locks } from './model/locks';
+import { Db } from './model/db';
 import {
   CAUSES,
   type RunOptions,
@@ -86,7 +86,6 @@ import {
   O_FAILED,
   O_TIMEOUT,
   LOCKQ,
-  BAL_HASH,
 } from './model/state';
 
 export { CAUSES, type RunOptions };
@@ -103,16 +102,8 @@ export class SimCancelled extends Error {
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim extends Locks {
+export class PipelineSim extends Db {
   // ---- configuration
-  /** S − 1 when S is a power of two (key & mask = key % S for the non-negative keys), else −1. */
-  private readonly sMask: number;
-  /**
-   * True when nothing observable depends on request keys (one shard, no lock steps, no hash
-   * balancer): the keys stream then has no other reader, so skipping its draws changes no result.
-   */
-  private readonly keyless: boolean;
-  private readonly acquireTimeout: number;
   private readonly asyncBlock: boolean;
 
   // ---- independent worker pools
@@ -158,10 +149,7 @@ export class PipelineSim extends Locks {
     this.onProgress = opts.onProgress;
     this.shouldCancel = opts.shouldCancel;
 
-    this.acquireTimeout = s.db?.acquire_timeout_ms ?? 0;
-    this.sMask = this.S > 0 && (this.S & (this.S - 1)) === 0 ? this.S - 1 : -1;
     this.asyncBlock = (s.async?.when_full ?? 'block') === 'block';
-    this.keyless = this.S === 1 && this.balancer !== BAL_HASH && !this.prog.op.includes(OP_LOCK);
 
     const I = this.I;
     const n = this.nSt;
@@ -409,121 +397,6 @@ export class PipelineSim extends Locks {
           this.finish(j);
           return;
       }
-    }
-  }
-
-  /** Job j holds a pool connection: run its query on the key's shard (or queue there). */
-  private dbShard(j: number): void {
-    const pc = this.jPc[j];
-    let k = 0;
-    if (!this.keyless) {
-      const key = this.prog.b[pc] === 0 ? this.userOf(j) : this.itemOf(j);
-      k = this.sMask >= 0 ? key & this.sMask : key % this.S;
-    }
-    const st = this.sShard + k;
-    this.jPhase[j] = k;
-    if (this.shardMirror || this.stBusy[st] < this.shardConc) {
-      if (!this.shardMirror) this.grab(st);
-      if (this.dbx) this.shardGranted(j);
-      else
-        this.ev.push(
-          this.now + this.dists[this.prog.a[pc]].sample(this.rSvc),
-          EV_DONE,
-          j,
-          PRI_MODEL,
-        );
-    } else {
-      this.qPush(this.qShard + k, j);
-    }
-  }
-
-  // ================================================================ hosts, queries, transactions
-
-  /** Job j has its connection and shard: a transaction goes on inside, a query runs. */
-  private shardGranted(j: number): void {
-    const pc = this.jPc[j];
-    if (this.prog.op[pc] === OP_TXB) {
-      this.jPc[j] = pc + 1;
-      this.exec(j);
-    } else this.startQuery(j);
-  }
-
-  /**
-   * Runs the query at job j's pc (OP_DB holding a connection and its shard, or OP_TXQ on its
-   * transaction's): the round trip and the wait part (or a single distribution) are a delay, then
-   * the cpu part runs on the shard's host by processor sharing (without a host it is a delay too).
-   */
-  private startQuery(j: number): void {
-    const prog = this.prog;
-    const pc = this.jPc[j];
-    const w = prog.c[pc];
-    const x = this.dists[prog.a[pc]].sample(this.rSvc);
-    let delay = this.rtt;
-    let cpu = 0;
-    if (w < 0) delay += x;
-    else {
-      cpu = x;
-      delay += this.dists[w].sample(this.rSvc);
-    }
-    if (this.mShard < 0 || cpu <= 0) {
-      delay += cpu;
-      // all of it is a delay: end the query with the event that ends a delay of its kind
-      if (prog.op[pc] === OP_DB) this.ev.push(this.now + delay, EV_DONE, j, PRI_MODEL);
-      else {
-        this.jPc[j] = pc + 1;
-        this.ev.push(this.now + delay, EV_RESUME, j, PRI_MODEL);
-      }
-      return;
-    }
-    this.jDem[j] = cpu;
-    if (delay > 0) this.ev.push(this.now + delay, EV_QCPU, j, PRI_MODEL);
-    else this.psStart(this.mShard + this.jPhase[j], j, cpu, PS_DONE);
-  }
-
-  /** A query's delay part ended: its cpu part runs on the shard's host. */
-  private queryCpu(j: number): void {
-    this.psStart(this.mShard + this.jPhase[j], j, this.jDem[j], PS_DONE);
-  }
-
-  /** The query or call at job j's pc is done (its cpu part ended). */
-  protected override stintDone(j: number): void {
-    const pc = this.jPc[j];
-    if (this.prog.op[pc] === OP_TXQ) {
-      this.jPc[j] = pc + 1;
-      this.resume(j);
-    } else this.done(j);
-  }
-
-  /** Job j's transaction ends (or is unwound): its shard and connection are given back. */
-  private txRelease(j: number): void {
-    const k = this.jPhase[j];
-    if (!this.shardMirror) this.serverFreed(this.qShard + k, this.sShard + k);
-    this.poolRelease(this.jInst[j]);
-  }
-
-  /** A waiter for a shard or a service got its server (dbx / hosted services). */
-  protected override grantWaiter(w: number): void {
-    const pc = this.jPc[w];
-    const o = this.prog.op[pc];
-    if (o === OP_CALL) {
-      const k = this.prog.b[pc];
-      const d = this.dists[this.prog.a[pc]].sample(this.rSvc);
-      if (this.svcMach[k] >= 0) this.psStart(this.svcMach[k], w, d, PS_DONE);
-      else this.ev.push(this.now + d, EV_DONE, w, PRI_MODEL);
-    } else if (this.dbx) this.shardGranted(w);
-    else
-      this.ev.push(this.now + this.dists[this.prog.a[pc]].sample(this.rSvc), EV_DONE, w, PRI_MODEL);
-  }
-
-  private poolRelease(i: number): void {
-    const q = this.qPool + i;
-    if (this.qLen[q] > 0) {
-      const w = this.qPop(q);
-      this.jWait[w] = 0;
-      this.waited(this.sPool + i, this.jWaitT[w]);
-      this.dbShard(w);
-    } else {
-      this.release(this.sPool + i);
     }
   }
 
@@ -801,7 +674,7 @@ export class PipelineSim extends Locks {
   }
 
   /** A timed activity of job j ended. */
-  private done(j: number): void {
+  protected override done(j: number): void {
     const prog = this.prog;
     const pc = this.jPc[j];
     switch (prog.op[pc]) {

@@ -454,4 +454,6 @@ export abstract class SimState {
   protected abstract start(j: number, i: number): void;
   /** Runs job j from its pc until it waits, starts a timed activity, or ends (model.ts). */
   protected abstract exec(j: number): void;
+  /** A timed activity of job j ended (model.ts). */
+  protected abstract done(j: number): void;
 }
