@@ -9,7 +9,8 @@
 // (busy counters, areas, waits, FIFO queues), gateway.ts (balancer, ejection, instance faults),
 // hosts.ts (processor-sharing machines), workload.ts (arrivals, closed-loop sends, outcomes),
 // locks.ts (per-key lock tables), db.ts (connection pools, shards, queries, transactions),
-// async.ts (async queues and workers, general and solved).
+// async.ts (async queues and workers, general and solved), probes.ts (warm-up reset, batches,
+// series windows).
 // This file is the top layer.
 //
 // Semantics chosen here (the result's comments repeat what the numbers mean):
@@ -35,7 +36,6 @@
 // a step needs them; a worker pool that nothing else touches is solved when each task is queued
 // (see `lazy`), so tasks take no events.
 import type { Scenario } from './schema';
-import { DBL0 } from './engine';
 import {
   OP_CPU,
   OP_CACHE,
@@ -51,9 +51,8 @@ import {
   OP_TXQ,
   OP_WAIT,
 } from './program';
-import { chooseWindow, type BatchRaw, type WindowRaw } from './probes';
 import { MIN_CYCLE_OK } from './model/workload';
-import { Async } from './model/async';
+import { Probes } from './model/probes';
 import {
   CAUSES,
   type RunOptions,
@@ -102,22 +101,7 @@ export class SimCancelled extends Error {
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim extends Async {
-  // ---- configuration
-
-  // ---- batches and series windows
-  private batchStart = DBL0;
-  private readonly batchMs: number;
-  readonly batches: BatchRaw[] = [];
-  private nBatches = 0;
-  private nWindows = 0;
-  private prevAreaB = new Float64Array(0);
-  private prevAreaQ = new Float64Array(0);
-  private readonly lkPrev: Float64Array[] = [];
-  readonly windowMs: number;
-  private winStart = DBL0;
-  readonly windows: WindowRaw[] = [];
-
+export class PipelineSim extends Probes {
   private readonly onProgress?: (fraction: number) => void;
   private readonly shouldCancel?: () => boolean;
 
@@ -127,32 +111,9 @@ export class PipelineSim extends Async {
     this.onProgress = opts.onProgress;
     this.shouldCancel = opts.shouldCancel;
 
-    const n = this.nSt;
-
-    this.prevAreaB = new Float64Array(n);
-    this.prevAreaQ = new Float64Array(n);
-    for (let l = 0; l < this.L; l++) this.lkPrev.push(new Float64Array(0));
-
-    // batches and series windows
-    const B = s.stats.batches;
-    this.batchMs = (s.duration_s * 1000) / B;
-    this.batchStart = this.warmMs;
-    this.windowMs = chooseWindow(s.warmup_s + s.duration_s, s.stats.window_s) * 1000;
-
-    // initial events
-    const ev = this.ev;
-    if (this.warmMs > 0) ev.push(this.warmMs, EV_WARMUP, 0, PRI_CONTROL);
-    // batch and series-window boundaries: each schedules the next, so the heap holds one of each
-    this.nBatches = B;
-    if (B > 1) ev.push(this.warmMs + this.batchMs, EV_BATCH, 1, PRI_CONTROL);
-    if (this.series) {
-      this.nWindows = Math.ceil(this.endMs / this.windowMs - 1e-9);
-      if (this.nWindows > 1) ev.push(this.windowMs, EV_WINDOW, 1, PRI_CONTROL);
-    }
-    for (const f of s.gateway.faults) {
-      ev.push(f.down_s * 1000, EV_DOWN, f.instance, PRI_CONTROL);
-      ev.push(f.up_s * 1000, EV_UP, f.instance, PRI_CONTROL);
-    }
+    // the first events, in this order (events due at one instant pop in the order they were pushed)
+    this.startProbes();
+    this.startFaults(s.gateway.faults);
     this.startWorkload();
   }
 
@@ -520,122 +481,6 @@ export class PipelineSim extends Async {
     const isLock = this.prog.op[pc] === OP_LOCK;
     this.cancelWait(j);
     this.fail(j, isLock ? C_LOCK : C_POOL, pc);
-  }
-
-  // ================================================================ statistics
-
-  private resetWindowStats(): void {
-    for (let st = 0; st < this.nSt; st++) {
-      this.stSumB[st] = -this.stBusy[st] * this.now + this.lazyFuture(st, false);
-      this.stSumQ[st] = -this.stQ[st] * this.now + this.lazyFuture(st, true);
-      this.stWaitSum[st] = 0;
-      this.stWaitN[st] = 0;
-    }
-    this.prevAreaB.fill(0);
-    this.prevAreaQ.fill(0);
-    for (let l = 0; l < this.L; l++) {
-      this.lkPrev[l].fill(0);
-      this.lkArea[l].fill(0);
-      const held = this.lkHeld[l];
-      const since = this.lkSince[l];
-      for (let k = 0; k < held.length; k++) if (held[k] !== 0) since[k] = this.now;
-    }
-    let backlog = 0;
-    for (let i = 0; i < this.I; i++) backlog += this.asyncBacklog(i);
-    this.aMaxBacklog = backlog;
-    if (this.lazy) this.lazyWarmWaits();
-  }
-
-  private closeBatch(): void {
-    const seconds = (this.now - this.batchStart) / 1000;
-    const n = this.nSt;
-    const busyArea = new Float64Array(n);
-    const queueArea = new Float64Array(n);
-    for (let st = 0; st < n; st++) {
-      const b = this.areaB(st);
-      const q = this.areaQ(st);
-      busyArea[st] = b - this.prevAreaB[st];
-      queueArea[st] = q - this.prevAreaQ[st];
-      this.prevAreaB[st] = b;
-      this.prevAreaQ[st] = q;
-    }
-    const lockUtil = new Float64Array(this.L);
-    for (let l = 0; l < this.L; l++) {
-      // the busiest key within this batch: held time since the last batch, key by key
-      const area = this.lkArea[l];
-      const held = this.lkHeld[l];
-      const since = this.lkSince[l];
-      let prev = this.lkPrev[l];
-      if (prev.length < area.length) {
-        const p = new Float64Array(area.length);
-        p.set(prev);
-        prev = p;
-        this.lkPrev[l] = p;
-      }
-      let max = 0;
-      for (let k = 0; k < area.length; k++) {
-        const a = area[k] + (held[k] !== 0 ? this.now - since[k] : 0);
-        if (a - prev[k] > max) max = a - prev[k];
-        prev[k] = a;
-      }
-      lockUtil[l] = seconds > 0 ? max / (seconds * 1000) : 0;
-    }
-    this.batches.push({
-      ok: this.batchOk,
-      latSum: this.batchLatSum,
-      p99: this.batchHist.quantile(0.99),
-      seconds,
-      busyArea,
-      queueArea,
-      lockUtil,
-    });
-    this.wOk += this.batchOk;
-    this.latHist.merge(this.batchHist);
-    this.batchHist.reset();
-    this.batchOk = 0;
-    this.batchLatSum = 0;
-    this.batchStart = this.now;
-  }
-
-  private closeWindow(): void {
-    let backlog = 0;
-    let abacklog = 0;
-    for (let i = 0; i < this.I; i++) {
-      backlog += this.qLen[i];
-      abacklog += this.asyncBacklog(i);
-    }
-    const seconds = (this.now - this.winStart) / 1000;
-    this.windows.push({
-      t_s: this.now / 1000,
-      seconds,
-      arrivals: this.winArr,
-      ok: this.winOk,
-      errors: this.winErr,
-      p50: this.winHist.quantile(0.5),
-      p99: this.winHist.quantile(0.99),
-      in_flight: this.inFlight,
-      backlog,
-      async_backlog: abacklog,
-      blocked: this.blocked,
-    });
-    this.winHist.reset();
-    this.winArr = 0;
-    this.winOk = 0;
-    this.winErr = 0;
-    this.winStart = this.now;
-  }
-
-  /** Per-key lock utilisation of the busiest key of lock l over the measured window. */
-  lockMaxUtil(l: number): number {
-    const area = this.lkArea[l];
-    const held = this.lkHeld[l];
-    const since = this.lkSince[l];
-    let max = 0;
-    for (let k = 0; k < area.length; k++) {
-      const a = area[k] + (held[k] !== 0 ? this.now - since[k] : 0);
-      if (a > max) max = a;
-    }
-    return max / (this.endMs - this.warmMs);
   }
 
   // ================================================================ main loop

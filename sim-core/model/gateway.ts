@@ -17,11 +17,14 @@ import {
   BAL_RANDOM,
   BAL_RR,
   C_DOWN,
+  EV_DOWN,
+  EV_UP,
   F_COHORT,
   F_DEAD,
   F_DONE,
   F_NOHANDLER,
   O_FAILED,
+  PRI_CONTROL,
   type RunOptions,
 } from './state';
 
@@ -81,6 +84,14 @@ export abstract class Gateway extends Stations {
       this.lcCount[0] = I;
     }
     this.track = g.faults.length > 0;
+  }
+
+  /** The instance faults: each one's EV_DOWN and EV_UP. */
+  protected startFaults(faults: Scenario['gateway']['faults']): void {
+    for (const f of faults) {
+      this.ev.push(f.down_s * 1000, EV_DOWN, f.instance, PRI_CONTROL);
+      this.ev.push(f.up_s * 1000, EV_UP, f.instance, PRI_CONTROL);
+    }
   }
 
   /** Sets instance i's active count (keeping least_conn's load sets current). */
