@@ -4,21 +4,29 @@
 // per-key locks) is a busy counter plus an intrusive FIFO of waiting slots, so the hot path is
 // integer kinds in a switch, typed arrays and no allocation per event.
 //
-// PipelineSim is one class built in layers, each a module under model/ extending the one below:
-// state.ts (constants, configuration, layout, streams, clock, counters, job slots), stations.ts
-// (busy counters, areas, waits, FIFO queues), gateway.ts (balancer, ejection, instance faults),
-// hosts.ts (processor-sharing machines), workload.ts (arrivals, closed-loop sends, outcomes),
-// locks.ts (per-key lock tables), db.ts (connection pools, shards, queries, transactions),
-// async.ts (async queues and workers, general and solved), probes.ts (warm-up reset, batches,
-// series windows).
-// This file is the top layer.
+// PipelineSim is one object whose class is built in layers, each a module of model/ extending the
+// one listed before it (a single class chain: one hidden class, so V8's inline caches stay
+// monomorphic):
+//   state.ts     constants, configuration and layout, random streams, event list and timers,
+//                counters, job slots
+//   stations.ts  busy counters, areas, waits and FIFO queues (grab/release, qPush/qPop)
+//   gateway.ts   balancer, ejection, instance faults
+//   hosts.ts     processor-sharing host machines
+//   workload.ts  arrivals, closed-loop sends, each request's outcome
+//   locks.ts     per-key lock tables
+//   db.ts        connection pools, shards, queries, transactions
+//   async.ts     async queues and workers, general and solved
+//   probes.ts    warm-up reset, batches, series windows
+//   model.ts     this file: the request lifecycle — the interpreter (`exec`), done/resume,
+//                finish/fail/unwind, time-outs — and the main loop, `run()`
+// A layer calls those below it directly; its few calls up (a queue changing an instance's load, a
+// crash failing its requests, a lock handed to a waiter that goes on, …) are abstract methods
+// declared at the end of state.ts.
 //
-// Semantics chosen here (the result's comments repeat what the numbers mean):
+// Semantics chosen here (each layer's header has its own):
 // - Client timeout: the client stops waiting and counts a time-out. A request still in the accept
 //   backlog is dropped (the server sees the closed connection when it accepts); one already in a
 //   handler runs to the end (the handler does not notice), so timeouts do not relieve load.
-// - Pools, async queues and workers are per instance (pool_size, queue_capacity and workers are
-//   per-process settings, like a Go process's sql.DB and channel); shards and services are shared.
 // - Steps: cpu holds the handler; cache = lookup delay, then with 1 − hit_ratio a DB read
 //   (cache-aside); db = FIFO wait for a pooled connection (acquire_timeout_ms ⇒ pool_timeout),
 //   then FIFO wait on shard `key % shards` (shard_concurrency servers), query, release both;
@@ -29,12 +37,12 @@
 //   contend across steps: each lock step has its own table.
 //
 // How it stays fast: consecutive pure delays (cpu steps, cache hits, lock overheads) are one
-// event; open-workload arrivals and the constant-delay timeouts (client, pool, each lock step)
-// are ordered streams beside the heap rather than in it, so the heap holds only service
-// completions; a closed loop without think time sends its next request from the response's own
-// event (it is not an event of its own, so `events` does not count it); keys are drawn only when
-// a step needs them; a worker pool that nothing else touches is solved when each task is queued
-// (see `lazy`), so tasks take no events.
+// event; the constant-delay timeouts (client, pool, each lock step; state.ts), open-workload
+// arrivals and a closed loop's sends (workload.ts) are ordered streams beside the heap rather
+// than in it, so the heap holds only service completions; keys are drawn only when a step needs
+// them; a worker pool that nothing else touches takes no events (async.ts). The hot functions —
+// exec, finish, outcome, setActive, the event list's push — are kept small enough for V8 to
+// inline them at their callers (rare branches are methods of their own).
 import type { Scenario } from './schema';
 import {
   OP_CPU,

@@ -201,7 +201,7 @@ export abstract class Async extends Db {
   }
 
   /** Part of lazy station st's busy (or, with queue, queue-length) area that lies after now. */
-  protected lazyFuture(st: number, queue: boolean): number {
+  protected override lazyFuture(st: number, queue: boolean): number {
     if (!this.lazy) return 0;
     const now = this.now;
     const rel = st - this.sWork;

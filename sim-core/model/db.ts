@@ -110,7 +110,7 @@ export abstract class Db extends Locks {
   }
 
   /** The query or call at job j's pc is done (its cpu part ended). */
-  protected stintDone(j: number): void {
+  protected override stintDone(j: number): void {
     const pc = this.jPc[j];
     if (this.prog.op[pc] === OP_TXQ) {
       this.jPc[j] = pc + 1;
@@ -126,7 +126,7 @@ export abstract class Db extends Locks {
   }
 
   /** A waiter for a shard or a service got its server (dbx / hosted services). */
-  protected grantWaiter(w: number): void {
+  protected override grantWaiter(w: number): void {
     const pc = this.jPc[w];
     const o = this.prog.op[pc];
     if (o === OP_CALL) {

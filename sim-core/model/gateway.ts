@@ -95,7 +95,7 @@ export abstract class Gateway extends Stations {
   }
 
   /** Sets instance i's active count (keeping least_conn's load sets current). */
-  protected setActive(i: number, v: number): void {
+  protected override setActive(i: number, v: number): void {
     const old = this.active[i];
     this.active[i] = v;
     if (this.lc && old !== v) this.lcMove(i, old, v);

@@ -13,6 +13,13 @@
 //   [warmup, warmup + duration).
 // - Keys: rank r of the Zipf law is key r-1, so user 0 is the hottest and lands on shard 0. Keys
 //   are drawn only when a step needs them (`userOf`, `itemOf`).
+// - Pools, async queues and workers are per instance (pool_size, queue_capacity and workers are
+//   per-process settings, like a Go process's sql.DB and channel); shards and services are shared.
+//
+// How it stays fast: timeouts are constant per kind (client, pool acquire, each lock step), so
+// each kind's timers expire in FIFO order and live in ring queues beside the event list (`timers`;
+// the main loop takes the earliest of them, the list and the arrival stream). A timer is not
+// cancelled: it carries the job's id or wait token, and one that no longer matches is stale.
 import type { Scenario } from '../schema';
 import { DBL0, EventList, TimerQueue } from '../engine';
 import { PsMachine } from '../ps';
@@ -424,15 +431,14 @@ export abstract class SimState {
   }
 
   // ================================================================ calls up the layers
-  // What a layer calls on a layer above it, declared here and implemented where the comment says.
+  // What a lower layer calls on a higher one: declared here, implemented in the module named
+  // (the callers in brackets).
 
-  /** Sets instance i's active count (gateway.ts). */
+  // ---- gateway.ts
+  /** Sets instance i's active count (stations: a backlog grows or shrinks). */
   protected abstract setActive(i: number, v: number): void;
-  /** Part of a solved worker pool's station area that lies after now (async.ts). */
-  protected abstract lazyFuture(st: number, queue: boolean): number;
-  /** A waiter for a shard or a service got its server (db.ts). */
-  protected abstract grantWaiter(w: number): void;
-  /** Records a request's fate (workload.ts). */
+  // ---- workload.ts
+  /** Records a request's fate (gateway: a crash fails the requests it holds). */
   protected abstract outcome(
     cohort: boolean,
     t0: number,
@@ -440,20 +446,27 @@ export abstract class SimState {
     kind: number,
     cause: number,
   ): void;
-  /** Cancels job j's wait (model.ts). */
-  protected abstract cancelWait(j: number): void;
-  /** Releases the locks job j holds from instruction `from` on (model.ts). */
-  protected abstract unwind(j: number, from: number): void;
-  /** Job j goes on at its pc, or ends if its request is dead (model.ts). */
-  protected abstract resume(j: number): void;
-  /** The query or call at job j's pc is done (db.ts). */
-  protected abstract stintDone(j: number): void;
-  /** Connection `conn` sends its next request at t (workload.ts). */
+  /** Connection `conn` sends its next request at t (hosts: after a load generator's CPU). */
   protected abstract scheduleSend(t: number, conn: number): void;
-  /** Request j starts its program on instance i, whose handler it holds (model.ts). */
+  // ---- db.ts
+  /** A waiter for a shard or a service got its server (stations: serverFreed). */
+  protected abstract grantWaiter(w: number): void;
+  /** The query or call at job j's pc is done (hosts: its CPU stint ended). */
+  protected abstract stintDone(j: number): void;
+  // ---- async.ts
+  /** Part of a solved worker pool's station area that lies after now (stations: areaB, areaQ). */
+  protected abstract lazyFuture(st: number, queue: boolean): number;
+  // ---- model.ts
+  /** Request j starts its program on instance i, whose handler it holds (workload: arrive). */
   protected abstract start(j: number, i: number): void;
-  /** Runs job j from its pc until it waits, starts a timed activity, or ends (model.ts). */
+  /** Runs job j from its pc until it waits, starts a timed activity, or ends (locks, db, async). */
   protected abstract exec(j: number): void;
-  /** A timed activity of job j ended (model.ts). */
+  /** Job j goes on at its pc, or ends if its request is dead (hosts, db). */
+  protected abstract resume(j: number): void;
+  /** A timed activity of job j ended (db: a query's CPU part). */
   protected abstract done(j: number): void;
+  /** Cancels job j's wait (gateway: a crash). */
+  protected abstract cancelWait(j: number): void;
+  /** Releases the locks job j holds from instruction `from` on (gateway: a crash). */
+  protected abstract unwind(j: number, from: number): void;
 }

@@ -10,11 +10,11 @@ import type { Scenario } from '../schema';
 /** Stations: busy counters, areas, waits and FIFO queues. */
 export abstract class Stations extends SimState {
   // ---- generic FIFO queues
-  protected readonly qHead: Int32Array;
-  protected readonly qTail: Int32Array;
+  private readonly qHead: Int32Array;
+  private readonly qTail: Int32Array;
   protected readonly qLen: Int32Array;
   /** The station each queue waits for (−1: none, the blocked senders of an async queue). */
-  protected readonly qSt: Int32Array;
+  private readonly qSt: Int32Array;
 
   // ---- stations
   readonly stBusy: Float64Array;

@@ -152,7 +152,13 @@ export abstract class Workload extends Hosts {
   }
 
   /** Records a request's fate; for a closed workload, schedules its connection's next send. */
-  protected outcome(cohort: boolean, t0: number, conn: number, kind: number, cause: number): void {
+  protected override outcome(
+    cohort: boolean,
+    t0: number,
+    conn: number,
+    kind: number,
+    cause: number,
+  ): void {
     const now = this.now;
     this.inFlight--;
     if (kind === O_OK) {
@@ -194,7 +200,7 @@ export abstract class Workload extends Hosts {
    * scheduled, so they queue in a ring beside the heap (the ring's head is `nextArrival`); the rare
    * one that would jump the queue (the minimum-cycle floor) goes to the heap.
    */
-  protected scheduleSend(t: number, conn: number): void {
+  protected override scheduleSend(t: number, conn: number): void {
     const ring = this.sends;
     if (this.sendRing && (ring.size === 0 || t >= ring.lastTime())) {
       ring.push(t, conn, 0);
