@@ -10,7 +10,11 @@ import type { Scenario } from '../schema';
 import { OP_CALL, OP_CPU, OP_END } from '../program';
 import { TaskRing } from '../async-pool';
 import { Db } from './db';
-import { EV_UNBLOCK, F_TASK, PRI_MODEL, type RunOptions } from './state';
+import type { RunOptions } from './state';
+import * as K from './state';
+
+// the shared constants as module-local copies (state.ts says why)
+const { EV_UNBLOCK, F_TASK, PRI_MODEL } = K;
 
 /** The async queues and their workers, general and solved. */
 export abstract class Async extends Db {

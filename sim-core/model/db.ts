@@ -10,15 +10,11 @@
 import type { Scenario } from '../schema';
 import { OP_DB, OP_CALL, OP_LOCK, OP_TXB, OP_TXQ } from '../program';
 import { Locks } from './locks';
-import {
-  BAL_HASH,
-  EV_DONE,
-  EV_QCPU,
-  EV_RESUME,
-  PRI_MODEL,
-  PS_DONE,
-  type RunOptions,
-} from './state';
+import type { RunOptions } from './state';
+import * as K from './state';
+
+// the shared constants as module-local copies (state.ts says why)
+const { BAL_HASH, EV_DONE, EV_QCPU, EV_RESUME, PRI_MODEL, PS_DONE } = K;
 
 /** The database: connection pools, shards, queries and transactions. */
 export abstract class Db extends Locks {

@@ -11,7 +11,11 @@
 import type { Scenario } from '../schema';
 import { DBL0 } from '../engine';
 import { Stations } from './stations';
-import {
+import type { RunOptions } from './state';
+import * as K from './state';
+
+// the shared constants as module-local copies (state.ts says why)
+const {
   BAL_HASH,
   BAL_LEAST,
   BAL_RANDOM,
@@ -25,8 +29,7 @@ import {
   F_NOHANDLER,
   O_FAILED,
   PRI_CONTROL,
-  type RunOptions,
-} from './state';
+} = K;
 
 /** The gateway: balancer, ejection, faults and run lists, per instance. */
 export abstract class Gateway extends Stations {

@@ -7,7 +7,10 @@
 // cores and runnable jobs without a core are its areas, a stint's slowdown (how much longer than
 // its demand it took) is its wait.
 import { Gateway } from './gateway';
-import { EV_PS, F_CLIENT, PRI_MODEL, PS_CLIENT, PS_DONE, PS_RESUME } from './state';
+import * as K from './state';
+
+// the shared constants as module-local copies (state.ts says why)
+const { EV_PS, F_CLIENT, PRI_MODEL, PS_CLIENT, PS_DONE, PS_RESUME } = K;
 
 /** Host machines: processor-sharing stints and the co-located load generator. */
 export abstract class Hosts extends Gateway {

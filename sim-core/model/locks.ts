@@ -6,7 +6,11 @@
 // maps only the keys actually locked to table slots (`lockSlot`).
 import type { Scenario } from '../schema';
 import { Workload } from './workload';
-import { EV_RESUME, PRI_MODEL, type RunOptions } from './state';
+import type { RunOptions } from './state';
+import * as K from './state';
+
+// the shared constants as module-local copies (state.ts says why)
+const { EV_RESUME, PRI_MODEL } = K;
 
 /** Lock steps over keyspaces up to this size keep a table per key; bigger ones map keys in use. */
 const LOCK_DIRECT_KEYS = 1 << 18;

@@ -5,7 +5,11 @@
 import type { Scenario } from '../schema';
 import { DBL0 } from '../engine';
 import { Async } from './async';
-import { EV_BATCH, EV_WARMUP, EV_WINDOW, PRI_CONTROL, type RunOptions } from './state';
+import type { RunOptions } from './state';
+import * as K from './state';
+
+// the shared constants as module-local copies (state.ts says why)
+const { EV_BATCH, EV_WARMUP, EV_WINDOW, PRI_CONTROL } = K;
 
 /** Per-station raw figures at the end of a run (the result builder names and aggregates them). */
 export interface StationRaw {

@@ -4,8 +4,12 @@
 // slots (linked through jNext/jPrev). In SimPy's words a job requests a server — `grab` when one
 // is free, else `qPush` to wait — and releases it: `release` when nobody waits, `serverFreed`
 // when the next waiter in the queue starts its service.
-import { EV_DONE, PRI_MODEL, SimState, type RunOptions } from './state';
+import { SimState, type RunOptions } from './state';
+import * as K from './state';
 import type { Scenario } from '../schema';
+
+// the shared constants as module-local copies (state.ts says why)
+const { EV_DONE, PRI_MODEL } = K;
 
 /** Stations: busy counters, areas, waits and FIFO queues. */
 export abstract class Stations extends SimState {
