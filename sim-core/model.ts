@@ -44,7 +44,13 @@
 // exec, finish, outcome, setActive, the event list's push — are kept small enough for V8 to
 // inline them at their callers (rare branches are methods of their own).
 import type { Scenario } from './schema';
-import {
+import * as P from './program';
+import { Probes } from './model/probes';
+import { CAUSES, type RunOptions } from './model/state';
+import * as K from './model/state';
+
+// the op codes as module-local copies (state.ts says why)
+const {
   OP_CPU,
   OP_CACHE,
   OP_DB,
@@ -58,10 +64,7 @@ import {
   OP_TXE,
   OP_TXQ,
   OP_WAIT,
-} from './program';
-import { Probes } from './model/probes';
-import { CAUSES, type RunOptions } from './model/state';
-import * as K from './model/state';
+} = P;
 
 // the shared constants as module-local copies (state.ts says why)
 const {

@@ -7,11 +7,14 @@
 // (see `lazy`: `lazyTask`, `armUnblock`/`unblock` for blocked senders, `lazyFuture` for the
 // figures that lie after now), so its tasks take no events.
 import type { Scenario } from '../schema';
-import { OP_CALL, OP_CPU, OP_END } from '../program';
+import * as P from '../program';
 import { TaskRing } from '../async-pool';
 import { Db } from './db';
 import type { RunOptions } from './state';
 import * as K from './state';
+
+// the op codes as module-local copies (state.ts says why)
+const { OP_CALL, OP_CPU, OP_END } = P;
 
 // the shared constants as module-local copies (state.ts says why)
 const { EV_UNBLOCK, F_TASK, PRI_MODEL } = K;

@@ -8,10 +8,13 @@
 // to COMMIT (`txRelease`). Waiters for a shard or a service that a host or the general path
 // concerns are started by `grantWaiter`.
 import type { Scenario } from '../schema';
-import { OP_DB, OP_CALL, OP_LOCK, OP_TXB, OP_TXQ } from '../program';
+import * as P from '../program';
 import { Locks } from './locks';
 import type { RunOptions } from './state';
 import * as K from './state';
+
+// the op codes as module-local copies (state.ts says why)
+const { OP_DB, OP_CALL, OP_LOCK, OP_TXB, OP_TXQ } = P;
 
 // the shared constants as module-local copies (state.ts says why)
 const { BAL_HASH, EV_DONE, EV_QCPU, EV_RESUME, PRI_MODEL, PS_DONE } = K;
