@@ -397,17 +397,26 @@ function loadMeasured(dir: string): { raw?: Raw; series: Record<string, Measured
 
 /** The CPU that other processes used during the measured runs (mean and max over repeats). */
 function othersText(raw: Raw): string {
-  const reps = Object.values(raw.series).flatMap((s) => s.points.flatMap((p) => p.repeats ?? []));
-  const others = reps.map((r) => r.others_cores).filter((x): x is number => x !== undefined);
-  const steal = reps.map((r) => r.steal_pct).filter((x): x is number => x !== undefined);
-  if (others.length === 0) return '';
-  const mean = others.reduce((a, b) => a + b, 0) / others.length;
+  const kept = Object.values(raw.series).flatMap((s) => s.points.flatMap((p) => p.repeats ?? []));
+  const extra = Object.values(raw.series).flatMap((s) =>
+    s.points.flatMap((p) => p.discarded ?? []),
+  );
+  const cores = (rs: RepeatFigures[]) =>
+    rs.map((r) => r.others_cores).filter((x): x is number => x !== undefined);
+  const stats = (xs: number[]) =>
+    `mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)}, max ${Math.max(...xs).toFixed(2)}`;
+  const steal = [...kept, ...extra]
+    .map((r) => r.steal_pct)
+    .filter((x): x is number => x !== undefined);
+  if (cores(kept).length === 0) return '';
   return (
-    `; CPU used by other processes during the runs: mean ${mean.toFixed(2)}, ` +
-    `max ${Math.max(...others).toFixed(2)} cores` +
-    (steal.length ? `, steal max ${Math.max(...steal).toFixed(1)} %` : '') +
+    `; cores used by other processes during the ${kept.length} repeats kept: ${stats(cores(kept))}` +
+    (extra.length
+      ? ` (${extra.length} more repeats were run again because others used ≥ ${raw.options.quietBelow}: ${stats(cores(extra))})`
+      : '') +
+    (steal.length ? `; hypervisor steal max ${Math.max(...steal).toFixed(1)} %` : '') +
     (raw.machine.quiet_wait_s?.total
-      ? `; waited ${raw.machine.quiet_wait_s.total} s in all for it to drop below ${raw.options.quietBelow} cores`
+      ? `; waited ${raw.machine.quiet_wait_s.total} s in all for others to drop below ${raw.options.quietBelow} cores`
       : '')
   );
 }
@@ -417,7 +426,8 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
   if (raw) {
     const opt = raw.options;
     lines.push(
-      `Measured ${raw.started_at.replace('T', ' ').slice(0, 16)} UTC on ${raw.machine.cpus} CPUs ` +
+      `Measured ${raw.started_at.replace('T', ' ').slice(0, 16)}` +
+        `${raw.finished_at ? `–${raw.finished_at.slice(11, 16)}` : ''} UTC on ${raw.machine.cpus} CPUs ` +
         `(${raw.machine.cpu_model}); load average before ${raw.machine.load_before.join(' ')}, ` +
         `1-min load during ${raw.machine.load1_during.min.toFixed(2)}–${raw.machine.load1_during.max.toFixed(2)}` +
         (raw.machine.load_after ? `, after ${raw.machine.load_after.join(' ')}` : '') +
