@@ -206,7 +206,7 @@ describe('validate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       `${file('bad.json')}: workload.rate_rps: must be > 0 (got -5)`,
-      `${file('bad.json')}: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog)`,
+      `${file('bad.json')}: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog, host)`,
       `${file('broken.json')}: malformed JSON at line 4, column 3: expected "," or "}", found a double quote (a missing comma before it?)`,
     ]);
   });
@@ -227,9 +227,11 @@ describe('schema', () => {
     const ajv = new Ajv2020({ strict: true, allErrors: true });
     const check = ajv.compile(schema);
     expect(check(mm2)).toBe(true);
-    const profiles = readdirSync(join(root, 'profiles')).filter(
-      (f) => !f.endsWith('.expected.json'),
-    );
+    // the shipped profiles and the fidelity suite's calibrated scenarios
+    const profiles = [
+      ...readdirSync(join(root, 'profiles')),
+      ...readdirSync(join(root, 'profiles', 'fidelity')).map((f) => join('fidelity', f)),
+    ].filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'));
     expect(profiles.length).toBeGreaterThanOrEqual(5);
     for (const f of profiles)
       expect([f, check(JSON.parse(readFileSync(join(root, 'profiles', f), 'utf8')))]).toEqual([
