@@ -139,26 +139,19 @@ export function nnlsUsl(
 }
 
 /**
- * Projected Levenberg–Marquardt on r_i = (X(N_i) − X_i)/X_i over p = (X1, σ, κ), σ, κ ≥ 0. A
+ * Projected Levenberg–Marquardt: minimises Σ r_i(p)² over p with p_j ≥ 0 for j ≥ `freeFrom`. A
  * bound parameter whose gradient pushes it below zero is held there for the step (active set);
- * Marquardt's diagonal scaling makes the steps independent of the parameters' units.
+ * Marquardt's diagonal scaling makes the steps independent of the parameters' units. `jacobian`
+ * gives ∂r_i/∂p_j as rows per residual. `residuals` returns null where the model is undefined.
  */
-function levenbergMarquardt(
-  loads: readonly number[],
-  xs: readonly number[],
-  start: [number, number, number],
-  cores?: number,
-): { p: [number, number, number]; iterations: number } {
-  const residuals = (p: readonly number[]): number[] | null => {
-    const r: number[] = [];
-    for (let i = 0; i < loads.length; i++) {
-      const x = uslThroughput(loads[i], { x1_rps: p[0], sigma: p[1], kappa: p[2], cores });
-      if (!Number.isFinite(x) || x < 0) return null;
-      r.push((x - xs[i]) / xs[i]);
-    }
-    return r;
-  };
+function projectedLm(
+  residuals: (p: readonly number[]) => number[] | null,
+  jacobian: (p: readonly number[], r: readonly number[]) => number[][],
+  start: readonly number[],
+  freeFrom: number,
+): { p: number[]; iterations: number } {
   const ssrOf = (r: number[] | null) => (r ? r.reduce((s, e) => s + e * e, 0) : Infinity);
+  const idx = start.map((_, j) => j);
   let p = [...start];
   let r = residuals(p);
   let ssr = ssrOf(r);
@@ -166,15 +159,9 @@ function levenbergMarquardt(
   let iterations = 0;
   while (iterations < 500 && r && ssr > 0) {
     iterations++;
-    // Jacobian of the residuals: X = m·X1/D, D = 1 + σ(N−1) + κN(N−1).
-    const J = loads.map((n, i) => {
-      const m = cores === undefined ? n : Math.min(n, cores);
-      const D = 1 + p[1] * (n - 1) + p[2] * n * (n - 1);
-      const g = (m * p[0]) / (D * D);
-      return [m / D / xs[i], (-g * (n - 1)) / xs[i], (-g * n * (n - 1)) / xs[i]];
-    });
-    const grad = [0, 1, 2].map((j) => J.reduce((s, row, i) => s + row[j] * r![i], 0));
-    const free = [0, 1, 2].filter((j) => j === 0 || p[j] > 0 || grad[j] < 0);
+    const J = jacobian(p, r);
+    const grad = idx.map((j) => J.reduce((s, row, i) => s + row[j] * r![i], 0));
+    const free = idx.filter((j) => j < freeFrom || p[j] > 0 || grad[j] < 0);
     const H = free.map((j) => free.map((k) => J.reduce((s, row) => s + row[j] * row[k], 0)));
     let accepted = false;
     while (lambda < 1e16) {
@@ -198,8 +185,7 @@ function levenbergMarquardt(
           ssr = sq;
           lambda = Math.max(lambda / 10, 1e-12);
           accepted = true;
-          if (gain < 1e-14 || moved < 1e-12)
-            return { p: p as [number, number, number], iterations };
+          if (gain < 1e-14 || moved < 1e-12) return { p, iterations };
           break;
         }
       }
@@ -207,6 +193,37 @@ function levenbergMarquardt(
     }
     if (!accepted) break;
   }
+  return { p, iterations };
+}
+
+/**
+ * Levenberg–Marquardt on r_i = (X(N_i) − X_i)/X_i over p = (X1, σ, κ), σ, κ ≥ 0, with the USL's
+ * analytic Jacobian.
+ */
+function levenbergMarquardt(
+  loads: readonly number[],
+  xs: readonly number[],
+  start: [number, number, number],
+  cores?: number,
+): { p: [number, number, number]; iterations: number } {
+  const residuals = (p: readonly number[]): number[] | null => {
+    const r: number[] = [];
+    for (let i = 0; i < loads.length; i++) {
+      const x = uslThroughput(loads[i], { x1_rps: p[0], sigma: p[1], kappa: p[2], cores });
+      if (!Number.isFinite(x) || x < 0) return null;
+      r.push((x - xs[i]) / xs[i]);
+    }
+    return r;
+  };
+  // X = m·X1/D, D = 1 + σ(N−1) + κN(N−1)
+  const jacobian = (p: readonly number[]) =>
+    loads.map((n, i) => {
+      const m = cores === undefined ? n : Math.min(n, cores);
+      const D = 1 + p[1] * (n - 1) + p[2] * n * (n - 1);
+      const g = (m * p[0]) / (D * D);
+      return [m / D / xs[i], (-g * (n - 1)) / xs[i], (-g * n * (n - 1)) / xs[i]];
+    });
+  const { p, iterations } = projectedLm(residuals, jacobian, start, 1);
   return { p: p as [number, number, number], iterations };
 }
 
@@ -369,55 +386,22 @@ export function demandShape(points: readonly LoadPoint[], demand_ms: number): De
   return { dist: shaped(demand_ms, ratio), stall: null, ratio, from };
 }
 
-/**
- * Minimises Σ r_i(p)² over p ≥ 0 by Levenberg–Marquardt with a forward-difference Jacobian (for
- * models with no closed form, such as exact MVA of a small network).
- */
-function lmNumeric(residuals: (p: number[]) => number[] | null, start: number[]): number[] {
-  const ssrOf = (r: number[] | null) => (r ? r.reduce((s, e) => s + e * e, 0) : Infinity);
-  let p = [...start];
-  let r = residuals(p);
-  let ssr = ssrOf(r);
-  let lambda = 1e-3;
-  for (let it = 0; it < 200 && r && ssr > 0; it++) {
-    const J = p.map((pj, j) => {
+/** Projected Levenberg–Marquardt with a forward-difference Jacobian (for models with no closed form). */
+function lmNumeric(
+  residuals: (p: readonly number[]) => number[] | null,
+  start: number[],
+): number[] {
+  const jacobian = (p: readonly number[], r: readonly number[]) => {
+    const cols = p.map((pj, j) => {
       const h = Math.max(Math.abs(pj) * 1e-6, 1e-9);
       const q = [...p];
       q[j] = pj + h;
-      const rq = residuals(q) ?? r!;
-      return rq.map((x, i) => (x - r![i]) / h);
-    }); // J[j][i]
-    const grad = p.map((_, j) => J[j].reduce((s, d, i) => s + d * r![i], 0));
-    const free = p.map((_, j) => j).filter((j) => p[j] > 0 || grad[j] < 0);
-    const H = free.map((j) => free.map((k) => J[j].reduce((s, d, i) => s + d * J[k][i], 0)));
-    let accepted = false;
-    while (lambda < 1e16) {
-      const A = H.map((row, a) => row.map((h, b) => (a === b ? h * (1 + lambda) : h)));
-      const step = solve(
-        A,
-        free.map((j) => -grad[j]),
-      );
-      if (step) {
-        const q = [...p];
-        free.forEach((j, a) => (q[j] = Math.max(0, p[j] + step[a])));
-        const rq = residuals(q);
-        const sq = ssrOf(rq);
-        if (sq < ssr) {
-          const gain = (ssr - sq) / ssr;
-          p = q;
-          r = rq;
-          ssr = sq;
-          lambda = Math.max(lambda / 10, 1e-12);
-          accepted = true;
-          if (gain < 1e-12) return p;
-          break;
-        }
-      }
-      lambda *= 10;
-    }
-    if (!accepted) break;
-  }
-  return p;
+      const rq = residuals(q) ?? r;
+      return rq.map((x, i) => (x - r[i]) / h);
+    });
+    return r.map((_, i) => cols.map((c) => c[i]));
+  };
+  return projectedLm(residuals, jacobian, start, 1).p;
 }
 
 /** Throughput (req/s) of N clients cycling through a delay of `wait_ms` and a USL host. */
@@ -450,9 +434,9 @@ export function refitWithWait(
 ): { fit: UslFit; cpu_ms: number } {
   const loads = points.map(loadOf);
   const xs = points.map((p) => p.throughput_rps);
-  const model = (p: number[], n: number) =>
+  const model = (p: readonly number[], n: number) =>
     waitHostThroughput(n, wait_ms, p[0], p[1], p[2], fit.cores);
-  const residuals = (p: number[]) => {
+  const residuals = (p: readonly number[]) => {
     if (!(p[0] > 0)) return null;
     const r = loads.map((n, i) => (model(p, n) - xs[i]) / xs[i]);
     return r.every(Number.isFinite) ? r : null;

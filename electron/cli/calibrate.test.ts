@@ -1,38 +1,17 @@
 // `peakline calibrate` as a user runs it: the real bin in a child process on real pgbench and wrk
 // output (sim-core/fixtures) and on small CSV files — the table, the JSON, the scenario it writes
 // (which validates), --base, --cores and --host, and every bad input as one line with its exit code.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root, runPeakline } from './testing';
 import { validateScenario } from '../../sim-core/validate';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'electron/bin/peakline.mjs');
 const fixture = (name: string) => join(root, 'sim-core/fixtures', name);
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node electron/bin/peakline.mjs …args` in `cwd` (the temp folder) and collects its output. */
-function peakline(...args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: dir, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs the bin in the temp folder and collects its output. */
+const peakline = (...args: string[]) => runPeakline(dir, ...args);
 
 let dir: string;
 const file = (name: string) => join(dir, name);

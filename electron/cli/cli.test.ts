@@ -1,37 +1,16 @@
 // The `peakline` command as a user runs it: the real bin in a child process, asserting on what
 // it prints and its exit code — run (table and JSON), --set, --seed, validate, schema, sweep with
 // an SLO, help, and errors as one line without a stack trace.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, root, runPeakline } from './testing';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'electron/bin/peakline.mjs');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node electron/bin/peakline.mjs …args` in the repository and collects its output. */
-function peakline(...args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: root, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs the bin in the repository and collects its output. */
+const peakline = (...args: string[]) => runPeakline(root, ...args);
 
 let dir: string;
 const file = (name: string) => join(dir, name);
