@@ -109,6 +109,20 @@ describe('the live twin', () => {
     expect(r.latency_ms.mean).toBeLessThan(2 * 10.7);
   });
 
+  it('a steady rate with a service time that wanders is one load level, not several', () => {
+    // a busy machine: 150 req/s throughout, the service time between 4 and 12 ms
+    const w = Array.from({ length: 30 }, (_, i) =>
+      sample(i, 150 * (1 + noise(i, 0.05)), 4 + (i % 5) * 2),
+    );
+    expect(loadLevels(w).length).toBeGreaterThanOrEqual(3);
+    const { fit, scenario } = modelFromSamples(w);
+    expect(fit.usl).toBeNull();
+    expect(fit.usl_note).toBe(
+      'the request rate varies less than 1.5× across the window (one load level)',
+    );
+    expect(scenario.hosts).toBeUndefined();
+  });
+
   it('says why there is no USL when the window holds one load level', () => {
     const { fit, scenario } = modelFromSamples(uslWindow([8], 10));
     expect(fit.usl).toBeNull();

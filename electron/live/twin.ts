@@ -148,6 +148,13 @@ function uslOverLevels(up: Sample[]): { usl: TwinFit['usl']; note: string | null
   const hi = levels[levels.length - 1].concurrency;
   if (!(hi >= 1.5 * lo))
     return { usl: null, note: 'the load levels span less than 1.5× (too narrow to fit the USL)' };
+  // levels at one request rate are noise in the service time, not load levels
+  const rates = levels.map((l) => l.throughput_rps);
+  if (!(Math.max(...rates) >= 1.5 * Math.min(...rates)))
+    return {
+      usl: null,
+      note: 'the request rate varies less than 1.5× across the window (one load level)',
+    };
   const points: LoadPoint[] = levels.map((l, i) => ({
     concurrency: l.concurrency,
     throughput_rps: l.throughput_rps,
