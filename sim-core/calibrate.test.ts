@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyCalibration,
+  atLoad,
+  fitHostBySimulation,
   calibratedScenario,
   DEFAULT_P99_RATIO,
   demandShape,
@@ -24,6 +26,7 @@ import {
 } from './calibrate';
 import { parsePoints, type LoadPoint } from './points';
 import { Rng } from './random';
+import { simulate } from './simulate';
 import { ScenarioSchema, type ScenarioInput } from './schema';
 import tpcbRuns from './fixtures/pgbench-tpcb-runs.txt?raw';
 
@@ -425,5 +428,85 @@ describe('the written scenario', () => {
     expect(s.handler).toEqual(onHost.handler);
     expect(s.db).toEqual(onHost.db);
     expect(s.hosts?.db).toEqual({ cores: 4, usl: { sigma: 0.05, kappa: 0.002 } });
+  });
+});
+
+describe('a base modelled from its parts, fitted by simulation', () => {
+  // a transaction whose item row lock is contended, on a 4-core DB host with a known USL
+  const base = (sigma: number, kappa: number) =>
+    ScenarioSchema.parse({
+      schema: 'peakline.scenario/v1',
+      name: 'parts',
+      seed: 3,
+      duration_s: 4,
+      warmup_s: 0.5,
+      workload: { type: 'closed', connections: 8 },
+      keyspace: { items: 1000, item_zipf_s: 0.8 },
+      hosts: { db: { cores: 4, usl: { sigma, kappa } } },
+      server: { concurrency: 10_000 },
+      handler: [
+        {
+          transaction: {
+            key: 'user',
+            steps: [
+              { db: { query: { cpu: { dist: 'exp', mean_ms: 0.4 } } } },
+              {
+                lock: {
+                  key: 'item',
+                  steps: [{ db: { query: { cpu: { dist: 'exp', mean_ms: 0.3 } } } }],
+                },
+              },
+            ],
+          },
+        },
+      ],
+      db: {
+        pool_size: 10_000,
+        acquire_timeout_ms: 0,
+        shard_concurrency: 10_000,
+        host: 'db',
+        rtt_ms: 0.05,
+      },
+    });
+
+  it('recovers the host’s σ and κ from throughputs the same structure produced', () => {
+    const truth = base(0.05, 0.003);
+    const points: LoadPoint[] = [1, 8, 32].map((n) => {
+      const r = simulate(
+        atLoad(
+          truth,
+          'db',
+          { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' },
+          0.05,
+          0.003,
+          4,
+        ),
+      );
+      return {
+        concurrency: n,
+        throughput_rps: r.throughput_rps,
+        mean_ms: r.latency_ms.mean,
+        p99_ms: r.latency_ms.p99,
+        source: `N=${n}`,
+      };
+    });
+    const seen: number[] = [];
+    const fit = fitHostBySimulation(base(0, 0), 'db', points, {
+      duration_s: 4,
+      onProgress: (f) => seen.push(f),
+    });
+    expect(fit.sigma).toBeGreaterThan(0.02);
+    expect(fit.sigma).toBeLessThan(0.1);
+    expect(fit.kappa).toBeGreaterThan(0.0015);
+    expect(fit.kappa).toBeLessThan(0.005);
+    for (const p of fit.points) expect(Math.abs(p.residual)).toBeLessThan(0.03);
+    expect(fit.r2).toBeGreaterThan(0.99);
+    expect(seen.at(-1)).toBe(1);
+    // the lock is the user's: its tail comes from the structure, not from a fitted shape
+    expect(fit.points[2].simulated_p99_ms).toBeGreaterThan(2 * fit.points[2].simulated_mean_ms);
+  });
+
+  it('refuses a host the base does not have', () => {
+    expect(() => fitHostBySimulation(base(0, 0), 'app', [], {})).toThrow(/no host "app"/);
   });
 });

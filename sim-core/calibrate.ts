@@ -11,7 +11,8 @@
 // scenario that reproduces the fit (a DB host with those cores and USL). Pure: no Node.
 import { Z99 } from './dist';
 import type { LoadPoint } from './points';
-import type { Dist, ScenarioInput } from './schema';
+import type { Dist, Scenario, ScenarioInput } from './schema';
+import { simulate } from './simulate';
 import { ldMva } from './theory';
 
 /** The fitted law. `cores` undefined or null = no core limit. */
@@ -648,4 +649,134 @@ export function applyCalibration(base: ScenarioInput, c: CalibrationInput): Scen
   const notes = notesOf(c, s.workload);
   s.notes = own ? `${own}\n\n${notes}` : notes;
   return s;
+}
+
+/** One measured point against the simulated base. */
+export interface SimFitPoint {
+  source: string;
+  concurrency: number;
+  rate_rps?: number;
+  measured_rps: number;
+  simulated_rps: number;
+  /** (measured − simulated) / measured. */
+  residual: number;
+  measured_mean_ms: number;
+  simulated_mean_ms: number;
+  measured_p99_ms?: number;
+  simulated_p99_ms: number;
+}
+
+export interface SimFit {
+  sigma: number;
+  kappa: number;
+  /** Of the measured throughputs by the simulated ones. */
+  r2: number;
+  /** Candidate (σ, κ) pairs simulated. */
+  evaluations: number;
+  points: SimFitPoint[];
+}
+
+/** The base scenario at one measured load, with the host's USL set to (σ, κ). */
+export function atLoad(
+  base: Scenario,
+  host: string,
+  p: LoadPoint,
+  sigma: number,
+  kappa: number,
+  duration_s: number,
+): Scenario {
+  const workload: Scenario['workload'] =
+    p.concurrency !== undefined
+      ? {
+          type: 'closed',
+          connections: Math.max(1, Math.round(p.concurrency)),
+          think_ms: 0,
+          timeout_ms: 0,
+        }
+      : {
+          type: 'open',
+          rate_rps: p.rate_rps ?? p.throughput_rps,
+          arrivals: 'poisson',
+          timeout_ms: 0,
+        };
+  return {
+    ...base,
+    duration_s,
+    warmup_s: Math.min(base.warmup_s, duration_s / 5),
+    workload,
+    hosts: { ...base.hosts, [host]: { ...base.hosts![host], usl: { sigma, kappa } } },
+  };
+}
+
+/**
+ * Fits the USL of one host of a scenario that models the system from its parts (a base that runs
+ * on that host: transactions, locks, pools stay as the user wrote them) by simulating it at each
+ * measured load: a grid over σ and κ, then a finer one around the best, minimising the squared
+ * relative throughput errors. Deterministic (the base's seed). `onProgress` gets 0..1.
+ */
+export function fitHostBySimulation(
+  base: Scenario,
+  host: string,
+  points: readonly LoadPoint[],
+  opts: { duration_s?: number; onProgress?: (f: number) => void } = {},
+): SimFit {
+  if (!base.hosts?.[host]) throw new FitError(`the base has no host "${host}" in "hosts"`);
+  if (points.length < 2)
+    throw new FitError(`needs at least 2 load points to fit σ and κ (got ${points.length})`);
+  const duration = Math.min(base.duration_s, opts.duration_s ?? 10);
+  const run = (p: LoadPoint, s: number, k: number) =>
+    simulate(atLoad(base, host, p, s, k, duration));
+  const cost = (s: number, k: number) => {
+    let e = 0;
+    for (const p of points) {
+      const x = run(p, s, k).throughput_rps;
+      e += ((x - p.throughput_rps) / p.throughput_rps) ** 2;
+    }
+    return e;
+  };
+  const coarseS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5];
+  const coarseK = [0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
+  const total = coarseS.length * coarseK.length + 25;
+  let done = 0;
+  let best = { s: 0, k: 0, e: Infinity };
+  const tryAt = (s: number, k: number) => {
+    const e = cost(s, k);
+    done++;
+    opts.onProgress?.(done / total);
+    if (e < best.e) best = { s, k, e };
+  };
+  for (const s of coarseS) for (const k of coarseK) tryAt(s, k);
+  const around = (x: number, unit: number) =>
+    x > 0 ? [0.6, 0.8, 1.25, 1.5].map((f) => x * f) : [unit / 4, unit / 2];
+  const { s: s0, k: k0 } = best;
+  for (const s of [s0, ...around(s0, 0.01)])
+    for (const k of [k0, ...around(k0, 1e-5)]) if (s !== s0 || k !== k0) tryAt(s, k);
+  opts.onProgress?.(1);
+  const sims = points.map((p) => run(p, best.s, best.k));
+  const xs = points.map((p) => p.throughput_rps);
+  const meanX = xs.reduce((a, x) => a + x, 0) / xs.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  xs.forEach((x, i) => {
+    ssRes += (x - sims[i].throughput_rps) ** 2;
+    ssTot += (x - meanX) ** 2;
+  });
+  return {
+    sigma: best.s,
+    kappa: best.k,
+    r2: ssTot > 0 ? 1 - ssRes / ssTot : 1,
+    evaluations: done,
+    points: points.map((p, i) => ({
+      source: p.source,
+      concurrency: loadOf(p),
+      ...(p.concurrency === undefined && p.rate_rps !== undefined ? { rate_rps: p.rate_rps } : {}),
+      measured_rps: p.throughput_rps,
+      simulated_rps: sims[i].throughput_rps,
+      residual: (p.throughput_rps - sims[i].throughput_rps) / p.throughput_rps,
+      measured_mean_ms: p.mean_ms,
+      simulated_mean_ms: sims[i].latency_ms.mean,
+      ...(p.p99_ms !== undefined ? { measured_p99_ms: p.p99_ms } : {}),
+      simulated_p99_ms: sims[i].latency_ms.p99,
+    })),
+  };
 }

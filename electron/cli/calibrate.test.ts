@@ -28,9 +28,37 @@ const base = {
   handler: [{ cpu: { dist: 'exp', mean_ms: 1 } }],
 };
 
+/** A base that runs on its DB host: the model is the user's, calibrate fits the host's USL. */
+const hosted = {
+  schema: 'peakline.scenario/v1',
+  name: 'Order transaction from its parts',
+  notes: 'A transaction with two statements on a 2-core DB.',
+  duration_s: 3,
+  workload: { type: 'closed', connections: 8 },
+  hosts: { db: { cores: 2 } },
+  server: { concurrency: 1000 },
+  handler: [
+    {
+      transaction: {
+        steps: [
+          { db: { query: { cpu: { dist: 'exp', mean_ms: 0.6 } } } },
+          { db: { query: { cpu: { dist: 'exp', mean_ms: 0.5 } } } },
+        ],
+      },
+    },
+  ],
+  db: { pool_size: 1000, acquire_timeout_ms: 0, shard_concurrency: 1000, host: 'db' },
+};
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'peakline-calibrate-'));
   writeFileSync(file('base.json'), JSON.stringify(base, null, 2));
+  writeFileSync(file('hosted.json'), JSON.stringify(hosted, null, 2));
+  // a 2-core host whose throughput peaks and falls: 900, 1,600 and 1,100 req/s at 1, 4 and 32
+  writeFileSync(
+    file('parts.csv'),
+    'concurrency,throughput_rps,mean_ms,p99_ms\n1,900,1.11,3\n4,1600,2.5,7\n32,1100,29,80\n',
+  );
   writeFileSync(
     file('open.csv'),
     'rate_rps,throughput_rps,mean_ms,p99_ms\n100,100,10.5,30\n200,199,12,40\n400,398,16,60\n',
@@ -206,6 +234,37 @@ describe('several files, other formats, --host', () => {
       4,
     );
     expect(s.handler[0].db.query.wait).toEqual({ dist: 'const', ms: 0 });
+  });
+
+  it('--base that runs on the host: its model is kept and the host’s σ, κ are fitted by simulating it', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      'parts.csv',
+      '--base',
+      'hosted.json',
+      '--out',
+      'parts.json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Calibrated from parts\.csv — csv, 3 points \(simulating hosted\.json at each load\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^Fit {10}σ [\d.e-]+ \(contention\) {3}κ [\d.e-]+ \(coherency\) {3}on host "db", 2 cores$/m,
+    );
+    expect(r.stdout).toMatch(/^N=32 +1,100\.0 +[\d,.]+ +[+−][\d.]+ +29\.0 /m);
+    expect(r.stdout).toContain(
+      'hosted.json runs on host "db": its model is kept; the host gets the fitted σ and κ.',
+    );
+    const s = readJson('parts.json');
+    expect(validateScenario(s).ok).toBe(true);
+    expect(s.handler).toEqual(hosted.handler);
+    expect(s.hosts.db.cores).toBe(2);
+    expect(s.hosts.db.usl.kappa).toBeGreaterThan(0); // the fall past the peak needs coherency
+    expect(s.notes).toMatch(
+      /^A transaction with two statements on a 2-core DB\.\n\nCalibrated by peakline calibrate \(simulating this scenario\) at 3 measured loads of parts\.csv/,
+    );
   });
 
   it('--base keeps the base and puts the calibrated query on the host', async () => {
