@@ -11,7 +11,9 @@
 // scenario that reproduces the fit (a DB host with those cores and USL). Pure: no Node.
 import { Z99 } from './dist';
 import type { LoadPoint } from './points';
-import type { Dist, ScenarioInput } from './schema';
+import type { Dist, Scenario, ScenarioInput } from './schema';
+import { simulate } from './simulate';
+import { ldMva } from './theory';
 
 /** The fitted law. `cores` undefined or null = no core limit. */
 export interface UslParams {
@@ -138,26 +140,19 @@ export function nnlsUsl(
 }
 
 /**
- * Projected Levenberg–Marquardt on r_i = (X(N_i) − X_i)/X_i over p = (X1, σ, κ), σ, κ ≥ 0. A
+ * Projected Levenberg–Marquardt: minimises Σ r_i(p)² over p with p_j ≥ 0 for j ≥ `freeFrom`. A
  * bound parameter whose gradient pushes it below zero is held there for the step (active set);
- * Marquardt's diagonal scaling makes the steps independent of the parameters' units.
+ * Marquardt's diagonal scaling makes the steps independent of the parameters' units. `jacobian`
+ * gives ∂r_i/∂p_j as rows per residual. `residuals` returns null where the model is undefined.
  */
-function levenbergMarquardt(
-  loads: readonly number[],
-  xs: readonly number[],
-  start: [number, number, number],
-  cores?: number,
-): { p: [number, number, number]; iterations: number } {
-  const residuals = (p: readonly number[]): number[] | null => {
-    const r: number[] = [];
-    for (let i = 0; i < loads.length; i++) {
-      const x = uslThroughput(loads[i], { x1_rps: p[0], sigma: p[1], kappa: p[2], cores });
-      if (!Number.isFinite(x) || x < 0) return null;
-      r.push((x - xs[i]) / xs[i]);
-    }
-    return r;
-  };
+function projectedLm(
+  residuals: (p: readonly number[]) => number[] | null,
+  jacobian: (p: readonly number[], r: readonly number[]) => number[][],
+  start: readonly number[],
+  freeFrom: number,
+): { p: number[]; iterations: number } {
   const ssrOf = (r: number[] | null) => (r ? r.reduce((s, e) => s + e * e, 0) : Infinity);
+  const idx = start.map((_, j) => j);
   let p = [...start];
   let r = residuals(p);
   let ssr = ssrOf(r);
@@ -165,15 +160,9 @@ function levenbergMarquardt(
   let iterations = 0;
   while (iterations < 500 && r && ssr > 0) {
     iterations++;
-    // Jacobian of the residuals: X = m·X1/D, D = 1 + σ(N−1) + κN(N−1).
-    const J = loads.map((n, i) => {
-      const m = cores === undefined ? n : Math.min(n, cores);
-      const D = 1 + p[1] * (n - 1) + p[2] * n * (n - 1);
-      const g = (m * p[0]) / (D * D);
-      return [m / D / xs[i], (-g * (n - 1)) / xs[i], (-g * n * (n - 1)) / xs[i]];
-    });
-    const grad = [0, 1, 2].map((j) => J.reduce((s, row, i) => s + row[j] * r![i], 0));
-    const free = [0, 1, 2].filter((j) => j === 0 || p[j] > 0 || grad[j] < 0);
+    const J = jacobian(p, r);
+    const grad = idx.map((j) => J.reduce((s, row, i) => s + row[j] * r![i], 0));
+    const free = idx.filter((j) => j < freeFrom || p[j] > 0 || grad[j] < 0);
     const H = free.map((j) => free.map((k) => J.reduce((s, row) => s + row[j] * row[k], 0)));
     let accepted = false;
     while (lambda < 1e16) {
@@ -197,8 +186,7 @@ function levenbergMarquardt(
           ssr = sq;
           lambda = Math.max(lambda / 10, 1e-12);
           accepted = true;
-          if (gain < 1e-14 || moved < 1e-12)
-            return { p: p as [number, number, number], iterations };
+          if (gain < 1e-14 || moved < 1e-12) return { p, iterations };
           break;
         }
       }
@@ -206,6 +194,37 @@ function levenbergMarquardt(
     }
     if (!accepted) break;
   }
+  return { p, iterations };
+}
+
+/**
+ * Levenberg–Marquardt on r_i = (X(N_i) − X_i)/X_i over p = (X1, σ, κ), σ, κ ≥ 0, with the USL's
+ * analytic Jacobian.
+ */
+function levenbergMarquardt(
+  loads: readonly number[],
+  xs: readonly number[],
+  start: [number, number, number],
+  cores?: number,
+): { p: [number, number, number]; iterations: number } {
+  const residuals = (p: readonly number[]): number[] | null => {
+    const r: number[] = [];
+    for (let i = 0; i < loads.length; i++) {
+      const x = uslThroughput(loads[i], { x1_rps: p[0], sigma: p[1], kappa: p[2], cores });
+      if (!Number.isFinite(x) || x < 0) return null;
+      r.push((x - xs[i]) / xs[i]);
+    }
+    return r;
+  };
+  // X = m·X1/D, D = 1 + σ(N−1) + κN(N−1)
+  const jacobian = (p: readonly number[]) =>
+    loads.map((n, i) => {
+      const m = cores === undefined ? n : Math.min(n, cores);
+      const D = 1 + p[1] * (n - 1) + p[2] * n * (n - 1);
+      const g = (m * p[0]) / (D * D);
+      return [m / D / xs[i], (-g * (n - 1)) / xs[i], (-g * n * (n - 1)) / xs[i]];
+    });
+  const { p, iterations } = projectedLm(residuals, jacobian, start, 1);
   return { p: p as [number, number, number], iterations };
 }
 
@@ -291,23 +310,67 @@ export const MAX_P99_RATIO = 14.9;
 
 /** The demand's distribution and where its shape came from. */
 export interface DemandShape {
+  /** The CPU part: runs on the host, slowed by contention. */
   dist: Dist;
-  /** P99 / mean used (before clamping to MAX_P99_RATIO). */
+  /**
+   * Stalls that do not grow with load (a commit's flush, a preemption): `share` of requests wait
+   * `ms` more beside their CPU, as a delay. Null when the tails need none.
+   */
+  stall: { ms: number; share: number } | null;
+  /** P99 / mean used for the CPU part (before clamping to MAX_P99_RATIO). */
   ratio: number;
-  /** How the ratio was found, for notes and the table. */
+  /** How the shape was found, for notes and the table. */
   from: string;
 }
 
+/** Share of requests a stall hits (enough to hold the P99 of a lightly loaded system). */
+export const STALL_SHARE = 0.02;
+/** The lowest load's P99 must exceed what the CPU shape explains by this factor to add stalls. */
+const STALL_MARGIN = 1.25;
+
+/** A lognormal (or a constant at ratio ≤ 1) with this mean and P99/mean. */
+function shaped(mean_ms: number, ratio: number): Dist {
+  return ratio <= 1
+    ? { dist: 'const', ms: mean_ms }
+    : { dist: 'lognormal', mean_ms, p99_ms: mean_ms * Math.min(ratio, MAX_P99_RATIO) };
+}
+
 /**
- * The demand as a distribution with mean `demand_ms`, shaped like the latency at the lowest
- * load (where a request is nearly alone): a lognormal with that point's P99/mean; from its
- * standard deviation (a lognormal's P99 for that coefficient of variation) when it has no P99;
- * DEFAULT_P99_RATIO (a lognormal with cv ≈ 0.33) when it has neither. A constant when the ratio
- * is at most 1.
+ * The demand's shape. A request's latency is its CPU demand, stretched by contention as load
+ * grows, plus stalls that do not grow with load. With P99s at a low and a high load (the highest at
+ * least twice the lowest): the CPU part is a lognormal with the highest load's P99/mean (there the
+ * stretched CPU dominates the tail); where the lowest load's P99 is well above what that shape
+ * explains, the rest of its tail is stalls — STALL_SHARE of requests waiting P99 − P50 of that
+ * point, a delay that does not grow with load (and the CPU part's mean is the demand less the
+ * stalls' mean). Otherwise a lognormal shaped like the lowest load (P99/mean; from its standard
+ * deviation when it has no P99; DEFAULT_P99_RATIO when neither), no stalls.
  */
 export function demandShape(points: readonly LoadPoint[], demand_ms: number): DemandShape {
   let low = points[0];
   for (const p of points) if (loadOf(p) < loadOf(low)) low = p;
+  let high: LoadPoint | null = null;
+  for (const p of points)
+    if (p.p99_ms !== undefined && (high === null || loadOf(p) > loadOf(high))) high = p;
+  if (
+    low.p99_ms !== undefined &&
+    high !== null &&
+    high !== low &&
+    loadOf(high) >= 2 * loadOf(low)
+  ) {
+    const ratio = high.p99_ms! / high.mean_ms;
+    const from = `P99/mean at the highest load, ${high.source}`;
+    const typical = low.p50_ms ?? low.mean_ms;
+    const stallMs = low.p99_ms - typical;
+    const cpuMean = demand_ms - STALL_SHARE * stallMs;
+    if (low.p99_ms > STALL_MARGIN * ratio * low.mean_ms && stallMs > 0 && cpuMean > 0.5 * demand_ms)
+      return {
+        dist: shaped(cpuMean, ratio),
+        stall: { ms: stallMs, share: STALL_SHARE },
+        ratio,
+        from: `${from}; stalls from the tail at the lowest load, ${low.source}`,
+      };
+    return { dist: shaped(demand_ms, ratio), stall: null, ratio, from };
+  }
   let ratio: number;
   let from: string;
   if (low.p99_ms !== undefined) {
@@ -321,15 +384,120 @@ export function demandShape(points: readonly LoadPoint[], demand_ms: number): De
     ratio = DEFAULT_P99_RATIO;
     from = `the default P99/mean ${DEFAULT_P99_RATIO} (the lowest load has no P99 or stddev)`;
   }
-  const dist: Dist =
-    ratio <= 1
-      ? { dist: 'const', ms: demand_ms }
-      : {
-          dist: 'lognormal',
-          mean_ms: demand_ms,
-          p99_ms: demand_ms * Math.min(ratio, MAX_P99_RATIO),
-        };
-  return { dist, ratio, from };
+  return { dist: shaped(demand_ms, ratio), stall: null, ratio, from };
+}
+
+/** Projected Levenberg–Marquardt with a forward-difference Jacobian (for models with no closed form). */
+function lmNumeric(
+  residuals: (p: readonly number[]) => number[] | null,
+  start: number[],
+): number[] {
+  const jacobian = (p: readonly number[], r: readonly number[]) => {
+    const cols = p.map((pj, j) => {
+      const h = Math.max(Math.abs(pj) * 1e-6, 1e-9);
+      const q = [...p];
+      q[j] = pj + h;
+      const rq = residuals(q) ?? r;
+      return rq.map((x, i) => (x - r[i]) / h);
+    });
+    return r.map((_, i) => cols.map((c) => c[i]));
+  };
+  return projectedLm(residuals, jacobian, start, 1).p;
+}
+
+/** Throughput (req/s) of N clients cycling through a delay of `wait_ms` and a USL host. */
+export function waitHostThroughput(
+  N: number,
+  wait_ms: number,
+  cpu_ms: number,
+  sigma: number,
+  kappa: number,
+  cores: number | null,
+): number {
+  const n = Math.round(N);
+  const alpha = (j: number) =>
+    (cores === null ? j : Math.min(j, cores)) / (1 + sigma * (j - 1) + kappa * j * (j - 1));
+  const st = [{ demand: cpu_ms, alpha }];
+  if (wait_ms > 0) st.push({ demand: wait_ms, alpha: (j: number) => j });
+  return ldMva(n, 0, st).throughput * 1000;
+}
+
+/**
+ * With stalls of mean `wait_ms` taken out of the demand as a delay (they do not slow down under
+ * load), the host sees fewer requests than N: refits the CPU demand, σ and κ so the closed network
+ * (a delay and the host, exact MVA) reproduces the measured throughputs. Closed points only; the
+ * fit's figures (X(1) = 1000 / (cpu + wait), N*, R², per point) are those of the network.
+ */
+export function refitWithWait(
+  points: readonly LoadPoint[],
+  fit: UslFit,
+  wait_ms: number,
+): { fit: UslFit; cpu_ms: number } {
+  const loads = points.map(loadOf);
+  const xs = points.map((p) => p.throughput_rps);
+  const model = (p: readonly number[], n: number) =>
+    waitHostThroughput(n, wait_ms, p[0], p[1], p[2], fit.cores);
+  const residuals = (p: readonly number[]) => {
+    if (!(p[0] > 0)) return null;
+    const r = loads.map((n, i) => (model(p, n) - xs[i]) / xs[i]);
+    return r.every(Number.isFinite) ? r : null;
+  };
+  const p = lmNumeric(residuals, [Math.max(1e-6, fit.demand_ms - wait_ms), fit.sigma, fit.kappa]);
+  const [cpu, sigma, kappa] = p;
+  const fitted = loads.map((n) => model(p, n));
+  const meanX = xs.reduce((a, x) => a + x, 0) / xs.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  xs.forEach((x, i) => {
+    ssRes += (x - fitted[i]) ** 2;
+    ssTot += (x - meanX) ** 2;
+  });
+  const r2 = ssTot > 0 ? 1 - ssRes / ssTot : 1;
+  let peak = sigma >= 1 ? 1 : kappa > 0 ? Math.sqrt((1 - sigma) / kappa) : Infinity;
+  if (fit.cores !== null) peak = Math.min(peak, fit.cores);
+  return {
+    cpu_ms: cpu,
+    fit: {
+      ...fit,
+      x1_rps: 1000 / (cpu + wait_ms),
+      demand_ms: cpu + wait_ms,
+      sigma,
+      kappa,
+      peak_concurrency: peak,
+      peak_throughput_rps:
+        peak === Infinity ? fit.peak_throughput_rps : model(p, Math.max(1, Math.round(peak))),
+      r2,
+      points: fit.points.map((pt, i) => ({
+        ...pt,
+        fitted_rps: fitted[i],
+        residual: (xs[i] - fitted[i]) / xs[i],
+        fitted_mean_ms: (1000 * loads[i]) / fitted[i],
+        mean_error: ((1000 * loads[i]) / fitted[i] - pt.measured_mean_ms) / pt.measured_mean_ms,
+      })),
+    },
+  };
+}
+
+/**
+ * The fit and the demand's shape together: when the shape has stalls and the points are closed
+ * loops, σ, κ and the CPU demand are refitted around them (refitWithWait).
+ */
+export function fitDemand(
+  points: readonly LoadPoint[],
+  fit: UslFit,
+): { fit: UslFit; demand: DemandShape } {
+  const demand = demandShape(points, fit.demand_ms);
+  if (demand.stall === null || points.some((p) => p.concurrency === undefined))
+    return { fit, demand };
+  const re = refitWithWait(points, fit, demand.stall.ms * demand.stall.share);
+  return { fit: re.fit, demand: { ...demand, dist: shaped(re.cpu_ms, demand.ratio) } };
+}
+
+/** Stalls as a delay: `share` of requests wait `ms` (an empirical distribution of 1/share values). */
+export function stallDist(stall: DemandShape['stall']): Dist {
+  if (stall === null) return { dist: 'const', ms: 0 };
+  const n = Math.round(1 / stall.share);
+  return { dist: 'empirical', samples_ms: [sig(stall.ms), ...new Array<number>(n - 1).fill(0)] };
 }
 
 /** `x` rounded to `digits` significant digits (for the numbers written to a scenario). */
@@ -391,7 +559,12 @@ function notesOf(c: CalibrationInput, workload: { type: string }): string {
     `X(1) = ${fmt(f.x1_rps)} req/s (demand ${fmt(f.demand_ms)} ms), σ = ${fmt(f.sigma)} ` +
     `(contention), κ = ${fmt(f.kappa)} (coherency), peak N* = ${fmt(f.peak_concurrency, 3)} ` +
     `at ${fmt(f.peak_throughput_rps)} req/s, R² = ${f.r2.toFixed(4)}. The demand is CPU on ` +
-    `host "${host}": ${c.demand.dist.dist}, its shape from ${c.demand.from}. Predict another load: ` +
+    `host "${host}": ${c.demand.dist.dist}, its shape from ${c.demand.from}` +
+    (c.demand.stall
+      ? `; ${Math.round(c.demand.stall.share * 100)} % of requests also stall ${fmt(c.demand.stall.ms)} ms ` +
+        `(the query's wait: it does not grow with load)`
+      : '') +
+    `. Predict another load: ` +
     `npx peakline run ${c.out} --set ${loadSetting(workload)}.`
   );
 }
@@ -404,9 +577,9 @@ function hostOf(f: UslFit) {
   };
 }
 
-/** The db step whose query is the calibrated demand, all CPU on the host. */
+/** The db step whose query is the calibrated demand: CPU on the host, stalls as its wait. */
 function dbStep(demand: DemandShape) {
-  return { db: { query: { cpu: demand.dist, wait: { dist: 'const' as const, ms: 0 } } } };
+  return { db: { query: { cpu: demand.dist, wait: stallDist(demand.stall) } } };
 }
 
 function roundedDist(d: Dist): Dist {
@@ -476,4 +649,134 @@ export function applyCalibration(base: ScenarioInput, c: CalibrationInput): Scen
   const notes = notesOf(c, s.workload);
   s.notes = own ? `${own}\n\n${notes}` : notes;
   return s;
+}
+
+/** One measured point against the simulated base. */
+export interface SimFitPoint {
+  source: string;
+  concurrency: number;
+  rate_rps?: number;
+  measured_rps: number;
+  simulated_rps: number;
+  /** (measured − simulated) / measured. */
+  residual: number;
+  measured_mean_ms: number;
+  simulated_mean_ms: number;
+  measured_p99_ms?: number;
+  simulated_p99_ms: number;
+}
+
+export interface SimFit {
+  sigma: number;
+  kappa: number;
+  /** Of the measured throughputs by the simulated ones. */
+  r2: number;
+  /** Candidate (σ, κ) pairs simulated. */
+  evaluations: number;
+  points: SimFitPoint[];
+}
+
+/** The base scenario at one measured load, with the host's USL set to (σ, κ). */
+export function atLoad(
+  base: Scenario,
+  host: string,
+  p: LoadPoint,
+  sigma: number,
+  kappa: number,
+  duration_s: number,
+): Scenario {
+  const workload: Scenario['workload'] =
+    p.concurrency !== undefined
+      ? {
+          type: 'closed',
+          connections: Math.max(1, Math.round(p.concurrency)),
+          think_ms: 0,
+          timeout_ms: 0,
+        }
+      : {
+          type: 'open',
+          rate_rps: p.rate_rps ?? p.throughput_rps,
+          arrivals: 'poisson',
+          timeout_ms: 0,
+        };
+  return {
+    ...base,
+    duration_s,
+    warmup_s: Math.min(base.warmup_s, duration_s / 5),
+    workload,
+    hosts: { ...base.hosts, [host]: { ...base.hosts![host], usl: { sigma, kappa } } },
+  };
+}
+
+/**
+ * Fits the USL of one host of a scenario that models the system from its parts (a base that runs
+ * on that host: transactions, locks, pools stay as the user wrote them) by simulating it at each
+ * measured load: a grid over σ and κ, then a finer one around the best, minimising the squared
+ * relative throughput errors. Deterministic (the base's seed). `onProgress` gets 0..1.
+ */
+export function fitHostBySimulation(
+  base: Scenario,
+  host: string,
+  points: readonly LoadPoint[],
+  opts: { duration_s?: number; onProgress?: (f: number) => void } = {},
+): SimFit {
+  if (!base.hosts?.[host]) throw new FitError(`the base has no host "${host}" in "hosts"`);
+  if (points.length < 2)
+    throw new FitError(`needs at least 2 load points to fit σ and κ (got ${points.length})`);
+  const duration = Math.min(base.duration_s, opts.duration_s ?? 10);
+  const run = (p: LoadPoint, s: number, k: number) =>
+    simulate(atLoad(base, host, p, s, k, duration));
+  const cost = (s: number, k: number) => {
+    let e = 0;
+    for (const p of points) {
+      const x = run(p, s, k).throughput_rps;
+      e += ((x - p.throughput_rps) / p.throughput_rps) ** 2;
+    }
+    return e;
+  };
+  const coarseS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5];
+  const coarseK = [0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
+  const total = coarseS.length * coarseK.length + 25;
+  let done = 0;
+  let best = { s: 0, k: 0, e: Infinity };
+  const tryAt = (s: number, k: number) => {
+    const e = cost(s, k);
+    done++;
+    opts.onProgress?.(done / total);
+    if (e < best.e) best = { s, k, e };
+  };
+  for (const s of coarseS) for (const k of coarseK) tryAt(s, k);
+  const around = (x: number, unit: number) =>
+    x > 0 ? [0.6, 0.8, 1.25, 1.5].map((f) => x * f) : [unit / 4, unit / 2];
+  const { s: s0, k: k0 } = best;
+  for (const s of [s0, ...around(s0, 0.01)])
+    for (const k of [k0, ...around(k0, 1e-5)]) if (s !== s0 || k !== k0) tryAt(s, k);
+  opts.onProgress?.(1);
+  const sims = points.map((p) => run(p, best.s, best.k));
+  const xs = points.map((p) => p.throughput_rps);
+  const meanX = xs.reduce((a, x) => a + x, 0) / xs.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  xs.forEach((x, i) => {
+    ssRes += (x - sims[i].throughput_rps) ** 2;
+    ssTot += (x - meanX) ** 2;
+  });
+  return {
+    sigma: best.s,
+    kappa: best.k,
+    r2: ssTot > 0 ? 1 - ssRes / ssTot : 1,
+    evaluations: done,
+    points: points.map((p, i) => ({
+      source: p.source,
+      concurrency: loadOf(p),
+      ...(p.concurrency === undefined && p.rate_rps !== undefined ? { rate_rps: p.rate_rps } : {}),
+      measured_rps: p.throughput_rps,
+      simulated_rps: sims[i].throughput_rps,
+      residual: (p.throughput_rps - sims[i].throughput_rps) / p.throughput_rps,
+      measured_mean_ms: p.mean_ms,
+      simulated_mean_ms: sims[i].latency_ms.mean,
+      ...(p.p99_ms !== undefined ? { measured_p99_ms: p.p99_ms } : {}),
+      simulated_p99_ms: sims[i].latency_ms.p99,
+    })),
+  };
 }

@@ -247,12 +247,12 @@ export type Host = z.output<typeof HostSchema>;
 
 export const ServerSchema = z.strictObject({
   instances: count(1).default(1),
-  /** Kind of machine (in `hosts`) each instance runs on; its `cpu` steps share that host's cores. */
-  host: hostName().optional(),
   /** Handler concurrency per instance (threads / goroutines). */
   concurrency: count(1),
   /** Accept backlog per instance: requests waiting for a handler; full ⇒ rejected (503). */
   backlog: count(0).default(100_000),
+  /** Kind of machine (in `hosts`) each instance runs on; its `cpu` steps share that host's cores. */
+  host: hostName().optional(),
 });
 
 export const AsyncSchema = z.strictObject({

@@ -207,14 +207,24 @@ export function mva(N: number, Z: number, stations: MvaStation[]): MvaResult {
       }
     }
   }
+  return mvaResult(
+    X,
+    R,
+    Q,
+    stations.map((st) => (st.delay ? 0 : (X * st.demand) / (st.servers ?? 1))),
+  );
+}
+
+/** An MVA result from the throughput and the per-station residence times and queues. */
+function mvaResult(X: number, R: Float64Array, Q: Float64Array, utilization: number[]): MvaResult {
   let sumR = 0;
-  for (let k = 0; k < K; k++) sumR += R[k];
+  for (const r of R) sumR += r;
   return {
     throughput: X,
     response: sumR,
     residence: Array.from(R),
     queue: Array.from(Q),
-    utilization: stations.map((st) => (st.delay ? 0 : (X * st.demand) / (st.servers ?? 1))),
+    utilization,
   };
 }
 
@@ -271,15 +281,12 @@ export function ldMva(N: number, Z: number, stations: LdStation[]): MvaResult {
       Q[k] = X * R[k];
     }
   }
-  let sumR = 0;
-  for (let k = 0; k < K; k++) sumR += R[k];
-  return {
-    throughput: X,
-    response: sumR,
-    residence: Array.from(R),
-    queue: Array.from(Q),
-    utilization: stations.map((st) => X * st.demand),
-  };
+  return mvaResult(
+    X,
+    R,
+    Q,
+    stations.map((st) => X * st.demand),
+  );
 }
 
 /**

@@ -191,7 +191,7 @@ describe('unknown fields', () => {
     const s = good() as Record<string, unknown>;
     s.server = { concurrency: 2, instancs: 3 };
     expect(linesFor(s)).toEqual([
-      'x.json: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog)',
+      'x.json: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog, host)',
     ]);
   });
 
@@ -228,7 +228,7 @@ describe('unknown fields', () => {
     const s = good() as Record<string, unknown>;
     s.handler = [{ cpuu: { dist: 'exp', mean_ms: 1 } }];
     expect(linesFor(s)).toEqual([
-      'x.json: handler[0].cpuu: unknown step kind "cpuu" — did you mean "cpu"? (expected one of "cpu", "cache", "db", "call", "lock", "enqueue")',
+      'x.json: handler[0].cpuu: unknown step kind "cpuu" — did you mean "cpu"? (expected one of "cpu", "cache", "db", "call", "lock", "transaction", "enqueue")',
     ]);
   });
 

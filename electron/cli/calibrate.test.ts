@@ -1,38 +1,17 @@
 // `peakline calibrate` as a user runs it: the real bin in a child process on real pgbench and wrk
 // output (sim-core/fixtures) and on small CSV files — the table, the JSON, the scenario it writes
 // (which validates), --base, --cores and --host, and every bad input as one line with its exit code.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root, runPeakline } from './testing';
 import { validateScenario } from '../../sim-core/validate';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'electron/bin/peakline.mjs');
 const fixture = (name: string) => join(root, 'sim-core/fixtures', name);
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node electron/bin/peakline.mjs …args` in `cwd` (the temp folder) and collects its output. */
-function peakline(...args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: dir, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs the bin in the temp folder and collects its output. */
+const peakline = (...args: string[]) => runPeakline(dir, ...args);
 
 let dir: string;
 const file = (name: string) => join(dir, name);
@@ -49,9 +28,37 @@ const base = {
   handler: [{ cpu: { dist: 'exp', mean_ms: 1 } }],
 };
 
+/** A base that runs on its DB host: the model is the user's, calibrate fits the host's USL. */
+const hosted = {
+  schema: 'peakline.scenario/v1',
+  name: 'Order transaction from its parts',
+  notes: 'A transaction with two statements on a 2-core DB.',
+  duration_s: 3,
+  workload: { type: 'closed', connections: 8 },
+  hosts: { db: { cores: 2 } },
+  server: { concurrency: 1000 },
+  handler: [
+    {
+      transaction: {
+        steps: [
+          { db: { query: { cpu: { dist: 'exp', mean_ms: 0.6 } } } },
+          { db: { query: { cpu: { dist: 'exp', mean_ms: 0.5 } } } },
+        ],
+      },
+    },
+  ],
+  db: { pool_size: 1000, acquire_timeout_ms: 0, shard_concurrency: 1000, host: 'db' },
+};
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'peakline-calibrate-'));
   writeFileSync(file('base.json'), JSON.stringify(base, null, 2));
+  writeFileSync(file('hosted.json'), JSON.stringify(hosted, null, 2));
+  // a 2-core host whose throughput peaks and falls: 900, 1,600 and 1,100 req/s at 1, 4 and 32
+  writeFileSync(
+    file('parts.csv'),
+    'concurrency,throughput_rps,mean_ms,p99_ms\n1,900,1.11,3\n4,1600,2.5,7\n32,1100,29,80\n',
+  );
   writeFileSync(
     file('open.csv'),
     'rate_rps,throughput_rps,mean_ms,p99_ms\n100,100,10.5,30\n200,199,12,40\n400,398,16,60\n',
@@ -89,7 +96,9 @@ describe('calibrate on real pgbench output', () => {
     expect(r.stdout).toMatch(/^ {13}σ [\d.e-]+ \(contention\) {3}κ [\d.e-]+ \(coherency\)$/m);
     expect(r.stdout).toMatch(/^Peak {9}N\* \d+\.\d → [\d,]+\.\d req\/s$/m);
     expect(r.stdout).toMatch(/^R² {11}0\.\d{4} \(throughput\)$/m);
-    expect(r.stdout).toMatch(/^Demand {7}lognormal mean 0\.\d{3} ms, p99 [\d.]+ ms — shape from /m);
+    expect(r.stdout).toMatch(
+      /^Demand {7}lognormal mean 0\.\d{3} ms, p99 [\d.]+ ms of CPU — shape from /m,
+    );
     expect(r.stdout).toMatch(
       /^load\s+measured X\/s\s+fitted X\/s\s+resid %\s+measured mean ms\s+fitted mean ms\s+error %\s+point$/m,
     );
@@ -218,10 +227,43 @@ describe('several files, other formats, --host', () => {
     expect(r.stdout).toContain('--set workload.rate_rps=R');
     const s = readJson('open.json');
     expect(s.workload).toEqual({ type: 'open', rate_rps: 400, arrivals: 'poisson' });
-    // The lowest load's P99/mean (30/10.5) shapes the demand.
+    // The highest load's P99/mean (60/16) shapes the CPU demand; the lowest load's tail (30 ms
+    // at 10.5) is within what that shape explains, so there are no stalls.
     expect(s.handler[0].db.query.cpu.p99_ms / s.handler[0].db.query.cpu.mean_ms).toBeCloseTo(
-      30 / 10.5,
+      60 / 16,
       4,
+    );
+    expect(s.handler[0].db.query.wait).toEqual({ dist: 'const', ms: 0 });
+  });
+
+  it('--base that runs on the host: its model is kept and the host’s σ, κ are fitted by simulating it', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      'parts.csv',
+      '--base',
+      'hosted.json',
+      '--out',
+      'parts.json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Calibrated from parts\.csv — csv, 3 points \(simulating hosted\.json at each load\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^Fit {10}σ [\d.e-]+ \(contention\) {3}κ [\d.e-]+ \(coherency\) {3}on host "db", 2 cores$/m,
+    );
+    expect(r.stdout).toMatch(/^N=32 +1,100\.0 +[\d,.]+ +[+−][\d.]+ +29\.0 /m);
+    expect(r.stdout).toContain(
+      'hosted.json runs on host "db": its model is kept; the host gets the fitted σ and κ.',
+    );
+    const s = readJson('parts.json');
+    expect(validateScenario(s).ok).toBe(true);
+    expect(s.handler).toEqual(hosted.handler);
+    expect(s.hosts.db.cores).toBe(2);
+    expect(s.hosts.db.usl.kappa).toBeGreaterThan(0); // the fall past the peak needs coherency
+    expect(s.notes).toMatch(
+      /^A transaction with two statements on a 2-core DB\.\n\nCalibrated by peakline calibrate \(simulating this scenario\) at 3 measured loads of parts\.csv/,
     );
   });
 

@@ -8,8 +8,10 @@ import { z } from 'zod';
 import {
   applyCalibration,
   calibratedScenario,
-  demandShape,
+  fitDemand,
   FitError,
+  fitHostBySimulation,
+  type SimFit,
   fitUsl,
   loadOf,
   loadSetting,
@@ -118,7 +120,12 @@ function formatCalibration(
   lines.push(`R²           ${fit.r2.toFixed(4)} (throughput)`);
   const d = c.demand.dist;
   lines.push(
-    `Demand       ${d.dist === 'lognormal' ? `lognormal mean ${ms3(d.mean_ms)} ms, p99 ${ms3(d.p99_ms!)} ms` : d.dist === 'const' ? `constant ${ms3(d.ms)} ms` : d.dist} — shape from ${c.demand.from}`,
+    `Demand       ${d.dist === 'lognormal' ? `lognormal mean ${ms3(d.mean_ms)} ms, p99 ${ms3(d.p99_ms!)} ms` : d.dist === 'const' ? `constant ${ms3(d.ms)} ms` : d.dist} of CPU — shape from ${c.demand.from}`,
+    ...(c.demand.stall
+      ? [
+          `Stalls       ${Math.round(c.demand.stall.share * 100)} % of requests wait ${ms3(c.demand.stall.ms)} ms more (not slowed by load)`,
+        ]
+      : []),
   );
   lines.push('');
   const rows = fit.points.map((p) => {
@@ -204,6 +211,8 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     .sort((a, b) => loadOf(a) - loadOf(b));
   const formats = read.formats;
   const format = [...new Set(formats)].join(', ');
+  if (base && runsOnHost(base, host))
+    return calibrateBase(o, { files, format, points, base, host, out });
   let fit: UslFit;
   try {
     fit = fitUsl(points, o.cores !== undefined ? { cores: o.cores } : {});
@@ -211,9 +220,11 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
     throw e;
   }
+  const shaped = fitDemand(points, fit);
+  fit = shaped.fit;
   const input: CalibrationInput = {
     fit,
-    demand: demandShape(points, fit.demand_ms),
+    demand: shaped.demand,
     points,
     files: files.map((f) => basename(f)),
     format,
@@ -235,7 +246,12 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
         {
           format,
           points,
-          fit: { ...fitJson, demand: input.demand.dist, demand_p99_ratio: input.demand.ratio },
+          fit: {
+            ...fitJson,
+            demand: input.demand.dist,
+            demand_p99_ratio: input.demand.ratio,
+            stall: input.demand.stall,
+          },
           out,
         },
         null,
@@ -253,5 +269,122 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       formatCalibration(files, format, fit, input, out, scenario.workload, note),
     );
   }
+  return 0;
+}
+
+/**
+ * A base scenario that runs on the host (the system modelled from its parts): σ and κ of that
+ * host are fitted by simulating the base at each measured load; everything else is the user's.
+ */
+function calibrateBase(
+  o: { base?: string; cores?: number; json?: boolean },
+  c: {
+    files: string[];
+    format: string;
+    points: LoadPoint[];
+    base: ScenarioInput;
+    host: string;
+    out: string;
+  },
+): number {
+  const { files, format, points, base, host, out } = c;
+  const checked = validateScenario(base, o.base);
+  if (!checked.ok) throw new CliError(formatProblems(o.base!, checked.problems).join('\n'));
+  const scenarioIn = checked.scenario;
+  if (o.cores !== undefined)
+    scenarioIn.hosts![host] = { ...scenarioIn.hosts![host], cores: o.cores };
+  const tty = !o.json && process.stderr.isTTY;
+  let shown = -1;
+  let fit: SimFit;
+  try {
+    fit = fitHostBySimulation(scenarioIn, host, points, {
+      onProgress: (f) => {
+        const pct = Math.floor(f * 100);
+        if (tty && pct !== shown) {
+          shown = pct;
+          process.stderr.write(`\rsimulating the base at ${points.length} loads: ${pct} %`);
+        }
+      },
+    });
+  } catch (e) {
+    if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
+    throw e;
+  } finally {
+    if (tty && shown >= 0) process.stderr.write('\r\x1b[K');
+  }
+  const cores = scenarioIn.hosts![host].cores;
+  const s = JSON.parse(JSON.stringify(base)) as ScenarioInput;
+  s.hosts = {
+    ...s.hosts,
+    [host]: { ...s.hosts![host], cores, usl: { sigma: sig(fit.sigma), kappa: sig(fit.kappa) } },
+  };
+  const mark = 'Calibrated by peakline calibrate (simulating this scenario)';
+  const own = (base.notes ?? '').split(`\n\n${mark}`)[0];
+  const notes =
+    `${mark} at ${points.length} measured loads of ${files.map((f) => basename(f)).join(', ')} ` +
+    `(${format}): host "${host}" (${cores} cores) gets σ = ${sig(fit.sigma, 4)}, ` +
+    `κ = ${sig(fit.kappa, 4)} (R² ${fit.r2.toFixed(4)} on throughput, ${fit.evaluations} ` +
+    `candidates simulated); the rest is as written. Predict another load: npx peakline run ${out} ` +
+    `--set ${loadSetting(s.workload)}.`;
+  s.notes = own ? `${own}\n\n${notes}` : notes;
+  const valid = validateScenario(s, out);
+  if (!valid.ok)
+    throw new CliError(formatProblems(`${out} (calibrated)`, valid.problems).join('\n'));
+  checkOut(out);
+  writeAtomically(out, JSON.stringify(s, null, 2) + '\n');
+  if (o.json) {
+    process.stdout.write(
+      JSON.stringify(
+        { format, points, fit: { method: 'simulation', host, cores, ...fit }, out },
+        null,
+        2,
+      ) + '\n',
+    );
+    return 0;
+  }
+  const pct = (x: number) => `${x >= 0 ? '+' : '−'}${num(Math.abs(x) * 100, 1)}`;
+  const ms = (x: number) => (x >= 1000 ? num(x, 0) : x.toPrecision(3));
+  const lines = [
+    `Calibrated from ${files.map((f) => basename(f)).join(', ')} — ${format}, ${points.length} points (simulating ${basename(o.base!)} at each load)`,
+    '',
+    `Fit          σ ${sig(fit.sigma, 4)} (contention)   κ ${sig(fit.kappa, 4)} (coherency)   on host "${host}", ${cores} cores`,
+    `R²           ${fit.r2.toFixed(4)} (throughput; ${fit.evaluations} candidates simulated)`,
+    '',
+    ...table(
+      [
+        'load',
+        'measured X/s',
+        'simulated X/s',
+        'resid %',
+        'measured mean ms',
+        'simulated',
+        'error %',
+        'measured P99 ms',
+        'simulated',
+        'error %',
+        'point',
+      ],
+      fit.points.map((p) => [
+        p.rate_rps !== undefined ? `${num(p.rate_rps, 1)}/s` : `N=${num(p.concurrency, 0)}`,
+        num(p.measured_rps, 1),
+        num(p.simulated_rps, 1),
+        pct(p.residual),
+        ms(p.measured_mean_ms),
+        ms(p.simulated_mean_ms),
+        pct((p.simulated_mean_ms - p.measured_mean_ms) / p.measured_mean_ms),
+        p.measured_p99_ms !== undefined ? ms(p.measured_p99_ms) : '—',
+        ms(p.simulated_p99_ms),
+        p.measured_p99_ms !== undefined
+          ? pct((p.simulated_p99_ms - p.measured_p99_ms) / p.measured_p99_ms)
+          : '—',
+        p.source,
+      ]),
+      [false, true, true, true, true, true, true, true, true, true, false],
+    ),
+    '',
+    `${o.base} runs on host "${host}": its model is kept; the host gets the fitted σ and κ.`,
+    `Wrote ${out} — predict another load: npx peakline run ${out} --set ${loadSetting(s.workload)}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

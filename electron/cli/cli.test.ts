@@ -1,37 +1,16 @@
 // The `peakline` command as a user runs it: the real bin in a child process, asserting on what
 // it prints and its exit code — run (table and JSON), --set, --seed, validate, schema, sweep with
 // an SLO, help, and errors as one line without a stack trace.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, root, runPeakline } from './testing';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'electron/bin/peakline.mjs');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node electron/bin/peakline.mjs …args` in the repository and collects its output. */
-function peakline(...args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: root, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs the bin in the repository and collects its output. */
+const peakline = (...args: string[]) => runPeakline(root, ...args);
 
 let dir: string;
 const file = (name: string) => join(dir, name);
@@ -206,7 +185,7 @@ describe('validate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       `${file('bad.json')}: workload.rate_rps: must be > 0 (got -5)`,
-      `${file('bad.json')}: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog)`,
+      `${file('bad.json')}: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog, host)`,
       `${file('broken.json')}: malformed JSON at line 4, column 3: expected "," or "}", found a double quote (a missing comma before it?)`,
     ]);
   });
@@ -227,9 +206,11 @@ describe('schema', () => {
     const ajv = new Ajv2020({ strict: true, allErrors: true });
     const check = ajv.compile(schema);
     expect(check(mm2)).toBe(true);
-    const profiles = readdirSync(join(root, 'profiles')).filter(
-      (f) => !f.endsWith('.expected.json'),
-    );
+    // the shipped profiles and the fidelity suite's calibrated scenarios
+    const profiles = [
+      ...readdirSync(join(root, 'profiles')),
+      ...readdirSync(join(root, 'profiles', 'fidelity')).map((f) => join('fidelity', f)),
+    ].filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'));
     expect(profiles.length).toBeGreaterThanOrEqual(5);
     for (const f of profiles)
       expect([f, check(JSON.parse(readFileSync(join(root, 'profiles', f), 'utf8')))]).toEqual([

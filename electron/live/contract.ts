@@ -280,6 +280,40 @@ export const TwinFitSchema = z.object({
     latency_p99_ms: z.number().nullable(),
     throughput_rps: z.number(),
   }),
+  /**
+   * When the window spans 3 or more load levels: the Universal Scalability Law fitted to them (as
+   * `peakline calibrate` fits measured points), with its quality; null with a single level.
+   */
+  usl: z
+    .object({
+      x1_rps: z.number(),
+      demand_ms: z.number(),
+      sigma: z.number(),
+      kappa: z.number(),
+      /** N* (null when throughput never peaks). */
+      peak_concurrency: z.number().nullable(),
+      r2: z.number(),
+      levels: z.array(
+        z.object({
+          /** Jobs in service (Little: rate × service mean). */
+          concurrency: z.number(),
+          samples: z.number(),
+          throughput_rps: z.number(),
+          fitted_rps: z.number(),
+          /** (measured − fitted) / measured. */
+          residual: z.number(),
+        }),
+      ),
+    })
+    .nullable()
+    .default(null),
+  /** Why no USL was fitted (fewer than 3 levels, or the fit failed), when it was not. */
+  usl_note: z.string().nullable().default(null),
+  /** Leading samples left out as a start-up spike, and until when (epoch ms). */
+  excluded: z
+    .object({ samples: z.number(), until: z.number(), reason: z.string() })
+    .nullable()
+    .default(null),
 });
 export type TwinFit = z.infer<typeof TwinFitSchema>;
 

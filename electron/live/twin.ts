@@ -1,7 +1,12 @@
 // The twin: turn a window of observed metrics samples into a scenario the simulator can run —
 // the arrival rate from the request counter, the service time as a lognormal fitted to the
 // observed mean and P99 of the service histogram, and the worker count as configured (or as the
-// workers gauge says). The result validates against ScenarioSchema.
+// workers gauge says). A start-up spike at the head of the window is left out, not averaged in;
+// when the window spans 3 or more load levels, the Universal Scalability Law is fitted to them
+// (the same fit as `peakline calibrate`) and the scenario runs the work on a host with that
+// slowdown. The result validates against ScenarioSchema.
+import { FitError, fitUsl, UNLIMITED_CORES } from '../../sim-core/calibrate';
+import type { LoadPoint } from '../../sim-core/points';
 import { ScenarioSchema, type Scenario } from '../../sim-core/schema';
 import type { HistogramDelta, Sample, TwinFit } from './contract';
 import { histogramQuantile } from './prom';
@@ -47,6 +52,141 @@ export function mergeHistograms(parts: HistogramDelta[]): {
   return { bounds, counts, sum, count };
 }
 
+/** Mean latency (ms) of a sample's interval, end to end: its latency histogram, else the metric. */
+function latencyOf(s: Sample): number | null {
+  const h = s.hist?.latency;
+  if (h && h.count > 0) return h.sum_ms / h.count;
+  const m = s.metrics.latency_mean_ms;
+  return typeof m === 'number' && m > 0 ? m : null;
+}
+
+/** Mean service time (ms) of a sample's interval: service histogram, else latency, else metrics. */
+function serviceOf(s: Sample): number | null {
+  const h = s.hist?.service;
+  if (h && h.count > 0) return h.sum_ms / h.count;
+  const m = s.metrics.service_mean_ms;
+  if (typeof m === 'number' && m > 0) return m;
+  return latencyOf(s);
+}
+
+/** Latency above this many times the window's median marks a start-up sample. */
+export const SPIKE_FACTOR = 2.5;
+
+/**
+ * How many samples at the head of the window are a start-up spike (cold caches, JIT, connection
+ * storms): the leading run, at most a fifth of the window, whose mean latency is above
+ * SPIKE_FACTOR × the median of the window. Needs 5 samples with latencies; otherwise 0.
+ */
+export function startupSpike(up: Sample[]): number {
+  const lat = up.map(latencyOf);
+  const known = lat.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (known.length < 5) return 0;
+  const median = known[Math.floor(known.length / 2)];
+  let k = 0;
+  const most = Math.floor(up.length / 5);
+  while (k < most) {
+    const x = lat[k];
+    if (x === null || x <= SPIKE_FACTOR * median) break;
+    k++;
+  }
+  return k;
+}
+
+/** A load level: consecutive-in-load samples within 25 % of the level's lowest load. */
+export interface LoadLevel {
+  concurrency: number;
+  throughput_rps: number;
+  service_ms: number;
+  samples: number;
+}
+
+/**
+ * Groups samples into load levels by the number of requests in service (Little: rate × service
+ * mean): sorted by it, a level starts where the load is more than 25 % above the level's first.
+ * Levels of a single sample are dropped (one scrape is too noisy to fit).
+ */
+export function loadLevels(up: Sample[]): LoadLevel[] {
+  const pts: { n: number; x: number; s: number }[] = [];
+  for (const smp of up) {
+    const x = smp.metrics.request_rate;
+    const sv = serviceOf(smp);
+    if (typeof x !== 'number' || !(x > 0) || sv === null) continue;
+    pts.push({ n: (x * sv) / 1000, x, s: sv });
+  }
+  pts.sort((a, b) => a.n - b.n);
+  const levels: LoadLevel[] = [];
+  let i = 0;
+  while (i < pts.length) {
+    const start = pts[i].n;
+    let j = i;
+    let n = 0;
+    let x = 0;
+    let sv = 0;
+    while (j < pts.length && pts[j].n <= start * 1.25) {
+      n += pts[j].n;
+      x += pts[j].x;
+      sv += pts[j].s;
+      j++;
+    }
+    const k = j - i;
+    if (k >= 2)
+      levels.push({ concurrency: n / k, throughput_rps: x / k, service_ms: sv / k, samples: k });
+    i = j;
+  }
+  return levels;
+}
+
+/** The USL over the window's load levels, or why there is none. */
+function uslOverLevels(up: Sample[]): { usl: TwinFit['usl']; note: string | null } {
+  const levels = loadLevels(up);
+  if (levels.length < 3)
+    return {
+      usl: null,
+      note: `${levels.length} load level${levels.length === 1 ? '' : 's'} in the window (the USL needs 3)`,
+    };
+  const lo = levels[0].concurrency;
+  const hi = levels[levels.length - 1].concurrency;
+  if (!(hi >= 1.5 * lo))
+    return { usl: null, note: 'the load levels span less than 1.5× (too narrow to fit the USL)' };
+  // levels at one request rate are noise in the service time, not load levels
+  const rates = levels.map((l) => l.throughput_rps);
+  if (!(Math.max(...rates) >= 1.5 * Math.min(...rates)))
+    return {
+      usl: null,
+      note: 'the request rate varies less than 1.5× across the window (one load level)',
+    };
+  const points: LoadPoint[] = levels.map((l, i) => ({
+    concurrency: l.concurrency,
+    throughput_rps: l.throughput_rps,
+    mean_ms: l.service_ms,
+    source: `level ${i + 1}`,
+  }));
+  try {
+    const f = fitUsl(points);
+    return {
+      usl: {
+        x1_rps: f.x1_rps,
+        demand_ms: f.demand_ms,
+        sigma: f.sigma,
+        kappa: f.kappa,
+        peak_concurrency: Number.isFinite(f.peak_concurrency) ? f.peak_concurrency : null,
+        r2: f.r2,
+        levels: levels.map((l, i) => ({
+          concurrency: l.concurrency,
+          samples: l.samples,
+          throughput_rps: l.throughput_rps,
+          fitted_rps: f.points[i].fitted_rps,
+          residual: f.points[i].residual,
+        })),
+      },
+      note: null,
+    };
+  } catch (e) {
+    if (e instanceof FitError) return { usl: null, note: e.message };
+    throw e;
+  }
+}
+
 export interface TwinOptions {
   /** Worker count; otherwise the last `workers` gauge; otherwise 1. */
   workers?: number;
@@ -58,9 +198,19 @@ export function modelFromSamples(
   samples: Sample[],
   opts: TwinOptions = {},
 ): { scenario: Scenario; fit: TwinFit } {
-  const up = samples.filter((s) => s.status === 'up' && s.kind !== 'redis' && s.kind !== 'host');
-  if (up.length === 0)
+  const all = samples.filter((s) => s.status === 'up' && s.kind !== 'redis' && s.kind !== 'host');
+  if (all.length === 0)
     throw new Error('no metrics samples in the window: record a metrics endpoint first');
+  const spike = startupSpike(all);
+  const up = all.slice(spike);
+  const excluded: TwinFit['excluded'] =
+    spike > 0
+      ? {
+          samples: spike,
+          until: all[spike - 1].t,
+          reason: `mean latency above ${SPIKE_FACTOR}× the window's median`,
+        }
+      : null;
   const source = up[0].source;
   // Arrival rate: time-weighted mean of the request rate.
   let weighted = 0;
@@ -100,6 +250,7 @@ export function modelFromSamples(
       workersFrom = 'default';
     }
   }
+  const { usl, note: uslNote } = uslOverLevels(up);
   const from = up[0].t;
   const to = up[up.length - 1].t;
   const fit: TwinFit = {
@@ -118,6 +269,9 @@ export function modelFromSamples(
       latency_p99_ms: lat.count > 0 ? histogramQuantile(0.99, lat.bounds, lat.counts) : null,
       throughput_rps: arrival,
     },
+    usl,
+    usl_note: uslNote,
+    excluded,
   };
   const duration = opts.duration_s ?? 60;
   const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -130,18 +284,39 @@ export function modelFromSamples(
       `lognormal with mean ${round(mean)} ms and P99 ${round(p99)} ms (sigma ${round(sigma)}) from the ` +
       `${up.some((s) => s.hist?.service) ? 'service' : 'latency'} histogram, ${workers} workers ` +
       `(${workersFrom === 'request' ? 'as configured' : workersFrom === 'metric' ? 'workers gauge' : 'assumed'}). ` +
-      `Observed end-to-end P99 ${fit.observed.latency_p99_ms === null ? 'n/a' : `${round(fit.observed.latency_p99_ms)} ms`}.`,
+      `Observed end-to-end P99 ${fit.observed.latency_p99_ms === null ? 'n/a' : `${round(fit.observed.latency_p99_ms)} ms`}.` +
+      (excluded
+        ? ` Left out ${excluded.samples} start-up sample${excluded.samples === 1 ? '' : 's'} (${excluded.reason}).`
+        : '') +
+      (usl
+        ? ` Over ${usl.levels.length} load levels the USL fits X(1) ${round(usl.x1_rps, 1)} req/s, ` +
+          `σ ${round(usl.sigma, 4)}, κ ${round(usl.kappa, 6)} (R² ${round(usl.r2)}): the work runs on a host ` +
+          `with that slowdown, its demand alone ${round(usl.demand_ms, 4)} ms.`
+        : ''),
     seed: 1,
     duration_s: duration,
     warmup_s: Math.min(5, duration / 10),
     workload: { type: 'open', rate_rps: round(arrival, 3), arrivals: 'poisson' },
-    server: { instances: 1, concurrency: workers, backlog: 1_000_000 },
+    ...(usl
+      ? { hosts: { app: { cores: UNLIMITED_CORES, usl: { sigma: usl.sigma, kappa: usl.kappa } } } }
+      : {}),
+    server: {
+      instances: 1,
+      concurrency: workers,
+      backlog: 1_000_000,
+      ...(usl ? { host: 'app' } : {}),
+    },
     handler: [
       {
+        // with the USL, the demand of a request alone; the slowdown under load comes from the host
         cpu:
           sigma > 0
-            ? { dist: 'lognormal', mean_ms: round(mean, 4), sigma: round(sigma, 4) }
-            : { dist: 'const', ms: round(mean, 4) },
+            ? {
+                dist: 'lognormal',
+                mean_ms: round(usl ? usl.demand_ms : mean, 4),
+                sigma: round(sigma, 4),
+              }
+            : { dist: 'const', ms: round(usl ? usl.demand_ms : mean, 4) },
       },
     ],
   });

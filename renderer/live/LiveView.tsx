@@ -569,7 +569,37 @@ function SourcePanel(p: SourcePanelProps) {
                 fmtNum(twin.fit.observed.latency_p99_ms, 1),
               )}`
             : null}
+          {twin.fit.excluded ? ` (${t.twinExcluded(twin.fit.excluded.samples)})` : null}
           {twin.error ? <span className="error"> ({twin.error})</span> : null}
+          {twin.fit.usl ? (
+            <details className="live-twin-usl">
+              <summary>
+                {t.twinUsl(
+                  twin.fit.usl.levels.length,
+                  fmtNum(twin.fit.usl.sigma, 4),
+                  fmtNum(twin.fit.usl.kappa, 6),
+                  twin.fit.usl.peak_concurrency === null
+                    ? '∞'
+                    : fmtNum(twin.fit.usl.peak_concurrency, 1),
+                  fmtNum(twin.fit.usl.r2, 3),
+                )}
+              </summary>
+              <ul aria-label={t.twinResiduals}>
+                {twin.fit.usl.levels.map((l) => (
+                  <li key={l.concurrency}>
+                    {t.twinLevel(
+                      fmtNum(l.concurrency, 1),
+                      fmtNum(l.throughput_rps, 1),
+                      fmtNum(l.fitted_rps, 1),
+                      `${l.residual >= 0 ? '+' : '−'}${fmtNum(Math.abs(l.residual) * 100, 1)} %`,
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : twin.fit.usl_note ? (
+            <span className="muted small"> {t.twinNoUsl(twin.fit.usl_note)}</span>
+          ) : null}
           {p.onOpenTwin ? (
             <button type="button" onClick={() => p.onOpenTwin?.(twin.scenario)}>
               {t.openTwin}

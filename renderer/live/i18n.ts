@@ -53,6 +53,13 @@ export const en = {
   twinBand: (low: string, high: string, observed: string) =>
     `→ simulated P99 ${low}–${high} ms; observed P99 ${observed} ms`,
   openTwin: 'Open twin in the scenario editor',
+  twinUsl: (levels: number, sigma: string, kappa: string, peak: string, r2: string) =>
+    `USL over ${levels} load levels: σ ${sigma}, κ ${kappa}, peak at ${peak} in service, R² ${r2}`,
+  twinResiduals: 'Residuals by level',
+  twinLevel: (n: string, x: string, fitted: string, resid: string) =>
+    `${n} in service: ${x} req/s, fitted ${fitted} (${resid})`,
+  twinNoUsl: (why: string) => `No USL: ${why}`,
+  twinExcluded: (n: number) => `left out ${n} start-up sample${n === 1 ? '' : 's'}`,
   // charts
   chartOps: 'Operations per second',
   lineOps: 'ops/s',
@@ -185,6 +192,12 @@ export const zhCN: LiveDictionary = {
     `${rps} 请求/秒，平均服务时间 ${mean} 毫秒（P99 ${p99} 毫秒），${workers} 个工作线程`,
   twinBand: (low, high, observed) => `→ 仿真 P99 ${low}–${high} 毫秒；实测 P99 ${observed} 毫秒`,
   openTwin: '在场景编辑器中打开孪生模型',
+  twinUsl: (levels, sigma, kappa, peak, r2) =>
+    `${levels} 个负载水平上的 USL：σ ${sigma}，κ ${kappa}，峰值于 ${peak} 个在服务请求，R² ${r2}`,
+  twinResiduals: '各负载水平的残差',
+  twinLevel: (n, x, fitted, resid) => `${n} 个在服务：${x} 请求/秒，拟合 ${fitted}（${resid}）`,
+  twinNoUsl: (why) => `未拟合 USL：${why}`,
+  twinExcluded: (n) => `已排除 ${n} 个启动样本`,
   chartOps: '每秒操作数',
   lineOps: '操作/秒',
   chartHit: '缓存命中率',
