@@ -430,7 +430,7 @@ describe('the command line', () => {
       repeats: 3,
       seconds: 10,
       poolSize: 8,
-      calibrateAt: [1, 4, 16],
+      calibrateAt: [1, 8, 64],
       seeds: [1, 2, 3],
       pgSettings: { max_connections: '300', shared_buffers: '128MB' },
       out: 'fidelity-out',

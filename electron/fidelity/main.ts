@@ -54,7 +54,7 @@ Measurement
   --quick                      smoke run: clients 1,4,16, 3 s, 1 repeat, uniform/direct
                                (all three are calibration points: nothing is held out)
 Prediction
-  --calibrate-at 1,4,16        points given to peakline calibrate (at most 3)
+  --calibrate-at 1,8,64        points given to peakline calibrate (at most 3; across the range)
   --seeds 1,2,3                simulation seeds; a prediction is their mean
   --cores N                    passed to peakline calibrate --cores (a core limit; none unless given)
   --skip-predict               measure and report only
@@ -179,7 +179,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     quietBelow: Number(s('quiet-below') ?? 0.5),
     quietWait: oneInt('quiet-wait', s('quiet-wait'), quick ? 0 : 60, 0),
     retries: oneInt('retries', s('retries'), quick ? 0 : 3, 0),
-    calibrateAt: intList('calibrate-at', s('calibrate-at') ?? '1,4,16', 1),
+    calibrateAt: intList('calibrate-at', s('calibrate-at') ?? (quick ? '1,4,16' : '1,8,64'), 1),
     seeds: intList('seeds', s('seeds') ?? '1,2,3', 0),
     cores: s('cores') === undefined ? undefined : oneInt('cores', s('cores'), 1, 1),
     skipPredict: values['skip-predict'] === true,
