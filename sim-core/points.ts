@@ -295,6 +295,35 @@ function quantileSorted(sorted: Float64Array, q: number): number {
 }
 
 /**
+ * Runs `fn(fields, line)` on each non-empty line of a whitespace-separated log, after checking it
+ * has at least as many fields as `names` (the message lists them). Returns the first and last
+ * line numbers seen.
+ */
+function eachLogLine(
+  lines: string[],
+  names: readonly string[],
+  fn: (t: string[], ln: number) => void,
+): { firstLine: number; lastLine: number } {
+  let firstLine = 0;
+  let lastLine = 0;
+  lines.forEach((raw, i) => {
+    const l = raw.trim();
+    if (l === '') return;
+    const ln = i + 1;
+    const t = l.split(/\s+/);
+    if (t.length < names.length)
+      throw new PointsError(
+        `line ${ln}`,
+        `expected at least ${names.length} fields (${names.join(' ')}), got ${t.length}`,
+      );
+    if (!firstLine) firstLine = ln;
+    lastLine = ln;
+    fn(t, ln);
+  });
+  return { firstLine, lastLine };
+}
+
+/**
  * pgbench's per-transaction log: `client_id transaction_no time_us script_no time_epoch time_us
  * [schedule_lag] [retries]`. The whole file is one closed-loop point: as many clients as distinct
  * client ids; failed and skipped transactions are left out.
@@ -304,22 +333,9 @@ function parsePgbenchLog(lines: string[]): LoadPoint[] {
   const latencies: number[] = [];
   let firstEnd = Infinity;
   let lastEnd = -Infinity;
-  let firstLine = 0;
-  let lastLine = 0;
-  lines.forEach((raw, i) => {
-    const l = raw.trim();
-    if (l === '') return;
-    const ln = i + 1;
-    const t = l.split(/\s+/);
-    if (t.length < 6)
-      throw new PointsError(
-        `line ${ln}`,
-        `expected at least 6 fields (client_id transaction_no time script_no time_epoch time_us), got ${t.length}`,
-      );
-    if (!firstLine) firstLine = ln;
-    lastLine = ln;
+  const names = ['client_id', 'transaction_no', 'time', 'script_no', 'time_epoch', 'time_us'];
+  const { firstLine, lastLine } = eachLogLine(lines, names, (t, ln) => {
     if (t[2] === 'failed' || t[2] === 'skipped') return;
-    const names = ['client_id', 'transaction_no', 'time', 'script_no', 'time_epoch', 'time_us'];
     const v = t.slice(0, 6).map((s, k) => numberOn(s, names[k], ln));
     if (!(v[2] >= 0)) throw new PointsError(`line ${ln}`, `time must be >= 0 (got ${v[2]})`);
     clients.add(t[0]);
@@ -372,21 +388,15 @@ function parsePgbenchAggregate(lines: string[]): LoadPoint[] {
   let lastStart = -Infinity;
   let step = Infinity;
   let prev: number | undefined;
-  let firstLine = 0;
-  let lastLine = 0;
-  const names = ['interval_start', 'num_transactions', 'sum_latency', 'sum_latency_2'];
-  lines.forEach((raw, i) => {
-    const l = raw.trim();
-    if (l === '') return;
-    const ln = i + 1;
-    const t = l.split(/\s+/);
-    if (t.length < 6)
-      throw new PointsError(
-        `line ${ln}`,
-        `expected at least 6 fields (interval_start num_transactions sum_latency sum_latency_2 min_latency max_latency), got ${t.length}`,
-      );
-    if (!firstLine) firstLine = ln;
-    lastLine = ln;
+  const names = [
+    'interval_start',
+    'num_transactions',
+    'sum_latency',
+    'sum_latency_2',
+    'min_latency',
+    'max_latency',
+  ];
+  const { firstLine, lastLine } = eachLogLine(lines, names, (t, ln) => {
     const [start, count, s, s2] = t.slice(0, 4).map((x, k) => numberOn(x, names[k], ln));
     if (!(count >= 0))
       throw new PointsError(`line ${ln}`, `num_transactions must be >= 0 (got ${count})`);
