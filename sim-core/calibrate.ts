@@ -11,6 +11,7 @@
 // scenario that reproduces the fit (a DB host with those cores and USL). Pure: no Node.
 import { Z99 } from './dist';
 import type { LoadPoint } from './points';
+import type { SimResult } from './result';
 import type { Dist, Scenario, ScenarioInput } from './schema';
 import { simulate } from './simulate';
 import { ldMva } from './theory';
@@ -724,26 +725,27 @@ export function fitHostBySimulation(
   if (points.length < 2)
     throw new FitError(`needs at least 2 load points to fit σ and κ (got ${points.length})`);
   const duration = Math.min(base.duration_s, opts.duration_s ?? 10);
-  const run = (p: LoadPoint, s: number, k: number) =>
-    simulate(atLoad(base, host, p, s, k, duration));
-  const cost = (s: number, k: number) => {
-    let e = 0;
-    for (const p of points) {
-      const x = run(p, s, k).throughput_rps;
-      e += ((x - p.throughput_rps) / p.throughput_rps) ** 2;
-    }
-    return e;
-  };
   const coarseS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5];
   const coarseK = [0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
   const total = coarseS.length * coarseK.length + 25;
   let done = 0;
-  let best = { s: 0, k: 0, e: Infinity };
+  // the best candidate keeps its runs, so the report needs no second simulation of it
+  let best: { s: number; k: number; e: number; sims: SimResult[] } = {
+    s: 0,
+    k: 0,
+    e: Infinity,
+    sims: [],
+  };
   const tryAt = (s: number, k: number) => {
-    const e = cost(s, k);
+    const sims = points.map((p) => simulate(atLoad(base, host, p, s, k, duration)));
+    let e = 0;
+    sims.forEach(
+      (r, i) =>
+        (e += ((r.throughput_rps - points[i].throughput_rps) / points[i].throughput_rps) ** 2),
+    );
     done++;
     opts.onProgress?.(done / total);
-    if (e < best.e) best = { s, k, e };
+    if (e < best.e) best = { s, k, e, sims };
   };
   for (const s of coarseS) for (const k of coarseK) tryAt(s, k);
   const around = (x: number, unit: number) =>
@@ -752,7 +754,7 @@ export function fitHostBySimulation(
   for (const s of [s0, ...around(s0, 0.01)])
     for (const k of [k0, ...around(k0, 1e-5)]) if (s !== s0 || k !== k0) tryAt(s, k);
   opts.onProgress?.(1);
-  const sims = points.map((p) => run(p, best.s, best.k));
+  const sims = best.sims;
   const xs = points.map((p) => p.throughput_rps);
   const meanX = xs.reduce((a, x) => a + x, 0) / xs.length;
   let ssRes = 0;
