@@ -34,6 +34,18 @@ Commands
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
         --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
         (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
+  plan FILE --vary path=a..b[:step] [--vary ...] --slo 'p99<=150,backlog_max<=900'
+        [--cost path=price ...] [--confidence 0.95] [--replications N]
+        [--max-replications N] [--set path=value ...] [--seed N] [--threads N] [--json|--csv]
+        The cheapest configuration of any number of varied fields that meets every SLO
+        clause at the confidence given (replications with common random numbers, more near
+        the boundary), found by bisection and branch and bound on a small share of the grid.
+        SLO metrics: p50 p90 p99 p999 mean (ms), error_rate, throughput, task_delay_p99,
+        backlog_max, util:STATION (e.g. util:db_pool<=0.8). Cost = Σ price × value × count:
+        what each instance has of its own (server.*, async.*, db.pool_size, its host's cores)
+        is counted once per server.instances, db.shard_concurrency once per db.shards;
+        instances, shards and services themselves once. Prices also from the scenario's
+        "costs": {"currency", "period", "prices": {path: price}}.
   calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--host NAME]
         [--out FILE] [--json]
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
@@ -270,6 +282,7 @@ const COMMANDS: Record<string, Handler> = {
   validate: cmdValidate,
   schema: cmdSchema,
   sweep: cmdSweep,
+  plan: async (argv) => (await import('./plan')).planCommand(argv),
   calibrate: async (argv) => (await import('./calibrate')).calibrateCommand(argv),
   bench: async (argv) => (await import('./bench')).benchCommand(argv),
   serve: (argv) => delegate('../web/serve.ts', 'serveCommand', 'the web console (serve)', argv),

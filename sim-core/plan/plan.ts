@@ -18,6 +18,7 @@ import {
   type MonotonicityBreak,
 } from './search';
 import {
+  checkSloAgainst,
   clauseMetric,
   formatClause,
   formatSloClauses,
@@ -28,6 +29,11 @@ import {
   type SloClause,
 } from './slo';
 import { meanCi, pairedDiffCi } from './stats';
+
+/** The SLO asks for something the scenario does not have (a station, an async section). */
+export class PlanInputError extends Error {
+  override name = 'PlanInputError';
+}
 
 /** A varied field and its values. */
 export interface PlanDim {
@@ -255,7 +261,11 @@ export async function runPlan(
         const rep = r;
         jobs.push(
           run(c.values, input.seed + rep).then((res) => {
-            names ??= metricNames(slo, res.async !== null);
+            if (!names) {
+              const problems = checkSloAgainst(res, slo);
+              if (problems.length > 0) throw new PlanInputError(problems.join('; '));
+              names = metricNames(slo, res.async !== null);
+            }
             c.reps[rep] = repOf(res, names, slo);
             simulations++;
           }),
@@ -266,6 +276,7 @@ export async function runPlan(
       await Promise.all(jobs);
     } catch (e) {
       stop();
+      if (e instanceof PlanInputError) throw e;
       const at = targets.length === 1 ? ` at ${describe(targets[0][0].values)}` : '';
       throw new Error(`${(e as Error).message}${at}`, { cause: e });
     }
