@@ -433,6 +433,13 @@ export async function runPlan(
     };
   }
 
+  // a plan stopped mid-batch leaves replications unfinished: keep each configuration's unbroken
+  // run of replications from 0 (so replication r still pairs with r elsewhere)
+  for (const c of configs.values()) {
+    const done = c.reps.findIndex((r) => r === undefined);
+    if (done >= 0) c.reps.length = done;
+    if (c.reps.length === 0) configs.delete(c.ix.join(','));
+  }
   const all = [...configs.values()].sort((a, b) => a.order - b.order);
   const reports = new Map(all.map((c) => [c, reportOf(c)]));
   const bestConfig = result.best ? configs.get(result.best.join(',')) : undefined;
