@@ -93,7 +93,7 @@ function twoStages(p: {
   return { sizes, cost, clauses };
 }
 
-describe('searchCheapest', () => {
+describe('searchCheapest', { timeout: 30_000 }, () => {
   it('finds the exhaustive answer of two M/M/c stages judging under 3 % of 4,320 points', async () => {
     await fc.assert(
       fc.asyncProperty(
