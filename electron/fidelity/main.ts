@@ -499,6 +499,8 @@ export async function main(argv: string[]): Promise<number> {
               calibrateAt: o.calibrateAt,
               seeds: o.seeds,
               cores: o.cores,
+              // through pgbouncer the DB sees at most its pool: calibrate models that pool
+              pool: name.endsWith('-pooled') ? (raw?.options.poolSize ?? o.poolSize) : undefined,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),
               log: err,
             },
