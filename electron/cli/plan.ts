@@ -150,6 +150,18 @@ export function formatPlan(r: PlanReport): string {
       );
     }
   }
+  const near = r.configurations.filter(
+    (c) => c.replications > r.replications.initial && (!r.best || c.params !== r.best.params),
+  );
+  if (near.length > 0) {
+    o.push('');
+    o.push('Near the boundary: more replications to tell');
+    for (const c of near.slice(0, 8))
+      o.push(
+        `    ${String(c.replications).padStart(3)}  ${paramsText(c.params)}: ${c.meets_slo ? 'meets the SLO' : `misses ${c.failed.join('; ')}`}`,
+      );
+    if (near.length > 8) o.push(`    … ${near.length - 8} more (--json or --csv lists all)`);
+  }
   if (r.monotonicity.length > 0) {
     o.push('');
     o.push('Not monotone (searched value by value there)');
