@@ -150,8 +150,9 @@ export function formatPlan(r: PlanReport): string {
       );
     }
   }
+  const bestText = r.best ? paramsText(r.best.params) : null;
   const near = r.configurations.filter(
-    (c) => c.replications > r.replications.initial && (!r.best || c.params !== r.best.params),
+    (c) => c.replications > r.replications.initial && paramsText(c.params) !== bestText,
   );
   if (near.length > 0) {
     o.push('');
