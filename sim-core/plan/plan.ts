@@ -252,6 +252,9 @@ export async function runPlan(
     return c;
   };
 
+  const describe = (values: readonly number[]) =>
+    dims.map((d, i) => `${d.path}=${values[i]}`).join(', ');
+
   /** Runs replications until each config has its target. */
   const ensure = async (targets: [Config, number][]) => {
     stop();
@@ -260,15 +263,20 @@ export async function runPlan(
       for (let r = c.reps.length; r < target; r++) {
         const rep = r;
         jobs.push(
-          run(c.values, input.seed + rep).then((res) => {
-            if (!names) {
-              const problems = checkSloAgainst(res, slo);
-              if (problems.length > 0) throw new PlanInputError(problems.join('; '));
-              names = metricNames(slo, res.async !== null);
-            }
-            c.reps[rep] = repOf(res, names, slo);
-            simulations++;
-          }),
+          run(c.values, input.seed + rep).then(
+            (res) => {
+              if (!names) {
+                const problems = checkSloAgainst(res, slo);
+                if (problems.length > 0) throw new PlanInputError(problems.join('; '));
+                names = metricNames(slo, res.async !== null);
+              }
+              c.reps[rep] = repOf(res, names, slo);
+              simulations++;
+            },
+            (e: unknown) => {
+              throw new Error(`${(e as Error).message} at ${describe(c.values)}`, { cause: e });
+            },
+          ),
         );
       }
     }
@@ -276,14 +284,10 @@ export async function runPlan(
       await Promise.all(jobs);
     } catch (e) {
       stop();
-      if (e instanceof PlanInputError) throw e;
-      const at = targets.length === 1 ? ` at ${describe(targets[0][0].values)}` : '';
-      throw new Error(`${(e as Error).message}${at}`, { cause: e });
+      throw e;
     }
     stop();
   };
-  const describe = (values: readonly number[]) =>
-    dims.map((d, i) => `${d.path}=${values[i]}`).join(', ');
 
   const clauseCi = (c: Config, cl: SloClause) =>
     meanCi(
