@@ -459,7 +459,7 @@ export const zh: Dictionary = {
   unitsUtil: '各站点利用率（%）',
   unitsCdf: '横轴：延迟（毫秒，对数刻度）· 纵轴：延迟 ≤ 横轴的成功响应占比',
   unitsDiagram: '方框颜色表示利用率（%）',
-  exportTitle: '{scenario} — {chart}',
+  exportTitle: '{scenario}：{chart}',
 };
 
 export type Language = 'en' | 'zh';
