@@ -7,7 +7,7 @@ import { validateScenario } from '../../sim-core/validate';
 import {
   compareRows,
   downsample,
-  pipelineUtilisation,
+  stationRows,
   readoutsOf,
   resultCsv,
   selectProblems,
@@ -115,15 +115,30 @@ describe('charts data', () => {
     expect(thin[49]).toEqual(cdf[999]);
   });
 
-  it('list stations busiest first and flag the saturating one; colour pipeline boxes', () => {
+  it('list stations busiest first and flag the saturating one', () => {
     const r = run(scenario(2));
     const bars = stationBars(r);
     for (let i = 1; i < bars.length; i++)
       expect(bars[i - 1].utilization).toBeGreaterThanOrEqual(bars[i].utilization);
     if (r.saturated) expect(bars.find((b) => b.saturated)!.name).toBe(r.saturated);
-    const boxes = pipelineUtilisation(r);
-    expect(boxes.workers).toBeGreaterThan(0.9);
-    expect(boxes.pool).toBeNull();
+  });
+
+  it('give the station table a row per station, in the pipeline’s order, with its flow', () => {
+    const r = run(scenario(2));
+    const rows = stationRows(r);
+    expect(rows.map((x) => x.name)).toEqual(Object.keys(r.stations));
+    expect(rows.filter((x) => x.saturated).map((x) => x.name)).toEqual(
+      r.saturated ? [r.saturated] : [],
+    );
+    const workers = rows.find((x) => x.name === 'workers')!;
+    expect(workers.utilization).toBeGreaterThan(0.9);
+    expect(workers.throughput_rps).toBeGreaterThan(0);
+    expect(workers.residence_ms).toBeGreaterThan(workers.mean_wait_ms);
+    // a result saved before stations reported their flow shows none rather than a wrong number
+    const old = { ...r, stations: { workers: { ...r.stations.workers } } };
+    delete old.stations.workers.throughput_rps;
+    delete old.stations.workers.residence_ms;
+    expect(stationRows(old)[0]).toMatchObject({ throughput_rps: null, residence_ms: null });
   });
 
   it('export a CSV with the summary and one row per series window', () => {
@@ -131,6 +146,22 @@ describe('charts data', () => {
     const csv = resultCsv(r).trim().split('\n');
     expect(csv[0]).toBe('metric,value');
     expect(csv).toContain(`throughput_rps,${r.throughput_rps}`);
+    const stations = csv.indexOf(
+      'station,servers,throughput_rps,utilization,mean_queue,mean_wait_ms,residence_ms',
+    );
+    expect(csv.slice(stations + 1, stations + 1 + Object.keys(r.stations).length)).toEqual(
+      Object.entries(r.stations).map(([name, st]) =>
+        [
+          name,
+          st.servers,
+          st.throughput_rps,
+          st.utilization,
+          st.mean_queue,
+          st.mean_wait_ms,
+          st.residence_ms,
+        ].join(','),
+      ),
+    );
     const header = csv.indexOf(
       't_s,rps,ok_rps,error_rps,p50_ms,p99_ms,in_flight,backlog,async_backlog,blocked',
     );
