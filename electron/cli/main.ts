@@ -314,7 +314,7 @@ export async function main(argv: string[]): Promise<number> {
     const handler = COMMANDS[command];
     if (!handler) {
       const known = Object.keys(COMMANDS);
-      const { suggest } = await import('../../sim-core/validate');
+      const { suggest } = await import('../../sim-core/validate/suggest');
       const hint = suggest(command, [...known, 'help']);
       throw new CliError(
         `peakline: unknown command "${command}"${hint ? ` — did you mean "${hint}"?` : ''} (commands: ${known.join(', ')}, help)`,

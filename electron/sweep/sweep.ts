@@ -5,7 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../sim-core/result';
-import { formatPath, parsePath, setPath, validateScenario } from '../../sim-core/validate';
+import { validateScenario } from '../../sim-core/validate';
+import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
 import {
   formatSlo,
   gridPoints,
