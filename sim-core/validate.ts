@@ -6,7 +6,6 @@
 // Pure: no Node, no DOM.
 import { stepNestingProblem } from './depth';
 import { ScenarioSchema, type Scenario } from './schema';
-import type { ZLike } from './validate/allowed-keys';
 import { findJsonError, lineColumn } from './validate/json-text';
 import { kindOf, problemsOf, type Problem } from './validate/problems';
 
@@ -28,7 +27,7 @@ export function validateScenario(obj: unknown, _label = 'scenario'): ValidateRes
   if (deep) return { ok: false, problems: [deep] };
   const r = ScenarioSchema.safeParse(obj);
   if (r.success) return { ok: true, scenario: r.data };
-  const problems = problemsOf(r.error.issues, ScenarioSchema as unknown as ZLike, obj);
+  const problems = problemsOf(r.error.issues, ScenarioSchema, obj);
   // Keep one line per distinct problem.
   const seen = new Set<string>();
   const unique = problems.filter((p) => {

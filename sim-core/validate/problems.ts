@@ -2,7 +2,8 @@
 // ("must be > 0 (got 0)", "is required (a number)", "unknown field — did you mean …?"); a value
 // that fits no form of a union is explained by the form it comes closest to, or by the forms
 // there are.
-import { allowedKeys, oneKeyKinds, type ZLike } from './allowed-keys';
+import type { z } from 'zod';
+import { allowedKeys, oneKeyKinds } from './allowed-keys';
 import { formatPath, getPath, type PathSeg } from './paths';
 import { suggest } from './suggest';
 
@@ -63,7 +64,7 @@ function isRootMismatch(issue: Issue, unionData: unknown): boolean {
 function explainUnion(
   issue: Issue,
   fullPath: PathSeg[],
-  root: ZLike,
+  root: z.ZodType,
   data: unknown,
   out: Problem[],
 ): void {
@@ -151,7 +152,13 @@ function explainUnion(
   out.push({ path: where, message: 'does not match any allowed form' });
 }
 
-function collect(issue: Issue, base: PathSeg[], root: ZLike, data: unknown, out: Problem[]): void {
+function collect(
+  issue: Issue,
+  base: PathSeg[],
+  root: z.ZodType,
+  data: unknown,
+  out: Problem[],
+): void {
   const fullPath = [...base, ...issue.path];
   const where = formatPath(fullPath);
   const value = getPath(data, fullPath);
@@ -242,7 +249,7 @@ function summarise(v: unknown): string {
 }
 
 /** The problems of a failed parse: each of zod's `issues`, explained against the `data` parsed. */
-export function problemsOf(issues: readonly unknown[], root: ZLike, data: unknown): Problem[] {
+export function problemsOf(issues: readonly unknown[], root: z.ZodType, data: unknown): Problem[] {
   const out: Problem[] = [];
   for (const issue of issues as Issue[]) collect(issue, [], root, data, out);
   return out;
