@@ -4,8 +4,9 @@
 import { memo, useMemo } from 'react';
 import { Bar, BarChart, Cell, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SimResult } from '../../sim-core/result';
-import { downsample, stationBars, thinCdf } from '../store/selectors';
-import type { AnalyticView } from '../store/types';
+import type { AnalyticView } from '../sim/analytic';
+import { downsample, thinCdf } from '../sim/thin';
+import { stationBars } from '../store/selectors';
 import type { Palette } from '../ui/palette';
 import type { T } from '../i18n';
 import { fmtNum } from '../format';

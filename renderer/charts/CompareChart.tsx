@@ -3,7 +3,7 @@
 import { memo, useMemo } from 'react';
 import { LineChart, ReferenceLine } from 'recharts';
 import type { SimResult } from '../../sim-core/result';
-import { downsample } from '../store/selectors';
+import { downsample } from '../sim/thin';
 import type { Palette } from '../ui/palette';
 import { axes, seriesLine } from './parts';
 

@@ -9,7 +9,7 @@ import type { SimResult } from '../../sim-core/result';
 import { SimRunner, type RunnerOptions, type WorkerLike } from './runner';
 import { serveRun } from './runSim';
 import type { FromWorker, ToWorker } from './protocol';
-import type { AnalyticView } from '../store/types';
+import type { AnalyticView } from './analytic';
 
 /** A worker whose messages cross a macrotask boundary, like a real one; terminate drops output. */
 class InProcessWorker implements WorkerLike {

@@ -4,15 +4,14 @@ import type { SeriesPoint } from '../../sim-core/result';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
 import { validateScenario } from '../../sim-core/validate';
+import { downsample, thinCdf } from '../sim/thin';
 import {
   compareRows,
-  downsample,
   stationRows,
   readoutsOf,
   resultCsv,
   selectProblems,
   stationBars,
-  thinCdf,
 } from './selectors';
 import { createAppStore } from './index';
 

@@ -4,7 +4,8 @@
 import type { SimResult, SeriesPoint, StationStats } from '../../sim-core/result';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { validateScenario, type Problem } from '../../sim-core/validate';
-import type { AppState, Snapshot, AnalyticView } from './types';
+import type { AnalyticView } from '../sim/analytic';
+import type { AppState, Snapshot } from './types';
 
 export const selectScenario = (s: AppState) => s.scenario;
 export const selectCanUndo = (s: AppState) => s.past.length > 0;
@@ -150,36 +151,6 @@ export function stationRows(r: SimResult | null): StationRow[] {
     residence_ms: st.residence_ms ?? null,
     saturated: name === r.saturated,
   }));
-}
-
-/** Reduces a series to at most `maxPoints` rows: per bucket the first row with each numeric
- * field's max (peaks stay visible; about 1–2 points per pixel). */
-export function downsample(series: readonly SeriesPoint[], maxPoints: number): SeriesPoint[] {
-  if (series.length <= maxPoints || maxPoints < 2) return series.slice();
-  const out: SeriesPoint[] = [];
-  const size = series.length / maxPoints;
-  for (let b = 0; b < maxPoints; b++) {
-    const start = Math.floor(b * size);
-    const end = Math.min(series.length, Math.floor((b + 1) * size));
-    if (end <= start) continue;
-    const row: SeriesPoint = { ...series[start] };
-    for (let i = start + 1; i < end; i++) {
-      const p = series[i];
-      for (const k of Object.keys(p) as (keyof SeriesPoint)[])
-        if (k !== 't_s' && p[k] > row[k]) row[k] = p[k];
-    }
-    out.push(row);
-  }
-  return out;
-}
-
-/** Thins a CDF to at most `maxPoints` points, keeping both ends. */
-export function thinCdf(cdf: readonly [number, number][], maxPoints: number): [number, number][] {
-  if (cdf.length <= maxPoints) return cdf.slice();
-  const out: [number, number][] = [];
-  const step = (cdf.length - 1) / (maxPoints - 1);
-  for (let i = 0; i < maxPoints; i++) out.push(cdf[Math.round(i * step)]);
-  return out;
 }
 
 export type Verdict = 'better' | 'worse' | 'same';
