@@ -3,14 +3,14 @@
 // turned into safe file names (no path traversal), writes are atomic (temp file, fsync, rename),
 // and every file read or written is checked by the scenario validator, whose message is what a
 // bad file shows.
-import { promises as fs, constants as fsc } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
 import type { LoadedProfile, OpenFile, ProfileEntry, ProfileSource } from '../api/contract';
 import { ApiError } from '../api/errors';
+import { writeFileAtomic } from '../write-file-atomic';
 
 /** The repository's shipped profiles folder. */
 export const SHIPPED_PROFILES_DIR = fileURLToPath(new URL('../../profiles/', import.meta.url));
@@ -57,44 +57,6 @@ export function profileFileName(name: string): string {
 /** The profile name of a stored file name (its name without `.json`). */
 function nameOfFile(file: string): string {
   return file.endsWith(SUFFIX) ? file.slice(0, -SUFFIX.length) : file;
-}
-
-/**
- * Writes `data` to `file` atomically: a temporary file in the same folder, fsync, rename over the
- * target, fsync of the folder. A crash leaves either the old file or the new one, never half.
- */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  const fh = await fs.open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (e) {
-    await fh.close().catch(() => {});
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  try {
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  try {
-    const dh = await fs.open(dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    // Some platforms (Windows) cannot fsync a folder; the rename is still atomic there.
-  }
 }
 
 export interface ProfileStoreOptions {
