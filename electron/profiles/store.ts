@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
 import type { LoadedProfile, OpenFile, ProfileEntry, ProfileSource } from '../api/contract';
-import { ApiError } from '../api/errors';
 import { writeFileAtomic } from '../write-file-atomic';
 
 /** The repository's shipped profiles folder. */
@@ -27,13 +26,28 @@ export function defaultUserProfilesDir(
   return path.join(path.resolve(base), 'profiles');
 }
 
+/** Why the store refused: a name it cannot use, no such profile, a file or scenario that does not
+ * validate, a name already taken (Save As). */
+export type ProfileErrorCode = 'invalid_name' | 'not_found' | 'invalid_scenario' | 'exists';
+
+/** A profile the store cannot read or write, with a message a person can act on. */
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+  constructor(
+    readonly code: ProfileErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 const SUFFIX = '.json';
 
 /**
  * The file name a profile name is stored under: letters (any script), digits, space, `_ . -`
  * kept, everything else (slashes, colons, control characters…) becomes `-`; no leading dots;
- * at most 100 characters; `.json` added. Throws an ApiError when nothing usable is left.
+ * at most 100 characters; `.json` added. Throws a ProfileError when nothing usable is left.
  */
 export function profileFileName(name: string): string {
   let base = name.trim();
@@ -47,8 +61,8 @@ export function profileFileName(name: string): string {
     .slice(0, 100)
     .trim();
   if (base === '' || WINDOWS_RESERVED.test(base.split('.')[0]))
-    throw new ApiError(
-      'invalid_request',
+    throw new ProfileError(
+      'invalid_name',
       `profile name ${JSON.stringify(name)} has no usable characters (use letters, digits, space, _ . -)`,
     );
   return base + SUFFIX;
@@ -85,7 +99,7 @@ export class ProfileStore {
     const dir = this.dirOf(source);
     const file = path.join(dir, profileFileName(name));
     if (path.dirname(file) !== dir)
-      throw new ApiError('invalid_request', `profile name ${JSON.stringify(name)} is not allowed`);
+      throw new ProfileError('invalid_name', `profile name ${JSON.stringify(name)} is not allowed`);
     return file;
   }
 
@@ -151,7 +165,7 @@ export class ProfileStore {
       text = await fs.readFile(full, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new ApiError(
+        throw new ProfileError(
           'not_found',
           `no ${source === 'shipped' ? 'shipped ' : ''}profile named ${JSON.stringify(name)} (${this.labelOf(file, source)})`,
         );
@@ -159,7 +173,8 @@ export class ProfileStore {
     }
     const label = this.labelOf(file, source);
     const r = parseScenarioText(text, label);
-    if (!r.ok) throw new ApiError('invalid_scenario', formatProblems(label, r.problems).join('\n'));
+    if (!r.ok)
+      throw new ProfileError('invalid_scenario', formatProblems(label, r.problems).join('\n'));
     const scenario = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     return { name: nameOfFile(file), source, file, scenario };
   }
@@ -176,7 +191,8 @@ export class ProfileStore {
     const full = this.pathOf(name, 'user');
     const file = path.basename(full);
     const r = validateScenario(scenario, file);
-    if (!r.ok) throw new ApiError('invalid_scenario', formatProblems(file, r.problems).join('\n'));
+    if (!r.ok)
+      throw new ProfileError('invalid_scenario', formatProblems(file, r.problems).join('\n'));
     await fs.mkdir(this.userDir, { recursive: true });
     if (options.noOverwrite) {
       const exists = await fs.stat(full).then(
@@ -184,7 +200,7 @@ export class ProfileStore {
         () => false,
       );
       if (exists)
-        throw new ApiError(
+        throw new ProfileError(
           'exists',
           `a profile named ${JSON.stringify(nameOfFile(file))} already exists`,
         );
