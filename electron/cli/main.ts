@@ -1,12 +1,13 @@
 // The `peakline` command line: run, validate, schema and sweep here, calibrate and bench in modules
 // of their own; serve, watch and demo are loaded on demand from the web shell and the live sources.
 // Errors are one clear line on stderr and a non-zero exit code (a stack trace only with --debug).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ScenarioSchema } from '../../sim-core/schema';
 import { formatProblems, parseScenarioText } from '../../sim-core/validate';
 import { loadSimulate } from '../sweep/point';
 import { runSweep, parseSlo, parseVary, SweepInputError } from '../sweep/sweep';
+import { packageVersion } from '../version';
 import { formatRun, formatSweep, formatSweepCsv } from './report';
 import {
   CliError,
@@ -66,13 +67,6 @@ Commands
 Paths name scenario fields: server.concurrency, async.workers, handler[0].cpu.mean_ms.
 --debug (any command) prints stack traces of unexpected errors.
 `;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -303,7 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === '--version' || command === '-v' || command === 'version') {
-      out(`peakline ${version()}\n`);
+      out(`peakline ${packageVersion()}\n`);
       return 0;
     }
     const delegated = command === 'serve' || command === 'watch' || command === 'demo';
