@@ -3,8 +3,8 @@
 // Cancel stops a run, and slow stationary scenarios show a preview before the full result. The worker transport is in-process
 // (jsdom has no Web Worker); the simulation it runs is the real one (serveRun → simulate).
 import { describe, expect, it } from 'vitest';
-import type { Scenario, ScenarioInput } from '../../sim-core/schema';
-import { validateScenario } from '../../sim-core/validate';
+import type { Scenario } from '../../sim-core/schema';
+import { scenario } from '../../sim-core/testkit';
 import type { SimResult } from '../../sim-core/result';
 import { SimRunner, type RunnerOptions, type WorkerLike } from './runner';
 import { serveRun } from './runSim';
@@ -40,20 +40,15 @@ class InProcessWorker implements WorkerLike {
   }
 }
 
-const mm1 = (name: string, rate = 50): Scenario => {
-  const input: ScenarioInput = {
-    schema: 'peakline.scenario/v1',
+const mm1 = (name: string, rate = 50): Scenario =>
+  scenario({
     name,
     seed: 3,
     duration_s: 2,
     workload: { type: 'open', rate_rps: rate },
     server: { concurrency: 1 },
     handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
-  };
-  const r = validateScenario(input);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.scenario;
-};
+  });
 
 function harness(restartAfterMs: number, more: RunnerOptions = {}) {
   const workers: InProcessWorker[] = [];
@@ -272,9 +267,8 @@ describe('SimRunner previews', () => {
 
   it('runs a changing load (a rate curve) in full only: its start says nothing of its end', async () => {
     const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
-    const curve = (name: string): Scenario => {
-      const r = validateScenario({
-        schema: 'peakline.scenario/v1',
+    const curve = (name: string): Scenario =>
+      scenario({
         name,
         duration_s: 2,
         workload: {
@@ -287,9 +281,6 @@ describe('SimRunner previews', () => {
         server: { concurrency: 1 },
         handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
       });
-      if (!r.ok) throw new Error(JSON.stringify(r.problems));
-      return r.scenario;
-    };
     let done = h.next();
     h.runner.run(curve('spike-1'));
     await done;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SeriesPoint } from '../../sim-core/result';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
-import { validateScenario } from '../../sim-core/validate';
+import { scenario as validated } from '../../sim-core/testkit';
 import { downsample, thinCdf } from '../sim/thin';
 import {
   compareRows,
@@ -31,11 +31,7 @@ const scenario = (workers: number): ScenarioInput => ({
     steps: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
   },
 });
-const run = (s: ScenarioInput) => {
-  const v = validateScenario(s);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return simulate(v.scenario, { series: true });
-};
+const run = (s: ScenarioInput) => simulate(validated(s), { series: true });
 
 describe('readouts', () => {
   it('give the six numbers with intervals that contain the estimate', () => {
