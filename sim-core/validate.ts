@@ -2,10 +2,10 @@
 // column of malformed JSON), checks it against ScenarioSchema and turns every zod issue into
 // `path: message` (paths read like `handler[1].db.query.mean_ms`), with "did you mean …?" for
 // unknown fields. Its parts, in validate/: paths (and the `--set` override), suggestions, the JSON
-// text scanner, what the schema allows at a place, and the wording of each problem.
-// Pure: no Node, no DOM.
-import { stepNestingProblem } from './depth';
+// text scanner, the nesting depth of steps, what the schema allows at a place, and the wording of
+// each problem. Pure: no Node, no DOM.
 import { ScenarioSchema, type Scenario } from './schema';
+import { stepNestingProblem } from './validate/depth';
 import { findJsonError, lineColumn } from './validate/json-text';
 import { kindOf, problemsOf, type Problem } from './validate/problems';
 
