@@ -7,7 +7,7 @@
 // multiplied by `db.shards`. Counts themselves and shared things (instances, shards, services) are
 // not multiplied.
 import type { Scenario } from '../schema';
-import { formatPath, getPath, parsePath } from '../validate';
+import { formatPath, getPath, parsePath } from '../validate/paths';
 
 /** Prices per unit of scenario fields, with what they are in. */
 export interface CostSpec {
