@@ -2,7 +2,8 @@
 // plans on its own. The CLI runs them on worker threads instead (electron/sweep/pool.ts).
 import type { SimResult } from '../result';
 import { simulate } from '../simulate';
-import { setPath, validateScenario } from '../validate/paths';
+import { validateScenario } from '../validate';
+import { setPath } from '../validate/paths';
 import type { RunReplication } from './plan';
 
 /** Runs `scenario` (as written) with values at `paths` and a seed, here and now. */
