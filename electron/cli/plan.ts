@@ -14,7 +14,8 @@ import {
   type PlanDim,
   type PlanReport,
 } from '../../sim-core/plan/index';
-import { formatPath, parsePath, setPath, validateScenario } from '../../sim-core/validate';
+import { validateScenario } from '../../sim-core/validate';
+import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
 import { PointPool } from '../sweep/pool';
 import { parseVary } from '../sweep/spec';
 import {
