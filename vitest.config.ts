@@ -1,6 +1,10 @@
 // Vitest projects: pure simulator (core), Node-side services and CLI against real processes (node),
 // React components and stores in jsdom (renderer), and the console in real Chromium (browser).
+// The node and browser projects run the build (the bin, `serve`, the sweep worker thread), so
+// their global set-up first brings it up to date with the sources (build/build.mjs).
 import { defineConfig } from 'vitest/config';
+
+const buildFirst = ['./build/build.mjs'];
 
 export default defineConfig({
   test: {
@@ -17,6 +21,7 @@ export default defineConfig({
           name: 'node',
           include: ['electron/**/*.test.ts'],
           environment: 'node',
+          globalSetup: buildFirst,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -34,6 +39,7 @@ export default defineConfig({
           name: 'browser',
           include: ['renderer/e2e/**/*.e2e.ts'],
           environment: 'node',
+          globalSetup: buildFirst,
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
