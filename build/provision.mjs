@@ -45,10 +45,13 @@ function readable(file) {
   }
 }
 
-function onPath(name, extra = []) {
+/** Where `name` is on the PATH (or in one of `extra`), or null. */
+function which(name, extra = []) {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...extra].filter(Boolean);
-  return dirs.some((dir) => executable(path.join(dir, name)));
+  return dirs.map((dir) => path.join(dir, name)).find(executable) ?? null;
 }
+
+const onPath = (name, extra) => which(name, extra) !== null;
 
 /** The needs not met now. */
 export function missing() {
@@ -56,9 +59,13 @@ export function missing() {
 }
 
 function run(cmd, args) {
+  // apt-get needs dpkg and friends on the PATH even when this one lacks them.
+  const PATH = [process.env.PATH, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']
+    .filter(Boolean)
+    .join(path.delimiter);
   const r = spawnSync(cmd, args, {
     stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    env: { ...process.env, PATH, DEBIAN_FRONTEND: 'noninteractive' },
   });
   return r.status === 0;
 }
@@ -69,9 +76,9 @@ export function provision(log = (line) => process.stderr.write(`${line}\n`)) {
   if (need.length === 0) return 0;
   const pkgs = need.map((n) => n.pkg);
   const whats = need.map((n) => n.what).join(', ');
-  const hasApt = onPath('apt-get', ['/usr/bin']);
+  const apt = which('apt-get', ['/usr/bin']);
   const root = process.getuid?.() === 0;
-  if (!hasApt) {
+  if (!apt) {
     log(
       `The tests need ${whats}: install the Debian packages ${pkgs.join(' ')} or their equivalents.`,
     );
@@ -84,7 +91,7 @@ export function provision(log = (line) => process.stderr.write(`${line}\n`)) {
     return 1;
   }
   log(`Installing what the tests need (${whats}): apt-get install -y ${pkgs.join(' ')}`);
-  if (!run('apt-get', ['update', '-qq']) || !run('apt-get', ['install', '-y', '-qq', ...pkgs])) {
+  if (!run(apt, ['update', '-qq']) || !run(apt, ['install', '-y', '-qq', ...pkgs])) {
     log(`apt-get install -y ${pkgs.join(' ')} failed.`);
     return 1;
   }
