@@ -14,6 +14,10 @@ export default defineConfig({
           name: 'core',
           include: ['sim-core/**/*.test.ts'],
           environment: 'node',
+          // The statistical and property tests take up to ~2 s each on a quiet 2-core machine and
+          // 5–10 s on one shared by other work (Vitest's default budget is 5 s): wall time is not
+          // what they test, so their budget leaves room for a machine several times slower.
+          testTimeout: 30_000,
         },
       },
       {
