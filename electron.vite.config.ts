@@ -1,7 +1,9 @@
 // The build (`npm run build`, also run by `npm install` through `prepare`): electron-vite compiles
 //   main     → out/main/: the Electron main process (index.js) and, for plain Node, the `peakline`
 //              CLI (cli.js), the sweep worker thread (sweep-worker.js) and the fidelity suite
-//              (fidelity.js), sharing chunks; runtime dependencies stay in node_modules;
+//              (fidelity.js), sharing chunks; the runtime dependencies load from node_modules
+//              and the dev dependencies used (zod) are bundled — so the CLI's start-up reads one
+//              chunk instead of zod's ~70 modules, every locale included;
 //   preload  → out/preload/index.cjs: one CommonJS file, as a sandboxed preload must be;
 //   renderer → out/renderer/: the console UI, served by `peakline serve` and loaded by the app.
 // Every file of out/main sits two folders below the root, like the sources in electron/*/, so
@@ -10,11 +12,16 @@
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { stampPlugin } from './build/stamp.mjs';
+import { stamp } from './build/stamp.mjs';
 
 const root = import.meta.dirname;
 const at = (rel: string) => `${root}/${rel}`;
 const always = [at('electron.vite.config.ts'), at('package.json'), at('build/stamp.mjs')];
+const stamps = {
+  main: stamp('main', always),
+  preload: stamp('preload', always),
+  renderer: stamp('renderer', always),
+};
 
 /** The dev server injects an inline React-refresh preamble that the strict CSP would block; the
  * CSP stays in every build, only `electron-vite dev` drops it. */
@@ -29,13 +36,11 @@ function devWithoutCsp(): Plugin {
 
 export default defineConfig({
   main: {
-    plugins: [stampPlugin('main', always)],
+    plugins: [stamps.main.plugin],
     build: {
       outDir: at('out/main'),
       // The CLI runs on Node 20.19 as well as in Electron's Node.
       target: 'node20.19',
-      // The runtime dependencies load from node_modules; zod (a dev dependency) is bundled: the
-      // CLI's start-up pays for one file instead of its ~70 modules, every locale included.
       sourcemap: true,
       rolldownOptions: {
         input: {
@@ -52,7 +57,7 @@ export default defineConfig({
     },
   },
   preload: {
-    plugins: [stampPlugin('preload', always)],
+    plugins: [stamps.preload.plugin],
     build: {
       outDir: at('out/preload'),
       rolldownOptions: {
@@ -64,8 +69,8 @@ export default defineConfig({
   renderer: {
     root: at('renderer'),
     base: './',
-    plugins: [react(), devWithoutCsp(), stampPlugin('renderer', always)],
-    worker: { format: 'es' },
+    plugins: [react(), devWithoutCsp(), stamps.renderer.plugin],
+    worker: { format: 'es', plugins: () => [stamps.renderer.workerPlugin()] },
     build: {
       outDir: at('out/renderer'),
       // Served to browsers by the web console too, not only to Electron's Chromium.

@@ -9,4 +9,7 @@ export function staleReason(part: string): string | null;
 export function buildProblem(parts: readonly string[]): string | null;
 export function clearStamp(part: string): void;
 export function writeStamp(part: string, files: readonly string[]): void;
-export function stampPlugin(part: string, extra?: readonly string[]): Plugin;
+export function stamp(
+  part: string,
+  extra?: readonly string[],
+): { plugin: Plugin; workerPlugin: () => Plugin };

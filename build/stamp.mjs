@@ -85,23 +85,29 @@ export function writeStamp(part, files) {
 }
 
 /**
- * A Vite plugin that stamps `part` with the modules of its bundle (plus `extra` files, such as
- * the config and package.json) once the bundle is written, and clears the stamp when it starts.
+ * Vite plugins that stamp `part` with the modules of its bundle (plus `extra` files, such as the
+ * config and package.json): `plugin` clears the stamp when the build starts and writes it once
+ * the bundle is written; `workerPlugin()` (for `worker.plugins`) adds the modules of the Web
+ * Worker bundles built along the way, which the main bundle only names.
  */
-export function stampPlugin(part, extra = []) {
-  let modules = [];
+export function stamp(part, extra = []) {
+  const modules = new Set();
+  function generateBundle() {
+    for (const id of this.getModuleIds()) if (!id.startsWith('\0')) modules.add(id.split('?')[0]);
+  }
   return {
-    name: 'peakline:stamp',
-    apply: 'build',
-    buildStart() {
-      clearStamp(part);
+    plugin: {
+      name: 'peakline:stamp',
+      apply: 'build',
+      buildStart() {
+        clearStamp(part);
+        modules.clear();
+      },
+      generateBundle,
+      closeBundle(error) {
+        if (!error) writeStamp(part, [...modules, ...extra]);
+      },
     },
-    generateBundle() {
-      modules = [...this.getModuleIds()].filter((id) => !id.startsWith('\0'));
-    },
-    closeBundle(error) {
-      if (error) return;
-      writeStamp(part, [...modules.map((id) => id.split('?')[0]), ...extra]);
-    },
+    workerPlugin: () => ({ name: 'peakline:stamp-worker', apply: 'build', generateBundle }),
   };
 }
