@@ -36,6 +36,8 @@ export default defineConfig({
           include: ['renderer/**/*.test.{ts,tsx}'],
           exclude: ['renderer/e2e/**'],
           environment: 'jsdom',
+          // Rendering the whole console in jsdom takes 1–2 s, 7 s on a busy machine: as for core.
+          testTimeout: 30_000,
         },
       },
       {
