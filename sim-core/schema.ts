@@ -290,6 +290,16 @@ export const StatsSchema = z.strictObject({
   batches: count(2).default(20),
 });
 
+/**
+ * Prices for `peakline plan`: the cost of one unit of a scenario field (`"server.instances": 250`),
+ * in a currency and per period of the user's choosing. Only the plan reads them.
+ */
+export const CostsSchema = z.strictObject({
+  currency: z.string().min(1).optional(),
+  period: z.string().min(1).optional(),
+  prices: z.record(z.string(), nonNegative()),
+});
+
 export const ScenarioSchema = z
   .strictObject({
     schema: z.literal('peakline.scenario/v1'),
@@ -309,6 +319,7 @@ export const ScenarioSchema = z
     db: DbSchema.optional(),
     services: z.record(z.string(), ServiceSchema).default({}),
     stats: StatsSchema.default(StatsSchema.parse({})),
+    costs: CostsSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const walk = (steps: Step[], path: (string | number)[], inTx = false) => {

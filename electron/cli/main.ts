@@ -34,11 +34,25 @@ Commands
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
         --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
         (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
-  calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--host NAME]
-        [--out FILE] [--json]
+  plan FILE --vary path=a..b[:step] [--vary ...] --slo 'p99<=150,backlog_max<=900'
+        [--cost path=price ...] [--confidence 0.95] [--replications N]
+        [--max-replications N] [--set path=value ...] [--seed N] [--threads N] [--json|--csv]
+        The cheapest configuration of any number of varied fields that meets every SLO
+        clause at the confidence given (replications with common random numbers, more near
+        the boundary), found by bisection and branch and bound on a small share of the grid.
+        SLO metrics: p50 p90 p99 p999 mean (ms), error_rate, throughput, task_delay_p99,
+        backlog_max, util:STATION (e.g. util:db_pool<=0.8). Cost = Σ price × value × count:
+        what each instance has of its own (server.*, async.*, db.pool_size, its host's cores)
+        is counted once per server.instances, db.shard_concurrency once per db.shards;
+        instances, shards and services themselves once. Prices also from the scenario's
+        "costs": {"currency", "period", "prices": {path: price}}.
+  calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--pool N]
+        [--host NAME] [--out FILE] [--json]
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
         Scalability Law (X(1), σ, κ) and write a scenario that predicts other loads
-        (default calibrated.json; --base: set that scenario's host instead).
+        (default calibrated.json; --base: set that scenario's host instead; --pool N: the
+        clients shared N connections, e.g. pgbouncer's pool, so σ and κ are fitted by
+        simulating the query behind that pool).
   bench [--json] [--quick]
         Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS
         (--quick: no sale-day run and a 3×3 sweep).
@@ -254,6 +268,7 @@ const COMMANDS: Record<string, Handler> = {
   validate: cmdValidate,
   schema: cmdSchema,
   sweep: cmdSweep,
+  plan: async (argv) => (await import('./plan')).planCommand(argv),
   calibrate: async (argv) => (await import('./calibrate')).calibrateCommand(argv),
   bench: async (argv) => (await import('./bench')).benchCommand(argv),
   serve: async (argv) => (await import('../web/serve')).serveCommand(argv),

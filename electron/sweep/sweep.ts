@@ -183,6 +183,11 @@ export function cheapest(points: readonly SweepPoint[]): SweepPoint | null {
   return best;
 }
 
+/** Starts one sweep worker thread (it runs points of `init`, one message each). */
+export function startSweepWorker(init: WorkerInit): Worker {
+  return new Worker(WORKER_FILE, { workerData: init });
+}
+
 /**
  * Runs `scenario` once for every combination of `vary` values (one or two dimensions) on worker
  * threads and reports each point, and the cheapest meeting `opts.slo`. Throws before starting when
@@ -288,7 +293,7 @@ export async function runSweep(
       return true;
     };
     for (let t = 0; t < threads; t++) {
-      const w = new Worker(WORKER_FILE, { workerData: init });
+      const w = startSweepWorker(init);
       workers.push(w);
       w.on('message', (rep: PointReply) => {
         if (settled) return;

@@ -74,14 +74,14 @@ describe('peakline serve', () => {
       allowHosts: [],
       help: false,
     });
-    expect(parseServeArgs(['--port=8080', '--host', '0.0.0.0', '--allow-host', 'box.lan'])).toEqual(
-      {
-        port: 8080,
-        host: '0.0.0.0',
-        allowHosts: ['box.lan'],
-        help: false,
-      },
-    );
+    expect(
+      parseServeArgs(['--port=8080', '--host', '0.0.0.0', '--allow-host', 'box.lan', '--no-build']),
+    ).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      allowHosts: ['box.lan'],
+      help: false,
+    });
     expect(() => parseServeArgs(['--host'])).toThrow('serve: --host needs a value');
     expect(() => parseServeArgs(['--open'])).toThrow('serve: unknown option "--open"');
   });

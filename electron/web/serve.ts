@@ -59,6 +59,9 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
       case '--allow-host':
         out.allowHosts.push(value());
         break;
+      case '--no-build':
+        // serve never builds now (the bin checks the build); kept so that scripts still run
+        break;
       case '--help':
       case '-h':
         out.help = true;
