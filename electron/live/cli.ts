@@ -4,9 +4,10 @@
 // outages, reporting them. It never prints a password: sources are named by their URL without
 // credentials and error texts are scrubbed. `demo` runs a real order pipeline on Redis.
 import { parseArgs } from 'node:util';
-import { redactUrl, type Sample, type SourceConfigInput } from './contract';
+import { SourceConfigSchema, type Sample, type SourceConfigInput } from '../api/contract';
 import { DEMO_DEFAULTS, startDemo } from './demo';
-import { LiveService, LiveError } from './service';
+import { LiveService } from './service';
+import { redactUrl } from './source';
 
 const WATCH_USAGE = `usage: peakline watch [--redis URL ...] [--metrics URL ...] [--host]
                      [--interval S] [--count N] [--json] [--cluster] [--queue KEY ...]
@@ -272,13 +273,15 @@ export async function watchCommand(argv: string[]): Promise<number> {
   });
   for (const c of configs) {
     try {
-      ids.push(svc.connect(c).id);
+      const parsed = SourceConfigSchema.safeParse(c);
+      if (!parsed.success)
+        throw new Error(
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        );
+      ids.push(svc.connect(parsed.data).id);
     } catch (e) {
       await svc.close();
-      const msg = (e instanceof LiveError || e instanceof Error ? e.message : String(e)).replace(
-        /^live:connect: /,
-        '',
-      );
+      const msg = (e instanceof Error ? e.message : String(e)).replace(/^live:connect: /, '');
       const flag = c.kind === 'host' ? '--host' : `--${c.kind} ${redactUrl(c.url)}`;
       // The message names the option; it must not echo a URL with its password.
       process.stderr.write(`peakline watch: ${flag}: ${scrubUrls(msg, values.redis ?? [])}\n`);

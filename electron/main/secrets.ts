@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from '../profiles/store';
-import { SavedConnectionIdSchema as SecretIdSchema } from '../live/contract';
+import { SavedConnectionIdSchema as SecretIdSchema } from '../api/contract';
 import type { PasswordVault } from '../live/service';
 
 /** The shape of Electron's `safeStorage` that the store needs. */

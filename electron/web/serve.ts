@@ -5,7 +5,6 @@
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adaptLiveService } from '../api/live-adapter';
 import { createApiHandler } from '../api/handler';
 import { ProfileStore, defaultUserProfilesDir } from '../profiles/store';
 import { newToken } from './security';
@@ -140,7 +139,7 @@ export async function startConsole(args: Pick<ServeArgs, 'port' | 'host' | 'allo
     shell: 'web',
     version: packageVersion(),
     store,
-    live: adaptLiveService(live),
+    live,
   });
   const server = await startWebServer({
     handler,
