@@ -1,5 +1,5 @@
 // A titled card around one chart: measures its width for the chart, and offers PNG export of
-// the chart's SVG.
+// the chart's SVG; an optional summary (the latest values of a live chart) sits by the title.
 import { useRef, useState, type ReactNode } from 'react';
 import { useApp } from '../store';
 import { selectTheme } from '../store/selectors';
@@ -12,10 +12,12 @@ export interface ChartCardProps {
   /** Renders the chart at the measured width. */
   children: (width: number) => ReactNode;
   className?: string;
+  /** Shown beside the title. */
+  summary?: ReactNode;
 }
 
 /** Card with a title, a PNG export button and the chart. */
-export function ChartCard({ title, children, className }: ChartCardProps) {
+export function ChartCard({ title, children, className, summary }: ChartCardProps) {
   const t = useT();
   const api = useApi();
   const theme = useApp(selectTheme);
@@ -63,6 +65,7 @@ export function ChartCard({ title, children, className }: ChartCardProps) {
     <figure className={`chart-card ${className ?? ''}`} aria-label={title}>
       <figcaption>
         <span>{title}</span>
+        {summary}
         <button
           type="button"
           className="small"

@@ -3,7 +3,7 @@
 // keys), because recharts looks at its direct children's types; call them, never wrap them.
 import type { ReactElement } from 'react';
 import { CartesianGrid, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
-import type { LineProps, XAxisProps } from 'recharts';
+import type { LineProps, XAxisProps, YAxisProps } from 'recharts';
 import type { Palette } from '../ui/palette';
 import { fmtNum } from '../format';
 
@@ -38,8 +38,17 @@ export function numberXAxis(
 }
 
 /** The value Y axis of the time-series charts, 56 px wide with formatted ticks. */
-export function valueYAxis(p: Palette): ReactElement {
-  return <YAxis key="y" tick={axisTick(p)} stroke={p.muted} width={56} tickFormatter={fmtTick} />;
+export function valueYAxis(p: Palette, extra: Omit<YAxisProps, 'ref'> = {}): ReactElement {
+  return (
+    <YAxis
+      key="y"
+      tick={axisTick(p)}
+      stroke={p.muted}
+      width={56}
+      tickFormatter={fmtTick}
+      {...extra}
+    />
+  );
 }
 
 /** An unanimated tooltip followed by the legend. */

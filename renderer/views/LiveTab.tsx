@@ -1,5 +1,5 @@
-// The Live tab: mounts the live view (renderer/live, owned by the live-monitoring engineer) with
-// the shell's API; "Model this" opens the twin scenario in the scenario editor.
+// The Live tab: mounts the live view (renderer/live) with the shell's API; "Open twin in the
+// scenario editor" loads the twin's scenario there.
 import { useCallback } from 'react';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { LiveView } from '../live/LiveView';
