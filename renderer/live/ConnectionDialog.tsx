@@ -7,6 +7,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import {
   EMPTY_FORM,
+  isSavedForm,
   loadSaved,
   newSecretId,
   requestsFromForm,
@@ -58,7 +59,7 @@ export function ConnectionDialog({
     setBusy(true);
     setError(null);
     // A saved connection's sources outlive this page (a reload finds them running).
-    const isSaved = saved.some((s) => s.label === toSaved(form).label);
+    const isSaved = isSavedForm(form, saved);
     const reqs = requestsFromForm(form).map((r) => (isSaved ? { ...r, saved: true } : r));
     const err = reqs.length ? await onConnect(reqs) : t('liveNeedMetricsUrl');
     setBusy(false);

@@ -131,6 +131,12 @@ export function toSaved(f: ConnectionForm): SavedConnection {
   };
 }
 
+/** Whether the form is exactly one of the saved connections (its sources are then kept). */
+export function isSavedForm(f: ConnectionForm, saved: SavedConnection[]): boolean {
+  const mine = JSON.stringify(toSaved(f));
+  return saved.some((s) => JSON.stringify(toSaved({ ...s, password: '' })) === mine);
+}
+
 /** Saved connections from storage (bad entries are skipped). */
 export function loadSaved(storage: Pick<Storage, 'getItem'> | null): SavedConnection[] {
   try {
