@@ -27,6 +27,11 @@ export interface LiveViewProps {
   onModel?: (scenario: ScenarioInput) => void;
   /** Makes the worker the twin simulates on (default: the simulation Web Worker). */
   createWorker?: () => WorkerLike;
+  /**
+   * Whether the view is on screen (default true). Hidden, it keeps following the sources (the
+   * store keeps their samples) but draws no source panels.
+   */
+  visible?: boolean;
 }
 
 function safeApi(): PeaklineApi | null {
@@ -38,7 +43,12 @@ function safeApi(): PeaklineApi | null {
 }
 
 /** The Live tab's content. */
-export function LiveView({ api: apiProp, onModel, createWorker = createSimWorker }: LiveViewProps) {
+export function LiveView({
+  api: apiProp,
+  onModel,
+  createWorker = createSimWorker,
+  visible = true,
+}: LiveViewProps) {
   const api = useMemo(() => (apiProp !== undefined ? apiProp : safeApi()), [apiProp]);
   const t = useT();
   const [sims] = useState(() => new SimQueue(createWorker));
@@ -61,9 +71,9 @@ export function LiveView({ api: apiProp, onModel, createWorker = createSimWorker
           />
           <SourcesPanel />
         </div>
-        {sources.map((info) => (
-          <SourcePanel key={info.id} info={info} onOpenTwin={onModel} />
-        ))}
+        {visible
+          ? sources.map((info) => <SourcePanel key={info.id} info={info} onOpenTwin={onModel} />)
+          : null}
       </div>
     </LiveSessionContext.Provider>
   );

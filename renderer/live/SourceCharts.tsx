@@ -1,6 +1,8 @@
 // The charts of one live source over the window: for Redis ops/s, hit ratio, clients, memory,
 // queue depth and evictions; for a metrics endpoint request rate, latency (with the SLO line) and
-// work in flight, with the twin's band; for this host CPU and network.
+// work in flight, with the twin's band; for this host CPU and network. Drawn again only when
+// what they show changed (new samples, the window, the SLO, the twin).
+import { memo } from 'react';
 import type { LiveSample, LiveSourceInfo } from '../api/types';
 import { useApp } from '../store';
 import { useT } from '../ui/hooks';
@@ -20,7 +22,14 @@ export interface SourceChartsProps {
 const line = (key: string, name: string, colour: number): LiveLine => ({ key, name, colour });
 
 /** The charts of one source. */
-export function SourceCharts({ info, kind, samples, from, now, windowMs }: SourceChartsProps) {
+export const SourceCharts = memo(function SourceCharts({
+  info,
+  kind,
+  samples,
+  from,
+  now,
+  windowMs,
+}: SourceChartsProps) {
   const t = useT();
   const sloMs = useApp((s) => s.liveSloMs);
   const twin = useApp((s) => s.liveTwins[info.id]);
@@ -129,4 +138,4 @@ export function SourceCharts({ info, kind, samples, from, now, windowMs }: Sourc
       />
     </div>
   );
-}
+});

@@ -1,6 +1,7 @@
 // One source of the Live view: its name and state, its actions (slowlog for Redis, "Model this"
 // for a metrics endpoint, disconnect), why it is down, the P99 breach (above the SLO for the hold
 // time turns the panel red), the twin, its charts and its tables.
+import { useMemo } from 'react';
 import type { ScenarioInput } from '../../sim-core/schema';
 import type { LiveSample, LiveSourceInfo } from '../api/types';
 import { useApp } from '../store';
@@ -31,12 +32,19 @@ export function SourcePanel({ info, onOpenTwin }: SourcePanelProps) {
   const holdS = useApp((s) => s.liveHoldS);
   const workers = useApp((s) => s.liveTwinWorkers[info.id] ?? '');
   const setWorkers = useApp((s) => s.setLiveTwinWorkers);
-  const samples = frozenAt === null ? all : all.filter((s) => s.t <= frozenAt);
+  const samples = useMemo(
+    () => (frozenAt === null ? all : all.filter((s) => s.t <= frozenAt)),
+    [all, frozenAt],
+  );
   const latest = samples[samples.length - 1];
   const kind = flavour(info, latest);
+  // The charts move on when a sample arrives, or by whole sampling intervals while none comes.
+  const step = Math.max(250, info.interval_s * 1000);
+  const chartNow =
+    frozenAt ?? (latest && now - latest.t < 2 * step ? latest.t : Math.floor(now / step) * step);
   // The axis spans the window, or only the time there is data for while the window fills up.
-  const first = samples.length ? samples[0].t : now;
-  const from = Math.max(now - windowMs, Math.min(first, now - 60_000));
+  const first = samples.length ? samples[0].t : chartNow;
+  const from = Math.max(chartNow - windowMs, Math.min(first, chartNow - 60_000));
   const p99 =
     kind === 'metrics'
       ? breach(
@@ -121,7 +129,7 @@ export function SourcePanel({ info, onOpenTwin }: SourcePanelProps) {
         kind={kind}
         samples={samples}
         from={from}
-        now={now}
+        now={chartNow}
         windowMs={windowMs}
       />
       <SourceTables info={info} latest={latest} />

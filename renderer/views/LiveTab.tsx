@@ -3,16 +3,17 @@
 import { useCallback } from 'react';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { LiveView } from '../live/LiveView';
-import { appStore } from '../store';
+import { appStore, useApp } from '../store';
 import { useApi } from '../ui/hooks';
 
 /** The live view's slot. */
 export function LiveTab() {
   const api = useApi();
+  const visible = useApp((s) => s.tab === 'live');
   const onModel = useCallback((s: ScenarioInput) => {
     const st = appStore.getState();
     st.loadScenario(s, null);
     st.setTab('scenario');
   }, []);
-  return <LiveView api={api} onModel={onModel} />;
+  return <LiveView api={api} onModel={onModel} visible={visible} />;
 }
