@@ -339,15 +339,20 @@ describe('live sources and the page that connected them', () => {
       });
     });
 
-  it('stops a closed page’s sources, keeps its saved ones, and tells the other pages', async () => {
+  it('stops a closed page’s sources and recording, keeps its saved ones, and tells the other pages', async () => {
     const other = createWsApi({ url: url(), connect: connectWs, session: 'other-page-1' });
     const page = createWsApi({ url: url(), connect: connectWs, session: 'closing-page-1' });
     try {
       const plain = await page.api.liveConnect({ kind: 'host', interval_s: 0.25 });
       const saved = await page.api.liveConnect({ kind: 'host', interval_s: 0.25, saved: true });
+      await page.api.liveRecordStart({ name: 'closing-page' });
       const gone = removal(other, plain.id);
       page.close();
       expect(await gone).toEqual({ id: plain.id, why: 'session ended' });
+      // The recording it started was finished with it.
+      expect(await other.api.liveRecordStop()).toEqual({ path: null, samples: 0 });
+      const recordings = (await other.api.liveRecordings()).recordings.map((r) => r.name);
+      expect(recordings).toContain('closing-page.ndjson');
       const left = (await other.api.liveList()).sources.map((s) => s.id);
       expect(left).toContain(saved.id);
       expect(left).not.toContain(plain.id);
