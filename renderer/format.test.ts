@@ -10,6 +10,7 @@ describe('formats', () => {
     // a mean backlog of 999.6 shows as 1,000, the same as a backlog of exactly 1000
     expect(fmtNum(999.6)).toBe('1,000');
     expect(fmtNum(999.4)).toBe('999');
+    expect(fmtNum(3898.6, 3, false)).toBe('3899');
     expect(fmtNum(12.345)).toBe('12.3');
     expect(fmtNum(0.012345)).toBe('0.0123');
     expect(fmtNum(Number.NaN)).toBe('—');

@@ -9,7 +9,7 @@ function format(options: Intl.NumberFormatOptions): Intl.NumberFormat {
   if (!f) formats.set(key, (f = new Intl.NumberFormat('en-US', options)));
   return f;
 }
-const grouped = format({ maximumFractionDigits: 0 });
+const whole = (group: boolean) => format({ maximumFractionDigits: 0, useGrouping: group });
 const fixed = (digits: number) =>
   format({ minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
 const significant = (digits: number) =>
@@ -19,12 +19,15 @@ const compact = format({ notation: 'compact', maximumFractionDigits: 1 });
 const known = (v: number | null | undefined): v is number =>
   v !== null && v !== undefined && Number.isFinite(v);
 
-/** `1234.5` → `1,235`; small numbers keep up to `digits` significant decimals. */
-export function fmtNum(v: number | null | undefined, digits = 3): string {
+/**
+ * `1234.5` → `1,235` (`1235` with `group` false); small numbers keep up to `digits` significant
+ * decimals.
+ */
+export function fmtNum(v: number | null | undefined, digits = 3, group = true): string {
   if (!known(v)) return '—';
   const a = Math.abs(v);
   // 999.6 rounds up to a four-digit number: group its digits like any other
-  if (Number.isInteger(v) || a >= 999.5) return grouped.format(v);
+  if (Number.isInteger(v) || a >= 999.5) return whole(group).format(v);
   if (a >= 100) return fixed(0).format(v);
   if (a >= 10) return fixed(Math.max(0, digits - 2)).format(v);
   if (a === 0) return '0';

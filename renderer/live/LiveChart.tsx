@@ -9,7 +9,7 @@ import { fmtNum } from '../format';
 import { useApp } from '../store';
 import { selectTheme } from '../store/selectors';
 import { palettes } from '../ui/palette';
-import type { ChartPoint } from './model';
+import { clockTime as time, type ChartPoint } from './model';
 
 export interface LiveLine {
   key: string;
@@ -35,7 +35,6 @@ export interface LiveChartProps {
 
 const H = 170;
 const MARGIN = { top: 6, right: 12, bottom: 0, left: 0 };
-const time = (t: number) => new Date(t).toTimeString().slice(0, 8);
 
 /** A titled live chart. */
 export const LiveChart = memo(function LiveChart({

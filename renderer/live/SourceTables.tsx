@@ -4,7 +4,7 @@ import type { LiveSample, LiveSourceInfo } from '../api/types';
 import { fmtBytes, fmtCompact, fmtNum, fmtPct } from '../format';
 import { useApp } from '../store';
 import { useT } from '../ui/hooks';
-import { STATE_KEY } from './model';
+import { clockTime, STATE_KEY } from './model';
 
 export interface SourceTablesProps {
   info: LiveSourceInfo;
@@ -106,7 +106,7 @@ export function SourceTables({ info, latest }: SourceTablesProps) {
           <tbody>
             {slowlog.map((e) => (
               <tr key={`${e.node}-${e.id}`}>
-                <td>{new Date(e.t).toLocaleTimeString()}</td>
+                <td>{clockTime(e.t)}</td>
                 <td>{e.node}</td>
                 <td>{fmtNum(e.duration_us)}</td>
                 <td>

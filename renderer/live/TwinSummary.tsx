@@ -3,7 +3,10 @@
 // Universal Scalability Law over the load levels when there were 3 or more (else why not), and
 // the way to the scenario editor.
 import type { ScenarioInput } from '../../sim-core/schema';
-import { fmtNum, fmtSignedPct } from '../format';
+import { fmtNum as grouped, fmtSignedPct } from '../format';
+
+/** The twin's figures read as one line of model output: no digit grouping (`3899 ms`). */
+const fmtNum = (v: number | null | undefined) => grouped(v, 3, false);
 import { useApp } from '../store';
 import { useT } from '../ui/hooks';
 

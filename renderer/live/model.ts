@@ -270,6 +270,11 @@ export function bandFromResult(r: SimResult): TwinBand {
   };
 }
 
+/** A time of day as `15:04:05` (the same in both languages), for axes and tables. */
+export function clockTime(t: number): string {
+  return new Date(t).toTimeString().slice(0, 8);
+}
+
 /** What kind of figures a source shows (a replay shows the kind of what was recorded). */
 export type Flavour = 'redis' | 'metrics' | 'host';
 
