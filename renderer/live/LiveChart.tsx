@@ -59,7 +59,12 @@ export const LiveChart = memo(function LiveChart({
           return q;
         });
   const last = shown.length ? shown[shown.length - 1] : null;
-  const summary = lines.map((l) => `${l.name} ${fmtNum(last?.[l.key] ?? null)}${unit}`).join(', ');
+  const summary = lines
+    .map((l) => {
+      const v = last?.[l.key] ?? null;
+      return `${l.name} ${fmtNum(v)}${v === null ? '' : unit}`;
+    })
+    .join(', ');
   return (
     <ChartCard
       title={title}
