@@ -8,6 +8,7 @@ import { grid, numberXAxis, seriesLine, valueYAxis } from '../charts/parts';
 import { fmtNum } from '../format';
 import { useApp } from '../store';
 import { selectTheme } from '../store/selectors';
+import { useT } from '../ui/hooks';
 import { palettes } from '../ui/palette';
 import { clockTime as time, type ChartPoint } from './model';
 
@@ -20,6 +21,8 @@ export interface LiveLine {
 
 export interface LiveChartProps {
   title: string;
+  /** The source shown (named in the exported image). */
+  source: string;
   data: ChartPoint[];
   lines: LiveLine[];
   from: number;
@@ -39,6 +42,7 @@ const MARGIN = { top: 6, right: 12, bottom: 0, left: 0 };
 /** A titled live chart. */
 export const LiveChart = memo(function LiveChart({
   title,
+  source,
   data,
   lines,
   from,
@@ -49,6 +53,7 @@ export const LiveChart = memo(function LiveChart({
   scale = 1,
 }: LiveChartProps) {
   const p = palettes[useApp(selectTheme)];
+  const t = useT();
   const shown =
     scale === 1
       ? data
@@ -68,6 +73,8 @@ export const LiveChart = memo(function LiveChart({
   return (
     <ChartCard
       title={title}
+      scenario={source}
+      units={t('liveUnits', { y: title })}
       summary={
         <span className="muted small chart-summary" data-testid="chart-latest">
           {summary}
@@ -77,13 +84,13 @@ export const LiveChart = memo(function LiveChart({
       {(width) => (
         <LineChart width={width} height={H} data={shown} margin={MARGIN}>
           {grid(p)}
-          {numberXAxis(p, 't', {
-            domain: [from, to],
-            tickFormatter: time,
-            allowDataOverflow: true,
-            minTickGap: 40,
-          })}
-          {valueYAxis(p, { unit })}
+          {numberXAxis(
+            p,
+            't',
+            { domain: [from, to], tickFormatter: time, allowDataOverflow: true, minTickGap: 40 },
+            t('liveAxClock'),
+          )}
+          {valueYAxis(p, undefined, { unit })}
           <Tooltip
             key="tooltip"
             labelFormatter={(t) => time(Number(t))}

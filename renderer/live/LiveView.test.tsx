@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { LiveSourceInfo, PeaklineApi, ReplyOf, RequestOf } from '../api/types';
-import { validateScenario } from '../../sim-core/validate';
+import { exp, scenario } from '../../sim-core/testkit';
 import { InProcessWorker } from '../sim/testing';
 import { appStore } from '../store';
 import { LiveView } from './LiveView';
@@ -82,18 +82,15 @@ const METRICS = 'http://127.0.0.1:9464/metrics';
 
 /** What `live:model` answers for the demo's endpoint: 3 workers of ~20 ms at 100 req/s. */
 function twinReply(): ReplyOf<'live:model'> {
-  const r = validateScenario({
-    schema: 'peakline.scenario/v1',
-    name: `Twin of ${METRICS}`,
-    seed: 1,
-    duration_s: 30,
-    workload: { type: 'open', rate_rps: 100 },
-    server: { concurrency: 3 },
-    handler: [{ cpu: { dist: 'exp', mean_ms: 20 } }],
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return {
-    scenario: r.scenario,
+    scenario: scenario({
+      name: `Twin of ${METRICS}`,
+      seed: 1,
+      duration_s: 30,
+      workload: { type: 'open', rate_rps: 100 },
+      server: { concurrency: 3 },
+      handler: [{ cpu: exp(20) }],
+    }),
     fit: {
       source: METRICS,
       from: 0,

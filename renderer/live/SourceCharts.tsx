@@ -35,7 +35,7 @@ export const SourceCharts = memo(function SourceCharts({
   const twin = useApp((s) => s.liveTwins[info.id]);
   const band = twin && 'fit' in twin ? twin.band : null;
   const pts = (keys: string[]) => chartPoints(samples, keys, now, windowMs);
-  const span = { from, to: now };
+  const span = { from, to: now, source: info.name };
   if (kind === 'redis')
     return (
       <div className="charts">
