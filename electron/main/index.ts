@@ -19,7 +19,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EventChannel, MenuCommand, OpenFile } from '../api/contract';
 import { createApiHandler, type RequestContext } from '../api/handler';
-import { adaptLiveService } from '../api/live-adapter';
 import { contentSecurityPolicy } from '../csp';
 import { LiveService } from '../live/service';
 import { ProfileStore, readScenarioFile } from '../profiles/store';
@@ -157,7 +156,7 @@ async function main(): Promise<void> {
       userDir: path.join(userData, 'profiles'),
       shippedDir: path.join(appRoot, 'profiles'),
     }),
-    live: adaptLiveService(live),
+    live,
     takePendingFiles: () => {
       uiReady = true;
       return pendingFiles.splice(0);
@@ -236,6 +235,12 @@ async function main(): Promise<void> {
     const state = fitToDisplays(await loadWindowState(stateFile), areas);
     const icon = path.join(appRoot, 'build', 'icon.png');
     win = new BrowserWindow(windowOptions({ preload, state, icon }));
+    // The window is the session: its live sources (saved ones aside) stop when it goes.
+    const contents = win.webContents;
+    contents.once('destroyed', () => {
+      const ctx = contexts.get(contents);
+      if (ctx) void handler.endSession(ctx);
+    });
     if (state.maximized) win.maximize();
     if (state.fullscreen) win.setFullScreen(true);
     win.once('ready-to-show', () => win?.show());

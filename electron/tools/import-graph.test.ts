@@ -1,9 +1,10 @@
 // The code keeps its shape: no import cycles anywhere, and each layer imports only what DESIGN.md
 // allows (sim-core nothing of Node, Electron, React or the DOM; the renderer no Node or Electron,
-// and only types from the Node side).
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// and only types from the Node side); and it is one app: one API contract, one store, one
+// dictionary, one number formatter in the UI.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findImportCycles, importsOf, sourceFiles } from './import-graph';
 
@@ -85,5 +86,29 @@ describe('the import graph', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('is one app: one contract, one store, one dictionary, one number formatter in the UI', () => {
+    const ours = (dir: string) =>
+      sourceFiles(join(root, dir)).filter((f) => !/\.(test|e2e)\.tsx?$/.test(f));
+    const files = [...ours('electron'), ...ours('renderer')];
+    const rel = (f: string) => relative(root, f).split(sep).join('/');
+    // No second contract (live monitoring's is part of the one), no second dictionary.
+    expect(files.map(rel).filter((f) => /(^|\/)contract\.ts$/.test(f))).toEqual([
+      'electron/api/contract.ts',
+    ]);
+    expect(files.map(rel).filter((f) => /(^|\/)i18n\.tsx?$/.test(f))).toEqual(['renderer/i18n.ts']);
+    // Only the store module makes a zustand store; the rest take types and hooks.
+    const makers = files.filter((f) =>
+      importsOf(f).some((e) => /^zustand(\/vanilla)?$/.test(e.specifier) && !e.typeOnly),
+    );
+    expect(makers.map(rel)).toEqual(['renderer/store/index.ts']);
+    // Numbers on screen go through renderer/format.ts.
+    const formatting = ours('renderer').filter((f) =>
+      /Intl\.NumberFormat|\.toFixed\(|\.toPrecision\(|\.toLocaleString\(/.test(
+        readFileSync(f, 'utf8'),
+      ),
+    );
+    expect(formatting.map(rel)).toEqual(['renderer/format.ts']);
   });
 });

@@ -4,7 +4,6 @@
 // closes cleanly.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adaptLiveService } from '../api/live-adapter';
 import { createApiHandler } from '../api/handler';
 import { ProfileStore, defaultUserProfilesDir } from '../profiles/store';
 import { packageVersion } from '../version';
@@ -85,7 +84,7 @@ export async function startConsole(args: Pick<ServeArgs, 'port' | 'host' | 'allo
     shell: 'web',
     version: packageVersion(),
     store,
-    live: adaptLiveService(live),
+    live,
   });
   const server = await startWebServer({
     handler,

@@ -1,5 +1,6 @@
 // A titled card around one chart: measures its width for the chart, and offers PNG export of
-// the chart's SVG, titled with the scenario's name and the chart's, and what its axes measure.
+// the chart's SVG, titled with the scenario's name and the chart's, and what its axes measure; an
+// optional summary (the latest values of a live chart) sits by the title.
 import { useRef, useState, type ReactNode } from 'react';
 import { useApp } from '../store';
 import { selectShown, selectTheme } from '../store/selectors';
@@ -16,10 +17,19 @@ export interface ChartCardProps {
   units?: string;
   /** The scenario named in the exported image (default: the result on screen's). */
   scenario?: string;
+  /** Shown beside the title. */
+  summary?: ReactNode;
 }
 
 /** Card with a title, a PNG export button and the chart. */
-export function ChartCard({ title, children, className, units, scenario }: ChartCardProps) {
+export function ChartCard({
+  title,
+  children,
+  className,
+  units,
+  scenario,
+  summary,
+}: ChartCardProps) {
   const t = useT();
   const api = useApi();
   const theme = useApp(selectTheme);
@@ -73,6 +83,7 @@ export function ChartCard({ title, children, className, units, scenario }: Chart
     <figure className={`chart-card ${className ?? ''}`} aria-label={title}>
       <figcaption>
         <span>{title}</span>
+        {summary}
         <button
           type="button"
           className="small"

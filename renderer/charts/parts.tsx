@@ -3,7 +3,7 @@
 // keys), because recharts looks at its direct children's types; call them, never wrap them.
 import type { ReactElement } from 'react';
 import { CartesianGrid, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
-import type { LineProps, XAxisProps } from 'recharts';
+import type { LineProps, XAxisProps, YAxisProps } from 'recharts';
 import type { Palette } from '../ui/palette';
 import { fmtNum } from '../format';
 
@@ -56,7 +56,11 @@ export function numberXAxis(
 
 /** The value Y axis of the charts, formatted ticks, titled with its quantity and unit when
  * `label` is given. */
-export function valueYAxis(p: Palette, label?: string): ReactElement {
+export function valueYAxis(
+  p: Palette,
+  label?: string,
+  extra: Omit<YAxisProps, 'ref'> = {},
+): ReactElement {
   return (
     <YAxis
       key="y"
@@ -65,6 +69,7 @@ export function valueYAxis(p: Palette, label?: string): ReactElement {
       width={label ? 66 : 56}
       tickFormatter={fmtTick}
       {...(label ? { label: axisLabel(p, label, true) } : {})}
+      {...extra}
     />
   );
 }
