@@ -48,6 +48,8 @@ export interface BacktestOptions {
   level: number;
   /** The first origin: the first slot after which the model forecasts (it refits there first). */
   start: number;
+  /** Forecast from every `every`-th slot only (default 1); above 1 there is no peak-time error. */
+  every?: number;
 }
 
 /** Runs `model` over the grid and scores its forecasts from `start` on. */
@@ -56,6 +58,7 @@ export function backtest(grid: Grid, model: Rolling, o: BacktestOptions): Backte
   const n = values.length;
   const H = o.horizon;
   const day = Math.round(86400 / step);
+  const every = Math.max(1, Math.floor(o.every ?? 1));
   // the horizon-ahead forecast of each target slot
   const fMean = new Float64Array(n).fill(NaN);
   const fLo = new Float64Array(n).fill(NaN);
@@ -68,7 +71,7 @@ export function backtest(grid: Grid, model: Rolling, o: BacktestOptions): Backte
     model.observe(i);
     if (i < o.start) continue;
     if ((i - o.start) % day === 0) model.refit(i);
-    if (i + H >= n) continue;
+    if (i + H >= n || (i - o.start) % every !== 0) continue;
     model.forecast(i, H, out);
     origins++;
     for (let h = 1; h <= H; h++) {
@@ -85,7 +88,8 @@ export function backtest(grid: Grid, model: Rolling, o: BacktestOptions): Backte
   const first = o.start + H;
   const acc = scoreRange(values, fMean, fLo, fHi, first, n - 1);
   const w = smoothHalfWidth(step);
-  const peaks = peakErrors(values, fMean, first, n - 1, w, Math.round((3 * 3600) / step));
+  const peaks =
+    every > 1 ? [] : peakErrors(values, fMean, first, n - 1, w, Math.round((3 * 3600) / step));
   // days cut at the quietest slot of the day (mean over the whole series)
   const cut = quietestSlot(values, day);
   const days: DayScore[] = [];

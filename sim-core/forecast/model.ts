@@ -245,18 +245,20 @@ export class ProfileLevel extends LogModel {
         }
       s[i] = cnt ? sum / cnt : NaN;
     }
-    this.profile = new Float64Array(n);
+    // the profile runs a horizon past the last slot, so the last slot can be forecast
+    this.profile = new Float64Array(n + this.H);
     this.r = new Float64Array(n);
     const buf: number[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n + this.H; i++) {
       let m = 0;
       for (let k = 1; k <= MAX_SEASONS; k++) {
         const j = i - k * this.period;
         if (j < 0) break;
+        if (j >= n) continue;
         if (Number.isFinite(s[j])) buf[m++] = s[j];
       }
       this.profile[i] = m ? median(buf, m) : NaN;
-      this.r[i] = this.z[i] - this.profile[i];
+      if (i < n) this.r[i] = this.z[i] - this.profile[i];
     }
     this.L = new Float64Array(n).fill(NaN);
     this.G = new Float64Array(n).fill(NaN);
@@ -390,6 +392,18 @@ export class ProfileLevel extends LogModel {
     this.q.fit(errs, slots);
   }
 
+  /**
+   * Fits at slot i (all observed) and re-runs the levels over the last days with the fitted
+   * parameters, as a forecast made once (not rolled) should start.
+   */
+  settle(i: number): void {
+    this.refit(i);
+    const first = this.firstKnown();
+    if (first < 0) return;
+    const from = Math.max(first, i - (FIT_DAYS + 1) * this.slotsPerDay);
+    this.run(from, i, this.alpha, this.beta, this.L, this.G, this.B, true);
+  }
+
   /** The first slot with a known deviation from the profile, or -1. */
   private firstKnown(): number {
     for (let i = 0; i < this.r.length; i++) if (Number.isFinite(this.r[i])) return i;
@@ -426,7 +440,7 @@ export class SeasonalNaive extends LogModel {
 
   protected pointLog(i: number, h: number): number {
     const j = i + h - this.period;
-    if (j < 0 || i + h >= this.z.length) return NaN;
+    if (j < 0 || j >= this.z.length) return NaN;
     const from = Math.max(0, i + 1 - this.hourSlots);
     const a = this.cur[i + 1] - this.cur[from];
     const b = this.prev[i + 1] - this.prev[from];
