@@ -4,10 +4,11 @@
 // fell inside the interval (every forecast point, 1 … horizon ahead); the peak-time error is, for
 // each whole day scored, how far the time of the day's highest rate (a 5-minute average) in the
 // horizon-ahead forecast is from the time of the actual one, peak by peak: a peak is a time whose
-// rate (a 5-minute average) is the highest within 3 hours either side — the lunch and the dinner
+// rate (a 15-minute average, so one noisy minute does not move it) is the highest within 3 hours
+// either side — the lunch and the dinner
 // peak of a food-delivery day, a sale's spike — and the forecast's peak is its highest point within
 // the same 3 hours either side.
-import { smoothHalfWidth, type Rolling, type SlotForecast } from './model';
+import type { Rolling, SlotForecast } from './model';
 import type { Grid } from './series';
 
 export interface DayScore {
@@ -87,9 +88,10 @@ export function backtest(grid: Grid, model: Rolling, o: BacktestOptions): Backte
   }
   const first = o.start + H;
   const acc = scoreRange(values, fMean, fLo, fHi, first, n - 1);
-  const w = smoothHalfWidth(step);
   const peaks =
-    every > 1 ? [] : peakErrors(values, fMean, first, n - 1, w, Math.round((3 * 3600) / step));
+    every > 1
+      ? []
+      : peakErrors(values, fMean, first, n - 1, peakHalfWidth(step), Math.round((3 * 3600) / step));
   // days cut at the quietest slot of the day (mean over the whole series)
   const cut = quietestSlot(values, day);
   const days: DayScore[] = [];
@@ -174,6 +176,11 @@ export function quietestSlot(values: Float64Array, day: number): number {
     }
   }
   return best;
+}
+
+/** Half-width in slots of the peak's averaging window: ±7 minutes, a quarter of an hour. */
+export function peakHalfWidth(step: number): number {
+  return Math.max(0, Math.round(420 / step));
 }
 
 /** Centred ±w averages of x over a..b (NaN where nothing is known). */

@@ -117,7 +117,7 @@ class ErrorQuantiles {
   }
 
   /** `errs[h][k]` is the error at horizon h+1 of the forecast whose target slot is `slots[h][k]`. */
-  fit(errs: number[][], slots: number[][]): void {
+  fit(errs: Float64Array[], slots: Int32Array[]): void {
     const H = this.horizon;
     // time-of-day scale from every horizon's absolute errors, each horizon normalised by its mean
     const sum = new Float64Array(TOD_BUCKETS);
@@ -140,7 +140,9 @@ class ErrorQuantiles {
     for (let h = 0; h < H; h++) {
       const e = errs[h];
       if (e.length < 20) continue;
-      const z = e.map((x, k) => x / this.scale[this.bucket(slots[h][k])]).sort((a, b) => a - b);
+      const z = new Float64Array(e.length);
+      for (let k = 0; k < e.length; k++) z[k] = e[k] / this.scale[this.bucket(slots[h][k])];
+      z.sort();
       this.lo[h] = quantileSorted(z, pLo);
       this.hi[h] = quantileSorted(z, 1 - pLo);
     }
@@ -195,20 +197,25 @@ abstract class LogModel implements Rolling {
     from: number,
     to: number,
     predict: (origin: number, h: number) => number,
-  ): { errs: number[][]; slots: number[][] } {
-    const errs: number[][] = Array.from({ length: this.H }, () => []);
-    const slots: number[][] = Array.from({ length: this.H }, () => []);
+  ): { errs: Float64Array[]; slots: Int32Array[] } {
+    const cap = Math.max(0, to - from + 1);
+    const errs = Array.from({ length: this.H }, () => new Float64Array(cap));
+    const slots = Array.from({ length: this.H }, () => new Int32Array(cap));
+    const len = new Int32Array(this.H);
     for (let o = from; o <= to; o++)
       for (let h = 1; h <= this.H; h++) {
         const j = o + h;
-        if (j > to + this.H) break;
         const actual = this.z[j];
         const f = predict(o, h);
         if (!Number.isFinite(actual) || !Number.isFinite(f)) continue;
-        errs[h - 1].push(actual - f);
-        slots[h - 1].push(j);
+        const k = len[h - 1]++;
+        errs[h - 1][k] = actual - f;
+        slots[h - 1][k] = j;
       }
-    return { errs, slots };
+    return {
+      errs: errs.map((e, h) => e.subarray(0, len[h])),
+      slots: slots.map((e, h) => e.subarray(0, len[h])),
+    };
   }
 }
 
