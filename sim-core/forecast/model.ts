@@ -63,13 +63,16 @@ export function smoothHalfWidth(step: number): number {
   return Math.max(0, Math.round(120 / step));
 }
 
-/** The log offset: rates are modelled as log(rate + c), so a zero rate is finite. */
-function logOffset(values: Float64Array): number {
+/**
+ * The log offset: rates are modelled as log(rate + c), so a zero rate is finite; c is 0.2 % of the
+ * first day's mean rate (the first day only, so no forecast depends on anything after its origin).
+ */
+function logOffset(values: Float64Array, slotsPerDay: number): number {
   let s = 0;
   let n = 0;
-  for (const v of values)
-    if (Number.isFinite(v)) {
-      s += v;
+  for (let i = 0; i < Math.min(values.length, slotsPerDay); i++)
+    if (Number.isFinite(values[i])) {
+      s += values[i];
       n++;
     }
   const mean = n ? s / n : 1;
@@ -92,6 +95,51 @@ export function quantileSorted(a: ArrayLike<number>, q: number): number {
   return i + 1 < a.length ? a[i] * (1 - f) + a[i + 1] * f : a[i];
 }
 
+/** Moves the k-th smallest of a[lo..hi] to a[k], smaller ones before it (Hoare's quickselect). */
+function select(a: Float64Array, k: number, lo = 0, hi = a.length - 1): void {
+  while (hi > lo) {
+    // median of three as the pivot
+    const mid = (lo + hi) >> 1;
+    let p = a[mid];
+    const x = a[lo];
+    const y = a[hi];
+    if ((x <= p && p <= y) || (y <= p && p <= x)) {
+      // p is the median
+    } else if ((p <= x && x <= y) || (y <= x && x <= p)) p = x;
+    else p = y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < p) i++;
+      while (a[j] > p) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+/** The empirical q-quantile of `a` (linear interpolation, as quantileSorted); reorders `a`. */
+export function quantile(a: Float64Array, q: number): number {
+  const n = a.length;
+  if (n === 0) return NaN;
+  const x = q * (n - 1);
+  const i = Math.floor(x);
+  const f = x - i;
+  select(a, i);
+  if (f === 0 || i + 1 >= n) return a[i];
+  let next = Infinity;
+  for (let k = i + 1; k < n; k++) if (a[k] < next) next = a[k];
+  return a[i] * (1 - f) + next * f;
+}
+
 /**
  * Empirical interval quantiles of log errors at each horizon, with a time-of-day scale: errors
  * are divided by their bucket's mean absolute error (relative to all buckets) before the quantiles
@@ -109,11 +157,15 @@ class ErrorQuantiles {
     this.lo = new Float64Array(horizon).fill(-0.1);
     this.hi = new Float64Array(horizon).fill(0.1);
     this.scale = new Float64Array(TOD_BUCKETS).fill(1);
+    this.buckets = new Uint8Array(slotsPerDay);
+    for (let k = 0; k < slotsPerDay; k++)
+      this.buckets[k] = Math.floor((k * TOD_BUCKETS) / slotsPerDay);
   }
 
+  private readonly buckets: Uint8Array;
+
   bucket(slot: number): number {
-    const tod = ((slot % this.slotsPerDay) + this.slotsPerDay) % this.slotsPerDay;
-    return Math.floor((tod * TOD_BUCKETS) / this.slotsPerDay);
+    return this.buckets[slot % this.slotsPerDay];
   }
 
   /** `errs[h][k]` is the error at horizon h+1 of the forecast whose target slot is `slots[h][k]`. */
@@ -142,9 +194,8 @@ class ErrorQuantiles {
       if (e.length < 20) continue;
       const z = new Float64Array(e.length);
       for (let k = 0; k < e.length; k++) z[k] = e[k] / this.scale[this.bucket(slots[h][k])];
-      z.sort();
-      this.lo[h] = quantileSorted(z, pLo);
-      this.hi[h] = quantileSorted(z, 1 - pLo);
+      this.lo[h] = quantile(z, pLo);
+      this.hi[h] = quantile(z, 1 - pLo);
     }
   }
 }
@@ -161,7 +212,7 @@ abstract class LogModel implements Rolling {
 
   constructor(protected readonly setup: ModelSetup) {
     const { values } = setup;
-    this.c = logOffset(values);
+    this.c = logOffset(values, Math.round(86400 / setup.step));
     this.z = new Float64Array(values.length);
     for (let i = 0; i < values.length; i++) this.z[i] = Math.log(Math.max(0, values[i]) + this.c);
     this.H = setup.horizon;
@@ -181,11 +232,15 @@ abstract class LogModel implements Rolling {
       const m = this.pointLog(i, k);
       const hh = Math.min(k, this.H) - 1;
       const s = this.q.scale[this.q.bucket(i + k)] || this.q.scale[b];
-      out[k - 1] = {
-        mean: Math.max(0, Math.exp(m) - this.c),
-        lo: Math.max(0, Math.exp(m + this.q.lo[hh] * s) - this.c),
-        hi: Math.max(0, Math.exp(m + this.q.hi[hh] * s) - this.c),
-      };
+      const mean = Math.max(0, Math.exp(m) - this.c);
+      const lo = Math.max(0, Math.exp(m + this.q.lo[hh] * s) - this.c);
+      const hi = Math.max(0, Math.exp(m + this.q.hi[hh] * s) - this.c);
+      const f = out[k - 1];
+      if (f) {
+        f.mean = mean;
+        f.lo = lo;
+        f.hi = hi;
+      } else out[k - 1] = { mean, lo, hi };
     }
   }
 
@@ -393,9 +448,16 @@ export class ProfileLevel extends LogModel {
     const ivFrom = Math.max(first, to - INTERVAL_DAYS * day);
     const ivWarm = Math.max(first, ivFrom - day);
     this.run(ivWarm, i, this.alpha, this.beta, L, G, B, true);
-    const { errs, slots } = this.collectErrors(ivFrom, to, (o, h) =>
-      this.predictWith(L, G, B, this.phi, o, h),
+    const phi = this.phi;
+    const ph = Float64Array.from({ length: this.H + 1 }, (_, h) => Math.pow(phi, h));
+    const damp = Float64Array.from({ length: this.H + 1 }, (_, h) =>
+      phi === 1 ? h : (phi * (1 - ph[h])) / (1 - phi),
     );
+    const { errs, slots } = this.collectErrors(ivFrom, to, (o, h) => {
+      const l = L[o];
+      const g = G[o];
+      return this.profile[o + h] + g + ph[h] * (l - g) + B[o] * damp[h];
+    });
     this.q.fit(errs, slots);
   }
 
