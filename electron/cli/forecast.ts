@@ -99,7 +99,7 @@ function formatForecast(file: string, format: string, r: ForecastResult, note?: 
     const b = r.backtest;
     lines.push('');
     lines.push(
-      `Backtest: the forecast made at each of ${num(b.origins)} past minutes from ${when(b.from)} to ${when(b.to)} UTC, scored ${duration(r.horizon_s)} ahead`,
+      `Backtest: ${num(b.origins)} forecasts, one from each past ${duration(r.step_s)}, scored on the rate ${duration(r.horizon_s)} later (${when(b.from)} to ${when(b.to)} UTC)`,
     );
     const row = (name: string, s: BacktestSummary) => [
       name,
