@@ -32,7 +32,7 @@ export interface ForecastPoint {
   hi: number;
 }
 
-/** A backtest's figures, without the per-day list. */
+/** A backtest's figures without the per-day list (as the CLI's table shows them). */
 export type BacktestSummary = Omit<BacktestScore, 'days'>;
 
 export interface ForecastResult {
@@ -52,7 +52,8 @@ export interface ForecastResult {
   /** The fitted parameters (fast level's smoothing, damping, slope weight). */
   params: { alpha: number; phi: number; beta: number };
   points: ForecastPoint[];
-  backtest: (BacktestSummary & { baseline: BacktestSummary; days: BacktestScore['days'] }) | null;
+  /** With `backtest`: ours, scored by day too, and seasonal naive's on the same origins. */
+  backtest: (BacktestScore & { baseline: BacktestScore }) | null;
 }
 
 /** Longest horizon the forecast takes. */
@@ -87,11 +88,6 @@ export function chooseSeason(grid: Grid, asked: Seasonality | 'auto' = 'auto'): 
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
-
-function summary(s: BacktestScore): BacktestSummary {
-  const { days: _days, ...rest } = s;
-  return rest;
-}
 
 /** Forecasts the horizon after the last point (and backtests, when asked). */
 export function forecast(points: readonly RatePoint[], o: ForecastOptions): ForecastResult {
@@ -131,7 +127,7 @@ export function forecastGrid(grid: Grid, o: ForecastOptions): ForecastResult {
       );
     const ours = backtest(grid, new ProfileLevel(setup), { horizon, level, start });
     const naive = backtest(grid, new SeasonalNaive(setup), { horizon, level, start });
-    bt = { ...summary(ours), baseline: summary(naive), days: ours.days };
+    bt = { ...ours, baseline: naive };
   }
 
   const model = new ProfileLevel(setup);
