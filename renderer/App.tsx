@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState, type KeyboardEvent as ReactKeyboardEv
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore } from './store';
 import type { Tab } from './store/types';
-import type { Language } from './i18n';
+import { translateProblemLines, type Language } from './i18n';
 import { useApi, useT } from './ui/hooks';
 import { handleShortcut } from './ui/shortcuts';
 import { ErrorBoundary } from './ui/ErrorBoundary';
@@ -169,7 +169,7 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
       )}
       {notice ? (
         <div role="alert" className={`notice notice-${notice.kind}`}>
-          <span>{notice.text}</span>
+          <span>{translateProblemLines(language, notice.text)}</span>
           <button
             type="button"
             className="small"

@@ -1,21 +1,61 @@
-// Number formatting for readouts, tables and axes (locale-neutral, short, with units).
+// The console's one number formatter (readouts, tables, axes, the Live view): Intl.NumberFormat
+// with fixed en-US digits (the same in both languages), short, with units.
 
-/** `1234.5` → `1,235`; small numbers keep up to `digits` significant decimals. */
-export function fmtNum(v: number | null | undefined, digits = 3): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+const formats = new Map<string, Intl.NumberFormat>();
+/** An Intl.NumberFormat for `options`, made once. */
+function format(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = JSON.stringify(options);
+  let f = formats.get(key);
+  if (!f) formats.set(key, (f = new Intl.NumberFormat('en-US', options)));
+  return f;
+}
+const whole = (group: boolean) => format({ maximumFractionDigits: 0, useGrouping: group });
+const fixed = (digits: number) =>
+  format({ minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
+const significant = (digits: number) =>
+  format({ maximumSignificantDigits: digits, useGrouping: false });
+const compact = format({ notation: 'compact', maximumFractionDigits: 1 });
+
+const known = (v: number | null | undefined): v is number =>
+  v !== null && v !== undefined && Number.isFinite(v);
+
+/**
+ * `1234.5` → `1,235` (`1235` with `group` false); small numbers keep up to `digits` significant
+ * decimals.
+ */
+export function fmtNum(v: number | null | undefined, digits = 3, group = true): string {
+  if (!known(v)) return '—';
   const a = Math.abs(v);
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
   // 999.6 rounds up to a four-digit number: group its digits like any other
-  if (a >= 999.5) return Math.round(v).toLocaleString('en-US');
-  if (a >= 100) return v.toFixed(0);
-  if (a >= 10) return v.toFixed(Math.max(0, digits - 2));
+  if (Number.isInteger(v) || a >= 999.5) return whole(group).format(v);
+  if (a >= 100) return fixed(0).format(v);
+  if (a >= 10) return fixed(Math.max(0, digits - 2)).format(v);
   if (a === 0) return '0';
-  return Number(v.toPrecision(digits)).toString();
+  return significant(digits).format(v);
+}
+
+/** A count or rate in a narrow column: `987`, `12.3K`, `4.5M`. */
+export function fmtCompact(v: number | null | undefined): string {
+  if (!known(v)) return '—';
+  return Math.abs(v) >= 10_000 ? compact.format(v) : fmtNum(v);
+}
+
+/** Bytes in binary units: `512 B`, `1.5 MB`. */
+export function fmtBytes(v: number | null | undefined): string {
+  if (!known(v)) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let x = v;
+  let i = 0;
+  while (Math.abs(x) >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${fixed(i ? 1 : 0).format(x)} ${units[i]}`;
 }
 
 /** Milliseconds with the unit: `812 ms`, `1.2 s`. */
 export function fmtMs(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (!known(v)) return '—';
   if (Math.abs(v) >= 10_000) return `${fmtNum(v / 1000)} s`;
   return `${fmtNum(v)} ms`;
 }
@@ -27,9 +67,15 @@ export function fmtRps(v: number | null | undefined): string {
 
 /** A fraction as a percentage: `0.0123` → `1.23 %`. */
 export function fmtPct(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (!known(v)) return '—';
   const p = v * 100;
   if (p === 0) return '0 %';
-  if (p < 0.01) return `${p.toPrecision(2)} %`;
-  return `${p >= 10 ? p.toFixed(1) : Number(p.toPrecision(3))} %`;
+  if (Math.abs(p) < 0.01) return `${significant(2).format(p)} %`;
+  return `${Math.abs(p) >= 10 ? fixed(1).format(p) : significant(3).format(p)} %`;
+}
+
+/** A signed percentage change: `+4.2 %`, `−0.8 %`. */
+export function fmtSignedPct(v: number | null | undefined): string {
+  if (!known(v)) return '—';
+  return `${v >= 0 ? '+' : '−'}${fmtPct(Math.abs(v))}`;
 }

@@ -1,5 +1,8 @@
-// The console's strings in English and Simplified Chinese: one typed dictionary (the Chinese one
-// must have every English key), a `translate` function and the `useT` hook bound to the store.
+// The console's one dictionary, English and Simplified Chinese, for every view (the Live view's
+// strings are the `live…` keys): the Chinese one must have every English key (the type check
+// fails otherwise); `{name}` placeholders are filled by `translate` (and the `useT` hook bound to
+// the store's language). Below the strings: the Chinese of what the scenario validator says and
+// of the shipped profiles' names, which come from sim-core and profiles/ in English.
 
 export const en = {
   appTitle: 'Peakline',
@@ -172,8 +175,206 @@ export const en = {
   errorTitle: 'Something went wrong',
   errorReset: 'Reset to the seed scenario',
   errorRetry: 'Try again',
-  live: 'Live',
-  liveLoading: 'The live view is not available in this build.',
+  // live: view
+  liveNeedsServer:
+    'Live monitoring needs the Peakline server (desktop app or `npx peakline serve`).',
+  liveNotAvailable: 'live monitoring is not available here',
+  liveError: 'Live monitoring: {error}',
+  liveRecorded: 'Recorded {n} samples to {path}',
+  liveReplaying: 'Replaying {n} samples',
+  liveSimulationError: 'simulation: {error}',
+  liveSources: 'Sources',
+  liveNoSourcesBefore: 'No sources yet. Try',
+  liveNoSourcesAfter: ' and connect its Redis and metrics URL.',
+  liveSourceStates: 'Source states',
+  liveStateConnecting: 'connecting',
+  liveStateUp: 'up',
+  liveStateDown: 'down',
+  liveIsState: '{name} is {state}',
+  liveRetry: 'retry {s} s (attempt {n})',
+  liveWindow: 'Window',
+  liveLastMin: 'last {m} min',
+  livePause: 'Pause',
+  liveResume: 'Resume',
+  liveSloMs: 'P99 SLO (ms)',
+  liveForS: 'for (s)',
+  liveRecord: 'Record',
+  liveStopRecording: 'Stop recording',
+  liveRecording: 'Recording',
+  liveChoose: 'choose…',
+  liveReplay: 'Replay',
+  liveRecordingTo: 'Recording to {path}',
+  // live: source panel
+  liveSlowlog: 'Slowlog',
+  liveSlowlogOf: 'Slowlog of {name}',
+  liveTwinWorkers: 'Twin workers',
+  liveAuto: 'auto',
+  liveModelThis: 'Model this',
+  liveModelThisOf: 'Model this: {name}',
+  liveModelThisError: 'Model this: {error}',
+  liveDisconnect: 'Disconnect',
+  liveDisconnectOf: 'Disconnect {name}',
+  liveDown: 'Down: {reason}',
+  liveBreach: 'P99 above the SLO of {slo} ms for {s} s',
+  liveTwin: 'Twin',
+  liveTwinFit: '{rps} req/s, service mean {mean} ms (P99 {p99} ms), {workers} workers',
+  liveTwinBand: '→ simulated P99 {low}–{high} ms; observed P99 {observed} ms',
+  liveOpenTwin: 'Open twin in the scenario editor',
+  liveTwinUsl:
+    'USL over {levels} load levels: σ {sigma}, κ {kappa}, peak at {peak} in service, R² {r2}',
+  liveTwinResiduals: 'Residuals by level',
+  liveTwinLevel: '{n} in service: {x} req/s, fitted {fitted} ({resid})',
+  liveTwinNoUsl: 'No USL: {why}',
+  liveTwinExcludedOne: 'left out 1 start-up sample',
+  liveTwinExcluded: 'left out {n} start-up samples',
+  // live: charts
+  liveChartOps: 'Operations per second',
+  liveLineOps: 'ops/s',
+  liveChartHit: 'Cache hit ratio',
+  liveLineHit: 'hit ratio',
+  liveChartClients: 'Clients',
+  liveLineConnected: 'connected',
+  liveLineBlocked: 'blocked',
+  liveChartMemory: 'Memory (MB)',
+  liveLineUsed: 'used',
+  liveChartQueue: 'Queue depth',
+  liveLineQueued: 'queued',
+  liveChartEvictions: 'Evictions and expiries per second',
+  liveLineEvicted: 'evicted/s',
+  liveLineExpired: 'expired/s',
+  liveChartRate: 'Request rate',
+  liveLineRps: 'req/s',
+  liveBandTwin: 'twin',
+  liveChartLatency: 'Latency (ms)',
+  liveSloLine: 'SLO {ms} ms',
+  liveBandTwinP99: 'twin P99',
+  liveChartInFlight: 'In flight and queued',
+  liveLineInFlight: 'in flight',
+  liveChartCpu: 'CPU load',
+  liveLineCpu: 'CPU',
+  liveChartNet: 'Network (KB/s)',
+  liveLineRx: 'rx',
+  liveLineTx: 'tx',
+  liveAxClock: 'time of day',
+  liveUnits: 'x: time of day · y: {y}',
+  // live: tables
+  liveQueuesOf: 'Queues of {name}',
+  liveColKey: 'Key',
+  liveColType: 'Type',
+  liveColDepth: 'Depth',
+  liveNodesOf: 'Nodes of {name}',
+  liveColNode: 'Node',
+  liveColRole: 'Role',
+  liveColState: 'State',
+  liveColSlots: 'Slots',
+  liveColOps: 'ops/s',
+  liveColMemory: 'Memory',
+  liveColHit: 'Hit ratio',
+  liveColLag: 'Replication lag',
+  liveRoleMaster: 'master',
+  liveRoleReplica: 'replica',
+  liveRoleUnknown: 'unknown',
+  liveRoleOf: '{role} of {master}',
+  liveNodeDown: 'down: {error}',
+  liveSlowlogEmpty:
+    "Slowlog is empty: no command was slower than the server's slowlog-log-slower-than.",
+  liveSlowlogError: 'Slowlog: {error}',
+  liveColWhen: 'When',
+  liveColUs: 'µs',
+  liveColCommand: 'Command',
+  // live: connection dialog
+  liveConnectTitle: 'Connect a source',
+  liveSource: 'Source',
+  liveKindRedis: 'Redis',
+  liveKindMetrics: 'Metrics endpoint',
+  liveKindHost: 'This host',
+  liveRedisUrl: 'Redis URL',
+  liveRedisUrlPlaceholder: 'redis://host:6379 or rediss://host:6380',
+  liveUser: 'User (ACL)',
+  livePassword: 'Password',
+  livePasswordNote: 'Kept by the Peakline process only; never saved or shown.',
+  liveRemember: 'Remember password on this computer',
+  liveRememberNote:
+    'Encrypted by the operating system’s key store; only the desktop app can read it.',
+  liveRememberedPassword: 'A remembered password is used when this field is left empty.',
+  liveQueueKeys: 'Queue keys',
+  liveCluster: 'Cluster (watch every master and replica)',
+  liveTls: 'TLS (rediss://)',
+  liveCaFile: 'CA file (path on the Peakline machine)',
+  liveSkipVerify: 'Skip certificate verification (insecure)',
+  liveMetricsUrls: 'Metrics URLs (one per line)',
+  liveInterval: 'Interval (s)',
+  liveName: 'Name (for saving)',
+  liveConnecting: 'Connecting…',
+  liveConnect: 'Connect',
+  liveSaveConnection: 'Save connection',
+  liveSavedConnections: 'Saved connections',
+  liveRememberedBadge: 'password remembered',
+  liveUseSaved: 'Use saved connection {label}',
+  liveUse: 'Use',
+  liveForgetSaved: 'Forget saved connection {label}',
+  liveForget: 'Forget',
+  liveNeedMetricsUrl: 'give at least one metrics URL',
+  liveRememberFailed: 'The password could not be remembered: {error}',
+  // ---- reading results: the pipeline diagram, the station table, axis units, PNG titles
+  vwDiagram: 'Pipeline diagram',
+  vwDiagramOf: 'Pipeline of “{name}”: {summary}',
+  vwSatFirst: '⚠ saturates first',
+  vwNodeLabel: '{title} ({stations}): {value}',
+  vwNodeSaturated: '{label}, saturates first',
+  vwMaxUtil: 'max {p}',
+  vwQueries: '{n} queries',
+  vwQueriesBy: '{n} queries by {key}',
+  vwQueryBy: 'query by {key}',
+  vwKeyUser: 'user',
+  vwKeyItem: 'item',
+  vwMissToDb: 'miss → DB query',
+  vwService: 'service',
+  vwInstances: 'Instances',
+  vwShards: 'Shards ×{n}',
+  vwEach: '×{n} per instance',
+  vwHeldLock: 'holding {name}',
+  vwPerKey: 'per {key}',
+  vwPerKeyTimeout: 'per {key} · ≤ {ms} ms',
+  vwTransaction: 'transaction: one connection, shard by {key}',
+  vwEnqueue: 'Enqueue',
+  vwToAsync: '→ async',
+  vwAsyncQueue: 'Async queue',
+  vwAsyncLane: 'async tasks',
+  vwBlock: 'block',
+  vwConnections: '{n} connections',
+  vwRate: '{n} req/s',
+  vwRateCurve: '≤ {n} req/s',
+  vwHost: 'Host {name}',
+  vwCores: '{n} cores',
+  vwWithClient: 'client',
+  vwNoRunYet: 'not run yet',
+  stationTable: 'Stations',
+  stName: 'Station',
+  stServers: 'Servers',
+  stThroughput: 'Throughput (/s)',
+  stUtil: 'Utilisation',
+  stQueue: 'Mean queue',
+  stWait: 'Mean wait (ms)',
+  stResidence: 'Residence time (ms)',
+  stNote:
+    'Over the measured window: services started per second, the busy share of the servers, how many wait on average, the mean wait, and the residence time of one visit (wait + time held). A lock’s utilisation is its busiest key’s; the async queue’s is how full it is.',
+  axTime: 'simulated time (s)',
+  axLatency: 'latency (ms)',
+  axRate: 'per second',
+  axCount: 'requests or tasks',
+  axUtil: 'utilisation (%)',
+  axLatencyLog: 'latency (ms, log scale)',
+  axFraction: 'share of ok responses',
+  axP99: 'P99 (ms)',
+  axThroughput: 'throughput (req/s)',
+  unitsTimeMs: 'x: simulated time (s) · y: latency (ms)',
+  unitsTimeRate: 'x: simulated time (s) · y: per second',
+  unitsTimeCount: 'x: simulated time (s) · y: requests or tasks waiting',
+  unitsUtil: 'utilisation (%) per station',
+  unitsCdf: 'x: latency (ms, log scale) · y: share of ok responses ≤ x',
+  unitsDiagram: 'boxes coloured by utilisation (%)',
+  exportTitle: '{scenario} — {chart}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -340,8 +541,198 @@ export const zh: Dictionary = {
   errorTitle: '出错了',
   errorReset: '重置为种子场景',
   errorRetry: '重试',
-  live: '实时',
-  liveLoading: '此版本中实时视图不可用。',
+  liveNeedsServer: '实时监控需要 Peakline 服务端（桌面应用或 `npx peakline serve`）。',
+  liveNotAvailable: '此处无法使用实时监控',
+  liveError: '实时监控：{error}',
+  liveRecorded: '已录制 {n} 个样本到 {path}',
+  liveReplaying: '正在回放 {n} 个样本',
+  liveSimulationError: '仿真：{error}',
+  liveSources: '数据源',
+  liveNoSourcesBefore: '还没有数据源。可以运行',
+  liveNoSourcesAfter: '，然后连接它的 Redis 和指标地址。',
+  liveSourceStates: '数据源状态',
+  liveStateConnecting: '连接中',
+  liveStateUp: '正常',
+  liveStateDown: '中断',
+  liveIsState: '{name} {state}',
+  liveRetry: '{s} 秒后重试（第 {n} 次）',
+  liveWindow: '时间窗口',
+  liveLastMin: '最近 {m} 分钟',
+  livePause: '暂停',
+  liveResume: '继续',
+  liveSloMs: 'P99 SLO（毫秒）',
+  liveForS: '持续（秒）',
+  liveRecord: '录制',
+  liveStopRecording: '停止录制',
+  liveRecording: '录制文件',
+  liveChoose: '请选择…',
+  liveReplay: '回放',
+  liveRecordingTo: '正在录制到 {path}',
+  liveSlowlog: '慢日志',
+  liveSlowlogOf: '{name} 的慢日志',
+  liveTwinWorkers: '孪生模型工作线程数',
+  liveAuto: '自动',
+  liveModelThis: '建模',
+  liveModelThisOf: '建模：{name}',
+  liveModelThisError: '建模：{error}',
+  liveDisconnect: '断开',
+  liveDisconnectOf: '断开 {name}',
+  liveDown: '中断：{reason}',
+  liveBreach: 'P99 已超过 {slo} 毫秒的 SLO 达 {s} 秒',
+  liveTwin: '孪生模型',
+  liveTwinFit: '{rps} 请求/秒，平均服务时间 {mean} 毫秒（P99 {p99} 毫秒），{workers} 个工作线程',
+  liveTwinBand: '→ 仿真 P99 {low}–{high} 毫秒；实测 P99 {observed} 毫秒',
+  liveOpenTwin: '在场景编辑器中打开孪生模型',
+  liveTwinUsl:
+    '{levels} 个负载水平上的 USL：σ {sigma}，κ {kappa}，峰值于 {peak} 个在服务请求，R² {r2}',
+  liveTwinResiduals: '各负载水平的残差',
+  liveTwinLevel: '{n} 个在服务：{x} 请求/秒，拟合 {fitted}（{resid}）',
+  liveTwinNoUsl: '未拟合 USL：{why}',
+  liveTwinExcludedOne: '已排除 1 个启动样本',
+  liveTwinExcluded: '已排除 {n} 个启动样本',
+  liveChartOps: '每秒操作数',
+  liveLineOps: '操作/秒',
+  liveChartHit: '缓存命中率',
+  liveLineHit: '命中率',
+  liveChartClients: '客户端',
+  liveLineConnected: '已连接',
+  liveLineBlocked: '阻塞',
+  liveChartMemory: '内存（MB）',
+  liveLineUsed: '已用',
+  liveChartQueue: '队列深度',
+  liveLineQueued: '排队',
+  liveChartEvictions: '每秒淘汰与过期键数',
+  liveLineEvicted: '淘汰/秒',
+  liveLineExpired: '过期/秒',
+  liveChartRate: '请求速率',
+  liveLineRps: '请求/秒',
+  liveBandTwin: '孪生',
+  liveChartLatency: '延迟（毫秒）',
+  liveSloLine: 'SLO {ms} 毫秒',
+  liveBandTwinP99: '孪生 P99',
+  liveChartInFlight: '处理中与排队',
+  liveLineInFlight: '处理中',
+  liveChartCpu: 'CPU 负载',
+  liveLineCpu: 'CPU',
+  liveChartNet: '网络（KB/s）',
+  liveLineRx: '接收',
+  liveLineTx: '发送',
+  liveAxClock: '时刻',
+  liveUnits: '横轴：时刻 · 纵轴：{y}',
+  liveQueuesOf: '{name} 的队列',
+  liveColKey: '键',
+  liveColType: '类型',
+  liveColDepth: '深度',
+  liveNodesOf: '{name} 的节点',
+  liveColNode: '节点',
+  liveColRole: '角色',
+  liveColState: '状态',
+  liveColSlots: '槽位',
+  liveColOps: '操作/秒',
+  liveColMemory: '内存',
+  liveColHit: '命中率',
+  liveColLag: '复制延迟',
+  liveRoleMaster: '主节点',
+  liveRoleReplica: '副本',
+  liveRoleUnknown: '未知',
+  liveRoleOf: '{master} 的{role}',
+  liveNodeDown: '中断：{error}',
+  liveSlowlogEmpty: '慢日志为空：没有命令慢于服务器的 slowlog-log-slower-than。',
+  liveSlowlogError: '慢日志：{error}',
+  liveColWhen: '时间',
+  liveColUs: '微秒',
+  liveColCommand: '命令',
+  liveConnectTitle: '连接数据源',
+  liveSource: '数据源类型',
+  liveKindRedis: 'Redis',
+  liveKindMetrics: '指标端点',
+  liveKindHost: '本机',
+  liveRedisUrl: 'Redis 地址',
+  liveRedisUrlPlaceholder: 'redis://主机:6379 或 rediss://主机:6380',
+  liveUser: '用户（ACL）',
+  livePassword: '密码',
+  livePasswordNote: '仅由 Peakline 进程保管；不会保存或显示。',
+  liveRemember: '在此计算机上记住密码',
+  liveRememberNote: '由操作系统的密钥库加密；只有桌面应用能读取。',
+  liveRememberedPassword: '此栏留空时使用已记住的密码。',
+  liveQueueKeys: '队列键',
+  liveCluster: '集群（监控所有主节点和副本）',
+  liveTls: 'TLS（rediss://）',
+  liveCaFile: 'CA 文件（Peakline 所在机器上的路径）',
+  liveSkipVerify: '跳过证书校验（不安全）',
+  liveMetricsUrls: '指标地址（每行一个）',
+  liveInterval: '采样间隔（秒）',
+  liveName: '名称（用于保存）',
+  liveConnecting: '正在连接…',
+  liveConnect: '连接',
+  liveSaveConnection: '保存连接',
+  liveSavedConnections: '已保存的连接',
+  liveRememberedBadge: '已记住密码',
+  liveUseSaved: '使用已保存的连接 {label}',
+  liveUse: '使用',
+  liveForgetSaved: '删除已保存的连接 {label}',
+  liveForget: '删除',
+  liveNeedMetricsUrl: '请至少填写一个指标地址',
+  liveRememberFailed: '无法记住密码：{error}',
+  // ---- 结果阅读：链路图、站点表、坐标轴单位、PNG 标题
+  vwDiagram: '链路图',
+  vwDiagramOf: '“{name}”的链路：{summary}',
+  vwSatFirst: '⚠ 最先饱和',
+  vwNodeLabel: '{title}（{stations}）：{value}',
+  vwNodeSaturated: '{label}，最先饱和',
+  vwMaxUtil: '最高 {p}',
+  vwQueries: '{n} 次查询',
+  vwQueriesBy: '按{key} {n} 次查询',
+  vwQueryBy: '按{key}查询',
+  vwKeyUser: '用户',
+  vwKeyItem: '商品',
+  vwMissToDb: '未命中 → 查库',
+  vwService: '服务',
+  vwInstances: '实例',
+  vwShards: '分片 ×{n}',
+  vwEach: '每实例 ×{n}',
+  vwHeldLock: '持有 {name}',
+  vwPerKey: '按{key}加锁',
+  vwPerKeyTimeout: '按{key} · ≤ {ms} 毫秒',
+  vwTransaction: '事务：占用一个连接，按{key}选分片',
+  vwEnqueue: '入队',
+  vwToAsync: '→ 异步',
+  vwAsyncQueue: '异步队列',
+  vwAsyncLane: '异步任务',
+  vwBlock: '阻塞',
+  vwConnections: '{n} 个连接',
+  vwRate: '{n} 请求/秒',
+  vwRateCurve: '≤ {n} 请求/秒',
+  vwHost: '主机 {name}',
+  vwCores: '{n} 核',
+  vwWithClient: '压测端',
+  vwNoRunYet: '尚未运行',
+  stationTable: '站点',
+  stName: '站点',
+  stServers: '服务台数',
+  stThroughput: '吞吐量（/秒）',
+  stUtil: '利用率',
+  stQueue: '平均排队数',
+  stWait: '平均等待（毫秒）',
+  stResidence: '驻留时间（毫秒）',
+  stNote:
+    '统计窗口内：每秒开始服务的次数、服务台忙碌比例、平均等待的数量、平均等待时间，以及一次访问的驻留时间（等待 + 占用）。锁的利用率取最忙的键；异步队列的利用率是其填充程度。',
+  axTime: '模拟时间（秒）',
+  axLatency: '延迟（毫秒）',
+  axRate: '每秒',
+  axCount: '请求或任务数',
+  axUtil: '利用率（%）',
+  axLatencyLog: '延迟（毫秒，对数刻度）',
+  axFraction: '成功响应占比',
+  axP99: 'P99（毫秒）',
+  axThroughput: '吞吐量（请求/秒）',
+  unitsTimeMs: '横轴：模拟时间（秒）· 纵轴：延迟（毫秒）',
+  unitsTimeRate: '横轴：模拟时间（秒）· 纵轴：每秒',
+  unitsTimeCount: '横轴：模拟时间（秒）· 纵轴：等待的请求或任务数',
+  unitsUtil: '各站点利用率（%）',
+  unitsCdf: '横轴：延迟（毫秒，对数刻度）· 纵轴：延迟 ≤ 横轴的成功响应占比',
+  unitsDiagram: '方框颜色表示利用率（%）',
+  exportTitle: '{scenario}：{chart}',
 };
 
 export type Language = 'en' | 'zh';
@@ -359,3 +750,197 @@ export function translate(
 }
 
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+// ---------------------------------------------------------------------------------------------
+// What the scenario validator says (sim-core/validate.ts, in English) in Chinese: its messages are
+// built from a few forms, so each form has a rule here; a message no rule knows stays English.
+
+const ZH_KINDS: Record<string, string> = {
+  null: 'null',
+  undefined: '未定义',
+  'a list': '列表',
+  'an object': '对象',
+  string: '字符串',
+  'a string': '字符串',
+  number: '数字',
+  'a number': '数字',
+  boolean: '布尔值',
+  'a boolean': '布尔值',
+  'an int': '整数',
+  'a value': '值',
+};
+const OPS = '(>=|>|<=|<)';
+
+/** `a number or a list` → `数字或列表` (unknown words stay). */
+const kindsZh = (kinds: string) =>
+  kinds
+    .split(' or ')
+    .map((k) => ZH_KINDS[k] ?? k)
+    .join('或');
+
+/** What a `(got …)` names: `3 entries`, `string "x"`, `an object`, a number or a JSON value. */
+function gotZh(got: string): string {
+  const entries = /^(\d+) entr(?:y|ies)$/.exec(got);
+  if (entries) return `${entries[1]} 项`;
+  const kind = /^(null|undefined|a list|an object|string|number|boolean)( .*)?$/.exec(got);
+  if (kind) return `${ZH_KINDS[kind[1]]}${kind[2] ?? ''}`;
+  return got;
+}
+
+/** The parts of a malformed-JSON message. */
+const JSON_ZH: [RegExp, string][] = [
+  [/^a string in double quotes$/, '双引号字符串'],
+  [/^a value$/, '一个值'],
+  [/^a field name in double quotes$/, '双引号字段名'],
+  [/^":" after the field name$/, '字段名后的 ":"'],
+  [/^"," or "([}\]])"$/, '"," 或 "$1"'],
+  [/^end of file after the value$/, '值之后的文件结尾'],
+  [/^end of file$/, '文件结尾'],
+  [/^a line break$/, '换行'],
+  [/^a double quote \(a missing comma before it\?\)$/, '双引号（前面缺了逗号？）'],
+  [/^comments are not allowed in JSON$/, 'JSON 中不允许注释'],
+  [/^bad \\u escape in string$/, '字符串中的 \\u 转义无效'],
+  [/^bad escape \\(.*) in string$/, '字符串中的转义 \\$1 无效'],
+  [/^unterminated string \(line break inside a string\)$/, '字符串没有结束（字符串中有换行）'],
+  [/^unterminated string$/, '字符串没有结束'],
+  [/^nested too deeply$/, '嵌套过深'],
+  [/^trailing comma before "(.)"$/, '"$1" 前有多余的逗号'],
+  [/^strings need double quotes, not single quotes$/, '字符串要用双引号，不能用单引号'],
+];
+function jsonZh(what: string): string {
+  const expected = /^expected (.+), found (.+)$/.exec(what);
+  if (expected) return `应为${jsonZh(expected[1])}，实际为${jsonZh(expected[2])}`;
+  for (const [re, zh] of JSON_ZH) if (re.test(what)) return what.replace(re, zh);
+  return what;
+}
+
+/** A validator message without its `(got …)` and `— did you mean …?` parts, in Chinese. */
+const PROBLEM_ZH: [RegExp, (...m: string[]) => string][] = [
+  [/^is required: one of (.+)$/, (l) => `必填：${l} 之一`],
+  [/^is required \((.+)\)$/, (k) => `必填（${kindsZh(k)}）`],
+  [/^must be one of (.+)$/, (l) => `必须是 ${l} 之一`],
+  [/^must be an object with one of (.+)$/, (l) => `必须是含有 ${l} 之一的对象`],
+  [/^is empty: give one of (.+)$/, (l) => `为空：请给出 ${l} 之一`],
+  [
+    /^has (.+): give one kind per entry \(put each in its own entry\)$/,
+    (l) => `同时有 ${l}：每一项只能有一种（请各放一项）`,
+  ],
+  [
+    /^unknown step kind "(.+)" \(expected one of (.+)\)$/,
+    (k, l) => `未知的步骤类型 "${k}"（应为 ${l} 之一）`,
+  ],
+  [/^does not match any allowed form$/, () => '不符合任何允许的形式'],
+  [/^unknown field$/, () => '未知字段'],
+  [/^unknown field \(allowed here: (.+)\)$/, (l) => `未知字段（此处允许：${l}）`],
+  [/^must be a whole number$/, () => '必须是整数'],
+  [/^must not be empty$/, () => '不能为空'],
+  [new RegExp(`^length must be ${OPS} (.+)$`), (op, n) => `长度必须 ${op} ${n}`],
+  [new RegExp(`^needs ${OPS} (\\S+) entries$`), (op, n) => `需要 ${op} ${n} 项`],
+  [new RegExp(`^must be ${OPS} (.+)$`), (op, v) => `必须 ${op} ${v}`],
+  [/^must be ("[^"]*")$/, (v) => `必须是 ${v}`],
+  [
+    /^must be ((?:a list|an object|a number|a string|a boolean|an int|null)(?: or .+)?)$/,
+    (k) => `必须是${kindsZh(k)}`,
+  ],
+  [/^(\w+) must be a number$/, (f) => `${f} 必须是数字`],
+  [new RegExp(`^(\\w+) must be ${OPS} (\\w+)$`), (a, op, b) => `${a} 必须 ${op} ${b}`],
+  [/^give exactly one of (\w+) or (\w+)$/, (a, b) => `${a} 和 ${b} 必须且只能给出一个`],
+  [
+    /^p99_ms must be <= (\S+) × mean_ms \(no lognormal with that mean reaches a higher P99\)$/,
+    (r) => `p99_ms 必须 <= ${r} × mean_ms（同一均值的对数正态分布达不到更高的 P99）`,
+  ],
+  [/^needs at least one step$/, () => '至少需要一个步骤'],
+  [/^needs at least one sample$/, () => '至少需要一个样本'],
+  [/^needs at least one \[t_s, rps\] point$/, () => '至少需要一个 [t_s, rps] 点'],
+  [/^times must increase$/, () => '时间必须递增'],
+  [/^some rate must be > 0$/, () => '至少一个速率必须 > 0'],
+  [/^must name a host in "hosts"$/, () => '必须是 "hosts" 中的主机名'],
+  [/^a transaction cannot be inside another transaction$/, () => '事务不能放在另一个事务里'],
+  [/^a transaction step needs a "db" section$/, () => '事务步骤需要 "db" 配置'],
+  [/^a db step needs a "db" section$/, () => '数据库步骤需要 "db" 配置'],
+  [
+    /^a cache step needs a "db" section for its misses$/,
+    () => '缓存步骤需要 "db" 配置来处理未命中',
+  ],
+  [/^no service named "(.+)" in "services"$/, (n) => `"services" 中没有名为 "${n}" 的服务`],
+  [/^an enqueue step needs an "async" section$/, () => '入队步骤需要 "async" 配置'],
+  [/^no host named "(.+)" in "hosts"$/, (n) => `"hosts" 中没有名为 "${n}" 的主机`],
+  [
+    /^no host named "(.+)" in "hosts" \(hosts: (.+)\)$/,
+    (n, l) => `"hosts" 中没有名为 "${n}" 的主机（已有：${l}）`,
+  ],
+  [/^a scenario must be a JSON object$/, () => '场景必须是 JSON 对象'],
+  [/^the file is empty \(expected JSON\)$/, () => '文件为空（应为 JSON）'],
+  [
+    /^malformed JSON at line (\d+), column (\d+): (.+)$/,
+    (l, c, what) => `JSON 格式错误，第 ${l} 行第 ${c} 列：${jsonZh(what)}`,
+  ],
+];
+
+/** One validator message in Chinese, or null when no rule knows it. */
+function problemZh(message: string): string | null {
+  let rest = message;
+  let hint = '';
+  const mean = / — did you mean "([^"]*)"\?/.exec(rest);
+  if (mean) {
+    hint = `——是否想写 "${mean[1]}"？`;
+    rest = rest.replace(mean[0], '');
+  }
+  let got = '';
+  const tail = / \((?:got (.*)|(missing))\)$/.exec(rest);
+  if (tail && !/^malformed JSON/.test(rest)) {
+    got = tail[2] ? '（缺失）' : `（实际为 ${gotZh(tail[1])}）`;
+    rest = rest.slice(0, tail.index);
+  }
+  for (const [re, zh] of PROBLEM_ZH) {
+    const m = re.exec(rest);
+    if (m) return `${zh(...m.slice(1))}${got}${hint}`;
+  }
+  return null;
+}
+
+/** A validator message (`must be > 0 (got 0)`) in `lang`. */
+export function translateProblem(lang: Language, message: string): string {
+  return lang === 'zh' ? (problemZh(message) ?? message) : message;
+}
+
+/**
+ * Validator lines as the Node side sends them (`file: path: message`, one a line) in `lang`: the
+ * file and the path stay, the message is translated.
+ */
+export function translateProblemLines(lang: Language, text: string): string {
+  if (lang !== 'zh') return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      for (let i = line.indexOf(': '); i >= 0; i = line.indexOf(': ', i + 2)) {
+        const zh = problemZh(line.slice(i + 2));
+        if (zh !== null) return `${line.slice(0, i + 2)}${zh}`;
+      }
+      return problemZh(line) ?? line;
+    })
+    .join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shipped profiles' names (their `name` field, profiles/*.json) in Chinese.
+
+const PROFILE_NAMES_ZH: Record<string, string> = {
+  'Seed: synchronous order handler (wrk -t10 -c200 -d30s)':
+    '种子：同步下单处理（wrk -t10 -c200 -d30s）',
+  'Seed: async task queue (channel of 1000, 10 workers; wrk -t10 -c200 -d30s)':
+    '种子：异步任务队列（容量 1000 的通道，10 个工作协程；wrk -t10 -c200 -d30s）',
+  'Flash sale: a 10x spike for a minute on hot items under a lock':
+    '秒杀：热门商品在锁下承受一分钟 10 倍流量尖峰',
+  'Sale-day peak: 120,000 QPS for 60 s over 40 instances, 16 shards, Redis cache':
+    '大促峰值：40 个实例、16 个分片、Redis 缓存，120,000 QPS 持续 60 秒',
+  'Shard hotspot: user_id % 16 with one Zipf-hot user':
+    '分片热点：user_id % 16，其中一个 Zipf 热门用户',
+  'PostgreSQL order transaction on hot items (structured: cores, contention, a transaction, a row lock)':
+    '热门商品上的 PostgreSQL 下单事务（结构化：CPU 核、争用、事务、行锁）',
+};
+
+/** A scenario's name as shown in `lang`: a shipped profile's name in Chinese, others as written. */
+export function profileName(lang: Language, name: string): string {
+  return lang === 'zh' ? (PROFILE_NAMES_ZH[name] ?? name) : name;
+}

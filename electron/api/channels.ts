@@ -37,4 +37,5 @@ export const EVENT_CHANNELS: { [E in EventChannel as SubscribeOf<E>]: E } = {
   onMenu: 'app:menu',
   onLiveSample: 'live:sample',
   onLiveStatus: 'live:status',
+  onLiveRemoved: 'live:removed',
 };

@@ -1,50 +1,37 @@
 // The Node side of the API contract, the same for both shells: checks the channel and validates
-// the payload with the contract's schema (refusing with a message naming the field), carries out
-// the request (profile store, sweeps on worker threads, live service, export) and returns the
-// reply envelope. The Electron IPC layer and the web shell's WebSocket only move envelopes.
+// the payload with the contract's schema — once, here — refusing with a message naming the field,
+// carries out the request (profile store, sweeps on worker threads, the live service, export) and
+// returns the reply envelope. The Electron IPC layer and the web shell's WebSocket only move
+// envelopes, and tell the handler when a caller's session ends.
 import os from 'node:os';
-import type { z } from 'zod';
 import { formatProblems, validateScenario } from '../../sim-core/validate';
-import type {
-  LiveEventChannel,
-  LiveParsedRequestOf,
-  LiveReplyOf,
-  LiveRequestChannel,
-} from '../live/contract';
-import type { ProfileStore } from '../profiles/store';
+import type { LiveService } from '../live/service';
+import { ProfileError, type ProfileErrorCode, type ProfileStore } from '../profiles/store';
 import type { runSweep as RunSweep, VaryDim } from '../sweep/sweep';
 import {
   events,
   isRequestChannel,
   requests,
+  type ApiErrorCode,
   type EventChannel,
   type EventOf,
+  type LiveRequestChannel,
+  type ParsedRequestOf,
   type ReplyEnvelope,
   type ReplyOf,
   type RequestChannel,
 } from './contract';
-import { ApiError } from './errors';
+import { ApiError, describeIssues, parseOrThrow } from './errors';
 
-/** The parsed (defaults applied) payload of a request. */
-export type ParsedRequestOf<C extends RequestChannel> = z.output<(typeof requests)[C]['request']>;
+export type { ParsedRequestOf };
 
-/** Who asked: where events meant for that caller alone (sweep progress) go. */
+/**
+ * Who asked — a session (a web console tab, a desktop window): where events meant for that caller
+ * alone (sweep progress) go, and what the live sources it connects belong to.
+ */
 export interface RequestContext {
   /** Sends an event to this caller only. */
   emit<E extends EventChannel>(channel: E, payload: EventOf<E>): void;
-}
-
-/**
- * The live monitoring service as the handler uses it (the live engineer's service object, or an
- * adapter to it): carries out a validated `live:*` request and pushes `live:*` events.
- */
-export interface LiveServiceLike {
-  request<C extends LiveRequestChannel>(
-    channel: C,
-    payload: LiveParsedRequestOf<C>,
-  ): Promise<LiveReplyOf<C>>;
-  /** Follows every live event; returns the unsubscribe. */
-  subscribe(listener: (channel: LiveEventChannel, payload: unknown) => void): () => void;
 }
 
 /** What the handler needs from its shell. */
@@ -53,7 +40,7 @@ export interface ApiHandlerOptions {
   version: string;
   store: ProfileStore;
   /** Live monitoring; without it `live:*` requests are refused as unavailable. */
-  live?: LiveServiceLike | null;
+  live?: LiveService | null;
   /** The sweep engine (default: the CLI's `runSweep` on worker threads). */
   runSweep?: typeof RunSweep;
   /** Worker threads per sweep (default: every core). */
@@ -76,39 +63,24 @@ export interface ApiHandler {
   subscribe(listener: (channel: EventChannel, payload: unknown) => void): () => void;
   /** Cancels the sweeps a caller started (its connection closed). */
   cancelOwnedBy(ctx: RequestContext): void;
+  /** The caller's session is over: its sweeps stop, and its live sources unless saved. */
+  endSession(ctx: RequestContext): Promise<void>;
   /** Cancels everything and drops subscriptions. */
   dispose(): void;
 }
 
-/**
- * Formats zod issues as `where: what` lines, `where` a path into the payload (`vary[0].to`). For
- * a value matching none of a union's forms, the form it came closest to explains what is wrong.
- */
-export function describeIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string {
-  const lines: string[] = [];
-  const walk = (list: readonly z.core.$ZodIssue[], base: PropertyKey[]) => {
-    for (const i of list) {
-      const at = [...base, ...i.path];
-      if (i.code === 'invalid_union' && i.errors.length > 0) {
-        const closest = [...i.errors].sort((a, b) => a.length - b.length)[0];
-        walk(closest, at);
-        continue;
-      }
-      const where = at.length
-        ? at
-            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-            .join('')
-            .replace(/^\./, '')
-        : 'payload';
-      lines.push(`${prefix}: ${where}: ${i.message}`);
-    }
-  };
-  walk(issues, []);
-  return [...new Set(lines)].join('\n');
-}
+/** The contract's code for each way the profile store refuses. */
+const PROFILE_ERROR_CODES: Record<ProfileErrorCode, ApiErrorCode> = {
+  invalid_name: 'invalid_request',
+  not_found: 'not_found',
+  invalid_scenario: 'invalid_scenario',
+  exists: 'exists',
+};
 
 function toEnvelope(e: unknown): ReplyEnvelope {
   if (e instanceof ApiError) return { ok: false, error: { code: e.code, message: e.message } };
+  if (e instanceof ProfileError)
+    return { ok: false, error: { code: PROFILE_ERROR_CODES[e.code], message: e.message } };
   const message = e instanceof Error ? e.message : String(e);
   return { ok: false, error: { code: 'internal', message } };
 }
@@ -122,9 +94,25 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   };
   const sweeps = new Map<string, { controller: AbortController; owner: RequestContext }>();
   const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
-  const unsubscribeLive = options.live?.subscribe((channel, payload) => {
+  const broadcast = (channel: EventChannel, payload: unknown) => {
     for (const l of listeners) l(channel, payload);
-  });
+  };
+  const live = options.live ?? null;
+  const liveEvents = live
+    ? [
+        live.on('sample', (s) => broadcast('live:sample', s)),
+        live.on('status', (s) => broadcast('live:status', s)),
+        live.on('removed', (r) => broadcast('live:removed', r)),
+      ]
+    : [];
+  const liveService = (channel: LiveRequestChannel): LiveService => {
+    if (!live)
+      throw new ApiError(
+        'unavailable',
+        `${channel}: live monitoring is not available in this shell`,
+      );
+    return live;
+  };
 
   const checkScenario = (scenario: unknown, label: string) => {
     const r = validateScenario(scenario, label);
@@ -135,7 +123,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   type Impl = {
     [C in RequestChannel]: (req: ParsedRequestOf<C>, ctx: RequestContext) => Promise<ReplyOf<C>>;
   };
-  const impl: Partial<Impl> & Pick<Impl, Exclude<RequestChannel, LiveRequestChannel>> = {
+  const impl: Impl = {
     'profiles:list': () => options.store.list(),
     'profiles:shipped': () => options.store.listShipped(),
     'profiles:load': async (req) => {
@@ -210,6 +198,22 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       platform: `${os.platform()}-${os.arch()}`,
       profilesDir: options.store.userDir,
     }),
+    'live:secrets': async () => liveService('live:secrets').secrets(),
+    'live:secret:save': (req) => liveService('live:secret:save').secretSave(req),
+    'live:secret:forget': (req) => liveService('live:secret:forget').secretForget(req),
+    'live:connect': async (req, ctx) => {
+      const svc = liveService('live:connect');
+      return svc.connect(await svc.withRemembered(req), ctx);
+    },
+    'live:disconnect': (req) => liveService('live:disconnect').disconnect(req),
+    'live:list': async () => liveService('live:list').list(),
+    'live:history': async (req) => liveService('live:history').getHistory(req),
+    'live:slowlog': (req) => liveService('live:slowlog').slowlog(req),
+    'live:record:start': async (req, ctx) => liveService('live:record:start').recordStart(req, ctx),
+    'live:record:stop': () => liveService('live:record:stop').recordStop(),
+    'live:recordings': async () => liveService('live:recordings').recordings(),
+    'live:replay': (req, ctx) => liveService('live:replay').replay(req, ctx),
+    'live:model': async (req) => liveService('live:model').model(req),
   };
 
   const run = async (
@@ -218,22 +222,9 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     ctx: RequestContext,
   ): Promise<unknown> => {
     const def = requests[channel];
-    const parsed = def.request.safeParse(payload);
-    if (!parsed.success)
-      throw new ApiError('invalid_request', describeIssues(channel, parsed.error.issues));
-    let result: unknown;
-    const own = (
-      impl as Record<string, ((req: unknown, ctx: RequestContext) => Promise<unknown>) | undefined>
-    )[channel];
-    if (own) result = await own(parsed.data, ctx);
-    else if (channel.startsWith('live:')) {
-      if (!options.live)
-        throw new ApiError(
-          'unavailable',
-          `${channel}: live monitoring is not available in this shell`,
-        );
-      result = await options.live.request(channel as LiveRequestChannel, parsed.data as never);
-    } else throw new ApiError('internal', `${channel}: not implemented`);
+    const req = parseOrThrow(def.request as never, payload, channel);
+    const own = impl[channel] as (req: unknown, ctx: RequestContext) => Promise<unknown>;
+    const result = await own(req, ctx);
     const checked = def.reply.safeParse(result);
     if (!checked.success)
       throw new ApiError(
@@ -268,10 +259,14 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     cancelOwnedBy(ctx) {
       for (const s of sweeps.values()) if (s.owner === ctx) s.controller.abort();
     },
+    async endSession(ctx) {
+      this.cancelOwnedBy(ctx);
+      await live?.endSession(ctx);
+    },
     dispose() {
       for (const s of sweeps.values()) s.controller.abort();
       listeners.clear();
-      unsubscribeLive?.();
+      for (const off of liveEvents) off();
     },
   };
 }

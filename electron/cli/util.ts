@@ -1,17 +1,12 @@
 // Shared pieces of the CLI commands: the error type that becomes one line on stderr, option
-// parsing (node:util parseArgs, then zod), loading a scenario file with `--set` overrides, and
-// number formatting for tables.
+// parsing (node:util parseArgs, then zod) for every command, loading a scenario file with `--set`
+// overrides, and the number formatting of every table the CLI prints.
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import type { Scenario } from '../../sim-core/schema';
-import {
-  formatProblems,
-  parseScenarioText,
-  parseSetArg,
-  setPath,
-  validateScenario,
-} from '../../sim-core/validate';
+import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
+import { parseSetArg, setPath } from '../../sim-core/validate/paths';
 
 /** An error the user can act on: printed as one line (or a few problem lines), no stack trace. */
 export class CliError extends Error {
@@ -28,13 +23,16 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
  * Parses a command's argv with parseArgs (strict) and validates the values with `schema`;
- * unknown options and bad values become a CliError naming the command and the option.
+ * unknown options and bad values become a CliError naming the command and the option (a message
+ * that already starts with the option's name, or one about the command line as a whole, is shown
+ * as it is) and where to read more (`help`, default `peakline help`).
  */
 export function parseCommand<S extends z.ZodType>(
   command: string,
   argv: string[],
   options: Options,
   schema: S,
+  help = 'peakline help',
 ): z.output<S> {
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
@@ -44,16 +42,43 @@ export function parseCommand<S extends z.ZodType>(
     };
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0].replace(/\.? ?To specify a positional.*$/, '');
-    throw new CliError(`peakline ${command}: ${msg} (see peakline help)`, 2);
+    throw new CliError(`peakline ${command}: ${msg} (see ${help})`, 2);
   }
   const r = schema.safeParse({ ...parsed.values, _: parsed.positionals });
   if (!r.success) {
     const issue = r.error.issues[0];
     const key = issue.path.join('.');
-    const name = key === '_' || key.startsWith('_.') ? 'arguments' : `--${key}`;
-    throw new CliError(`peakline ${command}: ${name}: ${issue.message} (see peakline help)`, 2);
+    const name = key === '' ? null : key === '_' || key.startsWith('_.') ? 'arguments' : `--${key}`;
+    const text =
+      name === null || issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+    throw new CliError(`peakline ${command}: ${text} (see ${help})`, 2);
   }
   return r.data;
+}
+
+/**
+ * A number given as text, at least `min` (and at most `max`), whole if asked; a bad one reads
+ * `--NAME must be a number >= MIN, got "TEXT"`.
+ */
+export function numberText(
+  name: string,
+  min: number,
+  { integer = false, max = Infinity }: { integer?: boolean; max?: number } = {},
+) {
+  const what = integer ? 'a whole number' : 'a number';
+  return z
+    .string()
+    .refine(
+      (s) => {
+        const n = Number(s);
+        return (
+          s.trim() !== '' && Number.isFinite(n) && n >= min && (!integer || Number.isInteger(n))
+        );
+      },
+      { error: (iss) => `--${name} must be ${what} >= ${min}, got "${String(iss.input)}"` },
+    )
+    .transform(Number)
+    .refine((n) => n <= max, { error: `--${name} must be <= ${max}` });
 }
 
 /** A non-negative whole number given as text (e.g. `--seed 7`). */
@@ -133,6 +158,30 @@ export function ms(x: number): string {
 /** A fraction as a percentage, e.g. `97.3 %`. */
 export function pct(x: number, digits = 1): string {
   return `${num(x * 100, digits)} %`;
+}
+
+const compactFormat = new Intl.NumberFormat('en-US', {
+  notation: 'compact',
+  maximumFractionDigits: 1,
+});
+
+/** A count or rate in a narrow column: `987`, `12.3K`, `4.5M` (`digits` decimals below 10,000). */
+export function compact(x: number, digits = 0): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1e4 ? compactFormat.format(x) : num(x, digits);
+}
+
+/** Bytes in binary units: `512 B`, `1.5 MB`. */
+export function bytes(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = x;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${num(v, i ? 1 : 0)} ${units[i]}`;
 }
 
 /** Left-aligned table with a header row; `right` marks numeric columns. */

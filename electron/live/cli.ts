@@ -1,12 +1,21 @@
-// The `watch` and `demo` commands (dispatched here by electron/cli/main.ts).
+// The `watch` and `demo` commands (dispatched here by electron/cli/main.ts), with the CLI's one
+// option parser and number formats (electron/cli/util.ts).
 // `watch` prints live samples of Redis servers/clusters, metrics endpoints and the host — a
 // compact table, or one JSON object per source per sample with --json — and keeps going through
 // outages, reporting them. It never prints a password: sources are named by their URL without
 // credentials and error texts are scrubbed. `demo` runs a real order pipeline on Redis.
-import { parseArgs } from 'node:util';
-import { redactUrl, type Sample, type SourceConfigInput } from './contract';
+import { z } from 'zod';
+import {
+  SourceConfigSchema,
+  type Sample,
+  type SourceConfig,
+  type SourceConfigInput,
+} from '../api/contract';
+import { describeIssues } from '../api/errors';
+import { bytes, CliError, compact, numberText, parseCommand, pct } from '../cli/util';
 import { DEMO_DEFAULTS, startDemo } from './demo';
-import { LiveService, LiveError } from './service';
+import { LiveService } from './service';
+import { redactUrl } from './source';
 
 const WATCH_USAGE = `usage: peakline watch [--redis URL ...] [--metrics URL ...] [--host]
                      [--interval S] [--count N] [--json] [--cluster] [--queue KEY ...]
@@ -35,48 +44,81 @@ const DEMO_USAGE = `usage: peakline demo [--redis URL] [--rate N] [--workers N] 
   --prefix P          key prefix (default ${DEMO_DEFAULTS.prefix})
   --duration S        stop after S seconds (default: until Ctrl-C)`;
 
-/** A bad command line: the message names the option. */
-class UsageError extends Error {}
+const watchOptions = {
+  redis: { type: 'string', multiple: true },
+  metrics: { type: 'string', multiple: true },
+  host: { type: 'boolean' },
+  interval: { type: 'string' },
+  count: { type: 'string' },
+  json: { type: 'boolean' },
+  cluster: { type: 'boolean' },
+  queue: { type: 'string', multiple: true },
+  user: { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-skip-verify': { type: 'boolean' },
+  record: { type: 'string' },
+  replay: { type: 'string' },
+} as const;
 
-function numberOpt(
-  value: string | undefined,
-  name: string,
-  min: number,
-  integer = false,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
-    throw new UsageError(
-      `--${name} must be ${integer ? 'a whole number' : 'a number'} >= ${min}, got "${value}"`,
-    );
-  return n;
-}
+const WatchArgs = z
+  .object({
+    _: z.array(z.string()).max(0, { error: 'watch takes options only' }),
+    redis: z.array(z.string()).default([]),
+    metrics: z.array(z.string()).default([]),
+    host: z.boolean().default(false),
+    interval: numberText('interval', 0.25).optional(),
+    count: numberText('count', 1, { integer: true }).optional(),
+    json: z.boolean().default(false),
+    cluster: z.boolean().default(false),
+    queue: z.array(z.string()).default([]),
+    user: z.string().optional(),
+    'tls-ca': z.string().optional(),
+    'tls-skip-verify': z.boolean().default(false),
+    record: z.string().optional(),
+    replay: z.string().optional(),
+  })
+  .refine((v) => v.redis.length || v.metrics.length || v.host || v.replay, {
+    error: 'give at least one of --redis URL, --metrics URL, --host or --replay FILE',
+  });
 
+const demoOptions = {
+  redis: { type: 'string' },
+  rate: { type: 'string' },
+  workers: { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'work-ms': { type: 'string' },
+  items: { type: 'string' },
+  prefix: { type: 'string' },
+  duration: { type: 'string' },
+} as const;
+
+const DemoArgs = z.object({
+  _: z.array(z.string()).max(0, { error: 'demo takes options only' }),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\//, { error: '--redis must be a redis:// or rediss:// URL' })
+    .default('redis://127.0.0.1:6379'),
+  rate: numberText('rate', 0).default(DEMO_DEFAULTS.rate),
+  workers: numberText('workers', 1, { integer: true, max: 1000 }).default(DEMO_DEFAULTS.workers),
+  'metrics-port': numberText('metrics-port', 0, { integer: true, max: 65535 }).default(
+    DEMO_DEFAULTS.metricsPort,
+  ),
+  'work-ms': numberText('work-ms', 0.1).default(DEMO_DEFAULTS.workMs),
+  items: numberText('items', 1, { integer: true }).default(DEMO_DEFAULTS.items),
+  prefix: z.string().default(DEMO_DEFAULTS.prefix),
+  duration: numberText('duration', 0.1).optional(),
+});
+
+/** A number, or `-` where it is not known (yet). */
+const shown =
+  <A extends unknown[]>(f: (x: number, ...rest: A) => string) =>
+  (x: number | null | undefined, ...rest: A): string =>
+    x === null || x === undefined ? '-' : f(x, ...rest);
 const fmt = {
-  num(v: number | null | undefined, digits = 0): string {
-    if (v === null || v === undefined) return '-';
-    if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
-    if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
-    return v.toFixed(digits);
-  },
-  bytes(v: number | null | undefined): string {
-    if (v === null || v === undefined) return '-';
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let x = v;
-    let i = 0;
-    while (x >= 1024 && i < units.length - 1) {
-      x /= 1024;
-      i++;
-    }
-    return `${x.toFixed(i ? 1 : 0)}${units[i]}`;
-  },
-  pct(v: number | null | undefined): string {
-    return v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`;
-  },
-  time(t: number): string {
-    return new Date(t).toISOString().slice(11, 19);
-  },
+  num: shown(compact),
+  bytes: shown(bytes),
+  pct: shown(pct),
+  time: (t: number) => new Date(t).toISOString().slice(11, 19),
 };
 
 /** One compact table line for a sample (plus one indented line per node of a cluster). */
@@ -137,31 +179,6 @@ export function jsonLine(s: Sample): string {
   return JSON.stringify(out);
 }
 
-/**
- * Parses a subcommand's options: its values, or — after printing the usage — the exit code
- * (2 for a bad option, 0 for --help).
- */
-function parseOr<T extends { help?: boolean }>(
-  cmd: string,
-  usage: string,
-  parse: () => { values: T },
-): T | number {
-  let values: T;
-  try {
-    ({ values } = parse());
-  } catch (e) {
-    process.stderr.write(
-      `peakline ${cmd}: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`,
-    );
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  return values;
-}
-
 /** Wait for Ctrl-C / SIGTERM (or `until`), then run `cleanup`. */
 function untilSignal(until: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
@@ -176,47 +193,20 @@ function untilSignal(until: Promise<void>): Promise<void> {
   });
 }
 
-/** `peakline watch …`: returns the exit code. */
+/** Prints the usage when asked for it (`--help`, `-h`). */
+function helpAsked(argv: string[], usage: string): boolean {
+  if (!argv.includes('--help') && !argv.includes('-h')) return false;
+  process.stdout.write(`${usage}\n`);
+  return true;
+}
+
+/** `peakline watch …`: returns the exit code (a bad command line throws a CliError). */
 export async function watchCommand(argv: string[]): Promise<number> {
-  const values = parseOr('watch', WATCH_USAGE, () =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        redis: { type: 'string', multiple: true },
-        metrics: { type: 'string', multiple: true },
-        host: { type: 'boolean' },
-        interval: { type: 'string' },
-        count: { type: 'string' },
-        json: { type: 'boolean' },
-        cluster: { type: 'boolean' },
-        queue: { type: 'string', multiple: true },
-        user: { type: 'string' },
-        'tls-ca': { type: 'string' },
-        'tls-skip-verify': { type: 'boolean' },
-        record: { type: 'string' },
-        replay: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
-  if (typeof values === 'number') return values;
+  if (helpAsked(argv, WATCH_USAGE)) return 0;
+  const values = parseCommand('watch', argv, watchOptions, WatchArgs, 'peakline watch --help');
+  const { interval, count } = values;
   const print = (s: Sample) =>
     process.stdout.write(`${values.json ? jsonLine(s) : tableLine(s)}\n`);
-  let interval: number | undefined;
-  let count: number | undefined;
-  try {
-    interval = numberOpt(values.interval, 'interval', 0.25);
-    count = numberOpt(values.count, 'count', 1, true);
-    if (!values.redis?.length && !values.metrics?.length && !values.host && !values.replay)
-      throw new UsageError(
-        'give at least one of --redis URL, --metrics URL, --host or --replay FILE',
-      );
-  } catch (e) {
-    process.stderr.write(`peakline watch: ${(e as Error).message}\n${WATCH_USAGE}\n`);
-    return 2;
-  }
 
   if (values.replay) {
     const svc = new LiveService({ allowAnyReplayPath: true });
@@ -234,12 +224,12 @@ export async function watchCommand(argv: string[]): Promise<number> {
 
   const configs: SourceConfigInput[] = [];
   const envPassword = process.env.PEAKLINE_REDIS_PASSWORD || undefined;
-  for (const url of values.redis ?? [])
+  for (const url of values.redis)
     configs.push({
       kind: 'redis',
       url,
-      cluster: values.cluster ?? false,
-      queue_keys: values.queue ?? [],
+      cluster: values.cluster,
+      queue_keys: values.queue,
       ...(values.user ? { username: values.user } : {}),
       ...(envPassword && !new URL(url.startsWith('redis') ? url : 'redis://x').password
         ? { password: envPassword }
@@ -248,16 +238,29 @@ export async function watchCommand(argv: string[]): Promise<number> {
         ? {
             tls: {
               ca_file: values['tls-ca'],
-              insecure_skip_verify: values['tls-skip-verify'] ?? false,
+              insecure_skip_verify: values['tls-skip-verify'],
             },
           }
         : {}),
       ...(interval ? { interval_s: interval } : {}),
     });
-  for (const url of values.metrics ?? [])
+  for (const url of values.metrics)
     configs.push({ kind: 'metrics', url, ...(interval ? { interval_s: interval } : {}) });
   if (values.host) configs.push({ kind: 'host', ...(interval ? { interval_s: interval } : {}) });
 
+  // Each source as `live:connect` would take it: validated here, once; a bad one names its option.
+  const flagOf = (c: SourceConfigInput) =>
+    c.kind === 'host' ? '--host' : `--${c.kind} ${redactUrl(c.url)}`;
+  const parsed: SourceConfig[] = [];
+  for (const c of configs) {
+    const r = SourceConfigSchema.safeParse(c);
+    if (!r.success)
+      throw new CliError(
+        `peakline watch: ${scrubUrls(describeIssues(flagOf(c), r.error.issues), values.redis)}`,
+        2,
+      );
+    parsed.push(r.data);
+  }
   const svc = new LiveService({ allowAnyReplayPath: true });
   const counts = new Map<string, number>();
   let finishCount: () => void = () => undefined;
@@ -270,19 +273,17 @@ export async function watchCommand(argv: string[]): Promise<number> {
     if (count !== undefined && ids.length && ids.every((id) => (counts.get(id) ?? 0) >= count))
       finishCount();
   });
-  for (const c of configs) {
+  for (const [i, c] of parsed.entries()) {
     try {
       ids.push(svc.connect(c).id);
     } catch (e) {
       await svc.close();
-      const msg = (e instanceof LiveError || e instanceof Error ? e.message : String(e)).replace(
-        /^live:connect: /,
-        '',
-      );
-      const flag = c.kind === 'host' ? '--host' : `--${c.kind} ${redactUrl(c.url)}`;
+      const msg = (e instanceof Error ? e.message : String(e)).replace(/^live:connect: /, '');
       // The message names the option; it must not echo a URL with its password.
-      process.stderr.write(`peakline watch: ${flag}: ${scrubUrls(msg, values.redis ?? [])}\n`);
-      return 2;
+      throw new CliError(
+        `peakline watch: ${flagOf(configs[i])}: ${scrubUrls(msg, values.redis)}`,
+        2,
+      );
     }
   }
   if (values.record) {
@@ -296,7 +297,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
   }
   if (!values.json)
     process.stderr.write(
-      `watching ${configs.length} source(s): ${[...svc.list().sources].map((s) => s.name).join(', ')}\n`,
+      `watching ${parsed.length} source(s): ${[...svc.list().sources].map((s) => s.name).join(', ')}\n`,
     );
   await untilSignal(allCounted);
   const rec = await svc.recordStop();
@@ -320,51 +321,21 @@ function scrubUrls(message: string, urls: string[]): string {
   return out;
 }
 
-/** `peakline demo …`: returns the exit code. */
+/** `peakline demo …`: returns the exit code (a bad command line throws a CliError). */
 export async function demoCommand(argv: string[]): Promise<number> {
-  const values = parseOr('demo', DEMO_USAGE, () =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        redis: { type: 'string' },
-        rate: { type: 'string' },
-        workers: { type: 'string' },
-        'metrics-port': { type: 'string' },
-        'work-ms': { type: 'string' },
-        items: { type: 'string' },
-        prefix: { type: 'string' },
-        duration: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
-  if (typeof values === 'number') return values;
-  const redis = values.redis ?? 'redis://127.0.0.1:6379';
-  let opts;
-  let duration: number | undefined;
-  try {
-    if (!/^rediss?:\/\//.test(redis))
-      throw new UsageError(`--redis must be a redis:// or rediss:// URL`);
-    opts = {
-      ...DEMO_DEFAULTS,
-      redis,
-      rate: numberOpt(values.rate, 'rate', 0) ?? DEMO_DEFAULTS.rate,
-      workers: numberOpt(values.workers, 'workers', 1, true) ?? DEMO_DEFAULTS.workers,
-      metricsPort:
-        numberOpt(values['metrics-port'], 'metrics-port', 0, true) ?? DEMO_DEFAULTS.metricsPort,
-      workMs: numberOpt(values['work-ms'], 'work-ms', 0.1) ?? DEMO_DEFAULTS.workMs,
-      items: numberOpt(values.items, 'items', 1, true) ?? DEMO_DEFAULTS.items,
-      prefix: values.prefix ?? DEMO_DEFAULTS.prefix,
-    };
-    duration = numberOpt(values.duration, 'duration', 0.1);
-    if (opts.metricsPort > 65535) throw new UsageError('--metrics-port must be <= 65535');
-    if (opts.workers > 1000) throw new UsageError('--workers must be <= 1000');
-  } catch (e) {
-    process.stderr.write(`peakline demo: ${(e as Error).message}\n${DEMO_USAGE}\n`);
-    return 2;
-  }
+  if (helpAsked(argv, DEMO_USAGE)) return 0;
+  const values = parseCommand('demo', argv, demoOptions, DemoArgs, 'peakline demo --help');
+  const { redis, duration } = values;
+  const opts = {
+    ...DEMO_DEFAULTS,
+    redis,
+    rate: values.rate,
+    workers: values.workers,
+    metricsPort: values['metrics-port'],
+    workMs: values['work-ms'],
+    items: values.items,
+    prefix: values.prefix,
+  };
   let demo;
   try {
     demo = await startDemo(opts);

@@ -5,9 +5,16 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeSample } from './contract';
+import type { NodeSample } from '../api/contract';
 import { LiveService } from './service';
-import { nextSample, redisCli, removeDir, startCluster, type RedisProcess } from './testing';
+import {
+  nextSample,
+  parsed,
+  redisCli,
+  removeDir,
+  startCluster,
+  type RedisProcess,
+} from './testing';
 
 const run = promisify(execFile);
 
@@ -31,13 +38,15 @@ describe('a Redis Cluster of three masters and three replicas', () => {
     // Keys in different slots; the source is pointed at one seed only.
     await redisCli(seedPort(), ['-c', 'LPUSH', 'bull:orders:wait', 'o1', 'o2']);
     await redisCli(seedPort(), ['-c', 'XADD', '{user:7}:events', '*', 'k', 'v']);
-    ({ id } = svc.connect({
-      kind: 'redis',
-      url: `redis://127.0.0.1:${seedPort()}`,
-      cluster: true,
-      queue_keys: ['bull:orders:wait', '{user:7}:events'],
-      interval_s: 0.5,
-    }));
+    ({ id } = svc.connect(
+      parsed('live:connect', {
+        kind: 'redis',
+        url: `redis://127.0.0.1:${seedPort()}`,
+        cluster: true,
+        queue_keys: ['bull:orders:wait', '{user:7}:events'],
+        interval_s: 0.5,
+      }),
+    ));
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@
 // read with systeminformation. Network throughput comes from byte-counter deltas summed over
 // every interface (loopback included, where a local demo's traffic flows).
 import si from 'systeminformation';
-import type { HostSourceConfig } from './contract';
+import type { HostSourceConfig } from '../api/contract';
 import { Source, type Reading, type SourceSink } from './source';
 
 /** This machine. */

@@ -4,8 +4,7 @@
 // not parse marks this source down with the reason; it never throws past its own loop.
 import http from 'node:http';
 import https from 'node:https';
-import type { HistogramDelta, MetricsSourceConfig } from './contract';
-import { redactUrl } from './contract';
+import type { HistogramDelta, MetricsSourceConfig } from '../api/contract';
 import {
   counterIncrease,
   counterSeries,
@@ -18,7 +17,7 @@ import {
   type HistogramState,
   type PromFamily,
 } from './prom';
-import { Source, type Reading, type SourceSink } from './source';
+import { redactUrl, Source, type Reading, type SourceSink } from './source';
 
 /** Largest body accepted (bytes); a bigger one marks the source down. */
 const MAX_BODY = 16 * 1024 * 1024;

@@ -9,7 +9,7 @@ import { ScenarioSchema } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
 import { startDemo, DEMO_DEFAULTS, type Demo } from './demo';
 import { LiveService } from './service';
-import { nextSample, removeDir, startRedis, type RedisProcess } from './testing';
+import { nextSample, parsed, removeDir, startRedis, type RedisProcess } from './testing';
 
 async function serve(handler: http.RequestListener): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer(handler);
@@ -44,15 +44,23 @@ describe('metrics endpoints: the demo and three broken ones', () => {
     const silent = await serve(() => undefined); // accepts, never answers
     servers.push(garbage.server, failing.server, silent.server);
     svc = new LiveService();
-    ids.demo = svc.connect({ kind: 'metrics', url: demo.metricsUrl, interval_s: 0.5 }).id;
-    ids.garbage = svc.connect({ kind: 'metrics', url: garbage.url, interval_s: 0.5 }).id;
-    ids.failing = svc.connect({ kind: 'metrics', url: failing.url, interval_s: 0.5 }).id;
-    ids.silent = svc.connect({
-      kind: 'metrics',
-      url: silent.url,
-      interval_s: 0.5,
-      timeout_ms: 800,
-    }).id;
+    ids.demo = svc.connect(
+      parsed('live:connect', { kind: 'metrics', url: demo.metricsUrl, interval_s: 0.5 }),
+    ).id;
+    ids.garbage = svc.connect(
+      parsed('live:connect', { kind: 'metrics', url: garbage.url, interval_s: 0.5 }),
+    ).id;
+    ids.failing = svc.connect(
+      parsed('live:connect', { kind: 'metrics', url: failing.url, interval_s: 0.5 }),
+    ).id;
+    ids.silent = svc.connect(
+      parsed('live:connect', {
+        kind: 'metrics',
+        url: silent.url,
+        interval_s: 0.5,
+        timeout_ms: 800,
+      }),
+    ).id;
   });
 
   afterAll(async () => {
@@ -115,7 +123,7 @@ describe('metrics endpoints: the demo and three broken ones', () => {
         svc.getHistory({ id: ids.demo }).samples.filter((x) => x.metrics.request_rate !== null)
           .length >= 12,
     );
-    const { scenario, fit } = svc.model({ id: ids.demo, duration_s: 30 });
+    const { scenario, fit } = svc.model(parsed('live:model', { id: ids.demo, duration_s: 30 }));
     expect(ScenarioSchema.safeParse(scenario).success).toBe(true);
     expect(fit.workers).toBe(3);
     expect(fit.workers_from).toBe('metric');
@@ -136,7 +144,11 @@ describe('metrics endpoints: the demo and three broken ones', () => {
   });
 
   it('refuses to model a source without metrics, saying why', () => {
-    expect(() => svc.model({ id: ids.garbage })).toThrow(/no metrics samples in the window/);
-    expect(() => svc.model({ id: 'nope' })).toThrow(/no source with id "nope"/);
+    expect(() => svc.model(parsed('live:model', { id: ids.garbage }))).toThrow(
+      /no metrics samples in the window/,
+    );
+    expect(() => svc.model(parsed('live:model', { id: 'nope' }))).toThrow(
+      /no source with id "nope"/,
+    );
   });
 });

@@ -14,9 +14,8 @@ import type {
   SlowlogEntry,
   SourceInfo,
   SourceState,
-} from './contract';
-import { redactUrl } from './contract';
-import { backoffMs, Source, type Reading, type SourceSink } from './source';
+} from '../api/contract';
+import { backoffMs, redactUrl, Source, type Reading, type SourceSink } from './source';
 
 /** Connect and command timeouts (ms): a hung server marks the node down, never stalls others. */
 const CONNECT_TIMEOUT_MS = 2000;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveService } from './service';
-import { nextSample, redisCli, removeDir, startRedis, type RedisProcess } from './testing';
+import { nextSample, parsed, redisCli, removeDir, startRedis, type RedisProcess } from './testing';
 
 const PASSWORD = 'pl-test-Secr3t-0a9f';
 const run = promisify(execFile);
@@ -34,11 +34,13 @@ describe('a standalone Redis with a password', () => {
   });
 
   it('refuses a wrong password with the server reason, without echoing it', async () => {
-    const { id } = svc.connect({
-      kind: 'redis',
-      url: `redis://127.0.0.1:${redis.port}`,
-      password: 'wrong-pw-123',
-    });
+    const { id } = svc.connect(
+      parsed('live:connect', {
+        kind: 'redis',
+        url: `redis://127.0.0.1:${redis.port}`,
+        password: 'wrong-pw-123',
+      }),
+    );
     const s = await nextSample(svc, (x) => x.id === id && x.status === 'down');
     expect(s.error).toMatch(/WRONGPASS|invalid password|NOAUTH/i);
     expect(JSON.stringify(s)).not.toContain('wrong-pw-123');
@@ -55,12 +57,14 @@ describe('a standalone Redis with a password', () => {
     await cli('ZADD', 'delayed', '1', 'x');
     await cli('SET', 'hot', '1');
     const rec = svc.recordStart({ name: 'standalone' });
-    const { id } = svc.connect({
-      kind: 'redis',
-      url: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`,
-      queue_keys: ['bull:orders:wait', 'events', 'delayed', 'missing'],
-      interval_s: 0.5,
-    });
+    const { id } = svc.connect(
+      parsed('live:connect', {
+        kind: 'redis',
+        url: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`,
+        queue_keys: ['bull:orders:wait', 'events', 'delayed', 'missing'],
+        interval_s: 0.5,
+      }),
+    );
     const info = svc.list().sources.find((x) => x.id === id)!;
     expect(info.name).toBe(`redis://127.0.0.1:${redis.port}`);
     expect(info.has_password).toBe(true);
@@ -106,21 +110,25 @@ describe('a standalone Redis with a password', () => {
     expect(text).not.toContain(PASSWORD);
     expect(text.split('\n')[0]).toContain('peakline.live-recording/v1');
 
-    const replay = await svc.replay({ path: 'standalone.ndjson' });
+    const replay = await svc.replay(parsed('live:replay', { path: 'standalone.ndjson' }));
     expect(replay.samples).toBe(done.samples);
     const replayed = svc.getHistory({ id: replay.ids[0] }).samples;
     expect(replayed.length).toBe(done.samples);
     expect(replayed.some((s) => s.queues?.[0]?.depth === 3)).toBe(true);
-    await expect(svc.replay({ path: '/etc/passwd' })).rejects.toThrow(/must be a recording in/);
+    await expect(svc.replay(parsed('live:replay', { path: '/etc/passwd' }))).rejects.toThrow(
+      /must be a recording in/,
+    );
   });
 
   it('sees ops/s rise under redis-benchmark', async () => {
-    const { id } = svc.connect({
-      kind: 'redis',
-      url: `redis://127.0.0.1:${redis.port}`,
-      password: PASSWORD,
-      interval_s: 0.5,
-    });
+    const { id } = svc.connect(
+      parsed('live:connect', {
+        kind: 'redis',
+        url: `redis://127.0.0.1:${redis.port}`,
+        password: PASSWORD,
+        interval_s: 0.5,
+      }),
+    );
     const idle = await nextSample(svc, (x) => x.id === id && x.metrics.ops_per_sec !== null);
     expect(idle.metrics.ops_per_sec).toBeLessThan(50);
     const busy = nextSample(svc, (x) => x.id === id && (x.metrics.ops_per_sec ?? 0) > 2000);
@@ -151,17 +159,21 @@ describe('a standalone Redis with a password', () => {
   });
 
   it('goes down when the server stops and up when it is back, while another source keeps reporting', async () => {
-    const watched = svc.connect({
-      kind: 'redis',
-      url: `redis://127.0.0.1:${redis.port}`,
-      password: PASSWORD,
-      interval_s: 0.25,
-    });
-    const bystander = svc.connect({
-      kind: 'redis',
-      url: `redis://127.0.0.1:${other.port}`,
-      interval_s: 0.25,
-    });
+    const watched = svc.connect(
+      parsed('live:connect', {
+        kind: 'redis',
+        url: `redis://127.0.0.1:${redis.port}`,
+        password: PASSWORD,
+        interval_s: 0.25,
+      }),
+    );
+    const bystander = svc.connect(
+      parsed('live:connect', {
+        kind: 'redis',
+        url: `redis://127.0.0.1:${other.port}`,
+        interval_s: 0.25,
+      }),
+    );
     await nextSample(svc, (x) => x.id === watched.id && x.status === 'up');
 
     const downSeen = nextSample(svc, (x) => x.id === watched.id && x.status === 'down');

@@ -1,7 +1,15 @@
 // The Node-side live service both shells and the `watch` CLI share: it owns the sources (Redis,
 // metrics endpoints, host, replays), keeps a bounded history of samples per source, pushes
-// `sample` and `status` events, records sessions to NDJSON and replays them, and builds the twin
-// scenario from a recorded window. Every request is validated with the contract's zod schemas.
+// `sample`, `status` and `removed` events, records sessions to NDJSON and replays them, and builds
+// the twin scenario from a recorded window. It carries out the contract's `live:*` requests once
+// they are validated (the API handler validates what the UI sends, the CLI what it was given):
+// it takes the contract's parsed types and throws the API's one error type.
+//
+// A source belongs to the session that connected it (a web console tab, a desktop window): when
+// the session ends, its sources and replays stop, unless a source was connected `saved` (from a
+// saved connection), which runs on until it is disconnected. Sources connected without a session
+// (the CLI, tests) run until disconnected or closed.
+//
 // Passwords live only in the sources' memory (and, on the desktop, in an injected PasswordVault
 // that keeps saved connections' passwords encrypted): nothing this service returns, records or
 // logs carries one.
@@ -17,35 +25,22 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { z } from 'zod';
 import {
-  liveRequests,
   SampleSchema,
-  SourceConfigSchema,
-  type LiveParsedRequestOf,
-  type LiveReplyOf,
-  type LiveRequestChannel,
-  type LiveRequestOf,
+  type ParsedRequestOf,
+  type ReplyOf,
   type Sample,
+  type SourceConfig,
   type SourceInfo,
-} from './contract';
+  type SourceRemoved,
+} from '../api/contract';
+import { ApiError, describeIssues } from '../api/errors';
 import { HostSource } from './host-source';
 import { MetricsSource } from './metrics-source';
 import { RedisSource } from './redis-source';
 import { Ring } from './ring';
 import type { Source, SourceSink } from './source';
 import { modelFromSamples } from './twin';
-
-/** Why a live request failed (maps onto the API's error codes). */
-export class LiveError extends Error {
-  constructor(
-    readonly code: 'invalid_request' | 'not_found' | 'unavailable',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LiveError';
-  }
-}
 
 /**
  * Where remembered passwords of saved connections are kept (the desktop's encrypted
@@ -72,23 +67,16 @@ export interface LiveServiceOptions {
   historySeconds?: number;
 }
 
-type Events = { sample: Sample; status: SourceInfo };
+/** Who connected a source: a shell's session (a web console tab, a desktop window), by identity. */
+export type LiveSession = object;
+
+type Events = { sample: Sample; status: SourceInfo; removed: SourceRemoved };
 type Listener<E extends keyof Events> = (payload: Events[E]) => void;
 
 /** A source that only replays a recording (no polling). */
 interface ReplayEntry {
   info: SourceInfo;
   timers: NodeJS.Timeout[];
-}
-
-const zodMessage = (e: z.ZodError): string =>
-  e.issues.map((i) => `${i.path.length ? i.path.join('.') : '(request)'}: ${i.message}`).join('; ');
-
-/** Parse with a contract schema, turning failures into a LiveError naming the field. */
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new LiveError('invalid_request', `${what}: ${zodMessage(r.error)}`);
-  return r.data;
 }
 
 /** The live-monitoring service. */
@@ -99,8 +87,16 @@ export class LiveService {
   private readonly listeners = {
     sample: new Set<Listener<'sample'>>(),
     status: new Set<Listener<'status'>>(),
+    removed: new Set<Listener<'removed'>>(),
   };
-  private recorder: { path: string; stream: WriteStream; samples: number } | null = null;
+  /** The session of each source and replay that ends with it (saved sources are not here). */
+  private readonly owners = new Map<string, LiveSession>();
+  private recorder: {
+    path: string;
+    stream: WriteStream;
+    samples: number;
+    session: LiveSession | null;
+  } | null = null;
   private seq = 0;
   readonly recordingsDir: string;
   private readonly historySeconds: number;
@@ -112,7 +108,7 @@ export class LiveService {
     this.historySeconds = options.historySeconds ?? 65 * 60;
   }
 
-  /** Subscribe to pushed samples or status changes; returns the unsubscribe. */
+  /** Subscribe to pushed samples, status changes or removals; returns the unsubscribe. */
   on<E extends keyof Events>(event: E, listener: Listener<E>): () => void {
     const set = this.listeners[event] as Set<Listener<E>>;
     set.add(listener);
@@ -157,9 +153,11 @@ export class LiveService {
     };
   }
 
-  /** Start watching a source; it begins `connecting` and reports on its own interval. */
-  connect(request: LiveRequestOf<'live:connect'>): LiveReplyOf<'live:connect'> {
-    const config = parse(SourceConfigSchema, request, 'live:connect');
+  /**
+   * Start watching a source (a validated config); it begins `connecting` and reports on its own
+   * interval. It stops with `session` unless the config is `saved`.
+   */
+  connect(config: SourceConfig, session?: LiveSession): ReplyOf<'live:connect'> {
     const id = `${config.kind}-${++this.seq}`;
     const sink = this.sinkFor(id, config.interval_s);
     let source: Source;
@@ -168,35 +166,51 @@ export class LiveService {
       else if (config.kind === 'metrics') source = new MetricsSource(id, config, sink);
       else source = new HostSource(id, config, sink);
     } catch (e) {
-      throw new LiveError(
+      throw new ApiError(
         'invalid_request',
         `live:connect: ${e instanceof Error ? e.message : String(e)}`,
       );
     }
     this.sources.set(id, source);
+    if (session && !config.saved) this.owners.set(id, session);
     this.ring(id, config.interval_s);
     source.start();
     return { id };
   }
 
   /** Stop a source (or a replay) and forget its history. */
-  async disconnect(
-    request: LiveRequestOf<'live:disconnect'>,
-  ): Promise<LiveReplyOf<'live:disconnect'>> {
-    const { id } = parse(liveRequests['live:disconnect'].request, request, 'live:disconnect');
+  async disconnect({
+    id,
+  }: ParsedRequestOf<'live:disconnect'>): Promise<ReplyOf<'live:disconnect'>> {
+    return { disconnected: await this.remove(id, 'disconnected') };
+  }
+
+  private async remove(id: string, why: SourceRemoved['why']): Promise<boolean> {
     const s = this.sources.get(id);
     const r = this.replays.get(id);
-    if (!s && !r) return { disconnected: false };
+    if (!s && !r) return false;
     this.sources.delete(id);
     this.replays.delete(id);
     this.history.delete(id);
+    this.owners.delete(id);
     r?.timers.forEach(clearTimeout);
+    this.emit('removed', { id, why });
     await s?.stop();
-    return { disconnected: true };
+    return true;
+  }
+
+  /**
+   * A session ended (its tab or window went away): stop its sources and replays that were not
+   * saved, and a recording it started.
+   */
+  async endSession(session: LiveSession): Promise<void> {
+    const ids = [...this.owners].filter(([, owner]) => owner === session).map(([id]) => id);
+    if (this.recorder?.session === session) await this.recordStop();
+    await Promise.all(ids.map((id) => this.remove(id, 'session ended')));
   }
 
   /** Every source with its state. */
-  list(): LiveReplyOf<'live:list'> {
+  list(): ReplyOf<'live:list'> {
     return {
       sources: [
         ...[...this.sources.values()].map((s) => s.info()),
@@ -206,10 +220,9 @@ export class LiveService {
   }
 
   /** Samples held for one source or all, optionally only the last `window_s` seconds. */
-  getHistory(request?: LiveRequestOf<'live:history'>): LiveReplyOf<'live:history'> {
-    const req = parse(liveRequests['live:history'].request, request, 'live:history') ?? {};
+  getHistory(req: ParsedRequestOf<'live:history'> = {}): ReplyOf<'live:history'> {
     if (req.id && !this.history.has(req.id))
-      throw new LiveError('not_found', `live:history: no source with id "${req.id}"`);
+      throw new ApiError('not_found', `live:history: no source with id "${req.id}"`);
     const since = req.window_s ? Date.now() - req.window_s * 1000 : -Infinity;
     const rings = req.id ? [this.history.get(req.id)!] : [...this.history.values()];
     const samples = rings.flatMap((r) => r.toArray((s) => s.t >= since));
@@ -218,42 +231,45 @@ export class LiveService {
   }
 
   /** The slowlog of a Redis source (every reachable node of a cluster). */
-  async slowlog(request: LiveRequestOf<'live:slowlog'>): Promise<LiveReplyOf<'live:slowlog'>> {
-    const req = parse(liveRequests['live:slowlog'].request, request, 'live:slowlog');
+  async slowlog(req: ParsedRequestOf<'live:slowlog'>): Promise<ReplyOf<'live:slowlog'>> {
     const s = this.sources.get(req.id);
-    if (!s) throw new LiveError('not_found', `live:slowlog: no source with id "${req.id}"`);
+    if (!s) throw new ApiError('not_found', `live:slowlog: no source with id "${req.id}"`);
     if (!(s instanceof RedisSource))
-      throw new LiveError('invalid_request', `live:slowlog: source "${req.id}" is not Redis`);
+      throw new ApiError('invalid_request', `live:slowlog: source "${req.id}" is not Redis`);
     if (s.state !== 'up')
-      throw new LiveError(
+      throw new ApiError(
         'unavailable',
         `live:slowlog: ${s.name} is ${s.state}${s.reason ? ` (${s.reason})` : ''}`,
       );
     return { entries: await s.slowlog(req.count) };
   }
 
-  /** Start writing every sample to an NDJSON file in the recordings folder. */
-  recordStart(request?: LiveRequestOf<'live:record:start'>): LiveReplyOf<'live:record:start'> {
-    const req =
-      parse(liveRequests['live:record:start'].request, request, 'live:record:start') ?? {};
+  /**
+   * Start writing every sample to an NDJSON file in the recordings folder; it stops with
+   * `session` when not stopped before.
+   */
+  recordStart(
+    req: ParsedRequestOf<'live:record:start'> = {},
+    session?: LiveSession,
+  ): ReplyOf<'live:record:start'> {
     if (this.recorder)
-      throw new LiveError(
+      throw new ApiError(
         'invalid_request',
         `live:record:start: already recording to ${this.recorder.path}`,
       );
     let name = req.name ?? `live-${new Date().toISOString().replace(/[:.]/g, '-')}.ndjson`;
     if (!name.endsWith('.ndjson')) name += '.ndjson';
-    return { path: this.recordTo(path.join(this.recordingsDir, name)) };
+    return { path: this.recordTo(path.join(this.recordingsDir, name), session) };
   }
 
   /** Start recording to an explicit file (the CLI's --record); refuses to overwrite. */
-  recordTo(file: string): string {
+  recordTo(file: string, session?: LiveSession): string {
     if (this.recorder)
-      throw new LiveError('invalid_request', `already recording to ${this.recorder.path}`);
+      throw new ApiError('invalid_request', `already recording to ${this.recorder.path}`);
     const abs = path.resolve(file);
     mkdirSync(path.dirname(abs), { recursive: true });
     if (existsSync(abs))
-      throw new LiveError('invalid_request', `${abs} exists; choose another name`);
+      throw new ApiError('invalid_request', `${abs} exists; choose another name`);
     const stream = createWriteStream(abs, { flags: 'wx', mode: 0o600 });
     stream.on('error', () => undefined);
     const header = {
@@ -263,12 +279,12 @@ export class LiveService {
       sources: this.list().sources,
     };
     stream.write(`${JSON.stringify(header)}\n`);
-    this.recorder = { path: abs, stream, samples: 0 };
+    this.recorder = { path: abs, stream, samples: 0, session: session ?? null };
     return abs;
   }
 
   /** Stop recording; resolves once the file is complete on disk. */
-  async recordStop(): Promise<LiveReplyOf<'live:record:stop'>> {
+  async recordStop(): Promise<ReplyOf<'live:record:stop'>> {
     const r = this.recorder;
     if (!r) return { path: null, samples: 0 };
     this.recorder = null;
@@ -277,7 +293,7 @@ export class LiveService {
   }
 
   /** Recordings in the recordings folder, newest first. */
-  recordings(): LiveReplyOf<'live:recordings'> {
+  recordings(): ReplyOf<'live:recordings'> {
     let names: string[];
     try {
       names = readdirSync(this.recordingsDir).filter((n) => n.endsWith('.ndjson'));
@@ -295,19 +311,21 @@ export class LiveService {
   /**
    * Replay a recording: one replay source per recorded source. Speed 0 loads every sample at
    * once (times shifted so the recording ends now); speed s plays it s times faster than real
-   * time, starting now.
+   * time, starting now. The replay sources end with `session`.
    */
-  async replay(request: LiveRequestOf<'live:replay'>): Promise<LiveReplyOf<'live:replay'>> {
-    const req = parse(liveRequests['live:replay'].request, request, 'live:replay');
+  async replay(
+    req: ParsedRequestOf<'live:replay'>,
+    session?: LiveSession,
+  ): Promise<ReplyOf<'live:replay'>> {
     const file = path.resolve(this.recordingsDir, req.path);
     if (!this.options.allowAnyReplayPath && path.dirname(file) !== this.recordingsDir)
-      throw new LiveError(
+      throw new ApiError(
         'invalid_request',
         `live:replay: path must be a recording in ${this.recordingsDir}`,
       );
     const samples = await readRecording(file);
     if (samples.length === 0)
-      throw new LiveError('invalid_request', `live:replay: ${file} holds no samples`);
+      throw new ApiError('invalid_request', `live:replay: ${file} holds no samples`);
     const groups = new Map<string, Sample[]>();
     for (const s of samples) {
       const g = groups.get(s.id) ?? [];
@@ -341,6 +359,7 @@ export class LiveService {
       };
       const entry: ReplayEntry = { info, timers: [] };
       this.replays.set(id, entry);
+      if (session) this.owners.set(id, session);
       const ring = this.ring(id, info.interval_s);
       this.emit('status', info);
       const shifted = (s: Sample, t: number): Sample => ({
@@ -373,10 +392,9 @@ export class LiveService {
   }
 
   /** The twin: a scenario from a metrics source's recorded window. */
-  model(request: LiveRequestOf<'live:model'>): LiveReplyOf<'live:model'> {
-    const req = parse(liveRequests['live:model'].request, request, 'live:model');
+  model(req: ParsedRequestOf<'live:model'>): ReplyOf<'live:model'> {
     const ring = this.history.get(req.id);
-    if (!ring) throw new LiveError('not_found', `live:model: no source with id "${req.id}"`);
+    if (!ring) throw new ApiError('not_found', `live:model: no source with id "${req.id}"`);
     const all = ring.toArray();
     const to = req.to ?? (all.length ? all[all.length - 1].t : Date.now());
     const from = req.from ?? to - 60_000;
@@ -384,7 +402,7 @@ export class LiveService {
     try {
       return modelFromSamples(window, { workers: req.workers, duration_s: req.duration_s });
     } catch (e) {
-      throw new LiveError(
+      throw new ApiError(
         'invalid_request',
         `live:model: ${e instanceof Error ? e.message : String(e)}`,
       );
@@ -392,7 +410,7 @@ export class LiveService {
   }
 
   /** Whether this service can remember passwords. */
-  secrets(): LiveReplyOf<'live:secrets'> {
+  secrets(): ReplyOf<'live:secrets'> {
     const vault = this.options.passwords;
     try {
       return { can_remember: !!vault && vault.canRemember() };
@@ -404,7 +422,7 @@ export class LiveService {
   private vault(channel: string): PasswordVault {
     const vault = this.options.passwords;
     if (!vault || !this.secrets().can_remember)
-      throw new LiveError(
+      throw new ApiError(
         'unavailable',
         `${channel}: this shell cannot remember passwords (only the desktop app with an OS key store can); passwords are kept in memory only`,
       );
@@ -416,8 +434,8 @@ export class LiveService {
     try {
       return await op();
     } catch (e) {
-      if (e instanceof LiveError) throw e;
-      throw new LiveError(
+      if (e instanceof ApiError) throw e;
+      throw new ApiError(
         'unavailable',
         `${channel}: ${e instanceof Error ? e.message : String(e)}`,
       );
@@ -425,7 +443,7 @@ export class LiveService {
   }
 
   /** Remember a saved connection's password (encrypted by the vault). */
-  async secretSave(r: LiveRequestOf<'live:secret:save'>): Promise<LiveReplyOf<'live:secret:save'>> {
+  async secretSave(r: ParsedRequestOf<'live:secret:save'>): Promise<ReplyOf<'live:secret:save'>> {
     const vault = this.vault('live:secret:save');
     await this.guarded('live:secret:save', () => vault.set(r.id, r.password));
     return { saved: true };
@@ -433,55 +451,26 @@ export class LiveService {
 
   /** Forget a saved connection's remembered password. */
   async secretForget(
-    r: LiveRequestOf<'live:secret:forget'>,
-  ): Promise<LiveReplyOf<'live:secret:forget'>> {
+    r: ParsedRequestOf<'live:secret:forget'>,
+  ): Promise<ReplyOf<'live:secret:forget'>> {
     const vault = this.options.passwords;
     if (!vault) return { forgotten: false };
     return { forgotten: await this.guarded('live:secret:forget', () => vault.delete(r.id)) };
   }
 
-  /** A connect request with its remembered password filled in (when it names one and has none). */
-  private async withRemembered(
-    r: LiveRequestOf<'live:connect'>,
-  ): Promise<LiveRequestOf<'live:connect'>> {
+  /** A source config with its remembered password filled in (when it names one and has none). */
+  async withRemembered(r: SourceConfig): Promise<SourceConfig> {
     if (r.kind !== 'redis' || r.secret_id === undefined) return r;
     const { secret_id: secretId, ...rest } = r;
     if (rest.password) return rest;
     const vault = this.vault('live:connect');
     const password = await this.guarded('live:connect', () => vault.get(secretId));
     if (password === null)
-      throw new LiveError(
+      throw new ApiError(
         'not_found',
         `live:connect: no password is remembered for saved connection ${secretId}; enter it again`,
       );
     return { ...rest, password };
-  }
-
-  /** Validate a request by channel and run it (what a shell's handler calls). */
-  async handle<C extends LiveRequestChannel>(
-    channel: C,
-    payload: unknown,
-  ): Promise<LiveReplyOf<C>> {
-    const table = liveRequests[channel];
-    if (!table) throw new LiveError('invalid_request', `unknown live request "${String(channel)}"`);
-    const req = parse(table.request as z.ZodType, payload, channel) as LiveParsedRequestOf<C>;
-    const handlers: { [K in LiveRequestChannel]: (r: never) => unknown } = {
-      'live:connect': async (r: LiveRequestOf<'live:connect'>) =>
-        this.connect(await this.withRemembered(r)),
-      'live:secrets': () => this.secrets(),
-      'live:secret:save': (r: LiveRequestOf<'live:secret:save'>) => this.secretSave(r),
-      'live:secret:forget': (r: LiveRequestOf<'live:secret:forget'>) => this.secretForget(r),
-      'live:disconnect': (r: LiveRequestOf<'live:disconnect'>) => this.disconnect(r),
-      'live:list': () => this.list(),
-      'live:history': (r: LiveRequestOf<'live:history'>) => this.getHistory(r),
-      'live:slowlog': (r: LiveRequestOf<'live:slowlog'>) => this.slowlog(r),
-      'live:record:start': (r: LiveRequestOf<'live:record:start'>) => this.recordStart(r),
-      'live:record:stop': () => this.recordStop(),
-      'live:recordings': () => this.recordings(),
-      'live:replay': (r: LiveRequestOf<'live:replay'>) => this.replay(r),
-      'live:model': (r: LiveRequestOf<'live:model'>) => this.model(r),
-    };
-    return (await (handlers[channel] as (r: unknown) => unknown)(req)) as LiveReplyOf<C>;
   }
 
   /** Stop every source and replay and finish any recording. */
@@ -489,6 +478,7 @@ export class LiveService {
     await this.recordStop();
     for (const r of this.replays.values()) r.timers.forEach(clearTimeout);
     this.replays.clear();
+    this.owners.clear();
     const all = [...this.sources.values()];
     this.sources.clear();
     await Promise.all(all.map((s) => s.stop()));
@@ -504,7 +494,7 @@ export async function readRecording(file: string): Promise<Sample[]> {
     statSync(file);
     stream = createReadStream(file, { encoding: 'utf8' });
   } catch (e) {
-    throw new LiveError(
+    throw new ApiError(
       'not_found',
       `cannot read recording ${file}: ${e instanceof Error ? e.message : String(e)}`,
     );
@@ -517,12 +507,12 @@ export async function readRecording(file: string): Promise<Sample[]> {
     try {
       obj = JSON.parse(line);
     } catch {
-      throw new LiveError('invalid_request', `${file}:${lineNo}: not JSON`);
+      throw new ApiError('invalid_request', `${file}:${lineNo}: not JSON`);
     }
     const rec = obj as { type?: string; schema?: string };
     if (lineNo === 1) {
       if (rec.type !== 'header' || rec.schema !== 'peakline.live-recording/v1')
-        throw new LiveError(
+        throw new ApiError(
           'invalid_request',
           `${file}:1: not a Peakline live recording (no peakline.live-recording/v1 header)`,
         );
@@ -532,7 +522,7 @@ export async function readRecording(file: string): Promise<Sample[]> {
     const { type: _t, ...rest } = obj as Record<string, unknown>;
     const r = SampleSchema.safeParse(rest);
     if (!r.success)
-      throw new LiveError('invalid_request', `${file}:${lineNo}: ${zodMessage(r.error)}`);
+      throw new ApiError('invalid_request', describeIssues(`${file}:${lineNo}`, r.error.issues));
     out.push(r.data);
   }
   return out;

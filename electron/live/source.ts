@@ -2,7 +2,7 @@
 // `down` with the reason), reconnection with exponential back-off and no retry cap, and one
 // sample emitted per interval whatever the state — so a watcher sees an outage as it happens.
 // Concrete sources (Redis, metrics endpoint, host) only say how to take one reading.
-import type { Sample, SourceInfo, SourceKind, SourceState } from './contract';
+import type { Sample, SourceInfo, SourceKind, SourceState } from '../api/contract';
 
 /** What one successful reading yields (the source fills in time, id, name and status). */
 export type Reading = Pick<Sample, 'metrics'> &
@@ -27,6 +27,22 @@ export const READ_TIMEOUT_MS = 10_000;
 export function backoffMs(failures: number): number {
   if (failures <= 0) return 0;
   return Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(failures - 1, 20));
+}
+
+/** The source name for a URL: scheme, host, port, path — never user or password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    let s = u.toString();
+    if (s.endsWith('/') && u.pathname === '/') s = s.slice(0, -1);
+    return s;
+  } catch {
+    return '(invalid url)';
+  }
 }
 
 /** Base class of a polled source. */

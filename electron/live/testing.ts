@@ -1,6 +1,7 @@
 // Test helpers for the live tests: real `redis-server` processes on free ports (standalone or a
 // cluster made with `redis-cli --cluster create`), stopped by PID; waiting on a LiveService for a
-// sample that satisfies a condition; and spawning the real `peakline` bin with line-by-line output.
+// sample that satisfies a condition; a request as the API handler hands it to the service
+// (validated, defaults filled in); and spawning the real `peakline` bin with line-by-line output.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -8,7 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
-import type { Sample } from './contract';
+import {
+  requests,
+  type LiveRequestChannel,
+  type ParsedRequestOf,
+  type RequestOf,
+  type Sample,
+} from '../api/contract';
 import type { LiveService } from './service';
 
 const run = promisify(execFile);
@@ -146,6 +153,14 @@ export async function startCluster(masters = 3, replicas = 1): Promise<RedisProc
     return text.split('\n').filter((l) => l.includes('slave')).length === masters * replicas;
   });
   return nodes;
+}
+
+/** A `live:*` request as the API handler hands it to the service: validated, defaults filled in. */
+export function parsed<C extends LiveRequestChannel>(
+  channel: C,
+  payload: RequestOf<C>,
+): ParsedRequestOf<C> {
+  return requests[channel].request.parse(payload) as ParsedRequestOf<C>;
 }
 
 /** Poll a condition that has no event to await (a cluster converging), up to `timeoutMs`. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveService } from './service';
-import { freePort, nextSample, RedisProcess, removeDir } from './testing';
+import { freePort, nextSample, parsed, RedisProcess, removeDir } from './testing';
 
 const run = promisify(execFile);
 
@@ -93,7 +93,9 @@ describe('a Redis served over TLS', () => {
   });
 
   it('connects when the certificate verifies against the given CA file', async () => {
-    const { id } = svc.connect({ kind: 'redis', url, tls: { ca_file: path.join(dir, 'ca.crt') } });
+    const { id } = svc.connect(
+      parsed('live:connect', { kind: 'redis', url, tls: { ca_file: path.join(dir, 'ca.crt') } }),
+    );
     const s = await nextSample(svc, (x) => x.id === id && x.status !== 'connecting');
     expect(s.status).toBe('up');
     expect(s.metrics.connected_clients).toBeGreaterThanOrEqual(1);
@@ -101,14 +103,16 @@ describe('a Redis served over TLS', () => {
   });
 
   it('refuses an unverified certificate and says why', async () => {
-    const { id } = svc.connect({ kind: 'redis', url });
+    const { id } = svc.connect(parsed('live:connect', { kind: 'redis', url }));
     const s = await nextSample(svc, (x) => x.id === id && x.status !== 'connecting');
     expect(s.status).toBe('down');
     expect(s.error).toMatch(/certificate|self[- ]signed|unable to verify/i);
   });
 
   it('skips verification only when asked', async () => {
-    const { id } = svc.connect({ kind: 'redis', url, tls: { insecure_skip_verify: true } });
+    const { id } = svc.connect(
+      parsed('live:connect', { kind: 'redis', url, tls: { insecure_skip_verify: true } }),
+    );
     const s = await nextSample(svc, (x) => x.id === id && x.status !== 'connecting');
     expect(s.status).toBe('up');
   });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../sim-core/simulate';
 import { usl } from '../../sim-core/theory';
-import type { Sample } from './contract';
+import type { Sample } from '../api/contract';
 import { loadLevels, modelFromSamples, startupSpike } from './twin';
 
 const BOUNDS = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, null];

@@ -8,7 +8,7 @@
 import { FitError, fitUsl, UNLIMITED_CORES } from '../../sim-core/calibrate';
 import type { LoadPoint } from '../../sim-core/points';
 import { ScenarioSchema, type Scenario } from '../../sim-core/schema';
-import type { HistogramDelta, Sample, TwinFit } from './contract';
+import type { HistogramDelta, Sample, TwinFit } from '../api/contract';
 import { histogramQuantile } from './prom';
 
 /** z of the standard normal at 0.99. */

@@ -120,6 +120,12 @@ describe('peakline watch and demo (the real bin)', () => {
       '--redis http://db:6379: url: url must be a URL starting with redis:// or rediss://',
     );
     expect(bad.stderr).not.toContain('topsecret-1');
+    // demo's options go through the same parser as every other command's.
+    const demo = spawn(['demo', '--metrics-port', '70000']);
+    expect(await demo.exited).toBe(2);
+    expect(demo.stderr).toBe(
+      'peakline demo: --metrics-port must be <= 65535 (see peakline demo --help)\n',
+    );
   });
 
   it('says why the demo cannot start, and exits, when Redis is not there', async () => {

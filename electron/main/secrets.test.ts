@@ -1,15 +1,20 @@
 // Remembered passwords on the desktop: the SecretStore keeps `{ id: base64(encrypted) }` in a
 // file under the user data folder, encrypted by an injected cipher — here real AES-256-GCM from
 // node:crypto with a random key, standing in for Electron's safeStorage. The password never
-// appears in the file; a damaged file or entry is reported, not crashed on; and a LiveService
-// given the store connects a password-protected redis-server from a remembered password, while
-// the web console's service (no store) never offers to remember one.
+// appears in the file; a damaged file or entry is reported, not crashed on; and the live
+// requests, made through the API handler as the desktop's window makes them, connect a
+// password-protected redis-server from a remembered password, while the web console's service
+// (no store) never offers to remember one.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LiveError, LiveService } from '../live/service';
+import type { ReplyOf, RequestChannel, RequestOf } from '../api/contract';
+import { ApiError } from '../api/errors';
+import { createApiHandler } from '../api/handler';
+import { LiveService } from '../live/service';
+import { ProfileStore } from '../profiles/store';
 import { nextSample, removeDir, startRedis, type RedisProcess } from '../live/testing';
 import { keyStoreEncryptor, SecretStore, SecretStoreError, type Encryptor } from './secrets';
 
@@ -140,6 +145,22 @@ describe('keyStoreEncryptor (safeStorage)', () => {
   });
 });
 
+/** The API as a window calls it, over `svc`: the reply, or the refusal as an ApiError. */
+function windowApi(svc: LiveService) {
+  const handler = createApiHandler({
+    shell: 'electron',
+    version: '0.0.0',
+    store: new ProfileStore({ userDir: path.join(dir, 'profiles') }),
+    live: svc,
+  });
+  const ctx = { emit: () => undefined };
+  return async <C extends RequestChannel>(channel: C, payload: RequestOf<C>) => {
+    const r = await handler.handle(channel, payload, ctx);
+    if (!r.ok) throw new ApiError(r.error.code, r.error.message);
+    return r.result as ReplyOf<C>;
+  };
+}
+
 describe('remembered passwords in the live service', () => {
   let redis: RedisProcess;
   beforeAll(async () => {
@@ -153,26 +174,27 @@ describe('remembered passwords in the live service', () => {
   it('on the desktop: saves the password encrypted and connects from it alone', async () => {
     const store = new SecretStore(file, aesGcm());
     const svc = new LiveService({ recordingsDir: path.join(dir, 'rec'), passwords: store });
+    const api = windowApi(svc);
     try {
-      expect(await svc.handle('live:secrets', {})).toEqual({ can_remember: true });
-      await svc.handle('live:secret:save', { id: 'saved-1', password: PASSWORD });
+      expect(await api('live:secrets', {})).toEqual({ can_remember: true });
+      await api('live:secret:save', { id: 'saved-1', password: PASSWORD });
       expect(readFileSync(file, 'utf8')).not.toContain(PASSWORD);
-      const { id } = await svc.handle('live:connect', {
+      const { id } = await api('live:connect', {
         kind: 'redis',
         url: `redis://127.0.0.1:${redis.port}`,
         secret_id: 'saved-1',
       });
       const s = await nextSample(svc, (x) => x.id === id && x.status === 'up');
       expect(s.metrics.connected_clients).toBeGreaterThanOrEqual(1);
-      const info = (await svc.handle('live:list', {})).sources.find((x) => x.id === id)!;
+      const info = (await api('live:list', {})).sources.find((x) => x.id === id)!;
       expect(info.has_password).toBe(true);
       expect(JSON.stringify(info)).not.toContain(PASSWORD);
       // A saved connection whose password was never remembered (or was forgotten) says so.
-      expect(await svc.handle('live:secret:forget', { id: 'saved-1' })).toEqual({
+      expect(await api('live:secret:forget', { id: 'saved-1' })).toEqual({
         forgotten: true,
       });
       await expect(
-        svc.handle('live:connect', {
+        api('live:connect', {
           kind: 'redis',
           url: `redis://127.0.0.1:${redis.port}`,
           secret_id: 'saved-1',
@@ -180,17 +202,15 @@ describe('remembered passwords in the live service', () => {
       ).rejects.toThrow('no password is remembered for saved connection saved-1');
       // A damaged password file is an error for this request, and the service goes on.
       writeFileSync(file, 'not json');
-      const err = await svc
-        .handle('live:connect', {
-          kind: 'redis',
-          url: `redis://127.0.0.1:${redis.port}`,
-          secret_id: 'saved-1',
-        })
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(LiveError);
-      expect((err as LiveError).code).toBe('unavailable');
+      const err = await api('live:connect', {
+        kind: 'redis',
+        url: `redis://127.0.0.1:${redis.port}`,
+        secret_id: 'saved-1',
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).code).toBe('unavailable');
       expect((err as Error).message).toMatch(/^live:connect: the password file .* is damaged/);
-      expect((await svc.handle('live:list', {})).sources.map((x) => x.state)).toEqual(['up']);
+      expect((await api('live:list', {})).sources.map((x) => x.state)).toEqual(['up']);
     } finally {
       await svc.close();
     }
@@ -198,16 +218,17 @@ describe('remembered passwords in the live service', () => {
 
   it('in the web console: never offers to remember and keeps no file', async () => {
     const svc = new LiveService({ recordingsDir: path.join(dir, 'rec') });
+    const api = windowApi(svc);
     try {
-      expect(await svc.handle('live:secrets', undefined)).toEqual({ can_remember: false });
-      const err = await svc
-        .handle('live:secret:save', { id: 'saved-1', password: PASSWORD })
-        .catch((e: unknown) => e);
-      expect((err as LiveError).code).toBe('unavailable');
+      expect(await api('live:secrets', undefined)).toEqual({ can_remember: false });
+      const err = await api('live:secret:save', { id: 'saved-1', password: PASSWORD }).catch(
+        (e: unknown) => e,
+      );
+      expect((err as ApiError).code).toBe('unavailable');
       expect((err as Error).message).toMatch(/cannot remember passwords/);
       expect((err as Error).message).not.toContain(PASSWORD);
       await expect(
-        svc.handle('live:connect', {
+        api('live:connect', {
           kind: 'redis',
           url: `redis://127.0.0.1:${redis.port}`,
           secret_id: 'saved-1',

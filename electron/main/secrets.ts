@@ -6,8 +6,8 @@
 // the next `set` keeps the damaged file beside it (`.corrupt`) and starts a fresh one.
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../profiles/store';
-import { SavedConnectionIdSchema as SecretIdSchema } from '../live/contract';
+import { SavedConnectionIdSchema as SecretIdSchema } from '../api/contract';
+import { writeFileAtomic } from '../write-file-atomic';
 import type { PasswordVault } from '../live/service';
 
 /** The shape of Electron's `safeStorage` that the store needs. */

@@ -5,7 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../sim-core/result';
-import { formatPath, parsePath, setPath, validateScenario } from '../../sim-core/validate';
+import { validateScenario } from '../../sim-core/validate';
+import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
 import {
   formatSlo,
   gridPoints,
@@ -15,13 +16,13 @@ import {
   type SloClause,
   type VaryDim,
 } from './spec';
-import {
-  loadSimulate,
-  runPoint,
-  type PointReply,
-  type PointRequest,
-  type WorkerInit,
-} from './point';
+import { runPoint, type PointReply, type PointRequest, type WorkerInit } from './point';
+
+/**
+ * The compiled sweep worker (`npm run build` makes it). The same path from this source file and
+ * from the bundles in out/main/, so the sources under test run the build's worker too.
+ */
+const WORKER_FILE = new URL('../../out/main/sweep-worker.js', import.meta.url);
 
 export type { SloClause, VaryDim } from './spec';
 export { formatSlo, parseSlo, parseVary, meetsSlo } from './spec';
@@ -183,6 +184,11 @@ export function cheapest(points: readonly SweepPoint[]): SweepPoint | null {
   return best;
 }
 
+/** Starts one sweep worker thread (it runs points of `init`, one message each). */
+export function startSweepWorker(init: WorkerInit): Worker {
+  return new Worker(WORKER_FILE, { workerData: init });
+}
+
 /**
  * Runs `scenario` once for every combination of `vary` values (one or two dimensions) on worker
  * threads and reports each point, and the cheapest meeting `opts.slo`. Throws before starting when
@@ -252,10 +258,9 @@ export async function runSweep(
   if (signal?.aborted) return finish(true);
 
   if (threads === 0) {
-    const simulate = await loadSimulate();
     for (let i = 0; i < total; i++) {
       if (signal?.aborted) return finish(true);
-      replies[i] = runPoint(simulate, init, { index: i, values: grid[i] });
+      replies[i] = runPoint(init, { index: i, values: grid[i] });
       done++;
       opts.onProgress?.(done, total);
       // Let an abort (or other events) in between points.
@@ -289,7 +294,7 @@ export async function runSweep(
       return true;
     };
     for (let t = 0; t < threads; t++) {
-      const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init });
+      const w = startSweepWorker(init);
       workers.push(w);
       w.on('message', (rep: PointReply) => {
         if (settled) return;

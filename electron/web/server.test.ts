@@ -1,14 +1,14 @@
 // The web console over real HTTP and a real WebSocket: the page loads, the API needs the token,
 // other sites (Origin) and rebinding names (Host) are refused, and the renderer's own client
 // round-trips requests, gets clear errors for bad payloads, receives pushed events and
-// reconnects after the server comes back.
+// reconnects after the server comes back; the live sources a page connects end with the page
+// (saved ones aside), and survive it reconnecting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { createApiHandler, type ApiHandler } from '../api/handler';
-import { adaptLiveService } from '../api/live-adapter';
 import { LiveService } from '../live/service';
 import { tempProfiles, TINY_SCENARIO, type TempProfiles } from '../api/testing';
 import {
@@ -88,7 +88,7 @@ beforeAll(async () => {
     shell: 'web',
     version: '1.2.3',
     store: profiles.store,
-    live: adaptLiveService(live),
+    live,
   });
   server = await startWebServer({ handler, token, distDir: dist, port: 0 });
 });
@@ -318,6 +318,96 @@ describe('web console over the WebSocket', () => {
       expect(states[states.length - 1]).toBe('open');
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('live sources and the page that connected them', () => {
+  let tabs: RunningWebServer;
+  beforeAll(async () => {
+    tabs = await startWebServer({ handler, token, distDir: dist, port: 0, sessionGraceMs: 300 });
+  });
+  afterAll(() => tabs.close());
+  const url = () => `ws://127.0.0.1:${tabs.port}/api/ws?token=${encodeURIComponent(token)}`;
+  type Removed = { id: string; why: string };
+  const removal = (client: ReturnType<typeof createWsApi>, id: string) =>
+    new Promise<Removed>((resolve) => {
+      const off = client.api.onLiveRemoved((r) => {
+        if (r.id !== id) return;
+        off();
+        resolve(r);
+      });
+    });
+
+  it('stops a closed page’s sources and recording, keeps its saved ones, and tells the other pages', async () => {
+    const other = createWsApi({ url: url(), connect: connectWs, session: 'other-page-1' });
+    const page = createWsApi({ url: url(), connect: connectWs, session: 'closing-page-1' });
+    try {
+      const plain = await page.api.liveConnect({ kind: 'host', interval_s: 0.25 });
+      const saved = await page.api.liveConnect({ kind: 'host', interval_s: 0.25, saved: true });
+      await page.api.liveRecordStart({ name: 'closing-page' });
+      const gone = removal(other, plain.id);
+      page.close();
+      expect(await gone).toEqual({ id: plain.id, why: 'session ended' });
+      // The recording it started was finished with it.
+      expect(await other.api.liveRecordStop()).toEqual({ path: null, samples: 0 });
+      const recordings = (await other.api.liveRecordings()).recordings.map((r) => r.name);
+      expect(recordings).toContain('closing-page.ndjson');
+      const left = (await other.api.liveList()).sources.map((s) => s.id);
+      expect(left).toContain(saved.id);
+      expect(left).not.toContain(plain.id);
+      const disconnected = removal(other, saved.id);
+      await other.api.liveDisconnect({ id: saved.id });
+      expect(await disconnected).toEqual({ id: saved.id, why: 'disconnected' });
+    } finally {
+      page.close();
+      other.close();
+    }
+  });
+
+  it('keeps a page’s sources through a dropped connection the page comes back from', async () => {
+    const other = createWsApi({ url: url(), connect: connectWs, session: 'other-page-2' });
+    const socket = async () => {
+      const ws = new WebSocket(`${url()}&session=blinking-page`);
+      await new Promise((r) => ws.once('open', r));
+      return ws;
+    };
+    try {
+      const first = await socket();
+      const reply = new Promise<{ result: { id: string } }>((resolve) =>
+        first.on('message', (d) => {
+          const frame = JSON.parse(String(d));
+          if (frame.type === 'reply') resolve(frame);
+        }),
+      );
+      first.send(
+        JSON.stringify({
+          type: 'request',
+          id: 1,
+          channel: 'live:connect',
+          payload: { kind: 'host', interval_s: 0.25 },
+        }),
+      );
+      const { id } = (await reply).result;
+      const closed = new Promise((r) => first.once('close', r));
+      first.close();
+      await closed;
+      const second = await socket();
+      // Samples keep coming well past the grace period: the source was kept for the page.
+      const back = Date.now();
+      await new Promise<void>((resolve) => {
+        const off = other.api.onLiveSample((s) => {
+          if (s.id !== id || s.t < back + 1000) return;
+          off();
+          resolve();
+        });
+      });
+      expect((await other.api.liveList()).sources.map((s) => s.id)).toContain(id);
+      const gone = removal(other, id);
+      second.close();
+      expect(await gone).toEqual({ id, why: 'session ended' });
+    } finally {
+      other.close();
     }
   });
 });

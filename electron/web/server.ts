@@ -1,9 +1,13 @@
-// The web shell: a node:http server that serves the built console (renderer/dist) and carries
+// The web shell: a node:http server that serves the built console (out/renderer) and carries
 // the API contract over a WebSocket at /api/ws. Binds 127.0.0.1 unless told otherwise. Every
 // WebSocket and every /api/* request needs the access token (`?token=`); a foreign Origin or a
 // Host header that is not ours (DNS rebinding) is refused. The static files (index.html, JS, CSS)
 // hold no data and are served without the token, so a bookmarked URL without it still loads the
 // page, which then reports that the server refused it.
+//
+// A page names its session in the WebSocket URL (`&session=`, random per page load): what it
+// started (live sources, replays, a recording) belongs to that session and ends when the page has
+// been gone for `sessionGraceMs` — a page that reconnects within that time keeps it all.
 import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +44,18 @@ export interface WebServerOptions {
   maxSockets?: number;
   /** Request scheduling across sockets (flow.ts; defaults DEFAULT_FLOW). */
   flow?: Partial<FlowLimits>;
+  /** How long a page's session outlives its WebSocket, for the page to reconnect (default 10 s). */
+  sessionGraceMs?: number;
+}
+
+/** What a page may call its session. */
+const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** One page's session: its context with the handler and its current WebSocket. */
+interface Session {
+  ctx: RequestContext;
+  socket: WebSocket | null;
+  ending: NodeJS.Timeout | null;
 }
 
 export interface RunningWebServer {
@@ -124,7 +140,11 @@ async function serveStatic(
     file = path.join(root, 'index.html');
     stat = await fs.stat(file).catch(() => null);
     if (!stat)
-      return send(res, 503, 'The console UI is not built (renderer/dist/index.html is missing).\n');
+      return send(
+        res,
+        503,
+        'The console UI is not built (out/renderer/index.html is missing): run npm run build.\n',
+      );
   }
   const ext = path.extname(file).toLowerCase();
   const isHtml = ext === '.html';
@@ -196,6 +216,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const clients = new Set<WebSocket>();
   const maxSockets = options.maxSockets ?? 16;
   const flow = new FlowScheduler(options.flow);
+  const sessions = new Map<string, Session>();
+  const graceMs = options.sessionGraceMs ?? 10_000;
 
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -218,9 +240,31 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
     clients.add(ws);
     flow.open(ws);
+    const named = new URL(req.url ?? '/', 'http://localhost').searchParams.get('session');
+    const key = named !== null && SESSION_ID.test(named) ? named : null;
+    let session = key === null ? undefined : sessions.get(key);
+    if (!session) {
+      const s: Session = {
+        socket: null,
+        ending: null,
+        ctx: {
+          emit: (channel, payload) => {
+            const open = s.socket;
+            if (open && open.readyState === open.OPEN)
+              open.send(JSON.stringify({ type: 'event', channel, payload }));
+          },
+        },
+      };
+      session = s;
+      if (key !== null) sessions.set(key, s);
+    }
+    if (session.ending) clearTimeout(session.ending);
+    session.ending = null;
+    session.socket = ws;
+    const { ctx } = session;
     let alive = true;
     ws.on('pong', () => (alive = true));
     const ping = setInterval(() => {
@@ -231,9 +275,6 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     ping.unref();
     const push = (frame: WsServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-    };
-    const ctx: RequestContext = {
-      emit: (channel, payload) => push({ type: 'event', channel, payload }),
     };
     const unsubscribe = handler.subscribe((channel: EventChannel, payload) =>
       push({ type: 'event', channel, payload }),
@@ -278,7 +319,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       flow.close(ws);
       clearInterval(ping);
       unsubscribe();
+      const s = session;
+      if (s.socket !== ws) return; // the page has reconnected already
+      s.socket = null;
       handler.cancelOwnedBy(ctx);
+      const end = () => {
+        if (key !== null) sessions.delete(key);
+        void handler.endSession(ctx);
+      };
+      if (key === null) return end();
+      s.ending = setTimeout(end, graceMs);
+      s.ending.unref();
     });
     ws.on('error', () => {
       /* close follows */
@@ -302,6 +353,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        for (const s of sessions.values()) if (s.ending) clearTimeout(s.ending);
+        sessions.clear();
         for (const ws of clients) ws.close(1001, 'server shutting down');
         wss.close();
         server.close(() => resolve());

@@ -50,6 +50,11 @@ export interface WsClientOptions {
   minDelayMs?: number;
   /** Longest reconnect delay, ms. Default 5000. */
   maxDelayMs?: number;
+  /**
+   * Names this page's session on the server: what the page starts there (live sources, replays,
+   * a recording) ends once the page has been gone for a while; reconnecting keeps it.
+   */
+  session?: string;
 }
 
 /** A WebSocket client of the contract, plus its connection controls. */
@@ -93,6 +98,8 @@ export function createWsApi(options: WsClientOptions): WsApi {
     options.connect ?? ((url) => new (page().WebSocket as new (u: string) => WebSocketLike)(url));
   const minDelay = options.minDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 5000;
+  const url = new URL(options.url);
+  if (options.session) url.searchParams.set('session', options.session);
 
   let socket: WebSocketLike | null = null;
   let state: ConnectionState = 'connecting';
@@ -122,7 +129,7 @@ export function createWsApi(options: WsClientOptions): WsApi {
   const open = () => {
     if (closedForGood) return;
     setState('connecting', null);
-    const ws = connect(options.url);
+    const ws = connect(url.toString());
     socket = ws;
     let opened = false;
     ws.onopen = () => {
@@ -243,6 +250,13 @@ export function pageToken(loc: { search: string } = page().location): string | n
   }
 }
 
+/** A random name for this page's session (see WsClientOptions.session). */
+export function newSessionId(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** The WebSocket URL of the web shell serving this page. */
 export function webSocketUrl(
   token: string,
@@ -261,7 +275,7 @@ export function getApi(): PeaklineApi {
   if (fromPreload) {
     shared = { api: fromPreload, ws: null };
   } else {
-    const ws = createWsApi({ url: webSocketUrl(pageToken() ?? '') });
+    const ws = createWsApi({ url: webSocketUrl(pageToken() ?? ''), session: newSessionId() });
     shared = { api: ws.api, ws };
   }
   return shared.api;

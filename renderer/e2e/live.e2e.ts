@@ -2,8 +2,10 @@
 // real redis-server on which `peakline demo` runs a real order pipeline, and to the demo's
 // metrics endpoint; both sources come up, the charts move as samples arrive, the password typed
 // in the dialog never reaches the page's storage; "Model this" fits the twin and draws its band;
-// the Redis goes away (the panel turns red with the reason) and comes back. Screenshots go to
-// renderer/e2e/screenshots/live-*.png (live-zh-CN.png: the same view in 简体中文).
+// the Redis goes away (the panel turns red with the reason) and comes back; after a reload the
+// saved Redis connection is still watched while the endpoint this page alone had connected goes.
+// Screenshots go to renderer/e2e/screenshots/live-*.png (live-zh-CN.png: the same view in
+// 简体中文, live-dark.png: in the dark theme).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -178,6 +180,8 @@ describe('the Live tab in Chromium', () => {
       .poll(() => twin.textContent(), { timeout: 30_000 })
       .toMatch(/3 workers → simulated P99 [\d.]+–[\d.]+ ms/);
     expect(await page.locator('.recharts-reference-area').count()).toBeGreaterThanOrEqual(2);
+    // The band was simulated on a Web Worker of its own, beside the scenario's.
+    expect(page.workers().length).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: path.join(shots, 'live-twin.png'), fullPage: true });
   });
 
@@ -265,6 +269,32 @@ describe('the Live tab in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'live-zh-CN.png'), fullPage: true });
     await page.getByLabel('语言').selectOption('en');
     await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('after a reload still watches the saved Redis connection; the unsaved endpoint goes', async () => {
+    await page.reload();
+    await page.getByRole('tab', { name: 'Live' }).click();
+    await badge(redisName(), 'up').waitFor({ timeout: 30_000 });
+    // Its history came back with it.
+    await page.waitForFunction(
+      () =>
+        (
+          document
+            .querySelector('figure[aria-label="Operations per second"] path.recharts-line-curve')
+            ?.getAttribute('d') ?? ''
+        ).length > 60,
+      undefined,
+      { timeout: 30_000 },
+    );
+    // The endpoint belonged to the page before the reload: it stops once that page is gone.
+    await expect
+      .poll(() => page.getByRole('heading', { name: metricsUrl }).count(), { timeout: 40_000 })
+      .toBe(0);
+    await badge(redisName(), 'up').waitFor();
+    await page.getByLabel('Theme').selectOption('dark');
+    await page.screenshot({ path: path.join(shots, 'live-dark.png'), fullPage: true });
+    await page.getByLabel('Theme').selectOption('light');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -2,10 +2,12 @@
 // keys), metrics endpoints, or this host; saved connections kept in localStorage without their
 // passwords. Where the shell can encrypt (the desktop app), "Remember password on this computer"
 // hands the password to the Node side, which keeps it encrypted under the saved connection's id;
-// the web console never offers it.
+// the web console never offers it. What is connected from a saved connection keeps running on
+// the Node side after this page goes (a reload finds it); anything else stops with the page.
 import { useId, useState, type FormEvent } from 'react';
 import {
   EMPTY_FORM,
+  isSavedForm,
   loadSaved,
   newSecretId,
   requestsFromForm,
@@ -15,7 +17,7 @@ import {
   type ConnectRequest,
   type SavedConnection,
 } from './model';
-import { useLiveT } from './i18n';
+import { useT } from '../ui/hooks';
 
 export interface ConnectionDialogProps {
   /** Connect every request; resolve to an error message or null. */
@@ -44,7 +46,7 @@ export function ConnectionDialog({
   onForget,
 }: ConnectionDialogProps) {
   const id = useId();
-  const t = useLiveT();
+  const t = useT();
   const [form, setForm] = useState<ConnectionForm>(EMPTY_FORM);
   const [saved, setSaved] = useState<SavedConnection[]>(() => loadSaved(storage()));
   const [busy, setBusy] = useState(false);
@@ -56,8 +58,10 @@ export function ConnectionDialog({
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const reqs = requestsFromForm(form);
-    const err = reqs.length ? await onConnect(reqs) : t.needMetricsUrl;
+    // A saved connection's sources outlive this page (a reload finds them running).
+    const isSaved = isSavedForm(form, saved);
+    const reqs = requestsFromForm(form).map((r) => (isSaved ? { ...r, saved: true } : r));
+    const err = reqs.length ? await onConnect(reqs) : t('liveNeedMetricsUrl');
     setBusy(false);
     setError(err);
     if (!err) set('password', '');
@@ -72,7 +76,7 @@ export function ConnectionDialog({
         const secretId = old?.secretId || form.secretId || newSecretId();
         const err = await onRemember(secretId, form.password);
         if (err) {
-          setError(t.rememberFailed(err));
+          setError(t('liveRememberFailed', { error: err }));
           return;
         }
         draft = { ...form, secretId };
@@ -107,11 +111,11 @@ export function ConnectionDialog({
 
   const f = (name: string) => `${id}-${name}`;
   return (
-    <section className="live-connect" aria-labelledby={f('title')}>
-      <h2 id={f('title')}>{t.connectTitle}</h2>
+    <section className="panel live-connect" aria-labelledby={f('title')}>
+      <h2 id={f('title')}>{t('liveConnectTitle')}</h2>
       <form onSubmit={(e) => void submit(e)}>
         <fieldset className="live-kind">
-          <legend>{t.source}</legend>
+          <legend>{t('liveSource')}</legend>
           {(['redis', 'metrics', 'host'] as const).map((k) => (
             <label key={k}>
               <input
@@ -121,29 +125,33 @@ export function ConnectionDialog({
                 checked={form.kind === k}
                 onChange={() => set('kind', k)}
               />
-              {k === 'redis' ? t.kindRedis : k === 'metrics' ? t.kindMetrics : t.kindHost}
+              {k === 'redis'
+                ? t('liveKindRedis')
+                : k === 'metrics'
+                  ? t('liveKindMetrics')
+                  : t('liveKindHost')}
             </label>
           ))}
         </fieldset>
         {form.kind === 'redis' ? (
           <div className="live-fields">
-            <label htmlFor={f('url')}>{t.redisUrl}</label>
+            <label htmlFor={f('url')}>{t('liveRedisUrl')}</label>
             <input
               id={f('url')}
               value={form.url}
               onChange={(e) => set('url', e.target.value)}
-              placeholder={t.redisUrlPlaceholder}
+              placeholder={t('liveRedisUrlPlaceholder')}
               spellCheck={false}
               autoComplete="off"
             />
-            <label htmlFor={f('user')}>{t.user}</label>
+            <label htmlFor={f('user')}>{t('liveUser')}</label>
             <input
               id={f('user')}
               value={form.username}
               onChange={(e) => set('username', e.target.value)}
               autoComplete="username"
             />
-            <label htmlFor={f('password')}>{t.password}</label>
+            <label htmlFor={f('password')}>{t('livePassword')}</label>
             <input
               id={f('password')}
               type="password"
@@ -153,7 +161,7 @@ export function ConnectionDialog({
               aria-describedby={f('pwnote')}
             />
             <span id={f('pwnote')} className="muted small live-note">
-              {form.remember && form.secretId ? t.rememberedPassword : t.passwordNote}
+              {form.remember && form.secretId ? t('liveRememberedPassword') : t('livePasswordNote')}
             </span>
             {canRemember ? (
               <>
@@ -164,14 +172,14 @@ export function ConnectionDialog({
                     onChange={(e) => set('remember', e.target.checked)}
                     aria-describedby={f('remnote')}
                   />
-                  {t.remember}
+                  {t('liveRemember')}
                 </label>
                 <span id={f('remnote')} className="muted small live-note">
-                  {t.rememberNote}
+                  {t('liveRememberNote')}
                 </span>
               </>
             ) : null}
-            <label htmlFor={f('queues')}>{t.queueKeys}</label>
+            <label htmlFor={f('queues')}>{t('liveQueueKeys')}</label>
             <input
               id={f('queues')}
               value={form.queueKeys}
@@ -185,11 +193,11 @@ export function ConnectionDialog({
                 checked={form.cluster}
                 onChange={(e) => set('cluster', e.target.checked)}
               />
-              {t.cluster}
+              {t('liveCluster')}
             </label>
             <details className="live-tls">
-              <summary>{t.tls}</summary>
-              <label htmlFor={f('ca')}>{t.caFile}</label>
+              <summary>{t('liveTls')}</summary>
+              <label htmlFor={f('ca')}>{t('liveCaFile')}</label>
               <input
                 id={f('ca')}
                 value={form.tlsCaFile}
@@ -202,14 +210,14 @@ export function ConnectionDialog({
                   checked={form.tlsSkipVerify}
                   onChange={(e) => set('tlsSkipVerify', e.target.checked)}
                 />
-                {t.skipVerify}
+                {t('liveSkipVerify')}
               </label>
             </details>
           </div>
         ) : null}
         {form.kind === 'metrics' ? (
           <div className="live-fields">
-            <label htmlFor={f('murls')}>{t.metricsUrls}</label>
+            <label htmlFor={f('murls')}>{t('liveMetricsUrls')}</label>
             <textarea
               id={f('murls')}
               rows={2}
@@ -220,7 +228,7 @@ export function ConnectionDialog({
           </div>
         ) : null}
         <div className="live-fields">
-          <label htmlFor={f('interval')}>{t.interval}</label>
+          <label htmlFor={f('interval')}>{t('liveInterval')}</label>
           <input
             id={f('interval')}
             type="number"
@@ -229,7 +237,7 @@ export function ConnectionDialog({
             value={form.intervalS}
             onChange={(e) => set('intervalS', Number(e.target.value))}
           />
-          <label htmlFor={f('label')}>{t.name}</label>
+          <label htmlFor={f('label')}>{t('liveName')}</label>
           <input
             id={f('label')}
             value={form.label}
@@ -238,10 +246,10 @@ export function ConnectionDialog({
         </div>
         <div className="row">
           <button type="submit" disabled={busy}>
-            {busy ? t.connecting : t.connect}
+            {busy ? t('liveConnecting') : t('liveConnect')}
           </button>
           <button type="button" onClick={() => void save()}>
-            {t.saveConnection}
+            {t('liveSaveConnection')}
           </button>
         </div>
         {error ? (
@@ -252,21 +260,27 @@ export function ConnectionDialog({
       </form>
       {saved.length ? (
         <div className="live-saved">
-          <h3>{t.savedConnections}</h3>
-          <ul aria-label={t.savedConnections}>
+          <h3>{t('liveSavedConnections')}</h3>
+          <ul aria-label={t('liveSavedConnections')}>
             {saved.map((s) => (
               <li key={s.label}>
                 <span>{s.label}</span>
-                {s.remember ? <span className="muted small">{t.rememberedBadge}</span> : null}
-                <button type="button" aria-label={t.useSaved(s.label)} onClick={() => use(s)}>
-                  {t.use}
+                {s.remember ? (
+                  <span className="muted small">{t('liveRememberedBadge')}</span>
+                ) : null}
+                <button
+                  type="button"
+                  aria-label={t('liveUseSaved', { label: s.label })}
+                  onClick={() => use(s)}
+                >
+                  {t('liveUse')}
                 </button>
                 <button
                   type="button"
-                  aria-label={t.forgetSaved(s.label)}
+                  aria-label={t('liveForgetSaved', { label: s.label })}
                   onClick={() => remove(s.label)}
                 >
-                  {t.forget}
+                  {t('liveForget')}
                 </button>
               </li>
             ))}

@@ -1,28 +1,28 @@
-// One live time-series chart (recharts): lines over the chosen window, no animation, optional
-// SLO line and the twin's simulated band drawn as a shaded range.
+// One live time-series chart, drawn like every chart of the console (ChartCard: title, PNG export,
+// the measured width; the theme's palette; the shared axes): lines over the chosen window with
+// their latest values beside the title, an optional SLO line, and the twin's simulated band.
 import { memo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceArea,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import type { ChartPoint } from './model';
+import { Legend, LineChart, ReferenceArea, ReferenceLine, Tooltip } from 'recharts';
+import { ChartCard } from '../charts/ChartCard';
+import { grid, numberXAxis, seriesLine, valueYAxis } from '../charts/parts';
+import { fmtNum } from '../format';
+import { useApp } from '../store';
+import { selectTheme } from '../store/selectors';
+import { useT } from '../ui/hooks';
+import { palettes } from '../ui/palette';
+import { clockTime as time, type ChartPoint } from './model';
 
 export interface LiveLine {
   key: string;
   name: string;
-  color: string;
+  /** Index into the palette's series colours. */
+  colour: number;
 }
 
 export interface LiveChartProps {
   title: string;
+  /** The source shown (named in the exported image). */
+  source: string;
   data: ChartPoint[];
   lines: LiveLine[];
   from: number;
@@ -36,11 +36,13 @@ export interface LiveChartProps {
   scale?: number;
 }
 
-const time = (t: number) => new Date(t).toTimeString().slice(0, 8);
+const H = 170;
+const MARGIN = { top: 6, right: 12, bottom: 0, left: 0 };
 
 /** A titled live chart. */
 export const LiveChart = memo(function LiveChart({
   title,
+  source,
   data,
   lines,
   from,
@@ -50,79 +52,80 @@ export const LiveChart = memo(function LiveChart({
   band = null,
   scale = 1,
 }: LiveChartProps) {
+  const p = palettes[useApp(selectTheme)];
+  const t = useT();
   const shown =
     scale === 1
       ? data
-      : data.map((p) => {
-          const q: ChartPoint = { t: p.t };
+      : data.map((pt) => {
+          const q: ChartPoint = { t: pt.t };
           for (const l of lines)
-            q[l.key] = typeof p[l.key] === 'number' ? (p[l.key] as number) * scale : null;
+            q[l.key] = typeof pt[l.key] === 'number' ? (pt[l.key] as number) * scale : null;
           return q;
         });
   const last = shown.length ? shown[shown.length - 1] : null;
   const summary = lines
-    .map(
-      (l) =>
-        `${l.name} ${last && typeof last[l.key] === 'number' ? (last[l.key] as number).toFixed(1) : '–'}${unit}`,
-    )
+    .map((l) => {
+      const v = last?.[l.key] ?? null;
+      return `${l.name} ${fmtNum(v)}${v === null ? '' : unit}`;
+    })
     .join(', ');
   return (
-    <figure className="live-chart" aria-label={title}>
-      <figcaption>
-        <span>{title}</span>
-        <span className="muted small" data-testid="chart-latest">
+    <ChartCard
+      title={title}
+      scenario={source}
+      units={t('liveUnits', { y: title })}
+      summary={
+        <span className="muted small chart-summary" data-testid="chart-latest">
           {summary}
         </span>
-      </figcaption>
-      <div className="live-chart-body">
-        <ResponsiveContainer width="100%" height={170}>
-          <LineChart data={shown} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" opacity={0.35} />
-            <XAxis
-              dataKey="t"
-              type="number"
-              domain={[from, to]}
-              tickFormatter={time}
-              allowDataOverflow
-              minTickGap={40}
+      }
+    >
+      {(width) => (
+        <LineChart width={width} height={H} data={shown} margin={MARGIN}>
+          {grid(p)}
+          {numberXAxis(
+            p,
+            't',
+            { domain: [from, to], tickFormatter: time, allowDataOverflow: true, minTickGap: 40 },
+            t('liveAxClock'),
+          )}
+          {valueYAxis(p, undefined, { unit })}
+          <Tooltip
+            key="tooltip"
+            labelFormatter={(t) => time(Number(t))}
+            isAnimationActive={false}
+          />
+          <Legend key="legend" />
+          {band ? (
+            <ReferenceArea
+              key="band"
+              y1={band.y1}
+              y2={band.y2}
+              fill={p.twin}
+              fillOpacity={0.18}
+              ifOverflow="extendDomain"
+              label={{ value: band.label, position: 'insideTopLeft', fontSize: 11, fill: p.fg }}
             />
-            <YAxis width={56} unit={unit} allowDecimals />
-            <Tooltip labelFormatter={(t) => time(Number(t))} isAnimationActive={false} />
-            <Legend />
-            {band ? (
-              <ReferenceArea
-                y1={band.y1}
-                y2={band.y2}
-                fill="#8a3ffc"
-                fillOpacity={0.18}
-                ifOverflow="extendDomain"
-                label={{ value: band.label, position: 'insideTopLeft', fontSize: 11 }}
-              />
-            ) : null}
-            {limit ? (
-              <ReferenceLine
-                y={limit.y}
-                stroke="#b3261e"
-                strokeDasharray="6 3"
-                ifOverflow="extendDomain"
-                label={{ value: limit.label, position: 'insideTopRight', fontSize: 11 }}
-              />
-            ) : null}
-            {lines.map((l) => (
-              <Line
-                key={l.key}
-                dataKey={l.key}
-                name={l.name}
-                stroke={l.color}
-                dot={false}
-                isAnimationActive={false}
-                connectNulls={false}
-                strokeWidth={1.6}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
-    </figure>
+          ) : null}
+          {limit ? (
+            <ReferenceLine
+              key="limit"
+              y={limit.y}
+              stroke={p.slo}
+              strokeDasharray="6 3"
+              ifOverflow="extendDomain"
+              label={{ value: limit.label, position: 'insideTopRight', fontSize: 11, fill: p.slo }}
+            />
+          ) : null}
+          {lines.map((l) =>
+            seriesLine(l.key, l.name, p.series[l.colour % p.series.length], {
+              connectNulls: false,
+              strokeWidth: 1.6,
+            }),
+          )}
+        </LineChart>
+      )}
+    </ChartCard>
   );
 });

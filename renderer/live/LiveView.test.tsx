@@ -1,14 +1,18 @@
 // The Live view follows the console's language: in 简体中文 an operator finds the connection form,
 // its fields and buttons by their Chinese names, connects, and reads the source's state in
-// Chinese; switching back to English restores the English names the other tests use. The shell
-// side is a small in-test API of the contract's shape that records requests and pushes events;
-// the store, the view and its dictionary are the real ones.
+// Chinese; switching back to English restores the English names the other tests use. A source
+// another page disconnected (or whose page went away) leaves the view; "Model this" shows the
+// twin's fit at once and its simulated band once the simulation worker is done. The shell side is
+// a small in-test API of the contract's shape that records requests and pushes events; the store,
+// the view, its dictionary and the simulation (on an in-process worker) are the real ones.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import type { LiveSourceInfo, PeaklineApi, RequestOf } from '../api/types';
+import type { LiveSourceInfo, PeaklineApi, ReplyOf, RequestOf } from '../api/types';
+import { exp, scenario } from '../../sim-core/testkit';
+import { InProcessWorker } from '../sim/testing';
 import { appStore } from '../store';
 import { LiveView } from './LiveView';
-import { en, zhCN, type LiveDictionary } from './i18n';
+import { en, zh, type Dictionary } from '../i18n';
 
 type Listener = (payload: unknown) => void;
 
@@ -24,10 +28,12 @@ function shell(canRemember = false) {
   const sources: LiveSourceInfo[] = [];
   const remembered: RequestOf<'live:secret:save'>[] = [];
   const forgotten: string[] = [];
+  const models: RequestOf<'live:model'>[] = [];
   let asked = 0;
   const api = {
     onLiveSample: on('sample'),
     onLiveStatus: on('status'),
+    onLiveRemoved: on('removed'),
     liveList: async () => ({ sources }),
     liveHistory: async () => ({ samples: [] }),
     liveRecordings: async () => ({ recordings: [] }),
@@ -47,10 +53,14 @@ function shell(canRemember = false) {
       connects.push(req);
       return { id: 'redis-1' };
     },
+    liveModel: async (req: RequestOf<'live:model'>) => {
+      models.push(req);
+      return twinReply();
+    },
   } as unknown as PeaklineApi;
   const emit = (name: string, payload: unknown) =>
     act(() => listeners[name]?.forEach((l) => l(payload)));
-  return { api, emit, connects, sources, remembered, forgotten, asked: () => asked };
+  return { api, emit, connects, sources, remembered, forgotten, models, asked: () => asked };
 }
 
 const info = (state: LiveSourceInfo['state'], reason: string | null): LiveSourceInfo => ({
@@ -68,13 +78,49 @@ const info = (state: LiveSourceInfo['state'], reason: string | null): LiveSource
   next_retry: null,
 });
 
+const METRICS = 'http://127.0.0.1:9464/metrics';
+
+/** What `live:model` answers for the demo's endpoint: 3 workers of ~20 ms at 100 req/s. */
+function twinReply(): ReplyOf<'live:model'> {
+  return {
+    scenario: scenario({
+      name: `Twin of ${METRICS}`,
+      seed: 1,
+      duration_s: 30,
+      workload: { type: 'open', rate_rps: 100 },
+      server: { concurrency: 3 },
+      handler: [{ cpu: exp(20) }],
+    }),
+    fit: {
+      source: METRICS,
+      from: 0,
+      to: 60_000,
+      samples: 60,
+      arrival_rps: 100,
+      service_mean_ms: 20,
+      service_p99_ms: 92,
+      sigma: 1,
+      workers: 3,
+      workers_from: 'metric',
+      observed: { latency_p50_ms: 18, latency_p99_ms: 41.2, throughput_rps: 100 },
+      usl: null,
+      usl_note: 'one load level only',
+      excluded: null,
+    },
+  };
+}
+
 beforeEach(() => {
   appStore.setState(appStore.getInitialState(), true);
   localStorage.clear();
 });
 afterEach(cleanup);
 
-describe('the Live view in 简体中文', () => {
+// A source's panel draws its charts (recharts, at the width ChartCard falls back to in jsdom): on a
+// busy machine the tests that show one get a budget of 15 s.
+const PANELS = { timeout: 15_000 };
+
+describe('the Live view in 简体中文', PANELS, () => {
   it('names the connection form and its buttons in Chinese and connects from them', async () => {
     appStore.getState().setLanguage('zh');
     const { api, emit, connects } = shell();
@@ -134,6 +180,44 @@ describe('the Live view in 简体中文', () => {
     expect(screen.getByLabelText('Redis URL')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Connect' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: '连接' })).toBeNull();
+  });
+});
+
+describe('sources in the Live view', PANELS, () => {
+  it('drops a source another page disconnected, or whose page went away', async () => {
+    const { api, emit } = shell();
+    render(<LiveView api={api} />);
+    emit('status', info('up', null));
+    expect(screen.getByRole('status', { name: 'redis://127.0.0.1:6390 is up' })).toBeTruthy();
+    expect(screen.getByRole('region', { name: /^redis:\/\/127\.0\.0\.1:6390/ })).toBeTruthy();
+    emit('removed', { id: 'redis-1', why: 'session ended' });
+    expect(screen.queryByRole('status', { name: /^redis:\/\/127\.0\.0\.1:6390/ })).toBeNull();
+    expect(screen.queryByRole('region', { name: /^redis:\/\/127\.0\.0\.1:6390/ })).toBeNull();
+  });
+
+  it('models a metrics source: the fit at once, the band once the simulation worker is done', async () => {
+    const { api, emit, models } = shell();
+    const workers: InProcessWorker[] = [];
+    const createWorker = () => {
+      const w = new InProcessWorker();
+      workers.push(w);
+      return w;
+    };
+    render(<LiveView api={api} createWorker={createWorker} />);
+    emit('status', { ...info('up', null), id: 'metrics-2', kind: 'metrics', name: METRICS });
+    fireEvent.change(screen.getByLabelText('Twin workers'), { target: { value: '3' } });
+    fireEvent.click(screen.getByRole('button', { name: `Model this: ${METRICS}` }));
+    const twin = await screen.findByRole('status', { name: 'Twin' });
+    expect(models).toEqual([expect.objectContaining({ id: 'metrics-2', workers: 3 })]);
+    expect(twin.textContent).toContain('100 req/s, service mean 20 ms (P99 92 ms), 3 workers');
+    await waitFor(() =>
+      expect(twin.textContent).toMatch(
+        /3 workers → simulated P99 [\d.]+–[\d.]+ ms; observed P99 41\.2 ms/,
+      ),
+    );
+    expect(twin.textContent).toContain('No USL: one load level only');
+    // One run, on the simulation worker (never on the page's own thread).
+    expect(workers.map((w) => w.received)).toEqual([['run']]);
   });
 });
 
@@ -216,30 +300,25 @@ describe('remembering a saved connection’s password', () => {
 });
 
 describe('the Live dictionary', () => {
-  it('has every English key in Chinese, with the same arguments, and translates the words', () => {
-    expect(Object.keys(zhCN).sort()).toEqual(Object.keys(en).sort());
+  it('has every English key in Chinese, with the same placeholders, and translates the words', () => {
+    const live = (Object.keys(en) as (keyof typeof en)[]).filter((k) => k.startsWith('live'));
+    expect(live.length).toBeGreaterThan(100);
     const cjk = /[\u3000-\u9fff\uff00-\uffef]/;
-    const sample = (v: unknown) =>
-      typeof v === 'function'
-        ? String((v as (...a: unknown[]) => unknown)('up', 'up', 'z', 3))
-        : String(v);
+    const holes = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     const untranslated: string[] = [];
-    for (const k of Object.keys(en) as (keyof LiveDictionary)[]) {
-      expect(typeof zhCN[k], k).toBe(typeof en[k]);
-      if (typeof en[k] === 'function')
-        expect((zhCN[k] as (...a: never[]) => unknown).length, k).toBe(
-          (en[k] as (...a: never[]) => unknown).length,
-        );
-      if (!cjk.test(sample(zhCN[k]))) untranslated.push(k);
+    for (const k of live) {
+      expect(holes(zh[k]), k).toEqual(holes(en[k]));
+      if (!cjk.test(zh[k])) untranslated.push(k);
     }
-    // Only names that are the same in both languages (product and protocol names, units).
-    expect(untranslated.sort()).toEqual(['kindRedis', 'lineCpu']);
+    // Only names that are the same in both languages (product and protocol names, units), and
+    // "{name} {state}", made of its placeholders (the state is translated on its own).
+    expect(untranslated.sort()).toEqual(['liveIsState', 'liveKindRedis', 'liveLineCpu']);
   });
 
   it('does not type-check a locale that lacks a key', () => {
-    const { connect: _dropped, ...partial } = zhCN;
-    // @ts-expect-error -- `connect` is missing, so this is not a LiveDictionary
-    const broken: LiveDictionary = partial;
-    expect(broken).not.toHaveProperty('connect');
+    const { liveConnect: _dropped, ...partial } = zh;
+    // @ts-expect-error -- `liveConnect` is missing, so this is not a Dictionary
+    const broken: Dictionary = partial;
+    expect(broken).not.toHaveProperty('liveConnect');
   });
 });

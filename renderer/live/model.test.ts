@@ -10,6 +10,7 @@ import {
   breach,
   chartPoints,
   EMPTY_FORM,
+  isSavedForm,
   loadSaved,
   requestsFromForm,
   SAVED_KEY,
@@ -89,6 +90,15 @@ describe('saved connections', () => {
     expect(back.label).toBe('prod');
     expect(back.url).toBe('redis://db:6379');
     expect('password' in back).toBe(false);
+  });
+
+  it('keep the sources of a form that is exactly a saved connection, and only those', () => {
+    const form = { ...EMPTY_FORM, label: 'prod cache', password: 'x', queueKeys: 'q1' };
+    const saved = [toSaved(form)];
+    expect(isSavedForm({ ...form, password: 'typed again' }, saved)).toBe(true);
+    expect(isSavedForm({ ...form, url: 'redis://10.0.0.9:6379' }, saved)).toBe(false);
+    expect(isSavedForm({ ...form, cluster: true }, saved)).toBe(false);
+    expect(isSavedForm(form, [])).toBe(false);
   });
 
   it('survive garbage in storage', () => {

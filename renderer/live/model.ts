@@ -1,10 +1,10 @@
 // Pure helpers of the Live view: the connection form turned into a `live:connect` request,
 // saved connections (never with a password — at most the id of one the desktop remembers,
 // encrypted, on the Node side) in localStorage, per-source series cut to a window
-// and downsampled for charts, the "P99 above the SLO for N seconds" threshold, and the simulated
-// band of the twin drawn over the live series.
+// and downsampled for charts, the "P99 above the SLO for N seconds" threshold, the simulated
+// band of the twin drawn over the live series, and what kind of figures a source shows.
 import type { SimResult } from '../../sim-core/result';
-import type { LiveSample, RequestOf } from '../api/types';
+import type { LiveSample, LiveSourceInfo, RequestOf } from '../api/types';
 
 export type ConnectRequest = RequestOf<'live:connect'>;
 
@@ -129,6 +129,12 @@ export function toSaved(f: ConnectionForm): SavedConnection {
           ? stripCredentials(rest.url)
           : 'metrics'),
   };
+}
+
+/** Whether the form is exactly one of the saved connections (its sources are then kept). */
+export function isSavedForm(f: ConnectionForm, saved: SavedConnection[]): boolean {
+  const mine = JSON.stringify(toSaved(f));
+  return saved.some((s) => JSON.stringify(toSaved({ ...s, password: '' })) === mine);
 }
 
 /** Saved connections from storage (bad entries are skipped). */
@@ -264,23 +270,25 @@ export function bandFromResult(r: SimResult): TwinBand {
   };
 }
 
-/** Compact number for tables and readouts. */
-export function fmtNum(v: number | null | undefined, digits = 0): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
-  if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
-  return v.toFixed(digits);
+/** A time of day as `15:04:05` (the same in both languages), for axes and tables. */
+export function clockTime(t: number): string {
+  return new Date(t).toTimeString().slice(0, 8);
 }
 
-/** Bytes as B/KB/MB/GB. */
-export function fmtBytes(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let x = v;
-  let i = 0;
-  while (x >= 1024 && i < units.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  return `${x.toFixed(i ? 1 : 0)} ${units[i]}`;
+/** What kind of figures a source shows (a replay shows the kind of what was recorded). */
+export type Flavour = 'redis' | 'metrics' | 'host';
+
+export function flavour(info: LiveSourceInfo, sample: LiveSample | undefined): Flavour {
+  if (info.kind !== 'replay') return info.kind;
+  const m = sample?.metrics ?? {};
+  if ('ops_per_sec' in m) return 'redis';
+  if ('request_rate' in m) return 'metrics';
+  return 'host';
 }
+
+/** The dictionary key of a source or node state. */
+export const STATE_KEY = {
+  connecting: 'liveStateConnecting',
+  up: 'liveStateUp',
+  down: 'liveStateDown',
+} as const;

@@ -3,57 +3,22 @@
 // Cancel stops a run, and slow stationary scenarios show a preview before the full result. The worker transport is in-process
 // (jsdom has no Web Worker); the simulation it runs is the real one (serveRun → simulate).
 import { describe, expect, it } from 'vitest';
-import type { Scenario, ScenarioInput } from '../../sim-core/schema';
-import { validateScenario } from '../../sim-core/validate';
+import type { Scenario } from '../../sim-core/schema';
+import { scenario } from '../../sim-core/testkit';
 import type { SimResult } from '../../sim-core/result';
 import { SimRunner, type RunnerOptions, type WorkerLike } from './runner';
-import { serveRun } from './runSim';
-import type { FromWorker, ToWorker } from './protocol';
-import type { AnalyticView } from '../store/types';
+import type { AnalyticView } from './analytic';
+import { InProcessWorker } from './testing';
 
-/** A worker whose messages cross a macrotask boundary, like a real one; terminate drops output. */
-class InProcessWorker implements WorkerLike {
-  onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
-  onerror: ((ev: ErrorEvent) => void) | null = null;
-  terminated = false;
-  private wanted: Int32Array | undefined;
-  postMessage(message: ToWorker): void {
-    if (message.type === 'init') {
-      this.wanted = new Int32Array(message.wanted);
-      return;
-    }
-    setTimeout(() => {
-      if (this.terminated) return;
-      serveRun(
-        message,
-        (m) =>
-          setTimeout(
-            () => !this.terminated && this.onmessage?.({ data: m } as MessageEvent<FromWorker>),
-            0,
-          ),
-        this.wanted,
-      );
-    }, 0);
-  }
-  terminate(): void {
-    this.terminated = true;
-  }
-}
-
-const mm1 = (name: string, rate = 50): Scenario => {
-  const input: ScenarioInput = {
-    schema: 'peakline.scenario/v1',
+const mm1 = (name: string, rate = 50): Scenario =>
+  scenario({
     name,
     seed: 3,
     duration_s: 2,
     workload: { type: 'open', rate_rps: rate },
     server: { concurrency: 1 },
     handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
-  };
-  const r = validateScenario(input);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.scenario;
-};
+  });
 
 function harness(restartAfterMs: number, more: RunnerOptions = {}) {
   const workers: InProcessWorker[] = [];
@@ -272,9 +237,8 @@ describe('SimRunner previews', () => {
 
   it('runs a changing load (a rate curve) in full only: its start says nothing of its end', async () => {
     const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
-    const curve = (name: string): Scenario => {
-      const r = validateScenario({
-        schema: 'peakline.scenario/v1',
+    const curve = (name: string): Scenario =>
+      scenario({
         name,
         duration_s: 2,
         workload: {
@@ -287,9 +251,6 @@ describe('SimRunner previews', () => {
         server: { concurrency: 1 },
         handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
       });
-      if (!r.ok) throw new Error(JSON.stringify(r.problems));
-      return r.scenario;
-    };
     let done = h.next();
     h.runner.run(curve('spike-1'));
     await done;

@@ -7,6 +7,7 @@ import { createScenarioSlice } from './scenarioSlice';
 import { createRunSlice } from './runSlice';
 import { createCompareSlice } from './compareSlice';
 import { createSweepSlice } from './sweepSlice';
+import { createLiveSlice } from './liveSlice';
 import { createUiSlice } from './uiSlice';
 import { restoreAutosave, startAutosave } from './autosave';
 
@@ -19,6 +20,7 @@ export function createAppStore(now?: () => number): AppStore {
     ...createRunSlice(...a),
     ...createCompareSlice(...a),
     ...createSweepSlice(...a),
+    ...createLiveSlice(...a),
     ...createUiSlice(...a),
   }));
 }

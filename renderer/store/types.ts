@@ -1,10 +1,12 @@
 // The shape of the console's one zustand store: the union of its typed slices (scenario, run,
-// compare, sweep, ui). Each slice file exports a `StateCreator<AppState, [], [], XSlice>`.
+// compare, sweep, live, ui). Each slice file exports a `StateCreator<AppState, [], [], XSlice>`.
 import type { ScenarioInput } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import type { AsyncStash } from '../scenario/controls';
-import type { Language } from '../i18n';
-import type { SweepPoint } from '../api/types';
+import type { Language, MessageKey } from '../i18n';
+import type { LiveSample, LiveSourceInfo, ReplyOf, SweepPoint } from '../api/types';
+import type { TwinBand } from '../live/model';
+import type { AnalyticView } from '../sim/analytic';
 
 export type { SweepPoint };
 
@@ -28,19 +30,6 @@ export interface ScenarioSlice {
 }
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
-
-/** The analytic (queueing-theory) answer shown beside the simulated one. */
-export interface AnalyticView {
-  /** Which model applies (e.g. "M/M/c (Erlang C)"). */
-  model: string;
-  throughput_rps?: number;
-  p50_ms?: number;
-  p99_ms?: number;
-  mean_ms?: number;
-  error_rate?: number;
-  /** Anything else the theory module reports, as label → number. */
-  extra?: Record<string, number>;
-}
 
 export interface RunSlice {
   runStatus: RunStatus;
@@ -122,6 +111,73 @@ export interface SweepSlice {
   sweepCancelled: () => void;
 }
 
+/** A twin fitted to a live source's window, and the band its simulation draws. */
+export interface LiveTwin {
+  scenario: ReplyOf<'live:model'>['scenario'];
+  fit: ReplyOf<'live:model'>['fit'];
+  /** Null while the simulation runs, or when it failed. */
+  band: TwinBand | null;
+  simulating: boolean;
+  /** Why the simulation failed. */
+  simError: string | null;
+}
+
+/** A message of the Live view: a dictionary entry (it follows a language switch) or a raw text. */
+export type LiveMessage =
+  { key: MessageKey; vars?: Record<string, string | number> } | { text: string };
+
+export type LiveWindowMin = 5 | 15 | 60;
+
+export interface LiveSlice {
+  /** The sources the Node side watches (and replays), in the order they came. */
+  liveSources: LiveSourceInfo[];
+  /** Each source's samples of the last hour, oldest first. */
+  liveSamples: Record<string, LiveSample[]>;
+  /** The Live view's clock (epoch ms), moved on with each batch of samples. */
+  liveNow: number;
+  liveWindowMin: LiveWindowMin;
+  /** Paused at (epoch ms), or null while the charts follow the samples. */
+  liveFrozenAt: number | null;
+  /** The P99 threshold: above `liveSloMs` for `liveHoldS` seconds turns a panel red. */
+  liveSloMs: number;
+  liveHoldS: number;
+  /** Where a recording goes while one runs. */
+  liveRecording: string | null;
+  liveRecordings: ReplyOf<'live:recordings'>['recordings'];
+  /** The recording chosen for replay. */
+  liveReplayPath: string;
+  liveMessage: LiveMessage | null;
+  /** Per source: its twin, or why it could not be fitted. */
+  liveTwins: Record<string, LiveTwin | { error: string }>;
+  /** Per source: its slowlog entries, or why they could not be read. */
+  liveSlowlogs: Record<string, ReplyOf<'live:slowlog'>['entries'] | string>;
+  /** Per source: the worker count typed for its twin ('' = the workers gauge). */
+  liveTwinWorkers: Record<string, string>;
+  /** The shell can remember passwords (the desktop app with an OS key store). */
+  liveCanRemember: boolean;
+  /** Sources as listed by the Node side: `replace` drops the ones not listed. */
+  liveListed: (sources: LiveSourceInfo[], replace: boolean) => void;
+  /** A source's state changed (or a new one appeared). */
+  liveStatus: (info: LiveSourceInfo) => void;
+  /** A source is gone: it leaves the view with its samples, twin and slowlog. */
+  liveRemoved: (id: string) => void;
+  /** Samples arrived (in any order, possibly known ones); the clock moves to `now`. */
+  liveTick: (now: number, samples: LiveSample[]) => void;
+  setLiveWindow: (minutes: LiveWindowMin) => void;
+  /** Pauses at `now`, or resumes. */
+  toggleLivePause: (now: number) => void;
+  setLiveSlo: (ms: number) => void;
+  setLiveHold: (s: number) => void;
+  setLiveRecording: (path: string | null) => void;
+  setLiveRecordings: (list: ReplyOf<'live:recordings'>['recordings']) => void;
+  setLiveReplayPath: (path: string) => void;
+  setLiveMessage: (message: LiveMessage | null) => void;
+  setLiveTwin: (id: string, twin: LiveTwin | { error: string }) => void;
+  setLiveSlowlog: (id: string, entries: ReplyOf<'live:slowlog'>['entries'] | string) => void;
+  setLiveTwinWorkers: (id: string, text: string) => void;
+  setLiveCanRemember: (can: boolean) => void;
+}
+
 export type Theme = 'light' | 'dark';
 export type Tab = 'scenario' | 'compare' | 'sweep' | 'live';
 
@@ -144,4 +200,4 @@ export interface UiSlice {
   setHelpOpen: (open: boolean) => void;
 }
 
-export type AppState = ScenarioSlice & RunSlice & CompareSlice & SweepSlice & UiSlice;
+export type AppState = ScenarioSlice & RunSlice & CompareSlice & SweepSlice & LiveSlice & UiSlice;

@@ -17,6 +17,10 @@ export interface Palette {
   saturated: string;
   theory: string;
   slo: string;
+  /** Lines of the live charts, in order. */
+  series: string[];
+  /** The twin's simulated band over a live chart. */
+  twin: string;
 }
 
 export const palettes: Record<Theme, Palette> = {
@@ -36,6 +40,8 @@ export const palettes: Record<Theme, Palette> = {
     saturated: '#d62b2b',
     theory: '#1b2430',
     slo: '#d62b2b',
+    series: ['#2b7bd6', '#d6952b', '#1f9d55', '#7b4bd6', '#d62b5e'],
+    twin: '#7b4bd6',
   },
   dark: {
     bg: '#151b24',
@@ -53,6 +59,8 @@ export const palettes: Record<Theme, Palette> = {
     saturated: '#ff5c5c',
     theory: '#e6edf5',
     slo: '#ff5c5c',
+    series: ['#5ea8ff', '#ffc15e', '#4cd38a', '#b18cff', '#ff5c8a'],
+    twin: '#b18cff',
   },
 };
 

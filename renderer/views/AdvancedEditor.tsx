@@ -4,7 +4,8 @@ import { useId, useMemo, useState } from 'react';
 import { parseScenarioText, type Problem } from '../../sim-core/validate';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { useApp } from '../store';
-import { selectScenario } from '../store/selectors';
+import { selectLanguage, selectScenario } from '../store/selectors';
+import { translateProblem } from '../i18n';
 import { useT } from '../ui/hooks';
 
 /** Pretty JSON of a scenario as the editor shows it. */
@@ -17,6 +18,7 @@ export function AdvancedEditor() {
   const t = useT();
   const id = useId();
   const scenario = useApp(selectScenario);
+  const lang = useApp(selectLanguage);
   const setScenario = useApp((s) => s.setScenario);
   // null: follow the store (sliders, undo); a string: the user's edit in progress.
   const [draft, setDraft] = useState<string | null>(null);
@@ -56,7 +58,7 @@ export function AdvancedEditor() {
                 <li key={i}>
                   {p.path ? <code>{p.path}</code> : null}
                   {p.path ? ': ' : ''}
-                  {p.message}
+                  {translateProblem(lang, p.message)}
                 </li>
               ))}
             </ul>

@@ -4,7 +4,9 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { ProfileEntry } from '../api/types';
 import type { ScenarioInput } from '../../sim-core/schema';
+import { profileName, translateProblemLines } from '../i18n';
 import { useApp } from '../store';
+import { selectLanguage } from '../store/selectors';
 import { useApi, useT } from '../ui/hooks';
 
 /** Profile chooser and "save as profile". */
@@ -14,6 +16,7 @@ export function ProfilePicker() {
   const id = useId();
   const loadScenario = useApp((s) => s.loadScenario);
   const scenario = useApp((s) => s.scenario);
+  const lang = useApp(selectLanguage);
   const [shipped, setShipped] = useState<ProfileEntry[]>([]);
   const [mine, setMine] = useState<ProfileEntry[]>([]);
   const [choice, setChoice] = useState('');
@@ -61,7 +64,7 @@ export function ProfilePicker() {
   };
   const option = (e: ProfileEntry) => (
     <option key={`${e.source}:${e.name}`} value={`${e.source}:${e.name}`}>
-      {(e.title ?? e.name) + (e.error ? ' ⚠' : '')}
+      {profileName(lang, e.title ?? e.name) + (e.error ? ' ⚠' : '')}
     </option>
   );
   return (
@@ -92,7 +95,7 @@ export function ProfilePicker() {
       </div>
       {message ? (
         <p role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind}>
-          {message.text}
+          {translateProblemLines(lang, message.text)}
         </p>
       ) : null}
     </div>

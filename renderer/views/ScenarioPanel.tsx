@@ -4,7 +4,14 @@ import { useCallback, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { useApp, appStore } from '../store';
-import { selectCanRedo, selectCanUndo, selectProblems, selectScenario } from '../store/selectors';
+import {
+  selectCanRedo,
+  selectCanUndo,
+  selectLanguage,
+  selectProblems,
+  selectScenario,
+} from '../store/selectors';
+import { profileName, translateProblem } from '../i18n';
 import {
   CONTROLS,
   addCache,
@@ -62,6 +69,7 @@ export function ScenarioPanel() {
   const id = useId();
   const scenario = useApp(selectScenario);
   const problems = useApp(selectProblems);
+  const lang = useApp(selectLanguage);
   const { canUndo, canRedo, undo, redo, setScenario, setAsyncStash } = useApp(
     useShallow((s) => ({
       canUndo: selectCanUndo(s),
@@ -103,7 +111,7 @@ export function ScenarioPanel() {
     <section className="panel controls" aria-label={t('scenarioPanel')}>
       <ProfilePicker />
       <h2 className="scenario-name" title={scenario.notes ?? ''}>
-        {scenario.name}
+        {profileName(lang, scenario.name)}
       </h2>
       <div className="row">
         <button type="button" onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z">
@@ -121,7 +129,7 @@ export function ScenarioPanel() {
       {!valid ? (
         <p role="alert" className="error">
           {t('scenarioInvalidBanner')}{' '}
-          {problems[0] ? `${problems[0].path}: ${problems[0].message}` : ''}
+          {problems[0] ? `${problems[0].path}: ${translateProblem(lang, problems[0].message)}` : ''}
         </p>
       ) : null}
       {valid ? (

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
-import { validateScenario } from '../../sim-core/validate';
+import { scenario } from '../../sim-core/testkit';
 import { appStore } from '../store';
 import { readControl } from '../scenario/controls';
 import { ScenarioPanel } from './ScenarioPanel';
@@ -17,11 +17,8 @@ import syncFile from '../../profiles/seed-sync-baseline.json';
 const asyncSeed = asyncFile as unknown as ScenarioInput;
 const syncSeed = syncFile as unknown as ScenarioInput;
 
-const quickRun = (s: ScenarioInput) => {
-  const v = validateScenario({ ...s, duration_s: 2, warmup_s: 0.2 });
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return simulate(v.scenario, { series: true });
-};
+const quickRun = (s: ScenarioInput) =>
+  simulate(scenario({ ...s, duration_s: 2, warmup_s: 0.2 }), { series: true });
 
 beforeEach(() => {
   appStore.setState(appStore.getInitialState(), true);

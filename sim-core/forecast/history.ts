@@ -4,7 +4,7 @@
 // Prometheus `query_range` response holding one series. Pure: no Node, so the console can use it.
 // Every error names the line and what is wrong: missing columns, values that are not numbers,
 // times out of order or repeated.
-import { findJsonError, lineColumn } from '../validate';
+import { findJsonError, lineColumn } from '../validate/json-text';
 import { ForecastError, type RatePoint } from './series';
 
 export type HistoryFormat = 'csv' | 'recording' | 'prometheus';
