@@ -56,6 +56,19 @@ Commands
   bench [--json] [--quick]
         Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS
         (--quick: no sale-day run and a 3×3 sweep).
+  forecast --history FILE [--horizon 15m] [--level 0.8] [--season auto|weekly|daily]
+        [--backtest] [--json]
+        Forecast a request rate over the next horizon with a prediction interval (seasonality
+        by time of day and day of week, trend). FILE: a CSV with a header t,rate (t in Unix
+        seconds or ISO 8601, UTC unless it has an offset; rate in req/s), a Peakline
+        recording (watch --record: a metrics source's request_rate), or a saved Prometheus
+        query_range response (one series). Weekly seasonality needs 8 days of history, daily 2.
+        --backtest: the forecast rolled over the history, accuracy (1 − MAPE at the
+        horizon), interval coverage and peak-time error, against seasonal naive.
+  forecast --generate [--days 42] [--seed N] [--peak RPS] [--sales N] [--noise 0.04]
+        [--out FILE]
+        Write a realistic food-delivery series (CSV t,rate): lunch and dinner peaks,
+        weekends, weather, growth, sale days; the same seed gives the same series.
   serve [--port N] [--host H]
         The web console on 127.0.0.1 with an access token.
   watch --redis URL [--metrics URL ...] [--interval S] [--count N] [--json]
@@ -264,6 +277,7 @@ const COMMANDS: Record<string, Handler> = {
   plan: async (argv) => (await import('./plan')).planCommand(argv),
   calibrate: async (argv) => (await import('./calibrate')).calibrateCommand(argv),
   bench: async (argv) => (await import('./bench')).benchCommand(argv),
+  forecast: async (argv) => (await import('./forecast')).forecastCommand(argv),
   serve: async (argv) => (await import('../web/serve')).serveCommand(argv),
   watch: async (argv) => (await import('../live/cli')).watchCommand(argv),
   demo: async (argv) => (await import('../live/cli')).demoCommand(argv),
