@@ -450,16 +450,64 @@ describe('SimRunner on a pool of workers', () => {
     runner.dispose();
   });
 
-  it('shows a preview from the first worker, then the merged full result', async () => {
+  it('shows a preview from a worker of its own beside the runs, then the merged full result', async () => {
     const h = harness(150, { workers: 2, previewAboveMs: -1, previewTargetMs: 0 });
     const done = h.next();
     h.runner.run(steady('first'));
     await done;
-    // the first replication (6 s measured) previews its first tenth
+    // the first replication (6 s measured) cut to its first tenth
     expect(h.events.filter((e) => /^(preview|result)/.test(e))).toEqual([
       'preview:first:0.6s',
       'result:first',
     ]);
     expect(h.results[0].replications?.count).toBe(2);
+    expect(h.workers).toHaveLength(3);
+  });
+
+  it('drops a preview that comes after the full result', async () => {
+    /** An in-process worker whose messages take a while to arrive. */
+    class Slow implements WorkerLike {
+      onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
+      onerror: ((ev: ErrorEvent) => void) | null = null;
+      private readonly inner = new InProcessWorker();
+      constructor() {
+        this.inner.onmessage = (ev) => setTimeout(() => this.onmessage?.(ev), 80);
+      }
+      postMessage(m: ToWorker): void {
+        this.inner.postMessage(m);
+      }
+      terminate(): void {
+        this.inner.terminate();
+      }
+    }
+    const made: WorkerLike[] = [];
+    const events: string[] = [];
+    let settle: () => void = () => {};
+    const runner = new SimRunner(
+      () => {
+        // the preview's worker is made first
+        const w = made.length === 0 ? new Slow() : new InProcessWorker();
+        made.push(w);
+        return w;
+      },
+      {
+        onStart: () => {},
+        onProgress: () => {},
+        onPreview: (r) => events.push(`preview:${r.scenario}`),
+        onResult: (r) => {
+          events.push(`result:${r.scenario}`);
+          settle();
+        },
+        onError: (m) => events.push(`error:${m}`),
+        onCancel: () => {},
+      },
+      { workers: 2, previewAboveMs: -1, previewTargetMs: 0 },
+    );
+    const done = new Promise<void>((r) => (settle = r));
+    runner.run(steady('late'));
+    await done;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(events).toEqual(['result:late']);
+    runner.dispose();
   });
 });

@@ -14,10 +14,10 @@
 // never says it started is replaced and the run reported failed. Results of anything but the
 // latest request never reach the handlers.
 //
-// Runs of a stationary scenario whose replication is expected to take over `previewAboveMs` ask
-// the first worker for a preview first: its replication with the measured window cut to about
-// `previewTargetMs` of work (at least a tenth of it), shown as provisional until the full result
-// replaces it. The expectation comes from the last replication run: its engine time per simulated
+// Runs of a stationary scenario whose replication is expected to take over `previewAboveMs` show
+// a preview first: the first replication with the measured window cut to about `previewTargetMs`
+// of work (at least a tenth of it), shown as provisional until the full result replaces it — on
+// one worker before the run, on a pool on a worker of its own beside the replications. The expectation comes from the last replication run: its engine time per simulated
 // request for an open load (rate × simulated seconds), its time per simulated second for a closed
 // loop (a slider step keeps the load about the same).
 import type { Scenario } from '../../sim-core/schema';
@@ -103,6 +103,8 @@ interface Batch {
 /** Runs scenarios on a pool of workers, latest request wins (see the module comment). */
 export class SimRunner {
   private readonly lanes: Lane[];
+  /** With more than one worker, previews run on a worker of their own (see `run`). */
+  private readonly previewLane: Lane | null;
   private gen = 0;
   private current: Batch | null = null;
   /** Wall time of the last replication that finished (ms), to judge waiting against restarting. */
@@ -141,6 +143,7 @@ export class SimRunner {
       onMessage: (lane: Lane, job: SentJob, msg: FromWorker) => this.onMessage(job, msg),
       onFailed: (lane: Lane, job: SentJob, message: string) => this.onFailed(job, message),
     };
+    this.previewLane = size > 1 ? new Lane(-1, createWorker, events, laneOpts) : null;
     this.lanes = Array.from(
       { length: size },
       (_, i) => new Lane(i, createWorker, events, laneOpts),
@@ -204,6 +207,23 @@ export class SimRunner {
     const previewS = this.previewFor(plan.runs[0]);
     // a stitched series should not be wider than one run's
     const maxPoints = plan.mode === 'split' ? Math.ceil(this.maxPoints / k) : this.maxPoints;
+    // The preview: the first run with its measured window cut short. On one worker it goes before
+    // that run; on a pool it goes to a worker of its own beside the runs, so that it holds up the
+    // full result by its share of the cores only, not by its whole length.
+    const own = this.previewLane !== null && previewS > 0;
+    if (this.previewLane) {
+      if (own)
+        this.submit(this.previewLane, {
+          part: -1,
+          msg: {
+            type: 'run',
+            id,
+            scenario: { ...plan.runs[0], duration_s: previewS },
+            maxPoints: this.maxPoints,
+          },
+        });
+      else this.previewLane.drop();
+    }
     plan.runs.forEach((run, part) =>
       this.submit(this.lanes[part], {
         part,
@@ -212,7 +232,7 @@ export class SimRunner {
           id,
           scenario: run,
           maxPoints,
-          previewS: part === 0 ? previewS : 0,
+          previewS: part === 0 && !own ? previewS : 0,
           ...(k > 1 ? { parts: true } : {}),
           ...(part > 0 ? { analytic: false } : {}),
         },
@@ -248,7 +268,7 @@ export class SimRunner {
     this.gen += 1;
     this.want(this.gen);
     this.current = null;
-    for (const lane of this.lanes) {
+    for (const lane of this.all()) {
       lane.drop();
       if (lane.busy && !this.wanted) lane.restart();
     }
@@ -259,12 +279,17 @@ export class SimRunner {
   dispose(): void {
     this.gen += 1;
     this.current = null;
-    for (const lane of this.lanes) lane.dispose();
+    for (const lane of this.all()) lane.dispose();
   }
 
   /** Whether a run is in flight (for tests and the UI). */
   get busy(): boolean {
-    return this.lanes.some((l) => l.busy);
+    return this.all().some((l) => l.busy);
+  }
+
+  /** Every lane: the runs' and the preview's. */
+  private all(): Lane[] {
+    return this.previewLane ? [...this.lanes, this.previewLane] : this.lanes;
   }
 
   /** Workers made so far by each lane (for tests: replacements show here). */
@@ -279,13 +304,20 @@ export class SimRunner {
   }
 
   private onFailed(job: SentJob, message: string): void {
-    if (!this.latest(job.msg.id)) return;
+    // a preview that fails says nothing the runs will not say
+    if (job.part < 0 || !this.latest(job.msg.id)) return;
     this.current = null;
     this.handlers.onError(message);
   }
 
   private onMessage(job: SentJob, msg: FromWorker): void {
     const b = this.latest(msg.id);
+    if (job.part < 0) {
+      // the preview's own worker: its result is the preview (dropped once the full one is in)
+      if (msg.type === 'result' && b)
+        this.handlers.onPreview?.(msg.result, msg.analytic, this.now() - b.requestedAt, b.scenario);
+      return;
+    }
     switch (msg.type) {
       case 'started':
         return;
