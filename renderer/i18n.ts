@@ -74,6 +74,10 @@ export const en = {
   progress: 'Simulation progress',
   wallTime: 'simulated in {ms} ms, shown {total} ms after the change',
   previewOf: 'preview: {s} s of the {total} s simulated',
+  runsSplit: '{n} runs of {s} s side by side, 95 % intervals from their {b} batches',
+  runsSplitWider:
+    '{n} runs of {s} s side by side, 95 % intervals from their {b} batches or the runs (the wider)',
+  runsRepeat: '{n} runs of the whole scenario side by side, 95 % intervals from the runs',
   noResult: 'No result yet',
   // readouts
   readouts: 'Results',
@@ -448,6 +452,9 @@ export const zh: Dictionary = {
   progress: '模拟进度',
   wallTime: '模拟耗时 {ms} 毫秒，修改后 {total} 毫秒显示',
   previewOf: '预览：{total} 秒中的前 {s} 秒',
+  runsSplit: '{n} 个 {s} 秒的运行并行，95% 置信区间来自其 {b} 个批次',
+  runsSplitWider: '{n} 个 {s} 秒的运行并行，95% 置信区间取其 {b} 个批次与各次运行中较宽者',
+  runsRepeat: '整个场景并行运行 {n} 次，95% 置信区间来自各次运行',
   noResult: '暂无结果',
   readouts: '结果',
   throughput: '吞吐量',

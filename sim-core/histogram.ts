@@ -40,6 +40,19 @@ function valueOf(i: number): number {
   return sub * width + width / 2;
 }
 
+/**
+ * A histogram as plain data (structured clone or JSON: an empty one's min and max are never read):
+ * count, sum, min and max, and the non-empty buckets as [index, count, index, count, …]. What a
+ * run sends so that runs can be merged (merge.ts).
+ */
+export interface HistogramData {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  buckets: number[];
+}
+
 /** Streaming latency histogram (values in ms). */
 export class Histogram {
   /** Counts per bucket (32-bit: 21 KB, so recording stays in the L1 cache). */
@@ -78,6 +91,34 @@ export class Histogram {
     this.sum += other.sum;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
+  }
+
+  /** The values as plain data (only the non-empty buckets). */
+  toData(): HistogramData {
+    const buckets: number[] = [];
+    if (this.count > 0) {
+      const c = this.counts;
+      for (let i = 0; i < BUCKETS; i++) if (c[i] !== 0) buckets.push(i, c[i]);
+    }
+    return { count: this.count, sum: this.sum, min: this.min, max: this.max, buckets };
+  }
+
+  /** Adds the values `data` describes (from `toData`) to this one. */
+  mergeData(data: HistogramData): void {
+    if (data.count === 0) return;
+    const b = data.buckets;
+    for (let k = 0; k + 1 < b.length; k += 2) this.counts[b[k]] += b[k + 1];
+    this.count += data.count;
+    this.sum += data.sum;
+    if (data.min < this.min) this.min = data.min;
+    if (data.max > this.max) this.max = data.max;
+  }
+
+  /** A histogram holding the values of every one of `parts`. */
+  static fromData(...parts: HistogramData[]): Histogram {
+    const h = new Histogram();
+    for (const d of parts) h.mergeData(d);
+    return h;
   }
 
   /** Mean in ms (0 when empty). */

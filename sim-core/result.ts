@@ -1,5 +1,6 @@
 // The result of one simulation run: the fields of `peakline run --json` (DESIGN.md "CLI") plus
 // what the console charts. Plain data (JSON-serialisable), so it crosses worker boundaries as is.
+import type { HistogramData } from './histogram';
 
 /** A 95 % confidence interval by batch means: estimate ± half_width. */
 export interface Ci95 {
@@ -147,6 +148,51 @@ export interface SimResult {
   series?: SeriesPoint[];
   /** Latency CDF of ok responses: [ms, fraction ≤ ms] points, for the distribution chart. */
   cdf?: [number, number][];
+  /** What independent runs need to be merged into one result (`parts: true`; merge.ts). */
+  parts?: MergeParts;
+  /** Present on a result merged from several runs (merge.ts). */
+  replications?: Replications;
+}
+
+/** One batch of the batch-means estimator, as a run reports it for merging. */
+export interface BatchPart {
+  seconds: number;
+  /** Ok responses in the batch and the sum of their latencies (ms). */
+  ok: number;
+  lat_sum: number;
+  p99: number;
+  /** Each station's utilisation within the batch (for the first station to saturate). */
+  utilization: Record<string, number>;
+}
+
+/** The raw figures behind a result that merging needs and the summary does not keep. */
+export interface MergeParts {
+  /** Latencies of the ok responses in the measured window. */
+  latency: HistogramData;
+  /** Task delays (enqueue → done) in the measured window; null without async. */
+  task_delay: HistogramData | null;
+  batches: BatchPart[];
+  /** Per station: how many waits `mean_wait_ms` averages. */
+  wait_n: Record<string, number>;
+}
+
+/** How a merged result was made (merge.ts). */
+export interface Replications {
+  /**
+   * `split`: a stationary scenario's measured window cut into `count` shorter runs, each after a
+   * warm-up of its own; `repeat`: `count` runs of the whole scenario.
+   */
+  mode: 'split' | 'repeat';
+  count: number;
+  /** Measured seconds of each run. */
+  measured_s: number;
+  /**
+   * What the 95 % intervals come from: the batches of every run (batch means), the runs themselves
+   * (Student's t over `count` values), or for each figure the wider of those two.
+   */
+  ci: 'batches' | 'runs' | 'wider';
+  /** Batches of all runs together. */
+  batches: number;
 }
 
 export interface SimOptions {
@@ -165,4 +211,6 @@ export interface SimOptions {
    * is queued (the same results in distribution; for tests that compare the two).
    */
   lazyAsync?: boolean;
+  /** Include `parts`, so that this run can be merged with others (merge.ts). */
+  parts?: boolean;
 }

@@ -32,8 +32,8 @@ export function tQuantile975(df: number): number {
   return 1.96 + 2.4 / df;
 }
 
-/** A 95 % interval around `estimate` from per-batch values (batch means). */
-function ci(estimate: number, values: number[]): Ci95 {
+/** A 95 % interval around `estimate` from per-batch (or per-run) values. */
+export function ci(estimate: number, values: number[]): Ci95 {
   const n = values.length;
   if (n < 2) return { mean: estimate, half_width: 0, low: estimate, high: estimate };
   let m = 0;
@@ -46,7 +46,8 @@ function ci(estimate: number, values: number[]): Ci95 {
   return { mean: estimate, half_width: h, low: estimate - h, high: estimate + h };
 }
 
-function summary(h: Histogram): LatencySummary {
+/** Mean, percentiles and max of a histogram's values. */
+export function summary(h: Histogram): LatencySummary {
   return {
     mean: h.mean(),
     p50: h.quantile(0.5),
@@ -83,6 +84,8 @@ interface Areas {
   lockUtil: number[];
   /** Add each station's throughput and residence time (the console's station table). */
   flow?: boolean;
+  /** When given, each station's count of waits is put here by name. */
+  waitCounts?: Record<string, number>;
 }
 
 /** Names and aggregates the model's stations (per-instance ones summed) over a stretch of time. */
@@ -94,6 +97,7 @@ function buildStations(
   const I = sim.I;
   const ms = a.ms;
   const stations: Record<string, StationStats> = {};
+  const waitOf = a.waitCounts ? new Map<StationStats, number>() : null;
   const make = (
     kind: StationStats['kind'],
     servers: number,
@@ -115,6 +119,7 @@ function buildStations(
       st.throughput_rps = ms > 0 ? waitN / (ms / 1000) : 0;
       st.residence_ms = waitN > 0 ? (waitSum + busyArea) / waitN : 0;
     }
+    waitOf?.set(st, waitN);
     return st;
   };
   const one = (st: number, kind: StationStats['kind']) =>
@@ -180,6 +185,8 @@ function buildStations(
       stations[`host:service:${name}`] = one(sim.sHost + sim.svcMach[k], 'host');
   });
   if (sim.clientAlone) stations['host:client'] = one(sim.sHost + sim.mClient, 'host');
+  if (waitOf && a.waitCounts)
+    for (const [name, st] of Object.entries(stations)) a.waitCounts[name] = waitOf.get(st) ?? 0;
   return stations;
 }
 
@@ -221,7 +228,7 @@ function deepestSaturated(stations: Record<string, StationStats>): string | null
  * something for a while even when the window's average stays low; the transient while a queue
  * fills does not outvote the steady state). Null when nothing saturates.
  */
-function firstSaturated(
+export function firstSaturated(
   window: Record<string, StationStats>,
   batches: Record<string, StationStats>[],
 ): string | null {
@@ -255,6 +262,7 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
   const Tms = T * 1000;
 
   // ---- stations over the measured window, and per batch (for when each first saturates)
+  const waitCounts: Record<string, number> | undefined = opts.parts ? {} : undefined;
   const stations = buildStations(scenario, sim, {
     ms: Tms,
     busyArea: sim.stAreaB,
@@ -263,20 +271,19 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
     waitN: sim.stWaitN,
     lockUtil: Array.from({ length: sim.L }, (_, l) => sim.lockMaxUtil(l)),
     flow: series,
+    waitCounts,
   });
-  const saturated = firstSaturated(
-    stations,
-    sim.batches.map((b) =>
-      buildStations(scenario, sim, {
-        ms: b.seconds * 1000,
-        busyArea: b.busyArea,
-        queueArea: b.queueArea,
-        waitSum: null,
-        waitN: null,
-        lockUtil: Array.from(b.lockUtil),
-      }),
-    ),
+  const batchStations = sim.batches.map((b) =>
+    buildStations(scenario, sim, {
+      ms: b.seconds * 1000,
+      busyArea: b.busyArea,
+      queueArea: b.queueArea,
+      waitSum: null,
+      waitN: null,
+      lockUtil: Array.from(b.lockUtil),
+    }),
   );
+  const saturated = firstSaturated(stations, batchStations);
 
   // ---- latency and CIs
   const lat = summary(sim.latHist);
@@ -351,6 +358,19 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
       blocked: w.blocked,
     }));
     result.cdf = sim.latHist.cdf(200);
+  }
+  if (opts.parts) {
+    result.parts = {
+      latency: sim.latHist.toData(),
+      task_delay: scenario.async ? sim.taskHist.toData() : null,
+      batches: sim.batches.map((b, i) => {
+        const utilization: Record<string, number> = {};
+        for (const [name, st] of Object.entries(batchStations[i]))
+          utilization[name] = st.utilization;
+        return { seconds: b.seconds, ok: b.ok, lat_sum: b.latSum, p99: b.p99, utilization };
+      }),
+      wait_n: waitCounts ?? {},
+    };
   }
   result.wall_ms = clock() - t0;
   return result;

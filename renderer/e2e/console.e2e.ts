@@ -3,8 +3,8 @@
 // follow; pins A and compares; exports; switches to 简体中文; meets a bad profile's message; and a
 // request without the token is refused; a long run and a sweep are cancelled; an edit survives a
 // reload. Screenshots go to renderer/e2e/screenshots/ (with PEAKLINE_README_SCREENSHOT=1 also the
-// README's, build/screenshot.png). Also measures key press → new P99 readout (printed, never
-// asserted).
+// README's, build/screenshot.png). Also measures key press → new P99 readout on the seed
+// profiles and Load → full result of sale-day, run on every core (printed, never asserted).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -229,6 +229,50 @@ describe('the Peakline console in Chromium', () => {
     expect(asyncLat.lat.every((x) => x >= 0)).toBe(true);
     // a preview never comes after its full result
     expect(asyncLat.lat.every((x, i) => x <= asyncLat.full[i])).toBe(true);
+  });
+
+  it('runs sale-day on every core: one result merged from runs side by side, P99 ± its interval (timing printed)', async () => {
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const select = page.getByRole('combobox', { name: 'Profile' });
+    const value = await select
+      .locator('option')
+      .filter({ hasText: /Sale-day peak/ })
+      .first()
+      .getAttribute('value');
+    await select.selectOption(value!);
+    const seq = await resultSeq();
+    const t0 = await page.evaluate(() => performance.now());
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    await waitForResultAfter(seq);
+    const ms = (await page.evaluate(() => performance.now())) - t0;
+    // what the planner reads: 120,000 req/s offered and served, P99 with its interval
+    const tp = Number(((await readout('Throughput').textContent()) ?? '').replace(/[^\d.]/g, ''));
+    expect(tp).toBeGreaterThan(115_000);
+    expect(tp).toBeLessThan(125_000);
+    const p99Tile = page.locator('.readout-p99');
+    expect(await p99Tile.locator('output').textContent()).toMatch(/^[\d.]+ ms$/);
+    expect(await p99Tile.locator('.readout-pm').textContent()).toMatch(/^± [\d.]+ ms$/);
+    expect(await p99Tile.locator('.readout-ci').textContent()).toMatch(
+      /95 % CI: [\d.]+ ms – [\d.]+ ms/,
+    );
+    const runs = Math.min(cores, 8);
+    const note = page.locator('.run-replications');
+    if (runs > 1)
+      expect(await note.textContent()).toBe(
+        `${runs} runs of ${Number((60 / runs).toPrecision(3))} s side by side, 95 % intervals from their ${runs * Math.ceil(20 / runs)} batches` +
+          (runs >= 3 ? ' or the runs (the wider)' : ''),
+      );
+    else expect(await note.count()).toBe(0);
+    // the charts span the whole minute and its warm-up on one time axis
+    await chartsFresh();
+    await page.screenshot({ path: path.join(shots, 'sale-day-pool.png'), fullPage: true });
+    const timing = (await page.locator('.run-timing').textContent()) ?? '';
+    console.log(
+      `[peakline e2e] sale-day on ${cores} cores: Load → full result ${Math.round(ms)} ms (${timing})`,
+    );
+    const before = await resultSeq();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await waitForResultAfter(before);
   });
 
   it('pins the current result as A and shows B beside it with deltas', async () => {

@@ -1,5 +1,5 @@
-// Messages between the console and its simulation Web Worker. Runs carry an id; the console
-// drops anything whose id is not the latest it asked for.
+// Messages between the console and its simulation Web Workers. Runs carry an id (the replications
+// of one run share it); the console drops anything whose id is not the latest it asked for.
 import type { Scenario } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import type { AnalyticView } from './analytic';
@@ -28,6 +28,10 @@ export type RunRequest = {
    * measured window cut short, warm-up kept), or 0 for none.
    */
   previewS?: number;
+  /** Send what merging replications needs (`SimResult.parts`; sim-core/merge.ts), not the CDF. */
+  parts?: boolean;
+  /** Work out the analytic answer too (default true; one replication of a run is enough). */
+  analytic?: boolean;
 };
 
 export type FromWorker =

@@ -1,5 +1,6 @@
 // One simulation request as the worker serves it: validate-free (the console sends a validated
-// scenario), throttled progress, the series thinned for the charts, the analytic answer beside it.
+// scenario), throttled progress, the series thinned for the charts, the analytic answer beside it;
+// for a replication of a run (see runner.ts), what merging needs (`parts`).
 // When asked, a preview comes first: the same scenario with its measured window cut short, so a
 // slider move shows numbers at once while the full run refines them.
 import { SimCancelled, simulate } from '../../sim-core/index';
@@ -18,14 +19,21 @@ export function serveRun(
 ): void {
   let lastProgress = 0;
   post({ type: 'started', id: msg.id });
+  // a request that waited behind a stale run may itself be stale already
+  if (wanted && Atomics.load(wanted, 0) !== msg.id) {
+    post({ type: 'cancelled', id: msg.id });
+    return;
+  }
   const s = msg.scenario;
   const previewS = msg.previewS ?? 0;
   const preview = previewS > 0 && previewS < s.duration_s;
   // with a preview, progress runs 0 → share over it and share → 1 over the full run
   const share = preview ? (s.warmup_s + previewS) / (2 * s.warmup_s + previewS + s.duration_s) : 0;
-  const run = (scenario: typeof s, from: number, to: number) => {
+  // `parts`: what merging needs, and no CDF (the merged one comes from the merged histogram)
+  const run = (scenario: typeof s, from: number, to: number, parts: boolean) => {
     const result = simulate(scenario, {
       series: true,
+      parts,
       now: () => performance.now(),
       shouldCancel: wanted ? () => Atomics.load(wanted, 0) !== msg.id : undefined,
       onProgress: (fraction: number) => {
@@ -36,16 +44,18 @@ export function serveRun(
       },
     });
     if (result.series) result.series = downsample(result.series, msg.maxPoints);
-    if (result.cdf) result.cdf = thinCdf(result.cdf, Math.min(400, msg.maxPoints));
+    if (parts) delete result.cdf;
+    else if (result.cdf) result.cdf = thinCdf(result.cdf, Math.min(400, msg.maxPoints));
     return result;
   };
   try {
-    const analytic = analyticView(s);
+    const analytic = msg.analytic === false ? null : analyticView(s);
     if (preview) {
-      const result = run({ ...s, duration_s: previewS }, 0, share);
+      // a preview is shown as it is, never merged
+      const result = run({ ...s, duration_s: previewS }, 0, share, false);
       post({ type: 'preview', id: msg.id, result, analytic });
     }
-    post({ type: 'result', id: msg.id, result: run(s, share, 1), analytic });
+    post({ type: 'result', id: msg.id, result: run(s, share, 1, msg.parts === true), analytic });
   } catch (e) {
     if (e instanceof SimCancelled) {
       post({ type: 'cancelled', id: msg.id });

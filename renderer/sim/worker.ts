@@ -1,5 +1,6 @@
-// The simulation Web Worker: serves each run request off the UI thread (see runSim.ts). One run
-// at a time; the console drops stale results and terminates this worker to stop a long run.
+// A simulation Web Worker of the console's pool: serves each run request (a whole run, or one
+// replication of it) off the UI thread (see runSim.ts). One run at a time; the console drops stale
+// results, and stops a stale run through the shared flag or by terminating this worker.
 import { serveRun } from './runSim';
 import type { FromWorker, ToWorker } from './protocol';
 

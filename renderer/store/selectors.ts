@@ -52,6 +52,8 @@ export interface Readout {
   value: number | null;
   /** 95 % interval [low, high], when known. */
   ci: [number, number] | null;
+  /** Half-width of the 95 % interval where the engine estimates one (estimate ± this). */
+  halfWidth?: number;
   unit: 'rps' | 'ms' | 'ratio' | 'count';
 }
 
@@ -74,8 +76,20 @@ export function readoutsOf(r: SimResult | null): Readout[] {
   const lm = r.ci95.latency_mean_ms;
   const rel = lm.mean > 0 ? lm.half_width / lm.mean : 0;
   return [
-    { key: 'throughput', value: r.throughput_rps, ci: [tp.low, tp.high], unit: 'rps' },
-    { key: 'p99', value: r.latency_ms.p99, ci: [p99.low, p99.high], unit: 'ms' },
+    {
+      key: 'throughput',
+      value: r.throughput_rps,
+      ci: [tp.low, tp.high],
+      halfWidth: tp.half_width,
+      unit: 'rps',
+    },
+    {
+      key: 'p99',
+      value: r.latency_ms.p99,
+      ci: [p99.low, p99.high],
+      halfWidth: p99.half_width,
+      unit: 'ms',
+    },
     {
       key: 'errorRate',
       value: r.error_rate,

@@ -71,6 +71,11 @@ const ReadoutTile = memo(function ReadoutTile({
       >
         {na ? t('notApplicable') : formatValue(r.unit, r.value)}
       </output>
+      {!na && r.halfWidth !== undefined ? (
+        <span className="readout-pm" title={t('ci')}>
+          ± {formatValue(r.unit, r.halfWidth)}
+        </span>
+      ) : null}
       {!na && r.ci ? (
         <span className="readout-ci">
           {t('ci')}: {formatValue(r.unit, r.ci[0])} – {formatValue(r.unit, r.ci[1])}

@@ -52,6 +52,17 @@ export function RunBar({ onCancel }: { onCancel: () => void }) {
           })}
         </span>
       ) : null}
+      {status === 'done' && result?.replications ? (
+        <span className="muted run-replications">
+          {result.replications.mode === 'repeat'
+            ? t('runsRepeat', { n: result.replications.count })
+            : t(result.replications.ci === 'wider' ? 'runsSplitWider' : 'runsSplit', {
+                n: result.replications.count,
+                s: Number(result.replications.measured_s.toPrecision(3)),
+                b: result.replications.batches,
+              })}
+        </span>
+      ) : null}
       {result && !(status === 'running' && !presenting) ? (
         <strong className={result.saturated ? 'saturated-name' : 'muted'}>
           {result.saturated ? t('saturated', { name: result.saturated }) : t('noSaturation')}

@@ -5,10 +5,13 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import type { ScenarioInput } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
 import { scenario } from '../../sim-core/testkit';
+import { validateScenario } from '../../sim-core/validate';
 import { appStore } from '../store';
 import { readControl } from '../scenario/controls';
 import { ScenarioPanel } from './ScenarioPanel';
 import { Readouts } from './Readouts';
+import { RunBar } from './RunBar';
+import { mergeResults, planReplications } from '../../sim-core/merge';
 import { CompareView } from './CompareView';
 import { App } from '../App';
 import asyncFile from '../../profiles/seed-async-queue.json';
@@ -118,6 +121,29 @@ describe('readouts', () => {
     expect(screen.getByRole('status', { name: 'Error rate' }).textContent).toMatch(/%/);
     expect(screen.getByRole('status', { name: 'Task delay' }).textContent).toMatch(/ms/);
     expect(tp.parentElement!.textContent).toMatch(/95 % CI/);
+    // the engine's own intervals also as estimate ± half-width
+    const hw = r.ci95.latency_p99_ms.half_width;
+    expect(hw).toBeGreaterThan(0);
+    const p99Tile = screen.getByRole('status', { name: 'P99 latency' }).parentElement!;
+    expect(p99Tile.textContent).toMatch(/± [\d.]+ ms/);
+    expect(tp.parentElement!.textContent).toMatch(/± [\d,.]+ req\/s/);
+  });
+
+  it('say what a result merged from runs side by side is made of, beside the run time', () => {
+    const v = validateScenario({ ...asyncSeed, duration_s: 4, warmup_s: 0.5 });
+    if (!v.ok) throw new Error(JSON.stringify(v.problems));
+    const plan = planReplications(v.scenario, 2);
+    const r = mergeResults(
+      v.scenario,
+      plan,
+      plan.runs.map((s) => simulate(s, { series: true, parts: true })),
+    );
+    appStore.getState().runFinished(r, null, 40);
+    render(<RunBar onCancel={() => {}} />);
+    expect(document.querySelector('.run-replications')?.textContent).toBe(
+      '2 runs of 2 s side by side, 95 % intervals from their 20 batches',
+    );
+    expect(document.querySelector('.run-timing')?.textContent).toMatch(/simulated in \d+ ms/);
   });
 });
 
