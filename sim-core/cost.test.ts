@@ -2,21 +2,33 @@
 // times shorter, so the test stays quick) the estimated events are within a small factor of the
 // events the engine pops; a closed loop's rate comes out of its bottleneck; `duration_s: 1e9` is
 // far above the line where a run must be confirmed, and no shipped profile is.
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIRM_EVENTS, estimateCost, meanRate, needsConfirmation } from './cost';
 import { simulate } from './simulate';
-import { parseScenarioText, validateScenario } from './validate';
+import { validateScenario } from './validate';
 import type { Scenario } from './schema';
+import flashSale from '../profiles/flash-sale.json';
+import pgOrderZipf from '../profiles/pg-order-zipf.json';
+import saleDayPeak from '../profiles/sale-day-peak.json';
+import seedAsyncQueue from '../profiles/seed-async-queue.json';
+import seedSyncBaseline from '../profiles/seed-sync-baseline.json';
+import shardHotspot from '../profiles/shard-hotspot.json';
 
-const dir = new URL('../profiles/', import.meta.url);
-const profiles = readdirSync(dir)
-  .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
-  .map((f) => {
-    const r = parseScenarioText(readFileSync(new URL(f, dir), 'utf8'), f);
-    if (!r.ok) throw new Error(`${f}: ${JSON.stringify(r.problems)}`);
-    return [f, r.scenario] as const;
-  });
+function valid(obj: unknown): Scenario {
+  const v = validateScenario(obj);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return v.scenario;
+}
+
+/** The shipped profiles (sim-core reads no files: imported as modules). */
+const profiles = Object.entries({
+  'flash-sale.json': flashSale,
+  'pg-order-zipf.json': pgOrderZipf,
+  'sale-day-peak.json': saleDayPeak,
+  'seed-async-queue.json': seedAsyncQueue,
+  'seed-sync-baseline.json': seedSyncBaseline,
+  'shard-hotspot.json': shardHotspot,
+}).map(([f, json]) => [f, valid(json)] as const);
 
 const shorter = (s: Scenario): Scenario => ({
   ...s,
@@ -53,9 +65,7 @@ describe('estimateCost', () => {
 
   it('asks before a run of duration_s 1e9, which would never end', () => {
     const seed = profiles.find(([f]) => f === 'seed-async-queue.json')![1];
-    const v = validateScenario({ ...seed, duration_s: 1e9 });
-    expect(v.ok).toBe(true);
-    const est = estimateCost((v as { scenario: Scenario }).scenario);
+    const est = estimateCost(valid({ ...seed, duration_s: 1e9 }));
     expect(est.events).toBeGreaterThan(1e12);
     expect(needsConfirmation(est)).toBe(true);
     expect(needsConfirmation({ ...est, events: CONFIRM_EVENTS })).toBe(false);

@@ -9,6 +9,8 @@ import {
   CONTROLS,
   addCache,
   addDb,
+  beyondSlider,
+  checkControlText,
   isAsync,
   readControl,
   toAsync,
@@ -16,7 +18,7 @@ import {
   writeControl,
   type ControlDef,
 } from '../scenario/controls';
-import { ControlSlider } from '../ui/ControlSlider';
+import { ControlSlider, type FieldVerdict } from '../ui/ControlSlider';
 import { useT } from '../ui/hooks';
 import { AdvancedEditor } from './AdvancedEditor';
 import { ProfilePicker } from './ProfilePicker';
@@ -29,7 +31,7 @@ const safeRead = (s: ScenarioInput, def: ControlDef) => {
   }
 };
 
-/** One slider bound to the store. */
+/** One slider bound to the store; its number field says why it does not take a value. */
 function BoundControl({ def }: { def: ControlDef }) {
   const t = useT();
   const value = useApp((s) => safeRead(s.scenario, def));
@@ -41,6 +43,25 @@ function BoundControl({ def }: { def: ControlDef }) {
     [def.id],
   );
   const label = t(def.label);
+  const format = def.id === 'hit' ? (v: number) => `${Math.round(v * 100)} %` : undefined;
+  const check = useCallback(
+    (text: string): FieldVerdict => {
+      const c = checkControlText(def, text);
+      return c.ok ? { value: c.value } : { error: t(c.reason, { ...c.vars, label }) };
+    },
+    [def, t, label],
+  );
+  const notApplied = useCallback(
+    (why: string) => {
+      const v = safeRead(appStore.getState().scenario, def);
+      return t('fieldNotApplied', { why, label, value: v === null ? '' : String(v) });
+    },
+    [def, t, label],
+  );
+  const beyond =
+    value !== null && beyondSlider(def, value)
+      ? t('fieldBeyond', { value: String(value), min: def.min, max: def.max })
+      : null;
   return (
     <ControlSlider
       label={label}
@@ -51,7 +72,10 @@ function BoundControl({ def }: { def: ControlDef }) {
       step={def.step}
       disabledReason={t(def.unavailable)}
       onChange={onChange}
-      format={def.id === 'hit' ? (v) => `${Math.round(v * 100)} %` : undefined}
+      format={format}
+      check={check}
+      beyond={beyond}
+      notApplied={notApplied}
     />
   );
 }

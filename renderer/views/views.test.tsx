@@ -61,6 +61,33 @@ describe('scenario panel', () => {
     expect(readControl(appStore.getState().scenario, 'workers')).toBe(10);
   });
 
+  it('says why a number field does not take a value, and takes one past the slider’s end with a line saying so', () => {
+    render(<ScenarioPanel />);
+    const field = screen.getByRole('spinbutton', { name: 'Workers value' });
+    const control = within(field.closest('.control') as HTMLElement);
+    fireEvent.change(field, { target: { value: '2.5' } });
+    expect(control.getByRole('alert').textContent).toBe('Workers must be a whole number.');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(readControl(appStore.getState().scenario, 'workers')).toBe(10);
+    fireEvent.change(field, { target: { value: '0' } });
+    expect(control.getByRole('alert').textContent).toBe('Workers must be at least 1.');
+    // leaving the field: it shows the value again, and says that the text was not applied
+    fireEvent.blur(field);
+    expect((field as HTMLInputElement).value).toBe('10');
+    expect(control.getByRole('alert').textContent).toBe(
+      'Workers must be at least 1. Not applied: Workers stays 10.',
+    );
+    // past the slider's range (1–200): taken, and said
+    fireEvent.change(field, { target: { value: '500' } });
+    expect(readControl(appStore.getState().scenario, 'workers')).toBe(500);
+    expect(control.queryByRole('alert')).toBeNull();
+    expect(document.getElementById(field.getAttribute('aria-describedby')!)!.textContent).toBe(
+      '500 is past the slider’s range (1–200): taken as typed.',
+    );
+    fireEvent.change(field, { target: { value: '20' } });
+    expect(field.getAttribute('aria-describedby')).toBeNull();
+  });
+
   it('disables the async controls of a synchronous scenario and explains why; the switch turns async on', () => {
     appStore.getState().loadScenario(syncSeed, 'seed-sync-baseline');
     render(<ScenarioPanel />);
