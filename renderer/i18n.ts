@@ -206,14 +206,6 @@ export const en = {
     'It would simulate about {requests} requests ({rate} req/s for {seconds} s simulated), about {events} events: roughly {time} here. Nothing runs until you say so.',
   longRunGo: 'Run it anyway',
   longRunShorten: 'Shorten to {s} s',
-  countThousand: '{n} thousand',
-  countMillion: '{n} million',
-  countBillion: '{n} billion',
-  durSeconds: '{n} s',
-  durMinutes: '{n} min',
-  durHours: '{n} h',
-  durDays: '{n} days',
-  durYears: '{n} years',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -412,14 +404,6 @@ export const zh: Dictionary = {
     '将模拟约 {requests} 个请求（{rate} 请求/秒，模拟 {seconds} 秒），约 {events} 个事件：在这里大约需要 {time}。在你确认之前不会运行。',
   longRunGo: '仍然运行',
   longRunShorten: '缩短到 {s} 秒',
-  countThousand: '{n} 千',
-  countMillion: '{n} 百万',
-  countBillion: '{n} 十亿',
-  durSeconds: '{n} 秒',
-  durMinutes: '{n} 分钟',
-  durHours: '{n} 小时',
-  durDays: '{n} 天',
-  durYears: '{n} 年',
 };
 
 export type Language = 'en' | 'zh';

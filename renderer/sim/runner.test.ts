@@ -7,38 +7,8 @@ import type { Scenario, ScenarioInput } from '../../sim-core/schema';
 import { validateScenario } from '../../sim-core/validate';
 import type { SimResult } from '../../sim-core/result';
 import { SimRunner, type RunnerOptions, type WorkerLike } from './runner';
-import { serveRun } from './runSim';
-import type { FromWorker, ToWorker } from './protocol';
+import { InProcessWorker } from './inProcessWorker';
 import type { AnalyticView } from '../store/types';
-
-/** A worker whose messages cross a macrotask boundary, like a real one; terminate drops output. */
-class InProcessWorker implements WorkerLike {
-  onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
-  onerror: ((ev: ErrorEvent) => void) | null = null;
-  terminated = false;
-  private wanted: Int32Array | undefined;
-  postMessage(message: ToWorker): void {
-    if (message.type === 'init') {
-      this.wanted = new Int32Array(message.wanted);
-      return;
-    }
-    setTimeout(() => {
-      if (this.terminated) return;
-      serveRun(
-        message,
-        (m) =>
-          setTimeout(
-            () => !this.terminated && this.onmessage?.({ data: m } as MessageEvent<FromWorker>),
-            0,
-          ),
-        this.wanted,
-      );
-    }, 0);
-  }
-  terminate(): void {
-    this.terminated = true;
-  }
-}
 
 const mm1 = (name: string, rate = 50): Scenario => {
   const input: ScenarioInput = {

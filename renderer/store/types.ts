@@ -5,6 +5,7 @@ import type { SimResult } from '../../sim-core/result';
 import type { AsyncStash } from '../scenario/controls';
 import type { Language } from '../i18n';
 import type { SweepPoint } from '../api/types';
+import type { RunCost } from '../../sim-core/cost';
 
 export type { SweepPoint };
 
@@ -74,6 +75,14 @@ export interface RunSlice {
   ) => void;
   runFailed: (message: string) => void;
   runCancelled: () => void;
+  /** A run that waits for a yes (its estimate is over CONFIRM_EVENTS), or null. */
+  runAsk: RunCost | null;
+  /** Events of the largest run said yes to: a run of up to 1.5 × that goes without asking. */
+  confirmedEvents: number;
+  /** The run of the edited scenario waits for a yes (null: it no longer does). */
+  runAsked: (cost: RunCost | null) => void;
+  /** Yes to the run that waits (the simulation connection then starts it). */
+  confirmRun: () => void;
 }
 
 export interface Snapshot {

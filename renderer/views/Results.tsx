@@ -19,6 +19,7 @@ import { fileSafe, saveExport } from '../export';
 import { fmtMs, fmtPct, fmtRps } from '../format';
 import { Readouts } from './Readouts';
 import { RunBar } from './RunBar';
+import { RunConfirm } from './RunConfirm';
 
 /** Export buttons for the result on screen and the edited scenario. */
 export function ExportBar() {
@@ -101,6 +102,7 @@ export function Results({ onCancel }: { onCancel: () => void }) {
       {presenting ? <h2 className="present-title">{title ?? t('presentingCurrent')}</h2> : null}
       <Readouts />
       <RunBar onCancel={onCancel} />
+      {!presenting ? <RunConfirm /> : null}
       {analytic ? (
         <p className="analytic-note" role="note" aria-label={t('analyticNote')}>
           <strong>

@@ -1,7 +1,7 @@
 // The console's panels in jsdom, found the way a person or screen reader finds them: sliders by
 // name, readouts by name, the editor's messages, the A/B table, the language switch.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
 import { validateScenario } from '../../sim-core/validate';
@@ -10,6 +10,8 @@ import { readControl } from '../scenario/controls';
 import { ScenarioPanel } from './ScenarioPanel';
 import { Readouts } from './Readouts';
 import { CompareView } from './CompareView';
+import { RunConfirm } from './RunConfirm';
+import { estimateCost } from '../../sim-core/cost';
 import { App } from '../App';
 import asyncFile from '../../profiles/seed-async-queue.json';
 import syncFile from '../../profiles/seed-sync-baseline.json';
@@ -134,6 +136,29 @@ describe('scenario panel', () => {
     fireEvent.change(editor, { target: { value: good } });
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     expect(readControl(appStore.getState().scenario, 'workers')).toBe(12);
+  });
+});
+
+describe('a run that would never end', () => {
+  it('says what it would cost and offers to run it anyway or to shorten it, in both languages', () => {
+    const v = validateScenario({ ...asyncSeed, duration_s: 1e9 });
+    if (!v.ok) throw new Error('invalid');
+    appStore.getState().runAsked(estimateCost(v.scenario));
+    render(<RunConfirm />);
+    const dialog = screen.getByRole('alertdialog', { name: 'This run would be long' });
+    expect(dialog.textContent).toMatch(
+      /about 4\.2T requests \(4\.2K req\/s for 1B s simulated\), about [\d.]+T events: roughly \d+ days here/,
+    );
+    act(() => appStore.getState().setLanguage('zh'));
+    expect(screen.getByRole('alertdialog', { name: '这次运行会很长' }).textContent).toMatch(/万亿/);
+    act(() => appStore.getState().setLanguage('en'));
+    fireEvent.click(screen.getByRole('button', { name: 'Shorten to 60 s' }));
+    expect(appStore.getState().scenario.duration_s).toBe(60);
+    appStore.getState().runAsked(estimateCost(v.scenario));
+    fireEvent.click(screen.getByRole('button', { name: 'Run it anyway' }));
+    expect(appStore.getState().runAsk).toBeNull();
+    expect(appStore.getState().confirmedEvents).toBeGreaterThan(1e12);
+    expect(screen.queryByRole('alertdialog')).toBeNull();
   });
 });
 
