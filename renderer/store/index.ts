@@ -8,6 +8,7 @@ import { createRunSlice } from './runSlice';
 import { createCompareSlice } from './compareSlice';
 import { createSweepSlice } from './sweepSlice';
 import { createUiSlice } from './uiSlice';
+import { createEditorSlice } from './editorSlice';
 import { restoreAutosave, startAutosave } from './autosave';
 
 export type AppStore = StoreApi<AppState>;
@@ -20,6 +21,7 @@ export function createAppStore(now?: () => number): AppStore {
     ...createCompareSlice(...a),
     ...createSweepSlice(...a),
     ...createUiSlice(...a),
+    ...createEditorSlice(...a),
   }));
 }
 

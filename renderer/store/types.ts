@@ -6,6 +6,7 @@ import type { AsyncStash } from '../scenario/controls';
 import type { Language } from '../i18n';
 import type { SweepPoint } from '../api/types';
 import type { RunCost } from '../../sim-core/cost';
+import type { Draft, DraftNote } from '../editor/draft';
 
 export type { SweepPoint };
 
@@ -153,4 +154,23 @@ export interface UiSlice {
   setHelpOpen: (open: boolean) => void;
 }
 
-export type AppState = ScenarioSlice & RunSlice & CompareSlice & SweepSlice & UiSlice;
+export interface EditorSlice {
+  /** The JSON editor is open beside the controls. */
+  editorOpen: boolean;
+  /** The text being edited and the scenario it started from; null: the editor shows the scenario. */
+  draft: Draft | null;
+  /** What the editor says about the last change made outside it (merged, or a choice to make). */
+  draftNote: DraftNote | null;
+  setEditorOpen: (open: boolean) => void;
+  /** The editor's text: a draft while it differs from the scenario. */
+  editDraft: (text: string) => void;
+  /** Applies a draft that validates (one undo step); false when it does not, or a choice waits. */
+  applyDraft: () => boolean;
+  /** Drops the draft: the editor shows the scenario (the console's version) again. */
+  discardDraft: () => void;
+  /** After a conflict: the draft stays as it is, now on top of the scenario as it is. */
+  keepDraft: () => void;
+  dismissDraftNote: () => void;
+}
+
+export type AppState = ScenarioSlice & RunSlice & CompareSlice & SweepSlice & UiSlice & EditorSlice;
