@@ -1,5 +1,6 @@
 // The scenario panel: profile choice, the sliders (each with a number field), the sync/async
-// switch, balancer and workload choices, undo/redo, and the advanced JSON editor.
+// switch, balancer and workload choices, undo/redo, and the button that opens the JSON editor
+// (ScenarioEditor, beside this panel).
 import { useCallback, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ScenarioInput } from '../../sim-core/schema';
@@ -20,7 +21,6 @@ import {
 } from '../scenario/controls';
 import { ControlSlider, type FieldVerdict } from '../ui/ControlSlider';
 import { useT } from '../ui/hooks';
-import { AdvancedEditor } from './AdvancedEditor';
 import { ProfilePicker } from './ProfilePicker';
 
 const safeRead = (s: ScenarioInput, def: ControlDef) => {
@@ -86,16 +86,19 @@ export function ScenarioPanel() {
   const id = useId();
   const scenario = useApp(selectScenario);
   const problems = useApp(selectProblems);
-  const { canUndo, canRedo, undo, redo, setScenario, setAsyncStash } = useApp(
-    useShallow((s) => ({
-      canUndo: selectCanUndo(s),
-      canRedo: selectCanRedo(s),
-      undo: s.undo,
-      redo: s.redo,
-      setScenario: s.setScenario,
-      setAsyncStash: s.setAsyncStash,
-    })),
-  );
+  const { canUndo, canRedo, undo, redo, setScenario, setAsyncStash, editorOpen, setEditorOpen } =
+    useApp(
+      useShallow((s) => ({
+        canUndo: selectCanUndo(s),
+        canRedo: selectCanRedo(s),
+        undo: s.undo,
+        redo: s.redo,
+        setScenario: s.setScenario,
+        setAsyncStash: s.setAsyncStash,
+        editorOpen: s.editorOpen,
+        setEditorOpen: s.setEditorOpen,
+      })),
+    );
   const valid = problems.length === 0;
   const asyncOn = valid && isAsync(scenario);
   const workloadType = scenario.workload?.type;
@@ -145,7 +148,12 @@ export function ScenarioPanel() {
       {!valid ? (
         <p role="alert" className="error">
           {t('scenarioInvalidBanner')}{' '}
-          {problems[0] ? `${problems[0].path}: ${problems[0].message}` : ''}
+          {problems[0] ? `${problems[0].path}: ${problems[0].message}` : ''}{' '}
+          {!editorOpen ? (
+            <button type="button" className="small" onClick={() => setEditorOpen(true)}>
+              {t('editAsJson')}
+            </button>
+          ) : null}
         </p>
       ) : null}
       {valid ? (
@@ -253,10 +261,14 @@ export function ScenarioPanel() {
           </div>
         </>
       ) : null}
-      <details className="advanced-details" open={!valid}>
-        <summary>{t('advanced')}</summary>
-        <AdvancedEditor />
-      </details>
+      <button
+        type="button"
+        className="editor-toggle"
+        aria-expanded={editorOpen}
+        onClick={() => setEditorOpen(!editorOpen)}
+      >
+        {editorOpen ? t('closeEditor') : t('editAsJson')}
+      </button>
     </section>
   );
 }

@@ -11,6 +11,14 @@ import { ScenarioPanel } from './ScenarioPanel';
 import { Readouts } from './Readouts';
 import { CompareView } from './CompareView';
 import { RunConfirm } from './RunConfirm';
+import { ScenarioEditor as Editor } from './ScenarioEditor';
+import { EditorView } from '@codemirror/view';
+
+/** The whole text in the editor (CodeMirror draws only the lines in view). */
+const editorText = () =>
+  EditorView.findFromDOM(
+    screen.getByRole('textbox', { name: 'Scenario JSON' }),
+  )!.state.doc.toString();
 import { estimateCost } from '../../sim-core/cost';
 import { App } from '../App';
 import asyncFile from '../../profiles/seed-async-queue.json';
@@ -106,15 +114,21 @@ describe('scenario panel', () => {
     );
   });
 
-  it('shows the validator messages of the advanced editor: malformed JSON, then a bad field with its path', () => {
-    render(<ScenarioPanel />);
-    const editor = screen.getByRole('textbox', { name: 'Scenario JSON' });
-    fireEvent.change(editor, { target: { value: '{ "schema": "peakline.scenario/v1", ' } });
-    expect(
-      screen
-        .getAllByRole('alert')
-        .some((a) => /malformed JSON at line 1/.test(a.textContent ?? '')),
-    ).toBe(true);
+  it('opens the JSON editor beside the controls: problems listed at their line and column, Apply when valid', () => {
+    render(
+      <>
+        <ScenarioPanel />
+        <Editor />
+      </>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Edit as JSON' }));
+    expect(appStore.getState().editorOpen).toBe(true);
+    expect(editorText()).toMatch(/"queue_capacity": 1000/);
+    const problems = () => document.querySelector('.editor-problems')!.textContent ?? '';
+    act(() => appStore.getState().editDraft('{ "schema": "peakline.scenario/v1", '));
+    expect(problems()).toMatch(
+      /^Not valid JSONline 1, column 37 malformed JSON at line 1, column 37/,
+    );
     expect((screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement).disabled).toBe(
       true,
     );
@@ -123,19 +137,56 @@ describe('scenario panel', () => {
       null,
       2,
     );
-    fireEvent.change(editor, { target: { value: bad } });
-    const alert = screen
-      .getAllByRole('alert')
-      .find((a) => /async\.workers/.test(a.textContent ?? ''));
-    expect(alert?.textContent).toMatch(/async\.workers: must be >= 1/);
+    act(() => appStore.getState().editDraft(bad));
+    const line = bad.split('\n').findIndex((l) => l.includes('"workers"')) + 1;
+    expect(problems()).toContain(`line ${line}, column 16 async.workers: must be >= 1 (got 0)`);
+    expect(editorText()).toMatch(/"workers": 0/);
     const good = JSON.stringify(
       { ...asyncSeed, async: { ...asyncSeed.async, workers: 12 } },
       null,
       2,
     );
-    fireEvent.change(editor, { target: { value: good } });
+    act(() => appStore.getState().editDraft(good));
+    expect(screen.getByText('Valid scenario')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     expect(readControl(appStore.getState().scenario, 'workers')).toBe(12);
+    expect(appStore.getState().draft).toBeNull();
+  });
+
+  it('shows a slider’s change in the draft, and asks when it clashes with the draft', () => {
+    appStore.getState().setEditorOpen(true);
+    render(
+      <>
+        <ScenarioPanel />
+        <Editor />
+      </>,
+    );
+    const text = JSON.stringify({ ...asyncSeed, name: 'Mine' }, null, 2);
+    act(() => appStore.getState().editDraft(text));
+    fireEvent.change(screen.getByRole('slider', { name: 'Workers' }), { target: { value: '16' } });
+    expect(screen.getByRole('status').textContent).toMatch(
+      /The draft took the change made outside it: async\.workers 10 → 16/,
+    );
+    expect(editorText()).toMatch(/"workers": 16/);
+    expect(editorText()).toMatch(/"name": "Mine"/);
+    // the draft changes the pool; the slider moves it too
+    act(() =>
+      appStore
+        .getState()
+        .editDraft(appStore.getState().draft!.text.replace('"pool_size": 20', '"pool_size": 25')),
+    );
+    fireEvent.change(screen.getByRole('slider', { name: 'DB pool' }), { target: { value: '40' } });
+    const ask = screen
+      .getAllByRole('alert')
+      .find((a) => /Which one stands/.test(a.textContent ?? ''))!;
+    expect(ask.textContent).toMatch(/db\.pool_size 20 → 40/);
+    expect((screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    fireEvent.click(within(ask).getByRole('button', { name: 'Take the console’s version' }));
+    expect(appStore.getState().draft).toBeNull();
+    expect(editorText()).toMatch(/"pool_size": 40/);
+    expect(editorText()).not.toMatch(/Mine/);
   });
 });
 
