@@ -202,6 +202,8 @@ export const en = {
   fieldMax: '{label} must be at most {max}.',
   fieldNotApplied: '{why} Not applied: {label} stays {value}.',
   fieldBeyond: '{value} is past the slider’s range ({min}–{max}): taken as typed.',
+  sloPositive: 'The SLO must be a number of milliseconds above 0.',
+  sloNotApplied: '{why} Not applied: the SLO stays {value} ms.',
   longRunTitle: 'This run would be long',
   longRunBody:
     'It would simulate about {requests} requests ({rate} req/s for {seconds} s simulated), about {events} events: roughly {time} here. Nothing runs until you say so.',
@@ -401,6 +403,8 @@ export const zh: Dictionary = {
   fieldMax: '{label}不能大于 {max}。',
   fieldNotApplied: '{why}未应用：{label}仍为 {value}。',
   fieldBeyond: '{value} 超出滑块范围（{min}–{max}）：按输入值采用。',
+  sloPositive: 'SLO 必须是大于 0 的毫秒数。',
+  sloNotApplied: '{why}未应用：SLO 仍为 {value} 毫秒。',
   longRunTitle: '这次运行会很长',
   longRunBody:
     '将模拟约 {requests} 个请求（{rate} 请求/秒，模拟 {seconds} 秒），约 {events} 个事件：在这里大约需要 {time}。在你确认之前不会运行。',

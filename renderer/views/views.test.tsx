@@ -151,7 +151,7 @@ describe('scenario panel', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     expect(readControl(appStore.getState().scenario, 'workers')).toBe(12);
     expect(appStore.getState().draft).toBeNull();
-  });
+  }, 20_000);
 
   it('shows a slider’s change in the draft, and asks when it clashes with the draft', () => {
     appStore.getState().setEditorOpen(true);
@@ -187,7 +187,7 @@ describe('scenario panel', () => {
     expect(appStore.getState().draft).toBeNull();
     expect(editorText()).toMatch(/"pool_size": 40/);
     expect(editorText()).not.toMatch(/Mine/);
-  });
+  }, 20_000);
 });
 
 describe('a run that would never end', () => {
@@ -228,6 +228,24 @@ describe('readouts', () => {
 });
 
 describe('compare', () => {
+  it('says why the SLO field does not take 0, and that the SLO stays', () => {
+    render(<CompareView />);
+    const field = screen.getByRole('spinbutton', { name: 'SLO: P99 ≤ (ms)' });
+    fireEvent.change(field, { target: { value: '0' } });
+    expect(screen.getByRole('alert').textContent).toBe(
+      'The SLO must be a number of milliseconds above 0.',
+    );
+    expect(appStore.getState().sloP99Ms).toBe(200);
+    fireEvent.blur(field);
+    expect((field as HTMLInputElement).value).toBe('200');
+    expect(screen.getByRole('alert').textContent).toBe(
+      'The SLO must be a number of milliseconds above 0. Not applied: the SLO stays 200 ms.',
+    );
+    fireEvent.change(field, { target: { value: '150' } });
+    expect(appStore.getState().sloP99Ms).toBe(150);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('pins A and shows B beside it with deltas coloured against the SLO', () => {
     appStore.getState().runFinished(quickRun(asyncSeed), null, 5);
     render(<CompareView />);
