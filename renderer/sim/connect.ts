@@ -46,7 +46,10 @@ export function connectSimulation(
   );
   const rerun = () => {
     const r = validateScenario(st().scenario, 'scenario');
-    if (!r.ok) return;
+    if (!r.ok) {
+      if (st().runAsk) st().runAsked(null);
+      return;
+    }
     const cost = estimateCost(r.scenario);
     if (needsConfirmation(cost) && !(cost.events <= 1.5 * st().confirmedEvents)) {
       // whatever runs is of an older scenario: stop it, and ask before this one

@@ -10,17 +10,18 @@ import { SimRunner, type RunnerOptions, type WorkerLike } from './runner';
 import { InProcessWorker } from './inProcessWorker';
 import type { AnalyticView } from '../store/types';
 
+const mm1Input = (name: string, rate = 50): ScenarioInput => ({
+  schema: 'peakline.scenario/v1',
+  name,
+  seed: 3,
+  duration_s: 2,
+  workload: { type: 'open', rate_rps: rate },
+  server: { concurrency: 1 },
+  handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
+});
+
 const mm1 = (name: string, rate = 50): Scenario => {
-  const input: ScenarioInput = {
-    schema: 'peakline.scenario/v1',
-    name,
-    seed: 3,
-    duration_s: 2,
-    workload: { type: 'open', rate_rps: rate },
-    server: { concurrency: 1 },
-    handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
-  };
-  const r = validateScenario(input);
+  const r = validateScenario(mm1Input(name, rate));
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.scenario;
 };
@@ -216,6 +217,15 @@ describe('SimRunner with a stop flag shared with the worker', () => {
 });
 
 describe('SimRunner previews', () => {
+  it('previews at most a minute of a run said yes to at duration_s 1e9', () => {
+    const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
+    const long = validateScenario({ ...mm1Input('long'), duration_s: 1e9 });
+    if (!long.ok) throw new Error('invalid');
+    expect(h.runner.previewFor(long.scenario)).toBe(60);
+    expect(h.runner.previewFor(mm1('short'))).toBe(0.2);
+    h.runner.dispose();
+  });
+
   it('shows a shorter run of a slow stationary scenario first, then the full result', async () => {
     // every full run counts as slow; the preview is the floor, a tenth of the measured window
     const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
