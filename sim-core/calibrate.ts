@@ -620,6 +620,48 @@ export function calibratedScenario(c: CalibrationInput): ScenarioInput {
   };
 }
 
+/**
+ * The minimal scenario behind a pool of `pool` connections (a pooler such as pgbouncer in front of
+ * the DB, or the application's own pool): clients beyond the pool wait for a connection, so the host
+ * sees at most `pool` requests at once. The demand is the fit's, shaped from the points the pool
+ * does not limit (load ≤ pool; all points when fewer than two are); the host's σ and κ are left to
+ * fitHostBySimulation (start: the USL fit's).
+ */
+export function pooledScenario(
+  fit: UslFit,
+  points: readonly LoadPoint[],
+  c: { pool: number; files: readonly string[]; format: string; host: string; out: string },
+): ScenarioInput {
+  const below = points.filter((p) => loadOf(p) <= c.pool + 1e-9);
+  const demand = demandShape(below.length >= 2 ? below : points, fit.demand_ms);
+  const s = calibratedScenario({
+    fit,
+    demand,
+    points,
+    files: c.files,
+    format: c.format,
+    host: c.host,
+    out: c.out,
+  });
+  const d = roundedDist(demand.dist);
+  const shape =
+    d.dist === 'lognormal'
+      ? `lognormal, mean ${fmt(d.mean_ms)} ms, P99 ${fmt(d.p99_ms!)} ms`
+      : d.dist === 'const'
+        ? `constant ${fmt(d.ms)} ms`
+        : d.dist;
+  s.notes =
+    `The measured system behind a pool of ${c.pool} connections (calibrate --pool ${c.pool}): ` +
+    `clients beyond ${c.pool} wait for a connection, so host "${c.host}" runs at most ${c.pool} ` +
+    `queries at once. The query's CPU demand (${shape}) has its shape from ${demand.from}` +
+    (demand.stall
+      ? `; ${Math.round(demand.stall.share * 100)} % of queries also wait ${fmt(demand.stall.ms)} ms (not slowed by load)`
+      : '') +
+    '.';
+  s.db = { ...s.db!, pool_size: c.pool };
+  return s;
+}
+
 /** Whether anything in the scenario runs on the named host. */
 export function runsOnHost(s: ScenarioInput, host: string): boolean {
   return (

@@ -424,3 +424,42 @@ describe('suggestions', () => {
     expect(suggest('zzz', ['instances', 'concurrency'])).toBeNull();
   });
 });
+
+describe('scenarios a generator or an attacker might write', () => {
+  /** A handler whose one step is `depth` lock steps inside one another, as JSON text. */
+  const nested = (depth: number) =>
+    JSON.stringify({ ...good(), handler: [] }).replace(
+      '"handler":[]',
+      `"handler":[${'{"lock":{"key":"item","steps":['.repeat(depth)}{"cpu":{"dist":"const","ms":1}}${']}}'.repeat(depth)}]`,
+    );
+
+  it('10,000 nested lock steps are one problem naming where the nesting goes too deep', () => {
+    const r = parseScenarioText(nested(10_000), 'deep.json');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toHaveLength(1);
+    const [p] = r.problems;
+    expect(p.path).toBe(`handler[0]${'.lock.steps[0]'.repeat(31)}.lock.steps`);
+    expect(p.message).toBe(
+      'nested too deep: steps may nest 32 levels (lock and transaction steps inside one another); these are level 33',
+    );
+  });
+
+  it('32 levels are allowed and run', () => {
+    expect(parseScenarioText(nested(31), 'ok.json').ok).toBe(true);
+    expect(parseScenarioText(nested(32), 'deep.json').ok).toBe(false);
+  });
+
+  it('a number too large for a double (1e999 reads as Infinity) is said to be not finite', () => {
+    const text = JSON.stringify(good())
+      .replace('"duration_s":10', '"duration_s":1e999')
+      .replace('"rate_rps":100', '"rate_rps":-1e999');
+    const r = parseScenarioText(text, 'x.json');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(formatProblems('x.json', r.problems)).toEqual([
+      'x.json: duration_s: must be a finite number (got Infinity: a number such as 1e999 is beyond the largest, about 1.8e308)',
+      'x.json: workload.rate_rps: must be a finite number (got -Infinity: a number such as 1e999 is beyond the largest, about 1.8e308)',
+    ]);
+  });
+});

@@ -3,6 +3,7 @@
 // `path: message` (paths read like `handler[1].db.query.mean_ms`), with "did you mean …?" for
 // unknown fields. Also `setPath`, the `--set path=value` override used by the CLI and the UI.
 // Pure: no Node, no DOM.
+import { stepNestingProblem } from './depth';
 import { ScenarioSchema, type Scenario } from './schema';
 
 /** One thing wrong with a scenario: where (a readable path, '' for the whole file) and what. */
@@ -13,7 +14,7 @@ export interface Problem {
 
 export type ValidateResult = { ok: true; scenario: Scenario } | { ok: false; problems: Problem[] };
 
-type PathSeg = string | number;
+export type PathSeg = string | number;
 
 // ---------------------------------------------------------------------------------------------
 // Paths
@@ -254,6 +255,10 @@ interface Issue {
   inclusive?: boolean;
 }
 
+/** The message for a number that is not finite (a JSON number such as 1e999 reads as Infinity). */
+const notFinite = (v: number): string =>
+  `must be a finite number (got ${v}: a number such as 1e999 is beyond the largest, about 1.8e308)`;
+
 const kindOf = (v: unknown): string =>
   v === null
     ? 'null'
@@ -380,6 +385,10 @@ function explainUnion(
   const kinds = branches
     .map((errs) => errs.find((e) => e.path.length === 0 && e.code === 'invalid_type')?.expected)
     .filter((k): k is string => !!k);
+  if (typeof here === 'number' && !Number.isFinite(here) && kinds.includes('number')) {
+    out.push({ path: where, message: notFinite(here) });
+    return;
+  }
   if (kinds.length === branches.length && kinds.length > 0) {
     out.push({
       path: where,
@@ -426,7 +435,9 @@ function collect(issue: Issue, base: PathSeg[], root: ZLike, data: unknown, out:
       return;
     case 'invalid_type': {
       const expected = issue.expected ?? 'value';
-      if (expected === 'int' && typeof value === 'number') {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        out.push({ path: where, message: notFinite(value) });
+      } else if (expected === 'int' && typeof value === 'number') {
         out.push({ path: where, message: `must be a whole number (got ${value})` });
       } else if (value === undefined) {
         out.push({ path: where, message: `is required (${article(expected)})` });
@@ -488,6 +499,8 @@ export function validateScenario(obj: unknown, _label = 'scenario'): ValidateRes
       ok: false,
       problems: [{ path: '', message: `a scenario must be a JSON object (got ${kindOf(obj)})` }],
     };
+  const deep = stepNestingProblem(obj);
+  if (deep) return { ok: false, problems: [deep] };
   const r = ScenarioSchema.safeParse(obj);
   if (r.success) return { ok: true, scenario: r.data };
   const problems: Problem[] = [];

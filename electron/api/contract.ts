@@ -321,6 +321,8 @@ export const ApiErrorCodeSchema = z.enum([
   'cancelled',
   'unavailable',
   'internal',
+  /** Too many requests waiting on one connection (the web console's flow control). */
+  'busy',
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
 

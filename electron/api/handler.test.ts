@@ -102,6 +102,20 @@ describe('API handler', () => {
     expect((await handler.handle('__proto__', {}, ctx)).ok).toBe(false);
   });
 
+  it('refuses a scenario nested 10,000 deep with the path where it goes too deep', async () => {
+    let step: unknown = { cpu: { dist: 'const', ms: 1 } };
+    for (let i = 0; i < 10_000; i++) step = { lock: { key: 'item', steps: [step] } };
+    const deep = { ...scenario, handler: [step] };
+    const r = await handler.handle('profiles:save', { name: 'deep', scenario: deep }, ctx);
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid_scenario',
+        message: `deep.json: handler[0]${'.lock.steps[0]'.repeat(31)}.lock.steps: nested too deep: steps may nest 32 levels (lock and transaction steps inside one another); these are level 33`,
+      },
+    });
+  });
+
   it('passes on the validator message of a bad scenario', async () => {
     const bad = { ...scenario, workload: { type: 'open', rate_rps: 0 } };
     const r = await handler.handle('profiles:save', { name: 'bad', scenario: bad }, ctx);

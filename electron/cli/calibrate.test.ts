@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root, runPeakline } from './testing';
 import { validateScenario } from '../../sim-core/validate';
+import { simulate } from '../../sim-core/index';
+import type { ScenarioInput } from '../../sim-core/schema';
 
 const fixture = (name: string) => join(root, 'sim-core/fixtures', name);
 
@@ -72,7 +74,35 @@ beforeAll(() => {
     'concurrency,throughput_rps,mean_ms\n4,300,13\n4,310,12.9\n4,305,13.1\n',
   );
   writeFileSync(file('notes.txt'), 'my notes\n');
+  // a system behind a pool of 4 connections, simulated: measured at 1, 4 and 32 clients
+  const row = (n: number) => {
+    const r = pooledTruth(n);
+    return `${n},${r.throughput_rps},${r.latency_ms.mean},${r.latency_ms.p99}`;
+  };
+  writeFileSync(
+    file('pooled.csv'),
+    `concurrency,throughput_rps,mean_ms,p99_ms\n${[1, 4, 32].map(row).join('\n')}\n`,
+  );
 });
+
+/** The "real" system of the --pool story: a DB whose CPU contends, behind a pool of 4. */
+function pooledTruth(clients: number) {
+  const truth: ScenarioInput = {
+    schema: 'peakline.scenario/v1',
+    name: 'behind a pool of 4',
+    seed: 11,
+    duration_s: 6,
+    warmup_s: 1,
+    workload: { type: 'closed', connections: clients },
+    hosts: { db: { cores: 4096, usl: { sigma: 0.1, kappa: 0.002 } } },
+    server: { concurrency: 1000, backlog: 1000 },
+    handler: [{ db: { query: { cpu: { dist: 'lognormal', mean_ms: 1, p99_ms: 2.5 } } } }],
+    db: { pool_size: 4, acquire_timeout_ms: 0, shard_concurrency: 1000, host: 'db' },
+  };
+  const v = validateScenario(truth);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return simulate(v.scenario, { series: false });
+}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -292,6 +322,60 @@ describe('several files, other formats, --host', () => {
     expect(s.db.host).toBe('db');
     expect(s.notes).toMatch(
       /^The order API in front of the DB\.\n\nCalibrated by peakline calibrate/,
+    );
+  });
+});
+
+describe('--pool: clients behind a pool of connections', () => {
+  it('models the pool, fits σ and κ by simulation, and predicts a load it was not given', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      'pooled.csv',
+      '--pool',
+      '4',
+      '--out',
+      'pooled.json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Calibrated from pooled\.csv — csv, 3 points \(simulating the calibrated query behind a pool of 4 at each load\)$/m,
+    );
+    expect(r.stdout).toContain(
+      'The clients share 4 connections (--pool): the host sees at most that many at once; its σ and κ are fitted by simulating this.',
+    );
+    const s = readJson('pooled.json');
+    const v = validateScenario(s);
+    expect(v.ok).toBe(true);
+    expect(s.db.pool_size).toBe(4);
+    expect(s.notes).toMatch(/^The measured system behind a pool of 4 connections/);
+    // held out: 16 clients (the pool is full, throughput flat) and 2 (below the pool)
+    for (const n of [2, 16]) {
+      const truth = pooledTruth(n);
+      const predicted = simulate(
+        {
+          ...(v.ok ? v.scenario : s),
+          workload: { ...s.workload, connections: n, think_ms: 0, timeout_ms: 0 },
+        },
+        { series: false },
+      );
+      expect(Math.abs(predicted.throughput_rps / truth.throughput_rps - 1)).toBeLessThan(0.1);
+      expect(Math.abs(predicted.latency_ms.mean / truth.latency_ms.mean - 1)).toBeLessThan(0.1);
+    }
+  });
+
+  it('--pool with --base, or a pool of 0, is a usage error naming the option', async () => {
+    const [a, b] = await Promise.all([
+      peakline('calibrate', '--points', 'parts.csv', '--base', 'hosted.json', '--pool', '8'),
+      peakline('calibrate', '--points', 'parts.csv', '--pool', '0'),
+    ]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(
+      'peakline calibrate: --pool: hosted.json is the model; set its db.pool_size instead of giving --pool (see peakline help)\n',
+    );
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(
+      'peakline calibrate: --pool: must be a whole number >= 1 (see peakline help)\n',
     );
   });
 });

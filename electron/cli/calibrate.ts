@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import {
   applyCalibration,
+  pooledScenario,
   calibratedScenario,
   fitDemand,
   FitError,
@@ -174,6 +175,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       points: { type: 'string', multiple: true },
       base: { type: 'string' },
       cores: { type: 'string' },
+      pool: { type: 'string' },
       host: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -183,6 +185,12 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       points: z.array(z.string().min(1)).default([]),
       base: z.string().min(1).optional(),
       cores: z
+        .string()
+        .regex(/^\d+$/, { error: 'must be a whole number >= 1' })
+        .transform(Number)
+        .refine((n) => n >= 1 && Number.isSafeInteger(n), { error: 'must be a whole number >= 1' })
+        .optional(),
+      pool: z
         .string()
         .regex(/^\d+$/, { error: 'must be a whole number >= 1' })
         .transform(Number)
@@ -211,14 +219,47 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     .sort((a, b) => loadOf(a) - loadOf(b));
   const formats = read.formats;
   const format = [...new Set(formats)].join(', ');
+  if (base && o.pool !== undefined)
+    throw new CliError(
+      `peakline calibrate: --pool: ${o.base} is the model; set its db.pool_size instead of giving --pool (see peakline help)`,
+      2,
+    );
   if (base && runsOnHost(base, host))
-    return calibrateBase(o, { files, format, points, base, host, out });
+    return calibrateBase(o, {
+      files,
+      format,
+      points,
+      base,
+      label: o.base!,
+      fromFile: true,
+      host,
+      out,
+    });
   let fit: UslFit;
   try {
     fit = fitUsl(points, o.cores !== undefined ? { cores: o.cores } : {});
   } catch (e) {
     if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
     throw e;
+  }
+  if (o.pool !== undefined) {
+    const pooled = pooledScenario(fit, points, {
+      pool: o.pool,
+      files: files.map((f) => basename(f)),
+      format,
+      host,
+      out,
+    });
+    return calibrateBase(o, {
+      files,
+      format,
+      points,
+      base: pooled,
+      label: `the calibrated query behind a pool of ${o.pool}`,
+      fromFile: false,
+      host,
+      out,
+    });
   }
   const shaped = fitDemand(points, fit);
   fit = shaped.fit;
@@ -277,19 +318,23 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
  * host are fitted by simulating the base at each measured load; everything else is the user's.
  */
 function calibrateBase(
-  o: { base?: string; cores?: number; json?: boolean },
+  o: { cores?: number; json?: boolean },
   c: {
     files: string[];
     format: string;
     points: LoadPoint[];
     base: ScenarioInput;
+    /** What the base is, for messages: its file, or what calibrate built. */
+    label: string;
+    /** Whether the base is the user's file (else calibrate built it). */
+    fromFile: boolean;
     host: string;
     out: string;
   },
 ): number {
-  const { files, format, points, base, host, out } = c;
-  const checked = validateScenario(base, o.base);
-  if (!checked.ok) throw new CliError(formatProblems(o.base!, checked.problems).join('\n'));
+  const { files, format, points, base, label, host, out } = c;
+  const checked = validateScenario(base, label);
+  if (!checked.ok) throw new CliError(formatProblems(label, checked.problems).join('\n'));
   const scenarioIn = checked.scenario;
   if (o.cores !== undefined)
     scenarioIn.hosts![host] = { ...scenarioIn.hosts![host], cores: o.cores };
@@ -345,7 +390,7 @@ function calibrateBase(
   const pct = (x: number) => `${x >= 0 ? '+' : '−'}${num(Math.abs(x) * 100, 1)}`;
   const ms = (x: number) => (x >= 1000 ? num(x, 0) : x.toPrecision(3));
   const lines = [
-    `Calibrated from ${files.map((f) => basename(f)).join(', ')} — ${format}, ${points.length} points (simulating ${basename(o.base!)} at each load)`,
+    `Calibrated from ${files.map((f) => basename(f)).join(', ')} — ${format}, ${points.length} points (simulating ${c.fromFile ? basename(label) : label} at each load)`,
     '',
     `Fit          σ ${sig(fit.sigma, 4)} (contention)   κ ${sig(fit.kappa, 4)} (coherency)   on host "${host}", ${cores} cores`,
     `R²           ${fit.r2.toFixed(4)} (throughput; ${fit.evaluations} candidates simulated)`,
@@ -382,7 +427,9 @@ function calibrateBase(
       [false, true, true, true, true, true, true, true, true, true, false],
     ),
     '',
-    `${o.base} runs on host "${host}": its model is kept; the host gets the fitted σ and κ.`,
+    c.fromFile
+      ? `${label} runs on host "${host}": its model is kept; the host gets the fitted σ and κ.`
+      : `The clients share ${base.db?.pool_size} connections (--pool): the host sees at most that many at once; its σ and κ are fitted by simulating this.`,
     `Wrote ${out} — predict another load: npx peakline run ${out} --set ${loadSetting(s.workload)}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -28,11 +28,13 @@ Commands
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
         --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
         (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
-  calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--host NAME]
-        [--out FILE] [--json]
+  calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--pool N]
+        [--host NAME] [--out FILE] [--json]
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
         Scalability Law (X(1), σ, κ) and write a scenario that predicts other loads
-        (default calibrated.json; --base: set that scenario's host instead).
+        (default calibrated.json; --base: set that scenario's host instead; --pool N: the
+        clients shared N connections, e.g. pgbouncer's pool, so σ and κ are fitted by
+        simulating the query behind that pool).
   bench [--json] [--quick]
         Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS
         (--quick: no sale-day run and a 3×3 sweep).

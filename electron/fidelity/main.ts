@@ -57,6 +57,7 @@ Prediction
   --calibrate-at 1,8,64        points given to peakline calibrate (at most 3; across the range)
   --seeds 1,2,3                simulation seeds; a prediction is their mean
   --cores N                    passed to peakline calibrate --cores (a core limit; none unless given)
+                               (the pooled series also get --pool, pgbouncer's pool size)
   --skip-predict               measure and report only
   --from DIR                   no measuring: calibrate and predict from DIR's series CSVs
 Output
@@ -499,6 +500,8 @@ export async function main(argv: string[]): Promise<number> {
               calibrateAt: o.calibrateAt,
               seeds: o.seeds,
               cores: o.cores,
+              // through pgbouncer the DB sees at most its pool: calibrate models that pool
+              pool: name.endsWith('-pooled') ? (raw?.options.poolSize ?? o.poolSize) : undefined,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),
               log: err,
             },

@@ -19,6 +19,11 @@ export interface PredictOptions {
   seeds: number[];
   /** Passed to `peakline calibrate --cores` (the cores of the machine the database ran on). */
   cores?: number;
+  /**
+   * Passed to `peakline calibrate --pool` (the pooler's server connections, for a series measured
+   * through pgbouncer: the DB sees at most that many transactions at once).
+   */
+  pool?: number;
   /** Simulation runs at once. */
   parallel: number;
   log: (line: string) => void;
@@ -28,7 +33,12 @@ export interface PredictOptions {
 export class PredictError extends Error {}
 
 /** The commands a user would type, shown in the report. */
-export function calibrateCommand(csv: string, scenario: string, cores?: number): string[] {
+export function calibrateCommand(
+  csv: string,
+  scenario: string,
+  cores?: number,
+  pool?: number,
+): string[] {
   return [
     'peakline',
     'calibrate',
@@ -38,6 +48,7 @@ export function calibrateCommand(csv: string, scenario: string, cores?: number):
     scenario,
     '--json',
     ...(cores ? ['--cores', String(cores)] : []),
+    ...(pool ? ['--pool', String(pool)] : []),
   ];
 }
 
@@ -103,10 +114,10 @@ export async function calibrateAndPredict(
   const csv = path.resolve(outDir, `${name}.calibration.csv`);
   const scenario = path.resolve(outDir, `${name}.scenario.json`);
   writeFileSync(csv, seriesCsv(calPoints));
-  o.log(`[${name}] npx ${calibrateCommand(csv, scenario, o.cores).join(' ')}`);
+  o.log(`[${name}] npx ${calibrateCommand(csv, scenario, o.cores, o.pool).join(' ')}`);
   let fit: UslFit | undefined;
   try {
-    const { stdout } = await npx(calibrateCommand(csv, scenario, o.cores), 300_000);
+    const { stdout } = await npx(calibrateCommand(csv, scenario, o.cores, o.pool), 300_000);
     fit = readFit(stdout);
   } catch (e) {
     const msg = (e as Error).message;
@@ -158,8 +169,19 @@ export async function calibrateAndPredict(
 export function readFit(stdout: string): UslFit | undefined {
   try {
     const f = (JSON.parse(stdout) as { fit?: Record<string, unknown> }).fit;
+    const n = (k: string) => (typeof f?.[k] === 'number' ? (f[k] as number) : null);
+    if (f?.method === 'simulation' && typeof f.sigma === 'number' && typeof f.kappa === 'number')
+      return {
+        x1_rps: null,
+        sigma: f.sigma,
+        kappa: f.kappa,
+        cores: n('cores'),
+        peak_concurrency: null,
+        peak_throughput_rps: null,
+        r2: n('r2'),
+        by_simulation: true,
+      };
     if (!f || typeof f.x1_rps !== 'number') return undefined;
-    const n = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : null);
     return {
       x1_rps: f.x1_rps,
       sigma: n('sigma') ?? 0,

@@ -16,13 +16,16 @@ export interface PredictedPoint {
 
 /** What `peakline calibrate --json` fitted (null: infinite or not given). */
 export interface UslFit {
-  x1_rps: number;
+  /** Null when σ and κ were fitted by simulating a scenario (calibrate --pool or --base). */
+  x1_rps: number | null;
   sigma: number;
   kappa: number;
   cores: number | null;
   peak_concurrency: number | null;
   peak_throughput_rps: number | null;
   r2: number | null;
+  /** σ and κ fitted by simulating the scenario at the calibration points. */
+  by_simulation?: boolean;
 }
 
 /** One measured series (one distribution and one connection mode) and what was predicted for it. */
@@ -260,6 +263,11 @@ export function summaryLine(s: SeriesReport): string {
 /** The calibrated USL in one line: X(1), σ, κ, the core limit, N* and R². */
 export function fitLine(f: UslFit): string {
   const g = (x: number) => (x === 0 ? '0' : x.toPrecision(3));
+  if (f.by_simulation || f.x1_rps === null)
+    return (
+      `USL fit by simulation at the calibration points: σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
+      (f.r2 === null ? '' : `, R² ${f.r2.toFixed(3)} (throughput)`)
+    );
   return (
     `USL fit: X(1) ${fmtRate(f.x1_rps)}/s, σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
     `${f.cores === null ? '' : `, at most ${f.cores} cores`}, ` +

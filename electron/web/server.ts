@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FlowRefused, FlowScheduler, type FlowLimits } from './flow';
 import { WsRequestFrameSchema, type EventChannel, type WsServerFrame } from '../api/contract';
 import type { ApiHandler, RequestContext } from '../api/handler';
 import {
@@ -35,6 +36,10 @@ export interface WebServerOptions {
   allowHosts?: string[];
   /** Largest WebSocket message, bytes (default 32 MiB: a scenario, an export). */
   maxPayload?: number;
+  /** WebSockets open at once; more are refused with 503 (default 16). */
+  maxSockets?: number;
+  /** Request scheduling across sockets (flow.ts; defaults DEFAULT_FLOW). */
+  flow?: Partial<FlowLimits>;
 }
 
 export interface RunningWebServer {
@@ -189,11 +194,21 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     maxPayload: options.maxPayload ?? 32 * 1024 * 1024,
   });
   const clients = new Set<WebSocket>();
+  const maxSockets = options.maxSockets ?? 16;
+  const flow = new FlowScheduler(options.flow);
 
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     const refused =
-      pathname === '/api/ws' ? gate(req, true) : ([404, 'Not found'] as [number, string]);
+      pathname !== '/api/ws'
+        ? ([404, 'Not found'] as [number, string])
+        : (gate(req, true) ??
+          (clients.size >= maxSockets
+            ? ([
+                503,
+                `Too many connections: ${clients.size} consoles are open (at most ${maxSockets}); close one and reload`,
+              ] as [number, string])
+            : null));
     if (refused) {
       socket.end(
         `HTTP/1.1 ${refused[0]} ${http.STATUS_CODES[refused[0]]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(refused[1])}\r\n\r\n${refused[1]}`,
@@ -205,6 +220,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
 
   wss.on('connection', (ws: WebSocket) => {
     clients.add(ws);
+    flow.open(ws);
     let alive = true;
     ws.on('pong', () => (alive = true));
     const ping = setInterval(() => {
@@ -246,12 +262,20 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         return ws.close(1007, 'a frame is not a request');
       }
       const { id, channel, payload } = frame.data;
-      void handler
-        .handle(channel, payload, ctx)
-        .then((reply) => push({ type: 'reply', id, ...reply }));
+      try {
+        flow.submit(ws, rawBytes(data), () =>
+          handler
+            .handle(channel, payload, ctx)
+            .then((reply) => push({ type: 'reply', id, ...reply })),
+        );
+      } catch (e) {
+        if (!(e instanceof FlowRefused)) throw e;
+        push({ type: 'reply', id, ok: false, error: { code: 'busy', message: e.message } });
+      }
     });
     ws.on('close', () => {
       clients.delete(ws);
+      flow.close(ws);
       clearInterval(ping);
       unsubscribe();
       handler.cancelOwnedBy(ctx);
@@ -290,6 +314,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       return closing;
     },
   };
+}
+
+/** Size of a received frame in bytes. */
+function rawBytes(data: Buffer | ArrayBuffer | Buffer[]): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
 }
 
 function bearer(header: string | undefined): string | null {
