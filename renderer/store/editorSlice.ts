@@ -27,7 +27,7 @@ export const createEditorSlice: StateCreator<AppState, [], [], EditorSlice> = (s
     const { draft, draftNote } = get();
     if (!draft || draftNote?.kind === 'conflict') return false;
     if (!parseScenarioText(draft.text, 'scenario').ok) return false;
-    const next = JSON.parse(draft.text) as ScenarioInput;
+    const next = JSON.parse(draft.text.replace(/^\ufeff/, '')) as ScenarioInput;
     set({ draft: null, draftNote: null });
     get().setScenario(next);
     return true;
