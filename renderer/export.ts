@@ -52,13 +52,43 @@ export async function saveExport(
   downloadBlob(name, blob);
 }
 
+/** A PNG's heading: a title (wrapped to the image's width) and an optional units line. */
+export interface PngHeading {
+  text: string;
+  color: string;
+  /** A second, smaller line under the title: what the axes measure and in which units. */
+  sub?: string;
+  subColor?: string;
+}
+
+/** Splits `text` into lines no wider than `max` by `measure`: at the last space that fits, or
+ * between any two characters where there is none (Chinese, a long name). */
+export function wrapText(measure: (s: string) => number, text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const ch of text) {
+    if (line !== '' && measure(line + ch) > max) {
+      const sp = line.lastIndexOf(' ');
+      if (sp > 0 && ch !== ' ') {
+        lines.push(line.slice(0, sp));
+        line = line.slice(sp + 1) + ch;
+      } else {
+        lines.push(line.trimEnd());
+        line = ch === ' ' ? '' : ch;
+      }
+    } else line += ch;
+  }
+  if (line.trim() !== '') lines.push(line.trimEnd());
+  return lines;
+}
+
 /** Renders an SVG element to a PNG blob at `scale`, on a solid `background`, with `title` (in
- * `color`) above the chart when given. */
+ * `color`, and its units line under it) above the chart when given. */
 export async function svgToPng(
   svg: SVGSVGElement,
   background: string,
   scale = 2,
-  title?: { text: string; color: string },
+  title?: PngHeading,
   legend: { name: string; color: string }[] = [],
 ): Promise<Blob> {
   const { width, height } = svg.getBoundingClientRect();
@@ -82,20 +112,30 @@ export async function svgToPng(
       img.onerror = () => reject(new Error('the chart could not be drawn as an image'));
       img.src = url;
     });
-    const top = title ? 28 : 0;
-    const bottom = legend.length > 0 ? 24 : 0;
     const canvas = document.createElement('canvas');
-    canvas.width = w * scale;
-    canvas.height = (h + top + bottom) * scale;
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('no 2D canvas available');
+    const titleFont = '600 15px system-ui, sans-serif';
+    const subFont = '12px system-ui, sans-serif';
+    ctx.font = titleFont;
+    const titleLines = title ? wrapText((s) => ctx.measureText(s).width, title.text, w - 16) : [];
+    ctx.font = subFont;
+    const subLines = title?.sub ? wrapText((s) => ctx.measureText(s).width, title.sub, w - 16) : [];
+    const top = title ? 8 + titleLines.length * 20 + subLines.length * 16 + 6 : 0;
+    const bottom = legend.length > 0 ? 24 : 0;
+    canvas.width = w * scale;
+    canvas.height = (h + top + bottom) * scale;
     ctx.fillStyle = background;
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.scale(scale, scale);
     if (title) {
+      let y = 8;
       ctx.fillStyle = title.color;
-      ctx.font = '600 15px system-ui, sans-serif';
-      ctx.fillText(title.text, 8, 19);
+      ctx.font = titleFont;
+      for (const line of titleLines) ctx.fillText(line, 8, (y += 20) - 5);
+      ctx.fillStyle = title.subColor ?? title.color;
+      ctx.font = subFont;
+      for (const line of subLines) ctx.fillText(line, 8, (y += 16) - 4);
     }
     ctx.drawImage(img, 0, top, w, h);
     ctx.font = '13px system-ui, sans-serif';

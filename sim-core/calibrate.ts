@@ -9,7 +9,7 @@
 // non-negative least squares; a projected Levenberg–Marquardt then minimises the relative
 // throughput residuals. Also: the demand's distribution from the tail of the lowest load, and the
 // scenario that reproduces the fit (a DB host with those cores and USL). Pure: no Node.
-import { Z99 } from './dist';
+import { lognormalP99Ratio, lognormalSigmaFromCv } from './lognormal';
 import type { LoadPoint } from './points';
 import type { SimResult } from './result';
 import type { Dist, Scenario, ScenarioInput } from './schema';
@@ -378,8 +378,7 @@ export function demandShape(points: readonly LoadPoint[], demand_ms: number): De
     ratio = low.p99_ms / low.mean_ms;
     from = `P99/mean at the lowest load, ${low.source}`;
   } else if (low.stddev_ms !== undefined) {
-    const s = Math.sqrt(Math.log(1 + (low.stddev_ms / low.mean_ms) ** 2));
-    ratio = Math.exp(Z99 * s - (s * s) / 2);
+    ratio = lognormalP99Ratio(lognormalSigmaFromCv(low.stddev_ms / low.mean_ms));
     from = `a lognormal with the stddev/mean at the lowest load, ${low.source}`;
   } else {
     ratio = DEFAULT_P99_RATIO;

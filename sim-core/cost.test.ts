@@ -5,20 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIRM_EVENTS, estimateCost, meanRate, needsConfirmation } from './cost';
 import { simulate } from './simulate';
-import { validateScenario } from './validate';
-import type { Scenario } from './schema';
+import { scenario } from './testkit';
+import type { Scenario, ScenarioInput } from './schema';
 import flashSale from '../profiles/flash-sale.json';
 import pgOrderZipf from '../profiles/pg-order-zipf.json';
 import saleDayPeak from '../profiles/sale-day-peak.json';
 import seedAsyncQueue from '../profiles/seed-async-queue.json';
 import seedSyncBaseline from '../profiles/seed-sync-baseline.json';
 import shardHotspot from '../profiles/shard-hotspot.json';
-
-function valid(obj: unknown): Scenario {
-  const v = validateScenario(obj);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return v.scenario;
-}
 
 /** The shipped profiles (sim-core reads no files: imported as modules). */
 const profiles = Object.entries({
@@ -28,7 +22,7 @@ const profiles = Object.entries({
   'seed-async-queue.json': seedAsyncQueue,
   'seed-sync-baseline.json': seedSyncBaseline,
   'shard-hotspot.json': shardHotspot,
-}).map(([f, json]) => [f, valid(json)] as const);
+}).map(([f, json]) => [f, scenario(json as unknown as ScenarioInput)] as const);
 
 const shorter = (s: Scenario): Scenario => ({
   ...s,
@@ -65,7 +59,7 @@ describe('estimateCost', () => {
 
   it('asks before a run of duration_s 1e9, which would never end', () => {
     const seed = profiles.find(([f]) => f === 'seed-async-queue.json')![1];
-    const est = estimateCost(valid({ ...seed, duration_s: 1e9 }));
+    const est = estimateCost(scenario({ ...seed, duration_s: 1e9 }));
     expect(est.events).toBeGreaterThan(1e12);
     expect(needsConfirmation(est)).toBe(true);
     expect(needsConfirmation({ ...est, events: CONFIRM_EVENTS })).toBe(false);

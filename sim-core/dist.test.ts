@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Sampler,
-  gammaCdf,
-  gammaQuantile,
-  lnGamma,
-  lognormalSigmaFromP99,
-  normalQuantile,
-  Z99,
-} from './dist';
+import { Sampler, gammaCdf, gammaQuantile, lnGamma, normalQuantile } from './dist';
+import { lognormalSigmaFromP99, Z99 } from './lognormal';
 import { Rng } from './random';
 import type { Dist } from './schema';
 

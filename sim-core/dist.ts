@@ -2,6 +2,7 @@
 // switch on an integer kind, so every call site stays monomorphic in V8) and exposes each
 // distribution's mean and squared coefficient of variation for the closed-form formulas.
 import type { Dist } from './schema';
+import { LOGNORMAL_MAX_P99_RATIO, lognormalMu, lognormalSigmaFromP99 } from './lognormal';
 import type { Rng } from './random';
 
 const K_CONST = 0;
@@ -271,21 +272,6 @@ function gammaFromTable(u: number, body: Float32Array, tails: Float64Array): num
   return lower ? Math.exp(x) : x;
 }
 
-/** z of the standard normal at 0.99. */
-export const Z99 = 2.3263478740408408;
-
-/** Sigma of a lognormal with the given mean and 99th percentile (the smaller root), or NaN if none. */
-export function lognormalSigmaFromP99(mean: number, p99: number): number {
-  // mu = ln(mean) - s²/2 and ln(p99) = mu + z·s  ⇒  s²/2 - z·s + ln(p99/mean) = 0
-  const l = Math.log(p99 / mean);
-  const disc = Z99 * Z99 - 2 * l;
-  if (disc < 0) return NaN;
-  return Z99 - Math.sqrt(disc);
-}
-
-/** The largest p99/mean ratio a lognormal with a fixed mean can have (e^(z²/2) ≈ 14.97). */
-export const LOGNORMAL_MAX_P99_RATIO = Math.exp((Z99 * Z99) / 2);
-
 /** A compiled distribution: `sample(rng)` draws one value in milliseconds. */
 export class Sampler {
   /** Mean of the distribution (ms). */
@@ -346,7 +332,7 @@ export class Sampler {
               `lognormal: p99_ms/mean_ms is ${(d.p99_ms / d.mean_ms).toFixed(2)}, but a lognormal with that mean reaches at most ${LOGNORMAL_MAX_P99_RATIO.toFixed(2)}`,
             );
         }
-        const mu = Math.log(d.mean_ms) - (sigma * sigma) / 2;
+        const mu = lognormalMu(d.mean_ms, sigma);
         // inverse-CDF table: Q(k / 4096) for the body; the 16 cells at each end are sampled exactly
         const table = lognormalTable(mu, sigma);
         return new Sampler(

@@ -8,6 +8,7 @@ export * as theory from './theory';
 export { analyticFor, type Analytic } from './theory';
 export { runBenchmarks, type BenchFigure, type BenchOptions } from './bench';
 export { Rng, Zipf, Stream, stream } from './random';
-export { Sampler, compileDist, lognormalSigmaFromP99, LOGNORMAL_MAX_P99_RATIO } from './dist';
+export { Sampler, compileDist } from './dist';
+export { lognormalSigmaFromP99, LOGNORMAL_MAX_P99_RATIO } from './lognormal';
 export { Histogram } from './histogram';
 export { EventList, TimerQueue } from './engine';

@@ -4,19 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { simulate, Simulation } from './simulate';
 import type { SimResult } from './result';
-import type { Scenario } from './schema';
-import { validateScenario } from './validate';
+import { scenario } from './testkit';
 
 const withoutWall = (r: SimResult) => JSON.stringify({ ...r, wall_ms: 0 });
 
-function valid(obj: unknown): Scenario {
-  const v = validateScenario(obj);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return v.scenario;
-}
-
 /** An async order pipeline with a cache, a DB, a lock and a service: every kind of station. */
-const pipeline = valid({
+const pipeline = scenario({
   schema: 'peakline.scenario/v1',
   name: 'sliced',
   seed: 3,

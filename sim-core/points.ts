@@ -2,7 +2,7 @@
 // detects the format — CSV with a header, JSON, pgbench's summary (one or more runs), pgbench's
 // per-transaction log (--log) and its aggregated form (--aggregate-interval), and wrk's summary.
 // Pure: no Node, so the console can use it too. Errors name the row or line and what is wrong.
-import { findJsonError, lineColumn } from './validate';
+import { findJsonError, lineColumn } from './validate/json-text';
 
 /** One measured load: a closed loop (`concurrency` clients) or an open one (`rate_rps`). */
 export interface LoadPoint {

@@ -27,6 +27,16 @@ export interface StationStats {
   mean_wait_ms: number;
   /** Servers at this station (handlers, workers, pool connections, shard capacity, cores...). */
   servers: number;
+  /**
+   * Services started per second in the measured window (requests, queries, calls, lock grants,
+   * CPU stints on a host; for the async queue, tasks taken). With `series` only.
+   */
+  throughput_rps?: number;
+  /**
+   * Mean time of one visit, ms: the wait plus the time held (busy area / services started, by
+   * Little's law); the async queue's is its wait. With `series` only.
+   */
+  residence_ms?: number;
   /** Kind, for the pipeline diagram. */
   kind: 'instance' | 'queue' | 'workers' | 'pool' | 'shard' | 'service' | 'lock' | 'cache' | 'host';
 }
@@ -146,7 +156,7 @@ export interface SimResult {
 }
 
 export interface SimOptions {
-  /** Include the time series and CDF. */
+  /** Include the time series, the CDF and each station's throughput and residence time. */
   series?: boolean;
   /** Override the scenario's seed. */
   seed?: number;

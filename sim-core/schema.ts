@@ -2,6 +2,7 @@
 // may say. The CLI's `validate` and `schema`, the UI's advanced editor and the simulator all read
 // it. Times are milliseconds unless a name says `_s`. Unknown fields are errors.
 import { z } from 'zod';
+import { LOGNORMAL_MAX_P99_RATIO } from './lognormal';
 
 const positive = (what: string) =>
   z.number({ error: `${what} must be a number` }).gt(0, { error: 'must be > 0' });
@@ -12,9 +13,6 @@ const count = (min = 1) =>
     .int({ error: 'must be a whole number' })
     .gte(min, { error: `must be >= ${min}` });
 const ratio = () => z.number().gte(0, { error: 'must be >= 0' }).lte(1, { error: 'must be <= 1' });
-
-/** Largest P99 / mean of a lognormal (e^(z²/2), z = Φ⁻¹(0.99)); dist.ts solves sigma below it. */
-const LOGNORMAL_MAX_P99_RATIO = Math.exp(2.3263478740408408 ** 2 / 2);
 
 /** A service-time (or think-time) distribution, in milliseconds. */
 export const DistSchema = z.discriminatedUnion('dist', [
@@ -290,6 +288,16 @@ export const StatsSchema = z.strictObject({
   batches: count(2).default(20),
 });
 
+/**
+ * Prices for `peakline plan`: the cost of one unit of a scenario field (`"server.instances": 250`),
+ * in a currency and per period of the user's choosing. Only the plan reads them.
+ */
+export const CostsSchema = z.strictObject({
+  currency: z.string().min(1).optional(),
+  period: z.string().min(1).optional(),
+  prices: z.record(z.string(), nonNegative()),
+});
+
 export const ScenarioSchema = z
   .strictObject({
     schema: z.literal('peakline.scenario/v1'),
@@ -309,6 +317,7 @@ export const ScenarioSchema = z
     db: DbSchema.optional(),
     services: z.record(z.string(), ServiceSchema).default({}),
     stats: StatsSchema.default(StatsSchema.parse({})),
+    costs: CostsSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const walk = (steps: Step[], path: (string | number)[], inTx = false) => {

@@ -92,6 +92,70 @@ describe('simulate', () => {
     expect(r.events).toBeGreaterThan(2 * r.requests.arrived);
   });
 
+  it('gives each station its throughput and residence time when series are asked for (the flow through the program)', () => {
+    const s = scenario({
+      seed: 3,
+      duration_s: 40,
+      warmup_s: 2,
+      workload: { type: 'open', rate_rps: 1000 },
+      server: { instances: 2, concurrency: 8 },
+      handler: [
+        { cpu: exp(1) },
+        {
+          cache: {
+            hit_ratio: 0.8,
+            lookup: { dist: 'const', ms: 0.2 },
+            miss_query: exp(1),
+            key: 'item',
+          },
+        },
+        { lock: { key: 'item', steps: [{ db: { query: exp(2), key: 'user' } }] } },
+        { call: { service: 'risk', time: exp(3) } },
+        { enqueue: {} },
+      ],
+      async: { queue_capacity: 100, when_full: 'block', workers: 4, steps: [{ cpu: exp(2) }] },
+      db: { pool_size: 6, shards: 4, shard_concurrency: 2 },
+      keyspace: { items: 100_000 },
+      services: { risk: { concurrency: 6 } },
+    });
+    const plain = simulate(s);
+    expect(plain.stations.db_pool.throughput_rps).toBeUndefined();
+    expect(plain.stations.db_pool.residence_ms).toBeUndefined();
+    const r = simulate(s, { series: true });
+    const st = r.stations;
+    // the same run: the figures it had are untouched
+    expect({ ...st.db_pool, throughput_rps: undefined, residence_ms: undefined }).toEqual({
+      ...plain.stations.db_pool,
+      throughput_rps: undefined,
+      residence_ms: undefined,
+    });
+    const near = (v: number | undefined, want: number, tol = 0.05) =>
+      expect(Math.abs(v! / want - 1)).toBeLessThan(tol);
+    // visits per request × 1000 req/s: one handler, one query plus a miss's 20 %, one lock, one call
+    near(st.instances.throughput_rps, 1000);
+    near(st.db_pool.throughput_rps, 1200);
+    const shards = [0, 1, 2, 3].map((k) => st[`shard[${k}]`].throughput_rps!);
+    near(
+      shards.reduce((a, b) => a + b, 0),
+      1200,
+    );
+    near(st['lock[0]'].throughput_rps, 1000);
+    near(st['service:risk'].throughput_rps, 1000);
+    near(st.workers.throughput_rps, r.async!.throughput_rps, 0.02);
+    // the handler is held for the whole request: its residence is the response time
+    near(st.instances.residence_ms, r.latency_ms.mean, 0.05);
+    // a call holds its service for its time (3 ms) after its wait
+    near(st['service:risk'].residence_ms! - st['service:risk'].mean_wait_ms, 3, 0.08);
+    // the async queue holds nothing: a task's visit is its wait there
+    expect(st.async_queue.residence_ms).toBeCloseTo(st.async_queue.mean_wait_ms, 9);
+    // Little's law at each station: mean number there = throughput × residence
+    for (const name of ['instances', 'db_pool', 'service:risk', 'workers', 'shard[0]']) {
+      const x = st[name];
+      const queue = name === 'workers' ? st.async_queue.mean_queue : x.mean_queue;
+      near(x.utilization * x.servers + queue, (x.throughput_rps! * x.residence_ms!) / 1000, 0.05);
+    }
+  });
+
   it('the same scenario and seed give the same result, byte for byte except wall_ms', () => {
     const s = pipeline();
     const a = simulate(s, { series: true });

@@ -81,6 +81,8 @@ interface Areas {
   waitSum: ArrayLike<number> | null;
   waitN: ArrayLike<number> | null;
   lockUtil: number[];
+  /** Add each station's throughput and residence time (the console's station table). */
+  flow?: boolean;
 }
 
 /** Names and aggregates the model's stations (per-instance ones summed) over a stretch of time. */
@@ -99,13 +101,22 @@ function buildStations(
     queueArea: number,
     waitSum: number,
     waitN: number,
-  ): StationStats => ({
-    utilization: servers > 0 && ms > 0 ? busyArea / (ms * servers) : 0,
-    mean_queue: ms > 0 ? queueArea / ms : 0,
-    mean_wait_ms: waitN > 0 ? waitSum / waitN : 0,
-    servers,
-    kind,
-  });
+  ): StationStats => {
+    const st: StationStats = {
+      utilization: servers > 0 && ms > 0 ? busyArea / (ms * servers) : 0,
+      mean_queue: ms > 0 ? queueArea / ms : 0,
+      mean_wait_ms: waitN > 0 ? waitSum / waitN : 0,
+      servers,
+      kind,
+    };
+    if (a.flow) {
+      // every start of service is counted (a zero wait too); the busy area over the starts is the
+      // mean time held (Little's law), so a visit's residence is its wait plus that
+      st.throughput_rps = ms > 0 ? waitN / (ms / 1000) : 0;
+      st.residence_ms = waitN > 0 ? (waitSum + busyArea) / waitN : 0;
+    }
+    return st;
+  };
   const one = (st: number, kind: StationStats['kind']) =>
     make(
       kind,
@@ -321,6 +332,7 @@ function summarise(
     waitSum: sim.stWaitSum,
     waitN: sim.stWaitN,
     lockUtil: Array.from({ length: sim.L }, (_, l) => sim.lockMaxUtil(l)),
+    flow: series,
   });
   const saturated = firstSaturated(
     stations,

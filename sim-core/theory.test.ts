@@ -10,6 +10,8 @@ import {
   mg1,
   mm1ResponseQuantile,
   mmc,
+  mmcResponseQuantile,
+  mmcResponseTail,
   mmck,
   mva,
 } from './theory';
@@ -33,6 +35,17 @@ describe('closed forms', () => {
     expect(f.inSystem).toBeCloseTo(4, 10);
     expect(mm1ResponseQuantile(0.8, 1, 0.99)).toBeCloseTo(5 * Math.log(100), 10);
     expect(() => mmc(1, 1, 1)).toThrow(/unstable/);
+  });
+
+  it('M/M/c response-time quantiles: M/M/1 at c = 1, the tail at 0 is 1, unstable is infinite', () => {
+    expect(mmcResponseQuantile(0.8, 1, 1, 0.99)).toBeCloseTo(mm1ResponseQuantile(0.8, 1, 0.99), 8);
+    expect(mmcResponseTail(3, 1, 4, 0)).toBe(1);
+    const q = mmcResponseQuantile(3, 1, 4, 0.99);
+    expect(mmcResponseTail(3, 1, 4, q)).toBeCloseTo(0.01, 10);
+    // more servers, a shorter tail; with a server per arrival nearly none waits: P99 → ln 100 / μ
+    expect(mmcResponseQuantile(3, 1, 5, 0.99)).toBeLessThan(q);
+    expect(mmcResponseQuantile(3, 1, 40, 0.99)).toBeCloseTo(Math.log(100), 6);
+    expect(mmcResponseQuantile(4, 1, 4, 0.99)).toBe(Infinity);
   });
 
   it('M/M/c/K tends to M/M/c as K grows and to Erlang B at K = c', () => {
@@ -99,6 +112,29 @@ describe('the simulator agrees with theory', () => {
       );
       if (c === 1) expect(rel(r.latency_ms.p99, a.latency_p99_ms!)).toBeLessThan(0.06);
     });
+  }
+
+  for (const [c, rho] of [
+    [4, 0.75],
+    [8, 0.9],
+  ]) {
+    it(
+      `M/M/${c} at ρ = ${rho}: P99 and P50 of the response time within 4 %`,
+      { timeout: 30_000 },
+      () => {
+        const s = scenario({
+          seed: 4,
+          duration_s: 200,
+          warmup_s: 2,
+          workload: { type: 'open', rate_rps: rho * c * 1000 },
+          server: { concurrency: c },
+          handler: [{ cpu: exp(1) }],
+        });
+        const r = simulate(s);
+        expect(rel(r.latency_ms.p99, mmcResponseQuantile(rho * c, 1, c, 0.99))).toBeLessThan(0.04);
+        expect(rel(r.latency_ms.p50, mmcResponseQuantile(rho * c, 1, c, 0.5))).toBeLessThan(0.04);
+      },
+    );
   }
 
   it('M/M/2/5 blocks the share of arrivals Erlang says', () => {

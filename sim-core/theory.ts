@@ -66,6 +66,39 @@ export function mm1ResponseQuantile(lambda: number, mu: number, q: number): numb
 }
 
 /**
+ * P(T > t) for the M/M/c response time T = W + S (FIFO): an arrival waits with probability
+ * C = Erlang C, and then for an Exp(cμ − λ) time; its service S is Exp(μ), independent.
+ */
+export function mmcResponseTail(lambda: number, mu: number, c: number, t: number): number {
+  if (lambda >= c * mu) return 1;
+  if (t <= 0) return 1;
+  const pw = erlangC(c, lambda / mu);
+  const theta = c * mu - lambda;
+  const s = Math.exp(-mu * t);
+  // P(Exp(θ) + Exp(μ) > t)
+  const sum =
+    Math.abs(theta - mu) < 1e-12 * mu
+      ? (1 + mu * t) * s
+      : (theta * s - mu * Math.exp(-theta * t)) / (theta - mu);
+  return (1 - pw) * s + pw * sum;
+}
+
+/** q-quantile of the M/M/c response time (FIFO); Infinity when λ ≥ cμ. */
+export function mmcResponseQuantile(lambda: number, mu: number, c: number, q: number): number {
+  if (lambda >= c * mu) return Infinity;
+  const target = 1 - q;
+  let lo = 0;
+  let hi = 1 / mu;
+  while (mmcResponseTail(lambda, mu, c, hi) > target) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (mmcResponseTail(lambda, mu, c, mid) > target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
  * M/M/c/K: c servers, at most K in the system (K − c waiting); arrivals finding K are blocked.
  * Stable for any load. Probabilities are summed in log space, so K of 100,000 is fine.
  */

@@ -1,20 +1,10 @@
 // Scenario validation as a user meets it: each kind of mistake in a scenario file gets one line
 // naming the file, the field path and what is wrong; every problem is reported at once.
 import { describe, expect, it } from 'vitest';
-import {
-  findJsonError,
-  formatPath,
-  formatProblems,
-  getPath,
-  levenshtein,
-  parsePath,
-  parseScenarioText,
-  parseSetArg,
-  setPath,
-  suggest,
-  validateScenario,
-  type Problem,
-} from './validate';
+import { formatProblems, parseScenarioText, validateScenario, type Problem } from './validate';
+import { findJsonError } from './validate/json-text';
+import { formatPath, getPath, parsePath, parseSetArg, setPath } from './validate/paths';
+import { levenshtein, suggest } from './validate/suggest';
 
 const good = () => ({
   schema: 'peakline.scenario/v1',

@@ -72,6 +72,31 @@ describe('API handler', () => {
     expect(loaded.ok && loaded.result).toMatchObject({ scenario });
   });
 
+  it("carries the profile store's refusals with the contract's codes", async () => {
+    expect(await handler.handle('profiles:save', { name: '../..', scenario }, ctx)).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid_request',
+        message:
+          'profile name "../.." has no usable characters (use letters, digits, space, _ . -)',
+      },
+    });
+    expect(await handler.handle('profiles:load', { name: 'none' }, ctx)).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'no profile named "none" (none.json)' },
+    });
+    await handler.handle('profiles:save', { name: 'taken', scenario }, ctx);
+    const again = await handler.handle(
+      'profiles:save',
+      { name: 'taken', scenario, noOverwrite: true },
+      ctx,
+    );
+    expect(!again.ok && again.error).toEqual({
+      code: 'exists',
+      message: 'a profile named "taken" already exists',
+    });
+  });
+
   it('refuses a malformed payload naming the request and the field', async () => {
     expect(await handler.handle('profiles:save', { name: '', scenario }, ctx)).toEqual({
       ok: false,

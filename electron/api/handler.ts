@@ -11,12 +11,13 @@ import type {
   LiveReplyOf,
   LiveRequestChannel,
 } from '../live/contract';
-import type { ProfileStore } from '../profiles/store';
+import { ProfileError, type ProfileErrorCode, type ProfileStore } from '../profiles/store';
 import type { runSweep as RunSweep, VaryDim } from '../sweep/sweep';
 import {
   events,
   isRequestChannel,
   requests,
+  type ApiErrorCode,
   type EventChannel,
   type EventOf,
   type ReplyEnvelope,
@@ -107,8 +108,18 @@ export function describeIssues(prefix: string, issues: readonly z.core.$ZodIssue
   return [...new Set(lines)].join('\n');
 }
 
+/** The contract's code for each way the profile store refuses. */
+const PROFILE_ERROR_CODES: Record<ProfileErrorCode, ApiErrorCode> = {
+  invalid_name: 'invalid_request',
+  not_found: 'not_found',
+  invalid_scenario: 'invalid_scenario',
+  exists: 'exists',
+};
+
 function toEnvelope(e: unknown): ReplyEnvelope {
   if (e instanceof ApiError) return { ok: false, error: { code: e.code, message: e.message } };
+  if (e instanceof ProfileError)
+    return { ok: false, error: { code: PROFILE_ERROR_CODES[e.code], message: e.message } };
   const message = e instanceof Error ? e.message : String(e);
   return { ok: false, error: { code: 'internal', message } };
 }

@@ -1,11 +1,12 @@
 // The `peakline` command line: run, validate, schema and sweep here, calibrate and bench in modules
 // of their own; serve, watch and demo are loaded on demand from the web shell and the live sources.
 // Errors are one clear line on stderr and a non-zero exit code (a stack trace only with --debug).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ScenarioSchema } from '../../sim-core/schema';
 import { formatProblems, parseScenarioText } from '../../sim-core/validate';
 import { runSweep, parseSlo, parseVary, SweepInputError } from '../sweep/sweep';
+import { packageVersion } from '../version';
 import { formatSweep, formatSweepCsv } from './report';
 import { CliError, loadScenarioInput, parseCommand, readText, wholeNumberText } from './util';
 
@@ -28,6 +29,18 @@ Commands
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
         --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
         (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
+  plan FILE --vary path=a..b[:step] [--vary ...] --slo 'p99<=150,backlog_max<=900'
+        [--cost path=price ...] [--confidence 0.95] [--replications N]
+        [--max-replications N] [--set path=value ...] [--seed N] [--threads N] [--json|--csv]
+        The cheapest configuration of any number of varied fields that meets every SLO
+        clause at the confidence given (replications with common random numbers, more near
+        the boundary), found by bisection and branch and bound on a small share of the grid.
+        SLO metrics: p50 p90 p99 p999 mean (ms), error_rate, throughput, task_delay_p99,
+        backlog_max, util:STATION (e.g. util:db_pool<=0.8). Cost = Σ price × value × count:
+        what each instance has of its own (server.*, async.*, db.pool_size, its host's cores)
+        is counted once per server.instances, db.shard_concurrency once per db.shards;
+        instances, shards and services themselves once. Prices also from the scenario's
+        "costs": {"currency", "period", "prices": {path: price}}.
   calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--pool N]
         [--host NAME] [--out FILE] [--json]
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
@@ -48,13 +61,6 @@ Commands
 Paths name scenario fields: server.concurrency, async.workers, handler[0].cpu.mean_ms.
 --debug (any command) prints stack traces of unexpected errors.
 `;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -221,6 +227,7 @@ const COMMANDS: Record<string, Handler> = {
   validate: cmdValidate,
   schema: cmdSchema,
   sweep: cmdSweep,
+  plan: async (argv) => (await import('./plan')).planCommand(argv),
   calibrate: async (argv) => (await import('./calibrate')).calibrateCommand(argv),
   bench: async (argv) => (await import('./bench')).benchCommand(argv),
   serve: (argv) => delegate('../web/serve.ts', 'serveCommand', 'the web console (serve)', argv),
@@ -239,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === '--version' || command === '-v' || command === 'version') {
-      out(`peakline ${version()}\n`);
+      out(`peakline ${packageVersion()}\n`);
       return 0;
     }
     const delegated = command === 'serve' || command === 'watch' || command === 'demo';
@@ -250,7 +257,7 @@ export async function main(argv: string[]): Promise<number> {
     const handler = COMMANDS[command];
     if (!handler) {
       const known = Object.keys(COMMANDS);
-      const { suggest } = await import('../../sim-core/validate');
+      const { suggest } = await import('../../sim-core/validate/suggest');
       const hint = suggest(command, [...known, 'help']);
       throw new CliError(
         `peakline: unknown command "${command}"${hint ? ` — did you mean "${hint}"?` : ''} (commands: ${known.join(', ')}, help)`,

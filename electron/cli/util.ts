@@ -5,13 +5,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import type { Scenario } from '../../sim-core/schema';
-import {
-  formatProblems,
-  parseScenarioText,
-  parseSetArg,
-  setPath,
-  validateScenario,
-} from '../../sim-core/validate';
+import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
+import { parseSetArg, setPath } from '../../sim-core/validate/paths';
 
 /** An error the user can act on: printed as one line (or a few problem lines), no stack trace. */
 export class CliError extends Error {

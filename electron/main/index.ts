@@ -20,8 +20,10 @@ import path from 'node:path';
 import type { EventChannel, MenuCommand, OpenFile } from '../api/contract';
 import { createApiHandler, type RequestContext } from '../api/handler';
 import { adaptLiveService } from '../api/live-adapter';
+import { contentSecurityPolicy } from '../csp';
 import { LiveService } from '../live/service';
-import { ProfileStore, readScenarioFile, writeFileAtomic } from '../profiles/store';
+import { ProfileStore, readScenarioFile } from '../profiles/store';
+import { writeFileAtomic } from '../write-file-atomic';
 import { MIME, resolveStatic } from '../web/server';
 import { scenarioFilesFromArgv } from './argv';
 import { PRELOAD_BUNDLE } from './bundle';
@@ -33,7 +35,6 @@ import {
   APP_HOST,
   APP_SCHEME,
   APP_URL,
-  appContentSecurityPolicy,
   isAppUrl,
   navigationAllowed,
   windowOpenDecision,
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
     return new Response(new Uint8Array(data), {
       headers: {
         'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Security-Policy': appContentSecurityPolicy(),
+        'Content-Security-Policy': contentSecurityPolicy('electron'),
         'X-Content-Type-Options': 'nosniff',
         // cross-origin isolation: the simulation worker shares a stop flag with the page
         'Cross-Origin-Opener-Policy': 'same-origin',

@@ -2,7 +2,7 @@
 // small JSON file in the user data folder.
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../profiles/store';
+import { writeFileAtomic } from '../write-file-atomic';
 
 const RecentSchema = z.array(
   z.object({ name: z.string().min(1), source: z.enum(['user', 'shipped']) }),

@@ -6,7 +6,7 @@
 // the next `set` keeps the damaged file beside it (`.corrupt`) and starts a fresh one.
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../profiles/store';
+import { writeFileAtomic } from '../write-file-atomic';
 import { SavedConnectionIdSchema as SecretIdSchema } from '../live/contract';
 import type { PasswordVault } from '../live/service';
 

@@ -10,6 +10,7 @@ import vm from 'node:vm';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { EventChannel, MenuCommand } from '../api/contract';
 import { createApiHandler, type ApiHandler } from '../api/handler';
+import { contentSecurityPolicy } from '../csp';
 import { tempProfiles, TINY_SCENARIO, type TempProfiles } from '../api/testing';
 import { createPreloadApi, type PreloadIpc } from '../preload/api';
 import { scenarioFilesFromArgv } from './argv';
@@ -19,7 +20,6 @@ import { buildMenuTemplate, type MenuState } from './menu';
 import { RecentProfiles } from './recent';
 import {
   APP_URL,
-  appContentSecurityPolicy,
   isAppUrl,
   navigationAllowed,
   windowOpenDecision,
@@ -112,7 +112,7 @@ describe('desktop window', () => {
       null,
     ])
       expect(isAppUrl(u), String(u)).toBe(false);
-    const csp = appContentSecurityPolicy();
+    const csp = contentSecurityPolicy('electron');
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/unsafe-eval|\*/);

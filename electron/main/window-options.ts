@@ -22,23 +22,6 @@ export function isAppUrl(url: string | undefined | null): boolean {
   }
 }
 
-/** The desktop app's Content-Security-Policy: only its own scripts; no network at all. */
-export function appContentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "worker-src 'self' blob:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
 /** The BrowserWindow options: isolated, sandboxed, no Node in the page, remembered bounds. */
 export function windowOptions(opts: {
   preload: string;

@@ -3,7 +3,7 @@
 // displays changed since.
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../profiles/store';
+import { writeFileAtomic } from '../write-file-atomic';
 
 export const WindowStateSchema = z.object({
   x: z.number().int().optional(),

@@ -1,16 +1,11 @@
 // Profile storage as a user meets it: save a scenario, see it listed, load it back; bad names
-// cannot escape the folder; a bad file shows the validator's message; writes are atomic.
+// cannot escape the folder; a bad file shows the validator's message. (Its atomic writes are
+// electron/write-file-atomic.test.ts.)
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  ProfileStore,
-  defaultUserProfilesDir,
-  profileFileName,
-  readScenarioFile,
-  writeFileAtomic,
-} from './store';
+import { ProfileStore, defaultUserProfilesDir, profileFileName, readScenarioFile } from './store';
 
 const scenario = {
   schema: 'peakline.scenario/v1',
@@ -126,17 +121,6 @@ describe('profile store', () => {
     ]);
     expect((await store.load('seed-async', 'shipped')).scenario).toEqual(scenario);
     await expect(store.load('seed-async')).rejects.toMatchObject({ code: 'not_found' });
-  });
-
-  it('writes atomically: no temporary file is left and the old content survives a failed write', async () => {
-    const file = path.join(root, 'a.json');
-    await writeFileAtomic(file, 'one');
-    await writeFileAtomic(file, 'two');
-    expect(await readFile(file, 'utf8')).toBe('two');
-    expect(await readdir(root)).toEqual(['a.json', 'shipped']);
-    await mkdir(path.join(root, 'dir.json'));
-    await expect(writeFileAtomic(path.join(root, 'dir.json'), 'x')).rejects.toThrow();
-    expect((await readdir(root)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('reads a scenario file opened from the OS, or says what is wrong with it', async () => {

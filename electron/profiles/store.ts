@@ -3,14 +3,13 @@
 // turned into safe file names (no path traversal), writes are atomic (temp file, fsync, rename),
 // and every file read or written is checked by the scenario validator, whose message is what a
 // bad file shows.
-import { promises as fs, constants as fsc } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
 import type { LoadedProfile, OpenFile, ProfileEntry, ProfileSource } from '../api/contract';
-import { ApiError } from '../api/errors';
+import { writeFileAtomic } from '../write-file-atomic';
 
 /** The repository's shipped profiles folder. */
 export const SHIPPED_PROFILES_DIR = fileURLToPath(new URL('../../profiles/', import.meta.url));
@@ -27,13 +26,28 @@ export function defaultUserProfilesDir(
   return path.join(path.resolve(base), 'profiles');
 }
 
+/** Why the store refused: a name it cannot use, no such profile, a file or scenario that does not
+ * validate, a name already taken (Save As). */
+export type ProfileErrorCode = 'invalid_name' | 'not_found' | 'invalid_scenario' | 'exists';
+
+/** A profile the store cannot read or write, with a message a person can act on. */
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+  constructor(
+    readonly code: ProfileErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 const SUFFIX = '.json';
 
 /**
  * The file name a profile name is stored under: letters (any script), digits, space, `_ . -`
  * kept, everything else (slashes, colons, control characters…) becomes `-`; no leading dots;
- * at most 100 characters; `.json` added. Throws an ApiError when nothing usable is left.
+ * at most 100 characters; `.json` added. Throws a ProfileError when nothing usable is left.
  */
 export function profileFileName(name: string): string {
   let base = name.trim();
@@ -47,8 +61,8 @@ export function profileFileName(name: string): string {
     .slice(0, 100)
     .trim();
   if (base === '' || WINDOWS_RESERVED.test(base.split('.')[0]))
-    throw new ApiError(
-      'invalid_request',
+    throw new ProfileError(
+      'invalid_name',
       `profile name ${JSON.stringify(name)} has no usable characters (use letters, digits, space, _ . -)`,
     );
   return base + SUFFIX;
@@ -57,44 +71,6 @@ export function profileFileName(name: string): string {
 /** The profile name of a stored file name (its name without `.json`). */
 function nameOfFile(file: string): string {
   return file.endsWith(SUFFIX) ? file.slice(0, -SUFFIX.length) : file;
-}
-
-/**
- * Writes `data` to `file` atomically: a temporary file in the same folder, fsync, rename over the
- * target, fsync of the folder. A crash leaves either the old file or the new one, never half.
- */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  const fh = await fs.open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (e) {
-    await fh.close().catch(() => {});
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  try {
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  try {
-    const dh = await fs.open(dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    // Some platforms (Windows) cannot fsync a folder; the rename is still atomic there.
-  }
 }
 
 export interface ProfileStoreOptions {
@@ -123,7 +99,7 @@ export class ProfileStore {
     const dir = this.dirOf(source);
     const file = path.join(dir, profileFileName(name));
     if (path.dirname(file) !== dir)
-      throw new ApiError('invalid_request', `profile name ${JSON.stringify(name)} is not allowed`);
+      throw new ProfileError('invalid_name', `profile name ${JSON.stringify(name)} is not allowed`);
     return file;
   }
 
@@ -189,7 +165,7 @@ export class ProfileStore {
       text = await fs.readFile(full, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new ApiError(
+        throw new ProfileError(
           'not_found',
           `no ${source === 'shipped' ? 'shipped ' : ''}profile named ${JSON.stringify(name)} (${this.labelOf(file, source)})`,
         );
@@ -197,7 +173,8 @@ export class ProfileStore {
     }
     const label = this.labelOf(file, source);
     const r = parseScenarioText(text, label);
-    if (!r.ok) throw new ApiError('invalid_scenario', formatProblems(label, r.problems).join('\n'));
+    if (!r.ok)
+      throw new ProfileError('invalid_scenario', formatProblems(label, r.problems).join('\n'));
     const scenario = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     return { name: nameOfFile(file), source, file, scenario };
   }
@@ -214,7 +191,8 @@ export class ProfileStore {
     const full = this.pathOf(name, 'user');
     const file = path.basename(full);
     const r = validateScenario(scenario, file);
-    if (!r.ok) throw new ApiError('invalid_scenario', formatProblems(file, r.problems).join('\n'));
+    if (!r.ok)
+      throw new ProfileError('invalid_scenario', formatProblems(file, r.problems).join('\n'));
     await fs.mkdir(this.userDir, { recursive: true });
     if (options.noOverwrite) {
       const exists = await fs.stat(full).then(
@@ -222,7 +200,7 @@ export class ProfileStore {
         () => false,
       );
       if (exists)
-        throw new ApiError(
+        throw new ProfileError(
           'exists',
           `a profile named ${JSON.stringify(nameOfFile(file))} already exists`,
         );

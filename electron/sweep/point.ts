@@ -2,7 +2,8 @@
 // worker threads and the in-thread mode, so both give the same result for the same point.
 import type { SimOptions, SimResult } from '../../sim-core/result';
 import type { Scenario } from '../../sim-core/schema';
-import { setPath, validateScenario } from '../../sim-core/validate';
+import { validateScenario } from '../../sim-core/validate';
+import { setPath } from '../../sim-core/validate/paths';
 import type { VaryDim } from './spec';
 
 /** The simulator's entry point (`simulate` of sim-core/index). */

@@ -2,7 +2,7 @@
 // `path=1,2,4`) into values, and SLOs such as `p99<=200,error_rate<=0.01` into clauses that are
 // checked against a SimResult. Pure functions, shared by the CLI and the shells.
 import type { SimResult } from '../../sim-core/result';
-import { parsePath } from '../../sim-core/validate';
+import { parsePath } from '../../sim-core/validate/paths';
 
 /** One varied dimension: a scenario path and the values it takes, in order. */
 export interface VaryDim {

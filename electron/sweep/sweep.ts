@@ -5,7 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../sim-core/result';
-import { formatPath, parsePath, setPath, validateScenario } from '../../sim-core/validate';
+import { validateScenario } from '../../sim-core/validate';
+import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
 import {
   formatSlo,
   gridPoints,
@@ -183,6 +184,11 @@ export function cheapest(points: readonly SweepPoint[]): SweepPoint | null {
   return best;
 }
 
+/** Starts one sweep worker thread (it runs points of `init`, one message each). */
+export function startSweepWorker(init: WorkerInit): Worker {
+  return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init });
+}
+
 /**
  * Runs `scenario` once for every combination of `vary` values (one or two dimensions) on worker
  * threads and reports each point, and the cheapest meeting `opts.slo`. Throws before starting when
@@ -289,7 +295,7 @@ export async function runSweep(
       return true;
     };
     for (let t = 0; t < threads; t++) {
-      const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init });
+      const w = startSweepWorker(init);
       workers.push(w);
       w.on('message', (rep: PointReply) => {
         if (settled) return;

@@ -54,6 +54,20 @@ describe('the import graph', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps the simulation worker free of the store (types included)', () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const edge of importsOf(file)) if (edge.target) visit(edge.target);
+    };
+    visit(join(root, 'renderer', 'sim', 'worker.ts'));
+    const store = [...seen]
+      .map((f) => relative(root, f))
+      .filter((f) => f.startsWith(join('renderer', 'store')));
+    expect(store).toEqual([]);
+  });
+
   it('lets the renderer take only types (and the channel tables) from the Node side', () => {
     const offenders: string[] = [];
     for (const file of sourceFiles(join(root, 'renderer'))) {

@@ -3,6 +3,7 @@
 // token (random, compared in constant time), and the security headers of every response.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
+import { contentSecurityPolicy } from '../csp';
 
 /** A fresh access token: 32 random bytes, URL-safe base64. */
 export function newToken(): string {
@@ -78,29 +79,10 @@ export function originAllowed(
   return u.host.toLowerCase() === (hostHeader ?? '').trim().toLowerCase();
 }
 
-/** The Content-Security-Policy of the console's pages. */
-export function contentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "worker-src 'self' blob:",
-    // 'self' covers ws:// to the same host and port in current browsers; the explicit forms
-    // are for older ones.
-    "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
 /** Headers on every response: CSP, no sniffing, no framing, and no Referer (the URL holds the token). */
 export function securityHeaders(): Record<string, string> {
   return {
-    'Content-Security-Policy': contentSecurityPolicy(),
+    'Content-Security-Policy': contentSecurityPolicy('web'),
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',

@@ -2,12 +2,13 @@
 // Builds the UI first when renderer/dist is missing or older than its sources (saying so on
 // stderr), starts the web shell with a fresh access token, prints ONE line with the URL on stdout
 // and runs until SIGINT / SIGTERM, then closes cleanly.
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adaptLiveService } from '../api/live-adapter';
 import { createApiHandler } from '../api/handler';
 import { ProfileStore, defaultUserProfilesDir } from '../profiles/store';
+import { packageVersion } from '../version';
 import { newToken } from './security';
 import { startWebServer, type RunningWebServer } from './server';
 
@@ -116,16 +117,6 @@ export async function buildUi(
   const started = Date.now();
   await build({ configFile, logLevel: 'warn' });
   log(`Built the console UI in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-}
-
-function packageVersion(): string {
-  try {
-    return (
-      JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
-    ).version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** Starts the web console (store, live service, handler, server); the caller prints and stops it. */

@@ -1,8 +1,8 @@
 // A titled card around one chart: measures its width for the chart, and offers PNG export of
-// the chart's SVG.
+// the chart's SVG, titled with the scenario's name and the chart's, and what its axes measure.
 import { useRef, useState, type ReactNode } from 'react';
 import { useApp } from '../store';
-import { selectTheme } from '../store/selectors';
+import { selectShown, selectTheme } from '../store/selectors';
 import { palettes } from '../ui/palette';
 import { useApi, useT, useWidth } from '../ui/hooks';
 import { fileSafe, saveExport, svgToPng } from '../export';
@@ -12,13 +12,19 @@ export interface ChartCardProps {
   /** Renders the chart at the measured width. */
   children: (width: number) => ReactNode;
   className?: string;
+  /** What the axes measure, in which units: the exported image's second line. */
+  units?: string;
+  /** The scenario named in the exported image (default: the result on screen's). */
+  scenario?: string;
 }
 
 /** Card with a title, a PNG export button and the chart. */
-export function ChartCard({ title, children, className }: ChartCardProps) {
+export function ChartCard({ title, children, className, units, scenario }: ChartCardProps) {
   const t = useT();
   const api = useApi();
   const theme = useApp(selectTheme);
+  const shownName = useApp((s) => selectShown(s).result?.scenario ?? s.scenario.name);
+  const scenarioName = scenario ?? shownName;
   const body = useRef<HTMLDivElement>(null);
   const width = useWidth(body, 560);
   const [err, setErr] = useState<string | null>(null);
@@ -46,14 +52,18 @@ export function ChartCard({ title, children, className }: ChartCardProps) {
           color: el.querySelector('path')?.getAttribute('stroke') ?? palettes[theme].fg,
         }),
       );
+      const heading = scenarioName
+        ? t('exportTitle', { scenario: scenarioName, chart: title })
+        : title;
       const png = await svgToPng(
         svg,
         palettes[theme].bg,
         2,
-        { text: title, color: palettes[theme].fg },
+        { text: heading, color: palettes[theme].fg, sub: units, subColor: palettes[theme].muted },
         legend,
       );
-      await saveExport(api, 'png', `${fileSafe(title)}.png`, png, 'image/png');
+      const file = scenarioName ? `${fileSafe(scenarioName)}-${fileSafe(title)}` : fileSafe(title);
+      await saveExport(api, 'png', `${file}.png`, png, 'image/png');
       setErr(null);
     } catch (e) {
       setErr(e instanceof Error ? e.message : String(e));

@@ -4,12 +4,13 @@
 import { memo, useMemo } from 'react';
 import { Bar, BarChart, Cell, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SimResult } from '../../sim-core/result';
-import { downsample, stationBars, thinCdf } from '../store/selectors';
-import type { AnalyticView } from '../store/types';
+import type { AnalyticView } from '../sim/analytic';
+import { downsample, thinCdf } from '../sim/thin';
+import { stationBars } from '../store/selectors';
 import type { Palette } from '../ui/palette';
 import type { T } from '../i18n';
 import { fmtNum } from '../format';
-import { axes, axisTick, grid, numberXAxis, seriesLine } from './parts';
+import { axes, axisTick, grid, numberXAxis, seriesLine, yAxisLabel } from './parts';
 
 const H = 220;
 const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
@@ -40,7 +41,7 @@ export const LatencyChart = memo(function LatencyChart({
   const data = useSeries(result, width);
   return (
     <LineChart width={width} height={H} data={data} margin={MARGIN}>
-      {axes(p)}
+      {axes(p, {}, { x: t('axTime'), y: t('axLatency') })}
       {seriesLine('p50_ms', `P50 (${t('ms')})`, p.p50)}
       {seriesLine('p99_ms', `P99 (${t('ms')})`, p.p99)}
       <ReferenceLine
@@ -83,7 +84,7 @@ export const ThroughputChart = memo(function ThroughputChart({
   const data = useSeries(result, width);
   return (
     <LineChart width={width} height={H} data={data} margin={MARGIN}>
-      {axes(p)}
+      {axes(p, {}, { x: t('axTime'), y: t('axRate') })}
       {seriesLine('ok_rps', t('okRps'), p.ok)}
       {seriesLine('error_rps', t('errorRps'), p.error)}
       {analytic?.throughput_rps !== undefined ? (
@@ -103,7 +104,7 @@ export const QueueChart = memo(function QueueChart({ result, width, palette: p, 
   const data = useSeries(result, width);
   return (
     <LineChart width={width} height={H} data={data} margin={MARGIN}>
-      {axes(p)}
+      {axes(p, {}, { x: t('axTime'), y: t('axCount') })}
       {seriesLine('backlog', t('backlog'), p.backlog)}
       {seriesLine('async_backlog', t('asyncBacklog'), p.async)}
       {seriesLine('blocked', t('blocked'), p.blocked, { strokeWidth: 1 })}
@@ -122,7 +123,7 @@ export const UtilisationChart = memo(function UtilisationChart({
     () => stationBars(result).map((b) => ({ ...b, pct: Math.min(100, b.utilization * 100) })),
     [result],
   );
-  const height = Math.max(H, 26 * data.length + 40);
+  const height = Math.max(H, 26 * data.length + 50);
   return (
     <BarChart
       width={width}
@@ -138,7 +139,8 @@ export const UtilisationChart = memo(function UtilisationChart({
         ticks={[0, 25, 50, 75, 100]}
         tick={axisTick(p)}
         stroke={p.muted}
-        unit="%"
+        height={38}
+        label={{ value: t('axUtil'), position: 'insideBottom', fill: p.muted, fontSize: 11 }}
       />
       <YAxis type="category" dataKey="name" tick={axisTick(p)} stroke={p.muted} width={110} />
       <Tooltip isAnimationActive={false} formatter={(v) => `${fmtNum(Number(v))} %`} />
@@ -156,7 +158,36 @@ export const UtilisationChart = memo(function UtilisationChart({
   );
 });
 
-/** Fraction of ok responses at or under each latency. */
+/** 1-2-5 ticks (only powers of ten over a wide range) from `lo` to `hi`, for a log axis. */
+export function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  const wide = hi / lo > 2000;
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
+    for (const m of wide ? [1] : [1, 2, 5]) {
+      const v = Number((m * 10 ** e).toPrecision(6));
+      if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+    }
+  return out;
+}
+
+/** The latency CDF's log-axis extent: from a 1-2-5 step at or under the fastest response to one
+ * at or over the slowest. */
+export function cdfDomain(cdf: readonly [number, number][]): [number, number] | null {
+  const ms = cdf.map(([x]) => x).filter((x) => x > 0);
+  if (ms.length === 0) return null;
+  const nice = (v: number, up: boolean) => {
+    const e = 10 ** Math.floor(Math.log10(v));
+    const steps = [1, 2, 5, 10].map((m) => m * e);
+    return up ? steps.find((s) => s >= v)! : [...steps].reverse().find((s) => s <= v)!;
+  };
+  const lo = nice(Math.min(...ms), false);
+  const hi = nice(Math.max(...ms), true);
+  return [lo, hi > lo ? hi : lo * 10];
+}
+
+const pctTick = (v: number) => `${Math.round(v * 100)} %`;
+
+/** Fraction of ok responses at or under each latency, on a log latency axis. */
 export const CdfChart = memo(function CdfChart({
   result,
   width,
@@ -166,17 +197,54 @@ export const CdfChart = memo(function CdfChart({
 }: ChartProps & { sloP99Ms: number }) {
   const data = useMemo(
     () =>
-      thinCdf(result.cdf ?? [], Math.max(20, Math.floor(width * 2))).map(([ms, f]) => ({ ms, f })),
+      thinCdf(
+        (result.cdf ?? []).filter(([ms]) => ms > 0),
+        Math.max(20, Math.floor(width * 2)),
+      ).map(([ms, f]) => ({ ms, f })),
     [result, width],
   );
+  const domain = useMemo(() => cdfDomain(result.cdf ?? []), [result]);
+  if (!domain) return <p className="muted">{t('noResult')}</p>;
   return (
-    <LineChart width={width} height={H} data={data} margin={MARGIN}>
+    <LineChart width={width} height={H + 16} data={data} margin={MARGIN}>
       {grid(p)}
-      {numberXAxis(p, 'ms', { unit: ' ms' })}
-      <YAxis domain={[0, 1]} tick={axisTick(p)} stroke={p.muted} width={40} />
-      <Tooltip isAnimationActive={false} />
-      <ReferenceLine y={0.99} stroke={p.muted} strokeDasharray="2 3" />
-      <ReferenceLine x={sloP99Ms} stroke={p.slo} strokeDasharray="6 4" />
+      {numberXAxis(
+        p,
+        'ms',
+        { scale: 'log', domain, allowDataOverflow: true, ticks: logTicks(domain[0], domain[1]) },
+        t('axLatencyLog'),
+      )}
+      <YAxis
+        domain={[0, 1]}
+        ticks={[0, 0.25, 0.5, 0.75, 1]}
+        tickFormatter={pctTick}
+        tick={axisTick(p)}
+        stroke={p.muted}
+        width={66}
+        label={yAxisLabel(p, t('axFraction'))}
+      />
+      <Tooltip
+        isAnimationActive={false}
+        labelFormatter={(v) => `${fmtNum(Number(v))} ms`}
+        formatter={(v) => pctTick(Number(v))}
+      />
+      <ReferenceLine
+        y={0.99}
+        stroke={p.muted}
+        strokeDasharray="2 3"
+        label={{ value: 'P99', fill: p.muted, fontSize: 11, position: 'insideTopLeft' }}
+      />
+      <ReferenceLine
+        x={sloP99Ms}
+        stroke={p.slo}
+        strokeDasharray="6 4"
+        label={{
+          value: `SLO ${sloP99Ms} ms`,
+          fill: p.slo,
+          fontSize: 11,
+          position: 'insideTopLeft',
+        }}
+      />
       {seriesLine('f', t('fraction'), p.p50, { type: 'stepAfter' })}
     </LineChart>
   );

@@ -3,7 +3,7 @@
 import { memo, useMemo } from 'react';
 import { LineChart, ReferenceLine } from 'recharts';
 import type { SimResult } from '../../sim-core/result';
-import { downsample } from '../store/selectors';
+import { downsample } from '../sim/thin';
 import type { Palette } from '../ui/palette';
 import { axes, seriesLine } from './parts';
 
@@ -17,6 +17,7 @@ export const CompareChart = memo(function CompareChart({
   sloP99Ms,
   labelA,
   labelB,
+  axisLabels = {},
 }: {
   a: SimResult;
   b: SimResult;
@@ -26,13 +27,15 @@ export const CompareChart = memo(function CompareChart({
   sloP99Ms: number;
   labelA: string;
   labelB: string;
+  /** The axes' quantities and units. */
+  axisLabels?: { x?: string; y?: string };
 }) {
   const n = Math.max(20, Math.floor(width * 2));
   const da = useMemo(() => downsample(a.series ?? [], n), [a, n]);
   const db = useMemo(() => downsample(b.series ?? [], n), [b, n]);
   return (
     <LineChart width={width} height={220} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-      {axes(p, { allowDuplicatedCategory: false })}
+      {axes(p, { allowDuplicatedCategory: false }, axisLabels)}
       {seriesLine(metric, labelA, p.muted, { data: da, strokeDasharray: '5 3' })}
       {seriesLine(metric, labelB, metric === 'p99_ms' ? p.p99 : p.ok, { data: db })}
       {metric === 'p99_ms' ? (

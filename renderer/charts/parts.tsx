@@ -17,11 +17,27 @@ export function grid(p: Palette): ReactElement {
   return <CartesianGrid key="grid" stroke={p.grid} strokeDasharray="3 3" />;
 }
 
-/** A numeric X axis over the data's extent with formatted ticks (time by default). */
+/** An axis title (its quantity and unit) in the tick colour. */
+function axisLabel(p: Palette, value: string, y: boolean) {
+  return y
+    ? {
+        value,
+        angle: -90,
+        position: 'insideLeft' as const,
+        fill: p.muted,
+        fontSize: 11,
+        style: { textAnchor: 'middle' as const },
+      }
+    : { value, position: 'insideBottom' as const, fill: p.muted, fontSize: 11 };
+}
+
+/** A numeric X axis over the data's extent with formatted ticks (time by default), titled with
+ * its quantity and unit when `label` is given. */
 export function numberXAxis(
   p: Palette,
   dataKey = 't_s',
   extra: Omit<XAxisProps, 'ref'> = {},
+  label?: string,
 ): ReactElement {
   return (
     <XAxis
@@ -32,14 +48,30 @@ export function numberXAxis(
       tick={axisTick(p)}
       stroke={p.muted}
       tickFormatter={fmtTick}
+      {...(label ? { label: axisLabel(p, label, false), height: 38 } : {})}
       {...extra}
     />
   );
 }
 
-/** The value Y axis of the time-series charts, 56 px wide with formatted ticks. */
-export function valueYAxis(p: Palette): ReactElement {
-  return <YAxis key="y" tick={axisTick(p)} stroke={p.muted} width={56} tickFormatter={fmtTick} />;
+/** The value Y axis of the charts, formatted ticks, titled with its quantity and unit when
+ * `label` is given. */
+export function valueYAxis(p: Palette, label?: string): ReactElement {
+  return (
+    <YAxis
+      key="y"
+      tick={axisTick(p)}
+      stroke={p.muted}
+      width={label ? 66 : 56}
+      tickFormatter={fmtTick}
+      {...(label ? { label: axisLabel(p, label, true) } : {})}
+    />
+  );
+}
+
+/** The Y axis title of a chart whose Y axis is built by hand. */
+export function yAxisLabel(p: Palette, label: string) {
+  return axisLabel(p, label, true);
 }
 
 /** An unanimated tooltip followed by the legend. */
@@ -47,9 +79,14 @@ export function tooltipLegend(): ReactElement[] {
   return [<Tooltip key="tooltip" isAnimationActive={false} />, <Legend key="legend" />];
 }
 
-/** Grid, time X axis, value Y axis, tooltip and legend, as every time-series chart has them. */
-export function axes(p: Palette, x: Omit<XAxisProps, 'ref'> = {}): ReactElement[] {
-  return [grid(p), numberXAxis(p, 't_s', x), valueYAxis(p), ...tooltipLegend()];
+/** Grid, time X axis, value Y axis, tooltip and legend, as every time-series chart has them; the
+ * axes titled with their units when `labels` are given. */
+export function axes(
+  p: Palette,
+  x: Omit<XAxisProps, 'ref'> = {},
+  labels: { x?: string; y?: string } = {},
+): ReactElement[] {
+  return [grid(p), numberXAxis(p, 't_s', x, labels.x), valueYAxis(p, labels.y), ...tooltipLegend()];
 }
 
 /** One series: a linear line, no dots, no animation, 1.5 px unless `extra` says otherwise. */

@@ -3,7 +3,19 @@
 // applies.
 import type { Scenario } from '../../sim-core/schema';
 import { analyticFor } from '../../sim-core/theory';
-import type { AnalyticView } from '../store/types';
+
+/** The analytic (queueing-theory) answer shown beside the simulated one. */
+export interface AnalyticView {
+  /** Which model applies (e.g. "M/M/c (Erlang C)"). */
+  model: string;
+  throughput_rps?: number;
+  p50_ms?: number;
+  p99_ms?: number;
+  mean_ms?: number;
+  error_rate?: number;
+  /** Anything else the theory module reports, as label → number. */
+  extra?: Record<string, number>;
+}
 
 /** The analytic view of `scenario`, or null. */
 export function analyticView(scenario: Scenario): AnalyticView | null {

@@ -2,7 +2,7 @@
 // drops anything whose id is not the latest it asked for.
 import type { Scenario } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
-import type { AnalyticView } from '../store/types';
+import type { AnalyticView } from './analytic';
 
 export type ToWorker = InitWorker | RunRequest;
 

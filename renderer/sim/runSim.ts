@@ -3,7 +3,7 @@
 // When asked, a preview comes first: the same scenario with its measured window cut short, so a
 // slider move shows numbers at once while the full run refines them.
 import { SimCancelled, simulate } from '../../sim-core/index';
-import { downsample, thinCdf } from '../store/selectors';
+import { downsample, thinCdf } from './thin';
 import { analyticView } from './analytic';
 import type { FromWorker, RunRequest } from './protocol';
 

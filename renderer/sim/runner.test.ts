@@ -3,28 +3,22 @@
 // Cancel stops a run, and slow stationary scenarios show a preview before the full result. The worker transport is in-process
 // (jsdom has no Web Worker); the simulation it runs is the real one (serveRun → simulate).
 import { describe, expect, it } from 'vitest';
-import type { Scenario, ScenarioInput } from '../../sim-core/schema';
-import { validateScenario } from '../../sim-core/validate';
+import type { Scenario } from '../../sim-core/schema';
+import { scenario } from '../../sim-core/testkit';
 import type { SimResult } from '../../sim-core/result';
 import { SimRunner, type RunnerOptions, type WorkerLike } from './runner';
 import { InProcessWorker } from './inProcessWorker';
-import type { AnalyticView } from '../store/types';
+import type { AnalyticView } from './analytic';
 
-const mm1Input = (name: string, rate = 50): ScenarioInput => ({
-  schema: 'peakline.scenario/v1',
-  name,
-  seed: 3,
-  duration_s: 2,
-  workload: { type: 'open', rate_rps: rate },
-  server: { concurrency: 1 },
-  handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
-});
-
-const mm1 = (name: string, rate = 50): Scenario => {
-  const r = validateScenario(mm1Input(name, rate));
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.scenario;
-};
+const mm1 = (name: string, rate = 50, duration_s = 2): Scenario =>
+  scenario({
+    name,
+    seed: 3,
+    duration_s,
+    workload: { type: 'open', rate_rps: rate },
+    server: { concurrency: 1 },
+    handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
+  });
 
 function harness(restartAfterMs: number, more: RunnerOptions = {}) {
   const workers: InProcessWorker[] = [];
@@ -219,9 +213,7 @@ describe('SimRunner with a stop flag shared with the worker', () => {
 describe('SimRunner previews', () => {
   it('previews at most a minute of a run said yes to at duration_s 1e9', () => {
     const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
-    const long = validateScenario({ ...mm1Input('long'), duration_s: 1e9 });
-    if (!long.ok) throw new Error('invalid');
-    expect(h.runner.previewFor(long.scenario)).toBe(60);
+    expect(h.runner.previewFor(mm1('long', 50, 1e9))).toBe(60);
     expect(h.runner.previewFor(mm1('short'))).toBe(0.2);
     h.runner.dispose();
   });
@@ -252,9 +244,8 @@ describe('SimRunner previews', () => {
 
   it('runs a changing load (a rate curve) in full only: its start says nothing of its end', async () => {
     const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
-    const curve = (name: string): Scenario => {
-      const r = validateScenario({
-        schema: 'peakline.scenario/v1',
+    const curve = (name: string): Scenario =>
+      scenario({
         name,
         duration_s: 2,
         workload: {
@@ -267,9 +258,6 @@ describe('SimRunner previews', () => {
         server: { concurrency: 1 },
         handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
       });
-      if (!r.ok) throw new Error(JSON.stringify(r.problems));
-      return r.scenario;
-    };
     let done = h.next();
     h.runner.run(curve('spike-1'));
     await done;

@@ -15,7 +15,7 @@
 // for a closed loop (a slider step keeps the load about the same).
 import type { Scenario } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
-import type { AnalyticView } from '../store/types';
+import type { AnalyticView } from './analytic';
 import type { FromWorker, ToWorker } from './protocol';
 
 /** The part of a Web Worker the runner uses. */

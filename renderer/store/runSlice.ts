@@ -2,7 +2,8 @@
 import type { StateCreator } from 'zustand';
 import type { ScenarioInput } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
-import type { AnalyticView, AppState, RunSlice } from './types';
+import type { AnalyticView } from '../sim/analytic';
+import type { AppState, RunSlice } from './types';
 
 /** The state that puts a result (preview or full) on screen. */
 function shown(

@@ -3,16 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { SeriesPoint } from '../../sim-core/result';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
-import { validateScenario } from '../../sim-core/validate';
+import { scenario as validated } from '../../sim-core/testkit';
+import { downsample, thinCdf } from '../sim/thin';
 import {
   compareRows,
-  downsample,
-  pipelineUtilisation,
+  stationRows,
   readoutsOf,
   resultCsv,
   selectProblems,
   stationBars,
-  thinCdf,
 } from './selectors';
 import { createAppStore } from './index';
 
@@ -32,11 +31,7 @@ const scenario = (workers: number): ScenarioInput => ({
     steps: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
   },
 });
-const run = (s: ScenarioInput) => {
-  const v = validateScenario(s);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return simulate(v.scenario, { series: true });
-};
+const run = (s: ScenarioInput) => simulate(validated(s), { series: true });
 
 describe('readouts', () => {
   it('give the six numbers with intervals that contain the estimate', () => {
@@ -115,15 +110,30 @@ describe('charts data', () => {
     expect(thin[49]).toEqual(cdf[999]);
   });
 
-  it('list stations busiest first and flag the saturating one; colour pipeline boxes', () => {
+  it('list stations busiest first and flag the saturating one', () => {
     const r = run(scenario(2));
     const bars = stationBars(r);
     for (let i = 1; i < bars.length; i++)
       expect(bars[i - 1].utilization).toBeGreaterThanOrEqual(bars[i].utilization);
     if (r.saturated) expect(bars.find((b) => b.saturated)!.name).toBe(r.saturated);
-    const boxes = pipelineUtilisation(r);
-    expect(boxes.workers).toBeGreaterThan(0.9);
-    expect(boxes.pool).toBeNull();
+  });
+
+  it('give the station table a row per station, in the pipeline’s order, with its flow', () => {
+    const r = run(scenario(2));
+    const rows = stationRows(r);
+    expect(rows.map((x) => x.name)).toEqual(Object.keys(r.stations));
+    expect(rows.filter((x) => x.saturated).map((x) => x.name)).toEqual(
+      r.saturated ? [r.saturated] : [],
+    );
+    const workers = rows.find((x) => x.name === 'workers')!;
+    expect(workers.utilization).toBeGreaterThan(0.9);
+    expect(workers.throughput_rps).toBeGreaterThan(0);
+    expect(workers.residence_ms).toBeGreaterThan(workers.mean_wait_ms);
+    // a result saved before stations reported their flow shows none rather than a wrong number
+    const old = { ...r, stations: { workers: { ...r.stations.workers } } };
+    delete old.stations.workers.throughput_rps;
+    delete old.stations.workers.residence_ms;
+    expect(stationRows(old)[0]).toMatchObject({ throughput_rps: null, residence_ms: null });
   });
 
   it('export a CSV with the summary and one row per series window', () => {
@@ -131,6 +141,22 @@ describe('charts data', () => {
     const csv = resultCsv(r).trim().split('\n');
     expect(csv[0]).toBe('metric,value');
     expect(csv).toContain(`throughput_rps,${r.throughput_rps}`);
+    const stations = csv.indexOf(
+      'station,servers,throughput_rps,utilization,mean_queue,mean_wait_ms,residence_ms',
+    );
+    expect(csv.slice(stations + 1, stations + 1 + Object.keys(r.stations).length)).toEqual(
+      Object.entries(r.stations).map(([name, st]) =>
+        [
+          name,
+          st.servers,
+          st.throughput_rps,
+          st.utilization,
+          st.mean_queue,
+          st.mean_wait_ms,
+          st.residence_ms,
+        ].join(','),
+      ),
+    );
     const header = csv.indexOf(
       't_s,rps,ok_rps,error_rps,p50_ms,p99_ms,in_flight,backlog,async_backlog,blocked',
     );

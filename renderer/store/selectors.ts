@@ -4,7 +4,8 @@
 import type { SimResult, SeriesPoint, StationStats } from '../../sim-core/result';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { validateScenario, type Problem } from '../../sim-core/validate';
-import type { AppState, Snapshot, AnalyticView } from './types';
+import type { AnalyticView } from '../sim/analytic';
+import type { AppState, Snapshot } from './types';
 
 export const selectScenario = (s: AppState) => s.scenario;
 export const selectCanUndo = (s: AppState) => s.past.length > 0;
@@ -122,61 +123,34 @@ export function stationBars(r: SimResult | null): StationBar[] {
     .sort((a, b) => b.utilization - a.utilization);
 }
 
-export type PipelineBox = 'gateway' | 'instance' | 'queue' | 'workers' | 'pool' | 'shard' | 'cache';
-
-/** Utilisation per pipeline box (highest of the stations of that kind), null when absent. */
-export function pipelineUtilisation(r: SimResult | null): Record<PipelineBox, number | null> {
-  const out: Record<PipelineBox, number | null> = {
-    gateway: null,
-    instance: null,
-    queue: null,
-    workers: null,
-    pool: null,
-    shard: null,
-    cache: null,
-  };
-  if (!r) return out;
-  for (const st of Object.values(r.stations)) {
-    const k = st.kind as PipelineBox;
-    if (k in out) out[k] = Math.max(out[k] ?? 0, st.utilization);
-  }
-  return out;
+export interface StationRow {
+  name: string;
+  kind: StationStats['kind'];
+  servers: number;
+  /** Services started per second (null in a result saved before it was reported). */
+  throughput_rps: number | null;
+  utilization: number;
+  mean_queue: number;
+  mean_wait_ms: number;
+  /** One visit's wait plus the time it holds the server, ms (null as throughput_rps). */
+  residence_ms: number | null;
+  saturated: boolean;
 }
 
-/** Kind of the saturating station, for highlighting its pipeline box. */
-export function saturatedKind(r: SimResult | null): StationStats['kind'] | null {
-  if (!r || !r.saturated) return null;
-  return r.stations[r.saturated]?.kind ?? null;
-}
-
-/** Reduces a series to at most `maxPoints` rows: per bucket the first row with each numeric
- * field's max (peaks stay visible; about 1–2 points per pixel). */
-export function downsample(series: readonly SeriesPoint[], maxPoints: number): SeriesPoint[] {
-  if (series.length <= maxPoints || maxPoints < 2) return series.slice();
-  const out: SeriesPoint[] = [];
-  const size = series.length / maxPoints;
-  for (let b = 0; b < maxPoints; b++) {
-    const start = Math.floor(b * size);
-    const end = Math.min(series.length, Math.floor((b + 1) * size));
-    if (end <= start) continue;
-    const row: SeriesPoint = { ...series[start] };
-    for (let i = start + 1; i < end; i++) {
-      const p = series[i];
-      for (const k of Object.keys(p) as (keyof SeriesPoint)[])
-        if (k !== 't_s' && p[k] > row[k]) row[k] = p[k];
-    }
-    out.push(row);
-  }
-  return out;
-}
-
-/** Thins a CDF to at most `maxPoints` points, keeping both ends. */
-export function thinCdf(cdf: readonly [number, number][], maxPoints: number): [number, number][] {
-  if (cdf.length <= maxPoints) return cdf.slice();
-  const out: [number, number][] = [];
-  const step = (cdf.length - 1) / (maxPoints - 1);
-  for (let i = 0; i < maxPoints; i++) out.push(cdf[Math.round(i * step)]);
-  return out;
+/** The station table's rows, in the result's order (down the pipeline), the saturating one flagged. */
+export function stationRows(r: SimResult | null): StationRow[] {
+  if (!r) return [];
+  return Object.entries(r.stations).map(([name, st]) => ({
+    name,
+    kind: st.kind,
+    servers: st.servers,
+    throughput_rps: st.throughput_rps ?? null,
+    utilization: st.utilization,
+    mean_queue: st.mean_queue,
+    mean_wait_ms: st.mean_wait_ms,
+    residence_ms: st.residence_ms ?? null,
+    saturated: name === r.saturated,
+  }));
 }
 
 export type Verdict = 'better' | 'worse' | 'same';
@@ -240,6 +214,20 @@ export function resultCsv(r: SimResult): string {
   for (const [k, v] of Object.entries(r.latency_ms)) lines.push(`latency_${k}_ms,${v}`);
   for (const [name, st] of Object.entries(r.stations))
     lines.push(`utilization_${q(name)},${st.utilization}`);
+  lines.push('');
+  lines.push('station,servers,throughput_rps,utilization,mean_queue,mean_wait_ms,residence_ms');
+  for (const row of stationRows(r))
+    lines.push(
+      [
+        q(row.name),
+        row.servers,
+        row.throughput_rps ?? '',
+        row.utilization,
+        row.mean_queue,
+        row.mean_wait_ms,
+        row.residence_ms ?? '',
+      ].join(','),
+    );
   if (r.series && r.series.length > 0) {
     lines.push('');
     const cols = Object.keys(r.series[0]) as (keyof SeriesPoint)[];

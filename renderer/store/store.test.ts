@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
-import { validateScenario } from '../../sim-core/validate';
+import { scenario } from '../../sim-core/testkit';
 import { createAppStore } from './index';
 import { AUTOSAVE_KEY, restoreAutosave, saveNow } from './autosave';
 import { writeControl, readControl } from '../scenario/controls';
@@ -11,11 +11,8 @@ import { writeControl, readControl } from '../scenario/controls';
 let clock = 0;
 const now = () => clock;
 
-const runOf = (s: ScenarioInput) => {
-  const v = validateScenario({ ...s, duration_s: 2, warmup_s: 0 });
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return simulate(v.scenario, { series: true });
-};
+const runOf = (s: ScenarioInput) =>
+  simulate(scenario({ ...s, duration_s: 2, warmup_s: 0 }), { series: true });
 
 describe('scenario history', () => {
   beforeEach(() => {

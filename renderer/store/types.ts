@@ -7,6 +7,7 @@ import type { Language } from '../i18n';
 import type { SweepPoint } from '../api/types';
 import type { RunCost } from '../../sim-core/cost';
 import type { Draft, DraftNote } from '../editor/draft';
+import type { AnalyticView } from '../sim/analytic';
 
 export type { SweepPoint };
 
@@ -30,19 +31,6 @@ export interface ScenarioSlice {
 }
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
-
-/** The analytic (queueing-theory) answer shown beside the simulated one. */
-export interface AnalyticView {
-  /** Which model applies (e.g. "M/M/c (Erlang C)"). */
-  model: string;
-  throughput_rps?: number;
-  p50_ms?: number;
-  p99_ms?: number;
-  mean_ms?: number;
-  error_rate?: number;
-  /** Anything else the theory module reports, as label → number. */
-  extra?: Record<string, number>;
-}
 
 export interface RunSlice {
   runStatus: RunStatus;

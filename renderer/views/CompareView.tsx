@@ -189,7 +189,11 @@ export function CompareView() {
           {a.result.series && result.series ? (
             <>
               {COMPARE_CHARTS.map(([title, metric]) => (
-                <ChartCard key={metric} title={t(title)}>
+                <ChartCard
+                  key={metric}
+                  title={t(title)}
+                  units={t(metric === 'p99_ms' ? 'unitsTimeMs' : 'unitsTimeRate')}
+                >
                   {(w) => (
                     <CompareChart
                       a={a.result}
@@ -200,6 +204,10 @@ export function CompareView() {
                       sloP99Ms={slo}
                       labelA={`A: ${a.name}`}
                       labelB={t('columnB')}
+                      axisLabels={{
+                        x: t('axTime'),
+                        y: t(metric === 'p99_ms' ? 'axLatency' : 'axRate'),
+                      }}
                     />
                   )}
                 </ChartCard>

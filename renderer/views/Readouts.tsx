@@ -5,7 +5,7 @@ import { memo, useId, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { readoutsOf, selectShown, type Readout } from '../store/selectors';
-import type { AnalyticView } from '../store/types';
+import type { AnalyticView } from '../sim/analytic';
 import { fmtMs, fmtNum, fmtPct, fmtRps } from '../format';
 import { useT } from '../ui/hooks';
 import type { MessageKey } from '../i18n';

@@ -1,11 +1,11 @@
 // The results side of the scenario view: readouts, run status, pipeline diagram, the five
-// charts and the exports (results CSV/JSON, scenario file).
-import { useDeferredValue, useRef } from 'react';
+// charts, the station table and the exports (results CSV/JSON, scenario file).
+import { useDeferredValue } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore } from '../store';
 import { resultCsv, selectShown } from '../store/selectors';
 import { palettes } from '../ui/palette';
-import { useApi, useT, useWidth } from '../ui/hooks';
+import { useApi, useT } from '../ui/hooks';
 import { ChartCard } from '../charts/ChartCard';
 import {
   CdfChart,
@@ -20,6 +20,7 @@ import { fmtMs, fmtPct, fmtRps } from '../format';
 import { Readouts } from './Readouts';
 import { RunBar } from './RunBar';
 import { RunConfirm } from './RunConfirm';
+import { StationTable } from './StationTable';
 
 /** Export buttons for the result on screen and the edited scenario. */
 export function ExportBar() {
@@ -95,8 +96,6 @@ export function Results({ onCancel }: { onCancel: () => void }) {
     })),
   );
   const palette = palettes[theme];
-  const diagRef = useRef<HTMLDivElement>(null);
-  const diagWidth = useWidth(diagRef, 760);
   return (
     <div className={`results${running && !presenting ? ' running' : ''}`} aria-busy={running}>
       {presenting ? <h2 className="present-title">{title ?? t('presentingCurrent')}</h2> : null}
@@ -130,18 +129,14 @@ export function Results({ onCancel }: { onCancel: () => void }) {
           ) : null}
         </p>
       ) : null}
-      <div ref={diagRef} className={`pipeline-wrap${fresh ? '' : ' stale'}`} data-fresh={fresh}>
-        <Pipeline
-          result={result}
-          scenario={scenario}
-          theme={theme}
-          width={Math.min(diagWidth, 980)}
-          t={t}
-        />
+      <div className={`pipeline-wrap${fresh ? '' : ' stale'}`} data-fresh={fresh}>
+        <ChartCard title={t('pipeline')} units={t('unitsDiagram')} className="pipeline-card">
+          {(w) => <Pipeline result={result} scenario={scenario} theme={theme} width={w} t={t} />}
+        </ChartCard>
       </div>
       {result ? (
         <div className={`charts${fresh ? '' : ' stale'}`} data-fresh={fresh} aria-busy={!fresh}>
-          <ChartCard title={t('chartLatency')}>
+          <ChartCard title={t('chartLatency')} units={t('unitsTimeMs')}>
             {(w) => (
               <LatencyChart
                 result={result}
@@ -153,7 +148,7 @@ export function Results({ onCancel }: { onCancel: () => void }) {
               />
             )}
           </ChartCard>
-          <ChartCard title={t('chartThroughput')}>
+          <ChartCard title={t('chartThroughput')} units={t('unitsTimeRate')}>
             {(w) => (
               <ThroughputChart
                 result={result}
@@ -164,15 +159,16 @@ export function Results({ onCancel }: { onCancel: () => void }) {
               />
             )}
           </ChartCard>
-          <ChartCard title={t('chartQueues')}>
+          <ChartCard title={t('chartQueues')} units={t('unitsTimeCount')}>
             {(w) => <QueueChart result={result} width={w} palette={palette} t={t} />}
           </ChartCard>
-          <ChartCard title={t('chartUtilisation')}>
+          <ChartCard title={t('chartUtilisation')} units={t('unitsUtil')}>
             {(w) => <UtilisationChart result={result} width={w} palette={palette} t={t} />}
           </ChartCard>
-          <ChartCard title={t('chartCdf')}>
+          <ChartCard title={t('chartCdf')} units={t('unitsCdf')}>
             {(w) => <CdfChart result={result} width={w} palette={palette} t={t} sloP99Ms={slo} />}
           </ChartCard>
+          <StationTable result={result} theme={theme} t={t} />
         </div>
       ) : (
         <p className="muted">{t('noResult')}</p>

@@ -1,5 +1,7 @@
 // Run status under the readouts: a progress bar and Cancel while a run is going, the error of a
-// failed run, or how long the last run took; and the saturating station by name.
+// failed run, or how long the last run took; and the saturating station by name, once the run
+// that decides it is done (while a new run is going the old name would be a claim about a
+// scenario no longer on screen).
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { selectShown } from '../store/selectors';
@@ -8,8 +10,9 @@ import { useT } from '../ui/hooks';
 /** Progress / cancel / status line; `onCancel` stops the running simulation. */
 export function RunBar({ onCancel }: { onCancel: () => void }) {
   const t = useT();
-  const { status, progress, error, latency, provisional, ofScenario } = useApp(
+  const { status, progress, error, latency, provisional, ofScenario, presenting } = useApp(
     useShallow((s) => ({
+      presenting: s.presenting,
       status: s.runStatus,
       progress: s.progress,
       error: s.runError,
@@ -49,7 +52,7 @@ export function RunBar({ onCancel }: { onCancel: () => void }) {
           })}
         </span>
       ) : null}
-      {result ? (
+      {result && !(status === 'running' && !presenting) ? (
         <strong className={result.saturated ? 'saturated-name' : 'muted'}>
           {result.saturated ? t('saturated', { name: result.saturated }) : t('noSaturation')}
         </strong>

@@ -81,6 +81,7 @@ const SweepLine = memo(function SweepLine({
   best,
   width,
   palette: p,
+  yLabel,
 }: {
   points: SweepPoint[];
   path: string;
@@ -89,6 +90,8 @@ const SweepLine = memo(function SweepLine({
   best: SweepPoint | null;
   width: number;
   palette: Palette;
+  /** The Y axis's quantity and unit. */
+  yLabel: string;
 }) {
   const data = useMemo(
     () =>
@@ -113,8 +116,10 @@ const SweepLine = memo(function SweepLine({
         ticks={data.length <= 24 ? data.map((d) => d.x) : undefined}
         stroke={p.muted}
         tick={axisTick(p)}
+        height={38}
+        label={{ value: path, position: 'insideBottom', fill: p.muted, fontSize: 11 }}
       />
-      {valueYAxis(p)}
+      {valueYAxis(p, yLabel)}
       {tooltipLegend()}
       {seriesLine(
         'y',
@@ -378,7 +383,14 @@ export function SweepView() {
         </p>
       ) : null}
       {s.points.length > 0 ? (
-        <ChartCard title={s.params.length === 2 ? t('sweepHeatmap') : t('sweepChart')}>
+        <ChartCard
+          title={s.params.length === 2 ? t('sweepHeatmap') : t('sweepChart')}
+          units={
+            s.params.length === 2
+              ? `${s.params[0].path} × ${s.params[1].path}`
+              : `${s.params[0].path} · ${t(s.metric === 'p99_ms' ? 'axP99' : 'axThroughput')}`
+          }
+        >
           {(w) =>
             s.params.length === 2 ? (
               <Heatmap
@@ -400,6 +412,7 @@ export function SweepView() {
                 best={s.best}
                 width={w}
                 palette={palette}
+                yLabel={t(s.metric === 'p99_ms' ? 'axP99' : 'axThroughput')}
               />
             )
           }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { simulate } from '../../sim-core/index';
-import { validateScenario } from '../../sim-core/validate';
+import { scenario } from '../../sim-core/testkit';
 import { appStore } from '../store';
 import { readControl } from '../scenario/controls';
 import { ScenarioPanel } from './ScenarioPanel';
@@ -14,24 +14,22 @@ import { RunConfirm } from './RunConfirm';
 import { ScenarioEditor as Editor } from './ScenarioEditor';
 import { EditorView } from '@codemirror/view';
 
-/** The whole text in the editor (CodeMirror draws only the lines in view). */
-const editorText = () =>
-  EditorView.findFromDOM(
-    screen.getByRole('textbox', { name: 'Scenario JSON' }),
-  )!.state.doc.toString();
 import { estimateCost } from '../../sim-core/cost';
 import { App } from '../App';
 import asyncFile from '../../profiles/seed-async-queue.json';
 import syncFile from '../../profiles/seed-sync-baseline.json';
 
+/** The whole text in the editor (CodeMirror draws only the lines in view). */
+const editorText = () =>
+  EditorView.findFromDOM(
+    screen.getByRole('textbox', { name: 'Scenario JSON' }),
+  )!.state.doc.toString();
+
 const asyncSeed = asyncFile as unknown as ScenarioInput;
 const syncSeed = syncFile as unknown as ScenarioInput;
 
-const quickRun = (s: ScenarioInput) => {
-  const v = validateScenario({ ...s, duration_s: 2, warmup_s: 0.2 });
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return simulate(v.scenario, { series: true });
-};
+const quickRun = (s: ScenarioInput) =>
+  simulate(scenario({ ...s, duration_s: 2, warmup_s: 0.2 }), { series: true });
 
 beforeEach(() => {
   appStore.setState(appStore.getInitialState(), true);
@@ -192,9 +190,8 @@ describe('scenario panel', () => {
 
 describe('a run that would never end', () => {
   it('says what it would cost and offers to run it anyway or to shorten it, in both languages', () => {
-    const v = validateScenario({ ...asyncSeed, duration_s: 1e9 });
-    if (!v.ok) throw new Error('invalid');
-    appStore.getState().runAsked(estimateCost(v.scenario));
+    const long = scenario({ ...asyncSeed, duration_s: 1e9 });
+    appStore.getState().runAsked(estimateCost(long));
     render(<RunConfirm />);
     const dialog = screen.getByRole('alertdialog', { name: 'This run would be long' });
     expect(dialog.textContent).toMatch(
@@ -205,7 +202,7 @@ describe('a run that would never end', () => {
     act(() => appStore.getState().setLanguage('en'));
     fireEvent.click(screen.getByRole('button', { name: 'Shorten to 60 s' }));
     expect(appStore.getState().scenario.duration_s).toBe(60);
-    appStore.getState().runAsked(estimateCost(v.scenario));
+    appStore.getState().runAsked(estimateCost(long));
     fireEvent.click(screen.getByRole('button', { name: 'Run it anyway' }));
     expect(appStore.getState().runAsk).toBeNull();
     expect(appStore.getState().confirmedEvents).toBeGreaterThan(1e12);

@@ -2,7 +2,7 @@
 // parses a scenario: the schema is recursive, so a scenario nested thousands deep (a generated or
 // hostile file) would otherwise end in "Maximum call stack size exceeded". The walk here is a loop,
 // so any depth is measured without recursion, and the first step past the limit is named by path.
-import { formatPath, type PathSeg } from './validate';
+import { formatPath, type PathSeg } from './paths';
 
 /** Most steps nested inside one another (a lock in a lock in a transaction … counts 3). */
 export const MAX_STEP_DEPTH = 32;

@@ -1,0 +1,72 @@
+// Reading a result in jsdom: the run bar names the saturating station only once the run that
+// decides it is done, and the station table has a row of figures for every station.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, cleanup, render, screen, within } from '@testing-library/react';
+import type { ScenarioInput } from '../../sim-core/schema';
+import { simulate } from '../../sim-core/index';
+import { validateScenario } from '../../sim-core/validate';
+import { appStore } from '../store';
+import { translate } from '../i18n';
+import { RunBar } from './RunBar';
+import { StationTable } from './StationTable';
+import syncFile from '../../profiles/seed-sync-baseline.json';
+
+const syncSeed = syncFile as unknown as ScenarioInput;
+const quickRun = (s: ScenarioInput) => {
+  const v = validateScenario({ ...s, duration_s: 3, warmup_s: 0.5 });
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return simulate(v.scenario, { series: true });
+};
+const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) =>
+  translate('en', k, v);
+
+beforeEach(() => {
+  appStore.setState(appStore.getInitialState(), true);
+  appStore.getState().loadScenario(syncSeed, 'seed-sync-baseline');
+});
+afterEach(cleanup);
+
+describe('reading a result', () => {
+  it('clears the saturation label while a new run is going and names it again when done', () => {
+    const r = quickRun(syncSeed);
+    expect(r.saturated).toBe('db_pool');
+    appStore.getState().runFinished(r, null, 5);
+    render(<RunBar onCancel={() => {}} />);
+    expect(screen.getByText('Saturates first: db_pool')).toBeTruthy();
+    act(() => appStore.getState().runStarted());
+    expect(screen.queryByText(/Saturates first/)).toBeNull();
+    expect(screen.queryByText('No station saturated')).toBeNull();
+    // a preview of the new run does not bring back a verdict the full run has not given
+    act(() => appStore.getState().runPreview(r, null, 5, syncSeed));
+    expect(screen.queryByText(/Saturates first/)).toBeNull();
+    act(() => appStore.getState().runFinished(r, null, 5));
+    expect(screen.getByText('Saturates first: db_pool')).toBeTruthy();
+  });
+
+  it('lists every station with its servers, throughput, utilisation, queue, wait and residence time', () => {
+    const r = quickRun(syncSeed);
+    render(<StationTable result={r} theme="light" t={t} />);
+    const table = screen.getByRole('table', { name: 'Stations' });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((row) => within(row).getByRole('rowheader').textContent)).toEqual([
+      'instances',
+      'db_pool ⚠ saturates first',
+      'shard[0]',
+      'service:push',
+    ]);
+    const pool = within(rows[1])
+      .getAllByRole('cell')
+      .map((c) => c.textContent);
+    expect(pool[0]).toBe('20');
+    // the pool serves two queries a request
+    const x = Number(pool[1]!.replace(/,/g, ''));
+    expect(x / r.throughput_rps).toBeGreaterThan(1.9);
+    expect(x / r.throughput_rps).toBeLessThan(2.1);
+    expect(pool[2]).toMatch(/^(99|100)(\.\d)? %$/);
+    // a visit to the pool: its wait, then the query (about 20 ms)
+    const wait = Number(pool[4]);
+    const residence = Number(pool[5]);
+    expect(residence - wait).toBeGreaterThan(15);
+    expect(residence - wait).toBeLessThan(25);
+  });
+});
