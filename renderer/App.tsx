@@ -1,7 +1,14 @@
 // The console's frame: header (views, theme, language, presentation, help), the open view, the
 // global shortcuts, presentation mode (full screen, large type, controls hidden) and the shell's
 // menu commands. The simulation itself is driven outside React (sim/connect.ts).
-import { useCallback, useEffect, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import {
+  Suspense,
+  lazy,
+  useCallback,
+  useEffect,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+} from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore } from './store';
 import type { Tab } from './store/types';
@@ -17,6 +24,11 @@ import { SweepView } from './views/SweepView';
 import { Help } from './views/Help';
 import { LiveTab } from './views/LiveTab';
 import { useShellEvents } from './ui/shellEvents';
+
+// The JSON editor (CodeMirror) is loaded when it is first opened.
+const ScenarioEditor = lazy(() =>
+  import('./views/ScenarioEditor').then((m) => ({ default: m.ScenarioEditor })),
+);
 
 const TABS: { id: Tab; key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabLive' }[] = [
   { id: 'scenario', key: 'tabScenario' },
@@ -54,6 +66,7 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
       notice: s.notice,
     })),
   );
+  const editorOpen = useApp((s) => s.editorOpen);
   const { setTab, setTheme, setLanguage, setHelpOpen } = appStore.getState();
   // Mounted on first visit, then kept (hidden) so live history survives switching views.
   const [liveVisited, setLiveVisited] = useState(tab === 'live');
@@ -196,8 +209,13 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
               className={`view view-${tab}`}
             >
               {tab === 'scenario' ? (
-                <div className="scenario-layout">
+                <div className={`scenario-layout${editorOpen ? ' with-editor' : ''}`}>
                   <ScenarioPanel />
+                  {editorOpen ? (
+                    <Suspense fallback={<section className="panel editor-panel" aria-busy />}>
+                      <ScenarioEditor />
+                    </Suspense>
+                  ) : null}
                   <Results onCancel={onCancelRun} />
                 </div>
               ) : null}

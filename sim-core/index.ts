@@ -1,7 +1,7 @@
 // Public surface of the simulator: `simulate`, its cancellation error, the scenario schema and
 // result types, the closed-form queueing formulas (also as the `theory` namespace), the engine
 // benchmarks, and the random streams, distributions, histogram and event list.
-export { simulate, SimCancelled, tQuantile975, SATURATION } from './simulate';
+export { simulate, Simulation, SimCancelled, tQuantile975, SATURATION } from './simulate';
 export * from './schema';
 export type * from './result';
 export * as theory from './theory';

@@ -117,6 +117,10 @@ export class SimCancelled extends Error {
 export class PipelineSim extends Probes {
   private readonly onProgress?: (fraction: number) => void;
   private readonly shouldCancel?: () => boolean;
+  /** The run has ended (complete, or stopped by `stopHere`). */
+  private finished = false;
+  /** Where `stopHere` ended a run early (ms of simulated time), or null. */
+  stoppedMs: number | null = null;
 
   /** Builds the runtime for a validated scenario. */
   constructor(s: Scenario, opts: RunOptions) {
@@ -498,14 +502,20 @@ export class PipelineSim extends Probes {
 
   // ================================================================ main loop
 
-  /** Runs the simulation to the end of the measured window. */
-  run(): void {
+  /**
+   * Runs the simulation to the end of the measured window; with a `budget`, stops after about that
+   * many more events (at the next poll) and returns false, to be called again to go on (the events
+   * and their order are the same either way). True when the run is complete.
+   */
+  run(budget = Infinity): boolean {
+    if (this.finished) return true;
     const ev = this.ev;
     const endMs = this.endMs;
     const poll = this.shouldCancel !== undefined || this.onProgress !== undefined;
     const timers = this.timers;
-    let events = 0;
-    let nextPoll = POLL_EVERY;
+    let events = this.events;
+    let nextPoll = events + POLL_EVERY;
+    const pause = events + budget;
     for (;;) {
       if (events >= nextPoll) {
         nextPoll = events + POLL_EVERY;
@@ -515,6 +525,10 @@ export class PipelineSim extends Probes {
             throw new SimCancelled();
           }
           this.onProgress?.(this.now / endMs);
+        }
+        if (events >= pause) {
+          this.events = events;
+          return false;
         }
       }
       let te = ev.size > 0 ? ev.peekTime() : Infinity;
@@ -623,6 +637,24 @@ export class PipelineSim extends Probes {
     }
     this.events = events;
     this.now = endMs;
+    this.closeBooks();
+    this.onProgress?.(1);
+    return true;
+  }
+
+  /**
+   * Ends the run where it stands (after `run(budget)` returned false): the figures are those of
+   * the simulated time so far (`stoppedMs`), as if the run had been that long.
+   */
+  stopHere(): void {
+    if (this.finished) return;
+    this.stoppedMs = this.now;
+    this.closeBooks();
+  }
+
+  /** Closes the books at `now`: station areas, the last batch and series window. */
+  private closeBooks(): void {
+    this.finished = true;
     for (let st = 0; st < this.nSt; st++) {
       this.stAreaB[st] = this.areaB(st);
       this.stAreaQ[st] = this.areaQ(st);
@@ -635,6 +667,5 @@ export class PipelineSim extends Probes {
     }
     this.closeBatch();
     if (this.series) this.closeWindow();
-    this.onProgress?.(1);
   }
 }

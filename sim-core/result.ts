@@ -148,6 +148,12 @@ export interface SimResult {
   series?: SeriesPoint[];
   /** Latency CDF of ok responses: [ms, fraction ≤ ms] points, for the distribution chart. */
   cdf?: [number, number][];
+  /**
+   * Present only when the run was stopped before its end (Ctrl+C): the figures are of the part
+   * done — `simulated_s` of the `of_s` seconds the run would have simulated (warm-up included);
+   * `duration_s` is then the measured part of it.
+   */
+  partial?: { simulated_s: number; of_s: number };
   /** What independent runs need to be merged into one result (`parts: true`; merge.ts). */
   parts?: MergeParts;
   /** Present on a result merged from several runs (merge.ts). */

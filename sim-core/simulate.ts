@@ -245,24 +245,105 @@ export function firstSaturated(
 
 /** Runs one simulation of a validated scenario. Throws `SimCancelled` if `opts.shouldCancel` says so. */
 export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
-  const clock = opts.now ?? (() => Date.now());
-  const t0 = clock();
-  const seed = opts.seed ?? scenario.seed;
-  const series = opts.series === true;
-  const sim = new PipelineSim(scenario, {
-    seed,
-    series,
-    onProgress: opts.onProgress,
-    shouldCancel: opts.shouldCancel,
-    lazyAsync: opts.lazyAsync,
-  });
-  sim.run();
+  const run = new Simulation(scenario, opts);
+  run.advance();
+  return run.result();
+}
 
-  const T = scenario.duration_s;
+/**
+ * One simulation run taken a slice at a time (`advance`), so a caller can do other things between
+ * slices (answer Ctrl+C, print progress) and, if it must stop early, still get the figures of the
+ * part done (`result()` before the end: marked `partial`). The events and their order are those of
+ * `simulate`: a run advanced to its end gives the same result, byte for byte (but `wall_ms`).
+ */
+export class Simulation {
+  private readonly sim: PipelineSim;
+  private readonly clock: () => number;
+  private readonly t0: number;
+  private readonly seed: number;
+  private readonly series: boolean;
+  private readonly parts: boolean;
+  private done = false;
+
+  constructor(
+    private readonly scenario: Scenario,
+    opts: SimOptions = {},
+  ) {
+    this.clock = opts.now ?? (() => Date.now());
+    this.t0 = this.clock();
+    this.seed = opts.seed ?? scenario.seed;
+    this.series = opts.series === true;
+    this.parts = opts.parts === true;
+    this.sim = new PipelineSim(scenario, {
+      seed: this.seed,
+      series: this.series,
+      onProgress: opts.onProgress,
+      shouldCancel: opts.shouldCancel,
+      lazyAsync: opts.lazyAsync,
+    });
+  }
+
+  /** Runs about `events` more events (all that are left by default); true once the run is complete. */
+  advance(events = Infinity): boolean {
+    if (!this.done) this.done = this.sim.run(events);
+    return this.done;
+  }
+
+  /** Whether the run has reached its end. */
+  get complete(): boolean {
+    return this.done;
+  }
+
+  /** Simulated seconds so far (warm-up included). */
+  get simulatedS(): number {
+    return this.sim.now / 1000;
+  }
+
+  /** Seconds the whole run simulates (warm-up + duration). */
+  get totalS(): number {
+    return this.sim.endMs / 1000;
+  }
+
+  /** Events processed so far. */
+  get events(): number {
+    return this.sim.events;
+  }
+
+  /**
+   * The result: of the whole run when it is complete; otherwise the run ends here and the result is
+   * of the simulated time so far, marked `partial` (its measured window is what was simulated after
+   * the warm-up; zero when stopped within the warm-up).
+   */
+  result(): SimResult {
+    if (!this.done) this.sim.stopHere();
+    return summarise(
+      this.scenario,
+      this.sim,
+      this.seed,
+      this.series,
+      this.parts,
+      this.clock,
+      this.t0,
+    );
+  }
+}
+
+/** Turns a finished (or stopped) run's raw counters into a SimResult. */
+function summarise(
+  scenario: Scenario,
+  sim: PipelineSim,
+  seed: number,
+  series: boolean,
+  parts: boolean,
+  clock: () => number,
+  t0: number,
+): SimResult {
+  const stopped = sim.stoppedMs;
+  const T = stopped === null ? scenario.duration_s : Math.max(0, stopped - sim.warmMs) / 1000;
   const Tms = T * 1000;
-
+  const per = (x: number) => (T > 0 ? x / T : 0);
   // ---- stations over the measured window, and per batch (for when each first saturates)
-  const waitCounts: Record<string, number> | undefined = opts.parts ? {} : undefined;
+  const waitCounts: Record<string, number> | undefined = parts ? {} : undefined;
   const stations = buildStations(scenario, sim, {
     ms: Tms,
     busyArea: sim.stAreaB,
@@ -287,7 +368,7 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
 
   // ---- latency and CIs
   const lat = summary(sim.latHist);
-  const throughput = sim.wOk / T;
+  const throughput = per(sim.wOk);
   const bThroughput = sim.batches.map((b) => b.ok / b.seconds);
   const bMean = sim.batches.filter((b) => b.ok > 0).map((b) => b.latSum / b.ok);
   const bP99 = sim.batches.filter((b) => b.ok > 0).map((b) => b.p99);
@@ -309,7 +390,7 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
       mean_backlog: stations.async_queue.mean_queue,
       max_backlog: sim.aMaxBacklog,
       task_delay_ms: summary(sim.taskHist),
-      throughput_rps: sim.aCompleted / T,
+      throughput_rps: per(sim.aCompleted),
     };
   }
 
@@ -320,7 +401,7 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
     warmup_s: scenario.warmup_s,
     throughput_rps: throughput,
     goodput_rps: throughput,
-    offered_rps: sim.wArrivals / T,
+    offered_rps: per(sim.wArrivals),
     error_rate: sim.cOk + errCount > 0 ? errCount / (sim.cOk + errCount) : 0,
     latency_ms: lat,
     requests: {
@@ -344,6 +425,8 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
     },
     window_s: sim.windowMs / 1000,
   };
+  if (stopped !== null)
+    result.partial = { simulated_s: stopped / 1000, of_s: scenario.warmup_s + scenario.duration_s };
   if (series) {
     result.series = sim.windows.map((w): SeriesPoint => ({
       t_s: round(w.t_s),
@@ -359,7 +442,7 @@ export function simulate(scenario: Scenario, opts: SimOptions = {}): SimResult {
     }));
     result.cdf = sim.latHist.cdf(200);
   }
-  if (opts.parts) {
+  if (parts) {
     result.parts = {
       latency: sim.latHist.toData(),
       task_delay: scenario.async ? sim.taskHist.toData() : null,

@@ -2,28 +2,22 @@
 // of their own; serve, watch and demo are loaded on demand from the web shell and the live sources.
 // Errors are one clear line on stderr and a non-zero exit code (a stack trace only with --debug).
 import { z } from 'zod';
-import { simulate } from '../../sim-core/index';
 import { ScenarioSchema } from '../../sim-core/schema';
 import { formatProblems, parseScenarioText } from '../../sim-core/validate';
 import { runSweep, parseSlo, parseVary, SweepInputError } from '../sweep/sweep';
 import { packageVersion } from '../version';
-import { formatRun, formatSweep, formatSweepCsv } from './report';
-import {
-  CliError,
-  loadScenario,
-  loadScenarioInput,
-  parseCommand,
-  readText,
-  wholeNumberText,
-} from './util';
+import { formatSweep, formatSweepCsv } from './report';
+import { CliError, loadScenarioInput, parseCommand, readText, wholeNumberText } from './util';
 
 const HELP = `peakline — capacity planning for high-concurrency order pipelines
 
 Usage: peakline <command> [options]
 
 Commands
-  run FILE [--json] [--set path=value ...] [--seed N] [--series]
-        Simulate one scenario and print a table (or the result as JSON).
+  run FILE [--json] [--set path=value ...] [--seed N] [--series] [--yes] [--progress]
+        Simulate one scenario and print a table (or the result as JSON). A run estimated
+        over 200 million events is refused (exit 3) unless --yes; --progress prints
+        progress lines to stderr; Ctrl+C prints the part done, marked partial (exit 130).
   validate FILE...
         Check scenario files; prints every problem with its field path.
   schema
@@ -85,50 +79,6 @@ const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : 
 
 const fileArg = (command: string) =>
   z.array(z.string()).length(1, { error: `${command} needs exactly one scenario FILE` });
-
-async function cmdRun(argv: string[]): Promise<number> {
-  const o = parseCommand(
-    'run',
-    argv,
-    {
-      json: { type: 'boolean' },
-      series: { type: 'boolean' },
-      set: { type: 'string', multiple: true },
-      seed: { type: 'string' },
-    },
-    z.object({
-      _: fileArg('run'),
-      json: z.boolean().optional(),
-      series: z.boolean().optional(),
-      set: z.array(z.string()).default([]),
-      seed: wholeNumberText().optional(),
-    }),
-  );
-  const file = o._[0];
-  const scenario = loadScenario(file, o.set);
-  const showProgress = !o.json && process.stderr.isTTY;
-  let lastShown = -1;
-  const result = simulate(scenario, {
-    series: o.series ?? false,
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    now: () => performance.now(),
-    ...(showProgress
-      ? {
-          onProgress: (f: number) => {
-            const p = Math.floor(f * 20);
-            if (p !== lastShown) {
-              lastShown = p;
-              process.stderr.write(`\rsimulating ${Math.round(f * 100)} %`);
-            }
-          },
-        }
-      : {}),
-  });
-  if (showProgress && lastShown >= 0) process.stderr.write('\r\x1b[K');
-  if (o.json) out(JSON.stringify(result, null, 2) + '\n');
-  else out(formatRun(result, file));
-  return 0;
-}
 
 async function cmdValidate(argv: string[]): Promise<number> {
   const o = parseCommand(
@@ -270,7 +220,7 @@ async function cmdSweep(argv: string[]): Promise<number> {
 type Handler = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Handler> = {
-  run: cmdRun,
+  run: async (argv) => (await import('./run')).runCommand(argv),
   validate: cmdValidate,
   schema: cmdSchema,
   sweep: cmdSweep,

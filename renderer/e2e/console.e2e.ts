@@ -304,9 +304,8 @@ describe('the Peakline console in Chromium', () => {
 
   it('shows the queueing-theory answer beside the simulated one for an M/M/1 scenario', async () => {
     await page.getByRole('tab', { name: 'Scenario' }).click();
-    const details = page.locator('details.advanced-details');
-    if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open)))
-      await page.getByText('Advanced', { exact: true }).click();
+    const open = page.getByRole('button', { name: 'Edit as JSON' });
+    if ((await open.count()) > 0) await open.click();
     const mm1 = {
       schema: 'peakline.scenario/v1',
       name: 'M/M/1 at 80 % load',
@@ -545,7 +544,8 @@ describe('the Peakline console in Chromium', () => {
     const alert = page.locator('.profiles [role=alert]');
     await expect.poll(() => alert.textContent()).toMatch(/async\.workers: must be >= 1/);
 
-    await page.getByText('Advanced', { exact: true }).click();
+    const open = page.getByRole('button', { name: 'Edit as JSON' });
+    if ((await open.count()) > 0) await open.click();
     const editor = page.getByRole('textbox', { name: 'Scenario JSON' });
     await editor.fill('{ "schema": "peakline.scenario/v1", "name": }');
     await expect

@@ -2,7 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../sim-core/schema';
 import { validateScenario } from '../../sim-core/validate';
-import { CONTROLS, addCache, readControl, toAsync, toSync, writeControl } from './controls';
+import {
+  CONTROLS,
+  addCache,
+  beyondSlider,
+  checkControlText,
+  readControl,
+  toAsync,
+  toSync,
+  writeControl,
+} from './controls';
 
 import asyncFile from '../../profiles/seed-async-queue.json';
 import syncFile from '../../profiles/seed-sync-baseline.json';
@@ -95,5 +104,41 @@ describe('scenario controls', () => {
     const withCache = addCache(plain);
     expect(readControl(withCache, 'hit')).toBe(0.9);
     expect(validateScenario(withCache).ok).toBe(true);
+  });
+});
+
+describe('a control’s number field', () => {
+  const workers = CONTROLS.find((c) => c.id === 'workers')!;
+  const hit = CONTROLS.find((c) => c.id === 'hit')!;
+  const rate = CONTROLS.find((c) => c.id === 'rate')!;
+
+  it('says why it does not take a value instead of rounding or clamping it', () => {
+    expect(checkControlText(workers, '')).toEqual({ ok: false, reason: 'fieldEmpty', vars: {} });
+    expect(checkControlText(workers, '2.5')).toEqual({ ok: false, reason: 'fieldWhole', vars: {} });
+    expect(checkControlText(workers, '0')).toEqual({
+      ok: false,
+      reason: 'fieldMin',
+      vars: { min: 1 },
+    });
+    expect(checkControlText(workers, '1e400')).toMatchObject({
+      ok: false,
+      reason: 'fieldNotNumber',
+    });
+    expect(checkControlText(hit, '1.2')).toEqual({
+      ok: false,
+      reason: 'fieldMax',
+      vars: { max: 1 },
+    });
+    expect(checkControlText(hit, '0.85')).toEqual({ ok: true, value: 0.85 });
+    // the arrival rate takes decimals, and down to a tenth of the slider's start
+    expect(checkControlText(rate, '2.5')).toEqual({ ok: true, value: 2.5 });
+    expect(checkControlText(rate, '0.5')).toMatchObject({ ok: false, reason: 'fieldMin' });
+  });
+
+  it('takes a value past the slider’s end, which then says so', () => {
+    expect(checkControlText(workers, ' 500 ')).toEqual({ ok: true, value: 500 });
+    expect(beyondSlider(workers, 500)).toBe(true);
+    expect(beyondSlider(workers, 200)).toBe(false);
+    expect(beyondSlider(rate, 5)).toBe(true);
   });
 });

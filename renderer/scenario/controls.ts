@@ -321,3 +321,44 @@ export function addCache(s: ScenarioInput): ScenarioInput {
   ];
   return n;
 }
+
+/** What a control's number field makes of the text typed in it. */
+export type FieldCheck =
+  | { ok: true; value: number }
+  | {
+      ok: false;
+      /** Why it is not taken (a dictionary key) and the values its message names. */
+      reason: 'fieldEmpty' | 'fieldNotNumber' | 'fieldWhole' | 'fieldMin' | 'fieldMax';
+      vars: Record<string, string | number>;
+    };
+
+/** The smallest value a control takes (below the slider's start only for the arrival rate). */
+export function hardMin(def: ControlDef): number {
+  return def.id === 'rate' ? def.min / 10 : def.min;
+}
+
+/** The largest value a control takes: a ratio stops at 1; the others go past the slider's end. */
+export function hardMax(def: ControlDef): number {
+  return def.id === 'hit' ? 1 : Infinity;
+}
+
+/**
+ * Checks the text of a control's number field: a number, within what the field takes, whole where
+ * the field is a count. A value past the slider's end is taken (the field says so: `beyondSlider`).
+ */
+export function checkControlText(def: ControlDef, text: string): FieldCheck {
+  const s = text.trim();
+  if (s === '') return { ok: false, reason: 'fieldEmpty', vars: {} };
+  const n = Number(s);
+  if (!Number.isFinite(n)) return { ok: false, reason: 'fieldNotNumber', vars: { text: s } };
+  const whole = def.id !== 'hit' && def.id !== 'rate';
+  if (whole && !Number.isInteger(n)) return { ok: false, reason: 'fieldWhole', vars: {} };
+  if (n < hardMin(def)) return { ok: false, reason: 'fieldMin', vars: { min: hardMin(def) } };
+  if (n > hardMax(def)) return { ok: false, reason: 'fieldMax', vars: { max: hardMax(def) } };
+  return { ok: true, value: n };
+}
+
+/** Whether a value lies past the slider's range (taken, with a message saying so). */
+export function beyondSlider(def: ControlDef, value: number): boolean {
+  return value > def.max || value < def.min;
+}

@@ -1,7 +1,10 @@
 // Wires the store to the simulation runner: every change of the edited scenario that validates
 // is simulated (latest wins); progress, results, errors and cancellation land in the run slice.
+// A run estimated over CONFIRM_EVENTS (sim-core/cost) is not started: the run slice asks first
+// (`runAsk`), and a yes covers later runs of up to 1.5 × its size (a slider step on a long run).
 import type { StoreApi } from 'zustand/vanilla';
 import { validateScenario } from '../../sim-core/validate';
+import { estimateCost, needsConfirmation } from '../../sim-core/cost';
 import type { AppState } from '../store/types';
 import { SimRunner, type RunnerOptions, type WorkerLike } from './runner';
 
@@ -43,10 +46,22 @@ export function connectSimulation(
   );
   const rerun = () => {
     const r = validateScenario(st().scenario, 'scenario');
-    if (r.ok) runner.run(r.scenario);
+    if (!r.ok) {
+      if (st().runAsk) st().runAsked(null);
+      return;
+    }
+    const cost = estimateCost(r.scenario);
+    if (needsConfirmation(cost) && !(cost.events <= 1.5 * st().confirmedEvents)) {
+      // whatever runs is of an older scenario: stop it, and ask before this one
+      if (runner.busy) runner.cancel();
+      st().runAsked(cost);
+      return;
+    }
+    if (st().runAsk) st().runAsked(null);
+    runner.run(r.scenario);
   };
   const unsub = store.subscribe((s, prev) => {
-    if (s.scenario !== prev.scenario) rerun();
+    if (s.scenario !== prev.scenario || s.confirmedEvents !== prev.confirmedEvents) rerun();
   });
   rerun();
   return {

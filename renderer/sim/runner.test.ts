@@ -219,6 +219,13 @@ describe('SimRunner with a stop flag shared with the worker', () => {
 });
 
 describe('SimRunner previews', () => {
+  it('previews at most a minute of a run said yes to at duration_s 1e9', () => {
+    const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });
+    expect(h.runner.previewFor(mm1('long', 50, { duration_s: 1e9 }))).toBe(60);
+    expect(h.runner.previewFor(mm1('short'))).toBe(0.2);
+    h.runner.dispose();
+  });
+
   it('shows a shorter run of a slow stationary scenario first, then the full result', async () => {
     // every full run counts as slow; the preview is the floor, a tenth of the measured window
     const h = harness(150, { previewAboveMs: -1, previewTargetMs: 0 });

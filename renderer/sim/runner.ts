@@ -183,7 +183,9 @@ export class SimRunner {
         : this.msPerSimS * total;
     if (!(expected > this.previewAboveMs)) return 0;
     const fit = (total * this.previewTargetMs) / expected - s.warmup_s;
-    const p = Math.round(Math.max(fit, s.duration_s / 10) * 10) / 10;
+    // at least a tenth of the run, to say something of it, but no more than a minute (a run said
+    // yes to at duration_s 1e9 would otherwise preview for days)
+    const p = Math.round(Math.max(fit, Math.min(s.duration_s / 10, 60)) * 10) / 10;
     return p > 0 && p <= s.duration_s / 2 ? p : 0;
   }
 

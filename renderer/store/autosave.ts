@@ -1,10 +1,12 @@
-// Autosave: the edited scenario, snapshots and preferences go to localStorage on every change
-// (debounced), and come back at start, so nothing the user made is lost on a reload or crash.
+// Autosave: the edited scenario, the JSON editor's draft, snapshots and preferences go to
+// localStorage on every change (debounced), and come back at start, so nothing the user made is
+// lost on a reload or crash.
 // What is read back is checked with zod; a damaged entry is ignored, never crashes the console.
 import { z } from 'zod';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ScenarioInput } from '../../sim-core/schema';
 import type { AppState, Snapshot } from './types';
+import type { Draft } from '../editor/draft';
 
 export const AUTOSAVE_KEY = 'peakline.autosave.v1';
 
@@ -16,11 +18,24 @@ const SavedSchema = z.object({
   sloP99Ms: z.number().positive().optional(),
   snapshots: z.array(z.looseObject({ id: z.string(), name: z.string() })).optional(),
   pinnedA: z.string().nullable().optional(),
+  draft: z
+    .object({ text: z.string(), base: z.looseObject({ schema: z.string(), name: z.string() }) })
+    .nullable()
+    .optional(),
+  editorOpen: z.boolean().optional(),
 });
 
 type Persisted = Pick<
   AppState,
-  'scenario' | 'source' | 'theme' | 'language' | 'sloP99Ms' | 'snapshots' | 'pinnedA'
+  | 'scenario'
+  | 'source'
+  | 'theme'
+  | 'language'
+  | 'sloP99Ms'
+  | 'snapshots'
+  | 'pinnedA'
+  | 'draft'
+  | 'editorOpen'
 >;
 
 /** The part of the state that is saved. */
@@ -33,6 +48,8 @@ export function persistedPart(s: AppState): Persisted {
     sloP99Ms: s.sloP99Ms,
     snapshots: s.snapshots,
     pinnedA: s.pinnedA,
+    draft: s.draft,
+    editorOpen: s.editorOpen,
   };
 }
 
@@ -78,6 +95,8 @@ export function restoreAutosave(store: StoreApi<AppState>, storage: Storage): bo
   if (parsed.sloP99Ms) patch.sloP99Ms = parsed.sloP99Ms;
   if (parsed.snapshots) patch.snapshots = parsed.snapshots as unknown as Snapshot[];
   if (parsed.pinnedA !== undefined) patch.pinnedA = parsed.pinnedA;
+  if (parsed.draft) patch.draft = parsed.draft as unknown as Draft;
+  if (parsed.editorOpen !== undefined) patch.editorOpen = parsed.editorOpen;
   store.setState(patch);
   return true;
 }

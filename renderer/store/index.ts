@@ -9,6 +9,7 @@ import { createCompareSlice } from './compareSlice';
 import { createSweepSlice } from './sweepSlice';
 import { createLiveSlice } from './liveSlice';
 import { createUiSlice } from './uiSlice';
+import { createEditorSlice } from './editorSlice';
 import { restoreAutosave, startAutosave } from './autosave';
 
 export type AppStore = StoreApi<AppState>;
@@ -22,6 +23,7 @@ export function createAppStore(now?: () => number): AppStore {
     ...createSweepSlice(...a),
     ...createLiveSlice(...a),
     ...createUiSlice(...a),
+    ...createEditorSlice(...a),
   }));
 }
 

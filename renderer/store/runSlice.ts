@@ -24,7 +24,7 @@ function shown(
 }
 
 /** The run slice (see RunSlice). */
-export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) => ({
+export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, get) => ({
   runStatus: 'idle',
   progress: 0,
   result: null,
@@ -50,4 +50,11 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
     })),
   runFailed: (runError) => set({ runStatus: 'error', runError }),
   runCancelled: () => set({ runStatus: 'cancelled', progress: 0 }),
+  runAsk: null,
+  confirmedEvents: 0,
+  runAsked: (runAsk) => set(runAsk ? { runAsk, runStatus: 'idle', progress: 0 } : { runAsk: null }),
+  confirmRun: () => {
+    const ask = get().runAsk;
+    if (ask) set({ runAsk: null, confirmedEvents: Math.max(get().confirmedEvents, ask.events) });
+  },
 });

@@ -6,6 +6,8 @@ import type { AsyncStash } from '../scenario/controls';
 import type { Language, MessageKey } from '../i18n';
 import type { LiveSample, LiveSourceInfo, ReplyOf, SweepPoint } from '../api/types';
 import type { TwinBand } from '../live/model';
+import type { RunCost } from '../../sim-core/cost';
+import type { Draft, DraftNote } from '../editor/draft';
 import type { AnalyticView } from '../sim/analytic';
 
 export type { SweepPoint };
@@ -63,6 +65,14 @@ export interface RunSlice {
   ) => void;
   runFailed: (message: string) => void;
   runCancelled: () => void;
+  /** A run that waits for a yes (its estimate is over CONFIRM_EVENTS), or null. */
+  runAsk: RunCost | null;
+  /** Events of the largest run said yes to: a run of up to 1.5 × that goes without asking. */
+  confirmedEvents: number;
+  /** The run of the edited scenario waits for a yes (null: it no longer does). */
+  runAsked: (cost: RunCost | null) => void;
+  /** Yes to the run that waits (the simulation connection then starts it). */
+  confirmRun: () => void;
 }
 
 export interface Snapshot {
@@ -200,4 +210,29 @@ export interface UiSlice {
   setHelpOpen: (open: boolean) => void;
 }
 
-export type AppState = ScenarioSlice & RunSlice & CompareSlice & SweepSlice & LiveSlice & UiSlice;
+export interface EditorSlice {
+  /** The JSON editor is open beside the controls. */
+  editorOpen: boolean;
+  /** The text being edited and the scenario it started from; null: the editor shows the scenario. */
+  draft: Draft | null;
+  /** What the editor says about the last change made outside it (merged, or a choice to make). */
+  draftNote: DraftNote | null;
+  setEditorOpen: (open: boolean) => void;
+  /** The editor's text: a draft while it differs from the scenario. */
+  editDraft: (text: string) => void;
+  /** Applies a draft that validates (one undo step); false when it does not, or a choice waits. */
+  applyDraft: () => boolean;
+  /** Drops the draft: the editor shows the scenario (the console's version) again. */
+  discardDraft: () => void;
+  /** After a conflict: the draft stays as it is, now on top of the scenario as it is. */
+  keepDraft: () => void;
+  dismissDraftNote: () => void;
+}
+
+export type AppState = ScenarioSlice &
+  RunSlice &
+  CompareSlice &
+  SweepSlice &
+  LiveSlice &
+  UiSlice &
+  EditorSlice;

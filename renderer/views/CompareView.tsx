@@ -52,6 +52,8 @@ export function CompareView() {
       })),
     );
   const a = useApp(selectPinnedA);
+  const [sloText, setSloText] = useState<string | null>(null);
+  const [sloWhy, setSloWhy] = useState<string | null>(null);
   const rows = useMemo(
     () => (a && result ? compareRows(a.result, result, slo) : []),
     [a, result, slo],
@@ -64,9 +66,26 @@ export function CompareView() {
           id={`${id}-slo`}
           type="number"
           min={1}
-          value={slo}
-          onChange={(e) => setSlo(Number(e.currentTarget.value))}
+          value={sloText ?? slo}
+          aria-invalid={sloWhy !== null}
+          aria-describedby={sloWhy !== null ? `${id}-slo-why` : undefined}
+          onChange={(e) => {
+            // a value the SLO cannot be is said, not quietly put back
+            const text = e.currentTarget.value;
+            const v = Number(text);
+            setSloText(text);
+            if (text.trim() !== '' && Number.isFinite(v) && v > 0) {
+              setSloWhy(null);
+              setSlo(v);
+            } else setSloWhy(text.trim() === '' ? t('fieldEmpty') : t('sloPositive'));
+          }}
+          onBlur={() => setSloText(null)}
         />
+        {sloWhy !== null ? (
+          <span id={`${id}-slo-why`} role="alert" className="control-msg control-bad">
+            {sloText === null ? t('sloNotApplied', { why: sloWhy, value: slo }) : sloWhy}
+          </span>
+        ) : null}
       </div>
       <div className="row">
         <input

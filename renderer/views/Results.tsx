@@ -19,6 +19,7 @@ import { fileSafe, saveExport } from '../export';
 import { fmtMs, fmtPct, fmtRps } from '../format';
 import { Readouts } from './Readouts';
 import { RunBar } from './RunBar';
+import { RunConfirm } from './RunConfirm';
 import { StationTable } from './StationTable';
 
 /** Export buttons for the result on screen and the edited scenario. */
@@ -100,6 +101,7 @@ export function Results({ onCancel }: { onCancel: () => void }) {
       {presenting ? <h2 className="present-title">{title ?? t('presentingCurrent')}</h2> : null}
       <Readouts />
       <RunBar onCancel={onCancel} />
+      {!presenting ? <RunConfirm /> : null}
       {analytic ? (
         <p className="analytic-note" role="note" aria-label={t('analyticNote')}>
           <strong>

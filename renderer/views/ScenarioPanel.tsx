@@ -1,5 +1,6 @@
 // The scenario panel: profile choice, the sliders (each with a number field), the sync/async
-// switch, balancer and workload choices, undo/redo, and the advanced JSON editor.
+// switch, balancer and workload choices, undo/redo, and the button that opens the JSON editor
+// (ScenarioEditor, beside this panel).
 import { useCallback, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ScenarioInput } from '../../sim-core/schema';
@@ -16,6 +17,8 @@ import {
   CONTROLS,
   addCache,
   addDb,
+  beyondSlider,
+  checkControlText,
   isAsync,
   readControl,
   toAsync,
@@ -23,9 +26,8 @@ import {
   writeControl,
   type ControlDef,
 } from '../scenario/controls';
-import { ControlSlider } from '../ui/ControlSlider';
+import { ControlSlider, type FieldVerdict } from '../ui/ControlSlider';
 import { useT } from '../ui/hooks';
-import { AdvancedEditor } from './AdvancedEditor';
 import { ProfilePicker } from './ProfilePicker';
 
 const safeRead = (s: ScenarioInput, def: ControlDef) => {
@@ -36,7 +38,7 @@ const safeRead = (s: ScenarioInput, def: ControlDef) => {
   }
 };
 
-/** One slider bound to the store. */
+/** One slider bound to the store; its number field says why it does not take a value. */
 function BoundControl({ def }: { def: ControlDef }) {
   const t = useT();
   const value = useApp((s) => safeRead(s.scenario, def));
@@ -48,6 +50,25 @@ function BoundControl({ def }: { def: ControlDef }) {
     [def.id],
   );
   const label = t(def.label);
+  const format = def.id === 'hit' ? (v: number) => `${Math.round(v * 100)} %` : undefined;
+  const check = useCallback(
+    (text: string): FieldVerdict => {
+      const c = checkControlText(def, text);
+      return c.ok ? { value: c.value } : { error: t(c.reason, { ...c.vars, label }) };
+    },
+    [def, t, label],
+  );
+  const notApplied = useCallback(
+    (why: string) => {
+      const v = safeRead(appStore.getState().scenario, def);
+      return t('fieldNotApplied', { why, label, value: v === null ? '' : String(v) });
+    },
+    [def, t, label],
+  );
+  const beyond =
+    value !== null && beyondSlider(def, value)
+      ? t('fieldBeyond', { value: String(value), min: def.min, max: def.max })
+      : null;
   return (
     <ControlSlider
       label={label}
@@ -58,7 +79,10 @@ function BoundControl({ def }: { def: ControlDef }) {
       step={def.step}
       disabledReason={t(def.unavailable)}
       onChange={onChange}
-      format={def.id === 'hit' ? (v) => `${Math.round(v * 100)} %` : undefined}
+      format={format}
+      check={check}
+      beyond={beyond}
+      notApplied={notApplied}
     />
   );
 }
@@ -70,16 +94,19 @@ export function ScenarioPanel() {
   const scenario = useApp(selectScenario);
   const problems = useApp(selectProblems);
   const lang = useApp(selectLanguage);
-  const { canUndo, canRedo, undo, redo, setScenario, setAsyncStash } = useApp(
-    useShallow((s) => ({
-      canUndo: selectCanUndo(s),
-      canRedo: selectCanRedo(s),
-      undo: s.undo,
-      redo: s.redo,
-      setScenario: s.setScenario,
-      setAsyncStash: s.setAsyncStash,
-    })),
-  );
+  const { canUndo, canRedo, undo, redo, setScenario, setAsyncStash, editorOpen, setEditorOpen } =
+    useApp(
+      useShallow((s) => ({
+        canUndo: selectCanUndo(s),
+        canRedo: selectCanRedo(s),
+        undo: s.undo,
+        redo: s.redo,
+        setScenario: s.setScenario,
+        setAsyncStash: s.setAsyncStash,
+        editorOpen: s.editorOpen,
+        setEditorOpen: s.setEditorOpen,
+      })),
+    );
   const valid = problems.length === 0;
   const asyncOn = valid && isAsync(scenario);
   const workloadType = scenario.workload?.type;
@@ -129,7 +156,12 @@ export function ScenarioPanel() {
       {!valid ? (
         <p role="alert" className="error">
           {t('scenarioInvalidBanner')}{' '}
-          {problems[0] ? `${problems[0].path}: ${translateProblem(lang, problems[0].message)}` : ''}
+          {problems[0] ? `${problems[0].path}: ${translateProblem(lang, problems[0].message)}` : ''}{' '}
+          {!editorOpen ? (
+            <button type="button" className="small" onClick={() => setEditorOpen(true)}>
+              {t('editAsJson')}
+            </button>
+          ) : null}
         </p>
       ) : null}
       {valid ? (
@@ -237,10 +269,14 @@ export function ScenarioPanel() {
           </div>
         </>
       ) : null}
-      <details className="advanced-details" open={!valid}>
-        <summary>{t('advanced')}</summary>
-        <AdvancedEditor />
-      </details>
+      <button
+        type="button"
+        className="editor-toggle"
+        aria-expanded={editorOpen}
+        onClick={() => setEditorOpen(!editorOpen)}
+      >
+        {editorOpen ? t('closeEditor') : t('editAsJson')}
+      </button>
     </section>
   );
 }

@@ -214,6 +214,8 @@ export abstract class Probes extends Async {
       const a = area[k] + (held[k] !== 0 ? this.now - since[k] : 0);
       if (a > max) max = a;
     }
-    return max / (this.endMs - this.warmMs);
+    // over the measured window (to `now`: the end, or where the run was stopped)
+    const ms = this.now - this.warmMs;
+    return ms > 0 ? max / ms : 0;
   }
 }
