@@ -79,3 +79,40 @@ export function fmtSignedPct(v: number | null | undefined): string {
   if (!known(v)) return '—';
   return `${v >= 0 ? '+' : '−'}${fmtPct(Math.abs(v))}`;
 }
+
+// In the user's language (the run-cost question): counts and rough durations in words.
+
+const locale = (lang: 'en' | 'zh') => (lang === 'zh' ? 'zh-CN' : 'en');
+
+/** A count in a few digits: 4.2T / 4.2万亿. */
+export function compactCount(n: number, lang: 'en' | 'zh'): string {
+  return new Intl.NumberFormat(locale(lang), {
+    notation: 'compact',
+    maximumFractionDigits: 1,
+  }).format(n);
+}
+
+/** A duration in the largest unit that keeps it readable: 40 seconds, 12 minutes, 21 days. */
+export function roughDuration(seconds: number, lang: 'en' | 'zh'): string {
+  const units: [Intl.NumberFormatOptions['unit'], number][] = [
+    ['second', 1],
+    ['minute', 60],
+    ['hour', 3600],
+    ['day', 86400],
+    ['year', 365.25 * 86400],
+  ];
+  let [unit, size] = units[0];
+  for (const [u, k] of units) if (seconds >= 1.5 * k) [unit, size] = [u, k];
+  return new Intl.NumberFormat(locale(lang), {
+    style: 'unit',
+    unit,
+    unitDisplay: 'long',
+    notation: seconds / size >= 1e4 ? 'compact' : 'standard',
+    maximumFractionDigits: seconds / size < 10 ? 1 : 0,
+  }).format(Math.max(seconds / size, 1));
+}
+
+/** `v` rounded to `digits` significant digits, as a number (axis ticks, a duration in words). */
+export function roundSig(v: number, digits: number): number {
+  return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(digits)) : v;
+}

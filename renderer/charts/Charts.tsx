@@ -9,7 +9,7 @@ import { downsample, thinCdf } from '../sim/thin';
 import { stationBars } from '../store/selectors';
 import type { Palette } from '../ui/palette';
 import type { T } from '../i18n';
-import { fmtNum } from '../format';
+import { fmtNum, roundSig } from '../format';
 import { axes, axisTick, grid, numberXAxis, seriesLine, yAxisLabel } from './parts';
 
 const H = 220;
@@ -164,7 +164,7 @@ export function logTicks(lo: number, hi: number): number[] {
   const wide = hi / lo > 2000;
   for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
     for (const m of wide ? [1] : [1, 2, 5]) {
-      const v = Number((m * 10 ** e).toPrecision(6));
+      const v = roundSig(m * 10 ** e, 6);
       if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
     }
   return out;

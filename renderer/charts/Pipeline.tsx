@@ -64,7 +64,7 @@ export const Pipeline = memo(function Pipeline({
       width={Math.round(d.width * scale)}
       height={Math.round(d.height * scale)}
       className="pipeline"
-      data-scale={scale.toFixed(3)}
+      data-scale={Math.round(scale * 1000) / 1000}
     >
       <defs>
         <marker

@@ -4,6 +4,7 @@
 // Locks and transactions are frames around the steps they hold. Each station's box carries its
 // utilisation from the result and whether it is the one that saturates first. Pure (no DOM): the
 // component in Pipeline.tsx only draws what this returns, and the tests read it directly.
+import { fmtNum } from '../format';
 import type { SimResult, StationStats } from '../../sim-core/result';
 import type { ScenarioInput, Step } from '../../sim-core/schema';
 import type { T } from '../i18n';
@@ -276,9 +277,9 @@ export function layoutPipeline(scenario: ScenarioInput, result: SimResult | null
       : w?.type === 'open'
         ? Array.isArray(w.rate_rps)
           ? t('vwRateCurve', {
-              n: Math.max(...w.rate_rps.map((p) => p[1])).toLocaleString('en-US'),
+              n: fmtNum(Math.max(...w.rate_rps.map((p) => p[1]))),
             })
-          : t('vwRate', { n: Number(w.rate_rps).toLocaleString('en-US') })
+          : t('vwRate', { n: fmtNum(Number(w.rate_rps)) })
         : '';
   const instNames = ['instances'];
   for (let i = 0; i < inst && inst <= 16; i++)

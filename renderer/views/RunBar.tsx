@@ -2,6 +2,7 @@
 // failed run, or how long the last run took; and the saturating station by name, once the run
 // that decides it is done (while a new run is going the old name would be a claim about a
 // scenario no longer on screen).
+import { roundSig } from '../format';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { selectShown } from '../store/selectors';
@@ -58,7 +59,7 @@ export function RunBar({ onCancel }: { onCancel: () => void }) {
             ? t('runsRepeat', { n: result.replications.count })
             : t(result.replications.ci === 'wider' ? 'runsSplitWider' : 'runsSplit', {
                 n: result.replications.count,
-                s: Number(result.replications.measured_s.toPrecision(3)),
+                s: roundSig(result.replications.measured_s, 3),
                 b: result.replications.batches,
               })}
         </span>

@@ -4,42 +4,12 @@
 import { useId } from 'react';
 import { useApp, appStore } from '../store';
 import { useT } from '../ui/hooks';
-import type { Language } from '../i18n';
+import { compactCount, roughDuration } from '../format';
 
 /** Engine events a second in a browser's Web Worker (the sale-day profile: 24 M in about 20 s). */
 const BROWSER_EVENTS_PER_S = 1.2e6;
 /** The duration "Shorten" sets (s). */
 const SHORT_S = 60;
-
-const locale = (lang: Language) => (lang === 'zh' ? 'zh-CN' : 'en');
-
-/** A count in a few digits: 4.2T / 4.2万亿. */
-export function compactCount(n: number, lang: Language): string {
-  return new Intl.NumberFormat(locale(lang), {
-    notation: 'compact',
-    maximumFractionDigits: 1,
-  }).format(n);
-}
-
-/** A duration in the largest unit that keeps it readable: 40 seconds, 12 minutes, 21 days. */
-export function roughDuration(seconds: number, lang: Language): string {
-  const units: [Intl.NumberFormatOptions['unit'], number][] = [
-    ['second', 1],
-    ['minute', 60],
-    ['hour', 3600],
-    ['day', 86400],
-    ['year', 365.25 * 86400],
-  ];
-  let [unit, size] = units[0];
-  for (const [u, k] of units) if (seconds >= 1.5 * k) [unit, size] = [u, k];
-  return new Intl.NumberFormat(locale(lang), {
-    style: 'unit',
-    unit,
-    unitDisplay: 'long',
-    notation: seconds / size >= 1e4 ? 'compact' : 'standard',
-    maximumFractionDigits: seconds / size < 10 ? 1 : 0,
-  }).format(Math.max(seconds / size, 1));
-}
 
 /** The question shown in place of a run that waits for a yes. */
 export function RunConfirm() {
