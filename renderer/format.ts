@@ -116,3 +116,8 @@ export function roughDuration(seconds: number, lang: 'en' | 'zh'): string {
 export function roundSig(v: number, digits: number): number {
   return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(digits)) : v;
 }
+
+/** A figure, where one too small to read at three significant digits is said to be so. */
+export function fmtFig(v: number | null | undefined): string {
+  return known(v) && v > 0 && v < 1e-3 ? '< 0.001' : fmtNum(v);
+}

@@ -112,6 +112,29 @@ describe('planning replications', () => {
 });
 
 describe('merging a stationary scenario cut into runs', () => {
+  it('keeps the station table’s throughput and residence: pooled starts over pooled time, visits weighted by their count', () => {
+    const s = mm1({ duration_s: 20, warmup_s: 2 });
+    const plan = planReplications(s, 2);
+    const runs = plan.runs.map((run) => simulate(run, { parts: true, series: true }));
+    const r = mergeResults(s, plan, runs);
+    const st = r.stations.workers ?? Object.values(r.stations)[0];
+    const name = Object.keys(r.stations).find((k) => r.stations[k] === st)!;
+    const [a, b] = runs.map((x) => x.stations[name]);
+    expect(st.throughput_rps).toBeCloseTo(
+      (a.throughput_rps! * runs[0].duration_s + b.throughput_rps! * runs[1].duration_s) /
+        (runs[0].duration_s + runs[1].duration_s),
+      9,
+    );
+    const [na, nb] = runs.map((x) => x.parts!.wait_n[name]);
+    expect(st.residence_ms).toBeCloseTo(
+      (a.residence_ms! * na + b.residence_ms! * nb) / (na + nb),
+      9,
+    );
+    // M/M/1 at 160/s of 5 ms: 160 starts a second, a visit of 5 / (1 − 0.8) = 25 ms
+    expect(st.throughput_rps).toBeGreaterThan(150);
+    expect(st.residence_ms).toBeGreaterThan(15);
+  });
+
   it('agrees with M/M/1 theory: mean 25 ms, P99 = 25 ms × ln 100 at 80 % load', () => {
     const r = replicate(mm1(), 4);
     expect(r.replications).toMatchObject({ mode: 'split', count: 4, measured_s: 15 });

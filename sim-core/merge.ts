@@ -107,6 +107,11 @@ function mergeStations(rs: SimResult[]): Record<string, StationStats> {
     let q = 0;
     let w = 0;
     let n = 0;
+    // throughput and residence (the station table's, present with series): services started are
+    // rate × time, a visit's residence is weighted like the waits
+    let started = 0;
+    let res = 0;
+    let flow = first.throughput_rps !== undefined && first.residence_ms !== undefined;
     for (const r of rs) {
       const st = r.stations[name];
       if (!st) continue;
@@ -115,6 +120,11 @@ function mergeStations(rs: SimResult[]): Record<string, StationStats> {
       const waits = r.parts?.wait_n[name] ?? 1;
       w += st.mean_wait_ms * waits;
       n += waits;
+      if (st.throughput_rps === undefined || st.residence_ms === undefined) flow = false;
+      else {
+        started += st.throughput_rps * r.duration_s;
+        res += st.residence_ms * waits;
+      }
     }
     out[name] = {
       utilization: T > 0 ? u / T : 0,
@@ -122,6 +132,9 @@ function mergeStations(rs: SimResult[]): Record<string, StationStats> {
       mean_wait_ms: n > 0 ? w / n : 0,
       servers: first.servers,
       kind: first.kind,
+      ...(flow
+        ? { throughput_rps: T > 0 ? started / T : 0, residence_ms: n > 0 ? res / n : 0 }
+        : {}),
     };
   }
   return out;

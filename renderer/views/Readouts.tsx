@@ -6,7 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { readoutsOf, selectShown, type Readout } from '../store/selectors';
 import type { AnalyticView } from '../sim/analytic';
-import { fmtMs, fmtNum, fmtPct, fmtRps } from '../format';
+import { fmtFig, fmtMs, fmtPct, fmtRps } from '../format';
 import { useT } from '../ui/hooks';
 import type { MessageKey } from '../i18n';
 
@@ -28,7 +28,7 @@ export function formatValue(unit: Readout['unit'], v: number | null): string {
       ? fmtMs(v)
       : unit === 'ratio'
         ? fmtPct(v)
-        : fmtNum(v);
+        : fmtFig(v);
 }
 
 function theoryFor(key: Readout['key'], a: AnalyticView | null): string | null {

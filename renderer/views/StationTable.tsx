@@ -5,18 +5,13 @@ import { memo, useId } from 'react';
 import type { SimResult } from '../../sim-core/result';
 import type { Theme } from '../store/types';
 import { utilColour } from '../ui/palette';
-import { fmtNum, fmtPct } from '../format';
+import { fmtFig, fmtNum, fmtPct } from '../format';
 import { stationRows } from '../store/selectors';
 import type { T } from '../i18n';
 
 /** A utilisation as a percentage; one too small to show is said to be so. */
 function fmtUtil(u: number): string {
   return u > 0 && u < 1e-4 ? '< 0.01 %' : fmtPct(u);
-}
-
-/** A figure, where one too small to read at three significant digits is said to be so. */
-function fmtFig(v: number | null): string {
-  return v !== null && v > 0 && v < 1e-3 ? '< 0.001' : fmtNum(v);
 }
 
 /** The table of `result`'s stations. */
