@@ -7,6 +7,7 @@
 import type { SimResult, StationStats } from '../../sim-core/result';
 import type { ScenarioInput, Step } from '../../sim-core/schema';
 import type { T } from '../i18n';
+import { fmtNum } from '../format';
 
 export type NodeKind =
   | 'gateway'
@@ -276,9 +277,9 @@ export function layoutPipeline(scenario: ScenarioInput, result: SimResult | null
       : w?.type === 'open'
         ? Array.isArray(w.rate_rps)
           ? t('vwRateCurve', {
-              n: Math.max(...w.rate_rps.map((p) => p[1])).toLocaleString('en-US'),
+              n: fmtNum(Math.max(...w.rate_rps.map((p) => p[1]))),
             })
-          : t('vwRate', { n: Number(w.rate_rps).toLocaleString('en-US') })
+          : t('vwRate', { n: fmtNum(Number(w.rate_rps)) })
         : '';
   const instNames = ['instances'];
   for (let i = 0; i < inst && inst <= 16; i++)
