@@ -8,14 +8,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: [
-      '.scratch/**',
-      'node_modules/**',
-      'renderer/dist/**',
-      'dist/**',
-      '.ci/out/**',
-      'coverage/**',
-    ],
+    ignores: ['.scratch/**', 'node_modules/**', 'out/**', 'dist/**', '.ci/out/**', 'coverage/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -32,7 +25,12 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    files: ['electron/**/*.ts', 'vitest.config.ts', 'renderer/e2e/**/*.ts'],
+    files: [
+      'electron/**/*.ts',
+      'vitest.config.ts',
+      'electron.vite.config.ts',
+      'renderer/e2e/**/*.ts',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {

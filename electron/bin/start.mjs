@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// `npm start`: opens the desktop app when the Electron binary is installed (and there is a display
-// to show it on); otherwise says why in one line and serves the web console instead, printing its
-// URL like `peakline serve` (arguments such as --port and --host are passed on). `--web` asks for
-// the web console directly.
+// `npm start` (after `npm run build`, which rebuilds only what changed): opens the desktop app when
+// the Electron binary is installed (and there is a display to show it on); otherwise says why in
+// one line and serves the web console instead, printing its URL like `peakline serve` (arguments
+// such as --port and --host are passed on). `--web` asks for the web console directly. Like the
+// `peakline` bin it runs only a build that is up to date with its sources.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { buildProblem } from '../../build/stamp.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -40,16 +41,11 @@ const wantWeb = args.includes('--web');
 const serveArgs = args.filter((a) => a !== '--web');
 const electron = wantWeb ? { why: null } : electronBinary();
 
-register();
-if (electron.exe) {
-  const { uiBuildReason, buildUi } = await import('../web/serve.ts');
-  const reason = await uiBuildReason();
-  if (reason) {
-    process.stderr.write(`Building the console UI first (${reason})…\n`);
-    await buildUi();
-  }
-  const { bundlePreload } = await import('../main/bundle.ts');
-  await bundlePreload();
+const problem = buildProblem(electron.exe ? ['main', 'preload', 'renderer'] : ['main', 'renderer']);
+if (problem) {
+  process.stderr.write(`peakline: ${problem}\n`);
+  process.exitCode = 1;
+} else if (electron.exe) {
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
   // Scenario files named on the command line open in the app.
@@ -65,6 +61,6 @@ if (electron.exe) {
       ? `${electron.why}; serving the web console instead.\n`
       : 'Serving the web console (--web).\n',
   );
-  const { serveCommand } = await import('../web/serve.ts');
-  process.exitCode = await serveCommand(serveArgs);
+  const { main } = await import('../../out/main/cli.js');
+  process.exitCode = await main(['serve', ...serveArgs]);
 }

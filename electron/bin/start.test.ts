@@ -36,7 +36,7 @@ async function start(args: string[], env: Record<string, string> = {}) {
 
 describe('npm start without the Electron binary', () => {
   it('says why in one line and serves the web console instead', async () => {
-    const s = await start(['--no-build', '--port', '0'], {
+    const s = await start(['--port', '0'], {
       ELECTRON_OVERRIDE_DIST_PATH: path.join(os.tmpdir(), 'no-electron-here'),
     });
     try {
@@ -56,7 +56,7 @@ describe('npm start without the Electron binary', () => {
   });
 
   it('serves the web console when asked with --web', async () => {
-    const s = await start(['--web', '--no-build']);
+    const s = await start(['--web']);
     try {
       expect(s.err().split('\n')[0]).toBe('Serving the web console (--web).');
       s.child.kill('SIGTERM');

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { runBenchmarks, type BenchFigure } from '../../sim-core/bench';
-import { loadSimulate } from '../sweep/point';
+import { simulate } from '../../sim-core/index';
 import { runSweep } from '../sweep/sweep';
 import { loadScenario, loadScenarioInput, num, parseCommand, table } from './util';
 
@@ -31,7 +31,6 @@ export async function runAllBenchmarks(
   log: (line: string) => void = () => {},
   quick = false,
 ): Promise<{ figures: BenchFigure[]; peak_rss_mb: number; cores: number }> {
-  const simulate = await loadSimulate();
   const figures: BenchFigure[] = [];
 
   log('engine benchmarks (sim-core/bench) …');

@@ -1,11 +1,10 @@
 // The `peakline` command line: run, validate, schema and sweep here, calibrate and bench in modules
 // of their own; serve, watch and demo are loaded on demand from the web shell and the live sources.
 // Errors are one clear line on stderr and a non-zero exit code (a stack trace only with --debug).
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { simulate } from '../../sim-core/index';
 import { ScenarioSchema } from '../../sim-core/schema';
 import { formatProblems, parseScenarioText } from '../../sim-core/validate';
-import { loadSimulate } from '../sweep/point';
 import { runSweep, parseSlo, parseVary, SweepInputError } from '../sweep/sweep';
 import { packageVersion } from '../version';
 import { formatRun, formatSweep, formatSweepCsv } from './report';
@@ -57,6 +56,19 @@ Commands
   bench [--json] [--quick]
         Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS
         (--quick: no sale-day run and a 3×3 sweep).
+  forecast --history FILE [--horizon 15m] [--level 0.8] [--season auto|weekly|daily]
+        [--backtest] [--json]
+        Forecast a request rate over the next horizon with a prediction interval (seasonality
+        by time of day and day of week, trend). FILE: a CSV with a header t,rate (t in Unix
+        seconds or ISO 8601, UTC unless it has an offset; rate in req/s), a Peakline
+        recording (watch --record: a metrics source's request_rate), or a saved Prometheus
+        query_range response (one series). Weekly seasonality needs 8 days of history, daily 2.
+        --backtest: the forecast rolled over the history, accuracy (1 − MAPE at the
+        horizon), interval coverage and peak-time error, against seasonal naive.
+  forecast --generate [--days 42] [--seed N] [--peak RPS] [--sales N] [--noise 0.04]
+        [--out FILE]
+        Write a realistic food-delivery series (CSV t,rate): lunch and dinner peaks,
+        weekends, weather, growth, sale days; the same seed gives the same series.
   serve [--port N] [--host H]
         The web console on 127.0.0.1 with an access token.
   watch --redis URL [--metrics URL ...] [--interval S] [--count N] [--json]
@@ -94,7 +106,6 @@ async function cmdRun(argv: string[]): Promise<number> {
   );
   const file = o._[0];
   const scenario = loadScenario(file, o.set);
-  const simulate = await loadSimulate();
   const showProgress = !o.json && process.stderr.isTTY;
   let lastShown = -1;
   const result = simulate(scenario, {
@@ -258,21 +269,6 @@ async function cmdSweep(argv: string[]): Promise<number> {
 
 type Handler = (argv: string[]) => Promise<number>;
 
-async function delegate(
-  modulePath: string,
-  exportName: string,
-  what: string,
-  argv: string[],
-): Promise<number> {
-  if (!existsSync(new URL(modulePath, import.meta.url)))
-    throw new CliError(`peakline: ${what} is not available in this build`);
-  const mod = (await import(modulePath)) as Record<string, unknown>;
-  const fn = mod[exportName];
-  if (typeof fn !== 'function')
-    throw new CliError(`peakline: ${what} is not available in this build`);
-  return (fn as Handler)(argv);
-}
-
 const COMMANDS: Record<string, Handler> = {
   run: cmdRun,
   validate: cmdValidate,
@@ -281,9 +277,10 @@ const COMMANDS: Record<string, Handler> = {
   plan: async (argv) => (await import('./plan')).planCommand(argv),
   calibrate: async (argv) => (await import('./calibrate')).calibrateCommand(argv),
   bench: async (argv) => (await import('./bench')).benchCommand(argv),
-  serve: (argv) => delegate('../web/serve.ts', 'serveCommand', 'the web console (serve)', argv),
-  watch: (argv) => delegate('../live/cli.ts', 'watchCommand', 'live monitoring (watch)', argv),
-  demo: (argv) => delegate('../live/cli.ts', 'demoCommand', 'the live demo (demo)', argv),
+  forecast: async (argv) => (await import('./forecast')).forecastCommand(argv),
+  serve: async (argv) => (await import('../web/serve')).serveCommand(argv),
+  watch: async (argv) => (await import('../live/cli')).watchCommand(argv),
+  demo: async (argv) => (await import('../live/cli')).demoCommand(argv),
 };
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */

@@ -1,8 +1,8 @@
 // The Electron main process, kept thin: the logic lives in plain modules tested in Node
 // (window-options, menu, ipc, window-state, argv, recent). Here: one instance, one window on the
-// app:// scheme serving renderer/dist with a strict CSP, navigation and new windows denied, every
-// IPC request checked and validated, the menu, the remembered window, and scenario files opened
-// from the OS.
+// app:// scheme serving the built UI (out/renderer) with a strict CSP, navigation and new windows
+// denied, every IPC request checked and validated, the menu, the remembered window, and scenario
+// files opened from the OS.
 import {
   app,
   BrowserWindow,
@@ -25,7 +25,6 @@ import { ProfileStore, readScenarioFile } from '../profiles/store';
 import { writeFileAtomic } from '../write-file-atomic';
 import { MIME, resolveStatic } from '../web/server';
 import { scenarioFilesFromArgv } from './argv';
-import { PRELOAD_BUNDLE } from './bundle';
 import { serveIpc, ipcRequestChannels } from './ipc';
 import { buildMenuTemplate, type MenuState } from './menu';
 import { RecentProfiles } from './recent';
@@ -41,18 +40,12 @@ import {
 } from './window-options';
 import { fitToDisplays, loadWindowState, saveWindowState } from './window-state';
 
+// This module is compiled to out/main/index.js (package.json "main"); the build puts the UI and
+// the sandboxed preload beside it (electron.vite.config.ts).
 const appRoot = app.getAppPath();
-const distDir = path.join(appRoot, 'renderer', 'dist');
-const preload = app.isPackaged
-  ? path.join(appRoot, 'out', 'electron', 'preload.cjs')
-  : PRELOAD_BUNDLE;
+const distDir = path.join(appRoot, 'out', 'renderer');
+const preload = path.join(appRoot, 'out', 'preload', 'index.cjs');
 const userData = app.getPath('userData');
-
-/** What index.cjs collected from "open-file" before this module loaded. */
-interface EarlyOpenFiles {
-  files: string[];
-  handler: (event: Electron.Event, file: string) => void;
-}
 
 // app:// behaves like https (relative URLs, module workers, storage, fetch) and its pages can be
 // cross-origin isolated; this must happen before the app is ready.
@@ -100,13 +93,7 @@ async function main(): Promise<void> {
     }
     for (const f of scenarioFilesFromArgv(argv, cwd)) void openScenarioFile(f);
   });
-  // Files macOS handed over before this module loaded (index.cjs kept them), then the live handler.
-  const early = (globalThis as { __peaklineEarlyOpenFiles?: EarlyOpenFiles })
-    .__peaklineEarlyOpenFiles;
-  if (early) {
-    app.off('open-file', early.handler);
-    for (const f of early.files.splice(0)) void openScenarioFile(f);
-  }
+  // Files macOS hands over (registered before "ready": this runs as the entry module loads).
   app.on('open-file', (e, file) => {
     e.preventDefault();
     void openScenarioFile(file);

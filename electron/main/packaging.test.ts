@@ -33,16 +33,28 @@ describe('packaging', () => {
     ).rejects.toThrow(/Invalid configuration object/);
   });
 
-  it('builds AppImage, deb, dmg and NSIS from the CJS entry, with the UI and preload packed', () => {
+  it('builds AppImage, deb, dmg and NSIS from the compiled app: main, preload, UI, profiles', () => {
     expect(build.linux.target).toEqual(['AppImage', 'deb']);
     expect(build.mac.target).toEqual(['dmg']);
     expect(build.win.target).toEqual(['nsis']);
-    expect(pkg.main).toBe('electron/main/index.cjs');
+    // The build (run first by `npm run dist`) writes what the package points at.
+    expect(pkg.scripts.dist).toBe('node build/build.mjs && electron-builder');
+    expect(pkg.main).toBe('out/main/index.js');
     expect(existsSync(path.join(root, pkg.main))).toBe(true);
-    expect(build.files).toEqual(
-      expect.arrayContaining(['renderer/dist/**/*', 'out/electron/**/*', 'profiles/**/*']),
-    );
-    expect(pkg.scripts.dist).toBe('node build/prepare.mjs && electron-builder');
+    expect(existsSync(path.join(root, 'out/preload/index.cjs'))).toBe(true);
+    expect(existsSync(path.join(root, 'out/renderer/index.html'))).toBe(true);
+    expect(build.files).toEqual([
+      'package.json',
+      'out/main/**/*',
+      'out/preload/**/*',
+      'out/renderer/**/*',
+      '!out/**/*.map',
+      'profiles/**/*',
+      'build/icon.png',
+    ]);
+    // Nothing is transpiled at run time: no sources, no tsx, no Vite in the package.
+    expect(pkg.dependencies).not.toHaveProperty('tsx');
+    expect(pkg.dependencies).not.toHaveProperty('vite');
   });
 
   it('associates scenario files, with the same MIME type as the desktop entry', () => {

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../sim-core/result';
-import { loadSimulate, runPoint, type PointReply, type Simulate, type WorkerInit } from './point';
+import { runPoint, type PointReply, type WorkerInit } from './point';
 import { startSweepWorker } from './sweep';
 
 /** Why a point did not run: the pool was closed first (e.g. Ctrl+C). */
@@ -29,7 +29,6 @@ export class PointPool {
   private readonly workers: Worker[] = [];
   private nextId = 0;
   private closed = false;
-  private simulate: Simulate | null = null;
   private inThreadRunning = false;
 
   private constructor(
@@ -41,7 +40,6 @@ export class PointPool {
   /** Opens a pool of `threads` workers (default: one per core; 0 runs points in this thread). */
   static async open(init: WorkerInit, threads = availableParallelism()): Promise<PointPool> {
     const pool = new PointPool(init, Math.max(0, Math.floor(threads)));
-    if (pool.threads === 0) pool.simulate = await loadSimulate();
     for (let t = 0; t < pool.threads; t++) pool.spawn();
     return pool;
   }
@@ -86,10 +84,7 @@ export class PointPool {
       void (async () => {
         while (!this.closed && this.queue.length > 0) {
           const job = this.queue.shift()!;
-          this.settle(
-            job,
-            runPoint(this.simulate!, this.init, { index: job.id, values: job.values }),
-          );
+          this.settle(job, runPoint(this.init, { index: job.id, values: job.values }));
           // let an abort (or other events) in between points
           await new Promise<void>((r) => setImmediate(r));
         }

@@ -16,13 +16,13 @@ import {
   type SloClause,
   type VaryDim,
 } from './spec';
-import {
-  loadSimulate,
-  runPoint,
-  type PointReply,
-  type PointRequest,
-  type WorkerInit,
-} from './point';
+import { runPoint, type PointReply, type PointRequest, type WorkerInit } from './point';
+
+/**
+ * The compiled sweep worker (`npm run build` makes it). The same path from this source file and
+ * from the bundles in out/main/, so the sources under test run the build's worker too.
+ */
+const WORKER_FILE = new URL('../../out/main/sweep-worker.js', import.meta.url);
 
 export type { SloClause, VaryDim } from './spec';
 export { formatSlo, parseSlo, parseVary, meetsSlo } from './spec';
@@ -186,7 +186,7 @@ export function cheapest(points: readonly SweepPoint[]): SweepPoint | null {
 
 /** Starts one sweep worker thread (it runs points of `init`, one message each). */
 export function startSweepWorker(init: WorkerInit): Worker {
-  return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init });
+  return new Worker(WORKER_FILE, { workerData: init });
 }
 
 /**
@@ -258,10 +258,9 @@ export async function runSweep(
   if (signal?.aborted) return finish(true);
 
   if (threads === 0) {
-    const simulate = await loadSimulate();
     for (let i = 0; i < total; i++) {
       if (signal?.aborted) return finish(true);
-      replies[i] = runPoint(simulate, init, { index: i, values: grid[i] });
+      replies[i] = runPoint(init, { index: i, values: grid[i] });
       done++;
       opts.onProgress?.(done, total);
       // Let an abort (or other events) in between points.

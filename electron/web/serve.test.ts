@@ -1,13 +1,12 @@
 // `peakline serve` as a user runs it: one line with the URL and token on stdout, the API answers
-// with that token, Ctrl+C / SIGTERM stops it cleanly; bad options get one clear line. And the UI
-// is rebuilt only when renderer/dist is missing or older than its sources.
+// with that token, Ctrl+C / SIGTERM stops it cleanly; bad options get one clear line.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { parseServeArgs, uiBuildReason, REPO_ROOT } from './serve';
+import { parseServeArgs, REPO_ROOT } from './serve';
 
 const CLI = path.join(REPO_ROOT, 'electron', 'bin', 'peakline.mjs');
 
@@ -28,7 +27,7 @@ function runCli(args: string[], home: string) {
 describe('peakline serve', () => {
   it('prints one URL line, answers with its token, and stops cleanly on SIGTERM', async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'peakline-serve-'));
-    const run = runCli(['serve', '--port', '0', '--no-build'], home);
+    const run = runCli(['serve', '--port', '0'], home);
     try {
       const line = await new Promise<string>((resolve, reject) => {
         run.child.stdout.on('data', () => {
@@ -73,7 +72,6 @@ describe('peakline serve', () => {
       port: 0,
       host: '127.0.0.1',
       allowHosts: [],
-      build: true,
       help: false,
     });
     expect(
@@ -82,35 +80,9 @@ describe('peakline serve', () => {
       port: 8080,
       host: '0.0.0.0',
       allowHosts: ['box.lan'],
-      build: false,
       help: false,
     });
     expect(() => parseServeArgs(['--host'])).toThrow('serve: --host needs a value');
     expect(() => parseServeArgs(['--open'])).toThrow('serve: unknown option "--open"');
-  });
-
-  it('rebuilds the UI only when the build is missing or older than the sources', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'peakline-ui-'));
-    try {
-      const dist = path.join(dir, 'dist');
-      await mkdir(path.join(dir, 'components'), { recursive: true });
-      await writeFile(path.join(dir, 'components', 'App.tsx'), 'export {}');
-      expect(await uiBuildReason(dist, dir)).toMatch(/index\.html is missing$/);
-      await mkdir(dist);
-      await writeFile(path.join(dist, 'index.html'), '<!doctype html>');
-      const future = new Date(Date.now() + 3600_000);
-      await utimes(path.join(dist, 'index.html'), future, future);
-      expect(await uiBuildReason(dist, dir)).toBeNull();
-      const later = new Date(Date.now() + 7200_000);
-      await utimes(path.join(dir, 'components', 'App.tsx'), later, later);
-      expect(await uiBuildReason(dist, dir)).toBe('renderer/dist is older than the UI sources');
-      // Tests do not count as sources.
-      await utimes(path.join(dir, 'components', 'App.tsx'), future, future);
-      await writeFile(path.join(dir, 'components', 'App.test.tsx'), 'export {}');
-      await utimes(path.join(dir, 'components', 'App.test.tsx'), later, later);
-      expect(await uiBuildReason(dist, dir)).toBeNull();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

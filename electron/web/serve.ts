@@ -1,8 +1,7 @@
-// `peakline serve [--port N] [--host H] [--allow-host NAME ...] [--no-build]`: the web console.
-// Builds the UI first when renderer/dist is missing or older than its sources (saying so on
-// stderr), starts the web shell with a fresh access token, prints ONE line with the URL on stdout
-// and runs until SIGINT / SIGTERM, then closes cleanly.
-import { existsSync, promises as fs } from 'node:fs';
+// `peakline serve [--port N] [--host H] [--allow-host NAME ...]`: the web console. Serves the
+// built UI (out/renderer; the bin makes sure it is up to date), starts the web shell with a fresh
+// access token, prints ONE line with the URL on stdout and runs until SIGINT / SIGTERM, then
+// closes cleanly.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiHandler } from '../api/handler';
@@ -13,19 +12,17 @@ import { startWebServer, type RunningWebServer } from './server';
 
 /** The repository root (where package.json is). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RENDERER_DIR = path.join(REPO_ROOT, 'renderer');
-/** Where the built console UI lives. */
-export const DIST_DIR = path.join(RENDERER_DIR, 'dist');
+/** Where the built console UI lives (`npm run build`). */
+export const DIST_DIR = path.join(REPO_ROOT, 'out', 'renderer');
 
 export interface ServeArgs {
   port: number;
   host: string;
   allowHosts: string[];
-  build: boolean;
   help: boolean;
 }
 
-export const SERVE_USAGE = `Usage: peakline serve [--port N] [--host H] [--allow-host NAME ...] [--no-build]
+export const SERVE_USAGE = `Usage: peakline serve [--port N] [--host H] [--allow-host NAME ...]
 
 Serves the Peakline console on http://127.0.0.1 (a free port unless --port is given) and prints
 its URL with a random access token. Requests without the token, from another site (Origin) or
@@ -34,7 +31,7 @@ IP address is accepted as Host, names only with --allow-host). Stop with Ctrl+C.
 
 /** Reads the serve command's arguments; throws with a one-line message on a bad one. */
 export function parseServeArgs(argv: readonly string[]): ServeArgs {
-  const out: ServeArgs = { port: 0, host: '127.0.0.1', allowHosts: [], build: true, help: false };
+  const out: ServeArgs = { port: 0, host: '127.0.0.1', allowHosts: [], help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] =
@@ -62,7 +59,7 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
         out.allowHosts.push(value());
         break;
       case '--no-build':
-        out.build = false;
+        // serve never builds now (the bin checks the build); kept so that scripts still run
         break;
       case '--help':
       case '-h':
@@ -73,49 +70,6 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
     }
   }
   return out;
-}
-
-async function newestMtime(dir: string, skip: (rel: string) => boolean, rel = ''): Promise<number> {
-  let newest = 0;
-  const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true }).catch(() => []);
-  for (const e of entries) {
-    const r = path.join(rel, e.name);
-    if (skip(r)) continue;
-    if (e.isDirectory()) newest = Math.max(newest, await newestMtime(dir, skip, r));
-    else if (e.isFile()) newest = Math.max(newest, (await fs.stat(path.join(dir, r))).mtimeMs);
-  }
-  return newest;
-}
-
-/** Why the UI must be (re)built, or null when renderer/dist is up to date. */
-export async function uiBuildReason(
-  distDir = DIST_DIR,
-  rendererDir = RENDERER_DIR,
-): Promise<string | null> {
-  const index = path.join(distDir, 'index.html');
-  if (!existsSync(index)) return `${path.relative(REPO_ROOT, index) || index} is missing`;
-  const built = (await fs.stat(index)).mtimeMs;
-  const isTest = (r: string) => /\.(test|e2e)\.[tj]sx?$/.test(r);
-  const skipRenderer = (r: string) =>
-    r === 'dist' || r === 'e2e' || r === 'node_modules' || isTest(r);
-  const newest = Math.max(
-    await newestMtime(rendererDir, skipRenderer),
-    await newestMtime(path.join(REPO_ROOT, 'sim-core'), isTest),
-  );
-  return newest > built ? 'renderer/dist is older than the UI sources' : null;
-}
-
-/** Builds the console UI with Vite (the UI engineer's renderer/vite.config.ts). */
-export async function buildUi(
-  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-): Promise<void> {
-  const configFile = path.join(RENDERER_DIR, 'vite.config.ts');
-  if (!existsSync(configFile))
-    throw new Error('cannot build the console UI: renderer/vite.config.ts is missing');
-  const { build } = await import('vite');
-  const started = Date.now();
-  await build({ configFile, logLevel: 'warn' });
-  log(`Built the console UI in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
 /** Starts the web console (store, live service, handler, server); the caller prints and stops it. */
@@ -161,18 +115,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (args.help) {
     process.stdout.write(`${SERVE_USAGE}\n`);
     return 0;
-  }
-  if (args.build) {
-    const reason = await uiBuildReason();
-    if (reason) {
-      process.stderr.write(`Building the console UI first (${reason})…\n`);
-      try {
-        await buildUi();
-      } catch (e) {
-        process.stderr.write(`peakline: building the console UI failed: ${(e as Error).message}\n`);
-        return 1;
-      }
-    }
   }
   let running: Awaited<ReturnType<typeof startConsole>>;
   try {

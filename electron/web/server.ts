@@ -1,4 +1,4 @@
-// The web shell: a node:http server that serves the built console (renderer/dist) and carries
+// The web shell: a node:http server that serves the built console (out/renderer) and carries
 // the API contract over a WebSocket at /api/ws. Binds 127.0.0.1 unless told otherwise. Every
 // WebSocket and every /api/* request needs the access token (`?token=`); a foreign Origin or a
 // Host header that is not ours (DNS rebinding) is refused. The static files (index.html, JS, CSS)
@@ -140,7 +140,11 @@ async function serveStatic(
     file = path.join(root, 'index.html');
     stat = await fs.stat(file).catch(() => null);
     if (!stat)
-      return send(res, 503, 'The console UI is not built (renderer/dist/index.html is missing).\n');
+      return send(
+        res,
+        503,
+        'The console UI is not built (out/renderer/index.html is missing): run npm run build.\n',
+      );
   }
   const ext = path.extname(file).toLowerCase();
   const isHtml = ext === '.html';

@@ -19,24 +19,8 @@ const STEP_KINDS = ['cpu', 'cache', 'db', 'call', 'lock', 'transaction', 'enqueu
 
 describe('allowed fields', () => {
   it('at the top, in the schema order', () => {
-    expect(allowedKeys(ScenarioSchema, data, [])).toEqual([
-      'schema',
-      'name',
-      'notes',
-      'seed',
-      'duration_s',
-      'warmup_s',
-      'workload',
-      'hosts',
-      'keyspace',
-      'gateway',
-      'server',
-      'handler',
-      'async',
-      'db',
-      'services',
-      'stats',
-    ]);
+    expect(allowedKeys(ScenarioSchema, data, [])).toEqual(Object.keys(ScenarioSchema.shape));
+    expect(allowedKeys(ScenarioSchema, data, []).slice(0, 3)).toEqual(['schema', 'name', 'notes']);
   });
 
   it('in a record entry and below it', () => {

@@ -1,0 +1,35 @@
+// `npm test` first provisions what the tests need (build/provision.mjs, also run by .ci/run). A
+// user who cannot install packages gets one line with the exact command, and nothing else happens.
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const script = fileURLToPath(new URL('../../build/provision.mjs', import.meta.url));
+const NOBODY = 65534;
+
+describe('provisioning for the tests', () => {
+  // Only root can run it as another user; the suite runs as root on the machines it targets.
+  it.skipIf(process.getuid?.() !== 0)(
+    'tells a user without root the one command to run for what is missing',
+    async () => {
+      // As `nobody`, with a PATH on which there is no redis-server, redis-cli or redis-benchmark.
+      const ran = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [script],
+          { uid: NOBODY, gid: NOBODY, cwd: os.tmpdir(), env: { PATH: '/nonexistent' } },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+      expect(ran).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          'The tests need redis-server, redis-cli and redis-benchmark; install them with: ' +
+          'sudo apt-get update && sudo apt-get install -y redis-server redis-tools\n',
+      });
+    },
+  );
+});
