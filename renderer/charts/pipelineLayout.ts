@@ -8,6 +8,7 @@ import { fmtNum } from '../format';
 import type { SimResult, StationStats } from '../../sim-core/result';
 import type { ScenarioInput, Step } from '../../sim-core/schema';
 import type { T } from '../i18n';
+import { fmtNum } from '../format';
 
 export type NodeKind =
   | 'gateway'
