@@ -4,7 +4,6 @@
 // Locks and transactions are frames around the steps they hold. Each station's box carries its
 // utilisation from the result and whether it is the one that saturates first. Pure (no DOM): the
 // component in Pipeline.tsx only draws what this returns, and the tests read it directly.
-import { fmtNum } from '../format';
 import type { SimResult, StationStats } from '../../sim-core/result';
 import type { ScenarioInput, Step } from '../../sim-core/schema';
 import type { T } from '../i18n';
