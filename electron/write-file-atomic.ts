@@ -41,3 +41,46 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     // Some platforms (Windows) cannot fsync a folder; the rename is still atomic there.
   }
 }
+
+/** Temporary files of writeFileAtomic: `.NAME.PID.HEX.tmp`. */
+const TEMP = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/** Whether process `pid` is alive on this machine. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what writes cut short by a crash (kill -9, power loss) left in `dir`: writeFileAtomic's
+ * temporary files older than `maxAgeMs` whose writing process is gone. A write in progress (its
+ * process alive, or the file recent) is left alone. Returns how many were removed.
+ */
+export async function removeStaleTemp(dir: string, maxAgeMs = 60_000): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  const now = Date.now();
+  for (const name of names) {
+    const m = TEMP.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = await fs.stat(file);
+      if (!st.isFile() || now - st.mtimeMs < maxAgeMs) continue;
+      await fs.rm(file, { force: true });
+      removed++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return removed;
+}

@@ -157,3 +157,49 @@ describe('the shipped profiles of the repository', () => {
     expect(shipped.map((p) => p.name)).toContain('seed-async-queue');
   });
 });
+
+describe('crash leftovers', () => {
+  /** A process that starts writing a profile the way writeFileAtomic does and is killed (-9) mid-write. */
+  async function crashMidWrite(dir: string): Promise<number> {
+    const { spawn } = await import('node:child_process');
+    const script = `
+      const fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto');
+      const tmp = path.join(${JSON.stringify(dir)}, '.big.peakline.json.' + process.pid + '.' + crypto.randomBytes(6).toString('hex') + '.tmp');
+      const fd = fs.openSync(tmp, 'wx');
+      fs.writeSync(fd, 'x'.repeat(1 << 20));
+      process.stdout.write('writing\\n');
+      setInterval(() => fs.writeSync(fd, 'x'.repeat(1 << 16)), 5);`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    return child.pid!;
+  }
+
+  it('removes what a killed save left behind when the store opens, and nothing else', async () => {
+    const dir = path.join(root, 'user');
+    await mkdir(dir, { recursive: true });
+    const deadPid = await crashMidWrite(dir);
+    const [left] = (await readdir(dir)).filter((f) => f.endsWith('.tmp'));
+    expect(left).toMatch(
+      new RegExp(`^\\.big\\.peakline\\.json\\.${deadPid}\\.[0-9a-f]{12}\\.tmp$`),
+    );
+    // a minute old by now; a second leftover of the same dead writer that is still fresh; one of
+    // a writer that is alive (this process); and the user's own file that only looks similar
+    const { utimes } = await import('node:fs/promises');
+    const old = new Date(Date.now() - 120_000);
+    await utimes(path.join(dir, left), old, old);
+    const fresh = `.a.peakline.json.${deadPid}.0123456789ab.tmp`;
+    const live = `.b.peakline.json.${process.pid}.0123456789ab.tmp`;
+    await writeFile(path.join(dir, fresh), '{');
+    await writeFile(path.join(dir, live), '{');
+    await utimes(path.join(dir, live), old, old);
+    await writeFile(path.join(dir, 'notes.tmp'), 'mine');
+    await utimes(path.join(dir, 'notes.tmp'), old, old);
+
+    const store = new ProfileStore({ userDir: dir, shippedDir: path.join(root, 'shipped') });
+    await store.list();
+    expect(await store.cleanedUp()).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual([fresh, live, 'notes.tmp'].sort());
+  });
+});

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
 import type { LoadedProfile, OpenFile, ProfileEntry, ProfileSource } from '../api/contract';
-import { writeFileAtomic } from '../write-file-atomic';
+import { removeStaleTemp, writeFileAtomic } from '../write-file-atomic';
 
 /** The repository's shipped profiles folder. */
 export const SHIPPED_PROFILES_DIR = fileURLToPath(new URL('../../profiles/', import.meta.url));
@@ -85,9 +85,18 @@ export class ProfileStore {
   readonly userDir: string;
   readonly shippedDir: string;
 
+  /** Crash leftovers in the user's folder, removed when the store opens (see removeStaleTemp). */
+  private readonly opened: Promise<number>;
+
   constructor(options: ProfileStoreOptions) {
     this.userDir = path.resolve(options.userDir);
     this.shippedDir = path.resolve(options.shippedDir ?? SHIPPED_PROFILES_DIR);
+    this.opened = removeStaleTemp(this.userDir);
+  }
+
+  /** How many stale temporary files opening the store removed. */
+  cleanedUp(): Promise<number> {
+    return this.opened;
   }
 
   private dirOf(source: ProfileSource): string {
@@ -104,7 +113,8 @@ export class ProfileStore {
   }
 
   /** The user's profiles, sorted by name; a file that does not validate carries its message. */
-  list(): Promise<ProfileEntry[]> {
+  async list(): Promise<ProfileEntry[]> {
+    await this.opened;
     return this.listDir('user');
   }
 
