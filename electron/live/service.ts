@@ -13,6 +13,7 @@
 // Passwords live only in the sources' memory (and, on the desktop, in an injected PasswordVault
 // that keeps saved connections' passwords encrypted): nothing this service returns, records or
 // logs carries one.
+import { peaklineHome } from '../home';
 import {
   createReadStream,
   createWriteStream,
@@ -22,7 +23,6 @@ import {
   statSync,
   type WriteStream,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import {
@@ -59,7 +59,7 @@ export interface PasswordVault {
 export interface LiveServiceOptions {
   /** Remembered passwords (desktop only); absent in the web console and the CLI. */
   passwords?: PasswordVault | null;
-  /** Where recordings are written and looked for (default `~/.peakline/recordings`). */
+  /** Where recordings are written and looked for (default `$PEAKLINE_HOME/recordings`, `~/.peakline/recordings`). */
   recordingsDir?: string;
   /** Let `live:replay` read files outside the recordings folder (the CLI; not the UI). */
   allowAnyReplayPath?: boolean;
@@ -103,7 +103,7 @@ export class LiveService {
 
   constructor(private readonly options: LiveServiceOptions = {}) {
     this.recordingsDir = path.resolve(
-      options.recordingsDir ?? path.join(os.homedir(), '.peakline', 'recordings'),
+      options.recordingsDir ?? path.join(peaklineHome(), 'recordings'),
     );
     this.historySeconds = options.historySeconds ?? 65 * 60;
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
 import type { LoadedProfile, OpenFile, ProfileEntry, ProfileSource } from '../api/contract';
+import { peaklineHome } from '../home';
 import { removeStaleTemp, writeFileAtomic } from '../write-file-atomic';
 
 /** The repository's shipped profiles folder. */
@@ -19,11 +20,7 @@ export function defaultUserProfilesDir(
   env: NodeJS.ProcessEnv = process.env,
   home: string = os.homedir(),
 ): string {
-  const base =
-    env.PEAKLINE_HOME && env.PEAKLINE_HOME.trim() !== ''
-      ? env.PEAKLINE_HOME
-      : path.join(home, '.peakline');
-  return path.join(path.resolve(base), 'profiles');
+  return path.join(peaklineHome(env, home), 'profiles');
 }
 
 /** Why the store refused: a name it cannot use, no such profile, a file or scenario that does not

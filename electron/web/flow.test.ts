@@ -1,7 +1,7 @@
 // Flow control of the web console, against a real `peakline serve` process and real WebSockets: a
 // socket flooding the API with saves does not hold up another console's requests, the server's
 // memory stays bounded while it floods, every flooded request still gets its reply, and the
-// number of open consoles is capped with a clear refusal. The scheduler's rules (round robin,
+// number of open consoles is capped with a clear refusal; recordings go where $PEAKLINE_HOME says. The scheduler's rules (round robin,
 // pause, refusal) are also told on their own with sockets that only count.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -204,6 +204,22 @@ function fakeSocket() {
     },
   } satisfies FlowSocket & { paused: boolean };
 }
+
+describe('where the web console keeps things', () => {
+  it('lists the recordings in $PEAKLINE_HOME/recordings, not ~/.peakline', async () => {
+    const { mkdir: mk, writeFile: wf } = await import('node:fs/promises');
+    await mk(path.join(home, 'recordings'), { recursive: true });
+    const file = path.join(home, 'recordings', 'sale-morning.ndjson');
+    await wf(file, '{"format":"peakline.live-recording/v1"}\n');
+    const c = await connect();
+    const r = await c.ask('live:recordings');
+    await close(c.ws);
+    expect(r.ok).toBe(true);
+    expect((r.result as { recordings: { path: string }[] }).recordings.map((x) => x.path)).toEqual([
+      file,
+    ]);
+  });
+});
 
 describe('the scheduler', () => {
   it('takes requests from the sockets in turn, within the limits', async () => {
