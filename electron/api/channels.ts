@@ -28,6 +28,7 @@ export const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
   liveRecordings: 'live:recordings',
   liveReplay: 'live:replay',
   liveModel: 'live:model',
+  livePromRange: 'live:prom:range',
 };
 
 /** Subscribe method name on `window.peakline` → event channel. */

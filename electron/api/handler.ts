@@ -214,6 +214,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     'live:recordings': async () => liveService('live:recordings').recordings(),
     'live:replay': (req, ctx) => liveService('live:replay').replay(req, ctx),
     'live:model': async (req) => liveService('live:model').model(req),
+    'live:prom:range': (req) => liveService('live:prom:range').promRange(req),
   };
 
   const run = async (

@@ -37,6 +37,7 @@ import {
 import { ApiError, describeIssues } from '../api/errors';
 import { HostSource } from './host-source';
 import { MetricsSource } from './metrics-source';
+import { PrometheusSource } from './prometheus-source';
 import { RedisSource } from './redis-source';
 import { Ring } from './ring';
 import type { Source, SourceSink } from './source';
@@ -164,6 +165,7 @@ export class LiveService {
     try {
       if (config.kind === 'redis') source = new RedisSource(id, config, sink);
       else if (config.kind === 'metrics') source = new MetricsSource(id, config, sink);
+      else if (config.kind === 'prometheus') source = new PrometheusSource(id, config, sink);
       else source = new HostSource(id, config, sink);
     } catch (e) {
       throw new ApiError(
@@ -405,6 +407,24 @@ export class LiveService {
       throw new ApiError(
         'invalid_request',
         `live:model: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** A rate history (one series) from a connected Prometheus source's server. */
+  async promRange(req: ParsedRequestOf<'live:prom:range'>): Promise<ReplyOf<'live:prom:range'>> {
+    const s = this.sources.get(req.id);
+    if (!s) throw new ApiError('not_found', `live:prom:range: no source with id "${req.id}"`);
+    if (!(s instanceof PrometheusSource))
+      throw new ApiError('invalid_request', `live:prom:range: source "${req.id}" is not Prometheus`);
+    const end = Math.floor(Date.now() / 1000 / req.step_s) * req.step_s;
+    try {
+      const points = await s.client.rateHistory(req.query, end - req.range_s, end, req.step_s);
+      return { points, step_s: req.step_s, source: s.name, query: req.query };
+    } catch (e) {
+      throw new ApiError(
+        'unavailable',
+        `live:prom:range: ${s.client.scrub(e instanceof Error ? e.message : String(e))}`,
       );
     }
   }
