@@ -416,7 +416,10 @@ export class LiveService {
     const s = this.sources.get(req.id);
     if (!s) throw new ApiError('not_found', `live:prom:range: no source with id "${req.id}"`);
     if (!(s instanceof PrometheusSource))
-      throw new ApiError('invalid_request', `live:prom:range: source "${req.id}" is not Prometheus`);
+      throw new ApiError(
+        'invalid_request',
+        `live:prom:range: source "${req.id}" is not Prometheus`,
+      );
     const end = Math.floor(Date.now() / 1000 / req.step_s) * req.step_s;
     try {
       const points = await s.client.rateHistory(req.query, end - req.range_s, end, req.step_s);
