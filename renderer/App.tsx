@@ -23,6 +23,7 @@ import { CompareView } from './views/CompareView';
 import { SweepView } from './views/SweepView';
 import { Help } from './views/Help';
 import { LiveTab } from './views/LiveTab';
+import { ForecastView } from './forecast/ForecastView';
 import { useShellEvents } from './ui/shellEvents';
 
 // The JSON editor (CodeMirror) is loaded when it is first opened.
@@ -30,11 +31,15 @@ const ScenarioEditor = lazy(() =>
   import('./views/ScenarioEditor').then((m) => ({ default: m.ScenarioEditor })),
 );
 
-const TABS: { id: Tab; key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabLive' }[] = [
+const TABS: {
+  id: Tab;
+  key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabLive' | 'tabForecast';
+}[] = [
   { id: 'scenario', key: 'tabScenario' },
   { id: 'compare', key: 'tabCompare' },
   { id: 'sweep', key: 'tabSweep' },
   { id: 'live', key: 'tabLive' },
+  { id: 'forecast', key: 'tabForecast' },
 ];
 
 /** Enters or leaves presentation mode (and full screen where the browser allows it). */
@@ -226,6 +231,7 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
                 </div>
               ) : null}
               {tab === 'sweep' ? <SweepView /> : null}
+              {tab === 'forecast' ? <ForecastView /> : null}
             </div>
           )}
           {/* The live view keeps collecting samples while another view is open. */}

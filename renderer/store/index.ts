@@ -10,6 +10,7 @@ import { createSweepSlice } from './sweepSlice';
 import { createLiveSlice } from './liveSlice';
 import { createUiSlice } from './uiSlice';
 import { createEditorSlice } from './editorSlice';
+import { createForecastSlice } from './forecastSlice';
 import { restoreAutosave, startAutosave } from './autosave';
 
 export type AppStore = StoreApi<AppState>;
@@ -24,6 +25,7 @@ export function createAppStore(now?: () => number): AppStore {
     ...createLiveSlice(...a),
     ...createUiSlice(...a),
     ...createEditorSlice(...a),
+    ...createForecastSlice(...a),
   }));
 }
 

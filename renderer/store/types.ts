@@ -5,6 +5,8 @@ import type { SimResult } from '../../sim-core/result';
 import type { AsyncStash } from '../scenario/controls';
 import type { Language, MessageKey } from '../i18n';
 import type { LiveSample, LiveSourceInfo, ReplyOf, SweepPoint } from '../api/types';
+import type { ForecastResult, RatePoint } from '../../sim-core/forecast/index';
+import type { ForecastSim } from '../forecast/plan';
 import type { TwinBand } from '../live/model';
 import type { RunCost } from '../../sim-core/cost';
 import type { Draft, DraftNote } from '../editor/draft';
@@ -189,7 +191,7 @@ export interface LiveSlice {
 }
 
 export type Theme = 'light' | 'dark';
-export type Tab = 'scenario' | 'compare' | 'sweep' | 'live';
+export type Tab = 'scenario' | 'compare' | 'sweep' | 'live' | 'forecast';
 
 export interface UiSlice {
   theme: Theme;
@@ -229,10 +231,52 @@ export interface EditorSlice {
   dismissDraftNote: () => void;
 }
 
+/** A rate history loaded for the Forecast view. */
+export interface ForecastHistory {
+  points: RatePoint[];
+  /** csv | recording | prometheus. */
+  format: string;
+  /** The file name, or the Prometheus source and query. */
+  label: string;
+  note?: string;
+}
+
+export type ForecastStatus = 'idle' | 'loading' | 'forecasting' | 'simulating' | 'done' | 'error';
+
+export interface ForecastSlice {
+  /** Where the history comes from. */
+  fcFrom: 'file' | 'prometheus';
+  fcHistory: ForecastHistory | null;
+  /** A connected Prometheus source, its PromQL and how far back. */
+  fcPromId: string;
+  fcPromQuery: string;
+  fcPromRangeS: number;
+  fcHorizonS: number;
+  /** The capacity knob (a scenario path), '' = the one relieving the saturated station. */
+  fcKnob: string;
+  fcStatus: ForecastStatus;
+  fcResult: ForecastResult | null;
+  fcSim: ForecastSim | null;
+  fcError: string | null;
+  /** Simulations finished in the current step. */
+  fcSimDone: number;
+  setFcFrom: (from: 'file' | 'prometheus') => void;
+  setFcHistory: (h: ForecastHistory | null) => void;
+  setFcProm: (patch: { id?: string; query?: string; range_s?: number }) => void;
+  setFcHorizon: (s: number) => void;
+  setFcKnob: (path: string) => void;
+  fcStarted: (status: 'loading' | 'forecasting') => void;
+  fcForecasted: (r: ForecastResult) => void;
+  fcSimProgress: (done: number) => void;
+  fcSimulated: (sim: ForecastSim) => void;
+  fcFailed: (message: string) => void;
+}
+
 export type AppState = ScenarioSlice &
   RunSlice &
   CompareSlice &
   SweepSlice &
   LiveSlice &
   UiSlice &
-  EditorSlice;
+  EditorSlice &
+  ForecastSlice;
