@@ -15,7 +15,6 @@ export const en = {
   liveKindPrometheus: 'Prometheus server',
   livePromUrl: 'Prometheus URL',
   livePromJob: 'Job (empty: every job)',
-  livePromJobPlaceholder: 'orders',
   livePromQuery: 'Your own PromQL (optional)',
   livePromToken: 'Bearer token',
   livePromAuthNote:
@@ -501,7 +500,6 @@ export const zh: Dictionary = {
   liveKindPrometheus: 'Prometheus 服务器',
   livePromUrl: 'Prometheus 地址',
   livePromJob: 'Job（留空：全部）',
-  livePromJobPlaceholder: 'orders',
   livePromQuery: '自定义 PromQL（可选）',
   livePromToken: 'Bearer 令牌',
   livePromAuthNote:

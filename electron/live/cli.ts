@@ -1,6 +1,6 @@
 // The `watch` and `demo` commands (dispatched here by electron/cli/main.ts), with the CLI's one
 // option parser and number formats (electron/cli/util.ts).
-// `watch` prints live samples of Redis servers/clusters, metrics endpoints and the host — a
+// `watch` prints live samples of Redis servers/clusters, metrics endpoints, Prometheus servers and the host — a
 // compact table, or one JSON object per source per sample with --json — and keeps going through
 // outages, reporting them. It never prints a password: sources are named by their URL without
 // credentials and error texts are scrubbed. `demo` runs a real order pipeline on Redis.

@@ -1,6 +1,7 @@
 // Test helpers for the live tests: real `redis-server` processes on free ports (standalone or a
-// cluster made with `redis-cli --cluster create`), stopped by PID; waiting on a LiveService for a
-// sample that satisfies a condition; a request as the API handler hands it to the service
+// cluster made with `redis-cli --cluster create`), stopped by PID; a real `prometheus` on a free
+// port with its own config and TSDB (optionally backfilled with `promtool`), stopped by PID;
+// waiting on a LiveService for a sample that satisfies a condition; a request as the API handler hands it to the service
 // (validated, defaults filled in); and spawning the real `peakline` bin with line-by-line output.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -322,7 +322,7 @@ function PrometheusFields({
         id={f('pjob')}
         value={form.promJob ?? ''}
         onChange={(e) => set('promJob', e.target.value)}
-        placeholder={t('livePromJobPlaceholder')}
+        placeholder="orders"
         spellCheck={false}
       />
       <label htmlFor={f('pquery')}>{t('livePromQuery')}</label>
