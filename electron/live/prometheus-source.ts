@@ -447,6 +447,7 @@ export class PrometheusSource extends Source {
     const warnings = [...failed];
     const metrics: Record<string, number | null> = {};
     let degraded: string | null = failed.length ? failed[0] : null;
+    const unmatched: string[] = [];
     for (const key of Object.keys(this.queries)) {
       const v = ok.get(key) as PromInstant[] | undefined;
       if (!v) {
@@ -454,13 +455,19 @@ export class PrometheusSource extends Source {
         continue;
       }
       if (v.length === 0) {
-        warnings.push(`${key}: the query matched no series: ${this.queries[key]}`);
-        if (key === 'query' || key === 'request_rate')
+        // the user's query and the request rate in full; the other figures in one line
+        if (key === 'query' || key === 'request_rate') {
+          warnings.push(`${key}: the query matched no series: ${this.queries[key]}`);
           degraded ??= `${key === 'query' ? 'the query' : 'request_rate'} matched no series`;
+        } else unmatched.push(key);
       } else if (key === 'query' && v.length > 1)
         warnings.push(`query: ${v.length} series, summed (aggregate in the query to choose)`);
       metrics[key] = total(v);
     }
+    if (unmatched.length)
+      warnings.push(
+        `no series for ${unmatched.join(', ')}${this.config.job ? ` in job "${this.config.job}"` : ''} (check the metric names)`,
+      );
     const hist: NonNullable<Reading['hist']> = {};
     for (const [h, name] of [
       ['latency', n.latency_histogram],

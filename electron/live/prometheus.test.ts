@@ -438,6 +438,12 @@ describe('Prometheus credentials (never shown)', () => {
     ).id;
     const b = await nextSample(svc, (x) => x.id === basic && x.status === 'up');
     expect(b.source).toBe(prom.url);
+    // this Prometheus scrapes nothing: said once for the figures, in full for the request rate
+    expect(b.metrics.query).toBe(null);
+    expect(b.error).toBe('request_rate matched no series');
+    expect(b.warnings).toContain(
+      'no series for latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p99_ms, service_mean_ms, service_p99_ms, in_flight, queue_depth, workers (check the metric names)',
+    );
     await nextSample(svc, (x) => x.id === inUrl && x.status === 'up');
     const t = await nextSample(svc, (x) => x.id === bearer && x.status === 'up');
     expect(t.metrics.query).toBe(7);

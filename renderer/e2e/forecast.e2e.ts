@@ -6,7 +6,7 @@
 // the same from a real Prometheus (three days backfilled with promtool, started on a free port
 // and stopped by PID): connected in the Live tab, its history read with query_range.
 // Screenshots: renderer/e2e/screenshots/forecast-csv.png, forecast-prometheus.png,
-// forecast-zh-CN.png.
+// forecast-zh-CN.png, forecast-live-prometheus.png (the Prometheus source in the Live tab).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,6 +140,12 @@ describe('the Forecast tab in Chromium', () => {
     await page.getByLabel('Job (empty: every job)').fill('orders');
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.getByRole('status', { name: `${prom.url} is up` }).waitFor({ timeout: 60_000 });
+    // the source loaded its last hour from query_range: the Live charts have history at once
+    await page.waitForTimeout(1500);
+    await page.screenshot({
+      path: path.join(shots, 'forecast-live-prometheus.png'),
+      fullPage: true,
+    });
     await page.getByRole('tab', { name: 'Forecast' }).click();
     await page.getByLabel('Prometheus source', { exact: true }).check();
     await page

@@ -4,16 +4,12 @@
 // seasonal naive), and the current scenario simulated at the forecast rate over the horizon — P99
 // and utilisation per station — with when the SLO would first fail and, by simulation, the
 // smallest capacity that holds it at the top of the band. The maths is sim-core/forecast's; the
-// simulations run on the console's Web Workers (renderer/sim/worker.ts) through SimBatch.
+// simulations run on the console's Web Workers (renderer/sim/worker.ts) through SimBatch, the
+// forecast and its backtest on a worker of their own (forecastRun.ts).
 import { useEffect, useId, useMemo, useRef, type ChangeEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Area, ComposedChart, LineChart, ReferenceLine } from 'recharts';
-import {
-  forecast,
-  ForecastError,
-  parseHistory,
-  type ForecastResult,
-} from '../../sim-core/forecast/index';
+import { ForecastError, parseHistory, type ForecastResult } from '../../sim-core/forecast/index';
 import { getPath } from '../../sim-core/validate/paths';
 import { appStore, useApp } from '../store';
 import type { ForecastHistory } from '../store/types';
@@ -25,6 +21,7 @@ import { fmtClockUtc, fmtDateTimeUtc, fmtMs, fmtNum, fmtPct, fmtRps } from '../f
 import { createSimWorker } from '../sim/connect';
 import { defaultWorkers, type WorkerLike } from '../sim/runner';
 import { SimBatch } from './batch';
+import { forecastOffThread } from './forecastRun';
 import { KNOBS, simulateForecast, type ForecastSim } from './plan';
 
 const HORIZONS = [15 * 60, 30 * 60, 3600, 2 * 3600, 6 * 3600];
@@ -247,15 +244,7 @@ export function ForecastView({
       }
       if (!h) throw new Error(t('fcNoHistory'));
       st().fcStarted('forecasting');
-      // let the status paint before the forecast (and its backtest) take the thread
-      await new Promise((r) => setTimeout(r, 30));
-      let res: ForecastResult;
-      try {
-        res = forecast(h.points, { horizon_s: s.horizon, backtest: true });
-      } catch (err) {
-        if (!(err instanceof ForecastError) || !/backtest/.test(err.message)) throw err;
-        res = forecast(h.points, { horizon_s: s.horizon, backtest: false });
-      }
+      const res = await forecastOffThread(h.points, s.horizon);
       st().fcForecasted(res);
       const b = batch.current;
       if (!b) throw new Error('no simulation workers');
