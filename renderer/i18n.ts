@@ -23,6 +23,10 @@ export const en = {
   fcHistory: 'History',
   fcFromFile: 'CSV or recording file',
   fcFromPrometheus: 'Prometheus source',
+  fcFromRecording: 'Recording',
+  fcRecording: 'Recording (from Live ▸ Record)',
+  fcNoRecordings: 'No recordings yet (record one in Live)',
+  fcLoadingRecording: 'Reading the recording…',
   fcFile: 'History file',
   fcFileNote:
     'A CSV with a header t,rate (t in Unix seconds or ISO 8601), a Peakline recording, or a saved Prometheus query_range answer.',
@@ -508,6 +512,10 @@ export const zh: Dictionary = {
   fcHistory: '历史数据',
   fcFromFile: 'CSV 或录制文件',
   fcFromPrometheus: 'Prometheus 数据源',
+  fcFromRecording: '录制',
+  fcRecording: '录制（来自“实时”▸ 录制）',
+  fcNoRecordings: '还没有录制（请在“实时”中录制）',
+  fcLoadingRecording: '正在读取录制…',
   fcFile: '历史文件',
   fcFileNote:
     '带表头 t,rate 的 CSV（t 为 Unix 秒或 ISO 8601）、Peakline 录制文件，或保存的 Prometheus query_range 结果。',

@@ -29,6 +29,7 @@ export const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
   liveReplay: 'live:replay',
   liveModel: 'live:model',
   livePromRange: 'live:prom:range',
+  liveRecordingHistory: 'live:recording:history',
 };
 
 /** Subscribe method name on `window.peakline` → event channel. */

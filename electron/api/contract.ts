@@ -605,6 +605,18 @@ export const PromRangeReplySchema = z.object({
 });
 export type PromRangeReply = z.infer<typeof PromRangeReplySchema>;
 
+/** A rate history (the forecast's input) from a recording in the recordings folder. */
+export const RecordingHistoryRequestSchema = z.strictObject({
+  /** A recording's path as listed by `live:recordings`. */
+  path: z.string().min(1, { error: 'path must not be empty' }),
+});
+export const RecordingHistoryReplySchema = z.object({
+  points: z.array(z.object({ t: z.number(), rate: z.number() })),
+  /** The recording's file name and which of its sources was taken. */
+  name: z.string(),
+  note: z.string().nullable(),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Requests: channel → { method on window.peakline, request schema, reply schema }
 
@@ -770,6 +782,11 @@ export const requests = {
     method: 'liveReplay',
     request: ReplayRequestSchema,
     reply: z.object({ ids: z.array(z.string()), samples: z.number() }),
+  },
+  'live:recording:history': {
+    method: 'liveRecordingHistory',
+    request: RecordingHistoryRequestSchema,
+    reply: RecordingHistoryReplySchema,
   },
   'live:prom:range': {
     method: 'livePromRange',

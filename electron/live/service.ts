@@ -23,6 +23,7 @@ import {
   statSync,
   type WriteStream,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import {
@@ -42,6 +43,7 @@ import { RedisSource } from './redis-source';
 import { Ring } from './ring';
 import type { Source, SourceSink } from './source';
 import { modelFromSamples } from './twin';
+import { ForecastError, parseHistory } from '../../sim-core/forecast/index';
 
 /**
  * Where remembered passwords of saved connections are kept (the desktop's encrypted
@@ -407,6 +409,37 @@ export class LiveService {
       throw new ApiError(
         'invalid_request',
         `live:model: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** A recording's request rate (or Redis ops/s) as a rate history, for the forecast. */
+  async recordingHistory(
+    req: ParsedRequestOf<'live:recording:history'>,
+  ): Promise<ReplyOf<'live:recording:history'>> {
+    const file = path.resolve(this.recordingsDir, req.path);
+    if (path.dirname(file) !== this.recordingsDir)
+      throw new ApiError(
+        'invalid_request',
+        `live:recording:history: path must be a recording in ${this.recordingsDir}`,
+      );
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new ApiError(
+        'not_found',
+        `live:recording:history: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    try {
+      const h = parseHistory(text);
+      return { points: h.points, name: path.basename(file), note: h.note ?? null };
+    } catch (e) {
+      const line = e instanceof ForecastError && e.line ? `line ${e.line}: ` : '';
+      throw new ApiError(
+        'invalid_request',
+        `live:recording:history: ${path.basename(file)}: ${line}${e instanceof Error ? e.message : String(e)}`,
       );
     }
   }

@@ -128,6 +128,46 @@ describe('the Forecast tab in Chromium', () => {
       .toBe('bad.csv: line 3: rate "lots" is not a number');
   });
 
+  it('forecasts from a recording in the recordings folder', async () => {
+    // three days of a metrics source's samples, one a minute, in the recording format
+    const dir = path.join(home, '.peakline', 'recordings');
+    mkdirSync(dir, { recursive: true });
+    const series = generateSeries({ days: 3, seed: 9, sales: 0 });
+    const lines = [
+      JSON.stringify({
+        type: 'header',
+        schema: 'peakline.live-recording/v1',
+        started: series[0].t * 1000,
+        sources: [],
+      }),
+      ...series.map((p) =>
+        JSON.stringify({
+          type: 'sample',
+          t: p.t * 1000,
+          id: 'metrics-1',
+          kind: 'metrics',
+          source: 'http://orders:9464/metrics',
+          status: 'up',
+          error: null,
+          metrics: { request_rate: p.rate },
+        }),
+      ),
+    ];
+    writeFileSync(path.join(dir, 'orders-3d.ndjson'), `${lines.join('\n')}\n`);
+    await page.getByLabel('Recording', { exact: true }).check();
+    await expect
+      .poll(() => page.getByLabel('Recording (from Live ▸ Record)').textContent())
+      .toContain('orders-3d.ndjson');
+    await page.getByLabel('Horizon').selectOption({ label: '15 min' });
+    await run();
+    await expect
+      .poll(() => page.getByTestId('fc-history').textContent())
+      .toMatch(/^4,320 points from orders-3d\.ndjson, /);
+    expect((await page.getByTestId('fc-figures').textContent()) ?? '').toContain(
+      'daily seasonality',
+    );
+  });
+
   it('forecasts from a real Prometheus connected in the Live tab', async () => {
     const end = Math.floor(Date.now() / 1000 / 60) * 60;
     const series = generateSeries({ days: 3, seed: 5, sales: 0, start: end - 3 * 86400 });

@@ -172,6 +172,8 @@ export function ForecastView({
   const s = useApp(
     useShallow((x) => ({
       from: x.fcFrom,
+      recording: x.fcRecording,
+      recordings: x.liveRecordings,
       history: x.fcHistory,
       promId: x.fcPromId,
       promQuery: x.fcPromQuery,
@@ -207,6 +209,15 @@ export function ForecastView({
   const busy = s.status === 'loading' || s.status === 'forecasting' || s.status === 'simulating';
   const knobs = KNOBS.filter((k) => typeof getPath(s.scenario, k) === 'number');
   const promId = s.promId || promSources[0]?.id || '';
+  const recording = s.recording || s.recordings[0]?.path || '';
+  // the recordings folder's list, when the recording source is chosen
+  useEffect(() => {
+    if (s.from !== 'recording' || !api) return;
+    void api
+      .liveRecordings()
+      .then((r) => st().setLiveRecordings(r.recordings))
+      .catch(() => undefined);
+  }, [s.from, api, st]);
 
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.currentTarget.files?.[0];
@@ -229,6 +240,19 @@ export function ForecastView({
   const run = async () => {
     let h = st().fcHistory;
     try {
+      if (s.from === 'recording') {
+        if (!api) throw new Error(t('fcNoApi'));
+        if (!recording) throw new Error(t('fcNoRecordings'));
+        st().fcStarted('loading');
+        const r = await api.liveRecordingHistory({ path: recording });
+        h = {
+          points: r.points,
+          format: 'recording',
+          label: r.name,
+          ...(r.note ? { note: r.note } : {}),
+        };
+        st().setFcHistory(h);
+      }
       if (s.from === 'prometheus') {
         if (!api) throw new Error(t('fcNoApi'));
         if (!promId) throw new Error(t('fcNoPromSource'));
@@ -287,6 +311,15 @@ export function ForecastView({
             <input
               type="radio"
               name={`${id}-from`}
+              checked={s.from === 'recording'}
+              onChange={() => st().setFcFrom('recording')}
+            />
+            {t('fcFromRecording')}
+          </label>
+          <label>
+            <input
+              type="radio"
+              name={`${id}-from`}
               checked={s.from === 'prometheus'}
               onChange={() => st().setFcFrom('prometheus')}
             />
@@ -303,6 +336,22 @@ export function ForecastView({
               onChange={(e) => void onFile(e)}
             />
             <span className="muted small">{t('fcFileNote')}</span>
+          </div>
+        ) : s.from === 'recording' ? (
+          <div className="fc-fields fc-stack">
+            <label htmlFor={`${id}-rec`}>{t('fcRecording')}</label>
+            <select
+              id={`${id}-rec`}
+              value={recording}
+              onChange={(e) => st().setFcRecording(e.currentTarget.value)}
+            >
+              {s.recordings.length === 0 ? <option value="">{t('fcNoRecordings')}</option> : null}
+              {s.recordings.map((x) => (
+                <option key={x.path} value={x.path}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
           </div>
         ) : (
           <div className="fc-fields fc-stack">
@@ -389,13 +438,15 @@ export function ForecastView({
           <button
             type="button"
             onClick={() => void run()}
-            disabled={busy || (s.from === 'file' && !s.history)}
+            disabled={
+              busy || (s.from === 'file' && !s.history) || (s.from === 'recording' && !recording)
+            }
           >
             {t('fcRun')}
           </button>
           <span role="status" className="muted">
             {s.status === 'loading'
-              ? t('fcLoading')
+              ? t(s.from === 'recording' ? 'fcLoadingRecording' : 'fcLoading')
               : s.status === 'forecasting'
                 ? t('fcForecasting')
                 : s.status === 'simulating'

@@ -6,6 +6,7 @@ import type { AppState, ForecastSlice } from './types';
 
 export const createForecastSlice: StateCreator<AppState, [], [], ForecastSlice> = (set) => ({
   fcFrom: 'file',
+  fcRecording: '',
   fcHistory: null,
   fcPromId: '',
   fcPromQuery: 'sum(rate(peakline_orders_total[5m]))',
@@ -18,6 +19,7 @@ export const createForecastSlice: StateCreator<AppState, [], [], ForecastSlice> 
   fcError: null,
   fcSimDone: 0,
   setFcFrom: (fcFrom) => set({ fcFrom }),
+  setFcRecording: (fcRecording) => set({ fcRecording }),
   setFcHistory: (fcHistory) =>
     set({ fcHistory, fcResult: null, fcSim: null, fcError: null, fcStatus: 'idle' }),
   setFcProm: (patch) =>

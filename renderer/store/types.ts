@@ -245,7 +245,9 @@ export type ForecastStatus = 'idle' | 'loading' | 'forecasting' | 'simulating' |
 
 export interface ForecastSlice {
   /** Where the history comes from. */
-  fcFrom: 'file' | 'prometheus';
+  fcFrom: 'file' | 'recording' | 'prometheus';
+  /** The recording chosen (a path from `live:recordings`). */
+  fcRecording: string;
   fcHistory: ForecastHistory | null;
   /** A connected Prometheus source, its PromQL and how far back. */
   fcPromId: string;
@@ -260,7 +262,8 @@ export interface ForecastSlice {
   fcError: string | null;
   /** Simulations finished in the current step. */
   fcSimDone: number;
-  setFcFrom: (from: 'file' | 'prometheus') => void;
+  setFcFrom: (from: 'file' | 'recording' | 'prometheus') => void;
+  setFcRecording: (path: string) => void;
   setFcHistory: (h: ForecastHistory | null) => void;
   setFcProm: (patch: { id?: string; query?: string; range_s?: number }) => void;
   setFcHorizon: (s: number) => void;
