@@ -309,7 +309,10 @@ export async function watchCommand(argv: string[]): Promise<number> {
   let finishCount: () => void = () => undefined;
   const allCounted = new Promise<void>((resolve) => (finishCount = resolve));
   const ids: string[] = [];
+  const startedAt = Date.now();
   svc.on('sample', (s) => {
+    // history a Prometheus source loads first (--history) is printed, not counted
+    if (s.t < startedAt && s.kind === 'prometheus') return print(s);
     if (count !== undefined && (counts.get(s.id) ?? 0) >= count) return;
     counts.set(s.id, (counts.get(s.id) ?? 0) + 1);
     print(s);

@@ -336,13 +336,20 @@ describe('Prometheus server source (a real prometheus scraping peakline demo)', 
       'orders',
       '--query',
       'sum(peakline_workers)',
+      '--history',
+      '30',
       '--json',
       '--count',
       '2',
     ]);
     expect(await p.exited).toBe(0);
-    expect(p.lines).toHaveLength(2);
-    const last = JSON.parse(p.lines[1]) as Sample;
+    // the last 30 s from query_range first (one line a second), then two live samples
+    const all = p.lines.map((l) => JSON.parse(l) as Sample);
+    expect(all.length).toBeGreaterThanOrEqual(2 + 20);
+    expect(all.every((x, i) => i === 0 || x.t > all[i - 1].t)).toBe(true);
+    expect(all[0].t).toBeLessThan(all.at(-1)!.t - 25_000);
+    expect(all.slice(0, -2).every((x) => x.metrics.query === WORKERS)).toBe(true);
+    const last = all.at(-1)!;
     expect(last).toMatchObject({ source: prom.url, kind: 'prometheus', status: 'up' });
     expect(last.metrics.query).toBe(WORKERS);
     expect(last.metrics.request_rate).toBeGreaterThan(0);
