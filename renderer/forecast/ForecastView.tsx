@@ -98,6 +98,8 @@ function SimCharts({ sim, slo, p }: { sim: ForecastSim; slo: number; p: Palette 
       .slice(0, 6)
       .map(([k]) => k);
   }, [sim]);
+  // distinct colours for up to six stations
+  const colours = [...p.series, p.muted, p.p99, p.fg];
   const utilRows = sim.slots.map((s) => {
     const row: Record<string, number> = { t_s: s.t };
     for (const k of stations) row[k] = (s.util[k] ?? 0) * 100;
@@ -149,7 +151,7 @@ function SimCharts({ sim, slo, p }: { sim: ForecastSim; slo: number; p: Palette 
             {valueYAxis(p, t('fcUtilAxis'), { domain: [0, 100] })}
             {tooltipLegend()}
             {stations.map((k, i) =>
-              seriesLine(k, k, p.series[i % p.series.length], { strokeWidth: 1.8 }),
+              seriesLine(k, k, colours[i % colours.length], { strokeWidth: 1.8 }),
             )}
           </LineChart>
         )}
