@@ -533,6 +533,9 @@ describe('forecast --prometheus (the real bin, a real prometheus holding three d
       'sum(rate(peakline_orders_total{job="orders"}[5m]))',
       '--range',
       `${DAYS}d`,
+      // 17,280 points: more than one query_range may return, so fetched in two pieces
+      '--step',
+      '15s',
       '--horizon',
       '15m',
       '--backtest',
@@ -543,8 +546,8 @@ describe('forecast --prometheus (the real bin, a real prometheus holding three d
     expect(r.prometheus).toBe(prom.url);
     expect(r.format).toBe('prometheus');
     expect(r.season).toBe('daily');
+    // 15 s points averaged into minutes: three days of them (less the first 5 minutes rate() needs)
     expect(r.step_s).toBe(60);
-    // three days of minutes (less the first 5 minutes rate() needs)
     expect(r.history.slots).toBeGreaterThan(DAYS * 1440 - 30);
     expect(r.points).toHaveLength(15);
     for (const x of r.points) {
