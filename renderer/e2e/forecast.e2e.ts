@@ -6,7 +6,8 @@
 // the same from a real Prometheus (three days backfilled with promtool, started on a free port
 // and stopped by PID): connected in the Live tab, its history read with query_range.
 // Screenshots: renderer/e2e/screenshots/forecast-csv.png, forecast-prometheus.png,
-// forecast-zh-CN.png, forecast-live-prometheus.png (the Prometheus source in the Live tab).
+// forecast-zh-CN.png, forecast-dark.png, forecast-live-prometheus.png (the Prometheus source in
+// the Live tab).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -116,6 +117,9 @@ describe('the Forecast tab in Chromium', () => {
     });
     expect(await util.locator('.recharts-line-curve').count()).toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: path.join(shots, 'forecast-csv.png'), fullPage: true });
+    await page.getByLabel('Theme').selectOption('dark');
+    await page.screenshot({ path: path.join(shots, 'forecast-dark.png'), fullPage: true });
+    await page.getByLabel('Theme').selectOption('light');
     expect(pageErrors).toEqual([]);
   });
 
