@@ -284,7 +284,8 @@ export function ForecastView({
       );
       st().fcSimulated(sim);
     } catch (err) {
-      st().fcFailed(err instanceof Error ? err.message : String(err));
+      const message = err instanceof Error ? err.message : String(err);
+      st().fcFailed(message === 'cancelled' ? t('fcCancelled') : message);
     }
   };
 
@@ -446,6 +447,11 @@ export function ForecastView({
           >
             {t('fcRun')}
           </button>
+          {s.status === 'simulating' ? (
+            <button type="button" onClick={() => batch.current?.cancel()}>
+              {t('fcCancel')}
+            </button>
+          ) : null}
           <span role="status" className="muted">
             {s.status === 'loading'
               ? t(s.from === 'recording' ? 'fcLoadingRecording' : 'fcLoading')

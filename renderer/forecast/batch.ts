@@ -14,6 +14,8 @@ export class SimBatch {
   private seq = 1_000_000;
   private disposed = false;
   private readonly all = new Set<WorkerLike>();
+  /** Rejects each batch still running (Cancel). */
+  private readonly pending = new Set<(e: Error) => void>();
 
   constructor(
     private readonly createWorker: () => WorkerLike,
@@ -43,8 +45,17 @@ export class SimBatch {
     const out: SimResult[] = new Array(scenarios.length);
     let next = 0;
     let done = 0;
-    return new Promise((resolve, reject) => {
+    return new Promise<SimResult[]>((resolve, reject0) => {
       let failed = false;
+      const reject = (e: Error) => {
+        this.pending.delete(stop);
+        reject0(e);
+      };
+      const stop = (e: Error) => {
+        failed = true;
+        reject(e);
+      };
+      this.pending.add(stop);
       const pump = () => {
         if (failed || this.disposed) return;
         while (next < scenarios.length) {
@@ -60,8 +71,10 @@ export class SimBatch {
               done++;
               onDone?.(done);
               this.release(w, false);
-              if (done === scenarios.length) resolve(out);
-              else pump();
+              if (done === scenarios.length) {
+                this.pending.delete(stop);
+                resolve(out);
+              } else pump();
             } else if (m.type === 'error' || m.type === 'cancelled') {
               failed = true;
               this.release(w, m.type === 'cancelled');
@@ -86,6 +99,15 @@ export class SimBatch {
       if (scenarios.length === 0) resolve(out);
       else pump();
     });
+  }
+
+  /** Stops every run now (their batches reject with "cancelled"); later runs get fresh workers. */
+  cancel(): void {
+    for (const w of this.all) w.terminate();
+    this.all.clear();
+    this.idle.length = 0;
+    this.made = 0;
+    for (const stop of [...this.pending]) stop(new Error('cancelled'));
   }
 
   /** Ends every worker. */

@@ -64,6 +64,16 @@ describe('simulating the system under a forecast', () => {
     expect(meets(withOneLess, 100)).toBe(false);
   });
 
+  it('Cancel stops the runs of a batch; the next batch runs on fresh workers', async () => {
+    const long = [300, 320, 340, 360].map((r) => atRate(scenario, r));
+    const running = batch.run(long);
+    batch.cancel();
+    await expect(running).rejects.toThrow('cancelled');
+    const [again] = await batch.run([atRate(scenario, 100)]);
+    expect(again.offered_rps).toBeGreaterThan(80);
+    expect(again.offered_rps).toBeLessThan(120);
+  });
+
   it('keeps the peak when it thins a long horizon', () => {
     const idx = pickSlots(120, 24, 77);
     expect(idx.length).toBeLessThanOrEqual(25);
