@@ -17,6 +17,7 @@ export const en = {
   livePromJob: 'Job (empty: every job)',
   livePromQuery: 'Your own PromQL (optional)',
   livePromToken: 'Bearer token',
+  livePromUser: 'User (basic auth)',
   livePromAuthNote:
     'A bearer token, or a user and password (basic auth): kept in memory on the Node side only, never saved or shown.',
   fcTitle: 'Forecast the load',
@@ -508,6 +509,7 @@ export const zh: Dictionary = {
   livePromJob: 'Job（留空：全部）',
   livePromQuery: '自定义 PromQL（可选）',
   livePromToken: 'Bearer 令牌',
+  livePromUser: '用户名（basic 认证）',
   livePromAuthNote:
     'Bearer 令牌，或用户名和密码（basic 认证）：只保存在 Node 端内存中，从不保存或显示。',
   fcTitle: '负载预测',

@@ -341,7 +341,7 @@ function PrometheusFields({
         onChange={(e) => set('promToken', e.target.value)}
         autoComplete="off"
       />
-      <label htmlFor={f('puser')}>{t('liveUser')}</label>
+      <label htmlFor={f('puser')}>{t('livePromUser')}</label>
       <input
         id={f('puser')}
         value={form.username}
