@@ -155,11 +155,13 @@ export interface SweepSlice {
   sweepPoints: SweepPoint[];
   sweepCheapest: SweepPoint | null;
   sweepError: string | null;
+  /** The SLO the points on screen were judged by (`p99<=200, error_rate<=0.01`), or null. */
+  sweepSlo: string | null;
   setSweepParams: (params: SweepParam[]) => void;
   setSweepMetric: (m: SweepMetric) => void;
   sweepStarted: () => void;
   sweepProgressed: (fraction: number) => void;
-  sweepFinished: (points: SweepPoint[], cheapest: SweepPoint | null) => void;
+  sweepFinished: (points: SweepPoint[], cheapest: SweepPoint | null, slo?: string | null) => void;
   sweepFailed: (message: string) => void;
   sweepCancelled: () => void;
 }

@@ -145,6 +145,18 @@ function ParamRow({
   );
 }
 
+/** Ticks of a log axis over [lo, hi]: 1-2-5 of each decade, finer when the span is short. */
+function logTicks(lo: number, hi: number): number[] {
+  const steps = hi / lo < 4 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 5];
+  const out: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++)
+    for (const m of steps) {
+      const v = Number((m * 10 ** k).toPrecision(6));
+      if (v >= lo && v <= hi) out.push(v);
+    }
+  return out;
+}
+
 /** Cost against P99: every configuration run (faint), the Pareto front (line), the answer. */
 const ParetoChart = memo(function ParetoChart({
   report,
@@ -158,7 +170,7 @@ const ParetoChart = memo(function ParetoChart({
   t: T;
 }) {
   const p = palettes[theme];
-  const unit = `${report.currency || t('planCost')}${report.period ? `/${report.period}` : ''}`;
+  const unit = `${report.currency || t('planCostCol')}${report.period ? `/${report.period}` : ''}`;
   const runs = report.configurations
     .filter((c) => c.metrics.p99 !== null)
     .map((c) => ({ cost: c.cost, p99: c.metrics.p99, meets: c.meets_slo }));
@@ -170,6 +182,12 @@ const ParetoChart = memo(function ParetoChart({
       ? [{ cost: report.best.cost, p99: report.best.metrics.p99 }]
       : [];
   const p99Clause = parsePlanSlo(report.slo).find((c) => c.metric === 'p99');
+  const ys = [...runs.map((r) => r.p99 as number), ...(p99Clause ? [p99Clause.value] : [])].filter(
+    (v) => v > 0,
+  );
+  const lo = ys.length > 0 ? Math.min(...ys) * 0.85 : 1;
+  const hi = ys.length > 0 ? Math.max(...ys) * 1.15 : 10;
+  const ticks = logTicks(lo, hi);
   return (
     <ComposedChart
       width={width}
@@ -197,7 +215,8 @@ const ParetoChart = memo(function ParetoChart({
         dataKey="p99"
         type="number"
         scale="log"
-        domain={['auto', 'auto']}
+        domain={[lo, hi]}
+        ticks={ticks}
         allowDataOverflow
         stroke={p.muted}
         tick={axisTick(p)}
@@ -232,7 +251,7 @@ const ParetoChart = memo(function ParetoChart({
         isAnimationActive={false}
       />
       <Scatter
-        name={t('openInScenario')}
+        name={t('planAnswerDot')}
         data={best}
         fill={p.fg}
         shape="star"
@@ -412,7 +431,7 @@ function Answer({ report, theme }: { report: PlanReport; theme: Theme }) {
         <ChartCard
           title={t('planPareto')}
           units={t('planParetoUnits', {
-            unit: `${report.currency || t('planCost')}${report.period ? `/${report.period}` : ''}`,
+            unit: `${report.currency || t('planCostCol')}${report.period ? `/${report.period}` : ''}`,
           })}
         >
           {(w) => <ParetoChart report={report} width={w} theme={theme} t={t} />}
@@ -425,7 +444,7 @@ function Answer({ report, theme }: { report: PlanReport; theme: Theme }) {
             <thead>
               <tr>
                 <th scope="col">{t('planChange')}</th>
-                <th scope="col">{t('planCost')}</th>
+                <th scope="col">{t('planCostCol')}</th>
                 <th scope="col">{t('planFails')}</th>
                 <th scope="col">{t('planSaturated')}</th>
               </tr>

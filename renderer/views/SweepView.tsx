@@ -349,7 +349,7 @@ export function SweepView() {
       best: st.sweepCheapest,
       error: st.sweepError,
       slo: st.sloP99Ms,
-      sloSet: st.slo,
+      ranSlo: st.sweepSlo,
       theme: st.theme,
     })),
   );
@@ -382,7 +382,7 @@ export function SweepView() {
       });
       if (runId.current !== id) return;
       if (res.cancelled) appStore.getState().sweepCancelled();
-      else appStore.getState().sweepFinished(res.points, res.best);
+      else appStore.getState().sweepFinished(res.points, res.best, res.slo);
     } catch (e) {
       if (runId.current === id)
         appStore.getState().sweepFailed(e instanceof Error ? e.message : String(e));
@@ -468,7 +468,7 @@ export function SweepView() {
           {(w) =>
             s.params.length === 2 ? (
               <>
-                <SloLegend theme={s.theme} slo={formatSloClauses(s.sloSet)} t={t} />
+                {s.ranSlo ? <SloLegend theme={s.theme} slo={s.ranSlo} t={t} /> : null}
                 <Heatmap
                   points={s.points}
                   px={s.params[0].path}
