@@ -12,7 +12,8 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, shots, startServe, stop } from './harness';
+import { spawnSync } from 'node:child_process';
+import { launchChromium, repo, shots, startServe, stop } from './harness';
 
 let server: ChildProcess;
 let home = '';
@@ -88,96 +89,147 @@ afterAll(async () => {
 });
 
 describe('the Plan view in Chromium', () => {
-  it('plans the async seed: the cheapest configuration meeting every SLO, its cost, margins, Pareto chart and neighbours; then opens it in the scenario', async () => {
-    await loadShipped(/Seed: async/);
-    await page.getByRole('tab', { name: 'Plan' }).click();
-    await setSlo([
-      { metric: 'p99', value: '150' },
-      { metric: 'error_rate', value: '0.001' },
-      { metric: 'backlog_max', value: '900' },
-    ]);
-    // fields: async workers 2..16 by 2, DB pool 10..40 by 10, instances 1..2
-    const fields = page.locator('fieldset.plan-fields');
-    while ((await fields.locator('tbody tr').count()) > 0)
-      await fields.locator('tbody tr').first().getByRole('button').click();
-    const addField = async (
-      path: string,
-      from: string,
-      to: string,
-      step: string,
-      price: string,
-    ) => {
-      await fields.getByRole('button', { name: 'Add field' }).click();
-      const n = await fields.locator('tbody tr').count();
-      await page.getByRole('combobox', { name: `Field ${n}`, exact: true }).selectOption(path);
-      await page.getByRole('spinbutton', { name: `Field ${n} from` }).fill(from);
-      await page.getByRole('spinbutton', { name: `Field ${n} to` }).fill(to);
-      await page.getByRole('spinbutton', { name: `Field ${n} step` }).fill(step);
-      await page.getByRole('spinbutton', { name: `Price per unit of ${path}` }).fill(price);
-    };
-    await addField('async.workers', '2', '16', '2', '0.05');
-    await addField('db.pool_size', '10', '40', '10', '0.02');
-    await addField('server.instances', '1', '2', '1', '0.34');
-    await expect.poll(() => fields.textContent()).toMatch(/64 configurations in the grid/);
-    // no workers executor on this server: no "run on workers" control is shown
-    expect(await page.getByText('Run on workers').count()).toBe(0);
+  it(
+    "plans the async seed: the cheapest configuration meeting every SLO (the CLI's answer), its cost, margins, Pareto chart and neighbours; then opens it in the scenario",
+    { timeout: 240_000 },
+    async () => {
+      await loadShipped(/Seed: async/);
+      await page.getByRole('tab', { name: 'Plan' }).click();
+      await setSlo([
+        { metric: 'p99', value: '150' },
+        { metric: 'error_rate', value: '0.001' },
+        { metric: 'backlog_max', value: '900' },
+      ]);
+      // fields: async workers 2..16 by 2, DB pool 10..40 by 10, instances 1..2
+      const fields = page.locator('fieldset.plan-fields');
+      while ((await fields.locator('tbody tr').count()) > 0)
+        await fields.locator('tbody tr').first().getByRole('button').click();
+      const addField = async (
+        path: string,
+        from: string,
+        to: string,
+        step: string,
+        price: string,
+      ) => {
+        await fields.getByRole('button', { name: 'Add field' }).click();
+        const n = await fields.locator('tbody tr').count();
+        await page.getByRole('combobox', { name: `Field ${n}`, exact: true }).selectOption(path);
+        await page.getByRole('spinbutton', { name: `Field ${n} from` }).fill(from);
+        await page.getByRole('spinbutton', { name: `Field ${n} to` }).fill(to);
+        await page.getByRole('spinbutton', { name: `Field ${n} step` }).fill(step);
+        await page.getByRole('spinbutton', { name: `Price per unit of ${path}` }).fill(price);
+      };
+      await addField('async.workers', '2', '16', '2', '0.05');
+      await addField('db.pool_size', '10', '40', '10', '0.02');
+      await addField('server.instances', '1', '2', '1', '0.34');
+      await expect.poll(() => fields.textContent()).toMatch(/64 configurations in the grid/);
+      // no workers executor on this server: no "run on workers" control is shown
+      expect(await page.getByText('Run on workers').count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Run plan' }).click();
-    // progress: configurations run of the grid
-    await expect
-      .poll(() => page.locator('.plan-progress').textContent(), { timeout: 60_000 })
-      .toMatch(/Planning: \d+ of 64 configurations run/);
-    await page.screenshot({ path: path.join(shots, 'plan-progress.png'), fullPage: true });
-    const verdict = page.locator('.plan-verdict');
-    await verdict.waitFor({ timeout: 110_000 });
-    expect(await verdict.textContent()).toMatch(
-      /^Cheapest configuration meeting every SLO: [\d.,]+ USD\/hour$/,
-    );
-    const params = (await page.locator('.plan-params strong').textContent())!;
-    expect(params).toMatch(/async\.workers=\d+, db\.pool_size=\d+, server\.instances=\d/);
-    // how it was computed: a small share of the grid, with replications
-    expect(await page.locator('.plan-how').textContent()).toMatch(
-      /Evaluated \d+ of 64 configurations .* replications each with common random numbers/,
-    );
-    // the cost adds up per instance for the workers and the pool
-    expect(await page.locator('.plan-cost').textContent()).toMatch(
-      /async\.workers \d+ × \d+ \(server\.instances\) × 0\.05 = /,
-    );
-    // a margin with its interval for each objective, all met
-    const margins = page.getByRole('table', { name: 'Margins against each SLO' });
-    for (const clause of ['p99<=150', 'error_rate<=0.001', 'backlog_max<=900'])
+      await page.getByRole('button', { name: 'Run plan' }).click();
+      // progress: configurations run of the grid
       await expect
-        .poll(() =>
-          margins.getByRole('row', { name: new RegExp(clause.replace('.', '\\.')) }).textContent(),
-        )
-        .toMatch(/met$/);
-    expect(await margins.textContent()).toMatch(/ms ± [\d.]+ ms/);
-    // the Pareto chart is drawn: its front line and dots
-    const chart = page.locator('.pareto-chart');
-    await chart.waitFor();
-    await expect
-      .poll(() => chart.locator('.recharts-scatter-symbol, .recharts-symbols').count())
-      .toBeGreaterThan(3);
-    expect(
-      await chart
-        .locator('path.recharts-line-curve')
-        .evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 10).length),
-    ).toBeGreaterThanOrEqual(1);
-    // every cheaper neighbour says why it is not enough
-    const neighbours = page.getByRole('table', { name: /Cheaper neighbours/ });
-    const rows = neighbours.locator('tbody tr');
-    expect(await rows.count()).toBeGreaterThan(0);
-    for (const text of await rows.allTextContents())
-      expect(text).toMatch(/(p99<=150|error_rate<=0\.001|backlog_max<=900)|meets the SLO/);
-    await page.screenshot({ path: path.join(shots, 'plan-answer.png'), fullPage: true });
+        .poll(() => page.locator('.plan-progress').textContent(), { timeout: 60_000 })
+        .toMatch(/Planning: \d+ of 64 configurations run/);
+      await page.screenshot({ path: path.join(shots, 'plan-progress.png'), fullPage: true });
+      const verdict = page.locator('.plan-verdict');
+      await verdict.waitFor({ timeout: 110_000 });
+      expect(await verdict.textContent()).toMatch(
+        /^Cheapest configuration meeting every SLO: [\d.,]+ USD\/hour$/,
+      );
+      const params = (await page.locator('.plan-params strong').textContent())!;
+      expect(params).toMatch(/async\.workers=\d+, db\.pool_size=\d+, server\.instances=\d/);
+      // how it was computed: a small share of the grid, with replications
+      expect(await page.locator('.plan-how').textContent()).toMatch(
+        /Evaluated \d+ of 64 configurations .* replications each with common random numbers/,
+      );
+      // the cost adds up per instance for the workers and the pool
+      expect(await page.locator('.plan-cost').textContent()).toMatch(
+        /async\.workers \d+ × \d+ \(server\.instances\) × 0\.05 = /,
+      );
+      // a margin with its interval for each objective, all met
+      const margins = page.getByRole('table', { name: 'Margins against each SLO' });
+      for (const clause of ['p99<=150', 'error_rate<=0.001', 'backlog_max<=900'])
+        await expect
+          .poll(() =>
+            margins
+              .getByRole('row', { name: new RegExp(clause.replace('.', '\\.')) })
+              .textContent(),
+          )
+          .toMatch(/met$/);
+      expect(await margins.textContent()).toMatch(/ms ± [\d.]+ ms/);
+      // the Pareto chart is drawn: its front line and dots
+      const chart = page.locator('.pareto-chart');
+      await chart.waitFor();
+      await expect
+        .poll(() => chart.locator('.recharts-scatter-symbol, .recharts-symbols').count())
+        .toBeGreaterThan(3);
+      expect(
+        await chart
+          .locator('path.recharts-line-curve')
+          .evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 10).length),
+      ).toBeGreaterThanOrEqual(1);
+      // every cheaper neighbour says why it is not enough
+      const neighbours = page.getByRole('table', { name: /Cheaper neighbours/ });
+      const rows = neighbours.locator('tbody tr');
+      expect(await rows.count()).toBeGreaterThan(0);
+      for (const text of await rows.allTextContents())
+        expect(text).toMatch(/(p99<=150|error_rate<=0\.001|backlog_max<=900)|meets the SLO/);
+      await page.screenshot({ path: path.join(shots, 'plan-answer.png'), fullPage: true });
 
-    // Open in Scenario: the winner's values are in the scenario editor
-    const workers = Number(/async\.workers=(\d+)/.exec(params)![1]);
-    await page.getByRole('button', { name: 'Open in Scenario' }).click();
-    await page.getByRole('slider', { name: 'Workers' }).waitFor();
-    expect(Number(await page.getByRole('slider', { name: 'Workers' }).inputValue())).toBe(workers);
-    expect(pageErrors).toEqual([]);
-  });
+      // the same answer as `peakline plan` on the command line, with the same fields, SLO, prices
+      // and replications (same search, same seeds)
+      const cli = spawnSync(
+        process.execPath,
+        [
+          'electron/bin/peakline.mjs',
+          'plan',
+          'profiles/seed-async-queue.json',
+          '--vary',
+          'async.workers=2..16:2',
+          '--vary',
+          'db.pool_size=10..40:10',
+          '--vary',
+          'server.instances=1..2',
+          '--slo',
+          'p99<=150,error_rate<=0.001,backlog_max<=900',
+          '--cost',
+          'async.workers=0.05',
+          '--cost',
+          'db.pool_size=0.02',
+          '--cost',
+          'server.instances=0.34',
+          '--replications',
+          '3',
+          '--json',
+        ],
+        { cwd: repo, encoding: 'utf8', timeout: 110_000 },
+      );
+      expect(cli.status, cli.stderr).toBe(0);
+      const cliReport = JSON.parse(cli.stdout) as {
+        best: { params: Record<string, number>; cost: number };
+        evaluated: number;
+      };
+      expect(params).toBe(
+        Object.entries(cliReport.best.params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', '),
+      );
+      expect(await page.locator('.plan-how').textContent()).toContain(
+        `Evaluated ${cliReport.evaluated} of 64`,
+      );
+      expect(await verdict.textContent()).toContain(`${cliReport.best.cost} USD/hour`);
+
+      // Open in Scenario: the winner's values are in the scenario editor
+      const workers = Number(/async\.workers=(\d+)/.exec(params)![1]);
+      await page.getByRole('button', { name: 'Open in Scenario' }).click();
+      await page.getByRole('slider', { name: 'Workers' }).waitFor();
+      expect(Number(await page.getByRole('slider', { name: 'Workers' }).inputValue())).toBe(
+        workers,
+      );
+      expect(pageErrors).toEqual([]);
+    },
+  );
 
   it('cancels a plan and keeps the best found so far, marked partial', async () => {
     await page.getByRole('tab', { name: 'Plan' }).click();
@@ -197,6 +249,14 @@ describe('the Plan view in Chromium', () => {
     expect(await verdict.getAttribute('data-partial')).toBe('true');
     expect(await verdict.textContent()).toMatch(/^Partial — stopped before the search finished/);
     await page.screenshot({ path: path.join(shots, 'plan-partial.png'), fullPage: true });
+    // in 简体中文 the view and its answer read in Chinese
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh');
+    await page.getByRole('tab', { name: '容量规划' }).waitFor();
+    expect(await verdict.textContent()).toMatch(/^部分结果/);
+    expect(await page.getByRole('button', { name: '开始规划' }).count()).toBe(1);
+    await page.screenshot({ path: path.join(shots, 'plan-zh.png'), fullPage: true });
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en');
+    await page.getByRole('tab', { name: 'Plan' }).waitFor();
   });
 
   it('colours a sweep heatmap against the SLO, with a legend: a cell over the SLO fails', async () => {
