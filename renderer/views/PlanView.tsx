@@ -147,7 +147,12 @@ function ParamRow({
 
 /** Ticks of a log axis over [lo, hi]: 1-2-5 of each decade, finer when the span is short. */
 function logTicks(lo: number, hi: number): number[] {
-  const steps = hi / lo < 4 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 5];
+  const steps =
+    hi / lo < 4
+      ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9]
+      : hi / lo < 40
+        ? [1, 1.5, 2, 3, 5, 7]
+        : [1, 2, 5];
   const out: number[] = [];
   for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++)
     for (const m of steps) {
@@ -170,7 +175,7 @@ const ParetoChart = memo(function ParetoChart({
   t: T;
 }) {
   const p = palettes[theme];
-  const unit = `${report.currency || t('planCostCol')}${report.period ? `/${report.period}` : ''}`;
+  const unit = `${report.currency}${report.period ? `/${report.period}` : ''}`;
   const runs = report.configurations
     .filter((c) => c.metrics.p99 !== null)
     .map((c) => ({ cost: c.cost, p99: c.metrics.p99, meets: c.meets_slo }));
@@ -205,7 +210,7 @@ const ParetoChart = memo(function ParetoChart({
         tickFormatter={(v: number) => fmtNum(v)}
         height={38}
         label={{
-          value: t('axCost', { unit }),
+          value: unit ? t('axCost', { unit }) : t('axCostPlain'),
           position: 'insideBottom',
           fill: p.muted,
           fontSize: 11,
@@ -431,7 +436,8 @@ function Answer({ report, theme }: { report: PlanReport; theme: Theme }) {
         <ChartCard
           title={t('planPareto')}
           units={t('planParetoUnits', {
-            unit: `${report.currency || t('planCostCol')}${report.period ? `/${report.period}` : ''}`,
+            unit:
+              `${report.currency}${report.period ? `/${report.period}` : ''}` || t('axCostPlain'),
           })}
         >
           {(w) => <ParetoChart report={report} width={w} theme={theme} t={t} />}

@@ -147,7 +147,7 @@ const SweepLine = memo(function SweepLine({
 });
 
 /** Where a point stands against the SLO: its worst clause's margin, binned for the legend. */
-type SloBand = 'wide' | 'narrow' | 'near' | 'far' | 'error';
+type SloBand = 'wide' | 'narrow' | 'near' | 'far' | 'error' | 'unjudged';
 const BANDS: readonly [SloBand, MessageKey][] = [
   ['wide', 'legendWide'],
   ['narrow', 'legendNarrow'],
@@ -156,12 +156,40 @@ const BANDS: readonly [SloBand, MessageKey][] = [
   ['error', 'legendError'],
 ];
 const BAND_COLOUR: Record<Theme, Record<SloBand, string>> = {
-  light: { wide: '#1a9850', narrow: '#a6d96a', near: '#fdae61', far: '#d73027', error: '#bdbdbd' },
-  dark: { wide: '#1a9850', narrow: '#66a84a', near: '#c9792d', far: '#b2261f', error: '#555555' },
+  light: {
+    wide: '#1a9850',
+    narrow: '#a6d96a',
+    near: '#fdae61',
+    far: '#d73027',
+    error: '#bdbdbd',
+    unjudged: '#d6dbe4',
+  },
+  dark: {
+    wide: '#1a9850',
+    narrow: '#66a84a',
+    near: '#c9792d',
+    far: '#b2261f',
+    error: '#555555',
+    unjudged: '#3a4150',
+  },
 };
 const BAND_TEXT: Record<Theme, Record<SloBand, string>> = {
-  light: { wide: '#ffffff', narrow: '#1b1b1b', near: '#1b1b1b', far: '#ffffff', error: '#1b1b1b' },
-  dark: { wide: '#ffffff', narrow: '#ffffff', near: '#ffffff', far: '#ffffff', error: '#eeeeee' },
+  light: {
+    wide: '#ffffff',
+    narrow: '#1b1b1b',
+    near: '#1b1b1b',
+    far: '#ffffff',
+    error: '#1b1b1b',
+    unjudged: '#1b1b1b',
+  },
+  dark: {
+    wide: '#ffffff',
+    narrow: '#ffffff',
+    near: '#ffffff',
+    far: '#ffffff',
+    error: '#eeeeee',
+    unjudged: '#eeeeee',
+  },
 };
 
 /** The worst clause's margin (share of its threshold; < 0 misses), or null. */
@@ -171,7 +199,8 @@ function worstMargin(q: SweepPoint): number | null {
 }
 
 function bandOf(q: SweepPoint): SloBand {
-  if (q.error || q.meets_slo === null) return 'error';
+  if (q.error) return 'error';
+  if (q.meets_slo === null) return 'unjudged'; // no SLO: nothing to colour against
   const m = worstMargin(q);
   if (q.meets_slo) return m !== null && m < 0.25 ? 'narrow' : 'wide';
   return m !== null && m > -0.25 ? 'near' : 'far';
