@@ -29,7 +29,15 @@ const SavedSchema = z.object({
     )
     .optional(),
   planParams: z
-    .array(z.object({ path: z.string(), from: z.number(), to: z.number(), step: z.number() }))
+    .array(
+      z.object({
+        path: z.string(),
+        from: z.number(),
+        to: z.number(),
+        step: z.number(),
+        values: z.array(z.number()).min(1).optional(),
+      }),
+    )
     .optional(),
   planPrices: z.record(z.string(), z.number()).optional(),
   planCurrency: z.string().optional(),

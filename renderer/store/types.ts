@@ -100,6 +100,8 @@ export interface PlanParam {
   from: number;
   to: number;
   step: number;
+  /** A list of values (`1,2,4,8`) instead of the range, when given. */
+  values?: number[];
 }
 
 export type PlanProgressInfo = EventOf<'plan:progress'>;

@@ -39,9 +39,25 @@ import { setPath } from '../../sim-core/validate/paths';
 import { SloEditor } from './SloEditor';
 import type { T } from '../i18n';
 
-/** How many values a field's range gives. */
+/** How many values a field's range (or list) gives. */
 const countOf = (p: PlanParam) =>
-  p.step > 0 && p.to >= p.from ? Math.floor((p.to - p.from) / p.step + 1e-9) + 1 : 0;
+  p.values
+    ? p.values.length
+    : p.step > 0 && p.to >= p.from
+      ? Math.floor((p.to - p.from) / p.step + 1e-9) + 1
+      : 0;
+
+/** `1,2,4,8` → [1, 2, 4, 8]; null when it is not a list of distinct numbers. */
+function parseList(text: string): number[] | null {
+  const parts = text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (parts.length === 0) return null;
+  const vs = parts.map(Number);
+  if (vs.some((v) => !Number.isFinite(v)) || new Set(vs).size !== vs.length) return null;
+  return vs;
+}
 
 /** `async.workers=8, server.instances=2`. */
 const paramsText = (params: Record<string, number>) =>
@@ -80,11 +96,13 @@ function ParamRow({
   const t = useT();
   const n = index + 1;
   const def = CONTROLS.find((c) => c.path === param.path);
+  const [listText, setListText] = useState<string | null>(null);
   const num = (k: 'from' | 'to' | 'step', label: string) => (
     <input
       type="number"
       aria-label={`${t('planField', { n })} ${label}`}
       value={param[k]}
+      disabled={param.values !== undefined}
       step={def?.step ?? 'any'}
       min={def?.min}
       max={def?.max}
@@ -116,6 +134,28 @@ function ParamRow({
       <td>{num('from', t('from'))}</td>
       <td>{num('to', t('to'))}</td>
       <td>{num('step', t('step'))}</td>
+      <td>
+        <input
+          className="plan-list"
+          aria-label={`${t('planField', { n })} ${t('planValues')}`}
+          placeholder="1,2,4,8"
+          value={listText ?? param.values?.join(',') ?? ''}
+          aria-invalid={listText !== null && listText.trim() !== '' && parseList(listText) === null}
+          onChange={(e) => {
+            const text = e.currentTarget.value;
+            setListText(text);
+            if (text.trim() === '') {
+              const { values: _dropped, ...range } = param;
+              void _dropped;
+              onChange(range);
+            } else {
+              const vs = parseList(text);
+              if (vs) onChange({ ...param, values: vs });
+            }
+          }}
+          onBlur={() => setListText(null)}
+        />
+      </td>
       <td className="num">{countOf(param)}</td>
       <td>
         <input
@@ -556,7 +596,11 @@ export function PlanView() {
       const res = await api.runPlan({
         id,
         scenario: st.scenario,
-        vary: st.planParams.map((p) => ({ path: p.path, from: p.from, to: p.to, step: p.step })),
+        vary: st.planParams.map((p) =>
+          p.values
+            ? { path: p.path, values: p.values }
+            : { path: p.path, from: p.from, to: p.to, step: p.step },
+        ),
         slo: formatSloClauses(st.slo),
         prices: Object.fromEntries(Object.entries(st.planPrices).filter(([k]) => used.has(k))),
         currency: st.planCurrency,
@@ -588,6 +632,7 @@ export function PlanView() {
               <th scope="col">{t('from')}</th>
               <th scope="col">{t('to')}</th>
               <th scope="col">{t('step')}</th>
+              <th scope="col">{t('planOrValues')}</th>
               <th scope="col">#</th>
               <th scope="col">
                 {t('planPriceHead')} ({s.currency || '—'})
