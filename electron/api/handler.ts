@@ -5,6 +5,7 @@
 // envelopes, and tell the handler when a caller's session ends.
 import os from 'node:os';
 import { formatProblems, validateScenario } from '../../sim-core/validate';
+import { formatSloClauses, parsePlanSlo, type SloClause } from '../../sim-core/plan/slo';
 import type { LiveService } from '../live/service';
 import { ProfileError, type ProfileErrorCode, type ProfileStore } from '../profiles/store';
 import type { runSweep as RunSweep, VaryDim } from '../sweep/sweep';
@@ -157,7 +158,27 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     },
     'profiles:delete': (req) => options.store.delete(req.name),
     'sweep:run': async (req, ctx) => {
-      checkScenario(req.scenario, 'scenario');
+      const base = checkScenario(req.scenario, 'scenario');
+      if (req.slo !== undefined) {
+        // the SLO is the plan's: an async objective needs an async section to judge
+        let clauses: SloClause[];
+        try {
+          clauses = parsePlanSlo(req.slo);
+        } catch (e) {
+          throw new ApiError(
+            'invalid_request',
+            `sweep:run: slo: ${(e as Error).message.replace(/^--slo:? ?/, '')}`,
+          );
+        }
+        const asyncOnly = clauses.filter(
+          (c) => c.metric === 'task_delay_p99' || c.metric === 'backlog_max',
+        );
+        if (!base.async && asyncOnly.length > 0)
+          throw new ApiError(
+            'invalid_request',
+            `sweep:run: slo: ${formatSloClauses(asyncOnly)}: the scenario has no async section`,
+          );
+      }
       if (sweeps.has(req.id))
         throw new ApiError(
           'invalid_request',

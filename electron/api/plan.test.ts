@@ -128,4 +128,22 @@ describe('plan:run', () => {
     );
     expect(onWorkers).toMatchObject({ ok: false, error: { code: 'unavailable' } });
   });
+
+  it('judges sweeps by the same SLO: an async objective on a scenario without async is refused', async () => {
+    const ctx: RequestContext = { emit: () => undefined };
+    const r = await handler.handle(
+      'sweep:run',
+      {
+        id: 's',
+        scenario,
+        vary: [{ path: 'server.concurrency', from: 4, to: 6 }],
+        slo: 'p99<=20,backlog_max<=900',
+      },
+      ctx,
+    );
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(!r.ok && r.error.message).toBe(
+      'sweep:run: slo: backlog_max<=900: the scenario has no async section',
+    );
+  });
 });
