@@ -303,6 +303,7 @@ describe('the Plan view in Chromium', () => {
     expect(await failing.count()).toBeGreaterThan(0);
     const title = await failing.first().locator('title').textContent();
     expect(title).toMatch(/P99 [\d,.]+ ± [\d,.]+ ms \(95 % CI\); misses p99<=150 \([\d,.]+, /);
+    console.log(`[peakline e2e] a failing heatmap cell on hover: ${title}`);
     const p99 = Number(/P99 ([\d,.]+)/.exec(title!)![1].replace(/,/g, ''));
     expect(p99).toBeGreaterThan(150);
     const passing = heatmap.locator('rect.heat-cell[data-meets=true]');
