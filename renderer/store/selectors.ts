@@ -195,7 +195,7 @@ export interface CompareRow {
 export function compareRows(
   a: SimResult,
   b: SimResult,
-  sloP99Ms: number,
+  sloP99Ms: number | null,
   caps: { a: number | null; b: number | null } = { a: null, b: null },
 ): CompareRow[] {
   const row = (
@@ -225,7 +225,7 @@ export function compareRows(
   };
   return [
     row('throughput', a.throughput_rps, b.throughput_rps, true),
-    row('p99', a.latency_ms.p99, b.latency_ms.p99, false, sloP99Ms),
+    row('p99', a.latency_ms.p99, b.latency_ms.p99, false, sloP99Ms ?? undefined),
     row('p50', a.latency_ms.p50, b.latency_ms.p50, false),
     row('errorRate', a.error_rate, b.error_rate, false),
     row('taskDelay', a.async?.task_delay_ms.p99 ?? null, b.async?.task_delay_ms.p99 ?? null, false),

@@ -6,6 +6,7 @@ import { simulate } from '../../sim-core/index';
 import { scenario } from '../../sim-core/testkit';
 import { createAppStore } from './index';
 import { AUTOSAVE_KEY, restoreAutosave, saveNow } from './autosave';
+import { p99Threshold } from './sloSlice';
 import { writeControl, readControl } from '../scenario/controls';
 
 let clock = 0;
@@ -215,5 +216,8 @@ describe('the shared SLO set', () => {
     expect(store.getState().sloP99Ms).toBe(90);
     store.getState().setSlo(0);
     expect(store.getState().sloP99Ms).toBe(90);
+    // without a P99 objective the charts draw no SLO line and Compare judges no P99
+    store.getState().setSloClauses([{ metric: 'error_rate', op: '<=', value: 0.01 }]);
+    expect(p99Threshold(store.getState().slo)).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 // the queue's capacity, error causes and the saturating station; the scenario fields that differ;
 // and a verdict per objective of the shared SLO set (plus: the async queue never fills — a change
 // that fills it is never green).
+import { p99Threshold } from '../store/sloSlice';
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore } from '../store';
@@ -82,7 +83,7 @@ export function CompareView() {
       resultScenario: s.resultScenario,
       scenario: s.scenario,
       slo: s.slo,
-      sloP99: s.sloP99Ms,
+      sloP99: p99Threshold(s.slo),
       pinnedA: s.pinnedA,
     })),
   );

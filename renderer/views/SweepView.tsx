@@ -2,6 +2,7 @@
 // the CLI's sweep engine across cores), show P99 or throughput as a line chart (one parameter) or
 // a heatmap (two) coloured against the shared SLO set — pass or fail and by how much, with a
 // legend and each cell's P99 interval on hover — and the cheapest configuration that meets it.
+import { p99Threshold } from '../store/sloSlice';
 import { memo, useEffect, useId, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { LineChart, ReferenceDot, ReferenceLine, XAxis } from 'recharts';
@@ -84,7 +85,8 @@ const SweepLine = memo(function SweepLine({
   points: SweepPoint[];
   path: string;
   metric: SweepMetric;
-  slo: number;
+  /** The SLO set's P99 threshold, or null without a P99 objective. */
+  slo: number | null;
   best: SweepPoint | null;
   width: number;
   palette: Palette;
@@ -125,7 +127,7 @@ const SweepLine = memo(function SweepLine({
         metric === 'p99_ms' ? p.p99 : p.ok,
         { strokeWidth: 2 },
       )}
-      {metric === 'p99_ms' ? (
+      {metric === 'p99_ms' && slo !== null ? (
         <ReferenceLine
           y={slo}
           stroke={p.slo}
@@ -377,7 +379,7 @@ export function SweepView() {
       points: st.sweepPoints,
       best: st.sweepCheapest,
       error: st.sweepError,
-      slo: st.sloP99Ms,
+      slo: p99Threshold(st.slo),
       ranSlo: st.sweepSlo,
       theme: st.theme,
     })),
