@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../api/contract';
-import { tableLine } from './cli';
+import { jsonLine, tableLine } from './cli';
 import { LiveService } from './service';
 import {
   nextSample,
@@ -255,7 +255,8 @@ describe('a Redis Cluster under load and faults', () => {
     expect(promoted.nodes!.filter((n) => n.role === 'replica' && n.status === 'up')).toHaveLength(
       2,
     );
-    // The watch table says it in words.
+    // watch --json carries the events; the watch table says them in words.
+    expect(JSON.parse(jsonLine(promoted)).events).toEqual(promoted.events);
     expect(tableLine(promoted)).toContain(
       `${replica.address} promoted to master (was replica of ${master.address})`,
     );
