@@ -7,7 +7,8 @@
 // - A replica hung with SIGSTOP is shown "not answering" while the others keep their interval,
 //   and comes back after SIGCONT without a bogus rate.
 // - A master killed with kill -9: its replica's promotion is an event of the samples
-//   ("promoted", with the master it replaced, which is "down"), and the node table follows.
+//   ("promoted", with the master it replaced, which is "down"), and the node table follows;
+//   restarted, the old master rejoins as the new master's replica ("demoted", "up").
 // - A restarted Redis is seen again within an interval or two, however long it was away.
 // - A metrics endpoint that times out gives one sample per interval, not two.
 import http from 'node:http';
@@ -260,6 +261,28 @@ describe('a Redis Cluster under load and faults', () => {
     expect(tableLine(promoted)).toContain(
       `${replica.address} promoted to master (was replica of ${master.address})`,
     );
+
+    // The old master comes back (same port, its nodes.conf): a replica of the promoted node.
+    const again = collect(svc, id);
+    await byAddress(master.address).start();
+    const rejoined = await nextSample(
+      svc,
+      (s) =>
+        s.id === id &&
+        !!s.nodes?.some(
+          (n) => n.address === master.address && n.status === 'up' && n.role === 'replica',
+        ),
+      60_000,
+    );
+    again.stop();
+    expect(rejoined.nodes!.find((n) => n.address === master.address)!.master).toBe(replica.address);
+    const later = again.samples.flatMap((s) => s.events ?? []);
+    expect(later).toContainEqual({
+      kind: 'demoted',
+      node: master.address,
+      replica_of: replica.address,
+    });
+    expect(later).toContainEqual({ kind: 'up', node: master.address });
   });
 });
 
@@ -301,6 +324,26 @@ describe('a standalone Redis that restarts on the same port', () => {
     const down = seen.samples.filter((s) => s.status === 'down');
     for (let i = 1; i < down.length; i++)
       expect(down[i].t - down[i - 1].t).toBeGreaterThan(INTERVAL_S * 500);
+    await svc.disconnect({ id });
+  });
+
+  it('is shown down as not answering while it hangs (SIGSTOP), and up after SIGCONT', async () => {
+    const { id } = svc.connect(
+      parsed('live:connect', {
+        kind: 'redis',
+        url: `redis://127.0.0.1:${redis.port}`,
+        interval_s: INTERVAL_S,
+      }),
+    );
+    await nextSample(svc, (s) => s.id === id && s.status === 'up');
+    redis.signal('SIGSTOP');
+    try {
+      const hung = await nextSample(svc, (s) => s.id === id && s.status === 'down', 10_000);
+      expect(hung.error).toBe(`127.0.0.1:${redis.port} not answering`);
+    } finally {
+      redis.signal('SIGCONT');
+    }
+    await nextSample(svc, (s) => s.id === id && s.status === 'up', 10_000);
     await svc.disconnect({ id });
   });
 });

@@ -257,6 +257,9 @@ function ordered(nodes: NodeConn[]): NodeConn[] {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** An error reply of the server (not a lost connection or a timeout). */
+const isReplyError = (e: unknown): boolean => e instanceof Error && e.name === 'ReplyError';
+
 /** A Redis source (standalone or cluster). */
 export class RedisSource extends Source {
   private readonly nodes = new Map<string, NodeConn>();
@@ -270,8 +273,8 @@ export class RedisSource extends Source {
   /** Write commands (lower case) as the server lists them; null when it cannot say. */
   private writeCommands: Set<string> | null | undefined = undefined;
   private learning: Promise<void> | null = null;
-  /** The deadline of the tick under way: a reply after it is late and left out. */
-  private deadline = 0;
+  /** Whether the sample of the tick under way is still to be made (a reply after is late). */
+  private open = false;
   /** Each node's role, master and state in the previous sample (for events). */
   private seen = new Map<
     string,
@@ -352,7 +355,7 @@ export class RedisSource extends Source {
   protected async read(): Promise<Reading> {
     const started = Date.now();
     const deadline = started + Math.max(100, this.intervalS * 800);
-    this.deadline = deadline;
+    this.open = true;
     for (const n of this.nodes.values()) if (!n.inflight) this.startPoll(n);
     const busy = [...this.nodes.values()].flatMap((n) => (n.inflight ? [n.inflight] : []));
     let timer: NodeJS.Timeout | undefined;
@@ -361,6 +364,10 @@ export class RedisSource extends Source {
       new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now())))),
     ]);
     clearTimeout(timer);
+    // Replies already received but not yet read (this process was busy when the deadline came)
+    // are read first: a node is not answering only when its reply has not arrived.
+    await new Promise<void>((r) => setImmediate(r));
+    this.open = false;
     if (this.clusterMode) this.mergeTopology(started);
     const targets = [...this.nodes.values()];
     const hanging = (n: NodeConn) =>
@@ -483,7 +490,9 @@ export class RedisSource extends Source {
       try {
         const names = (await n.call('COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'write')) as string[];
         this.writeCommands = new Set(names.map((x) => String(x).toLowerCase()));
-      } catch {
+      } catch (e) {
+        // Only the server's refusal says it cannot list them; a lost connection asks again later.
+        if (!isReplyError(e)) throw e;
         try {
           const rows = (await n.call('COMMAND')) as unknown[][];
           this.writeCommands = new Set(
@@ -493,7 +502,8 @@ export class RedisSource extends Source {
               )
               .map((r) => String(r[0]).toLowerCase()),
           );
-        } catch {
+        } catch (e2) {
+          if (!isReplyError(e2)) throw e2;
           this.writeCommands = null;
         }
       }
@@ -503,15 +513,32 @@ export class RedisSource extends Source {
     return this.learning;
   }
 
-  /** INFO with the command statistics (`INFO all` where a server takes one section only). */
-  private async infoOf(n: NodeConn): Promise<string> {
-    try {
-      return String(await n.call('INFO', ...n.infoArgs));
-    } catch (e) {
-      if (n.infoArgs[0] === 'all' || !/syntax|wrong number|ERR/i.test(errorText(e))) throw e;
+  /**
+   * One round trip: CLUSTER NODES (in a cluster) and INFO with the command statistics, pipelined
+   * (`INFO all` where a server takes one section only). Returns our commands that INFO's counters
+   * include (CLUSTER NODES, those of earlier intervals), the INFO text and the view.
+   */
+  private async ask(n: NodeConn): Promise<{ own: number; info: string; view: string | null }> {
+    const c = await n.ready();
+    const cmds: string[][] = this.clusterMode ? [['CLUSTER', 'NODES']] : [];
+    cmds.push(['INFO', ...n.infoArgs]);
+    const own = n.own + cmds.length - 1;
+    n.own += cmds.length;
+    const pipe = c.pipeline();
+    for (const [name, ...args] of cmds) void pipe.call(name, ...args);
+    const replies = (await pipe.exec()) ?? [];
+    const failed = replies.find(([e]) => e)?.[0];
+    if (failed) {
+      if (n.infoArgs[0] === 'all' || !isReplyError(failed) || replies.at(-1)?.[0] !== failed)
+        throw failed;
       n.infoArgs = ['all'];
-      return String(await n.call('INFO', ...n.infoArgs));
+      return this.ask(n);
     }
+    return {
+      own,
+      info: String(replies.at(-1)?.[1]),
+      view: this.clusterMode ? String(replies[0][1]) : null,
+    };
   }
 
   /**
@@ -573,23 +600,19 @@ export class RedisSource extends Source {
   }
 
   private async readNode(n: NodeConn): Promise<void> {
-    const view = this.clusterMode
-      ? parseClusterNodes(String(await n.call('CLUSTER', 'NODES')))
-      : null;
     await this.learnWriteCommands(n);
-    const own = n.own;
     const ownHits = n.ownHits;
     const ownMisses = n.ownMisses;
-    const text = await this.infoOf(n);
+    const { own, info: text, view } = await this.ask(n);
     const now = Date.now();
-    if (now > this.deadline && n.prev) {
+    if (!this.open && n.prev) {
       // Late for the sample it was asked for: dropped whole, so the next reading's deltas run
       // from the last reading shown (our commands since then stay counted in `own`).
       return;
     }
     const info = parseInfo(text);
     n.info = info;
-    n.view = view;
+    n.view = view === null ? null : parseClusterNodes(view);
     const cur: Counters = {
       t: now,
       commands: num(info, 'total_commands_processed') ?? 0,
