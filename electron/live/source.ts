@@ -181,7 +181,7 @@ export abstract class Source {
         const interval = this.intervalS * 1000;
         const elapsed = Date.now() - started;
         let next = interval - (elapsed % interval);
-        if (elapsed >= interval && next < interval / 2) next += interval;
+        if (elapsed >= interval && next <= interval / 2) next += interval;
         this.schedule(elapsed < interval ? interval - elapsed : next);
       });
     }, delayMs);
