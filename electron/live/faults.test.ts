@@ -230,6 +230,37 @@ describe('a Redis Cluster under load and faults', () => {
     }
   });
 
+  it('lists every node within a few intervals once a seed that hung at first answers', async () => {
+    // A fresh connection whose seed (a replica) does not answer for its first 5 s (SIGSTOP):
+    // once it answers, the whole cluster is listed at once — no back-off grown meanwhile.
+    const before = await nextSample(svc, allUp);
+    const seed = byAddress(before.nodes!.find((n) => n.role === 'replica')!.address);
+    let other = '';
+    seed.signal('SIGSTOP');
+    try {
+      ({ id: other } = svc.connect(
+        parsed('live:connect', {
+          kind: 'redis',
+          url: `redis://${addr(seed)}`,
+          cluster: true,
+          interval_s: INTERVAL_S,
+        }),
+      ));
+      await sleep(5000);
+    } finally {
+      seed.signal('SIGCONT');
+    }
+    const contAt = Date.now();
+    const full = await nextSample(
+      svc,
+      (s) => s.id === other && s.nodes?.length === 6 && s.nodes.every((n) => n.status === 'up'),
+      30_000,
+    );
+    expect(full.t - contAt).toBeLessThan(3000);
+    await svc.disconnect({ id: other });
+    await nextSample(svc, allUp);
+  });
+
   it('says so when a replica is promoted after its master is killed, and the table follows', async () => {
     const before = await nextSample(svc, allUp);
     const master = before.nodes!.find((n) => n.role === 'master' && n.slots.length > 0)!;
