@@ -1,9 +1,12 @@
 // A Redis source: one standalone server, or a whole Redis Cluster found from a seed node
-// (`CLUSTER NODES`: every master and replica). Each node has its own connection, state and
-// back-off. Figures come from INFO deltas (ops/s from `total_commands_processed`, hit ratio from
-// keyspace hits/misses), queue depths from TYPE then LLEN / XLEN / ZCARD of configured keys, and
-// the slowlog on demand. Never MONITOR, never KEYS, no key scans. Our own polling commands are
-// subtracted from ops/s so an idle server reads 0.
+// (`CLUSTER NODES`: every master and replica). Each node has its own connection, state, back-off
+// and probe, and is polled on its own: a node that has not answered by a tick's deadline is
+// `not_answering` in that sample while the others keep their interval. Figures come from INFO
+// deltas (ops/s from `total_commands_processed` less replication, hit ratio from keyspace
+// hits/misses), queue depths from TYPE then LLEN / XLEN / ZCARD of configured keys, and the
+// slowlog on demand. Never MONITOR, never KEYS, no key scans. Our own polling commands are
+// subtracted from ops/s so an idle server reads 0. In a cluster, role changes between samples
+// are events (a replica promoted, a master turned replica, a node down, not answering, back).
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
