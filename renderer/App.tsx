@@ -21,6 +21,7 @@ import { ScenarioPanel } from './views/ScenarioPanel';
 import { Results } from './views/Results';
 import { CompareView } from './views/CompareView';
 import { SweepView } from './views/SweepView';
+import { PlanView } from './views/PlanView';
 import { Help } from './views/Help';
 import { LiveTab } from './views/LiveTab';
 import { ForecastView } from './forecast/ForecastView';
@@ -33,11 +34,12 @@ const ScenarioEditor = lazy(() =>
 
 const TABS: {
   id: Tab;
-  key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabLive' | 'tabForecast';
+  key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabPlan' | 'tabLive' | 'tabForecast';
 }[] = [
   { id: 'scenario', key: 'tabScenario' },
   { id: 'compare', key: 'tabCompare' },
   { id: 'sweep', key: 'tabSweep' },
+  { id: 'plan', key: 'tabPlan' },
   { id: 'live', key: 'tabLive' },
   { id: 'forecast', key: 'tabForecast' },
 ];
@@ -231,6 +233,7 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
                 </div>
               ) : null}
               {tab === 'sweep' ? <SweepView /> : null}
+              {tab === 'plan' ? <PlanView /> : null}
               {tab === 'forecast' ? <ForecastView /> : null}
             </div>
           )}
