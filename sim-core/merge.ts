@@ -59,8 +59,10 @@ export function replicationSeed(seed: number, i: number): number {
 /** Whether the load on a scenario stays the same over time (no rate curve, no faults). */
 export function isStationary(s: Scenario): boolean {
   return (
-    (s.workload.type === 'closed' || typeof s.workload.rate_rps === 'number') &&
-    s.gateway.faults.length === 0
+    (s.workload.type === 'closed' ||
+      (s.workload.type === 'open' && typeof s.workload.rate_rps === 'number')) &&
+    s.gateway.faults.length === 0 &&
+    (s.server.autoscale === undefined || s.server.autoscale.mode === 'static')
   );
 }
 
