@@ -390,5 +390,5 @@ export abstract class Scaler extends Probes {
 }
 
 function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
+  return Math.round(x * 1e6) / 1e6 + 0; // never -0
 }
