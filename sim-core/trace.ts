@@ -149,11 +149,12 @@ function parseNginx(text: string, serviceTimes: boolean): ParsedTrace {
       const keyed = KEYED_RT.exec(l);
       if (keyed) svc = Number(keyed[1]);
       else {
-        const last = tokens.length - 1;
-        if (last !== msecAt && SECONDS.test(tokens[last])) svc = Number(tokens[last]);
+        // the first field like 0.012 besides $msec (the log_format's $request_time)
+        const at = tokens.findIndex((tok, x) => x !== msecAt && SECONDS.test(tok));
+        if (at >= 0) svc = Number(tokens[at]);
       }
       if (!Number.isFinite(svc))
-        return fail(no, 'no $request_time (asked for by service_times): rt=… or a last field like 0.012');
+        return fail(no, 'no $request_time (asked for by service_times): rt=… or a field like 0.012');
     }
     raw.push({ t, svc: svc * 1000, whole });
   });
