@@ -181,7 +181,9 @@ describe('autoscaling a server', () => {
     const stepped = simulate(stepLoad({ ...base, step: 1 }));
     let prev = stepped.autoscale!.timeline[0];
     for (const p of stepped.autoscale!.timeline.slice(1)) {
-      expect(p.serving + p.provisioning - (prev.serving + prev.provisioning)).toBeLessThanOrEqual(1);
+      expect(p.serving + p.provisioning - (prev.serving + prev.provisioning)).toBeLessThanOrEqual(
+        1,
+      );
       prev = p;
     }
     expect(stepped.slo!.violated_windows).toBeGreaterThan(r.slo!.violated_windows);
@@ -256,7 +258,9 @@ describe('autoscale settings that cannot work are refused, naming the field', ()
   };
 
   it('min above max', () => {
-    expect(problems({ min: 5, max: 3, target: 0.6 })).toContain('server.autoscale.min: must be <= max');
+    expect(problems({ min: 5, max: 3, target: 0.6 })).toContain(
+      'server.autoscale.min: must be <= max',
+    );
   });
   it('a utilisation target above 1', () => {
     expect(problems({ min: 1, max: 3, target: 60 })).toContain('server.autoscale.target');

@@ -462,11 +462,7 @@ export const ScenarioSchema = z
           path: ['server', 'autoscale', 'metric'],
           message: 'metric "cpu" needs server.host (the machine whose cores it measures)',
         });
-      if (
-        as.mode === 'forecast' &&
-        as.forecast_rps === undefined &&
-        s.workload.type === 'closed'
-      )
+      if (as.mode === 'forecast' && as.forecast_rps === undefined && s.workload.type === 'closed')
         ctx.addIssue({
           code: 'custom',
           path: ['server', 'autoscale', 'forecast_rps'],

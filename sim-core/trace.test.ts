@@ -41,7 +41,9 @@ describe('reading recorded traffic', () => {
     expect(t.bad_lines[0].reason).toContain('no $msec or [$time_local] timestamp');
     expect(t.bad_lines[1].reason).toContain('31/Feb/2026');
     expect(t.times_s).toHaveLength(520);
-    expect(badLinesText(t)).toMatch(/^3 bad lines of 523 skipped \(line 4: .*; line 100: .*; line 300: /);
+    expect(badLinesText(t)).toMatch(
+      /^3 bad lines of 523 skipped \(line 4: .*; line 100: .*; line 300: /,
+    );
   });
 
   it('$time_local has whole seconds: the requests of one second are spread evenly over it', () => {
@@ -150,8 +152,7 @@ describe('replaying a trace', () => {
     const r = simulate(replay(msecLog, { rate_multiplier: 3 }), { series: true });
     expect(r.requests.arrived).toBe(3 * 520);
     const one = simulate(replay(msecLog, {}), { series: true });
-    for (let s = 0; s < 6; s++)
-      expect(r.series![s].rps).toBeCloseTo(3 * one.series![s].rps, -1);
+    for (let s = 0; s < 6; s++) expect(r.series![s].rps).toBeCloseTo(3 * one.series![s].rps, -1);
     // 0.5 thins it: about half
     const half = simulate(replay(msecLog, { rate_multiplier: 0.5 }));
     expect(half.requests.arrived).toBeGreaterThan(220);

@@ -78,7 +78,8 @@ const MONTHS: Record<string, number> = {
   Dec: 11,
 };
 /** `[06/Dec/2026:10:00:01 +0000]` */
-const TIME_LOCAL = /\[(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\]/;
+const TIME_LOCAL =
+  /\[(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\]/;
 /** `$msec`: Unix seconds with milliseconds, e.g. 1765015200.123 */
 const MSEC = /^\d{9,10}\.\d{3}$/;
 /** `request_time=0.012` / `rt=0.012` */
@@ -154,7 +155,10 @@ function parseNginx(text: string, serviceTimes: boolean): ParsedTrace {
         if (at >= 0) svc = Number(tokens[at]);
       }
       if (!Number.isFinite(svc))
-        return fail(no, 'no $request_time (asked for by service_times): rt=… or a field like 0.012');
+        return fail(
+          no,
+          'no $request_time (asked for by service_times): rt=… or a field like 0.012',
+        );
     }
     raw.push({ t, svc: svc * 1000, whole });
   });
@@ -162,7 +166,7 @@ function parseNginx(text: string, serviceTimes: boolean): ParsedTrace {
   raw.sort((a, b) => a.t - b.t);
   // whole-second stamps: the k requests of one second spread evenly over it
   const times = new Array<number>(raw.length);
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     let j = i + 1;
     if (raw[i].whole) while (j < raw.length && raw[j].whole && raw[j].t === raw[i].t) j++;
     const k = j - i;
@@ -205,7 +209,8 @@ function parseCsvTrace(text: string): ParsedTrace {
     lines++;
     const cell = cells[col] ?? '';
     let t: number | string;
-    if (/^\d{12,14}(\.\d+)?$/.test(cell)) t = Number(cell) / 1000; // Unix milliseconds
+    if (/^\d{12,14}(\.\d+)?$/.test(cell))
+      t = Number(cell) / 1000; // Unix milliseconds
     else t = parseTime(cell);
     if (typeof t === 'string') {
       nBad++;
@@ -302,10 +307,7 @@ export function traceRatePoints(w: TraceWorkload): [number, number][] {
   if (w.rates) {
     const pts = w.rates
       .filter(([t]) => t >= w.start_s)
-      .map(([t, r]): [number, number] => [
-        simMs(w, t) / 1000,
-        r * w.speed * w.rate_multiplier,
-      ]);
+      .map(([t, r]): [number, number] => [simMs(w, t) / 1000, r * w.speed * w.rate_multiplier]);
     return pts.length > 0 ? pts : [[0, 0]];
   }
   // timestamps: arrivals per second of simulated time

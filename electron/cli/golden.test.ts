@@ -75,9 +75,7 @@ function summary(r: SimResult) {
           },
         }
       : {}),
-    ...(r.slo
-      ? { slo: { windows: r.slo.windows, violated_windows: r.slo.violated_windows } }
-      : {}),
+    ...(r.slo ? { slo: { windows: r.slo.windows, violated_windows: r.slo.violated_windows } } : {}),
   };
 }
 

@@ -149,9 +149,7 @@ export function capacityLines(r: SimResult): string[] {
     );
     if (a.timeline.length > 1) {
       // the serving count as a line of changes: 0 s 2 → 105 s 2 (+1 booting) → …
-      const steps = a.timeline.filter(
-        (p, i) => i === 0 || p.serving !== a.timeline[i - 1].serving,
-      );
+      const steps = a.timeline.filter((p, i) => i === 0 || p.serving !== a.timeline[i - 1].serving);
       const shown = steps.slice(0, 16).map((p) => `${num(p.t_s, 0)} s ${p.serving}`);
       out.push(
         `  serving    ${shown.join(' → ')}${steps.length > shown.length ? ` → … (${steps.length} changes; --json has the timeline)` : ''}`,

@@ -152,7 +152,11 @@ export function inlineTrace<S extends { workload: unknown; handler: unknown }>(
     const { times_s, rates, ...rest } = trace;
     const report = { ...rest };
     delete report.service_ms;
-    traceReports.set(out, { ...report, file: w.file, arrivals: rates ? rates.length : times_s.length });
+    traceReports.set(out, {
+      ...report,
+      file: w.file,
+      arrivals: rates ? rates.length : times_s.length,
+    });
     return out;
   } catch (e) {
     if (e instanceof TraceError)

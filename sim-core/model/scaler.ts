@@ -120,7 +120,8 @@ export abstract class Scaler extends Probes {
     }
     this.forecast = forecast;
     if (as) {
-      const n = as.mode === 'static' ? as.max : Math.min(as.max, Math.max(as.min, s.server.instances));
+      const n =
+        as.mode === 'static' ? as.max : Math.min(as.max, Math.max(as.min, s.server.instances));
       for (let i = 0; i < I; i++) {
         this.state[i] = i < n ? SERVING : OFF;
         this.off[i] = i < n ? 0 : 1;
@@ -239,7 +240,10 @@ export abstract class Scaler extends Probes {
     let ratio = metric / as.target;
     if (this.forecast !== null) {
       const observed = arrivals / as.interval_s;
-      const predicted = this.peakForecast(this.now, this.now + (as.provision_s + as.interval_s) * 1000);
+      const predicted = this.peakForecast(
+        this.now,
+        this.now + (as.provision_s + as.interval_s) * 1000,
+      );
       if (observed > 0) ratio *= predicted / observed;
     }
     const total = this.nServing + this.nProv;
