@@ -2,6 +2,7 @@
 // charts, the station table and the exports (results CSV/JSON, scenario file).
 import { useDeferredValue } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { SimResult } from '../../sim-core/result';
 import { useApp, appStore } from '../store';
 import { resultCsv, selectShown } from '../store/selectors';
 import { palettes } from '../ui/palette';
@@ -9,6 +10,7 @@ import { useApi, useT } from '../ui/hooks';
 import { ChartCard } from '../charts/ChartCard';
 import {
   CdfChart,
+  InstancesChart,
   LatencyChart,
   QueueChart,
   ThroughputChart,
@@ -16,7 +18,7 @@ import {
 } from '../charts/Charts';
 import { Pipeline } from '../charts/Pipeline';
 import { fileSafe, saveExport } from '../export';
-import { fmtMs, fmtPct, fmtRps } from '../format';
+import { fmtMs, fmtNum, fmtPct, fmtRps } from '../format';
 import { Readouts } from './Readouts';
 import { RunBar } from './RunBar';
 import { RunConfirm } from './RunConfirm';
@@ -72,6 +74,34 @@ export function ExportBar() {
         {t('exportScenario')}
       </button>
     </div>
+  );
+}
+
+/** The autoscaler's cost and the SLO windows it missed, beside its chart's title. */
+function ScaleSummary({ result }: { result: SimResult }) {
+  const t = useT();
+  const a = result.autoscale;
+  const slo = result.slo;
+  if (!a) return null;
+  return (
+    <span className="scale-summary" data-testid="scale-summary">
+      {t('scaleMode', { mode: a.mode })} · {t('scaleCost', { n: fmtNum(a.instance_seconds, 3) })} ·{' '}
+      {t('scaleMean', { n: fmtNum(a.mean_instances), peak: String(a.peak_instances) })}
+      {slo ? (
+        <>
+          {' '}
+          ·{' '}
+          {slo.violated_windows === 0
+            ? t('sloSummaryMet', { n: String(slo.windows) })
+            : t('sloSummaryViolated', {
+                bad: String(slo.violated_windows),
+                n: String(slo.windows),
+                s: fmtNum(slo.violated_s),
+                from: fmtNum(slo.first_violation_s),
+              })}
+        </>
+      ) : null}
+    </span>
   );
 }
 
@@ -159,6 +189,16 @@ export function Results({ onCancel }: { onCancel: () => void }) {
               />
             )}
           </ChartCard>
+          {result.autoscale ? (
+            <ChartCard
+              title={t('chartInstances')}
+              units={t('unitsTimeInstances')}
+              className="instances-card"
+              summary={<ScaleSummary result={result} />}
+            >
+              {(w) => <InstancesChart result={result} width={w} palette={palette} t={t} />}
+            </ChartCard>
+          ) : null}
           <ChartCard title={t('chartQueues')} units={t('unitsTimeCount')}>
             {(w) => <QueueChart result={result} width={w} palette={palette} t={t} />}
           </ChartCard>

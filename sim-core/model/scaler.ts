@@ -255,7 +255,6 @@ export abstract class Scaler extends Probes {
     while (recent.length > 0 && recent[0].t < this.now - as.cooldown_s * 1000) recent.shift();
     let desired = rec;
     if (rec < total) {
-      desired = total;
       let hi = 0;
       for (const r of recent) if (r.rec > hi) hi = r.rec;
       desired = Math.min(total, hi);
