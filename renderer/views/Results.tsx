@@ -84,7 +84,7 @@ function ScaleSummary({ result }: { result: SimResult }) {
   const slo = result.slo;
   if (!a) return null;
   return (
-    <span className="scale-summary" data-testid="scale-summary">
+    <p className="muted scale-summary" data-testid="scale-summary">
       {t('scaleMode', { mode: a.mode })} · {t('scaleCost', { n: fmtNum(a.instance_seconds, 3) })} ·{' '}
       {t('scaleMean', { n: fmtNum(a.mean_instances), peak: String(a.peak_instances) })}
       {slo ? (
@@ -101,7 +101,7 @@ function ScaleSummary({ result }: { result: SimResult }) {
               })}
         </>
       ) : null}
-    </span>
+    </p>
   );
 }
 
@@ -194,9 +194,13 @@ export function Results({ onCancel }: { onCancel: () => void }) {
               title={t('chartInstances')}
               units={t('unitsTimeInstances')}
               className="instances-card"
-              summary={<ScaleSummary result={result} />}
             >
-              {(w) => <InstancesChart result={result} width={w} palette={palette} t={t} />}
+              {(w) => (
+                <>
+                  <InstancesChart result={result} width={w} palette={palette} t={t} />
+                  <ScaleSummary result={result} />
+                </>
+              )}
             </ChartCard>
           ) : null}
           <ChartCard title={t('chartQueues')} units={t('unitsTimeCount')}>
