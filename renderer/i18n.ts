@@ -1050,6 +1050,9 @@ const PROFILE_NAMES_ZH: Record<string, string> = {
     '秒杀：热门商品在锁下承受一分钟 10 倍流量尖峰',
   'Sale-day peak: 120,000 QPS for 60 s over 40 instances, 16 shards, Redis cache':
     '大促峰值：40 个实例、16 个分片、Redis 缓存，120,000 QPS 持续 60 秒',
+  'Sale-day autoscaling: static peak vs reactive HPA vs forecast-driven':
+    '大促日自动扩缩容：静态峰值配置、被动 HPA 与预测驱动对比',
+  'Replay: an nginx access log of the order endpoint': '回放：下单接口的 nginx 访问日志',
   'Shard hotspot: user_id % 16 with one Zipf-hot user':
     '分片热点：user_id % 16，其中一个 Zipf 热门用户',
   'PostgreSQL order transaction on hot items (structured: cores, contention, a transaction, a row lock)':
