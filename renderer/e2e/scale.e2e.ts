@@ -6,7 +6,7 @@
 // autoscale.png, autoscale-zh.png, trace.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -70,6 +70,23 @@ beforeAll(async () => {
       name: 'Replay: this morning at 3x',
       duration_s: 7,
       workload: { type: 'trace', file: 'nginx-access.log', rate_multiplier: 3 },
+      server: { concurrency: 8 },
+      handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
+      stats: { window_s: 0.25 },
+    }),
+  );
+  // and one whose log sits beside it: the Node side reads it when the profile is loaded
+  copyFileSync(
+    path.join(repo, 'sim-core/fixtures/nginx-msec.log'),
+    path.join(home, 'profiles', 'orders-msec.log'),
+  );
+  writeFileSync(
+    path.join(home, 'profiles', 'replay-beside.json'),
+    JSON.stringify({
+      schema: 'peakline.scenario/v1',
+      name: 'Replay: the log beside the profile',
+      duration_s: 7,
+      workload: { type: 'trace', file: 'orders-msec.log' },
       server: { concurrency: 8 },
       handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
       stats: { window_s: 0.25 },
@@ -151,6 +168,24 @@ describe('autoscaling and trace replay in the console', () => {
       )
       .toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: path.join(shots, 'trace.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('replays a log that sits beside the profile without asking for it', async () => {
+    await loadProfile(/Replay: the log beside/);
+    await expect
+      .poll(() => page.getByText(/orders-msec\.log: nginx, 520 arrivals/).count())
+      .toBeGreaterThan(0);
+    expect(await page.getByText(/choose its file/).count()).toBe(0);
+    await expect
+      .poll(() =>
+        page.$$eval(
+          '.charts path.recharts-line-curve',
+          (ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 60).length,
+        ),
+      )
+      .toBeGreaterThanOrEqual(3);
+    await page.screenshot({ path: path.join(shots, 'trace-beside.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });
