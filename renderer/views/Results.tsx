@@ -116,7 +116,8 @@ export function Results({ onCancel }: { onCancel: () => void }) {
   const { theme, slo, scenario, presenting, running } = useApp(
     useShallow((s) => ({
       theme: s.theme,
-      slo: s.sloP99Ms,
+      // a scenario's own SLO (`slo.p99_ms`, checked window by window) before the console's
+      slo: (s.resultScenario ?? s.scenario).slo?.p99_ms ?? s.sloP99Ms,
       presenting: s.presenting,
       running: s.runStatus === 'running',
       scenario:
