@@ -237,6 +237,40 @@ describe('autoscaling a server', () => {
     expect(f.autoscale!.decisions.some((d) => d.metric > 3)).toBe(true);
   });
 
+  it('cpu: scales on the busy cores of the instances’ host', () => {
+    // each instance a 2-core machine; 8 handlers share its cores, 5 ms of CPU a request: 400 req/s
+    const c = simulate(
+      scenario({
+        duration_s: 500,
+        workload: {
+          type: 'open',
+          rate_rps: [
+            [0, 300],
+            [60, 300],
+            [60.001, 1500],
+          ],
+        },
+        hosts: { app: { cores: 2 } },
+        server: {
+          instances: 2,
+          concurrency: 8,
+          host: 'app',
+          autoscale: { ...base, metric: 'cpu', max: 10 },
+        },
+        handler: [{ cpu: exp(5) }],
+      }),
+    );
+    const before = c.autoscale!.decisions.filter((d) => d.t_s <= 60);
+    // 300 req/s × 5 ms over 2 machines of 2 cores: 37.5 % busy
+    for (const d of before) expect(d.metric).toBeCloseTo(0.375, 1);
+    // saturated while the new instances boot, it overshoots to drain the backlog built meanwhile,
+    // then settles where 1,500 req/s × 5 ms / (2 cores × 0.6) ≈ 6.25 puts it: 7 instances
+    expect(c.autoscale!.peak_instances).toBe(10);
+    expect(servingAt(c, 499)).toBe(7);
+    const settled = c.autoscale!.decisions.filter((d) => d.t_s >= 400);
+    for (const d of settled) expect(d.metric).toBeCloseTo((1500 * 5) / (7 * 2000), 1);
+  });
+
   it('the same seed gives the same scaling, byte for byte', () => {
     const again = simulate(stepLoad(base));
     expect(JSON.stringify({ ...again, wall_ms: 0 })).toBe(JSON.stringify({ ...r, wall_ms: 0 }));
