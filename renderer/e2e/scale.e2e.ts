@@ -177,6 +177,8 @@ describe('autoscaling and trace replay in the console', () => {
       .poll(() => page.getByText(/orders-msec\.log: nginx, 520 arrivals/).count())
       .toBeGreaterThan(0);
     expect(await page.getByText(/choose its file/).count()).toBe(0);
+    // nothing left over from the log picked for the last profile
+    expect(await page.locator('.trace-read').count()).toBe(0);
     await expect
       .poll(() =>
         page.$$eval(

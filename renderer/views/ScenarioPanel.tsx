@@ -193,7 +193,8 @@ export function ScenarioPanel() {
               ) : null}
             </select>
           </div>
-          <TracePicker />
+          {/* a new scenario (another profile) starts the picker afresh */}
+          <TracePicker key={scenario.name} />
           {workloadType === 'open' &&
           Array.isArray(scenario.workload.type === 'open' && scenario.workload.rate_rps) ? (
             <p className="muted">{t('rateCurveNote')}</p>
