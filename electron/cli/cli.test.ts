@@ -210,6 +210,7 @@ describe('schema', () => {
     const profiles = [
       ...readdirSync(join(root, 'profiles')),
       ...readdirSync(join(root, 'profiles', 'fidelity')).map((f) => join('fidelity', f)),
+      ...readdirSync(join(root, 'profiles', 'traces')).map((f) => join('traces', f)),
     ].filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'));
     expect(profiles.length).toBeGreaterThanOrEqual(5);
     for (const f of profiles)
