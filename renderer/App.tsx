@@ -21,8 +21,10 @@ import { ScenarioPanel } from './views/ScenarioPanel';
 import { Results } from './views/Results';
 import { CompareView } from './views/CompareView';
 import { SweepView } from './views/SweepView';
+import { PlanView } from './views/PlanView';
 import { Help } from './views/Help';
 import { LiveTab } from './views/LiveTab';
+import { ForecastView } from './forecast/ForecastView';
 import { useShellEvents } from './ui/shellEvents';
 
 // The JSON editor (CodeMirror) is loaded when it is first opened.
@@ -30,11 +32,16 @@ const ScenarioEditor = lazy(() =>
   import('./views/ScenarioEditor').then((m) => ({ default: m.ScenarioEditor })),
 );
 
-const TABS: { id: Tab; key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabLive' }[] = [
+const TABS: {
+  id: Tab;
+  key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabPlan' | 'tabLive' | 'tabForecast';
+}[] = [
   { id: 'scenario', key: 'tabScenario' },
   { id: 'compare', key: 'tabCompare' },
   { id: 'sweep', key: 'tabSweep' },
+  { id: 'plan', key: 'tabPlan' },
   { id: 'live', key: 'tabLive' },
+  { id: 'forecast', key: 'tabForecast' },
 ];
 
 /** Enters or leaves presentation mode (and full screen where the browser allows it). */
@@ -226,6 +233,8 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
                 </div>
               ) : null}
               {tab === 'sweep' ? <SweepView /> : null}
+              {tab === 'plan' ? <PlanView /> : null}
+              {tab === 'forecast' ? <ForecastView /> : null}
             </div>
           )}
           {/* The live view keeps collecting samples while another view is open. */}

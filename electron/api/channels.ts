@@ -12,6 +12,10 @@ export const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
   deleteProfile: 'profiles:delete',
   runSweep: 'sweep:run',
   cancelSweep: 'sweep:cancel',
+  runPlan: 'plan:run',
+  cancelPlan: 'plan:cancel',
+  planExecutors: 'plan:executors',
+  planWorkers: 'plan:workers',
   saveExport: 'export:save',
   appInfo: 'app:info',
   takePendingFiles: 'app:pending-files',
@@ -28,11 +32,14 @@ export const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
   liveRecordings: 'live:recordings',
   liveReplay: 'live:replay',
   liveModel: 'live:model',
+  livePromRange: 'live:prom:range',
+  liveRecordingHistory: 'live:recording:history',
 };
 
 /** Subscribe method name on `window.peakline` → event channel. */
 export const EVENT_CHANNELS: { [E in EventChannel as SubscribeOf<E>]: E } = {
   onSweepProgress: 'sweep:progress',
+  onPlanProgress: 'plan:progress',
   onOpenFile: 'app:open-file',
   onMenu: 'app:menu',
   onLiveSample: 'live:sample',

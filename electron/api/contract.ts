@@ -115,6 +115,19 @@ export const SweepPointSchema = z.object({
   cost: z.number(),
   /** Set when this configuration could not be simulated. */
   error: z.string().optional(),
+  /** Each SLO clause at this point: its value, margin (share of the threshold) and whether met. */
+  slo_clauses: z
+    .array(
+      z.object({
+        clause: z.string(),
+        value: z.number().nullable(),
+        margin: z.number().nullable(),
+        met: z.boolean(),
+      }),
+    )
+    .optional(),
+  /** Half width of the P99's 95 % interval (batch means), ms. */
+  p99_ci95: z.number().optional(),
 });
 export type SweepPoint = z.infer<typeof SweepPointSchema>;
 
@@ -281,6 +294,57 @@ export const MetricsSourceConfigSchema = z.strictObject({
 });
 export type MetricsSourceConfig = z.output<typeof MetricsSourceConfigSchema>;
 
+/** PromQL the source runs, by the metric it fills (an empty string leaves that metric out). */
+export const PromQueriesSchema = z.strictObject({
+  request_rate: z.string().optional(),
+  latency_mean_ms: z.string().optional(),
+  latency_p50_ms: z.string().optional(),
+  latency_p90_ms: z.string().optional(),
+  latency_p99_ms: z.string().optional(),
+  service_mean_ms: z.string().optional(),
+  service_p99_ms: z.string().optional(),
+  in_flight: z.string().optional(),
+  queue_depth: z.string().optional(),
+  workers: z.string().optional(),
+});
+export type PromQueries = z.output<typeof PromQueriesSchema>;
+
+/**
+ * A Prometheus server, read over its HTTP API (`/api/v1/query` each interval, `/api/v1/query_range`
+ * for history). The figures come from PromQL built from `job` and `names` (rates over `[1m]`,
+ * quantiles with `histogram_quantile`), each replaceable in `queries`; `query` adds one PromQL of
+ * the user's own, shown as the metric `query`. Credentials (a bearer token, or basic user and
+ * password) stay in the Node side's memory: never sent back, recorded, saved or printed.
+ */
+export const PrometheusSourceConfigSchema = z.strictObject({
+  kind: z.literal('prometheus'),
+  /** The server's base URL, e.g. `http://127.0.0.1:9090` (a path prefix is kept). */
+  url: urlWithScheme(['http:', 'https:'], 'url'),
+  /** Only series of this job (the `job` label); empty: every job. */
+  job: z
+    .string()
+    .regex(/^[^"\\\n]*$/, { error: 'job must not hold quotes, backslashes or newlines' })
+    .default(''),
+  names: MetricNamesSchema.default(MetricNamesSchema.parse({})),
+  queries: PromQueriesSchema.default({}),
+  /** A PromQL expression of the user's own (its value is the metric `query`). */
+  query: z.string().trim().max(4000, { error: 'query must be at most 4000 characters' }).optional(),
+  bearer_token: z.string().min(1, { error: 'bearer_token must not be empty' }).optional(),
+  username: z.string().min(1, { error: 'username must not be empty' }).optional(),
+  password: z.string().optional(),
+  /** Load this much history (seconds) from `query_range` when connecting; 0: none. */
+  history_s: z
+    .number()
+    .gte(0, { error: 'history_s must be >= 0' })
+    .lte(7 * 86400, { error: 'history_s must be at most 7 days (604800)' })
+    .default(3600),
+  /** A query slower than this marks the source down. */
+  timeout_ms: z.number().int().gte(100).lte(60_000).default(5000),
+  insecure_skip_verify: z.boolean().default(false),
+  ...sourceFields,
+});
+export type PrometheusSourceConfig = z.output<typeof PrometheusSourceConfigSchema>;
+
 export const HostSourceConfigSchema = z.strictObject({
   kind: z.literal('host'),
   ...sourceFields,
@@ -292,6 +356,7 @@ export const SourceConfigSchema = z.discriminatedUnion('kind', [
   RedisSourceConfigSchema,
   MetricsSourceConfigSchema,
   HostSourceConfigSchema,
+  PrometheusSourceConfigSchema,
 ]);
 export type SourceConfigInput = z.input<typeof SourceConfigSchema>;
 export type SourceConfig = z.output<typeof SourceConfigSchema>;
@@ -302,7 +367,7 @@ export type SourceConfig = z.output<typeof SourceConfigSchema>;
 export const SourceStateSchema = z.enum(['connecting', 'up', 'down']);
 export type SourceState = z.infer<typeof SourceStateSchema>;
 
-export const SourceKindSchema = z.enum(['redis', 'metrics', 'host', 'replay']);
+export const SourceKindSchema = z.enum(['redis', 'metrics', 'host', 'replay', 'prometheus']);
 export type SourceKind = z.infer<typeof SourceKindSchema>;
 
 /** A source as the UI sees it: no secrets (`has_password` says whether one is held). */
@@ -582,6 +647,167 @@ export const ModelRequestSchema = z.strictObject({
   duration_s: z.number().gt(0).lte(3600).default(60),
 });
 
+/** A rate history from a connected Prometheus source (the forecast's input). */
+export const PromRangeRequestSchema = z.strictObject({
+  /** A connected `prometheus` source (its URL and credentials are used). */
+  id: sourceId,
+  /** PromQL giving one series (e.g. `sum(rate(peakline_orders_total[5m]))`). */
+  query: z
+    .string({ error: 'query must be a string' })
+    .trim()
+    .min(1, { error: 'query must not be empty' })
+    .max(4000, { error: 'query must be at most 4000 characters' }),
+  /** How far back, seconds (up to 35 days). */
+  range_s: z
+    .number({ error: 'range_s must be a number of seconds' })
+    .gte(60, { error: 'range_s must be at least 60 (seconds)' })
+    .lte(35 * 86400, { error: 'range_s must be at most 35 days' }),
+  /** Seconds between points (default 60). */
+  step_s: z.number().gte(1, { error: 'step_s must be >= 1' }).lte(86400).default(60),
+});
+export const PromRangeReplySchema = z.object({
+  /** Unix seconds and the value. */
+  points: z.array(z.object({ t: z.number(), rate: z.number() })),
+  step_s: z.number(),
+  /** The source name (no credentials) and the query, for the report. */
+  source: z.string(),
+  query: z.string(),
+});
+export type PromRangeReply = z.infer<typeof PromRangeReplySchema>;
+
+/** A rate history (the forecast's input) from a recording in the recordings folder. */
+export const RecordingHistoryRequestSchema = z.strictObject({
+  /** A recording's path as listed by `live:recordings`. */
+  path: z.string().min(1, { error: 'path must not be empty' }),
+});
+export const RecordingHistoryReplySchema = z.object({
+  points: z.array(z.object({ t: z.number(), rate: z.number() })),
+  /** The recording's file name and which of its sources was taken. */
+  name: z.string(),
+  note: z.string().nullable(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Capacity plans (`plan:*`): the CLI's `peakline plan` run by the Node side for the console
+
+/** A number that may be missing: an infinite or undefined figure travels as null. */
+const figure = z.number().nullable();
+
+export const PlanCiSchema = z.object({
+  mean: figure,
+  half_width: figure,
+  low: figure,
+  high: figure,
+});
+export type PlanCi = z.infer<typeof PlanCiSchema>;
+
+export const PlanConfigSchema = z.object({
+  params: z.record(z.string(), z.number()),
+  cost: z.number(),
+  cost_items: z.array(
+    z.object({
+      path: z.string(),
+      value: z.number(),
+      price: z.number(),
+      multiplier: z.number(),
+      per: z.string().nullable(),
+      cost: z.number(),
+    }),
+  ),
+  meets_slo: z.boolean(),
+  replications: z.number(),
+  metrics: z.record(z.string(), figure),
+  ci95: z.record(z.string(), PlanCiSchema),
+  clauses: z.array(
+    z.object({
+      clause: z.string(),
+      metric: z.string(),
+      outcome: z.enum(['pass', 'fail', 'unsure']),
+      threshold: z.number(),
+      ci95: PlanCiSchema,
+    }),
+  ),
+  failed: z.array(z.string()),
+  saturated: z.string().nullable(),
+});
+export type PlanConfig = z.infer<typeof PlanConfigSchema>;
+
+export const PlanReportSchema = z.object({
+  id: z.string(),
+  scenario: z.string(),
+  vary: z.array(z.object({ path: z.string(), values: z.array(z.number()) })),
+  slo: z.string(),
+  confidence: z.number(),
+  currency: z.string(),
+  period: z.string(),
+  prices: z.array(z.object({ path: z.string(), price: z.number(), per: z.string().nullable() })),
+  grid_size: z.number(),
+  evaluated: z.number(),
+  replications: z.object({
+    initial: z.number(),
+    max: z.number(),
+    confirm: z.number(),
+    adaptive: z.number(),
+    total: z.number(),
+  }),
+  feasible: z.boolean(),
+  /** Cancelled before the search finished: `best` is the best found so far. */
+  partial: z.boolean(),
+  best: PlanConfigSchema.nullable(),
+  neighbours: z.array(PlanConfigSchema),
+  pareto: z.array(
+    z.object({
+      params: z.record(z.string(), z.number()),
+      cost: z.number(),
+      p99: figure,
+      ci95: PlanCiSchema,
+    }),
+  ),
+  monotonicity: z.array(z.object({ clause: z.string(), path: z.string(), message: z.string() })),
+  largest: PlanConfigSchema.nullable(),
+  configurations: z.array(PlanConfigSchema),
+  /** Where the simulations ran: worker threads here, or BullMQ workers on Redis. */
+  executor: z.enum(['local', 'workers']),
+  threads: z.number(),
+  wall_ms: z.number(),
+});
+export type PlanReportReply = z.infer<typeof PlanReportSchema>;
+
+/** What `plan:run` takes. */
+export const PlanRequestSchema = z.strictObject({
+  /** Chosen by the caller, so it can cancel while the plan runs. */
+  id: z.string().min(1).max(100),
+  scenario: ScenarioPayloadSchema,
+  /** The varied fields (any number; each a range or a list). */
+  vary: z
+    .array(SweepVarySchema)
+    .min(1, { error: 'vary needs at least one field' })
+    .max(12, { error: 'vary takes at most 12 fields' }),
+  /** E.g. `p99<=150,error_rate<=0.001,backlog_max<=900`. */
+  slo: z.string().min(1, { error: 'slo must not be empty' }),
+  /** Price per unit of fields (`server.instances` → 0.34); none: each varied field costs 1. */
+  prices: z.record(z.string(), z.number().gte(0, { error: 'a price must be >= 0' })).default({}),
+  currency: z.string().max(12, { error: 'currency must be at most 12 characters' }).optional(),
+  period: z.string().max(24, { error: 'period must be at most 24 characters' }).optional(),
+  confidence: z
+    .number()
+    .gte(0.5, { error: 'confidence must be at least 0.5' })
+    .lt(1, { error: 'confidence must be below 1' })
+    .default(0.95),
+  replications: z
+    .number()
+    .int({ error: 'replications must be a whole number' })
+    .gte(2, { error: 'replications must be at least 2' })
+    .lte(50, { error: 'replications must be at most 50' })
+    .default(5),
+  /**
+   * Run the simulations on BullMQ workers on this Redis (`peakline worker --redis URL`) instead
+   * of worker threads here. Refused as unavailable while this shell has no workers executor
+   * (`plan:executors` says whether it has one).
+   */
+  redis: urlWithScheme(['redis:', 'rediss:'], 'redis').optional(),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Requests: channel → { method on window.peakline, request schema, reply schema }
 
@@ -640,6 +866,30 @@ export const requests = {
     method: 'cancelSweep',
     request: z.strictObject({ id: z.string().min(1) }),
     reply: z.object({ cancelled: z.boolean() }),
+  },
+  /** A capacity plan (as `peakline plan`); progress comes as `plan:progress` events. */
+  'plan:run': {
+    method: 'runPlan',
+    request: PlanRequestSchema,
+    reply: PlanReportSchema,
+  },
+  /** Stops a plan: its reply then carries the best found so far, marked partial. */
+  'plan:cancel': {
+    method: 'cancelPlan',
+    request: z.strictObject({ id: z.string().min(1) }),
+    reply: z.object({ cancelled: z.boolean() }),
+  },
+  /** Where plans can run: worker threads here, and whether a BullMQ workers executor exists. */
+  'plan:executors': {
+    method: 'planExecutors',
+    request: EmptySchema,
+    reply: z.object({ threads: z.number(), workers: z.boolean() }),
+  },
+  /** How many BullMQ workers are connected to the plan queue on `redis` (needs the executor). */
+  'plan:workers': {
+    method: 'planWorkers',
+    request: z.strictObject({ redis: urlWithScheme(['redis:', 'rediss:'], 'redis') }),
+    reply: z.object({ connected: z.number() }),
   },
   'export:save': {
     method: 'saveExport',
@@ -748,6 +998,16 @@ export const requests = {
     request: ReplayRequestSchema,
     reply: z.object({ ids: z.array(z.string()), samples: z.number() }),
   },
+  'live:recording:history': {
+    method: 'liveRecordingHistory',
+    request: RecordingHistoryRequestSchema,
+    reply: RecordingHistoryReplySchema,
+  },
+  'live:prom:range': {
+    method: 'livePromRange',
+    request: PromRangeRequestSchema,
+    reply: PromRangeReplySchema,
+  },
   'live:model': {
     method: 'liveModel',
     request: ModelRequestSchema,
@@ -763,6 +1023,17 @@ export const events = {
   'sweep:progress': {
     method: 'onSweepProgress',
     payload: z.object({ id: z.string(), done: z.number(), total: z.number() }),
+  },
+  'plan:progress': {
+    method: 'onPlanProgress',
+    payload: z.object({
+      id: z.string(),
+      /** Configurations run so far, of the grid's. */
+      evaluated: z.number(),
+      grid_size: z.number(),
+      simulations: z.number(),
+      best: z.object({ params: z.record(z.string(), z.number()), cost: z.number() }).nullable(),
+    }),
   },
   /** A scenario file was opened from the OS (argv, double click, File ▸ Open). */
   'app:open-file': {

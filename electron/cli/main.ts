@@ -35,15 +35,15 @@ Commands
         [--set path=value ...] [--weight path=w ...] [--threads N] [--json|--csv]
         Run a grid of one or two varied fields on all cores; with --slo, report the
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
-        --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
-        (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
+        --vary also takes a list: path=1,2,4,8.  --slo takes the clauses plan takes (one
+        parser): a point meets it when its one run does.
   plan FILE --vary path=a..b[:step] [--vary ...] --slo 'p99<=150,backlog_max<=900'
         [--cost path=price ...] [--confidence 0.95] [--replications N]
         [--max-replications N] [--set path=value ...] [--seed N] [--threads N] [--json|--csv]
         The cheapest configuration of any number of varied fields that meets every SLO
         clause at the confidence given (replications with common random numbers, more near
         the boundary), found by bisection and branch and bound on a small share of the grid.
-        SLO metrics: p50 p90 p99 p999 mean (ms), error_rate, throughput, task_delay_p99,
+        SLO metrics: p50 p90 p99 p999 mean max (ms), error_rate, throughput, task_delay_p99,
         backlog_max, util:STATION (e.g. util:db_pool<=0.8). Cost = Σ price × value × count:
         what each instance has of its own (server.*, async.*, db.pool_size, its host's cores)
         is counted once per server.instances, db.shard_concurrency once per db.shards;
@@ -68,14 +68,20 @@ Commands
         query_range response (one series). Weekly seasonality needs 8 days of history, daily 2.
         --backtest: the forecast rolled over the history, accuracy (1 − MAPE at the
         horizon), interval coverage and peak-time error, against seasonal naive.
+  forecast --prometheus URL --query PROMQL [--range 8d] [--step 60s] [--prometheus-user NAME]
+        [--horizon 15m] [--backtest] [--json]
+        The same with the history read from a Prometheus server (query_range of PROMQL, one
+        series, e.g. 'sum(rate(peakline_orders_total[5m]))'); credentials from
+        PEAKLINE_PROMETHEUS_TOKEN (bearer) or PEAKLINE_PROMETHEUS_PASSWORD, never printed.
   forecast --generate [--days 42] [--seed N] [--peak RPS] [--sales N] [--noise 0.04]
         [--out FILE]
         Write a realistic food-delivery series (CSV t,rate): lunch and dinner peaks,
         weekends, weather, growth, sale days; the same seed gives the same series.
   serve [--port N] [--host H]
         The web console on 127.0.0.1 with an access token.
-  watch --redis URL [--metrics URL ...] [--interval S] [--count N] [--json]
-        Live samples from Redis and metrics endpoints, one JSON line each.
+  watch --redis URL [--metrics URL ...] [--prometheus URL [--query PROMQL]] [--interval S]
+        [--count N] [--json]
+        Live samples from Redis, metrics endpoints and Prometheus servers, one JSON line each.
   demo  A local demo of live monitoring.
   help  This text.   --version  The version.
 

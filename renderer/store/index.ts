@@ -7,9 +7,12 @@ import { createScenarioSlice } from './scenarioSlice';
 import { createRunSlice } from './runSlice';
 import { createCompareSlice } from './compareSlice';
 import { createSweepSlice } from './sweepSlice';
+import { createSloSlice } from './sloSlice';
+import { createPlanSlice } from './planSlice';
 import { createLiveSlice } from './liveSlice';
 import { createUiSlice } from './uiSlice';
 import { createEditorSlice } from './editorSlice';
+import { createForecastSlice } from './forecastSlice';
 import { restoreAutosave, startAutosave } from './autosave';
 
 export type AppStore = StoreApi<AppState>;
@@ -21,9 +24,12 @@ export function createAppStore(now?: () => number): AppStore {
     ...createRunSlice(...a),
     ...createCompareSlice(...a),
     ...createSweepSlice(...a),
+    ...createSloSlice(...a),
+    ...createPlanSlice(...a),
     ...createLiveSlice(...a),
     ...createUiSlice(...a),
     ...createEditorSlice(...a),
+    ...createForecastSlice(...a),
   }));
 }
 

@@ -4,7 +4,10 @@ import type { ScenarioInput } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import type { AsyncStash } from '../scenario/controls';
 import type { Language, MessageKey } from '../i18n';
-import type { LiveSample, LiveSourceInfo, ReplyOf, SweepPoint } from '../api/types';
+import type { EventOf, LiveSample, LiveSourceInfo, ReplyOf, SweepPoint } from '../api/types';
+import type { SloClause } from '../../sim-core/plan/slo';
+import type { ForecastResult, RatePoint } from '../../sim-core/forecast/index';
+import type { ForecastSim } from '../forecast/plan';
 import type { TwinBand } from '../live/model';
 import type { RunCost } from '../../sim-core/cost';
 import type { Draft, DraftNote } from '../editor/draft';
@@ -84,15 +87,59 @@ export interface Snapshot {
   createdAt: number;
 }
 
+export interface SloSlice {
+  /** The SLO set Compare, Sweep and Plan judge by (sim-core's clauses, as `--slo` reads them). */
+  slo: SloClause[];
+  /** The P99 clause's threshold (the charts' SLO line); kept when the set has no P99 clause. */
+  sloP99Ms: number;
+  /** Sets the P99 clause's threshold (adds one when there is none); ignores values ≤ 0. */
+  setSlo: (p99Ms: number) => void;
+  setSloClauses: (slo: SloClause[]) => void;
+}
+
+export interface PlanParam {
+  path: string;
+  from: number;
+  to: number;
+  step: number;
+  /** A list of values (`1,2,4,8`) instead of the range, when given. */
+  values?: number[];
+}
+
+export type PlanProgressInfo = EventOf<'plan:progress'>;
+export type PlanReport = ReplyOf<'plan:run'>;
+
+export interface PlanSlice {
+  planParams: PlanParam[];
+  /** Price per unit, by field path. */
+  planPrices: Record<string, number>;
+  planCurrency: string;
+  planPeriod: string;
+  planReplications: number;
+  planStatus: RunStatus;
+  planProgress: PlanProgressInfo | null;
+  planReport: PlanReport | null;
+  planError: string | null;
+  setPlanParams: (params: PlanParam[]) => void;
+  /** null removes the price. */
+  setPlanPrice: (path: string, price: number | null) => void;
+  setPlanCurrency: (c: string) => void;
+  setPlanPeriod: (p: string) => void;
+  setPlanReplications: (n: number) => void;
+  planStarted: () => void;
+  planProgressed: (p: PlanProgressInfo) => void;
+  /** The report (partial after a cancel: status 'cancelled', best so far kept). */
+  planFinished: (r: PlanReport) => void;
+  planFailed: (message: string) => void;
+}
+
 export interface CompareSlice {
   snapshots: Snapshot[];
   pinnedA: string | null;
-  sloP99Ms: number;
   /** Saves the current scenario + result as a named snapshot; returns its id (null without a result). */
   takeSnapshot: (name?: string) => string | null;
   removeSnapshot: (id: string) => void;
   pinA: (id: string | null) => void;
-  setSlo: (p99Ms: number) => void;
 }
 
 export interface SweepParam {
@@ -112,11 +159,13 @@ export interface SweepSlice {
   sweepPoints: SweepPoint[];
   sweepCheapest: SweepPoint | null;
   sweepError: string | null;
+  /** The SLO the points on screen were judged by (`p99<=200, error_rate<=0.01`), or null. */
+  sweepSlo: string | null;
   setSweepParams: (params: SweepParam[]) => void;
   setSweepMetric: (m: SweepMetric) => void;
   sweepStarted: () => void;
   sweepProgressed: (fraction: number) => void;
-  sweepFinished: (points: SweepPoint[], cheapest: SweepPoint | null) => void;
+  sweepFinished: (points: SweepPoint[], cheapest: SweepPoint | null, slo?: string | null) => void;
   sweepFailed: (message: string) => void;
   sweepCancelled: () => void;
 }
@@ -192,7 +241,7 @@ export interface LiveSlice {
 }
 
 export type Theme = 'light' | 'dark';
-export type Tab = 'scenario' | 'compare' | 'sweep' | 'live';
+export type Tab = 'scenario' | 'compare' | 'sweep' | 'plan' | 'live' | 'forecast';
 
 export interface UiSlice {
   theme: Theme;
@@ -232,10 +281,57 @@ export interface EditorSlice {
   dismissDraftNote: () => void;
 }
 
+/** A rate history loaded for the Forecast view. */
+export interface ForecastHistory {
+  points: RatePoint[];
+  /** csv | recording | prometheus. */
+  format: string;
+  /** The file name, or the Prometheus source and query. */
+  label: string;
+  note?: string;
+}
+
+export type ForecastStatus = 'idle' | 'loading' | 'forecasting' | 'simulating' | 'done' | 'error';
+
+export interface ForecastSlice {
+  /** Where the history comes from. */
+  fcFrom: 'file' | 'recording' | 'prometheus';
+  /** The recording chosen (a path from `live:recordings`). */
+  fcRecording: string;
+  fcHistory: ForecastHistory | null;
+  /** A connected Prometheus source, its PromQL and how far back. */
+  fcPromId: string;
+  fcPromQuery: string;
+  fcPromRangeS: number;
+  fcHorizonS: number;
+  /** The capacity knob (a scenario path), '' = the one relieving the saturated station. */
+  fcKnob: string;
+  fcStatus: ForecastStatus;
+  fcResult: ForecastResult | null;
+  fcSim: ForecastSim | null;
+  fcError: string | null;
+  /** Simulations finished in the current step. */
+  fcSimDone: number;
+  setFcFrom: (from: 'file' | 'recording' | 'prometheus') => void;
+  setFcRecording: (path: string) => void;
+  setFcHistory: (h: ForecastHistory | null) => void;
+  setFcProm: (patch: { id?: string; query?: string; range_s?: number }) => void;
+  setFcHorizon: (s: number) => void;
+  setFcKnob: (path: string) => void;
+  fcStarted: (status: 'loading' | 'forecasting') => void;
+  fcForecasted: (r: ForecastResult) => void;
+  fcSimProgress: (done: number) => void;
+  fcSimulated: (sim: ForecastSim) => void;
+  fcFailed: (message: string) => void;
+}
+
 export type AppState = ScenarioSlice &
   RunSlice &
   CompareSlice &
+  SloSlice &
+  PlanSlice &
   SweepSlice &
   LiveSlice &
   UiSlice &
-  EditorSlice;
+  EditorSlice &
+  ForecastSlice;
