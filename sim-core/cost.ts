@@ -4,6 +4,7 @@
 // (`duration_s: 1e9`). A closed loop's rate is its connections over a response time estimated
 // from the steps' mean times, capped by the busiest resource's capacity (the asymptotic bounds of
 // a closed queueing network). An estimate, right to within a small factor; pure.
+import { traceMeanRate } from './trace';
 import type { Dist, Query, Scenario, Step } from './schema';
 
 /** A run's estimated size. */
@@ -173,6 +174,9 @@ export function estimateCost(s: Scenario): RunCost {
   if (w.type === 'open') {
     rate = meanRate(w.rate_rps, simulated);
     perRequest += 1; // the arrival
+  } else if (w.type === 'trace') {
+    rate = traceMeanRate(w, simulated);
+    perRequest += 1;
   } else {
     const think = w.think ? distMean(w.think) : w.think_ms;
     const cycle = d.handler + think;

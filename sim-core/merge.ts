@@ -59,8 +59,10 @@ export function replicationSeed(seed: number, i: number): number {
 /** Whether the load on a scenario stays the same over time (no rate curve, no faults). */
 export function isStationary(s: Scenario): boolean {
   return (
-    (s.workload.type === 'closed' || typeof s.workload.rate_rps === 'number') &&
-    s.gateway.faults.length === 0
+    (s.workload.type === 'closed' ||
+      (s.workload.type === 'open' && typeof s.workload.rate_rps === 'number')) &&
+    s.gateway.faults.length === 0 &&
+    (s.server.autoscale === undefined || s.server.autoscale.mode === 'static')
   );
 }
 
@@ -329,6 +331,11 @@ export function mergeResults(
       batches: batches.length,
     },
   };
+  // the autoscaler's timeline and SLO windows are one run's story, not averages: the first run's
+  // (its timeline, cost and windows belong together)
+  if (rs[0].instance_seconds !== undefined) merged.instance_seconds = rs[0].instance_seconds;
+  if (rs[0].autoscale) merged.autoscale = rs[0].autoscale;
+  if (rs[0].slo) merged.slo = rs[0].slo;
   if (rs.every((r) => r.series)) {
     merged.series = byBatches ? stitch(rs, scenario.warmup_s) : average(rs);
     merged.cdf = lat.cdf(200);

@@ -45,7 +45,7 @@
 // inline them at their callers (rare branches are methods of their own).
 import type { Scenario } from './schema';
 import * as P from './program';
-import { Probes } from './model/probes';
+import { Scaler } from './model/scaler';
 import { CAUSES, type RunOptions } from './model/state';
 import * as K from './model/state';
 
@@ -79,6 +79,9 @@ const {
   EV_UNBLOCK,
   EV_PS,
   EV_QCPU,
+  EV_SCALE,
+  EV_READY,
+  EV_SLO,
   PS_RESUME,
   PS_DONE,
   PRI_CONTROL,
@@ -114,7 +117,7 @@ export class SimCancelled extends Error {
 }
 
 /** The runtime of one simulation. Construct, `run()`, then read the public fields. */
-export class PipelineSim extends Probes {
+export class PipelineSim extends Scaler {
   private readonly onProgress?: (fraction: number) => void;
   private readonly shouldCancel?: () => boolean;
   /** The run has ended (complete, or stopped by `stopHere`). */
@@ -130,6 +133,7 @@ export class PipelineSim extends Probes {
 
     // the first events, in this order (events due at one instant pop in the order they were pushed)
     this.startProbes();
+    this.startScaler();
     this.startFaults(s.gateway.faults);
     this.startWorkload();
   }
@@ -373,6 +377,7 @@ export class PipelineSim extends Probes {
     } else {
       this.release(i);
       this.setActive(i, this.active[i] - 1);
+      if (this.off[i] !== 0 && this.active[i] === 0) this.checkDrained(i);
     }
   }
 
@@ -628,6 +633,15 @@ export class PipelineSim extends Probes {
         case EV_QCPU:
           this.queryCpu(p);
           break;
+        case EV_SCALE:
+          this.scaleTick();
+          break;
+        case EV_READY:
+          this.instanceReady(p);
+          break;
+        case EV_SLO:
+          this.closeSloWindow();
+          break;
         case EV_WINDOW:
           this.closeWindow();
           if (p + 1 < this.nWindows)
@@ -667,5 +681,6 @@ export class PipelineSim extends Probes {
     }
     this.closeBatch();
     if (this.series) this.closeWindow();
+    this.closeScaler();
   }
 }

@@ -144,6 +144,15 @@ export interface SimResult {
   };
   /** Window width of `series`, seconds. */
   window_s: number;
+  /**
+   * Instance-seconds over the measured window: what the capacity cost (with `server.autoscale`, or
+   * an `slo` to compare against: instances × duration for a fixed count).
+   */
+  instance_seconds?: number;
+  /** With `server.autoscale`: what the controller did (model/scaler.ts). */
+  autoscale?: AutoscaleStats;
+  /** With `slo`: its windows over the measured window and which violated it. */
+  slo?: SloStats;
   /** Present when asked for (`--series`, the UI). */
   series?: SeriesPoint[];
   /** Latency CDF of ok responses: [ms, fraction ≤ ms] points, for the distribution chart. */
@@ -219,4 +228,40 @@ export interface SimOptions {
   lazyAsync?: boolean;
   /** Include `parts`, so that this run can be merged with others (merge.ts). */
   parts?: boolean;
+}
+
+/** What the autoscaler did over the run (times: simulated seconds from the start). */
+export interface AutoscaleStats {
+  mode: 'reactive' | 'forecast' | 'static';
+  metric: 'cpu' | 'utilization' | 'inflight';
+  target: number;
+  min: number;
+  max: number;
+  /** Same as the result's instance_seconds. */
+  instance_seconds: number;
+  /** Mean instances serving or draining over the measured window. */
+  mean_instances: number;
+  /** Most instances paid for at once (provisioning + serving + draining). */
+  peak_instances: number;
+  scale_ups: number;
+  scale_downs: number;
+  /** Every change of the counts: a step function from t_s on. */
+  timeline: { t_s: number; serving: number; provisioning: number; draining: number }[];
+  /** Each decision: the metric sampled, what it recommended, the count decided. */
+  decisions: { t_s: number; metric: number; recommended: number; desired: number }[];
+}
+
+/** The SLO checked window by window over the measured window. */
+export interface SloStats {
+  p99_ms: number;
+  window_s: number;
+  max_error_rate: number;
+  windows: number;
+  violated_windows: number;
+  /** Seconds of the measured window in violated windows. */
+  violated_s: number;
+  /** Start of the first violated window (simulated seconds), or null. */
+  first_violation_s: number | null;
+  /** Each window: its start, ok responses, errors, P99 and whether it violated the SLO. */
+  timeline: { t_s: number; ok: number; errors: number; p99_ms: number; violated: boolean }[];
 }

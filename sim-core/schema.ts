@@ -184,9 +184,37 @@ export const ClosedWorkloadSchema = z.strictObject({
   think: DistSchema.optional(),
   timeout_ms: nonNegative().default(0),
 });
+/**
+ * Arrivals replayed from a recording (trace.ts parses it): an nginx access log, a CSV of
+ * timestamps or a Peakline recording (rates). `file` is read relative to the scenario file by the
+ * CLI and the Node side; the browser console hands over the file's content. The parsed arrivals
+ * travel in `times_s` (seconds from the trace's start) or `rates` (a recording's [t_s, rps]), so a
+ * scenario carrying them is self-contained.
+ */
+export const TraceWorkloadSchema = z.strictObject({
+  type: z.literal('trace'),
+  /** The recording, relative to the scenario file. */
+  file: z.string().min(1).optional(),
+  /** How to read it: by its content by default. */
+  format: z.enum(['auto', 'nginx', 'csv', 'recording']).default('auto'),
+  /** Replay speed: 2 replays an hour of traffic in 30 minutes (at twice the rate). */
+  speed: positive('speed').default(1),
+  /** Rate multiplier at the same pace: 3 is "this traffic at 3×" (each arrival becomes 3). */
+  rate_multiplier: positive('rate_multiplier').default(1),
+  /** Start this many seconds into the recording (recorded time, before `speed`). */
+  start_s: nonNegative().default(0),
+  /** nginx logs: the handler's time is the recorded $request_time (its empirical distribution). */
+  service_times: z.boolean().default(false),
+  timeout_ms: nonNegative().default(0),
+  /** Parsed arrivals, seconds from the trace's start (filled from `file` when absent). */
+  times_s: z.array(nonNegative()).optional(),
+  /** Parsed recording: [t_s, rps] points (filled from `file` when absent). */
+  rates: z.array(z.tuple([nonNegative(), nonNegative()])).optional(),
+});
 export const WorkloadSchema = z.discriminatedUnion('type', [
   OpenWorkloadSchema,
   ClosedWorkloadSchema,
+  TraceWorkloadSchema,
 ]);
 
 /** User and item keyspaces; `zipf_s` 0 is uniform, ~1 is heavily skewed. */
@@ -243,7 +271,54 @@ export const HostSchema = z.strictObject({
 });
 export type Host = z.output<typeof HostSchema>;
 
+/**
+ * An HPA-like autoscaler (model/scaler.ts): every `interval_s` it samples `metric` over the last
+ * interval and asks for ceil(serving × metric / target) instances, clamped to min..max (and to
+ * `step` more or fewer at a time); new instances serve after `provision_s`; a scale-down takes the
+ * highest recommendation of the last `cooldown_s` (Kubernetes' stabilisation window) and drains
+ * the instances it removes. `forecast` scales for the rate predicted `provision_s + interval_s`
+ * ahead; `static` keeps `max` instances all the time (peak provisioning, for comparison).
+ */
+export const AutoscaleSchema = z
+  .strictObject({
+    mode: z.enum(['reactive', 'forecast', 'static']).default('reactive'),
+    min: count(1),
+    max: count(1),
+    /**
+     * cpu: busy cores / cores of the instances' host; utilization: busy handlers / handlers;
+     * inflight: requests in handlers and backlog per instance (target is then a count).
+     */
+    metric: z.enum(['cpu', 'utilization', 'inflight']).default('utilization'),
+    target: positive('target'),
+    interval_s: positive('interval_s').default(15),
+    provision_s: nonNegative().default(45),
+    cooldown_s: nonNegative().default(120),
+    /** Most instances added or removed by one decision (none: no limit). */
+    step: count(1).optional(),
+    /** No change while |metric / target − 1| is within this (Kubernetes: 0.1). */
+    tolerance: ratio().default(0.1),
+    /** forecast mode: the predicted rate [[t_s, rps], …] (default: the workload's own rate curve). */
+    forecast_rps: RateSchema.optional(),
+  })
+  .refine((a) => a.min <= a.max, { error: 'must be <= max', path: ['min'] })
+  .refine((a) => a.metric === 'inflight' || a.target <= 1, {
+    error: 'must be <= 1 for metric cpu or utilization (a fraction)',
+    path: ['target'],
+  });
+export type Autoscale = z.output<typeof AutoscaleSchema>;
+
+/** A latency objective, checked window by window (results: `slo`). */
+export const SloSchema = z.strictObject({
+  /** P99 of ok responses a window may have. */
+  p99_ms: positive('p99_ms'),
+  /** Width of the windows checked, seconds. */
+  window_s: positive('window_s').default(10),
+  /** Errors / (ok + errors) a window may have. */
+  max_error_rate: ratio().default(0.01),
+});
+
 export const ServerSchema = z.strictObject({
+  /** Instances (with `autoscale`: how many serve at the start, within min..max). */
   instances: count(1).default(1),
   /** Handler concurrency per instance (threads / goroutines). */
   concurrency: count(1),
@@ -251,6 +326,7 @@ export const ServerSchema = z.strictObject({
   backlog: count(0).default(100_000),
   /** Kind of machine (in `hosts`) each instance runs on; its `cpu` steps share that host's cores. */
   host: hostName().optional(),
+  autoscale: AutoscaleSchema.optional(),
 });
 
 export const AsyncSchema = z.strictObject({
@@ -318,6 +394,7 @@ export const ScenarioSchema = z
     services: z.record(z.string(), ServiceSchema).default({}),
     stats: StatsSchema.default(StatsSchema.parse({})),
     costs: CostsSchema.optional(),
+    slo: SloSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const walk = (steps: Step[], path: (string | number)[], inTx = false) => {
@@ -373,18 +450,42 @@ export const ScenarioSchema = z
           message: `no host named "${name}" in "hosts"${s.hosts ? ` (hosts: ${Object.keys(s.hosts).join(', ')})` : ''}`,
         });
     };
+    const as = s.server.autoscale;
     hostRef(s.server.host, ['server', 'host']);
     hostRef(s.db?.host, ['db', 'host']);
     for (const [name, svc] of Object.entries(s.services))
       hostRef(svc.host, ['services', name, 'host']);
+    if (as) {
+      if (as.metric === 'cpu' && s.server.host === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['server', 'autoscale', 'metric'],
+          message: 'metric "cpu" needs server.host (the machine whose cores it measures)',
+        });
+      if (as.mode === 'forecast' && as.forecast_rps === undefined && s.workload.type === 'closed')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['server', 'autoscale', 'forecast_rps'],
+          message: 'forecast mode with a closed workload needs forecast_rps (a predicted rate)',
+        });
+    }
+    if (s.workload.type === 'trace' && s.workload.service_times && s.workload.format === 'csv')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workload', 'service_times'],
+        message: 'service times come from an nginx log ($request_time), not a CSV of timestamps',
+      });
     walk(s.handler, ['handler']);
     if (s.async) walk(s.async.steps, ['async', 'steps']);
+    const slots = as ? as.max : s.server.instances;
     for (const [i, f] of s.gateway.faults.entries()) {
-      if (f.instance >= s.server.instances)
+      if (f.instance >= slots)
         ctx.addIssue({
           code: 'custom',
           path: ['gateway', 'faults', i, 'instance'],
-          message: `must be < server.instances (${s.server.instances})`,
+          message: as
+            ? `must be < server.autoscale.max (${slots})`
+            : `must be < server.instances (${slots})`,
         });
       if (f.up_s <= f.down_s)
         ctx.addIssue({

@@ -131,6 +131,8 @@ function buildStations(
       a.waitSum ? a.waitSum[st] : 0,
       a.waitN ? a.waitN[st] : 0,
     );
+  // autoscaled: per-instance stations have servers only while their instance runs
+  const live = sim.autoscaled ? sim.meanLive() / I : 1;
   const agg = (base: number, kind: StationStats['kind']) => {
     let b = 0;
     let q = 0;
@@ -144,6 +146,7 @@ function buildStations(
       wn += a.waitN ? a.waitN[base + i] : 0;
       servers += sim.stServers[base + i];
     }
+    servers *= live;
     return make(kind, servers, b, q, ws, wn);
   };
 
@@ -425,6 +428,43 @@ function summarise(
     },
     window_s: sim.windowMs / 1000,
   };
+  const as = scenario.server.autoscale;
+  if (as) {
+    const is = sim.instanceSeconds();
+    result.instance_seconds = is;
+    result.autoscale = {
+      mode: as.mode,
+      metric: as.metric,
+      target: as.target,
+      min: as.min,
+      max: as.max,
+      instance_seconds: is,
+      mean_instances: sim.meanLive(),
+      peak_instances: sim.peakBilled,
+      scale_ups: sim.scaleUps,
+      scale_downs: sim.scaleDowns,
+      timeline: sim.timeline,
+      decisions: sim.decisions,
+    };
+  } else if (scenario.slo) result.instance_seconds = scenario.server.instances * T;
+  if (scenario.slo) {
+    const slo = scenario.slo;
+    const end = sim.warmMs / 1000 + T;
+    const wins = sim.sloWindows;
+    let violatedS = 0;
+    for (const w of wins) if (w.violated) violatedS += Math.min(w.t_s + slo.window_s, end) - w.t_s;
+    const first = wins.find((w) => w.violated);
+    result.slo = {
+      p99_ms: slo.p99_ms,
+      window_s: slo.window_s,
+      max_error_rate: slo.max_error_rate,
+      windows: wins.length,
+      violated_windows: wins.filter((w) => w.violated).length,
+      violated_s: round(violatedS),
+      first_violation_s: first ? first.t_s : null,
+      timeline: wins,
+    };
+  }
   if (stopped !== null)
     result.partial = { simulated_s: stopped / 1000, of_s: scenario.warmup_s + scenario.duration_s };
   if (series) {

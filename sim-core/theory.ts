@@ -362,7 +362,7 @@ export interface Analytic {
  */
 export function analyticFor(s: Scenario): Analytic | null {
   if (s.handler.length !== 1 || !('cpu' in s.handler[0])) return null;
-  if (s.gateway.faults.length > 0) return null;
+  if (s.gateway.faults.length > 0 || s.server.autoscale) return null;
   const w = s.workload;
   if (w.timeout_ms > 0) return null;
   const svc = Sampler.of(s.handler[0].cpu);
@@ -417,7 +417,7 @@ export function analyticFor(s: Scenario): Analytic | null {
     };
   }
   // closed
-  if (!svc.isExp || I !== 1) return null;
+  if (w.type !== 'closed' || !svc.isExp || I !== 1) return null;
   const N = w.connections;
   if (N > c + s.server.backlog) return null;
   const Z = w.think ? Sampler.of(w.think).mean : w.think_ms;

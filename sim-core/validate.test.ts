@@ -152,14 +152,16 @@ describe('choices', () => {
     const s = good() as Record<string, unknown>;
     s.workload = { type: 'opne', rate_rps: 5 };
     expect(linesFor(s)).toEqual([
-      'x.json: workload.type: must be one of "open", "closed" (got "opne") — did you mean "open"?',
+      'x.json: workload.type: must be one of "open", "closed", "trace" (got "opne") — did you mean "open"?',
     ]);
   });
 
   it('asks for the workload type when it is missing', () => {
     const s = good() as Record<string, unknown>;
     s.workload = { rate_rps: 5 };
-    expect(linesFor(s)).toEqual(['x.json: workload.type: is required: one of "open", "closed"']);
+    expect(linesFor(s)).toEqual([
+      'x.json: workload.type: is required: one of "open", "closed", "trace"',
+    ]);
   });
 
   it('suggests the distribution meant', () => {
@@ -181,7 +183,7 @@ describe('unknown fields', () => {
     const s = good() as Record<string, unknown>;
     s.server = { concurrency: 2, instancs: 3 };
     expect(linesFor(s)).toEqual([
-      'x.json: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog, host)',
+      'x.json: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog, host, autoscale)',
     ]);
   });
 

@@ -57,6 +57,20 @@ export const LoadedProfileSchema = z.object({
   file: z.string(),
   /** The scenario as written in the file (defaults not filled in). */
   scenario: ScenarioPayloadSchema,
+  /**
+   * A trace workload whose file sits in the profile's folder: what was read from it (its arrivals
+   * are in the scenario's workload), with the lines that could not be read.
+   */
+  trace: z
+    .object({
+      file: z.string(),
+      format: z.enum(['nginx', 'csv', 'recording']),
+      lines: z.number(),
+      bad: z.number(),
+      bad_lines: z.array(z.object({ line: z.number(), reason: z.string() })),
+      arrivals: z.number(),
+    })
+    .optional(),
 });
 export type LoadedProfile = z.infer<typeof LoadedProfileSchema>;
 

@@ -185,7 +185,7 @@ describe('validate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       `${file('bad.json')}: workload.rate_rps: must be > 0 (got -5)`,
-      `${file('bad.json')}: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog, host)`,
+      `${file('bad.json')}: server.instancs: unknown field — did you mean "instances"? (allowed here: instances, concurrency, backlog, host, autoscale)`,
       `${file('broken.json')}: malformed JSON at line 4, column 3: expected "," or "}", found a double quote (a missing comma before it?)`,
     ]);
   });
@@ -210,6 +210,7 @@ describe('schema', () => {
     const profiles = [
       ...readdirSync(join(root, 'profiles')),
       ...readdirSync(join(root, 'profiles', 'fidelity')).map((f) => join('fidelity', f)),
+      ...readdirSync(join(root, 'profiles', 'traces')).map((f) => join('traces', f)),
     ].filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'));
     expect(profiles.length).toBeGreaterThanOrEqual(5);
     for (const f of profiles)

@@ -64,6 +64,18 @@ function summary(r: SimResult) {
       task_delay_p99_ms: r1(r.async.task_delay_ms.p99),
     },
     stations,
+    // autoscaled profiles: what the capacity cost and the SLO windows it missed
+    ...(r.autoscale
+      ? {
+          autoscale: {
+            instance_seconds: r1(r.autoscale.instance_seconds),
+            peak_instances: r.autoscale.peak_instances,
+            scale_ups: r.autoscale.scale_ups,
+            scale_downs: r.autoscale.scale_downs,
+          },
+        }
+      : {}),
+    ...(r.slo ? { slo: { windows: r.slo.windows, violated_windows: r.slo.violated_windows } } : {}),
   };
 }
 

@@ -7,7 +7,16 @@ import { formatProblems, parseScenarioText } from '../../sim-core/validate';
 import { runSweep, parseSlo, parseVary, SweepInputError } from '../sweep/sweep';
 import { packageVersion } from '../version';
 import { formatSweep, formatSweepCsv } from './report';
-import { CliError, loadScenarioInput, parseCommand, readText, wholeNumberText } from './util';
+import { badLinesText } from '../../sim-core/trace';
+import {
+  CliError,
+  inlineTrace,
+  loadScenarioInput,
+  parseCommand,
+  readText,
+  traceReports,
+  wholeNumberText,
+} from './util';
 
 const HELP = `peakline — capacity planning for high-concurrency order pipelines
 
@@ -104,8 +113,21 @@ async function cmdValidate(argv: string[]): Promise<number> {
       continue;
     }
     const r = parseScenarioText(text, file);
-    if (r.ok) out(`${file}: ok (${r.scenario.name})\n`);
-    else {
+    if (r.ok) {
+      // a trace is read too: its file must exist and hold traffic; bad lines are listed
+      let note = '';
+      try {
+        const s = inlineTrace(r.scenario, file);
+        const t = traceReports.get(s);
+        if (t)
+          note = `; trace ${t.file}: ${t.format}, ${t.arrivals} ${t.format === 'recording' ? 'rate points' : 'arrivals'}${t.bad > 0 ? `, ${badLinesText(t)}` : ''}`;
+      } catch (e) {
+        err((e as Error).message);
+        bad++;
+        continue;
+      }
+      out(`${file}: ok (${r.scenario.name}${note})\n`);
+    } else {
       bad++;
       err(formatProblems(file, r.problems).join('\n'));
     }

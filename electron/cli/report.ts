@@ -90,6 +90,7 @@ export function formatRun(r: SimResult, file: string): string {
       `  task delay mean ${ms(d.mean)}   p50 ${ms(d.p50)}   p99 ${ms(d.p99)}   max ${ms(d.max)} ms (enqueue → done)`,
     );
   }
+  if (r.autoscale || r.slo) out.push('', ...capacityLines(r));
   out.push('');
   const rate = r.wall_ms > 0 ? r.events / (r.wall_ms / 1000) : 0;
   out.push(
@@ -133,6 +134,45 @@ export function formatRun(r: SimResult, file: string): string {
     if (step > 1) out.push(`  (every ${step}th window of ${r.series.length}; --json has them all)`);
   }
   return out.join('\n') + '\n';
+}
+
+/** Autoscaler and SLO lines: cost, what the controller did, the counts over time, violations. */
+export function capacityLines(r: SimResult): string[] {
+  const out: string[] = [];
+  const a = r.autoscale;
+  if (a) {
+    out.push(
+      `Autoscale    ${a.mode}${a.mode === 'static' ? ` (${a.max} instances throughout)` : ` on ${a.metric} → target ${num(a.target, 2)}, ${a.min}..${a.max} instances`}`,
+    );
+    out.push(
+      `  cost       ${num(a.instance_seconds, 0)} instance-seconds   mean ${num(a.mean_instances, 2)} instances   peak ${a.peak_instances}   scale-ups ${a.scale_ups}   scale-downs ${a.scale_downs}`,
+    );
+    if (a.timeline.length > 1) {
+      // the serving count as a line of changes: 0 s 2 → 105 s 2 (+1 booting) → …
+      const steps = a.timeline.filter((p, i) => i === 0 || p.serving !== a.timeline[i - 1].serving);
+      const shown = steps.slice(0, 16).map((p) => `${num(p.t_s, 0)} s ${p.serving}`);
+      out.push(
+        `  serving    ${shown.join(' → ')}${steps.length > shown.length ? ` → … (${steps.length} changes; --json has the timeline)` : ''}`,
+      );
+    }
+  } else if (r.instance_seconds !== undefined) {
+    out.push(`Capacity     ${num(r.instance_seconds, 0)} instance-seconds (a fixed count)`);
+  }
+  const slo = r.slo;
+  if (slo) {
+    const bad = slo.timeline.filter((w) => w.violated).map((w) => num(w.t_s, 0));
+    out.push(
+      `SLO          p99 ≤ ${ms(slo.p99_ms)} ms, errors ≤ ${pct(slo.max_error_rate, 1)} per ${num(slo.window_s, 0)} s window: ` +
+        (slo.violated_windows === 0
+          ? `met in all ${slo.windows} windows`
+          : `violated in ${slo.violated_windows} of ${slo.windows} windows (${num(slo.violated_s, 0)} s), from ${num(slo.first_violation_s ?? 0, 0)} s`),
+    );
+    if (bad.length > 0)
+      out.push(
+        `  violated   windows starting at ${bad.slice(0, 20).join(', ')} s${bad.length > 20 ? ', …' : ''}`,
+      );
+  }
+  return out;
 }
 
 const valuesText = (p: SweepPoint) =>

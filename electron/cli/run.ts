@@ -9,7 +9,16 @@ import { CONFIRM_EVENTS, estimateCost, needsConfirmation, type RunCost } from '.
 import { Simulation } from '../../sim-core/simulate';
 import type { SimResult } from '../../sim-core/result';
 import { formatRun } from './report';
-import { CliError, loadScenario, num, parseCommand, wholeNumberText } from './util';
+import { badLinesText } from '../../sim-core/trace';
+import {
+  CliError,
+  loadScenario,
+  num,
+  parseCommand,
+  traceReports,
+  wholeNumberText,
+  type TraceReport,
+} from './util';
 
 /** Exit code of a run refused for its size (without --yes). */
 export const EXIT_TOO_LONG = 3;
@@ -149,11 +158,23 @@ export async function runCommand(argv: string[]): Promise<number> {
         `the figures below are of that part (partial)\n`,
     );
   }
+  const trace = traceReports.get(scenario);
+  if (trace) {
+    // what was read from the trace, and the lines that were not (never skipped in silence)
+    (result as SimResult & { trace?: TraceReport }).trace = trace;
+    if (trace.bad > 0) err.write(`peakline run: ${trace.file}: ${badLinesText(trace)}\n`);
+  }
   if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
     if (result.partial)
       process.stdout.write(
         `PARTIAL RESULT — stopped by Ctrl+C at ${num(result.partial.simulated_s, 1)} of ${num(result.partial.of_s, 1)} s simulated\n`,
+      );
+    if (trace)
+      process.stdout.write(
+        `Trace        ${trace.file}: ${trace.format}, ${num(trace.arrivals)} ${trace.format === 'recording' ? 'rate points' : 'arrivals'} over ${num(trace.span_s, 1)} s recorded` +
+          `${scenario.workload.type === 'trace' && (scenario.workload.speed !== 1 || scenario.workload.rate_multiplier !== 1) ? ` (speed ${scenario.workload.speed}, rate ×${scenario.workload.rate_multiplier})` : ''}` +
+          `; ${trace.bad > 0 ? badLinesText(trace) : 'no bad lines'}\n`,
       );
     process.stdout.write(formatRun(result, file));
   }

@@ -2,11 +2,13 @@
 // parsing (node:util parseArgs, then zod) for every command, loading a scenario file with `--set`
 // overrides, and the number formatting of every table the CLI prints.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import type { Scenario } from '../../sim-core/schema';
 import { formatProblems, parseScenarioText, validateScenario } from '../../sim-core/validate';
 import { parseSetArg, setPath } from '../../sim-core/validate/paths';
+import { TraceError, withTrace, type ParsedTrace } from '../../sim-core/trace';
 
 /** An error the user can act on: printed as one line (or a few problem lines), no stack trace. */
 export class CliError extends Error {
@@ -107,12 +109,68 @@ export function readText(file: string): string {
   }
 }
 
+/** What reading a scenario's trace found (`peakline run` reports it), by the scenario loaded. */
+export const traceReports = new WeakMap<object, TraceReport>();
+export interface TraceReport extends Omit<ParsedTrace, 'times_s' | 'service_ms' | 'rates'> {
+  file: string;
+  /** Recorded arrivals (timestamps), or recorded rate points of a recording. */
+  arrivals: number;
+}
+
+/**
+ * A trace workload's file read (relative to the scenario file) and its arrivals put into the
+ * scenario (`withTrace`); a scenario without one, or already carrying its data, as it is. A file
+ * that cannot be read or holds no traffic is an error naming workload.file.
+ */
+export function inlineTrace<S extends { workload: unknown; handler: unknown }>(
+  scenario: S,
+  file: string,
+): S {
+  const w = scenario.workload as {
+    type?: unknown;
+    file?: unknown;
+    times_s?: unknown;
+    rates?: unknown;
+  };
+  if (w.type !== 'trace' || w.times_s !== undefined || w.rates !== undefined) return scenario;
+  if (typeof w.file !== 'string')
+    throw new CliError(
+      `${file}: workload.file: a trace workload needs a file (an nginx access log, a CSV of timestamps or a recording)`,
+    );
+  const abs = path.resolve(path.dirname(file), w.file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(
+      `${file}: workload.file: cannot read ${abs}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
+  }
+  try {
+    const { scenario: out, trace } = withTrace(scenario, text);
+    const { times_s, rates, ...rest } = trace;
+    const report = { ...rest };
+    delete report.service_ms;
+    traceReports.set(out, {
+      ...report,
+      file: w.file,
+      arrivals: rates ? rates.length : times_s.length,
+    });
+    return out;
+  } catch (e) {
+    if (e instanceof TraceError)
+      throw new CliError(`${file}: workload.file (${w.file}): ${e.message}`);
+    throw e;
+  }
+}
+
 /** Reads, overrides (`--set path=value`, in order) and validates a scenario file. */
 export function loadScenario(file: string, sets: readonly string[] = []): Scenario {
   const text = readText(file);
   const first = parseScenarioText(text, file);
   if (!first.ok) throw new CliError(formatProblems(file, first.problems).join('\n'));
-  if (sets.length === 0) return first.scenario;
+  if (sets.length === 0) return inlineTrace(first.scenario, file);
   let obj: unknown = JSON.parse(text.replace(/^\ufeff/, ''));
   for (const s of sets) {
     try {
@@ -124,7 +182,7 @@ export function loadScenario(file: string, sets: readonly string[] = []): Scenar
   }
   const r = validateScenario(obj, file);
   if (!r.ok) throw new CliError(formatProblems(`${file} (with --set)`, r.problems).join('\n'));
-  return r.scenario;
+  return inlineTrace(r.scenario, file);
 }
 
 /** Reads a scenario file as written (no defaults), applying `--set` overrides; for sweeps. */
@@ -135,7 +193,9 @@ export function loadScenarioInput(file: string, sets: readonly string[] = []): u
     const { path, value } = parseSetArg(s);
     obj = setPath(obj, path, value);
   }
-  return obj;
+  return typeof obj === 'object' && obj !== null && 'workload' in obj
+    ? inlineTrace(obj as { workload: unknown; handler: unknown }, file)
+    : obj;
 }
 
 /** `1,234.5` with `digits` decimals. */

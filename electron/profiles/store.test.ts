@@ -203,3 +203,41 @@ describe('crash leftovers', () => {
     expect((await readdir(dir)).sort()).toEqual([fresh, live, 'notes.tmp'].sort());
   });
 });
+
+describe('a profile that replays a trace', () => {
+  const replay = (file: string) => ({
+    ...scenario,
+    name: 'Replay',
+    workload: { type: 'trace', file },
+  });
+
+  it('comes with the arrivals of the log beside it, and the log’s bad lines by number', async () => {
+    const dir = path.join(root, 'user');
+    await mkdir(dir, { recursive: true });
+    const log = await readFile(
+      new URL('../../sim-core/fixtures/nginx-access.log', import.meta.url),
+      'utf8',
+    );
+    await writeFile(path.join(dir, 'access.log'), log);
+    await writeFile(path.join(dir, 'replay.json'), JSON.stringify(replay('access.log')));
+    const p = await store.load('replay');
+    const w = p.scenario.workload as { times_s?: number[]; format?: string };
+    expect(w.times_s).toHaveLength(520);
+    expect(w.format).toBe('nginx');
+    expect(p.trace).toMatchObject({ file: 'access.log', lines: 523, bad: 3, arrivals: 520 });
+    expect(p.trace!.bad_lines.map((b) => b.line)).toEqual([4, 100, 300]);
+  });
+
+  it('reads no file outside the profiles folder, and leaves a missing one for the console to ask', async () => {
+    const dir = path.join(root, 'user');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(root, 'outside.log'), '1796579160.794 0.1 201 "GET /"\n');
+    await writeFile(path.join(dir, 'out.json'), JSON.stringify(replay('../outside.log')));
+    await writeFile(path.join(dir, 'gone.json'), JSON.stringify(replay('gone.log')));
+    for (const name of ['out', 'gone']) {
+      const p = await store.load(name);
+      expect(p.trace).toBeUndefined();
+      expect((p.scenario.workload as { times_s?: unknown }).times_s).toBeUndefined();
+    }
+  });
+});

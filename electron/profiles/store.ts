@@ -11,6 +11,7 @@ import { formatProblems, parseScenarioText, validateScenario } from '../../sim-c
 import type { LoadedProfile, OpenFile, ProfileEntry, ProfileSource } from '../api/contract';
 import { peaklineHome } from '../home';
 import { removeStaleTemp, writeFileAtomic } from '../write-file-atomic';
+import { withTrace } from '../../sim-core/trace';
 
 /** The repository's shipped profiles folder. */
 export const SHIPPED_PROFILES_DIR = fileURLToPath(new URL('../../profiles/', import.meta.url));
@@ -183,7 +184,49 @@ export class ProfileStore {
     if (!r.ok)
       throw new ProfileError('invalid_scenario', formatProblems(label, r.problems).join('\n'));
     const scenario = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    return { name: nameOfFile(file), source, file, scenario };
+    return { name: nameOfFile(file), source, file, ...(await this.withTraceFile(scenario, full)) };
+  }
+
+  /**
+   * A trace workload's file, when it sits in the profile's own folder, read and its arrivals put
+   * into the scenario (the console's Web Workers cannot read files); otherwise the scenario as it
+   * is (the console then asks for the file). A file that holds no traffic is `invalid_scenario`.
+   */
+  private async withTraceFile(
+    scenario: LoadedProfile['scenario'],
+    full: string,
+  ): Promise<Pick<LoadedProfile, 'scenario' | 'trace'>> {
+    const w = scenario.workload as Record<string, unknown> | undefined;
+    if (w?.type !== 'trace' || typeof w.file !== 'string' || w.times_s || w.rates)
+      return { scenario };
+    const dir = path.dirname(full);
+    const traceFile = path.resolve(dir, w.file);
+    if (path.dirname(traceFile) !== dir) return { scenario };
+    let text: string;
+    try {
+      text = await fs.readFile(traceFile, 'utf8');
+    } catch {
+      return { scenario };
+    }
+    try {
+      const { scenario: out, trace } = withTrace(scenario, text);
+      return {
+        scenario: out,
+        trace: {
+          file: w.file,
+          format: trace.format,
+          lines: trace.lines,
+          bad: trace.bad,
+          bad_lines: trace.bad_lines,
+          arrivals: trace.rates ? trace.rates.length : trace.times_s.length,
+        },
+      };
+    } catch (e) {
+      throw new ProfileError(
+        'invalid_scenario',
+        `workload.file (${w.file}): ${(e as Error).message}`,
+      );
+    }
   }
 
   /**

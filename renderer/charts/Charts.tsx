@@ -2,7 +2,17 @@
 // backlog over time, utilisation per station (the saturating one highlighted), and the latency
 // CDF. Memoised, no animation, no dots, string dataKeys, series thinned to ≤ 2 points per pixel.
 import { memo, useMemo } from 'react';
-import { Bar, BarChart, Cell, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  Cell,
+  LineChart,
+  ReferenceArea,
+  ReferenceLine,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { SimResult } from '../../sim-core/result';
 import type { AnalyticView } from '../sim/analytic';
 import { downsample, thinCdf } from '../sim/thin';
@@ -110,6 +120,52 @@ export const QueueChart = memo(function QueueChart({ result, width, palette: p, 
       {seriesLine('backlog', t('backlog'), p.backlog)}
       {seriesLine('async_backlog', t('asyncBacklog'), p.async)}
       {seriesLine('blocked', t('blocked'), p.blocked, { strokeWidth: 1 })}
+    </LineChart>
+  );
+});
+
+/**
+ * The autoscaler's instances over time (serving, provisioning, draining: steps from its timeline)
+ * with the SLO windows it violated shaded. Only for a result with `autoscale`.
+ */
+export const InstancesChart = memo(function InstancesChart({
+  result,
+  width,
+  palette: p,
+  t,
+}: ChartProps) {
+  const data = useMemo(() => {
+    const tl = result.autoscale?.timeline ?? [];
+    const rows = tl.map((x) => ({
+      t_s: x.t_s,
+      serving: x.serving,
+      provisioning: x.provisioning,
+      draining: x.draining,
+    }));
+    // the last counts hold to the end of the run
+    const end = result.warmup_s + result.duration_s;
+    const last = rows[rows.length - 1];
+    if (last && last.t_s < end) rows.push({ ...last, t_s: end });
+    return rows;
+  }, [result]);
+  const bad = (result.slo?.timeline ?? []).filter((w) => w.violated);
+  const win = result.slo?.window_s ?? 0;
+  return (
+    <LineChart width={width} height={H} data={data} margin={MARGIN}>
+      {axes(p, {}, { x: t('axTime'), y: t('axInstances') })}
+      {bad.map((w) => (
+        <ReferenceArea
+          key={w.t_s}
+          x1={w.t_s}
+          x2={w.t_s + win}
+          fill={p.error}
+          fillOpacity={0.15}
+          ifOverflow="hidden"
+        />
+      ))}
+      {seriesLine('serving', t('instServing'), p.p50, { type: 'stepAfter', strokeWidth: 2 })}
+      {seriesLine('provisioning', t('instBooting'), p.async, { type: 'stepAfter' })}
+      {seriesLine('draining', t('instDraining'), p.blocked, { type: 'stepAfter' })}
     </LineChart>
   );
 });

@@ -8,6 +8,7 @@ import type { ScenarioInput } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import { simulate } from '../../sim-core/index';
 import { validateScenario } from '../../sim-core/validate';
+import { withTrace } from '../../sim-core/trace';
 import { translate } from '../i18n';
 import { layoutPipeline, type Diagram, type DiagramNode } from './pipelineLayout';
 import { fitText } from './Pipeline';
@@ -17,7 +18,19 @@ const files = import.meta.glob<ScenarioInput>(['../../profiles/**/*.json', '!**/
   eager: true,
   import: 'default',
 });
-const load = (rel: string) => files[`../../profiles/${rel}`];
+// the recordings a trace profile replays, beside it (read as the Node side reads them on load)
+const traces = import.meta.glob<string>('../../profiles/**/*.log', {
+  eager: true,
+  query: '?raw',
+  import: 'default',
+});
+const load = (rel: string): ScenarioInput => {
+  const s = files[`../../profiles/${rel}`];
+  const w = s.workload as { type: string; file?: string };
+  if (w.type !== 'trace' || !w.file) return s;
+  const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
+  return withTrace(s, traces[`../../profiles/${dir}${w.file}`]).scenario;
+};
 const shipped = Object.keys(files).map((k) => k.replace('../../profiles/', ''));
 const en = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) =>
   translate('en', k, v);

@@ -119,9 +119,12 @@ function itemWidth(item: Item): number {
 
 /** What the diagram reads from the scenario: safe on a half-edited one. */
 function facts(s: ScenarioInput) {
-  const inst = Math.max(1, Number(s.server?.instances ?? 1) || 1);
+  // autoscaled: a slot for each instance it may run, labelled min..max
+  const as = s.server?.autoscale;
+  const inst = Math.max(1, Number(as ? as.max : (s.server?.instances ?? 1)) || 1);
   return {
     inst,
+    count: as ? `${String(as.min)}..${String(as.max)}` : `×${inst}`,
     each: (n: unknown, t: T) => (inst > 1 ? t('vwEach', { n: String(n) }) : `×${String(n)}`),
   };
 }
@@ -130,7 +133,7 @@ function facts(s: ScenarioInput) {
 export function layoutPipeline(scenario: ScenarioInput, result: SimResult | null, t: T): Diagram {
   const stations: Record<string, StationStats> = result?.stations ?? {};
   const sat = result?.saturated ?? null;
-  const { inst, each } = facts(scenario);
+  const { inst, count, each } = facts(scenario);
   let seq = 0;
   const id = (k: string) => `${k}-${seq++}`;
 
@@ -288,7 +291,7 @@ export function layoutPipeline(scenario: ScenarioInput, result: SimResult | null
     'instances',
     instNames,
     t('vwInstances'),
-    `×${inst} · c=${scenario.server?.concurrency ?? '?'}`,
+    `${count} · c=${scenario.server?.concurrency ?? '?'}`,
   );
   // the strip shows each instance; the figure is the whole tier's
   instBox.cells = instNames.slice(1).map((n) => ({

@@ -8,6 +8,7 @@ import { profileName, translateProblemLines } from '../i18n';
 import { useApp } from '../store';
 import { selectLanguage } from '../store/selectors';
 import { useApi, useT } from '../ui/hooks';
+import { fmtNum } from '../format';
 
 /** Profile chooser and "save as profile". */
 export function ProfilePicker() {
@@ -47,7 +48,26 @@ export function ProfilePicker() {
       const p = await api.loadProfile({ name: pname, source: source as 'user' | 'shipped' });
       loadScenario(p.scenario as ScenarioInput, p.name);
       const entry = [...shipped, ...mine].find((e) => e.name === pname && e.source === source);
-      setMessage(entry?.error ? { kind: 'error', text: `${entry.file}: ${entry.error}` } : null);
+      const tr = p.trace;
+      setMessage(
+        entry?.error
+          ? { kind: 'error', text: `${entry.file}: ${entry.error}` }
+          : tr
+            ? {
+                // a trace read next to the profile: what it held, and its bad lines by number
+                kind: 'ok',
+                text:
+                  t('traceLoaded', { file: tr.file, format: tr.format, n: fmtNum(tr.arrivals) }) +
+                  (tr.bad > 0
+                    ? ` · ${t('traceBadLines', {
+                        bad: String(tr.bad),
+                        lines: String(tr.lines),
+                        list: tr.bad_lines.map((b) => `${b.line} (${b.reason})`).join('; '),
+                      })}`
+                    : ''),
+              }
+            : null,
+      );
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
     }

@@ -3,6 +3,7 @@
 import { p99Threshold } from '../store/sloSlice';
 import { useDeferredValue } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { SimResult } from '../../sim-core/result';
 import { useApp, appStore } from '../store';
 import { resultCsv, selectShown } from '../store/selectors';
 import { palettes } from '../ui/palette';
@@ -10,6 +11,7 @@ import { useApi, useT } from '../ui/hooks';
 import { ChartCard } from '../charts/ChartCard';
 import {
   CdfChart,
+  InstancesChart,
   LatencyChart,
   QueueChart,
   ThroughputChart,
@@ -17,7 +19,7 @@ import {
 } from '../charts/Charts';
 import { Pipeline } from '../charts/Pipeline';
 import { fileSafe, saveExport } from '../export';
-import { fmtMs, fmtPct, fmtRps } from '../format';
+import { fmtMs, fmtNum, fmtPct, fmtRps } from '../format';
 import { Readouts } from './Readouts';
 import { RunBar } from './RunBar';
 import { RunConfirm } from './RunConfirm';
@@ -73,6 +75,34 @@ export function ExportBar() {
         {t('exportScenario')}
       </button>
     </div>
+  );
+}
+
+/** The autoscaler's cost and the SLO windows it missed, beside its chart's title. */
+function ScaleSummary({ result }: { result: SimResult }) {
+  const t = useT();
+  const a = result.autoscale;
+  const slo = result.slo;
+  if (!a) return null;
+  return (
+    <p className="muted scale-summary" data-testid="scale-summary">
+      {t('scaleMode', { mode: a.mode })} · {t('scaleCost', { n: fmtNum(a.instance_seconds, 3) })} ·{' '}
+      {t('scaleMean', { n: fmtNum(a.mean_instances), peak: String(a.peak_instances) })}
+      {slo ? (
+        <>
+          {' '}
+          ·{' '}
+          {slo.violated_windows === 0
+            ? t('sloSummaryMet', { n: String(slo.windows) })
+            : t('sloSummaryViolated', {
+                bad: String(slo.violated_windows),
+                n: String(slo.windows),
+                s: fmtNum(slo.violated_s),
+                from: fmtNum(slo.first_violation_s),
+              })}
+        </>
+      ) : null}
+    </p>
   );
 }
 
@@ -160,6 +190,20 @@ export function Results({ onCancel }: { onCancel: () => void }) {
               />
             )}
           </ChartCard>
+          {result.autoscale ? (
+            <ChartCard
+              title={t('chartInstances')}
+              units={t('unitsTimeInstances')}
+              className="instances-card"
+            >
+              {(w) => (
+                <>
+                  <InstancesChart result={result} width={w} palette={palette} t={t} />
+                  <ScaleSummary result={result} />
+                </>
+              )}
+            </ChartCard>
+          ) : null}
           <ChartCard title={t('chartQueues')} units={t('unitsTimeCount')}>
             {(w) => <QueueChart result={result} width={w} palette={palette} t={t} />}
           </ChartCard>

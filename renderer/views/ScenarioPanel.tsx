@@ -29,6 +29,7 @@ import {
 import { ControlSlider, type FieldVerdict } from '../ui/ControlSlider';
 import { useT } from '../ui/hooks';
 import { ProfilePicker } from './ProfilePicker';
+import { TracePicker } from './TracePicker';
 
 const safeRead = (s: ScenarioInput, def: ControlDef) => {
   try {
@@ -187,8 +188,13 @@ export function ScenarioPanel() {
             >
               <option value="open">{t('workloadOpen')}</option>
               <option value="closed">{t('workloadClosed')}</option>
+              {workloadType === 'trace' ? (
+                <option value="trace">{t('workloadTrace')}</option>
+              ) : null}
             </select>
           </div>
+          {/* a new scenario (another profile) starts the picker afresh */}
+          <TracePicker key={scenario.name} />
           {workloadType === 'open' &&
           Array.isArray(scenario.workload.type === 'open' && scenario.workload.rate_rps) ? (
             <p className="muted">{t('rateCurveNote')}</p>

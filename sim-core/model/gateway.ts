@@ -87,6 +87,70 @@ export abstract class Gateway extends Stations {
       this.lcCount[0] = I;
     }
     this.track = g.faults.length > 0;
+    this.scaled = s.server.autoscale !== undefined;
+    this.off = new Uint8Array(I);
+  }
+
+  /**
+   * route() of an autoscaled server: the same balancers over the serving instances only (a
+   * linear pass: autoscaled servers have tens of instances, not thousands); `hash` spreads keys
+   * over the serving ones in index order, so a scale step moves some keys, as with nginx.
+   */
+  private routeServing(user: number, item: number): number {
+    const I = this.I;
+    const now = this.now;
+    const ej = this.ejectedUntil;
+    const off = this.off;
+    let first = -1;
+    switch (this.balancer) {
+      case BAL_RR: {
+        for (let k = 0; k < I; k++) {
+          const i = this.rr;
+          this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
+          if (off[i] !== 0) continue;
+          if (ej[i] <= now) return i;
+          if (first < 0) first = i;
+        }
+        return first;
+      }
+      case BAL_LEAST: {
+        const start = this.rr;
+        this.rr = this.rr + 1 === I ? 0 : this.rr + 1;
+        let best = -1;
+        let bestLoad = Infinity;
+        for (let k = 0; k < I; k++) {
+          const x = start + k < I ? start + k : start + k - I;
+          if (off[x] !== 0) continue;
+          if (first < 0) first = x;
+          if (ej[x] > now) continue;
+          if (this.active[x] < bestLoad) {
+            bestLoad = this.active[x];
+            best = x;
+          }
+        }
+        return best >= 0 ? best : first;
+      }
+      default: {
+        let n = 0;
+        for (let i = 0; i < I; i++) if (off[i] === 0) n++;
+        let pick: number;
+        if (this.balancer === BAL_RANDOM) pick = Math.floor(this.rRoute.float() * n);
+        else {
+          let h = this.hashUser ? user : item;
+          h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+          h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+          pick = ((h ^ (h >>> 16)) >>> 0) % n;
+        }
+        // the pick-th serving instance, or the next one in order that is not ejected
+        for (let i = 0; i < I; i++) {
+          if (off[i] !== 0) continue;
+          if (pick-- === 0) first = i;
+          if (first >= 0 && ej[i] <= now) return i;
+        }
+        for (let i = 0; i < I; i++) if (off[i] === 0 && ej[i] <= now) return i;
+        return first;
+      }
+    }
   }
 
   /** The instance faults: each one's EV_DOWN and EV_UP. */
@@ -144,8 +208,16 @@ export abstract class Gateway extends Stations {
     if (n >= 0) this.rPrev[n] = p;
   }
 
+  /**
+   * Autoscaled (scaler.ts): 1 for an instance that takes no new work (provisioning, draining or
+   * not running); the balancer picks among the others only.
+   */
+  protected readonly off: Uint8Array;
+  protected readonly scaled: boolean;
+
   /** The instance an arrival goes to (skipping ejected instances while there is another). */
   protected route(user: number, item: number): number {
+    if (this.scaled) return this.routeServing(user, item);
     const I = this.I;
     const now = this.now;
     const ej = this.ejectedUntil;

@@ -46,6 +46,9 @@ export const EV_WINDOW = 9;
 export const EV_UNBLOCK = 10; // independent worker pool: a queued task starts, a blocked sender gets in
 export const EV_PS = 11; // a host machine's next departure (stale when the machine rescheduled since)
 export const EV_QCPU = 12; // a query's wait (round trip, I/O) ended: its CPU part starts on the shard's host
+export const EV_SCALE = 13; // the autoscaler samples its metric and decides (scaler.ts)
+export const EV_READY = 14; // a provisioned instance starts serving (payload: the instance)
+export const EV_SLO = 15; // an SLO window ends (scaler.ts)
 
 // what a job's processor-sharing stint ends in
 export const PS_RESUME = 0; // go on at jPc (a cpu step; jPc was moved past it)
@@ -256,6 +259,13 @@ export abstract class SimState {
   protected winArr = 0;
   protected winOk = 0;
   protected winErr = 0;
+  /** Arrivals since the start (the forecast scaler's observed rate). */
+  protected allArrivals = 0;
+  // ---- the current SLO window (scaler.ts)
+  protected sloOn = false;
+  protected readonly sloHist = new Histogram();
+  protected sloOk = 0;
+  protected sloErrors = 0;
 
   /** Reads the scenario's configuration and lays out stations, queues and machines. */
   constructor(s: Scenario, opts: RunOptions) {
@@ -268,7 +278,8 @@ export abstract class SimState {
     this.rCache = new Rng(seed, Stream.cache);
     this.rThink = new Rng(seed, Stream.think);
 
-    this.I = s.server.instances;
+    // an autoscaled server has a slot for each instance it may run (scaler.ts)
+    this.I = s.server.autoscale ? s.server.autoscale.max : s.server.instances;
     this.conc = s.server.concurrency;
     this.backlogCap = s.server.backlog;
     this.poolSize = s.db?.pool_size ?? 1;

@@ -20,6 +20,7 @@ import type { Scenario } from '../schema';
 import { RateCurve } from '../arrivals';
 import { Sampler } from '../dist';
 import { TimerQueue } from '../engine';
+import { traceArrivals, traceRatePoints } from '../trace';
 import { Hosts } from './hosts';
 import type { RunOptions } from './state';
 import * as K from './state';
@@ -47,6 +48,9 @@ export abstract class Workload extends Hosts {
   private readonly think: Sampler | null;
   private readonly poisson: boolean;
   private readonly curve: RateCurve | null;
+  /** A trace of timestamps: the replayed arrival times (ms), and the next one's index. */
+  private readonly replay: Float64Array | null = null;
+  private replayAt = 0;
   /**
    * Time of the next open-workload arrival, or of the first send in the ring of a closed
    * workload (kept off the heap: one ordered stream, one candidate in the main loop).
@@ -73,6 +77,19 @@ export abstract class Workload extends Hosts {
       this.curve = null;
       this.sendRing = this.think === null || this.think.isConst;
       this.sendAtOnce = this.think === null;
+    } else if (w.type === 'trace') {
+      this.conns = 0;
+      this.think = null;
+      if (w.rates === undefined && w.times_s === undefined)
+        throw new Error(
+          `workload: the trace${w.file ? ` "${w.file}"` : ''} was not read (no times_s or rates)`,
+        );
+      // a recording's rates: Poisson on that curve; timestamps: replayed as they are
+      this.poisson = true;
+      this.curve = w.rates ? new RateCurve(traceRatePoints(w)) : null;
+      this.replay = w.rates ? null : traceArrivals(w, this.endMs, this.rArr);
+      this.sendRing = false;
+      this.sendAtOnce = false;
     } else {
       this.conns = 0;
       this.think = null;
@@ -98,6 +115,11 @@ export abstract class Workload extends Hosts {
 
   /** The open workload's next arrival: `nextArrival` (Infinity past the end of the run). */
   protected scheduleArrival(): void {
+    if (this.replay !== null) {
+      const k = this.replayAt++;
+      this.nextArrival = k < this.replay.length ? this.replay[k] : Infinity;
+      return;
+    }
     const curve = this.curve!;
     const d = this.poisson ? this.rArr.exp1() : 1;
     const t = curve.next(d);
@@ -116,6 +138,7 @@ export abstract class Workload extends Hosts {
       this.wArrivals++;
     }
     this.winArr++;
+    this.allArrivals++;
     this.inFlight++;
     // keys are drawn lazily (most requests never need the item key); the hash balancer needs one now
     let user = -1;
@@ -169,6 +192,10 @@ export abstract class Workload extends Hosts {
         this.batchOk++;
         this.batchLatSum += lat;
         this.batchHist.record(lat);
+        if (this.sloOn) {
+          this.sloOk++;
+          this.sloHist.record(lat);
+        }
       }
       if (this.series) {
         this.winOk++;
@@ -192,7 +219,10 @@ export abstract class Workload extends Hosts {
       else if (kind === O_FAILED) this.cFailed++;
       else this.cTimedOut++;
     }
-    if (this.now >= this.warmMs) this.wErr++;
+    if (this.now >= this.warmMs) {
+      this.wErr++;
+      if (this.sloOn) this.sloErrors++;
+    }
     this.winErr++;
   }
 
