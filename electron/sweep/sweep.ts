@@ -16,6 +16,7 @@ import {
   type SloClause,
   type VaryDim,
 } from './spec';
+import { openExecutor, type QueueStatus } from './executor';
 import { runPoint, type PointReply, type PointRequest, type WorkerInit } from './point';
 
 /**
@@ -57,6 +58,15 @@ export interface SweepOptions {
   weights?: Record<string, number>;
   /** Keep each point's full SimResult in `result` (default true). */
   keepResults?: boolean;
+  /**
+   * Run the points on the BullMQ queue at this Redis URL (`peakline worker` processes run them)
+   * instead of local threads; `threads` is then ignored.
+   */
+  redis?: string;
+  /** With `redis`: the workers connected and whether Redis answers, every couple of seconds. */
+  onStatus?: (s: QueueStatus) => void;
+  /** With `redis`: a line of news (Redis lost or back, jobs queued again). */
+  onNote?: (line: string) => void;
 }
 
 /** One configuration of a sweep and what it gave. */
@@ -94,6 +104,9 @@ export interface SweepResult {
   best: SweepPoint | null;
   cancelled: boolean;
   threads: number;
+  /** With --redis: the queue's Redis (without password) and the workers connected at the end. */
+  redis?: string;
+  workers?: number;
   wall_ms: number;
 }
 
@@ -256,6 +269,37 @@ export async function runSweep(
   };
 
   if (signal?.aborted) return finish(true);
+
+  if (opts.redis !== undefined) {
+    const ex = await openExecutor(init, {
+      redis: opts.redis,
+      onStatus: opts.onStatus,
+      onNote: opts.onNote,
+    });
+    const onAbort = () => void ex.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      // a bounded number of points on the queue at once, so Ctrl+C leaves little behind
+      let next = 0;
+      const lane = async () => {
+        while (next < total && !signal?.aborted) {
+          const i = next++;
+          const rep = await ex.reply(grid[i]);
+          replies[i] = { ...rep, index: i };
+          done++;
+          opts.onProgress?.(done, total);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(total, 256) }, lane)).catch((e: unknown) => {
+        if (!signal?.aborted) throw e;
+      });
+      const r = finish(signal?.aborted ?? false);
+      return { ...r, threads: 0, redis: ex.redis!, workers: ex.workers ?? 0 };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await ex.close();
+    }
+  }
 
   if (threads === 0) {
     for (let i = 0; i < total; i++) {
