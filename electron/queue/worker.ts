@@ -24,6 +24,7 @@ import {
   QUEUE_PREFIX,
   RedisUrlError,
   bullConnection,
+  connectRedis,
   STALLED_INTERVAL_MS,
 } from './protocol';
 
@@ -125,6 +126,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   let failed = 0;
   let running = 0;
 
+  let stopping = 0;
   const processor = async (job: Job): Promise<string> => {
     const parsed = JobDataSchema.safeParse(job.data);
     if (!parsed.success)
@@ -168,20 +170,29 @@ export async function workerCommand(argv: string[]): Promise<number> {
     maxStalledCount: MAX_STALLED,
     autorun: false,
   });
+  // a connection of its own tells when Redis goes and comes back (BullMQ reconnects by itself)
   let lostSince: number | null = null;
-  worker.on('error', (e) => {
-    if (lostSince === null) {
-      lostSince = Date.now();
-      err(`worker: Redis at ${where} unreachable (${e.message}); reconnecting`);
-    }
+  const monitor = connectRedis(o.redis, 'peakline-worker-monitor');
+  monitor.on('error', () => {});
+  monitor.on('close', () => {
+    if (lostSince !== null || stopping) return;
+    lostSince = Date.now();
+    err(`worker: lost Redis at ${where}; reconnecting (running jobs go on)`);
   });
-  worker.on('ready', () => {
-    if (lostSince !== null) {
-      err(
-        `worker: Redis at ${where} is back after ${((Date.now() - lostSince) / 1000).toFixed(1)} s`,
-      );
-      lostSince = null;
-    }
+  monitor.on('ready', () => {
+    if (lostSince === null) return;
+    err(
+      `worker: Redis at ${where} is back after ${((Date.now() - lostSince) / 1000).toFixed(1)} s`,
+    );
+    lostSince = null;
+  });
+  let lastError = '';
+  worker.on('error', (e) => {
+    // connection errors while Redis is away are the monitor's to tell, once
+    if (lostSince !== null || /ECONNREFUSED|ECONNRESET|Connection is closed/.test(e.message))
+      return;
+    if (e.message !== lastError) err(`worker: ${e.message}`);
+    lastError = e.message;
   });
   await worker.waitUntilReady();
   err(
@@ -201,7 +212,6 @@ export async function workerCommand(argv: string[]): Promise<number> {
     lastAt = now;
   }, 5000);
 
-  let stopping = 0;
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
       stopping++;
@@ -222,6 +232,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const code = await stopped;
   clearInterval(progress);
   await threads.close();
+  monitor.disconnect();
   err(
     `worker: stopped after ${done} job${done === 1 ? '' : 's'}${failed ? ` (${failed} failed)` : ''}`,
   );
