@@ -114,6 +114,7 @@ export class QueuePool {
     const pool = new QueuePool(init, opts, queue, events, monitor);
     pool.start();
     await pool.countWorkers();
+    pool.status();
     return pool;
   }
 
