@@ -75,8 +75,6 @@ export class QueuePool {
   private workers = 0;
   private checking = false;
   private connected = true;
-  /** Jobs added again after they vanished from Redis. */
-  readonly requeued = { count: 0 };
 
   private constructor(
     private readonly init: WorkerInit,
@@ -137,7 +135,9 @@ export class QueuePool {
     });
     this.events.on('failed', ({ jobId: id }) => {
       // a job that failed an attempt and will be retried is not given up yet: look it up
-      if (this.pending.has(id)) void this.lookUp([this.pending.get(id)!]);
+      const p = this.pending.get(id);
+      // Redis away: the next tick looks again
+      if (p) this.lookUp([p]).catch(() => {});
     });
     this.monitor.on('close', () => this.lost());
     this.monitor.on('ready', () => this.back());
@@ -227,7 +227,6 @@ export class QueuePool {
       }),
     );
     if (gone > 0) {
-      this.requeued.count += gone;
       this.note(`${gone} job${gone === 1 ? ' was' : 's were'} gone from Redis; queued again`);
     }
   }

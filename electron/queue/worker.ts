@@ -11,7 +11,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { redactUrl } from '../live/source';
 import type { PointReply, PointRequest, WorkerInit } from '../sweep/point';
-import { startSweepWorker } from '../sweep/sweep';
+import { startSweepWorker } from '../sweep/threads';
 import { packageVersion } from '../version';
 import { CliError, parseCommand, wholeNumberText } from '../cli/util';
 import {

@@ -23,8 +23,6 @@ export interface PointExecutor {
   readonly redis: string | null;
   /** Workers connected to the queue at the last count (local: null). */
   readonly workers: number | null;
-  /** How many points can run at once: threads, or the queue's workers' (unknown: 64). */
-  readonly parallel: number;
 }
 
 export interface ExecutorOptions {
@@ -62,7 +60,6 @@ export async function openExecutor(
       get workers() {
         return q.workerCount;
       },
-      parallel: 64,
     };
   }
   const pool = await PointPool.open(init, opts.threads);
@@ -73,6 +70,5 @@ export async function openExecutor(
     threads: pool.threads,
     redis: null,
     workers: null,
-    parallel: Math.max(1, pool.threads),
   };
 }

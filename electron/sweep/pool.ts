@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../sim-core/result';
 import { runPoint, type PointReply, type WorkerInit } from './point';
-import { startSweepWorker } from './sweep';
+import { startSweepWorker } from './threads';
 
 /** Why a point did not run: the pool was closed first (e.g. Ctrl+C). */
 export class PoolClosed extends Error {

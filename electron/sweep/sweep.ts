@@ -3,7 +3,7 @@
 // depends only on the scenario, its values and the scenario's seed (every point uses the same
 // seed: common random numbers), so results are identical whatever the thread count. Cancellable.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../sim-core/result';
 import { validateScenario } from '../../sim-core/validate';
 import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
@@ -18,12 +18,9 @@ import {
 } from './spec';
 import { openExecutor, type QueueStatus } from './executor';
 import { runPoint, type PointReply, type PointRequest, type WorkerInit } from './point';
+import { startSweepWorker } from './threads';
 
-/**
- * The compiled sweep worker (`npm run build` makes it). The same path from this source file and
- * from the bundles in out/main/, so the sources under test run the build's worker too.
- */
-const WORKER_FILE = new URL('../../out/main/sweep-worker.js', import.meta.url);
+export { startSweepWorker } from './threads';
 
 export type { SloClause, VaryDim } from './spec';
 export { formatSlo, parseSlo, parseVary, meetsSlo } from './spec';
@@ -195,11 +192,6 @@ export function cheapest(points: readonly SweepPoint[]): SweepPoint | null {
       best = p;
   }
   return best;
-}
-
-/** Starts one sweep worker thread (it runs points of `init`, one message each). */
-export function startSweepWorker(init: WorkerInit): Worker {
-  return new Worker(WORKER_FILE, { workerData: init });
 }
 
 /**
