@@ -90,7 +90,13 @@ const NUM = '$num';
 /** A point's reply as text. */
 export function encodeReply(reply: PointReply): string {
   return JSON.stringify(reply, (_k, v: unknown) =>
-    typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? { [NUM]: String(v) } : v,
+    typeof v !== 'number'
+      ? v
+      : Object.is(v, -0)
+        ? { [NUM]: '-0' } // String(-0) is "0"
+        : Number.isFinite(v)
+          ? v
+          : { [NUM]: String(v) },
   );
 }
 
