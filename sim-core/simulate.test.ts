@@ -401,6 +401,20 @@ describe('every error cause, from a scenario built to cause it', () => {
     ).toBeCloseTo(1, 1);
   });
 
+  it('async: with several instances the deepest channel is one instance’s, never their sum', () => {
+    // Every instance's channel of 10 is full when the warm-up ends; the deepest is 10, not 40.
+    const r = simulate(
+      scenario({
+        ...base,
+        workload: { type: 'closed', connections: 200 },
+        server: { instances: 4, concurrency: 100 },
+        handler: [{ cpu: exp(0.1) }, { enqueue: {} }],
+        async: { queue_capacity: 10, when_full: 'block', workers: 2, steps: [{ cpu: exp(2) }] },
+      }),
+    );
+    expect(r.async!.max_backlog).toBe(10);
+  });
+
   it('names the saturated station: the DB pool when queries outlast it', () => {
     const r = simulate(
       scenario({

@@ -26,15 +26,18 @@ export function SourcePanel({ info, onOpenTwin }: SourcePanelProps) {
   const session = useLiveSession();
   const all = useApp((s) => s.liveSamples[info.id] ?? NONE);
   const frozenAt = useApp((s) => s.liveFrozenAt);
+  const frozen = useApp((s) => s.liveFrozenSamples?.[info.id]);
   const now = useApp((s) => s.liveFrozenAt ?? s.liveNow);
   const windowMs = useApp((s) => s.liveWindowMin) * 60_000;
   const sloMs = useApp((s) => s.liveSloMs);
   const holdS = useApp((s) => s.liveHoldS);
   const workers = useApp((s) => s.liveTwinWorkers[info.id] ?? '');
   const setWorkers = useApp((s) => s.setLiveTwinWorkers);
+  // Paused: what the source had when Pause was pressed (a source added since shows what it has
+  // up to that moment).
   const samples = useMemo(
-    () => (frozenAt === null ? all : all.filter((s) => s.t <= frozenAt)),
-    [all, frozenAt],
+    () => (frozenAt === null ? all : (frozen ?? all.filter((s) => s.t <= frozenAt))),
+    [all, frozen, frozenAt],
   );
   const latest = samples[samples.length - 1];
   const kind = flavour(info, latest);

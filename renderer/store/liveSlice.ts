@@ -38,6 +38,7 @@ export const createLiveSlice: StateCreator<AppState, [], [], LiveSlice> = (set) 
   liveNow: Date.now(),
   liveWindowMin: 5,
   liveFrozenAt: null,
+  liveFrozenSamples: null,
   liveSloMs: 200,
   liveHoldS: 30,
   liveRecording: null,
@@ -81,7 +82,12 @@ export const createLiveSlice: StateCreator<AppState, [], [], LiveSlice> = (set) 
       return { liveNow: now, liveSamples };
     }),
   setLiveWindow: (liveWindowMin) => set({ liveWindowMin }),
-  toggleLivePause: (now) => set((s) => ({ liveFrozenAt: s.liveFrozenAt === null ? now : null })),
+  toggleLivePause: (now) =>
+    set((s) =>
+      s.liveFrozenAt === null
+        ? { liveFrozenAt: now, liveFrozenSamples: s.liveSamples }
+        : { liveFrozenAt: null, liveFrozenSamples: null },
+    ),
   setLiveSlo: (ms) => set({ liveSloMs: Math.max(1, ms || 1) }),
   setLiveHold: (sec) => set({ liveHoldS: Math.max(1, sec || 1) }),
   setLiveRecording: (liveRecording) => set({ liveRecording }),

@@ -148,6 +148,9 @@ export interface LiveSlice {
   liveWindowMin: LiveWindowMin;
   /** Paused at (epoch ms), or null while the charts follow the samples. */
   liveFrozenAt: number | null;
+  /** While paused: the samples each source had when Pause was pressed (a sample taken just
+   *  before but delivered after the press stays out of the charts). */
+  liveFrozenSamples: Record<string, LiveSample[]> | null;
   /** The P99 threshold: above `liveSloMs` for `liveHoldS` seconds turns a panel red. */
   liveSloMs: number;
   liveHoldS: number;

@@ -117,9 +117,10 @@ export abstract class Probes extends Async {
       const since = this.lkSince[l];
       for (let k = 0; k < held.length; k++) if (held[k] !== 0) since[k] = this.now;
     }
-    let backlog = 0;
-    for (let i = 0; i < this.I; i++) backlog += this.asyncBacklog(i);
-    this.aMaxBacklog = backlog;
+    // the deepest channel of any instance (each instance has its own), as during the run
+    let deepest = 0;
+    for (let i = 0; i < this.I; i++) deepest = Math.max(deepest, this.asyncBacklog(i));
+    this.aMaxBacklog = deepest;
     if (this.lazy) this.lazyWarmWaits();
   }
 
