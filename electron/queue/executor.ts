@@ -34,6 +34,11 @@ export class QueueClosed extends Error {
   override name = 'QueueClosed';
 }
 
+/** Redis stayed away longer than the executor may wait: no answer rather than a wrong one. */
+export class RedisLost extends Error {
+  override name = 'RedisLost';
+}
+
 /** What the executor sees of the queue, every couple of seconds. */
 export interface QueueStatus {
   /** `peakline worker` processes connected to the queue. */
@@ -173,7 +178,7 @@ export class QueuePool {
       const limit = this.opts.lostAfterMs ?? 60_000;
       if (Date.now() - this.lostSince > limit)
         void this.close(
-          new Error(
+          new RedisLost(
             `Redis at ${this.where} has been unreachable for ${Math.round(limit / 1000)} s; stopped without an answer (run again when Redis is back: results already made are kept)`,
           ),
         );

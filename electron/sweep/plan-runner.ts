@@ -84,6 +84,11 @@ export async function runPlanOn(
       redis: ex.redis,
       workers: ex.workers,
     };
+  } catch (e) {
+    // Redis gone for good is the plan's failure, not the point's that happened to be waiting
+    const cause = e instanceof Error ? e.cause : undefined;
+    if (cause instanceof Error && cause.name === 'RedisLost') throw cause;
+    throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await ex.close();
