@@ -248,6 +248,8 @@ async function cmdSweep(argv: string[]): Promise<number> {
     if (e instanceof SweepInputError) throw new CliError(`peakline sweep: ${e.message}`, 2);
     if (e instanceof Error && e.name === 'RedisUrlError')
       throw new CliError(`peakline sweep: ${e.message}`, 2);
+    if (e instanceof Error && e.name === 'RedisLost')
+      throw new CliError(`peakline sweep: ${e.message}`);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);

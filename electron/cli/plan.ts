@@ -419,6 +419,8 @@ export async function planCommand(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof PlanInputError) throw new CliError(`peakline plan: ${e.message}`, 2);
     if (e instanceof RedisUrlError) throw new CliError(`peakline plan: ${e.message}`, 2);
+    if (e instanceof Error && e.name === 'RedisLost')
+      throw new CliError(`peakline plan: ${e.message}`);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
