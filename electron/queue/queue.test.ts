@@ -4,13 +4,16 @@
 // local run's (same seeds), and Redis holds exactly one finished job per simulation the report
 // counts. Redis killed and restarted (its data gone) mid-plan: the plan says so, waits, queues the
 // lost jobs again and gives the same answer. Redis unreachable at the start: one line naming
-// --redis, exit 2. A worker stopped with SIGTERM finishes and says how many jobs it ran.
+// --redis, exit 2. A job from another version is refused. A worker stopped with SIGTERM finishes
+// and says how many jobs it ran.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPeakline, root } from '../cli/testing';
 import { freePort, redisCli, startRedis, type RedisProcess } from '../live/testing';
+import { Queue } from 'bullmq';
+import { jobData, QUEUE_NAME, QUEUE_PREFIX } from './protocol';
 import { Peakline, queueJobs } from './testing';
 
 // An M/M/c queue at 1,000 requests/s, 8 ms of work each: a minute simulated, so a job takes long
@@ -170,6 +173,25 @@ describe('plan --redis on peakline workers', () => {
           'm',
         ),
       );
+    }
+  });
+
+  it('refuses a job from another peakline version (its results could differ)', async () => {
+    const q = new Queue(QUEUE_NAME, {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: QUEUE_PREFIX,
+    });
+    try {
+      const data = { ...jobData(mmc, 'feedfacefeedface', ['seed'], [9]), version: '0.0.1' };
+      await q.add('point', data, { jobId: 'other-version' });
+      await expect
+        .poll(async () => (await q.getJob('other-version'))?.failedReason, { timeout: 30_000 })
+        .toMatch(
+          /^the job is from peakline 0\.0\.1; this worker \(.+:\d+\) runs \d+\.\d+\.\d+: results would differ$/,
+        );
+      expect(await (await q.getJob('other-version'))!.getState()).toBe('failed');
+    } finally {
+      await q.close();
     }
   });
 
