@@ -61,6 +61,9 @@ describe('runPlanOn with a Redis URL', () => {
     // no worker: the jobs wait on the queue, and the plan says none is connected
     await expect.poll(() => statuses.length, { timeout: 20_000 }).toBeGreaterThan(0);
     expect(statuses[0]).toMatchObject({ workers: 0, connected: true });
+    expect(notes[0]).toBe(
+      `no worker is connected to ${url} yet: the points wait on the queue until one is (peakline worker --redis URL)`,
+    );
     await redis.stop();
     expect(await outcome).toBe(
       `Redis at ${url} has been unreachable for 2 s; stopped without an answer (run again when Redis is back: results already made are kept)`,

@@ -118,6 +118,10 @@ export class QueuePool {
     pool.start();
     await pool.countWorkers();
     pool.status();
+    if (pool.workers === 0)
+      pool.note(
+        `no worker is connected to ${pool.where} yet: the points wait on the queue until one is (peakline worker --redis URL)`,
+      );
     return pool;
   }
 
