@@ -4,6 +4,7 @@
 //   1. the issue's plan (seed-async-queue, 4 fields, 3,968 configurations) on one worker, then on
 //      two (one simulation thread each; Redis emptied before each run, so nothing is reused) — the
 //      speed-up of the second worker;
+//      and, for what the machine gives a second core at the time, the plan on 1 and 2 local threads;
 //   2. the per-job overhead: a sweep of N tiny points (a 10 ms simulated run) on one worker
 //      thread through the queue against the same sweep on one local thread: (queue − local) / N.
 // Usage: node electron/queue/bench.mjs [--quick]   (needs `npm run build` and redis-server)
@@ -128,6 +129,14 @@ try {
     results[`plan_${n}_worker_parallelism`] = Math.max(...par);
   }
   results.speedup_2_vs_1 = results.plan_1_worker_s / results.plan_2_worker_s;
+  // what the machine gives two threads at the moment: the same plan on local threads
+  for (const t of [1, 2]) {
+    const { s } = await run([...plan, '--threads', String(t)]);
+    results[`plan_local_${t}_thread_s`] = s;
+    log(`plan on ${t} local thread(s): ${s.toFixed(1)} s`);
+  }
+  results.local_speedup_2_vs_1 = results.plan_local_1_thread_s / results.plan_local_2_thread_s;
+  log(`two local threads against one: ${results.local_speedup_2_vs_1.toFixed(2)}×`);
   log(`two workers against one: ${results.speedup_2_vs_1.toFixed(2)}× (best of ${rounds} each)`);
   const load = (await import('node:os')).loadavg()[0];
   results.load_average = load;
