@@ -109,35 +109,40 @@ const plan = [
 ];
 const results = {};
 try {
-  const rounds = quick ? 1 : 2;
-  for (const n of [1, 2]) {
-    const times = [];
-    const par = [];
-    for (let r = 0; r < rounds; r++) {
+  // interleaved rounds (one worker, two workers, one local thread, two), so that the other work
+  // on the machine weighs on each about alike; the best of the rounds of each
+  const rounds = quick ? 1 : 3;
+  const times = { q1: [], q2: [], l1: [], l2: [] };
+  const par = { 1: [], 2: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const n of [1, 2]) {
       flush();
       const ws = await startWorkers(n);
       const { s, out } = await run([...plan, '--redis', url]);
       await stopWorkers(ws);
       const rep = JSON.parse(out);
-      times.push(s);
-      par.push(await parallelism());
+      times[`q${n}`].push(s);
+      par[n].push(await parallelism());
       log(
-        `plan on ${n} worker(s): ${s.toFixed(1)} s (${rep.replications.total} simulations, ${rep.evaluated} of ${rep.grid_size} configurations), jobs running at once on average ${par.at(-1).toFixed(2)}`,
+        `plan on ${n} worker(s): ${s.toFixed(1)} s (${rep.replications.total} simulations, ${rep.evaluated} of ${rep.grid_size} configurations), jobs running at once on average ${par[n].at(-1).toFixed(2)}`,
       );
     }
-    results[`plan_${n}_worker_s`] = Math.min(...times);
-    results[`plan_${n}_worker_parallelism`] = Math.max(...par);
+    for (const t of [1, 2]) {
+      const { s } = await run([...plan, '--threads', String(t)]);
+      times[`l${t}`].push(s);
+      log(`plan on ${t} local thread(s): ${s.toFixed(1)} s`);
+    }
+  }
+  for (const n of [1, 2]) {
+    results[`plan_${n}_worker_s`] = Math.min(...times[`q${n}`]);
+    results[`plan_${n}_worker_parallelism`] = Math.max(...par[n]);
+    results[`plan_local_${n}_thread_s`] = Math.min(...times[`l${n}`]);
   }
   results.speedup_2_vs_1 = results.plan_1_worker_s / results.plan_2_worker_s;
-  // what the machine gives two threads at the moment: the same plan on local threads
-  for (const t of [1, 2]) {
-    const { s } = await run([...plan, '--threads', String(t)]);
-    results[`plan_local_${t}_thread_s`] = s;
-    log(`plan on ${t} local thread(s): ${s.toFixed(1)} s`);
-  }
   results.local_speedup_2_vs_1 = results.plan_local_1_thread_s / results.plan_local_2_thread_s;
-  log(`two local threads against one: ${results.local_speedup_2_vs_1.toFixed(2)}×`);
-  log(`two workers against one: ${results.speedup_2_vs_1.toFixed(2)}× (best of ${rounds} each)`);
+  log(
+    `two workers against one: ${results.speedup_2_vs_1.toFixed(2)}×; two local threads against one: ${results.local_speedup_2_vs_1.toFixed(2)}× (best of ${rounds} interleaved rounds each)`,
+  );
   const load = (await import('node:os')).loadavg()[0];
   results.load_average = load;
   log(
