@@ -53,7 +53,8 @@ Commands
         result is keyed by (scenario hash, values, seed), so it is counted once. Results are
         kept an hour (a plan run again reuses them). Ctrl+C/SIGTERM: finish the running jobs
         and stop; a second Ctrl+C stops at once (those jobs go back to the queue).
-        Redis unreachable at the start: exit 2; lost later: waits and reconnects.
+        Redis unreachable at the start: exit 2; lost later: the worker reconnects, a plan
+        waits up to 60 s (jobs lost with Redis are queued again), then stops, no answer.
   calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--pool N]
         [--host NAME] [--out FILE] [--json]
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
