@@ -313,6 +313,13 @@ export const SourceInfoSchema = z.object({
 });
 export type SourceInfo = z.infer<typeof SourceInfoSchema>;
 
+/**
+ * A node's state in one sample: a source's states, plus `not_answering` — connected, asked, and no
+ * reply by the interval's deadline (a hung or overloaded server); its figures are null then.
+ */
+export const NodeStateSchema = z.enum(['connecting', 'up', 'down', 'not_answering']);
+export type NodeState = z.infer<typeof NodeStateSchema>;
+
 /** One Redis node of a source (a standalone server is one node). */
 export const NodeSampleSchema = z.object({
   address: z.string(),
@@ -321,11 +328,26 @@ export const NodeSampleSchema = z.object({
   role: z.enum(['master', 'replica', 'unknown']),
   /** Address of its master (replicas). */
   master: z.string().nullable(),
-  status: SourceStateSchema,
+  status: NodeStateSchema,
   error: z.string().nullable(),
   /** Slot ranges served (cluster masters), e.g. ["0-5460"]. */
   slots: z.array(z.string()),
+  /**
+   * Commands clients asked of this node per second: its commands minus those that came over
+   * replication (see `replication_ops_per_sec`) and minus Peakline's own polling.
+   */
   ops_per_sec: z.number().nullable(),
+  /**
+   * Commands per second that were replication, not client load: on a replica, what it applied
+   * from its master's stream (write commands, MULTI/EXEC, SELECT); on a master, its replicas'
+   * REPLCONF acknowledgements. Null when it cannot be told (older recordings, Redis < 6).
+   */
+  replication_ops_per_sec: z.number().nullable().default(null),
+  /**
+   * Seconds the rates cover: since this node's previous reading that was shown — one interval,
+   * more after it did not answer for a while (rate × window is what happened in between).
+   */
+  window_s: z.number().nullable().default(null),
   hit_ratio: z.number().nullable(),
   connected_clients: z.number().nullable(),
   blocked_clients: z.number().nullable(),
@@ -338,6 +360,24 @@ export const NodeSampleSchema = z.object({
   replication_lag_bytes: z.number().nullable(),
 });
 export type NodeSample = z.infer<typeof NodeSampleSchema>;
+
+/**
+ * Something that happened to a node between two samples of a cluster: a replica promoted to
+ * master (a failover; `was_replica_of` is the master it replaced), a master turned replica (an old
+ * master rejoining), a node gone down, one that stopped answering, one back up.
+ */
+export const NodeEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('promoted'),
+    node: z.string(),
+    was_replica_of: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('demoted'), node: z.string(), replica_of: z.string().nullable() }),
+  z.object({ kind: z.literal('down'), node: z.string(), error: z.string().nullable() }),
+  z.object({ kind: z.literal('not_answering'), node: z.string() }),
+  z.object({ kind: z.literal('up'), node: z.string() }),
+]);
+export type NodeEvent = z.infer<typeof NodeEventSchema>;
 
 export const QueueDepthSchema = z.object({
   key: z.string(),
@@ -361,8 +401,9 @@ export type HistogramDelta = z.infer<typeof HistogramDeltaSchema>;
 
 /**
  * One sample of one source: the `watch --json` line. `metrics` keys by kind —
- * redis: ops_per_sec, hit_ratio, connected_clients, blocked_clients, used_memory_bytes,
- *   evicted_keys_per_sec, expired_keys_per_sec, queue_depth_total, nodes_up, nodes_total;
+ * redis: ops_per_sec (client commands only: replication is not counted), replication_ops_per_sec,
+ *   hit_ratio, connected_clients, blocked_clients, used_memory_bytes, evicted_keys_per_sec,
+ *   expired_keys_per_sec, queue_depth_total, nodes_up, nodes_total;
  * metrics: request_rate, latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p99_ms,
  *   service_mean_ms, service_p99_ms, in_flight, queue_depth, workers, scrape_ms;
  * host: cpu_load_pct, mem_used_bytes, mem_total_bytes, net_rx_bytes_per_sec, net_tx_bytes_per_sec.
@@ -390,6 +431,8 @@ export const SampleSchema = z.object({
     .optional(),
   /** Non-fatal notes (a configured metric not found, …). */
   warnings: z.array(z.string()).optional(),
+  /** Cluster nodes: what changed since the previous sample (failover, a node down or back). */
+  events: z.array(NodeEventSchema).optional(),
 });
 export type Sample = z.infer<typeof SampleSchema>;
 

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import {
   SourceConfigSchema,
+  type NodeEvent,
   type Sample,
   type SourceConfig,
   type SourceConfigInput,
@@ -29,7 +30,8 @@ const WATCH_USAGE = `usage: peakline watch [--redis URL ...] [--metrics URL ...]
   --host            CPU, memory and network of this machine
   --interval S      seconds between samples (default 1, minimum 0.25)
   --count N         stop after N samples of each source
-  --json            one JSON object per line: {t, source, status, error, metrics, nodes}
+  --json            one JSON object per line: {t, source, status, error, metrics, nodes,
+                    events} (events: a cluster node promoted, down, not answering, back)
   --record FILE     also write every sample to FILE (NDJSON) for replay
   --replay FILE     print a recording instead of watching live`;
 
@@ -135,7 +137,8 @@ export function tableLine(s: Sample): string {
       `expire/s ${fmt.num(m.expired_keys_per_sec)}`;
     if (s.queues?.length)
       body += `  queue ${s.queues.map((q) => `${q.key}=${fmt.num(q.depth)}`).join(' ')}`;
-    if (s.nodes && s.nodes.length > 1) body += `  nodes ${m.nodes_up}/${m.nodes_total}`;
+    if (s.nodes && s.nodes.length > 1)
+      body += `  repl/s ${fmt.num(m.replication_ops_per_sec)}  nodes ${m.nodes_up}/${m.nodes_total}`;
   } else if (s.kind === 'metrics' || (s.kind === 'replay' && 'request_rate' in m)) {
     body =
       `req/s ${fmt.num(m.request_rate, 1).padStart(7)}  p50 ${fmt.num(m.latency_p50_ms, 1)}ms  ` +
@@ -150,17 +153,34 @@ export function tableLine(s: Sample): string {
     for (const n of s.nodes) {
       const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}` : n.role;
       out +=
-        `\n    ${n.address.padEnd(22)} ${role.padEnd(30)} ${n.status.padEnd(10)}` +
+        `\n    ${n.address.padEnd(22)} ${role.padEnd(30)} ${n.status.replace('_', ' ').padEnd(13)}` +
         (n.status === 'up'
-          ? ` ops/s ${fmt.num(n.ops_per_sec).padStart(7)}  mem ${fmt.bytes(n.used_memory_bytes).padStart(7)}  ` +
-            `hit ${fmt.pct(n.hit_ratio).padStart(6)}` +
+          ? ` ops/s ${fmt.num(n.ops_per_sec).padStart(7)}  repl/s ${fmt.num(n.replication_ops_per_sec).padStart(7)}  ` +
+            `mem ${fmt.bytes(n.used_memory_bytes).padStart(7)}  hit ${fmt.pct(n.hit_ratio).padStart(6)}` +
             (n.slots.length ? `  slots ${n.slots.join(' ')}` : '') +
             (n.role === 'replica'
               ? `  lag ${fmt.num(n.replication_lag_s)}s/${fmt.bytes(n.replication_lag_bytes)}`
               : '')
           : ` ${n.error ?? ''}`);
     }
+  for (const e of s.events ?? []) out += `\n    event: ${eventText(e)}`;
   return out;
+}
+
+/** A node event in words (the watch table; the console says the same in its language). */
+export function eventText(e: NodeEvent): string {
+  switch (e.kind) {
+    case 'promoted':
+      return `${e.node} promoted to master${e.was_replica_of ? ` (was replica of ${e.was_replica_of})` : ''}`;
+    case 'demoted':
+      return `${e.node} now a replica${e.replica_of ? ` of ${e.replica_of}` : ''}`;
+    case 'down':
+      return `${e.node} down${e.error ? `: ${e.error}` : ''}`;
+    case 'not_answering':
+      return `${e.node} not answering`;
+    case 'up':
+      return `${e.node} back up`;
+  }
 }
 
 /** The `watch --json` object for a sample. */
@@ -176,6 +196,7 @@ export function jsonLine(s: Sample): string {
   if (s.nodes) out.nodes = s.nodes;
   if (s.queues) out.queues = s.queues;
   if (s.warnings) out.warnings = s.warnings;
+  if (s.events) out.events = s.events;
   return JSON.stringify(out);
 }
 

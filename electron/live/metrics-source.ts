@@ -142,6 +142,12 @@ export class MetricsSource extends Source {
 
   protected async dispose(): Promise<void> {}
 
+  protected override probeTarget(): { host: string; port: number } {
+    const u = new URL(this.config.url);
+    const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+    return { host: u.hostname.replace(/^\[|\]$/g, ''), port };
+  }
+
   protected override scrub(message: string): string {
     const u = new URL(this.config.url);
     return u.password ? message.split(decodeURIComponent(u.password)).join('***') : message;

@@ -91,7 +91,13 @@ export class RedisProcess {
     });
   }
 
-  /** Kill it by PID and wait until it is gone. */
+  /** Send it a signal by PID (SIGSTOP hangs it, SIGCONT lets it go on). */
+  signal(sig: NodeJS.Signals): void {
+    if (this.proc?.pid !== undefined && this.proc.exitCode === null)
+      process.kill(this.proc.pid, sig);
+  }
+
+  /** Kill it by PID (kill -9) and wait until it is gone. */
   async stop(): Promise<void> {
     const p = this.proc;
     this.proc = null;
@@ -119,8 +125,16 @@ export async function redisCli(port: number, args: string[], password?: string):
   return stdout;
 }
 
-/** A cluster of `masters` masters with `replicas` replicas each, ready (`cluster_state:ok`). */
-export async function startCluster(masters = 3, replicas = 1): Promise<RedisProcess[]> {
+/**
+ * A cluster of `masters` masters with `replicas` replicas each, ready (`cluster_state:ok`).
+ * `nodeTimeoutMs` is `cluster-node-timeout`: how long a node may be unreachable before the others
+ * mark it failed (and, for a master, promote one of its replicas).
+ */
+export async function startCluster(
+  masters = 3,
+  replicas = 1,
+  nodeTimeoutMs = 3000,
+): Promise<RedisProcess[]> {
   const nodes: RedisProcess[] = [];
   for (let i = 0; i < masters * (1 + replicas); i++) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-cluster-'));
@@ -130,7 +144,10 @@ export async function startCluster(masters = 3, replicas = 1): Promise<RedisProc
       '--cluster-config-file',
       'nodes.conf',
       '--cluster-node-timeout',
-      '3000',
+      String(nodeTimeoutMs),
+      // Replicas sync at once (the default waits 5 s for more replicas to share one transfer).
+      '--repl-diskless-sync-delay',
+      '0',
     ]);
     await n.start();
     nodes.push(n);
@@ -152,6 +169,12 @@ export async function startCluster(masters = 3, replicas = 1): Promise<RedisProc
     const text = await redisCli(nodes[0].port, ['CLUSTER', 'NODES']);
     return text.split('\n').filter((l) => l.includes('slave')).length === masters * replicas;
   });
+  // And replicas receive their master's stream (the initial sync is over).
+  for (const n of nodes)
+    await waitFor(async () => {
+      const info = await redisCli(n.port, ['INFO', 'replication']);
+      return info.includes('role:master') || info.includes('master_link_status:up');
+    });
   return nodes;
 }
 

@@ -3,6 +3,8 @@
 // stderr or the recording; it keeps running through a Redis restart and reports the outage.
 // `demo` prints its metrics URL, serves prom-client text there, and stops cleanly on Ctrl-C.
 import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +110,28 @@ describe('peakline watch and demo (the real bin)', () => {
     p.signal('SIGINT');
     expect(await p.exited).toBe(0);
     expect(p.lines.join('\n') + p.stderr).not.toContain(PASSWORD);
+  });
+
+  it('prints one line per interval for an endpoint that never answers, so --count lasts as long as asked', async () => {
+    // Accepts the connection and the request, and never answers (a scrape times out after 2 s).
+    const hanging = http.createServer(() => undefined);
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/metrics`;
+      const p = spawn(['watch', '--metrics', url, '--json', '--interval', '0.5', '--count', '4']);
+      expect(await p.exited).toBe(0);
+      const lines = p.lines.map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(4);
+      for (const l of lines)
+        expect(l).toMatchObject({ status: 'down', error: 'no answer within 2000 ms' });
+      // Never two lines for one failure: consecutive lines are at least a good part of an
+      // interval apart (before, each timeout printed a second line 1–20 ms after the first).
+      for (let i = 1; i < lines.length; i++)
+        expect(lines[i].t - lines[i - 1].t).toBeGreaterThan(200);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((r) => hanging.close(r));
+    }
   });
 
   it('rejects a bad option with a message naming it', async () => {

@@ -226,7 +226,8 @@ describe('the Live tab in Chromium', () => {
   });
 
   it('lists every master and replica of a cluster in the node table', async () => {
-    cluster = await startCluster(3, 1);
+    // A short node timeout: the failover below happens within seconds.
+    cluster = await startCluster(3, 1, 2000);
     const seed = `redis://127.0.0.1:${cluster[0].port}`;
     await page.getByRole('radio', { name: 'Redis' }).check();
     await page.getByLabel('Redis URL').fill(seed);
@@ -240,6 +241,46 @@ describe('the Live tab in Chromium', () => {
     expect(text.match(/replica of /g)).toHaveLength(3);
     expect(text).toContain('0-5460');
     await page.screenshot({ path: path.join(shots, 'live-cluster.png'), fullPage: true });
+  });
+
+  it('says which replica was promoted when a master is killed, and the node table follows', async () => {
+    const seed = `redis://127.0.0.1:${cluster[0].port}`;
+    const table = page.getByRole('table', { name: `Nodes of ${seed}` });
+    const roleOf = async (address: string) =>
+      (await table.locator('tbody tr', { hasText: address }).locator('td').nth(1).textContent()) ??
+      '';
+    // Kill -9 (by PID) a master that is not the seed.
+    let victim: RedisProcess | undefined;
+    for (const n of cluster.slice(1))
+      if ((await roleOf(`127.0.0.1:${n.port}`)) === 'master') {
+        victim = n;
+        break;
+      }
+    expect(victim).toBeDefined();
+    const dead = `127.0.0.1:${victim!.port}`;
+    await victim!.stop();
+    const events = page.getByRole('list', { name: `Events of ${seed}` });
+    const promoted = events.getByText(new RegExp(`promoted, ${dead.replace(/\./g, '\\.')} down$`));
+    await promoted.waitFor({ timeout: 60_000 });
+    const text = (await promoted.textContent()) ?? '';
+    const node = /node (\S+) promoted/.exec(text)?.[1] ?? '';
+    expect(node).toMatch(/^127\.0\.0\.1:\d+$/);
+    // The table follows: the promoted node is a master with slots; the dead one is down.
+    await expect.poll(() => roleOf(node)).toBe('master');
+    const row = table.locator('tbody tr', { hasText: node });
+    expect(await row.locator('td').nth(3).textContent()).toMatch(/^\d+-\d+/);
+    await expect
+      .poll(() => table.locator('tbody tr', { hasText: dead }).locator('td').nth(2).textContent())
+      .toMatch(/^down: /);
+    await page.screenshot({ path: path.join(shots, 'live-failover.png'), fullPage: true });
+    // The same event in 简体中文.
+    await page.getByLabel('Language').selectOption('zh');
+    await page
+      .getByRole('list', { name: `${seed} 的事件` })
+      .getByText(`节点 ${node} 已提升为主节点，${dead} 中断`)
+      .waitFor();
+    await page.screenshot({ path: path.join(shots, 'live-failover-zh-CN.png'), fullPage: true });
+    await page.getByLabel('语言').selectOption('en');
     await page.getByRole('button', { name: `Disconnect ${seed}` }).click();
   });
 

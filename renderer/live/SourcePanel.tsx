@@ -135,7 +135,7 @@ export function SourcePanel({ info, onOpenTwin }: SourcePanelProps) {
         now={chartNow}
         windowMs={windowMs}
       />
-      <SourceTables info={info} latest={latest} />
+      <SourceTables info={info} latest={latest} samples={samples.filter((s) => s.t >= from)} />
     </section>
   );
 }

@@ -1,15 +1,38 @@
 // The tables of one live source: its queues' depths, a cluster's nodes (role, state, slots,
-// ops/s, memory, hit ratio, replication lag), and the slowlog once asked for.
+// client ops/s, replication ops/s, memory, hit ratio, replication lag), what happened to the
+// nodes (a replica promoted after its master went down, a node down, not answering, back), and
+// the slowlog once asked for.
 import type { LiveSample, LiveSourceInfo } from '../api/types';
 import { fmtBytes, fmtCompact, fmtNum, fmtPct } from '../format';
 import { useApp } from '../store';
 import { useT } from '../ui/hooks';
-import { clockTime, STATE_KEY } from './model';
+import { clockTime, nodeEvents, STATE_KEY, type TimedEvent } from './model';
+import type { T } from '../i18n';
 
 export interface SourceTablesProps {
   info: LiveSourceInfo;
   /** The newest sample shown. */
   latest: LiveSample | undefined;
+  /** The samples in the window (their node events are listed). */
+  samples?: LiveSample[];
+}
+
+/** A node event in the console's language. */
+function eventText(t: T, { event: e, oldDown }: TimedEvent): string {
+  switch (e.kind) {
+    case 'promoted':
+      return e.was_replica_of && oldDown
+        ? t('liveEventPromotedDown', { node: e.node, old: e.was_replica_of })
+        : t('liveEventPromoted', { node: e.node, old: e.was_replica_of ?? '?' });
+    case 'demoted':
+      return t('liveEventDemoted', { node: e.node, master: e.replica_of ?? '?' });
+    case 'down':
+      return t('liveEventDown', { node: e.node, error: e.error ?? '' });
+    case 'not_answering':
+      return t('liveEventNotAnswering', { node: e.node });
+    case 'up':
+      return t('liveEventUp', { node: e.node });
+  }
 }
 
 const ROLE_KEY = {
@@ -19,12 +42,22 @@ const ROLE_KEY = {
 } as const;
 
 /** Queues, nodes and slowlog of one source. */
-export function SourceTables({ info, latest }: SourceTablesProps) {
+export function SourceTables({ info, latest, samples }: SourceTablesProps) {
   const t = useT();
   const slowlog = useApp((s) => s.liveSlowlogs[info.id]);
   const nodes = latest?.nodes && (info.cluster || latest.nodes.length > 1) ? latest.nodes : null;
+  const events = samples ? nodeEvents(samples) : [];
   return (
     <>
+      {events.length ? (
+        <ul className="live-events" aria-label={t('liveEventsOf', { name: info.name })}>
+          {events.map((e, i) => (
+            <li key={`${e.t}-${i}`} className={`event-${e.event.kind}`}>
+              <time>{clockTime(e.t)}</time> {eventText(t, e)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {latest?.queues?.length ? (
         <table className="live-table" aria-label={t('liveQueuesOf', { name: info.name })}>
           <thead>
@@ -54,6 +87,7 @@ export function SourceTables({ info, latest }: SourceTablesProps) {
               <th scope="col">{t('liveColState')}</th>
               <th scope="col">{t('liveColSlots')}</th>
               <th scope="col">{t('liveColOps')}</th>
+              <th scope="col">{t('liveColRepl')}</th>
               <th scope="col">{t('liveColMemory')}</th>
               <th scope="col">{t('liveColHit')}</th>
               <th scope="col">{t('liveColLag')}</th>
@@ -71,10 +105,13 @@ export function SourceTables({ info, latest }: SourceTablesProps) {
                 <td>
                   {n.status === 'down'
                     ? t('liveNodeDown', { error: n.error ?? '' })
-                    : t(STATE_KEY[n.status])}
+                    : n.status === 'not_answering'
+                      ? t('liveNodeNotAnswering', { error: n.error ?? '' })
+                      : t(STATE_KEY[n.status])}
                 </td>
                 <td>{n.slots.join(' ') || '—'}</td>
                 <td>{fmtCompact(n.ops_per_sec)}</td>
+                <td>{fmtCompact(n.replication_ops_per_sec ?? null)}</td>
                 <td>{fmtBytes(n.used_memory_bytes)}</td>
                 <td>{fmtPct(n.hit_ratio)}</td>
                 <td>

@@ -291,4 +291,25 @@ export const STATE_KEY = {
   connecting: 'liveStateConnecting',
   up: 'liveStateUp',
   down: 'liveStateDown',
+  not_answering: 'liveStateNotAnswering',
 } as const;
+
+/** A cluster node's event as it happened, newest last. */
+export interface TimedEvent {
+  t: number;
+  event: NonNullable<LiveSample['events']>[number];
+  /** The replaced master was down in that sample (a failover: "X promoted, Y down"). */
+  oldDown: boolean;
+}
+
+/** The last `max` node events of a source's samples, oldest first. */
+export function nodeEvents(samples: LiveSample[], max = 8): TimedEvent[] {
+  const out: TimedEvent[] = [];
+  for (const s of samples)
+    for (const e of s.events ?? []) {
+      const old = e.kind === 'promoted' ? e.was_replica_of : null;
+      const oldDown = !!old && !!s.nodes?.some((n) => n.address === old && n.status === 'down');
+      out.push({ t: s.t, event: e, oldDown });
+    }
+  return out.slice(-max);
+}
