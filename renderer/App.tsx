@@ -21,6 +21,7 @@ import { ScenarioPanel } from './views/ScenarioPanel';
 import { Results } from './views/Results';
 import { CompareView } from './views/CompareView';
 import { SweepView } from './views/SweepView';
+import { PlanView } from './views/PlanView';
 import { Help } from './views/Help';
 import { LiveTab } from './views/LiveTab';
 import { useShellEvents } from './ui/shellEvents';
@@ -30,10 +31,14 @@ const ScenarioEditor = lazy(() =>
   import('./views/ScenarioEditor').then((m) => ({ default: m.ScenarioEditor })),
 );
 
-const TABS: { id: Tab; key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabLive' }[] = [
+const TABS: {
+  id: Tab;
+  key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabPlan' | 'tabLive';
+}[] = [
   { id: 'scenario', key: 'tabScenario' },
   { id: 'compare', key: 'tabCompare' },
   { id: 'sweep', key: 'tabSweep' },
+  { id: 'plan', key: 'tabPlan' },
   { id: 'live', key: 'tabLive' },
 ];
 
@@ -226,6 +231,7 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
                 </div>
               ) : null}
               {tab === 'sweep' ? <SweepView /> : null}
+              {tab === 'plan' ? <PlanView /> : null}
             </div>
           )}
           {/* The live view keeps collecting samples while another view is open. */}

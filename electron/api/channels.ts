@@ -12,6 +12,10 @@ export const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
   deleteProfile: 'profiles:delete',
   runSweep: 'sweep:run',
   cancelSweep: 'sweep:cancel',
+  runPlan: 'plan:run',
+  cancelPlan: 'plan:cancel',
+  planExecutors: 'plan:executors',
+  planWorkers: 'plan:workers',
   saveExport: 'export:save',
   appInfo: 'app:info',
   takePendingFiles: 'app:pending-files',
@@ -33,6 +37,7 @@ export const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
 /** Subscribe method name on `window.peakline` → event channel. */
 export const EVENT_CHANNELS: { [E in EventChannel as SubscribeOf<E>]: E } = {
   onSweepProgress: 'sweep:progress',
+  onPlanProgress: 'plan:progress',
   onOpenFile: 'app:open-file',
   onMenu: 'app:menu',
   onLiveSample: 'live:sample',

@@ -101,6 +101,19 @@ export const SweepPointSchema = z.object({
   cost: z.number(),
   /** Set when this configuration could not be simulated. */
   error: z.string().optional(),
+  /** Each SLO clause at this point: its value, margin (share of the threshold) and whether met. */
+  slo_clauses: z
+    .array(
+      z.object({
+        clause: z.string(),
+        value: z.number().nullable(),
+        margin: z.number().nullable(),
+        met: z.boolean(),
+      }),
+    )
+    .optional(),
+  /** Half width of the P99's 95 % interval (batch means), ms. */
+  p99_ci95: z.number().optional(),
 });
 export type SweepPoint = z.infer<typeof SweepPointSchema>;
 
@@ -569,6 +582,127 @@ export const ModelRequestSchema = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------
+// Capacity plans (`plan:*`): the CLI's `peakline plan` run by the Node side for the console
+
+/** A number that may be missing: an infinite or undefined figure travels as null. */
+const figure = z.number().nullable();
+
+export const PlanCiSchema = z.object({
+  mean: figure,
+  half_width: figure,
+  low: figure,
+  high: figure,
+});
+export type PlanCi = z.infer<typeof PlanCiSchema>;
+
+export const PlanConfigSchema = z.object({
+  params: z.record(z.string(), z.number()),
+  cost: z.number(),
+  cost_items: z.array(
+    z.object({
+      path: z.string(),
+      value: z.number(),
+      price: z.number(),
+      multiplier: z.number(),
+      per: z.string().nullable(),
+      cost: z.number(),
+    }),
+  ),
+  meets_slo: z.boolean(),
+  replications: z.number(),
+  metrics: z.record(z.string(), figure),
+  ci95: z.record(z.string(), PlanCiSchema),
+  clauses: z.array(
+    z.object({
+      clause: z.string(),
+      metric: z.string(),
+      outcome: z.enum(['pass', 'fail', 'unsure']),
+      threshold: z.number(),
+      ci95: PlanCiSchema,
+    }),
+  ),
+  failed: z.array(z.string()),
+  saturated: z.string().nullable(),
+});
+export type PlanConfig = z.infer<typeof PlanConfigSchema>;
+
+export const PlanReportSchema = z.object({
+  id: z.string(),
+  scenario: z.string(),
+  vary: z.array(z.object({ path: z.string(), values: z.array(z.number()) })),
+  slo: z.string(),
+  confidence: z.number(),
+  currency: z.string(),
+  period: z.string(),
+  prices: z.array(z.object({ path: z.string(), price: z.number(), per: z.string().nullable() })),
+  grid_size: z.number(),
+  evaluated: z.number(),
+  replications: z.object({
+    initial: z.number(),
+    max: z.number(),
+    confirm: z.number(),
+    adaptive: z.number(),
+    total: z.number(),
+  }),
+  feasible: z.boolean(),
+  /** Cancelled before the search finished: `best` is the best found so far. */
+  partial: z.boolean(),
+  best: PlanConfigSchema.nullable(),
+  neighbours: z.array(PlanConfigSchema),
+  pareto: z.array(
+    z.object({
+      params: z.record(z.string(), z.number()),
+      cost: z.number(),
+      p99: figure,
+      ci95: PlanCiSchema,
+    }),
+  ),
+  monotonicity: z.array(z.object({ clause: z.string(), path: z.string(), message: z.string() })),
+  largest: PlanConfigSchema.nullable(),
+  configurations: z.array(PlanConfigSchema),
+  /** Where the simulations ran: worker threads here, or BullMQ workers on Redis. */
+  executor: z.enum(['local', 'workers']),
+  threads: z.number(),
+  wall_ms: z.number(),
+});
+export type PlanReportReply = z.infer<typeof PlanReportSchema>;
+
+/** What `plan:run` takes. */
+export const PlanRequestSchema = z.strictObject({
+  /** Chosen by the caller, so it can cancel while the plan runs. */
+  id: z.string().min(1).max(100),
+  scenario: ScenarioPayloadSchema,
+  /** The varied fields (any number; each a range or a list). */
+  vary: z
+    .array(SweepVarySchema)
+    .min(1, { error: 'vary needs at least one field' })
+    .max(12, { error: 'vary takes at most 12 fields' }),
+  /** E.g. `p99<=150,error_rate<=0.001,backlog_max<=900`. */
+  slo: z.string().min(1, { error: 'slo must not be empty' }),
+  /** Price per unit of fields (`server.instances` → 0.34); none: each varied field costs 1. */
+  prices: z.record(z.string(), z.number().gte(0, { error: 'a price must be >= 0' })).default({}),
+  currency: z.string().max(12, { error: 'currency must be at most 12 characters' }).optional(),
+  period: z.string().max(24, { error: 'period must be at most 24 characters' }).optional(),
+  confidence: z
+    .number()
+    .gte(0.5, { error: 'confidence must be at least 0.5' })
+    .lt(1, { error: 'confidence must be below 1' })
+    .default(0.95),
+  replications: z
+    .number()
+    .int({ error: 'replications must be a whole number' })
+    .gte(2, { error: 'replications must be at least 2' })
+    .lte(50, { error: 'replications must be at most 50' })
+    .default(5),
+  /**
+   * Run the simulations on BullMQ workers on this Redis (`peakline worker --redis URL`) instead
+   * of worker threads here. Refused as unavailable while this shell has no workers executor
+   * (`plan:executors` says whether it has one).
+   */
+  redis: urlWithScheme(['redis:', 'rediss:'], 'redis').optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
 // Requests: channel → { method on window.peakline, request schema, reply schema }
 
 /** Every request of the contract. */
@@ -626,6 +760,30 @@ export const requests = {
     method: 'cancelSweep',
     request: z.strictObject({ id: z.string().min(1) }),
     reply: z.object({ cancelled: z.boolean() }),
+  },
+  /** A capacity plan (as `peakline plan`); progress comes as `plan:progress` events. */
+  'plan:run': {
+    method: 'runPlan',
+    request: PlanRequestSchema,
+    reply: PlanReportSchema,
+  },
+  /** Stops a plan: its reply then carries the best found so far, marked partial. */
+  'plan:cancel': {
+    method: 'cancelPlan',
+    request: z.strictObject({ id: z.string().min(1) }),
+    reply: z.object({ cancelled: z.boolean() }),
+  },
+  /** Where plans can run: worker threads here, and whether a BullMQ workers executor exists. */
+  'plan:executors': {
+    method: 'planExecutors',
+    request: EmptySchema,
+    reply: z.object({ threads: z.number(), workers: z.boolean() }),
+  },
+  /** How many BullMQ workers are connected to the plan queue on `redis` (needs the executor). */
+  'plan:workers': {
+    method: 'planWorkers',
+    request: z.strictObject({ redis: urlWithScheme(['redis:', 'rediss:'], 'redis') }),
+    reply: z.object({ connected: z.number() }),
   },
   'export:save': {
     method: 'saveExport',
@@ -749,6 +907,17 @@ export const events = {
   'sweep:progress': {
     method: 'onSweepProgress',
     payload: z.object({ id: z.string(), done: z.number(), total: z.number() }),
+  },
+  'plan:progress': {
+    method: 'onPlanProgress',
+    payload: z.object({
+      id: z.string(),
+      /** Configurations run so far, of the grid's. */
+      evaluated: z.number(),
+      grid_size: z.number(),
+      simulations: z.number(),
+      best: z.object({ params: z.record(z.string(), z.number()), cost: z.number() }).nullable(),
+    }),
   },
   /** A scenario file was opened from the OS (argv, double click, File ▸ Open). */
   'app:open-file': {

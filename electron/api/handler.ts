@@ -5,9 +5,11 @@
 // envelopes, and tell the handler when a caller's session ends.
 import os from 'node:os';
 import { formatProblems, validateScenario } from '../../sim-core/validate';
+import { formatSloClauses, parsePlanSlo, type SloClause } from '../../sim-core/plan/slo';
 import type { LiveService } from '../live/service';
 import { ProfileError, type ProfileErrorCode, type ProfileStore } from '../profiles/store';
 import type { runSweep as RunSweep, VaryDim } from '../sweep/sweep';
+import type { PlanWorkersExecutor } from '../plan/service';
 import {
   events,
   isRequestChannel,
@@ -45,6 +47,13 @@ export interface ApiHandlerOptions {
   runSweep?: typeof RunSweep;
   /** Worker threads per sweep (default: every core). */
   sweepThreads?: number;
+  /** Worker threads per plan (default: every core). */
+  planThreads?: number;
+  /**
+   * Runs plans on BullMQ workers (`plan:run` with `redis`); absent: plans run on worker threads
+   * here only, `plan:executors` says so and the console shows no workers control.
+   */
+  planWorkers?: PlanWorkersExecutor | null;
   /** Desktop: shows the save dialog and writes the file. Absent on the web: the UI downloads. */
   saveExport?: (
     req: ParsedRequestOf<'export:save'>,
@@ -93,6 +102,15 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     return { runSweep: options.runSweep ?? mod.runSweep, varyFromRange: mod.varyFromRange };
   };
   const sweeps = new Map<string, { controller: AbortController; owner: RequestContext }>();
+  /** Running plans: their stop switch (the plan then answers with the best so far). */
+  const plans = new Map<
+    string,
+    { signal: { aborted: boolean }; stop: (() => void) | null; owner: RequestContext }
+  >();
+  const stopPlan = (p: { signal: { aborted: boolean }; stop: (() => void) | null }) => {
+    p.signal.aborted = true;
+    p.stop?.();
+  };
   const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const broadcast = (channel: EventChannel, payload: unknown) => {
     for (const l of listeners) l(channel, payload);
@@ -140,7 +158,27 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     },
     'profiles:delete': (req) => options.store.delete(req.name),
     'sweep:run': async (req, ctx) => {
-      checkScenario(req.scenario, 'scenario');
+      const base = checkScenario(req.scenario, 'scenario');
+      if (req.slo !== undefined) {
+        // the SLO is the plan's: an async objective needs an async section to judge
+        let clauses: SloClause[];
+        try {
+          clauses = parsePlanSlo(req.slo);
+        } catch (e) {
+          throw new ApiError(
+            'invalid_request',
+            `sweep:run: slo: ${(e as Error).message.replace(/^--slo:? ?/, '')}`,
+          );
+        }
+        const asyncOnly = clauses.filter(
+          (c) => c.metric === 'task_delay_p99' || c.metric === 'backlog_max',
+        );
+        if (!base.async && asyncOnly.length > 0)
+          throw new ApiError(
+            'invalid_request',
+            `sweep:run: slo: ${formatSloClauses(asyncOnly)}: the scenario has no async section`,
+          );
+      }
       if (sweeps.has(req.id))
         throw new ApiError(
           'invalid_request',
@@ -161,6 +199,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       try {
         const result = await runSweep(req.scenario, vary, {
           slo: req.slo,
+          sloDetail: true,
           signal: controller.signal,
           threads: options.sweepThreads,
           keepResults: false,
@@ -185,6 +224,64 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       if (!s) return { cancelled: false };
       s.controller.abort();
       return { cancelled: true };
+    },
+    'plan:run': async (req, ctx) => {
+      checkScenario(req.scenario, 'scenario');
+      if (plans.has(req.id))
+        throw new ApiError(
+          'invalid_request',
+          `plan:run: a plan with id "${req.id}" is already running`,
+        );
+      const { runConsolePlan, PlanRequestError } = await import('../plan/service');
+      const entry = { signal: { aborted: false }, stop: null as (() => void) | null, owner: ctx };
+      plans.set(req.id, entry);
+      let lastEmit = 0;
+      try {
+        const report = await runConsolePlan(req, {
+          signal: entry.signal,
+          threads: options.planThreads,
+          workers: options.planWorkers ?? null,
+          onAbort: (stop) => {
+            entry.stop = stop;
+            if (entry.signal.aborted) stop();
+          },
+          onProgress: (p) => {
+            // at most ~10 progress events a second
+            const now = performance.now();
+            if (now - lastEmit < 100) return;
+            lastEmit = now;
+            ctx.emit('plan:progress', { id: req.id, ...p });
+          },
+        });
+        return { id: req.id, ...report };
+      } catch (e) {
+        if (e instanceof PlanRequestError)
+          throw new ApiError(
+            e.message.startsWith('redis:') ? 'unavailable' : 'invalid_request',
+            `plan:run: ${e.message}`,
+          );
+        throw e;
+      } finally {
+        plans.delete(req.id);
+      }
+    },
+    'plan:cancel': async (req) => {
+      const p = plans.get(req.id);
+      if (!p) return { cancelled: false };
+      stopPlan(p);
+      return { cancelled: true };
+    },
+    'plan:executors': async () => ({
+      threads: options.planThreads ?? os.availableParallelism(),
+      workers: Boolean(options.planWorkers),
+    }),
+    'plan:workers': async (req) => {
+      if (!options.planWorkers)
+        throw new ApiError(
+          'unavailable',
+          'plan:workers: running plans on workers is not available in this console yet',
+        );
+      return { connected: await options.planWorkers.connected(req.redis) };
     },
     'export:save': async (req) => {
       if (!options.saveExport) return { saved: false, path: null, download: true };
@@ -258,6 +355,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     },
     cancelOwnedBy(ctx) {
       for (const s of sweeps.values()) if (s.owner === ctx) s.controller.abort();
+      for (const p of plans.values()) if (p.owner === ctx) stopPlan(p);
     },
     async endSession(ctx) {
       this.cancelOwnedBy(ctx);
@@ -265,6 +363,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     },
     dispose() {
       for (const s of sweeps.values()) s.controller.abort();
+      for (const p of plans.values()) stopPlan(p);
       listeners.clear();
       for (const off of liveEvents) off();
     },

@@ -27,8 +27,8 @@ Commands
         Run a grid of one or two varied fields on all cores (--redis: on the workers of
         that Redis, see worker); with --slo, report the
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
-        --vary also takes a list: path=1,2,4,8.  SLO metrics: p50 p90 p99 p999 mean max
-        (ms), error_rate (0..1 or %), throughput (req/s), task_delay_p99 (ms).
+        --vary also takes a list: path=1,2,4,8.  --slo takes the clauses plan takes (one
+        parser): a point meets it when its one run does.
   plan FILE --vary path=a..b[:step] [--vary ...] --slo 'p99<=150,backlog_max<=900'
         [--cost path=price ...] [--confidence 0.95] [--replications N]
         [--max-replications N] [--set path=value ...] [--seed N] [--threads N | --redis URL]
@@ -36,7 +36,7 @@ Commands
         The cheapest configuration of any number of varied fields that meets every SLO
         clause at the confidence given (replications with common random numbers, more near
         the boundary), found by bisection and branch and bound on a small share of the grid.
-        SLO metrics: p50 p90 p99 p999 mean (ms), error_rate, throughput, task_delay_p99,
+        SLO metrics: p50 p90 p99 p999 mean max (ms), error_rate, throughput, task_delay_p99,
         backlog_max, util:STATION (e.g. util:db_pool<=0.8). Cost = Σ price × value × count:
         what each instance has of its own (server.*, async.*, db.pool_size, its host's cores)
         is counted once per server.instances, db.shard_concurrency once per db.shards;

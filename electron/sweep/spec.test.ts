@@ -67,7 +67,9 @@ const result = (over: Partial<SimResult> & { p99?: number; p999?: number }): Sim
     error_rate: over.error_rate ?? 0,
     latency_ms: { mean: 10, p50: 8, p90: 15, p99: over.p99 ?? 50, p999: over.p999 ?? 90, max: 120 },
     async: null,
-  }) as SimResult;
+    requests: { arrived: 100, completed: 100, ok: 100, rejected: 0, timed_out: 0, in_flight: 0 },
+    stations: {},
+  }) as unknown as SimResult;
 
 describe('--slo', () => {
   it('reads clauses joined by commas', () => {
@@ -82,7 +84,7 @@ describe('--slo', () => {
   });
 
   it('names an unknown metric and an unreadable clause', () => {
-    expect(() => parseSlo('p98<=200')).toThrow('unknown metric "p98" (one of p50, p90, p99');
+    expect(() => parseSlo('p98<=200')).toThrow(/unknown metric "p98" .*\(one of p50, p90, p99/);
     expect(() => parseSlo('p99 = 200')).toThrow('cannot read "p99 = 200"');
     expect(() => parseSlo(' , ')).toThrow('--slo is empty');
   });
@@ -94,6 +96,14 @@ describe('--slo', () => {
     expect(meetsSlo(result({ error_rate: 0.02 }), slo)).toBe(false);
     expect(meetsSlo(result({ throughput_rps: 899 }), slo)).toBe(false);
     expect(meetsSlo(result({ p999: 100 }), parseSlo('p999<100'))).toBe(false);
+  });
+
+  it("is the plan's SLO: a run with no ok response misses a latency clause, async metrics need async", () => {
+    const none = result({ p99: 0 });
+    none.requests = { ...none.requests, ok: 0 };
+    expect(meetsSlo(none, parseSlo('p99<=200'))).toBe(false);
+    expect(meetsSlo(result({}), parseSlo('backlog_max<=900'))).toBe(false);
+    expect(meetsSlo(result({}), parseSlo('max<=120'))).toBe(true);
   });
 });
 

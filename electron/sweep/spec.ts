@@ -1,8 +1,14 @@
 // What a sweep varies and what it must meet: parses `--vary path=a..b[:step]` (or a list
-// `path=1,2,4`) into values, and SLOs such as `p99<=200,error_rate<=0.01` into clauses that are
-// checked against a SimResult. Pure functions, shared by the CLI and the shells.
+// `path=1,2,4`) into values; SLOs such as `p99<=200,error_rate<=0.01` are read by the plan's parser
+// (sim-core/plan/slo.ts) and checked against a SimResult. Pure functions, shared by the CLI and the shells.
 import type { SimResult } from '../../sim-core/result';
 import { parsePath } from '../../sim-core/validate/paths';
+import {
+  formatSloClauses,
+  meetsClauses,
+  parsePlanSlo,
+  type SloClause,
+} from '../../sim-core/plan/slo';
 
 /** One varied dimension: a scenario path and the values it takes, in order. */
 export interface VaryDim {
@@ -10,27 +16,9 @@ export interface VaryDim {
   values: number[];
 }
 
-/** The metrics an SLO may name, and where each is read from a result. */
-export const SLO_METRICS = {
-  p50: (r: SimResult) => r.latency_ms.p50,
-  p90: (r: SimResult) => r.latency_ms.p90,
-  p99: (r: SimResult) => r.latency_ms.p99,
-  p999: (r: SimResult) => r.latency_ms.p999,
-  mean: (r: SimResult) => r.latency_ms.mean,
-  max: (r: SimResult) => r.latency_ms.max,
-  error_rate: (r: SimResult) => r.error_rate,
-  throughput: (r: SimResult) => r.throughput_rps,
-  task_delay_p99: (r: SimResult) => r.async?.task_delay_ms.p99 ?? 0,
-} as const;
-export type SloMetric = keyof typeof SLO_METRICS;
-export type SloOp = '<=' | '<' | '>=' | '>';
-
-/** One SLO clause, e.g. `p99 <= 200` (latencies in ms, error_rate 0..1, throughput req/s). */
-export interface SloClause {
-  metric: SloMetric;
-  op: SloOp;
-  value: number;
-}
+// The SLO is the plan's (sim-core/plan/slo.ts): one parser and one meaning of each metric for
+// plan, sweep and the console.
+export type { SloClause, SloOp } from '../../sim-core/plan/slo';
 
 /** The most points one sweep may have. */
 export const MAX_SWEEP_POINTS = 10_000;
@@ -74,52 +62,14 @@ export function parseVary(arg: string): VaryDim {
   return { path, values };
 }
 
-/** Parses `p99<=200,error_rate<=0.01,throughput>=5000` into clauses. */
-export function parseSlo(text: string): SloClause[] {
-  const parts = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (parts.length === 0) throw new Error('--slo is empty (e.g. --slo "p99<=200")');
-  return parts.map((part) => {
-    const m = /^([a-z_0-9]+)\s*(<=|>=|<|>)\s*([-+]?[\d.]+(?:e[-+]?\d+)?)\s*(ms|%)?$/i.exec(part);
-    if (!m)
-      throw new Error(
-        `--slo: cannot read "${part}" (write metric<=value, e.g. p99<=200, error_rate<=0.01, throughput>=5000)`,
-      );
-    const metric = m[1].toLowerCase() === 'p99.9' ? 'p999' : m[1].toLowerCase();
-    if (!(metric in SLO_METRICS))
-      throw new Error(
-        `--slo: unknown metric "${m[1]}" (one of ${Object.keys(SLO_METRICS).join(', ')})`,
-      );
-    let value = Number(m[3]);
-    if (!Number.isFinite(value)) throw new Error(`--slo: "${m[3]}" is not a number`);
-    if (m[4] === '%') value /= 100;
-    return { metric: metric as SloMetric, op: m[2] as SloOp, value };
-  });
-}
+/** Parses `p99<=200,error_rate<=0.01,throughput>=5000` into clauses (the plan's parser). */
+export const parseSlo = (text: string): SloClause[] => parsePlanSlo(text);
 
 /** Formats clauses back as text, e.g. `p99<=200, error_rate<=0.01`. */
-export function formatSlo(slo: readonly SloClause[]): string {
-  return slo.map((c) => `${c.metric}${c.op}${c.value}`).join(', ');
-}
+export const formatSlo = (slo: readonly SloClause[]): string => formatSloClauses(slo);
 
 /** Whether a result meets every clause. */
-export function meetsSlo(r: SimResult, slo: readonly SloClause[]): boolean {
-  return slo.every((c) => {
-    const v = SLO_METRICS[c.metric](r);
-    switch (c.op) {
-      case '<=':
-        return v <= c.value;
-      case '<':
-        return v < c.value;
-      case '>=':
-        return v >= c.value;
-      case '>':
-        return v > c.value;
-    }
-  });
-}
+export const meetsSlo = (r: SimResult, slo: readonly SloClause[]): boolean => meetsClauses(r, slo);
 
 /** Every combination of the dimensions' values, first dimension outermost. */
 export function gridPoints(dims: readonly VaryDim[]): number[][] {

@@ -16,6 +16,7 @@ import {
   type SloClause,
   type VaryDim,
 } from './spec';
+import { clauseMargin, holds, metricValue } from '../../sim-core/plan/slo';
 import { openExecutor, type QueueStatus } from './executor';
 import { runPoint, type PointReply, type PointRequest, type WorkerInit } from './point';
 import { startSweepWorker } from './threads';
@@ -64,6 +65,21 @@ export interface SweepOptions {
   onStatus?: (s: QueueStatus) => void;
   /** With `redis`: a line of news (Redis lost or back, jobs queued again). */
   onNote?: (line: string) => void;
+  /**
+   * Add each point's standing against the SLO (`slo_clauses`: value, margin, met) and the P99's
+   * 95 % interval (`p99_ci95`) — what the console's heatmap colours and shows on hover.
+   */
+  sloDetail?: boolean;
+}
+
+/** A point's standing against one SLO clause. */
+export interface SweepClauseStanding {
+  clause: string;
+  /** The metric at this point (null when it is not a finite number: nothing was ok). */
+  value: number | null;
+  /** Share of the threshold inside (> 0) or outside (< 0) it; null when not a number. */
+  margin: number | null;
+  met: boolean;
 }
 
 /** One configuration of a sweep and what it gave. */
@@ -90,6 +106,10 @@ export interface SweepPoint {
   /** Set when this configuration could not be simulated. */
   error?: string;
   result?: SimResult;
+  /** With `sloDetail`: each clause's value and margin at this point. */
+  slo_clauses?: SweepClauseStanding[];
+  /** With `sloDetail`: the batch-means 95 % interval of P99 (half width, ms). */
+  p99_ci95?: number;
 }
 
 /** What a sweep found. */
@@ -133,6 +153,7 @@ function summarise(
   slo: SloClause[] | null,
   weights: Record<string, number>,
   keep: boolean,
+  detail = false,
 ): SweepPoint {
   const values: Record<string, number> = {};
   let cost = 0;
@@ -175,6 +196,21 @@ function summarise(
     meets_slo: slo ? meetsSlo(r, slo) : null,
     cost,
     ...(keep ? { result: r } : {}),
+    ...(detail
+      ? {
+          slo_clauses: (slo ?? []).map((c) => {
+            const v = metricValue(r, c);
+            const m = clauseMargin(c, v);
+            return {
+              clause: formatSlo([c]),
+              value: Number.isFinite(v) ? v : null,
+              margin: Number.isFinite(m) ? m : Number.isNaN(m) ? null : m > 0 ? 1e9 : -1e9,
+              met: holds(c, v),
+            };
+          }),
+          p99_ci95: r.ci95.latency_p99_ms.half_width,
+        }
+      : {}),
   };
 }
 
@@ -247,7 +283,7 @@ export async function runSweep(
   const finish = (cancelled: boolean): SweepResult => {
     const points: SweepPoint[] = [];
     replies.forEach((rep, i) => {
-      if (rep) points.push(summarise(i, vary, grid[i], rep, slo, weights, keep));
+      if (rep) points.push(summarise(i, vary, grid[i], rep, slo, weights, keep, opts.sloDetail));
     });
     return {
       vary: vary.map((d) => ({ path: d.path, values: [...d.values] })),

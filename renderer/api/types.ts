@@ -28,3 +28,5 @@ export type LiveSample = EventOf<'live:sample'>;
 export type LiveSourceInfo = EventOf<'live:status'>;
 /** Reply of `app:info`. */
 export type AppInfo = ReplyOf<'app:info'>;
+/** One configuration of a capacity plan's report. */
+export type PlanConfig = import('../../electron/api/contract').PlanConfig;

@@ -37,25 +37,27 @@ export const LatencyChart = memo(function LatencyChart({
   t,
   analytic,
   sloP99Ms,
-}: ChartProps & { analytic: AnalyticView | null; sloP99Ms: number }) {
+}: ChartProps & { analytic: AnalyticView | null; sloP99Ms: number | null }) {
   const data = useSeries(result, width);
   return (
     <LineChart width={width} height={H} data={data} margin={MARGIN}>
       {axes(p, {}, { x: t('axTime'), y: t('axLatency') })}
       {seriesLine('p50_ms', `P50 (${t('ms')})`, p.p50)}
       {seriesLine('p99_ms', `P99 (${t('ms')})`, p.p99)}
-      <ReferenceLine
-        y={sloP99Ms}
-        ifOverflow="extendDomain"
-        stroke={p.slo}
-        strokeDasharray="6 4"
-        label={{
-          value: `SLO ${sloP99Ms} ms`,
-          fill: p.slo,
-          fontSize: 11,
-          position: 'insideTopRight',
-        }}
-      />
+      {sloP99Ms !== null ? (
+        <ReferenceLine
+          y={sloP99Ms}
+          ifOverflow="extendDomain"
+          stroke={p.slo}
+          strokeDasharray="6 4"
+          label={{
+            value: `SLO ${sloP99Ms} ms`,
+            fill: p.slo,
+            fontSize: 11,
+            position: 'insideTopRight',
+          }}
+        />
+      ) : null}
       {analytic?.p99_ms !== undefined ? (
         <ReferenceLine
           y={analytic.p99_ms}
@@ -194,7 +196,7 @@ export const CdfChart = memo(function CdfChart({
   palette: p,
   t,
   sloP99Ms,
-}: ChartProps & { sloP99Ms: number }) {
+}: ChartProps & { sloP99Ms: number | null }) {
   const data = useMemo(
     () =>
       thinCdf(
@@ -234,17 +236,19 @@ export const CdfChart = memo(function CdfChart({
         strokeDasharray="2 3"
         label={{ value: 'P99', fill: p.muted, fontSize: 11, position: 'insideTopLeft' }}
       />
-      <ReferenceLine
-        x={sloP99Ms}
-        stroke={p.slo}
-        strokeDasharray="6 4"
-        label={{
-          value: `SLO ${sloP99Ms} ms`,
-          fill: p.slo,
-          fontSize: 11,
-          position: 'insideTopLeft',
-        }}
-      />
+      {sloP99Ms !== null ? (
+        <ReferenceLine
+          x={sloP99Ms}
+          stroke={p.slo}
+          strokeDasharray="6 4"
+          label={{
+            value: `SLO ${sloP99Ms} ms`,
+            fill: p.slo,
+            fontSize: 11,
+            position: 'insideTopLeft',
+          }}
+        />
+      ) : null}
       {seriesLine('f', t('fraction'), p.p50, { type: 'stepAfter' })}
     </LineChart>
   );

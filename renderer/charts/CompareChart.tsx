@@ -24,7 +24,8 @@ export const CompareChart = memo(function CompareChart({
   metric: 'p99_ms' | 'ok_rps';
   width: number;
   palette: Palette;
-  sloP99Ms: number;
+  /** The SLO set's P99 threshold, or null without a P99 objective. */
+  sloP99Ms: number | null;
   labelA: string;
   labelB: string;
   /** The axes' quantities and units. */
@@ -38,7 +39,7 @@ export const CompareChart = memo(function CompareChart({
       {axes(p, { allowDuplicatedCategory: false }, axisLabels)}
       {seriesLine(metric, labelA, p.muted, { data: da, strokeDasharray: '5 3' })}
       {seriesLine(metric, labelB, metric === 'p99_ms' ? p.p99 : p.ok, { data: db })}
-      {metric === 'p99_ms' ? (
+      {metric === 'p99_ms' && sloP99Ms !== null ? (
         <ReferenceLine
           y={sloP99Ms}
           ifOverflow="extendDomain"

@@ -7,6 +7,8 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ScenarioInput } from '../../sim-core/schema';
 import type { AppState, Snapshot } from './types';
 import type { Draft } from '../editor/draft';
+import { p99Threshold } from './sloSlice';
+import { PLAN_METRICS, type PlanMetric, type SloClause } from '../../sim-core/plan/slo';
 
 export const AUTOSAVE_KEY = 'peakline.autosave.v1';
 
@@ -16,6 +18,31 @@ const SavedSchema = z.object({
   theme: z.enum(['light', 'dark']).optional(),
   language: z.enum(['en', 'zh']).optional(),
   sloP99Ms: z.number().positive().optional(),
+  slo: z
+    .array(
+      z.object({
+        metric: z.enum(Object.keys(PLAN_METRICS) as [PlanMetric, ...PlanMetric[]]),
+        station: z.string().optional(),
+        op: z.enum(['<=', '<', '>=', '>']),
+        value: z.number(),
+      }),
+    )
+    .optional(),
+  planParams: z
+    .array(
+      z.object({
+        path: z.string(),
+        from: z.number(),
+        to: z.number(),
+        step: z.number(),
+        values: z.array(z.number()).min(1).optional(),
+      }),
+    )
+    .optional(),
+  planPrices: z.record(z.string(), z.number()).optional(),
+  planCurrency: z.string().optional(),
+  planPeriod: z.string().optional(),
+  planReplications: z.number().int().min(2).max(50).optional(),
   snapshots: z.array(z.looseObject({ id: z.string(), name: z.string() })).optional(),
   pinnedA: z.string().nullable().optional(),
   draft: z
@@ -32,6 +59,12 @@ type Persisted = Pick<
   | 'theme'
   | 'language'
   | 'sloP99Ms'
+  | 'slo'
+  | 'planParams'
+  | 'planPrices'
+  | 'planCurrency'
+  | 'planPeriod'
+  | 'planReplications'
   | 'snapshots'
   | 'pinnedA'
   | 'draft'
@@ -46,6 +79,12 @@ export function persistedPart(s: AppState): Persisted {
     theme: s.theme,
     language: s.language,
     sloP99Ms: s.sloP99Ms,
+    slo: s.slo,
+    planParams: s.planParams,
+    planPrices: s.planPrices,
+    planCurrency: s.planCurrency,
+    planPeriod: s.planPeriod,
+    planReplications: s.planReplications,
     snapshots: s.snapshots,
     pinnedA: s.pinnedA,
     draft: s.draft,
@@ -93,6 +132,18 @@ export function restoreAutosave(store: StoreApi<AppState>, storage: Storage): bo
   if (parsed.theme) patch.theme = parsed.theme;
   if (parsed.language) patch.language = parsed.language;
   if (parsed.sloP99Ms) patch.sloP99Ms = parsed.sloP99Ms;
+  if (parsed.slo) {
+    patch.slo = parsed.slo as SloClause[];
+    patch.sloP99Ms = p99Threshold(patch.slo) ?? parsed.sloP99Ms ?? store.getState().sloP99Ms;
+  } else if (parsed.sloP99Ms) {
+    // saved before the SLO set: its P99 threshold becomes the set's P99 clause
+    store.getState().setSlo(parsed.sloP99Ms);
+  }
+  if (parsed.planParams) patch.planParams = parsed.planParams;
+  if (parsed.planPrices) patch.planPrices = parsed.planPrices;
+  if (parsed.planCurrency !== undefined) patch.planCurrency = parsed.planCurrency;
+  if (parsed.planPeriod !== undefined) patch.planPeriod = parsed.planPeriod;
+  if (parsed.planReplications) patch.planReplications = parsed.planReplications;
   if (parsed.snapshots) patch.snapshots = parsed.snapshots as unknown as Snapshot[];
   if (parsed.pinnedA !== undefined) patch.pinnedA = parsed.pinnedA;
   if (parsed.draft) patch.draft = parsed.draft as unknown as Draft;

@@ -1,5 +1,5 @@
-// Compare slice: named snapshots of (scenario, result), the one pinned as A, and the P99 SLO the
-// A/B deltas are judged against.
+// Compare slice: named snapshots of (scenario, result) and the one pinned as A (the SLO the A/B
+// verdicts are judged against is the shared set, sloSlice.ts).
 import type { StateCreator } from 'zustand';
 import type { AppState, CompareSlice } from './types';
 
@@ -9,7 +9,6 @@ let counter = 0;
 export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = (set, get) => ({
   snapshots: [],
   pinnedA: null,
-  sloP99Ms: 200,
   takeSnapshot: (name) => {
     const { result, analytic, resultScenario, snapshots } = get();
     const scenario = resultScenario ?? get().scenario;
@@ -31,7 +30,4 @@ export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = 
       pinnedA: s.pinnedA === id ? null : s.pinnedA,
     })),
   pinA: (pinnedA) => set({ pinnedA }),
-  setSlo: (sloP99Ms) => {
-    if (Number.isFinite(sloP99Ms) && sloP99Ms > 0) set({ sloP99Ms });
-  },
 });

@@ -7,6 +7,8 @@ import { createScenarioSlice } from './scenarioSlice';
 import { createRunSlice } from './runSlice';
 import { createCompareSlice } from './compareSlice';
 import { createSweepSlice } from './sweepSlice';
+import { createSloSlice } from './sloSlice';
+import { createPlanSlice } from './planSlice';
 import { createLiveSlice } from './liveSlice';
 import { createUiSlice } from './uiSlice';
 import { createEditorSlice } from './editorSlice';
@@ -21,6 +23,8 @@ export function createAppStore(now?: () => number): AppStore {
     ...createRunSlice(...a),
     ...createCompareSlice(...a),
     ...createSweepSlice(...a),
+    ...createSloSlice(...a),
+    ...createPlanSlice(...a),
     ...createLiveSlice(...a),
     ...createUiSlice(...a),
     ...createEditorSlice(...a),

@@ -6,7 +6,12 @@ import { simulate } from '../../sim-core/index';
 import { scenario as validated } from '../../sim-core/testkit';
 import { downsample, thinCdf } from '../sim/thin';
 import {
+  asyncCapacity,
   compareRows,
+  errorCauses,
+  queueFilled,
+  scenarioDiff,
+  sloVerdicts,
   stationRows,
   readoutsOf,
   resultCsv,
@@ -173,5 +178,33 @@ describe('validation selector', () => {
     const problems = selectProblems(store.getState());
     expect(problems.map((p) => p.path)).toContain('server.concurrency');
     expect(selectProblems(store.getState())).toBe(problems);
+  });
+});
+
+describe('compare verdicts', () => {
+  // 800 tasks/s of 5 ms: 4 workers are needed on average; 2 cannot keep up and the channel of
+  // 200 fills (when_full: reject refuses the rest), 8 keep it nearly empty.
+  it('never let a change that fills the async queue meet the SLO, whatever P99 says', () => {
+    const sa = scenario(8);
+    const sb = scenario(2);
+    const a = run(sa);
+    const b = run(sb);
+    const caps = { a: asyncCapacity(sa), b: asyncCapacity(sb) };
+    expect(caps).toEqual({ a: 200, b: 200 });
+    expect(queueFilled(a, caps.a)).toBe(false);
+    expect(queueFilled(b, caps.b)).toBe(true);
+    const rows = sloVerdicts(a, b, [{ metric: 'p99', op: '<=', value: 1e6 }], caps);
+    expect(rows.map((r) => [r.clause, r.aMeets, r.bMeets])).toEqual([
+      ['p99<=1000000', true, true],
+      [null, true, false],
+    ]);
+    const backlog = compareRows(a, b, 1e6, caps).find((r) => r.metric === 'asyncBacklog')!;
+    expect(backlog.bMeets).toBe(false);
+    expect(backlog.verdict).toBe('worse');
+    expect(errorCauses(b)[0][0]).toBe('async_queue_full');
+    expect(scenarioDiff(sa, sb)).toEqual([
+      { path: 'name', a: '"async 8"', b: '"async 2"' },
+      { path: 'async.workers', a: '8', b: '2' },
+    ]);
   });
 });

@@ -6,6 +6,13 @@ import type { ScenarioInput } from '../../sim-core/schema';
 import { validateScenario, type Problem } from '../../sim-core/validate';
 import type { AnalyticView } from '../sim/analytic';
 import type { AppState, Snapshot } from './types';
+import {
+  clauseMetric,
+  formatClause,
+  holds,
+  metricValue,
+  type SloClause,
+} from '../../sim-core/plan/slo';
 
 export const selectScenario = (s: AppState) => s.scenario;
 export const selectCanUndo = (s: AppState) => s.past.length > 0;
@@ -169,7 +176,7 @@ export function stationRows(r: SimResult | null): StationRow[] {
 
 export type Verdict = 'better' | 'worse' | 'same';
 export interface CompareRow {
-  metric: 'throughput' | 'p99' | 'p50' | 'errorRate' | 'taskDelay';
+  metric: 'throughput' | 'p99' | 'p50' | 'errorRate' | 'taskDelay' | 'asyncBacklog';
   a: number | null;
   b: number | null;
   delta: number | null;
@@ -180,8 +187,17 @@ export interface CompareRow {
   bMeets: boolean | null;
 }
 
-/** The A/B table: each metric, its delta and whether it got better; P99 judged against the SLO. */
-export function compareRows(a: SimResult, b: SimResult, sloP99Ms: number): CompareRow[] {
+/**
+ * The A/B table: each metric, its delta and whether it got better; P99 judged against the SLO; the
+ * async backlog's peak judged against the queue's capacity (`caps`: A's and B's) — a full queue
+ * never meets.
+ */
+export function compareRows(
+  a: SimResult,
+  b: SimResult,
+  sloP99Ms: number | null,
+  caps: { a: number | null; b: number | null } = { a: null, b: null },
+): CompareRow[] {
   const row = (
     metric: CompareRow['metric'],
     va: number | null,
@@ -209,11 +225,120 @@ export function compareRows(a: SimResult, b: SimResult, sloP99Ms: number): Compa
   };
   return [
     row('throughput', a.throughput_rps, b.throughput_rps, true),
-    row('p99', a.latency_ms.p99, b.latency_ms.p99, false, sloP99Ms),
+    row('p99', a.latency_ms.p99, b.latency_ms.p99, false, sloP99Ms ?? undefined),
     row('p50', a.latency_ms.p50, b.latency_ms.p50, false),
     row('errorRate', a.error_rate, b.error_rate, false),
     row('taskDelay', a.async?.task_delay_ms.p99 ?? null, b.async?.task_delay_ms.p99 ?? null, false),
+    {
+      ...row('asyncBacklog', a.async?.max_backlog ?? null, b.async?.max_backlog ?? null, false),
+      aMeets: a.async ? !queueFilled(a, caps.a) : null,
+      bMeets: b.async ? !queueFilled(b, caps.b) : null,
+    },
   ];
+}
+
+/** The async queue's capacity of a scenario (defaults applied), or null without async. */
+export function asyncCapacity(s: ScenarioInput): number | null {
+  const v = validateScenario(s);
+  return v.ok && v.scenario.async ? v.scenario.async.queue_capacity : null;
+}
+
+/**
+ * Whether a run filled its async queue: the backlog reached the capacity, or tasks were refused
+ * for it. Async hides work, it does not remove it: a full queue is a failure whatever the SLO says.
+ */
+export function queueFilled(r: SimResult, capacity: number | null): boolean {
+  if (!r.async) return false;
+  if (r.async.rejected > 0 || r.errors.async_queue_full > 0) return true;
+  return capacity !== null && capacity > 0 && r.async.max_backlog >= capacity;
+}
+
+/** Error causes with a count, largest first: `[['pool_timeout', 12], …]`. */
+export function errorCauses(r: SimResult): [string, number][] {
+  return Object.entries(r.errors)
+    .filter(([, n]) => n > 0)
+    .sort((x, y) => y[1] - x[1]);
+}
+
+/** One scenario field that differs between A and B. */
+export interface FieldDiff {
+  path: string;
+  a: string;
+  b: string;
+}
+
+/** The fields (leaf values, dotted paths) that differ between two scenarios, `notes` aside. */
+export function scenarioDiff(a: unknown, b: unknown): FieldDiff[] {
+  const flat = (v: unknown, at: string, out: Map<string, string>) => {
+    if (v !== null && typeof v === 'object') {
+      const entries = Array.isArray(v)
+        ? v.map((x, i) => [`[${i}]`, x] as const)
+        : Object.entries(v).map(([k, x]) => [at ? `.${k}` : k, x] as const);
+      if (entries.length === 0) out.set(at, Array.isArray(v) ? '[]' : '{}');
+      for (const [k, x] of entries) flat(x, `${at}${k}`, out);
+    } else out.set(at, v === undefined ? '—' : JSON.stringify(v));
+  };
+  const fa = new Map<string, string>();
+  const fb = new Map<string, string>();
+  flat(a, '', fa);
+  flat(b, '', fb);
+  const out: FieldDiff[] = [];
+  for (const path of new Set([...fa.keys(), ...fb.keys()])) {
+    if (path === 'notes') continue;
+    const va = fa.get(path) ?? '—';
+    const vb = fb.get(path) ?? '—';
+    if (va !== vb) out.push({ path, a: va, b: vb });
+  }
+  return out;
+}
+
+/** One objective judged on A and on B. */
+export interface SloVerdict {
+  /** `p99<=200`, or null for the rule that the async queue never fills. */
+  clause: string | null;
+  metric: string;
+  a: number | null;
+  b: number | null;
+  aMeets: boolean | null;
+  bMeets: boolean | null;
+}
+
+/**
+ * A and B against every objective of the SLO set, and against the rule every async scenario has:
+ * the queue never fills (so a change that fills it is never shown as meeting the SLO).
+ */
+export function sloVerdicts(
+  a: SimResult,
+  b: SimResult,
+  slo: readonly SloClause[],
+  caps: { a: number | null; b: number | null },
+): SloVerdict[] {
+  const val = (r: SimResult, c: SloClause) => {
+    const v = metricValue(r, c);
+    return Number.isNaN(v) ? null : v;
+  };
+  const rows: SloVerdict[] = slo.map((c) => {
+    const va = val(a, c);
+    const vb = val(b, c);
+    return {
+      clause: formatClause(c),
+      metric: clauseMetric(c),
+      a: va,
+      b: vb,
+      aMeets: va === null ? null : holds(c, va),
+      bMeets: vb === null ? null : holds(c, vb),
+    };
+  });
+  if (a.async || b.async)
+    rows.push({
+      clause: null,
+      metric: 'backlog_max',
+      a: a.async?.max_backlog ?? null,
+      b: b.async?.max_backlog ?? null,
+      aMeets: a.async ? !queueFilled(a, caps.a) : null,
+      bMeets: b.async ? !queueFilled(b, caps.b) : null,
+    });
+  return rows;
 }
 
 /** The result as CSV: a summary block, then the time series (one row per window). */

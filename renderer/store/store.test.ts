@@ -6,6 +6,7 @@ import { simulate } from '../../sim-core/index';
 import { scenario } from '../../sim-core/testkit';
 import { createAppStore } from './index';
 import { AUTOSAVE_KEY, restoreAutosave, saveNow } from './autosave';
+import { p99Threshold } from './sloSlice';
 import { writeControl, readControl } from '../scenario/controls';
 
 let clock = 0;
@@ -172,5 +173,51 @@ describe('autosave', () => {
     const store = createAppStore(now);
     expect(restoreAutosave(store, localStorage)).toBe(true);
     expect(store.getState().scenario).toEqual(broken);
+  });
+
+  it('brings back the SLO set and the plan settings after a reload', () => {
+    const before = createAppStore(now);
+    before.getState().setSloClauses([
+      { metric: 'p99', op: '<=', value: 150 },
+      { metric: 'backlog_max', op: '<=', value: 900 },
+      { metric: 'util', station: 'db_pool', op: '<=', value: 0.8 },
+    ]);
+    before.getState().setPlanPrice('db.shards', 1.2);
+    before.getState().setPlanReplications(7);
+    saveNow(before, localStorage);
+    const after = createAppStore(now);
+    expect(restoreAutosave(after, localStorage)).toBe(true);
+    expect(after.getState().slo).toEqual(before.getState().slo);
+    expect(after.getState().sloP99Ms).toBe(150);
+    expect(after.getState().planPrices['db.shards']).toBe(1.2);
+    expect(after.getState().planReplications).toBe(7);
+  });
+
+  it("turns the P99 threshold saved before the SLO set into the set's P99 clause", () => {
+    localStorage.setItem(
+      AUTOSAVE_KEY,
+      JSON.stringify({ scenario: createAppStore(now).getState().scenario, sloP99Ms: 120 }),
+    );
+    const store = createAppStore(now);
+    expect(restoreAutosave(store, localStorage)).toBe(true);
+    expect(store.getState().slo.find((c) => c.metric === 'p99')?.value).toBe(120);
+    expect(store.getState().sloP99Ms).toBe(120);
+  });
+});
+
+describe('the shared SLO set', () => {
+  it('is one set: the P99 field and the clause editor change the same clause', () => {
+    const store = createAppStore(now);
+    store.getState().setSlo(150);
+    expect(store.getState().slo.filter((c) => c.metric === 'p99')).toEqual([
+      { metric: 'p99', op: '<=', value: 150 },
+    ]);
+    store.getState().setSloClauses([{ metric: 'p99', op: '<', value: 90 }]);
+    expect(store.getState().sloP99Ms).toBe(90);
+    store.getState().setSlo(0);
+    expect(store.getState().sloP99Ms).toBe(90);
+    // without a P99 objective the charts draw no SLO line and Compare judges no P99
+    store.getState().setSloClauses([{ metric: 'error_rate', op: '<=', value: 0.01 }]);
+    expect(p99Threshold(store.getState().slo)).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ export const createSweepSlice: StateCreator<AppState, [], [], SweepSlice> = (set
   sweepPoints: [],
   sweepCheapest: null,
   sweepError: null,
+  sweepSlo: null,
   setSweepParams: (sweepParams) => set({ sweepParams: sweepParams.slice(0, 2) }),
   setSweepMetric: (sweepMetric) => set({ sweepMetric }),
   sweepStarted: () =>
@@ -19,12 +20,13 @@ export const createSweepSlice: StateCreator<AppState, [], [], SweepSlice> = (set
       sweepStatus: 'running',
       sweepProgress: 0,
       sweepError: null,
+      sweepSlo: null,
       sweepPoints: [],
       sweepCheapest: null,
     }),
   sweepProgressed: (sweepProgress) => set({ sweepProgress }),
-  sweepFinished: (sweepPoints, sweepCheapest) =>
-    set({ sweepStatus: 'done', sweepProgress: 1, sweepPoints, sweepCheapest }),
+  sweepFinished: (sweepPoints, sweepCheapest, sweepSlo = null) =>
+    set({ sweepStatus: 'done', sweepProgress: 1, sweepPoints, sweepCheapest, sweepSlo }),
   sweepFailed: (sweepError) => set({ sweepStatus: 'error', sweepError }),
   sweepCancelled: () => set({ sweepStatus: 'cancelled' }),
 });

@@ -4,7 +4,8 @@ import type { ScenarioInput } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import type { AsyncStash } from '../scenario/controls';
 import type { Language, MessageKey } from '../i18n';
-import type { LiveSample, LiveSourceInfo, ReplyOf, SweepPoint } from '../api/types';
+import type { EventOf, LiveSample, LiveSourceInfo, ReplyOf, SweepPoint } from '../api/types';
+import type { SloClause } from '../../sim-core/plan/slo';
 import type { TwinBand } from '../live/model';
 import type { RunCost } from '../../sim-core/cost';
 import type { Draft, DraftNote } from '../editor/draft';
@@ -84,15 +85,59 @@ export interface Snapshot {
   createdAt: number;
 }
 
+export interface SloSlice {
+  /** The SLO set Compare, Sweep and Plan judge by (sim-core's clauses, as `--slo` reads them). */
+  slo: SloClause[];
+  /** The P99 clause's threshold (the charts' SLO line); kept when the set has no P99 clause. */
+  sloP99Ms: number;
+  /** Sets the P99 clause's threshold (adds one when there is none); ignores values ≤ 0. */
+  setSlo: (p99Ms: number) => void;
+  setSloClauses: (slo: SloClause[]) => void;
+}
+
+export interface PlanParam {
+  path: string;
+  from: number;
+  to: number;
+  step: number;
+  /** A list of values (`1,2,4,8`) instead of the range, when given. */
+  values?: number[];
+}
+
+export type PlanProgressInfo = EventOf<'plan:progress'>;
+export type PlanReport = ReplyOf<'plan:run'>;
+
+export interface PlanSlice {
+  planParams: PlanParam[];
+  /** Price per unit, by field path. */
+  planPrices: Record<string, number>;
+  planCurrency: string;
+  planPeriod: string;
+  planReplications: number;
+  planStatus: RunStatus;
+  planProgress: PlanProgressInfo | null;
+  planReport: PlanReport | null;
+  planError: string | null;
+  setPlanParams: (params: PlanParam[]) => void;
+  /** null removes the price. */
+  setPlanPrice: (path: string, price: number | null) => void;
+  setPlanCurrency: (c: string) => void;
+  setPlanPeriod: (p: string) => void;
+  setPlanReplications: (n: number) => void;
+  planStarted: () => void;
+  planProgressed: (p: PlanProgressInfo) => void;
+  /** The report (partial after a cancel: status 'cancelled', best so far kept). */
+  planFinished: (r: PlanReport) => void;
+  planFailed: (message: string) => void;
+}
+
 export interface CompareSlice {
   snapshots: Snapshot[];
   pinnedA: string | null;
-  sloP99Ms: number;
   /** Saves the current scenario + result as a named snapshot; returns its id (null without a result). */
   takeSnapshot: (name?: string) => string | null;
   removeSnapshot: (id: string) => void;
   pinA: (id: string | null) => void;
-  setSlo: (p99Ms: number) => void;
 }
 
 export interface SweepParam {
@@ -112,11 +157,13 @@ export interface SweepSlice {
   sweepPoints: SweepPoint[];
   sweepCheapest: SweepPoint | null;
   sweepError: string | null;
+  /** The SLO the points on screen were judged by (`p99<=200, error_rate<=0.01`), or null. */
+  sweepSlo: string | null;
   setSweepParams: (params: SweepParam[]) => void;
   setSweepMetric: (m: SweepMetric) => void;
   sweepStarted: () => void;
   sweepProgressed: (fraction: number) => void;
-  sweepFinished: (points: SweepPoint[], cheapest: SweepPoint | null) => void;
+  sweepFinished: (points: SweepPoint[], cheapest: SweepPoint | null, slo?: string | null) => void;
   sweepFailed: (message: string) => void;
   sweepCancelled: () => void;
 }
@@ -192,7 +239,7 @@ export interface LiveSlice {
 }
 
 export type Theme = 'light' | 'dark';
-export type Tab = 'scenario' | 'compare' | 'sweep' | 'live';
+export type Tab = 'scenario' | 'compare' | 'sweep' | 'plan' | 'live';
 
 export interface UiSlice {
   theme: Theme;
@@ -235,6 +282,8 @@ export interface EditorSlice {
 export type AppState = ScenarioSlice &
   RunSlice &
   CompareSlice &
+  SloSlice &
+  PlanSlice &
   SweepSlice &
   LiveSlice &
   UiSlice &

@@ -1,5 +1,6 @@
 // The results side of the scenario view: readouts, run status, pipeline diagram, the five
 // charts, the station table and the exports (results CSV/JSON, scenario file).
+import { p99Threshold } from '../store/sloSlice';
 import { useDeferredValue } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore } from '../store';
@@ -86,7 +87,7 @@ export function Results({ onCancel }: { onCancel: () => void }) {
   const { theme, slo, scenario, presenting, running } = useApp(
     useShallow((s) => ({
       theme: s.theme,
-      slo: s.sloP99Ms,
+      slo: p99Threshold(s.slo),
       presenting: s.presenting,
       running: s.runStatus === 'running',
       scenario:

@@ -1,6 +1,8 @@
 // Sweep: vary one or two scenario values over a range (through the API's `sweep:run`, which runs
 // the CLI's sweep engine across cores), show P99 or throughput as a line chart (one parameter) or
-// a heatmap (two), the SLO line, and the cheapest configuration that meets it.
+// a heatmap (two) coloured against the shared SLO set — pass or fail and by how much, with a
+// legend and each cell's P99 interval on hover — and the cheapest configuration that meets it.
+import { p99Threshold } from '../store/sloSlice';
 import { memo, useEffect, useId, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { LineChart, ReferenceDot, ReferenceLine, XAxis } from 'recharts';
@@ -11,8 +13,11 @@ import { useApi, useT } from '../ui/hooks';
 import { palettes, type Palette } from '../ui/palette';
 import { ChartCard } from '../charts/ChartCard';
 import { axisTick, grid, seriesLine, tooltipLegend, valueYAxis } from '../charts/parts';
-import { fmtNum } from '../format';
-import type { T } from '../i18n';
+import { fmtNum, fmtPct } from '../format';
+import { defaultRange } from '../scenario/ranges';
+import { formatSloClauses } from '../../sim-core/plan/slo';
+import { SloEditor } from './SloEditor';
+import type { MessageKey, T } from '../i18n';
 
 const SWEEPABLE = CONTROLS.filter((c) => c.id !== 'hit');
 
@@ -48,13 +53,7 @@ function ParamEditor({
           const path = e.currentTarget.value;
           if (!path) return onChange(null);
           const def = SWEEPABLE.find((c) => c.path === path)!;
-          const span = def.max - def.min;
-          onChange({
-            path,
-            from: def.min,
-            to: Math.min(def.max, def.min + Math.max(def.step * 10, span / 10)),
-            step: def.step * Math.max(1, Math.round(span / def.step / 100)),
-          });
+          onChange({ path, ...defaultRange(def) });
         }}
       >
         {optional ? <option value="">{t('none')}</option> : null}
@@ -86,7 +85,8 @@ const SweepLine = memo(function SweepLine({
   points: SweepPoint[];
   path: string;
   metric: SweepMetric;
-  slo: number;
+  /** The SLO set's P99 threshold, or null without a P99 objective. */
+  slo: number | null;
   best: SweepPoint | null;
   width: number;
   palette: Palette;
@@ -127,7 +127,7 @@ const SweepLine = memo(function SweepLine({
         metric === 'p99_ms' ? p.p99 : p.ok,
         { strokeWidth: 2 },
       )}
-      {metric === 'p99_ms' ? (
+      {metric === 'p99_ms' && slo !== null ? (
         <ReferenceLine
           y={slo}
           stroke={p.slo}
@@ -147,6 +147,115 @@ const SweepLine = memo(function SweepLine({
     </LineChart>
   );
 });
+
+/** Where a point stands against the SLO: its worst clause's margin, binned for the legend. */
+type SloBand = 'wide' | 'narrow' | 'near' | 'far' | 'error' | 'unjudged';
+const BANDS: readonly [SloBand, MessageKey][] = [
+  ['wide', 'legendWide'],
+  ['narrow', 'legendNarrow'],
+  ['near', 'legendNear'],
+  ['far', 'legendFar'],
+  ['error', 'legendError'],
+];
+const BAND_COLOUR: Record<Theme, Record<SloBand, string>> = {
+  light: {
+    wide: '#1a9850',
+    narrow: '#a6d96a',
+    near: '#fdae61',
+    far: '#d73027',
+    error: '#bdbdbd',
+    unjudged: '#d6dbe4',
+  },
+  dark: {
+    wide: '#1a9850',
+    narrow: '#66a84a',
+    near: '#c9792d',
+    far: '#b2261f',
+    error: '#555555',
+    unjudged: '#3a4150',
+  },
+};
+const BAND_TEXT: Record<Theme, Record<SloBand, string>> = {
+  light: {
+    wide: '#ffffff',
+    narrow: '#1b1b1b',
+    near: '#1b1b1b',
+    far: '#ffffff',
+    error: '#1b1b1b',
+    unjudged: '#1b1b1b',
+  },
+  dark: {
+    wide: '#ffffff',
+    narrow: '#ffffff',
+    near: '#ffffff',
+    far: '#ffffff',
+    error: '#eeeeee',
+    unjudged: '#eeeeee',
+  },
+};
+
+/** The worst clause's margin (share of its threshold; < 0 misses), or null. */
+function worstMargin(q: SweepPoint): number | null {
+  const ms = (q.slo_clauses ?? []).map((c) => c.margin).filter((m): m is number => m !== null);
+  return ms.length === 0 ? null : Math.min(...ms);
+}
+
+function bandOf(q: SweepPoint): SloBand {
+  if (q.error) return 'error';
+  if (q.meets_slo === null) return 'unjudged'; // no SLO: nothing to colour against
+  const m = worstMargin(q);
+  if (q.meets_slo) return m !== null && m < 0.25 ? 'narrow' : 'wide';
+  return m !== null && m > -0.25 ? 'near' : 'far';
+}
+
+/** The hover text: the point, its value with the P99 interval, and what it misses. */
+function cellTitle(
+  q: SweepPoint,
+  px: string,
+  py: string,
+  v: number,
+  metric: SweepMetric,
+  t: T,
+): string {
+  const at = `${px}=${q.values[px]}, ${py}=${q.values[py]}`;
+  if (q.error) return `${at}: ${q.error}`;
+  const value =
+    metric === 'p99_ms'
+      ? `P99 ${fmtNum(v)}${q.p99_ci95 !== undefined ? ` ± ${fmtNum(q.p99_ci95)}` : ''} ms (${t('ci')})`
+      : `${fmtNum(v)} req/s · P99 ${fmtNum(q.p99_ms)}${q.p99_ci95 !== undefined ? ` ± ${fmtNum(q.p99_ci95)}` : ''} ms (${t('ci')})`;
+  const missed = (q.slo_clauses ?? [])
+    .filter((c) => !c.met)
+    .map(
+      (c) =>
+        `${c.clause} (${c.value === null ? '—' : fmtNum(c.value)}${c.margin !== null && Math.abs(c.margin) < 1e6 ? `, ${fmtPct(-c.margin)}` : ''})`,
+    );
+  const verdict =
+    q.meets_slo === null
+      ? ''
+      : q.meets_slo
+        ? `; ${t('cellMeets')}`
+        : `; ${t('cellMisses', { clauses: missed.join(', ') })}`;
+  return `${at}: ${value}${verdict}`;
+}
+
+/** The heatmap's legend: what each colour means against the SLO. */
+function SloLegend({ theme, slo, t }: { theme: Theme; slo: string; t: T }) {
+  return (
+    <div className="sweep-legend" role="list" aria-label={t('sweepLegend')}>
+      <span className="muted">{t('sweepAgainst', { slo })}</span>
+      {BANDS.map(([b, key]) => (
+        <span key={b} role="listitem" className="legend-item">
+          <span
+            className="legend-swatch"
+            style={{ background: BAND_COLOUR[theme][b] }}
+            aria-hidden
+          />
+          {t(key)}
+        </span>
+      ))}
+    </div>
+  );
+}
 
 const Heatmap = memo(function Heatmap({
   points,
@@ -170,21 +279,12 @@ const Heatmap = memo(function Heatmap({
   const p = palettes[theme];
   const xs = [...new Set(points.map((q) => q.values[px]))].sort((a, b) => a - b);
   const ys = [...new Set(points.map((q) => q.values[py]))].sort((a, b) => a - b);
-  const vals = points.map((q) => metricOf(q, metric)).filter(Number.isFinite);
-  const lo = Math.min(...vals);
-  const hi = Math.max(...vals);
   const left = 70;
   const bottom = 40;
   const H = 300;
   const cw = (width - left - 10) / Math.max(1, xs.length);
   const ch = (H - bottom - 10) / Math.max(1, ys.length);
-  const colour = (v: number) => {
-    if (!Number.isFinite(v)) return p.grid;
-    let f = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-    if (metric === 'throughput_rps') f = 1 - f; // high throughput is good (cool colour)
-    const hue = 140 - 140 * f;
-    return `hsl(${hue}, 65%, ${theme === 'dark' ? 38 : 62}%)`;
-  };
+  const colour = (b: SloBand) => BAND_COLOUR[theme][b];
   return (
     <svg width={width} height={H} role="img" aria-label={t('sweepHeatmap')}>
       <rect width={width} height={H} fill={p.bg} />
@@ -194,19 +294,22 @@ const Heatmap = memo(function Heatmap({
         const v = metricOf(q, metric);
         const isBest =
           best !== null && best.values[px] === q.values[px] && best.values[py] === q.values[py];
+        const band = bandOf(q);
         return (
           <g key={i}>
             <rect
-              className="heat-cell"
+              className={`heat-cell band-${band}`}
+              data-meets={q.meets_slo === null ? 'n/a' : String(q.meets_slo)}
+              data-band={band}
               x={left + xi * cw}
               y={10 + (ys.length - 1 - yi) * ch}
               width={cw - 1}
               height={ch - 1}
-              fill={colour(v)}
-              stroke={isBest ? p.fg : q.meets_slo ? p.ok : 'none'}
+              fill={colour(band)}
+              stroke={isBest ? p.fg : 'none'}
               strokeWidth={isBest ? 3 : 1}
             >
-              <title>{`${px}=${q.values[px]}, ${py}=${q.values[py]}: ${q.error ?? fmtNum(v)}`}</title>
+              <title>{cellTitle(q, px, py, v, metric, t)}</title>
             </rect>
             {cw > 34 && ch > 14 ? (
               <text
@@ -214,7 +317,7 @@ const Heatmap = memo(function Heatmap({
                 y={10 + (ys.length - 1 - yi) * ch + ch / 2 + 4}
                 textAnchor="middle"
                 fontSize={10}
-                fill={p.fg}
+                fill={BAND_TEXT[theme][band]}
               >
                 {fmtNum(v)}
               </text>
@@ -276,7 +379,8 @@ export function SweepView() {
       points: st.sweepPoints,
       best: st.sweepCheapest,
       error: st.sweepError,
-      slo: st.sloP99Ms,
+      slo: p99Threshold(st.slo),
+      ranSlo: st.sweepSlo,
       theme: st.theme,
     })),
   );
@@ -305,11 +409,11 @@ export function SweepView() {
         id,
         scenario: st.scenario,
         vary: st.sweepParams,
-        slo: `p99<=${st.sloP99Ms}`,
+        ...(st.slo.length > 0 ? { slo: formatSloClauses(st.slo) } : {}),
       });
       if (runId.current !== id) return;
       if (res.cancelled) appStore.getState().sweepCancelled();
-      else appStore.getState().sweepFinished(res.points, res.best);
+      else appStore.getState().sweepFinished(res.points, res.best, res.slo);
     } catch (e) {
       if (runId.current === id)
         appStore.getState().sweepFailed(e instanceof Error ? e.message : String(e));
@@ -330,6 +434,7 @@ export function SweepView() {
   return (
     <section className="sweep" aria-label={t('sweep')}>
       {!api ? <p className="muted">{t('sweepUnavailable')}</p> : null}
+      <SloEditor />
       <ParamEditor
         label={t('parameter')}
         value={s.params[0] ?? null}
@@ -393,16 +498,19 @@ export function SweepView() {
         >
           {(w) =>
             s.params.length === 2 ? (
-              <Heatmap
-                points={s.points}
-                px={s.params[0].path}
-                py={s.params[1].path}
-                metric={s.metric}
-                best={s.best}
-                width={w}
-                theme={s.theme}
-                t={t}
-              />
+              <>
+                {s.ranSlo ? <SloLegend theme={s.theme} slo={s.ranSlo} t={t} /> : null}
+                <Heatmap
+                  points={s.points}
+                  px={s.params[0].path}
+                  py={s.params[1].path}
+                  metric={s.metric}
+                  best={s.best}
+                  width={w}
+                  theme={s.theme}
+                  t={t}
+                />
+              </>
             ) : (
               <SweepLine
                 points={s.points}

@@ -10,6 +10,7 @@ export const PLAN_METRICS = {
   p99: { unit: 'ms', about: '99th percentile latency' },
   p999: { unit: 'ms', about: '99.9th percentile latency' },
   mean: { unit: 'ms', about: 'mean latency' },
+  max: { unit: 'ms', about: 'largest latency' },
   error_rate: { unit: '', about: 'errors / (ok + errors)' },
   throughput: { unit: 'req/s', about: 'ok responses per second' },
   task_delay_p99: { unit: 'ms', about: 'async task delay P99, enqueue → done' },
@@ -138,6 +139,8 @@ export function metricValue(r: SimResult, c: SloClause): number {
       return lat(r.latency_ms.p999);
     case 'mean':
       return lat(r.latency_ms.mean);
+    case 'max':
+      return lat(r.latency_ms.max);
     case 'error_rate':
       return r.error_rate;
     case 'throughput':
@@ -180,6 +183,22 @@ export function holds(c: SloClause, value: number): boolean {
     case '>':
       return value > c.value;
   }
+}
+
+/** Whether a run meets every clause (a metric the run does not have, NaN, does not meet). */
+export function meetsClauses(r: SimResult, slo: readonly SloClause[]): boolean {
+  return slo.every((c) => holds(c, metricValue(r, c)));
+}
+
+/**
+ * How far a value is inside (> 0) or outside (< 0) the clause, as a share of the threshold:
+ * p99 120 under p99<=150 is 0.2 (20 % headroom), 180 is −0.2. A threshold of 0 compares with 1.
+ */
+export function clauseMargin(c: SloClause, value: number): number {
+  if (Number.isNaN(value)) return NaN;
+  const scale = Math.abs(c.value) > 0 ? Math.abs(c.value) : 1;
+  const m = (higherIsBetter(c) ? value - c.value : c.value - value) / scale;
+  return Number.isFinite(m) ? m : m > 0 ? Infinity : -Infinity;
 }
 
 /** Whether larger values of the clause's metric are better (throughput >= …). */
