@@ -4,7 +4,8 @@
 // local run's (same seeds), and Redis holds exactly one finished job per simulation the report
 // counts. Redis killed and restarted (its data gone) mid-plan: the plan says so, waits, queues the
 // lost jobs again and gives the same answer. Redis unreachable at the start: one line naming
-// --redis, exit 2. A job from another version is refused. A worker stopped with SIGTERM finishes
+// --redis, exit 2. The console's plan (plan:run with redis) runs on the same workers with the
+// CLI's answer. A job from another version is refused. A worker stopped with SIGTERM finishes
 // and says how many jobs it ran.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,10 @@ import { runPeakline, root } from '../cli/testing';
 import { freePort, redisCli, startRedis, type RedisProcess } from '../live/testing';
 import { Queue } from 'bullmq';
 import { jobData, QUEUE_NAME, QUEUE_PREFIX } from './protocol';
+import type { PlanReportReply } from '../api/contract';
+import { createApiHandler, type RequestContext } from '../api/handler';
+import { tempProfiles } from '../api/testing';
+import { planWorkers } from './plan-workers';
 import { Peakline, queueJobs } from './testing';
 
 // An M/M/c queue at 1,000 requests/s, 8 ms of work each: a minute simulated, so a job takes long
@@ -173,6 +178,58 @@ describe('plan --redis on peakline workers', () => {
           'm',
         ),
       );
+    }
+  });
+
+  it("runs the console's plan (plan:run with redis) on the workers, with the CLI's answer", async () => {
+    await redisCli(redis.port, ['FLUSHALL']); // nothing kept from the plans above
+    const profiles = await tempProfiles('peakline-queue-ui-', 'tiny.json');
+    const handler = createApiHandler({
+      shell: 'web',
+      version: '0',
+      store: profiles.store,
+      planWorkers,
+    });
+    try {
+      const ctx: RequestContext = { emit: () => {} };
+      const w = await handler.handle('plan:workers', { redis: url }, ctx);
+      expect(w).toEqual({ ok: true, result: { connected: 2 } });
+      const r = await handler.handle(
+        'plan:run',
+        {
+          id: 'on-workers',
+          scenario: mmc,
+          vary: [
+            { path: 'server.concurrency', from: 8, to: 20 },
+            { path: 'server.instances', from: 1, to: 3 },
+          ],
+          slo: 'p99<=40',
+          prices: { 'server.instances': 5, 'server.concurrency': 1 },
+          replications: 3,
+          redis: url,
+        },
+        ctx,
+      );
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      if (!r.ok) return;
+      const rep = r.result as PlanReportReply;
+      const cli = local as unknown as PlanReportReply;
+      expect(rep.executor).toBe('workers');
+      expect(rep.threads).toBe(2); // the workers connected, as the view shows them
+      expect(rep.best!.params).toEqual(cli.best!.params);
+      expect(rep.best!.cost).toBe(cli.best!.cost);
+      expect(rep.evaluated).toBe(cli.evaluated);
+      expect(rep.replications.total).toBe(cli.replications.total);
+      expect((await queueJobs(redis.port)).completed.length).toBe(cli.replications.total);
+      const nobody = `redis://127.0.0.1:${await freePort()}`;
+      const down = await handler.handle('plan:workers', { redis: nobody }, ctx);
+      expect(down).toMatchObject({
+        ok: false,
+        error: { message: expect.stringMatching(/cannot reach Redis \(connect ECONNREFUSED/) },
+      });
+    } finally {
+      handler.dispose();
+      await profiles.remove();
     }
   });
 
