@@ -2,7 +2,7 @@
 // What the tests need from the system, installed when missing (`npm test` runs this first, and so
 // does .ci/run): Debian's Chromium at /usr/bin/chromium (browser tests), redis-server, redis-cli
 // and redis-benchmark (live monitoring against real servers), a CJK font (legible 简体中文
-// screenshots) and pgbouncer. As root with apt-get: `apt-get update` and `apt-get install` of the
+// screenshots), pgbouncer and Prometheus. As root with apt-get: `apt-get update` and `apt-get install` of the
 // missing packages. Otherwise: one line with the exact command to run, and exit 1.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -25,6 +25,12 @@ const NEEDS = [
   },
   // Debian installs it in /usr/sbin, which is not on every user's PATH.
   { pkg: 'pgbouncer', what: 'pgbouncer', ok: () => onPath('pgbouncer', ['/usr/sbin']) },
+  // A real Prometheus server (and promtool, to backfill history) for the Prometheus source.
+  {
+    pkg: 'prometheus',
+    what: 'prometheus and promtool',
+    ok: () => onPath('prometheus') && onPath('promtool'),
+  },
 ];
 
 function executable(file) {

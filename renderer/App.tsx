@@ -24,6 +24,7 @@ import { SweepView } from './views/SweepView';
 import { PlanView } from './views/PlanView';
 import { Help } from './views/Help';
 import { LiveTab } from './views/LiveTab';
+import { ForecastView } from './forecast/ForecastView';
 import { useShellEvents } from './ui/shellEvents';
 
 // The JSON editor (CodeMirror) is loaded when it is first opened.
@@ -33,13 +34,14 @@ const ScenarioEditor = lazy(() =>
 
 const TABS: {
   id: Tab;
-  key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabPlan' | 'tabLive';
+  key: 'tabScenario' | 'tabCompare' | 'tabSweep' | 'tabPlan' | 'tabLive' | 'tabForecast';
 }[] = [
   { id: 'scenario', key: 'tabScenario' },
   { id: 'compare', key: 'tabCompare' },
   { id: 'sweep', key: 'tabSweep' },
   { id: 'plan', key: 'tabPlan' },
   { id: 'live', key: 'tabLive' },
+  { id: 'forecast', key: 'tabForecast' },
 ];
 
 /** Enters or leaves presentation mode (and full screen where the browser allows it). */
@@ -232,6 +234,7 @@ export function App({ onCancelRun }: { onCancelRun: () => void }) {
               ) : null}
               {tab === 'sweep' ? <SweepView /> : null}
               {tab === 'plan' ? <PlanView /> : null}
+              {tab === 'forecast' ? <ForecastView /> : null}
             </div>
           )}
           {/* The live view keeps collecting samples while another view is open. */}

@@ -121,3 +121,15 @@ export function roundSig(v: number, digits: number): number {
 export function fmtFig(v: number | null | undefined): string {
   return known(v) && v > 0 && v < 1e-3 ? '< 0.001' : fmtNum(v);
 }
+
+/** Unix seconds as a UTC time of day: `12:05` (the forecast's axes; the same in both languages). */
+export function fmtClockUtc(tSeconds: number): string {
+  if (!known(tSeconds)) return '—';
+  return new Date(tSeconds * 1000).toISOString().slice(11, 16);
+}
+
+/** Unix seconds as a UTC date and time: `2026-01-25 15:59`. */
+export function fmtDateTimeUtc(tSeconds: number): string {
+  if (!known(tSeconds)) return '—';
+  return new Date(tSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -32,6 +32,8 @@ export const REQUEST_CHANNELS: { [C in RequestChannel as MethodOf<C>]: C } = {
   liveRecordings: 'live:recordings',
   liveReplay: 'live:replay',
   liveModel: 'live:model',
+  livePromRange: 'live:prom:range',
+  liveRecordingHistory: 'live:recording:history',
 };
 
 /** Subscribe method name on `window.peakline` → event channel. */

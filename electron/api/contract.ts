@@ -280,6 +280,57 @@ export const MetricsSourceConfigSchema = z.strictObject({
 });
 export type MetricsSourceConfig = z.output<typeof MetricsSourceConfigSchema>;
 
+/** PromQL the source runs, by the metric it fills (an empty string leaves that metric out). */
+export const PromQueriesSchema = z.strictObject({
+  request_rate: z.string().optional(),
+  latency_mean_ms: z.string().optional(),
+  latency_p50_ms: z.string().optional(),
+  latency_p90_ms: z.string().optional(),
+  latency_p99_ms: z.string().optional(),
+  service_mean_ms: z.string().optional(),
+  service_p99_ms: z.string().optional(),
+  in_flight: z.string().optional(),
+  queue_depth: z.string().optional(),
+  workers: z.string().optional(),
+});
+export type PromQueries = z.output<typeof PromQueriesSchema>;
+
+/**
+ * A Prometheus server, read over its HTTP API (`/api/v1/query` each interval, `/api/v1/query_range`
+ * for history). The figures come from PromQL built from `job` and `names` (rates over `[1m]`,
+ * quantiles with `histogram_quantile`), each replaceable in `queries`; `query` adds one PromQL of
+ * the user's own, shown as the metric `query`. Credentials (a bearer token, or basic user and
+ * password) stay in the Node side's memory: never sent back, recorded, saved or printed.
+ */
+export const PrometheusSourceConfigSchema = z.strictObject({
+  kind: z.literal('prometheus'),
+  /** The server's base URL, e.g. `http://127.0.0.1:9090` (a path prefix is kept). */
+  url: urlWithScheme(['http:', 'https:'], 'url'),
+  /** Only series of this job (the `job` label); empty: every job. */
+  job: z
+    .string()
+    .regex(/^[^"\\\n]*$/, { error: 'job must not hold quotes, backslashes or newlines' })
+    .default(''),
+  names: MetricNamesSchema.default(MetricNamesSchema.parse({})),
+  queries: PromQueriesSchema.default({}),
+  /** A PromQL expression of the user's own (its value is the metric `query`). */
+  query: z.string().trim().max(4000, { error: 'query must be at most 4000 characters' }).optional(),
+  bearer_token: z.string().min(1, { error: 'bearer_token must not be empty' }).optional(),
+  username: z.string().min(1, { error: 'username must not be empty' }).optional(),
+  password: z.string().optional(),
+  /** Load this much history (seconds) from `query_range` when connecting; 0: none. */
+  history_s: z
+    .number()
+    .gte(0, { error: 'history_s must be >= 0' })
+    .lte(7 * 86400, { error: 'history_s must be at most 7 days (604800)' })
+    .default(3600),
+  /** A query slower than this marks the source down. */
+  timeout_ms: z.number().int().gte(100).lte(60_000).default(5000),
+  insecure_skip_verify: z.boolean().default(false),
+  ...sourceFields,
+});
+export type PrometheusSourceConfig = z.output<typeof PrometheusSourceConfigSchema>;
+
 export const HostSourceConfigSchema = z.strictObject({
   kind: z.literal('host'),
   ...sourceFields,
@@ -291,6 +342,7 @@ export const SourceConfigSchema = z.discriminatedUnion('kind', [
   RedisSourceConfigSchema,
   MetricsSourceConfigSchema,
   HostSourceConfigSchema,
+  PrometheusSourceConfigSchema,
 ]);
 export type SourceConfigInput = z.input<typeof SourceConfigSchema>;
 export type SourceConfig = z.output<typeof SourceConfigSchema>;
@@ -301,7 +353,7 @@ export type SourceConfig = z.output<typeof SourceConfigSchema>;
 export const SourceStateSchema = z.enum(['connecting', 'up', 'down']);
 export type SourceState = z.infer<typeof SourceStateSchema>;
 
-export const SourceKindSchema = z.enum(['redis', 'metrics', 'host', 'replay']);
+export const SourceKindSchema = z.enum(['redis', 'metrics', 'host', 'replay', 'prometheus']);
 export type SourceKind = z.infer<typeof SourceKindSchema>;
 
 /** A source as the UI sees it: no secrets (`has_password` says whether one is held). */
@@ -579,6 +631,46 @@ export const ModelRequestSchema = z.strictObject({
   workers: z.number().int().gte(1).lte(100_000).optional(),
   /** Simulated seconds of the scenario (default 60). */
   duration_s: z.number().gt(0).lte(3600).default(60),
+});
+
+/** A rate history from a connected Prometheus source (the forecast's input). */
+export const PromRangeRequestSchema = z.strictObject({
+  /** A connected `prometheus` source (its URL and credentials are used). */
+  id: sourceId,
+  /** PromQL giving one series (e.g. `sum(rate(peakline_orders_total[5m]))`). */
+  query: z
+    .string({ error: 'query must be a string' })
+    .trim()
+    .min(1, { error: 'query must not be empty' })
+    .max(4000, { error: 'query must be at most 4000 characters' }),
+  /** How far back, seconds (up to 35 days). */
+  range_s: z
+    .number({ error: 'range_s must be a number of seconds' })
+    .gte(60, { error: 'range_s must be at least 60 (seconds)' })
+    .lte(35 * 86400, { error: 'range_s must be at most 35 days' }),
+  /** Seconds between points (default 60). */
+  step_s: z.number().gte(1, { error: 'step_s must be >= 1' }).lte(86400).default(60),
+});
+export const PromRangeReplySchema = z.object({
+  /** Unix seconds and the value. */
+  points: z.array(z.object({ t: z.number(), rate: z.number() })),
+  step_s: z.number(),
+  /** The source name (no credentials) and the query, for the report. */
+  source: z.string(),
+  query: z.string(),
+});
+export type PromRangeReply = z.infer<typeof PromRangeReplySchema>;
+
+/** A rate history (the forecast's input) from a recording in the recordings folder. */
+export const RecordingHistoryRequestSchema = z.strictObject({
+  /** A recording's path as listed by `live:recordings`. */
+  path: z.string().min(1, { error: 'path must not be empty' }),
+});
+export const RecordingHistoryReplySchema = z.object({
+  points: z.array(z.object({ t: z.number(), rate: z.number() })),
+  /** The recording's file name and which of its sources was taken. */
+  name: z.string(),
+  note: z.string().nullable(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -891,6 +983,16 @@ export const requests = {
     method: 'liveReplay',
     request: ReplayRequestSchema,
     reply: z.object({ ids: z.array(z.string()), samples: z.number() }),
+  },
+  'live:recording:history': {
+    method: 'liveRecordingHistory',
+    request: RecordingHistoryRequestSchema,
+    reply: RecordingHistoryReplySchema,
+  },
+  'live:prom:range': {
+    method: 'livePromRange',
+    request: PromRangeRequestSchema,
+    reply: PromRangeReplySchema,
   },
   'live:model': {
     method: 'liveModel',

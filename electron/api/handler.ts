@@ -311,6 +311,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     'live:recordings': async () => liveService('live:recordings').recordings(),
     'live:replay': (req, ctx) => liveService('live:replay').replay(req, ctx),
     'live:model': async (req) => liveService('live:model').model(req),
+    'live:prom:range': (req) => liveService('live:prom:range').promRange(req),
+    'live:recording:history': (req) => liveService('live:recording:history').recordingHistory(req),
   };
 
   const run = async (

@@ -18,19 +18,21 @@ import {
   type ForecastResult,
   type RatePoint,
 } from '../../sim-core/forecast/index';
+import { PromClient } from '../live/prometheus-source';
+import { redactUrl } from '../live/source';
 import { CliError, num, parseCommand, pct, readText, table } from './util';
 
 const out = (text: string) => process.stdout.write(text);
 
-/** `15m`, `900s`, `1h` within (0, 12 h]. */
-const durationText = () =>
+/** `15m`, `900s`, `1h` within (0, max] (12 h by default). */
+const durationText = (max = MAX_HORIZON_S, maxText = '12h') =>
   z.string().transform((s, ctx) => {
     try {
       const v = parseDuration(s);
-      if (v <= 0 || v > MAX_HORIZON_S) {
+      if (v <= 0 || v > max) {
         ctx.addIssue({
           code: 'custom',
-          message: `must be more than 0 and at most 12h, got "${s}"`,
+          message: `must be more than 0 and at most ${maxText}, got "${s}"`,
         });
         return z.NEVER;
       }
@@ -125,6 +127,40 @@ function formatForecast(file: string, format: string, r: ForecastResult, note?: 
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The history from a Prometheus server: `query` over the last `rangeS` every `stepS` seconds
+ * (query_range, in pieces). Credentials come from the URL, PEAKLINE_PROMETHEUS_TOKEN (bearer) or
+ * the user with PEAKLINE_PROMETHEUS_PASSWORD, and never appear in a message.
+ */
+async function fetchHistory(
+  url: string,
+  query: string,
+  rangeS: number,
+  stepS: number,
+  user: string | undefined,
+): Promise<{ points: RatePoint[]; format: string; note?: string }> {
+  const token = process.env.PEAKLINE_PROMETHEUS_TOKEN || undefined;
+  const password = process.env.PEAKLINE_PROMETHEUS_PASSWORD || undefined;
+  const client = new PromClient(url, {
+    timeout_ms: 60_000,
+    ...(token ? { bearer_token: token } : {}),
+    ...(user ? { username: user } : {}),
+    ...(password ? { password } : {}),
+  });
+  const end = Math.floor(Date.now() / 1000 / stepS) * stepS;
+  try {
+    const points = await client.rateHistory(query, end - rangeS, end, stepS);
+    if (points.length === 0)
+      throw new CliError(`${client.name}: the query has no values in the last ${duration(rangeS)}`);
+    return { points, format: 'prometheus', note: query };
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(
+      `${client.name}: ${client.scrub(e instanceof Error ? e.message : String(e))}`,
+    );
+  }
+}
+
 /** `--generate`: a food-delivery series as CSV t,rate. */
 function generate(o: {
   seed?: number;
@@ -163,6 +199,11 @@ export async function forecastCommand(argv: string[]): Promise<number> {
     argv,
     {
       history: { type: 'string' },
+      prometheus: { type: 'string' },
+      query: { type: 'string' },
+      range: { type: 'string' },
+      step: { type: 'string' },
+      'prometheus-user': { type: 'string' },
       horizon: { type: 'string' },
       level: { type: 'string' },
       season: { type: 'string' },
@@ -182,6 +223,14 @@ export async function forecastCommand(argv: string[]): Promise<number> {
           .array(z.string())
           .max(0, { error: 'forecast takes no positional arguments (use --history FILE)' }),
         history: z.string().min(1, { error: 'must name a file' }).optional(),
+        prometheus: z
+          .string()
+          .regex(/^https?:\/\/[^/]/, { error: 'must be an http:// or https:// URL' })
+          .optional(),
+        query: z.string().trim().min(1, { error: 'must not be empty' }).optional(),
+        range: durationText(35 * 86400, '35d').optional(),
+        step: durationText(3600, '1h').optional(),
+        'prometheus-user': z.string().min(1).optional(),
         horizon: durationText().default(15 * 60),
         level: levelText().default(0.8),
         season: z.enum(['auto', 'weekly', 'daily']).default('auto'),
@@ -207,7 +256,26 @@ export async function forecastCommand(argv: string[]): Promise<number> {
         const genOnly = (['seed', 'days', 'peak', 'sales', 'noise', 'out'] as const).filter(
           (k) => v[k] !== undefined,
         );
-        if (v.generate && v.history)
+        const promOnly = (['query', 'range', 'step', 'prometheus-user'] as const).filter(
+          (k) => v[k] !== undefined,
+        );
+        if (v.prometheus && (v.history || v.generate))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['prometheus'],
+            message: `give --prometheus or --${v.history ? 'history' : 'generate'}, not both`,
+          });
+        else if (v.prometheus && !v.query)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['query'],
+            message:
+              "--prometheus needs --query PROMQL giving one rate series (e.g. 'sum(rate(peakline_orders_total[5m]))')",
+          });
+        else if (v.prometheus) return;
+        else if (promOnly.length)
+          ctx.addIssue({ code: 'custom', path: [promOnly[0]], message: 'goes with --prometheus' });
+        else if (v.generate && v.history)
           ctx.addIssue({
             code: 'custom',
             path: ['generate'],
@@ -218,7 +286,7 @@ export async function forecastCommand(argv: string[]): Promise<number> {
             code: 'custom',
             path: ['history'],
             message:
-              'give a history FILE (CSV t,rate; a recording; a Prometheus range) or --generate',
+              'give a history FILE (CSV t,rate; a recording; a Prometheus range), --prometheus URL --query PROMQL, or --generate',
           });
         else if (!v.generate && genOnly.length)
           ctx.addIssue({ code: 'custom', path: [genOnly[0]], message: 'goes with --generate' });
@@ -231,8 +299,16 @@ export async function forecastCommand(argv: string[]): Promise<number> {
       }),
   );
   if (o.generate) return generate(o);
-  const file = o.history!;
-  const h = readHistory(file);
+  const file = o.prometheus ? redactUrl(o.prometheus) : o.history!;
+  const h = o.prometheus
+    ? await fetchHistory(
+        o.prometheus,
+        o.query!,
+        o.range ?? 8 * 86400,
+        o.step ?? 60,
+        o['prometheus-user'],
+      )
+    : readHistory(file);
   let r: ForecastResult;
   try {
     r = forecast(h.points, {
@@ -250,7 +326,7 @@ export async function forecastCommand(argv: string[]): Promise<number> {
     out(
       JSON.stringify(
         {
-          history_file: file,
+          ...(o.prometheus ? { prometheus: file, query: o.query } : { history_file: file }),
           format: h.format,
           ...(h.note ? { note: h.note } : {}),
           ...rest,

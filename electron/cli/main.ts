@@ -74,14 +74,20 @@ Commands
         query_range response (one series). Weekly seasonality needs 8 days of history, daily 2.
         --backtest: the forecast rolled over the history, accuracy (1 − MAPE at the
         horizon), interval coverage and peak-time error, against seasonal naive.
+  forecast --prometheus URL --query PROMQL [--range 8d] [--step 60s] [--prometheus-user NAME]
+        [--horizon 15m] [--backtest] [--json]
+        The same with the history read from a Prometheus server (query_range of PROMQL, one
+        series, e.g. 'sum(rate(peakline_orders_total[5m]))'); credentials from
+        PEAKLINE_PROMETHEUS_TOKEN (bearer) or PEAKLINE_PROMETHEUS_PASSWORD, never printed.
   forecast --generate [--days 42] [--seed N] [--peak RPS] [--sales N] [--noise 0.04]
         [--out FILE]
         Write a realistic food-delivery series (CSV t,rate): lunch and dinner peaks,
         weekends, weather, growth, sale days; the same seed gives the same series.
   serve [--port N] [--host H]
         The web console on 127.0.0.1 with an access token.
-  watch --redis URL [--metrics URL ...] [--interval S] [--count N] [--json]
-        Live samples from Redis and metrics endpoints, one JSON line each.
+  watch --redis URL [--metrics URL ...] [--prometheus URL [--query PROMQL]] [--interval S]
+        [--count N] [--json]
+        Live samples from Redis, metrics endpoints and Prometheus servers, one JSON line each.
   demo  A local demo of live monitoring.
   help  This text.   --version  The version.
 

@@ -1,6 +1,6 @@
 // The `watch` and `demo` commands (dispatched here by electron/cli/main.ts), with the CLI's one
 // option parser and number formats (electron/cli/util.ts).
-// `watch` prints live samples of Redis servers/clusters, metrics endpoints and the host — a
+// `watch` prints live samples of Redis servers/clusters, metrics endpoints, Prometheus servers and the host — a
 // compact table, or one JSON object per source per sample with --json — and keeps going through
 // outages, reporting them. It never prints a password: sources are named by their URL without
 // credentials and error texts are scrubbed. `demo` runs a real order pipeline on Redis.
@@ -21,13 +21,20 @@ import { redactUrl } from './source';
 const WATCH_USAGE = `usage: peakline watch [--redis URL ...] [--metrics URL ...] [--host]
                      [--interval S] [--count N] [--json] [--cluster] [--queue KEY ...]
                      [--user NAME] [--tls-ca FILE] [--tls-skip-verify] [--record FILE]
-                     [--replay FILE]
+                     [--replay FILE] [--prometheus URL ... [--job NAME] [--query PROMQL]]
   --redis URL       redis://[user:password@]host:port or rediss:// (TLS); repeatable
                     (the password may also come from PEAKLINE_REDIS_PASSWORD)
   --cluster         treat every --redis URL as a cluster seed (also detected from INFO)
   --queue KEY       a queue key whose depth to sample (LLEN/XLEN/ZCARD); repeatable
   --metrics URL     a Prometheus text endpoint; repeatable
   --host            CPU, memory and network of this machine
+  --prometheus URL  a Prometheus server (http://host:9090): request rate, latency quantiles,
+                    in-flight, queue and workers by PromQL over its HTTP API; repeatable
+  --job NAME        only that Prometheus job's series (default: every job)
+  --query PROMQL    also show this PromQL's value (the metric "query") of each --prometheus
+  --history S       first print the last S seconds from Prometheus (query_range)
+                    (credentials: PEAKLINE_PROMETHEUS_TOKEN (bearer) or --prometheus-user NAME
+                    with PEAKLINE_PROMETHEUS_PASSWORD, or user:password in the URL)
   --interval S      seconds between samples (default 1, minimum 0.25)
   --count N         stop after N samples of each source
   --json            one JSON object per line: {t, source, status, error, metrics, nodes,
@@ -60,6 +67,11 @@ const watchOptions = {
   'tls-skip-verify': { type: 'boolean' },
   record: { type: 'string' },
   replay: { type: 'string' },
+  prometheus: { type: 'string', multiple: true },
+  job: { type: 'string' },
+  query: { type: 'string' },
+  history: { type: 'string' },
+  'prometheus-user': { type: 'string' },
 } as const;
 
 const WatchArgs = z
@@ -78,10 +90,22 @@ const WatchArgs = z
     'tls-skip-verify': z.boolean().default(false),
     record: z.string().optional(),
     replay: z.string().optional(),
+    prometheus: z.array(z.string()).default([]),
+    job: z.string().optional(),
+    query: z.string().min(1, { error: 'must not be empty' }).optional(),
+    history: numberText('history', 0).optional(),
+    'prometheus-user': z.string().optional(),
   })
-  .refine((v) => v.redis.length || v.metrics.length || v.host || v.replay, {
-    error: 'give at least one of --redis URL, --metrics URL, --host or --replay FILE',
-  });
+  .refine((v) => v.redis.length || v.metrics.length || v.host || v.replay || v.prometheus.length, {
+    error:
+      'give at least one of --redis URL, --metrics URL, --prometheus URL, --host or --replay FILE',
+  })
+  .refine(
+    (v) =>
+      v.prometheus.length ||
+      (v.job === undefined && v.query === undefined && v.history === undefined),
+    { error: '--job, --query and --history go with --prometheus URL', path: ['prometheus'] },
+  );
 
 const demoOptions = {
   redis: { type: 'string' },
@@ -139,10 +163,15 @@ export function tableLine(s: Sample): string {
       body += `  queue ${s.queues.map((q) => `${q.key}=${fmt.num(q.depth)}`).join(' ')}`;
     if (s.nodes && s.nodes.length > 1)
       body += `  repl/s ${fmt.num(m.replication_ops_per_sec)}  nodes ${m.nodes_up}/${m.nodes_total}`;
-  } else if (s.kind === 'metrics' || (s.kind === 'replay' && 'request_rate' in m)) {
+  } else if (
+    s.kind === 'metrics' ||
+    s.kind === 'prometheus' ||
+    (s.kind === 'replay' && 'request_rate' in m)
+  ) {
     body =
       `req/s ${fmt.num(m.request_rate, 1).padStart(7)}  p50 ${fmt.num(m.latency_p50_ms, 1)}ms  ` +
-      `p99 ${fmt.num(m.latency_p99_ms, 1)}ms  in-flight ${fmt.num(m.in_flight)}  queue ${fmt.num(m.queue_depth)}`;
+      `p99 ${fmt.num(m.latency_p99_ms, 1)}ms  in-flight ${fmt.num(m.in_flight)}  queue ${fmt.num(m.queue_depth)}` +
+      ('query' in m ? `  query ${fmt.num(m.query, 3)}` : '');
   } else {
     body =
       `cpu ${fmt.num(m.cpu_load_pct, 1)}%  mem ${fmt.bytes(m.mem_used_bytes)}/${fmt.bytes(m.mem_total_bytes)}  ` +
@@ -268,6 +297,20 @@ export async function watchCommand(argv: string[]): Promise<number> {
   for (const url of values.metrics)
     configs.push({ kind: 'metrics', url, ...(interval ? { interval_s: interval } : {}) });
   if (values.host) configs.push({ kind: 'host', ...(interval ? { interval_s: interval } : {}) });
+  const promToken = process.env.PEAKLINE_PROMETHEUS_TOKEN || undefined;
+  const promPassword = process.env.PEAKLINE_PROMETHEUS_PASSWORD || undefined;
+  for (const url of values.prometheus)
+    configs.push({
+      kind: 'prometheus',
+      url,
+      history_s: values.history ?? 0,
+      ...(values.job !== undefined ? { job: values.job } : {}),
+      ...(values.query !== undefined ? { query: values.query } : {}),
+      ...(promToken ? { bearer_token: promToken } : {}),
+      ...(values['prometheus-user'] ? { username: values['prometheus-user'] } : {}),
+      ...(promPassword ? { password: promPassword } : {}),
+      ...(interval ? { interval_s: interval } : {}),
+    });
 
   // Each source as `live:connect` would take it: validated here, once; a bad one names its option.
   const flagOf = (c: SourceConfigInput) =>
@@ -277,7 +320,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     const r = SourceConfigSchema.safeParse(c);
     if (!r.success)
       throw new CliError(
-        `peakline watch: ${scrubUrls(describeIssues(flagOf(c), r.error.issues), values.redis)}`,
+        `peakline watch: ${scrubUrls(describeIssues(flagOf(c), r.error.issues), [...values.redis, ...values.prometheus])}`,
         2,
       );
     parsed.push(r.data);
@@ -287,7 +330,10 @@ export async function watchCommand(argv: string[]): Promise<number> {
   let finishCount: () => void = () => undefined;
   const allCounted = new Promise<void>((resolve) => (finishCount = resolve));
   const ids: string[] = [];
+  const startedAt = Date.now();
   svc.on('sample', (s) => {
+    // history a Prometheus source loads first (--history) is printed, not counted
+    if (s.t < startedAt && s.kind === 'prometheus') return print(s);
     if (count !== undefined && (counts.get(s.id) ?? 0) >= count) return;
     counts.set(s.id, (counts.get(s.id) ?? 0) + 1);
     print(s);
@@ -302,7 +348,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
       const msg = (e instanceof Error ? e.message : String(e)).replace(/^live:connect: /, '');
       // The message names the option; it must not echo a URL with its password.
       throw new CliError(
-        `peakline watch: ${flagOf(configs[i])}: ${scrubUrls(msg, values.redis)}`,
+        `peakline watch: ${flagOf(configs[i])}: ${scrubUrls(msg, [...values.redis, ...values.prometheus])}`,
         2,
       );
     }

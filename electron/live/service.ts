@@ -23,6 +23,7 @@ import {
   statSync,
   type WriteStream,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import {
@@ -37,10 +38,12 @@ import {
 import { ApiError, describeIssues } from '../api/errors';
 import { HostSource } from './host-source';
 import { MetricsSource } from './metrics-source';
+import { PrometheusSource } from './prometheus-source';
 import { RedisSource } from './redis-source';
 import { Ring } from './ring';
 import type { Source, SourceSink } from './source';
 import { modelFromSamples } from './twin';
+import { ForecastError, parseHistory } from '../../sim-core/forecast/index';
 
 /**
  * Where remembered passwords of saved connections are kept (the desktop's encrypted
@@ -164,6 +167,7 @@ export class LiveService {
     try {
       if (config.kind === 'redis') source = new RedisSource(id, config, sink);
       else if (config.kind === 'metrics') source = new MetricsSource(id, config, sink);
+      else if (config.kind === 'prometheus') source = new PrometheusSource(id, config, sink);
       else source = new HostSource(id, config, sink);
     } catch (e) {
       throw new ApiError(
@@ -405,6 +409,58 @@ export class LiveService {
       throw new ApiError(
         'invalid_request',
         `live:model: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** A recording's request rate (or Redis ops/s) as a rate history, for the forecast. */
+  async recordingHistory(
+    req: ParsedRequestOf<'live:recording:history'>,
+  ): Promise<ReplyOf<'live:recording:history'>> {
+    const file = path.resolve(this.recordingsDir, req.path);
+    if (path.dirname(file) !== this.recordingsDir)
+      throw new ApiError(
+        'invalid_request',
+        `live:recording:history: path must be a recording in ${this.recordingsDir}`,
+      );
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new ApiError(
+        'not_found',
+        `live:recording:history: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    try {
+      const h = parseHistory(text);
+      return { points: h.points, name: path.basename(file), note: h.note ?? null };
+    } catch (e) {
+      const line = e instanceof ForecastError && e.line ? `line ${e.line}: ` : '';
+      throw new ApiError(
+        'invalid_request',
+        `live:recording:history: ${path.basename(file)}: ${line}${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** A rate history (one series) from a connected Prometheus source's server. */
+  async promRange(req: ParsedRequestOf<'live:prom:range'>): Promise<ReplyOf<'live:prom:range'>> {
+    const s = this.sources.get(req.id);
+    if (!s) throw new ApiError('not_found', `live:prom:range: no source with id "${req.id}"`);
+    if (!(s instanceof PrometheusSource))
+      throw new ApiError(
+        'invalid_request',
+        `live:prom:range: source "${req.id}" is not Prometheus`,
+      );
+    const end = Math.floor(Date.now() / 1000 / req.step_s) * req.step_s;
+    try {
+      const points = await s.client.rateHistory(req.query, end - req.range_s, end, req.step_s);
+      return { points, step_s: req.step_s, source: s.name, query: req.query };
+    } catch (e) {
+      throw new ApiError(
+        'unavailable',
+        `live:prom:range: ${s.client.scrub(e instanceof Error ? e.message : String(e))}`,
       );
     }
   }

@@ -1,9 +1,10 @@
 // Test helpers for the live tests: real `redis-server` processes on free ports (standalone or a
-// cluster made with `redis-cli --cluster create`), stopped by PID; waiting on a LiveService for a
-// sample that satisfies a condition; a request as the API handler hands it to the service
+// cluster made with `redis-cli --cluster create`), stopped by PID; a real `prometheus` on a free
+// port with its own config and TSDB (optionally backfilled with `promtool`), stopped by PID;
+// waiting on a LiveService for a sample that satisfies a condition; a request as the API handler hands it to the service
 // (validated, defaults filled in); and spawning the real `peakline` bin with line-by-line output.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -279,4 +280,148 @@ export class PeaklineProcess {
     if (this.proc.pid !== undefined && this.proc.exitCode === null)
       process.kill(this.proc.pid, sig);
   }
+}
+
+/** Options of a test Prometheus server. */
+export interface PrometheusOptions {
+  /** `host:port` targets scraped every second under `job` (their /metrics). */
+  targets?: string[];
+  job?: string;
+  /** OpenMetrics text (ending in `# EOF`) loaded as past data with `promtool tsdb create-blocks-from openmetrics`. */
+  backfill?: string;
+  /** Require HTTP basic auth with this user and password (Prometheus's own web config, bcrypt). */
+  basicAuth?: { user: string; password: string };
+}
+
+/** A `prometheus` child process on a free port with its own config and TSDB in a temp dir. */
+export class PrometheusProcess {
+  proc: ChildProcess | null = null;
+  log = '';
+
+  constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Kill it by PID and wait until it is gone (its temp dir stays until `removeDir`). */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null || p.pid === undefined) return;
+    const gone = new Promise<void>((r) => p.once('exit', () => r()));
+    process.kill(p.pid, 'SIGKILL');
+    await gone;
+  }
+}
+
+/** A bcrypt hash (Prometheus's web config wants one) via Python's crypt (libxcrypt). */
+async function bcrypt(password: string): Promise<string> {
+  const { stdout } = await run('python3', [
+    '-W',
+    'ignore',
+    '-c',
+    'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=2**4)))',
+    password,
+  ]);
+  return stdout.trim();
+}
+
+/**
+ * Start /usr/bin/prometheus on a free 127.0.0.1 port (scrape interval 1 s, TSDB in a temp dir),
+ * after backfilling `backfill` when given; resolves once `/-/ready` answers.
+ */
+export async function startPrometheus(o: PrometheusOptions = {}): Promise<PrometheusProcess> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-prom-'));
+  const data = path.join(dir, 'data');
+  mkdirSync(data);
+  const job = o.job ?? 'peakline-demo';
+  const config = [
+    'global:',
+    '  scrape_interval: 1s',
+    '  evaluation_interval: 1s',
+    'scrape_configs:',
+    `  - job_name: ${JSON.stringify(job)}`,
+    '    scrape_interval: 1s',
+    '    scrape_timeout: 900ms',
+    '    static_configs:',
+    `      - targets: ${JSON.stringify(o.targets ?? [])}`,
+    '',
+  ].join('\n');
+  writeFileSync(path.join(dir, 'prometheus.yml'), config);
+  if (o.backfill !== undefined) {
+    const om = path.join(dir, 'backfill.om');
+    writeFileSync(om, o.backfill);
+    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, data], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  }
+  const args = [
+    `--config.file=${path.join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${data}`,
+    '--storage.tsdb.retention.time=400d',
+  ];
+  if (o.basicAuth) {
+    const web = path.join(dir, 'web.yml');
+    writeFileSync(
+      web,
+      `basic_auth_users:\n  ${o.basicAuth.user}: ${JSON.stringify(await bcrypt(o.basicAuth.password))}\n`,
+    );
+    args.push(`--web.config.file=${web}`);
+  }
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const p = new PrometheusProcess(port, dir);
+    const proc = spawn('prometheus', [...args, `--web.listen-address=127.0.0.1:${port}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: dir,
+    });
+    p.proc = proc;
+    proc.stderr!.on('data', (d: Buffer) => (p.log += d.toString()));
+    const exited = new Promise<null>((r) => proc.once('exit', () => r(null)));
+    const auth = o.basicAuth
+      ? `Basic ${Buffer.from(`${o.basicAuth.user}:${o.basicAuth.password}`).toString('base64')}`
+      : undefined;
+    const ready = (async () => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && proc.exitCode === null) {
+        try {
+          const r = await fetch(`${p.url}/-/ready`, {
+            headers: auth ? { authorization: auth } : {},
+          });
+          if (r.ok) return true;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return false;
+    })();
+    if (await Promise.race([ready, exited])) return p;
+    await p.stop();
+    if (attempt >= 2) throw new Error(`prometheus did not start:\n${p.log}`);
+  }
+}
+
+/** OpenMetrics text of a counter whose rate follows `points` (t in Unix seconds, rate/s), one sample every `everyS`. */
+export function counterOpenMetrics(
+  name: string,
+  points: readonly { t: number; rate: number }[],
+  labels = 'job="history"',
+  everyS = 15,
+): string {
+  const lines = [`# TYPE ${name} counter`];
+  let total = 0;
+  for (let i = 0; i < points.length; i++) {
+    const next = points[i + 1]?.t ?? points[i].t + (points[i].t - (points[i - 1]?.t ?? 0));
+    for (let t = points[i].t; t < next; t += everyS) {
+      lines.push(`${name}_total{${labels}} ${total.toFixed(3)} ${t}`);
+      total += points[i].rate * everyS;
+    }
+  }
+  lines.push('# EOF', '');
+  return lines.join('\n');
 }

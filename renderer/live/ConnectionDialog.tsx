@@ -10,6 +10,7 @@ import {
   isSavedForm,
   loadSaved,
   newSecretId,
+  PROM_URL,
   requestsFromForm,
   storeSaved,
   toSaved,
@@ -64,7 +65,7 @@ export function ConnectionDialog({
     const err = reqs.length ? await onConnect(reqs) : t('liveNeedMetricsUrl');
     setBusy(false);
     setError(err);
-    if (!err) set('password', '');
+    if (!err) setForm((x) => ({ ...x, password: '', promToken: '' }));
   };
 
   const save = async () => {
@@ -97,6 +98,7 @@ export function ConnectionDialog({
       ...EMPTY_FORM,
       ...s,
       password: '',
+      promToken: '',
       remember: canRemember && s.remember,
       secretId: canRemember ? s.secretId : '',
     });
@@ -116,7 +118,7 @@ export function ConnectionDialog({
       <form onSubmit={(e) => void submit(e)}>
         <fieldset className="live-kind">
           <legend>{t('liveSource')}</legend>
-          {(['redis', 'metrics', 'host'] as const).map((k) => (
+          {(['redis', 'metrics', 'prometheus', 'host'] as const).map((k) => (
             <label key={k}>
               <input
                 type="radio"
@@ -129,7 +131,9 @@ export function ConnectionDialog({
                 ? t('liveKindRedis')
                 : k === 'metrics'
                   ? t('liveKindMetrics')
-                  : t('liveKindHost')}
+                  : k === 'prometheus'
+                    ? t('liveKindPrometheus')
+                    : t('liveKindHost')}
             </label>
           ))}
         </fieldset>
@@ -227,6 +231,7 @@ export function ConnectionDialog({
             />
           </div>
         ) : null}
+        {form.kind === 'prometheus' ? <PrometheusFields form={form} set={set} f={f} /> : null}
         <div className="live-fields">
           <label htmlFor={f('interval')}>{t('liveInterval')}</label>
           <input
@@ -288,5 +293,70 @@ export function ConnectionDialog({
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The Prometheus server's fields: URL, job, a PromQL of one's own, and its credentials. */
+function PrometheusFields({
+  form,
+  set,
+  f,
+}: {
+  form: ConnectionForm;
+  set: <K extends keyof ConnectionForm>(k: K, v: ConnectionForm[K]) => void;
+  f: (name: string) => string;
+}) {
+  const t = useT();
+  return (
+    <div className="live-fields">
+      <label htmlFor={f('purl')}>{t('livePromUrl')}</label>
+      <input
+        id={f('purl')}
+        value={form.promUrl ?? PROM_URL}
+        onChange={(e) => set('promUrl', e.target.value)}
+        spellCheck={false}
+        autoComplete="off"
+      />
+      <label htmlFor={f('pjob')}>{t('livePromJob')}</label>
+      <input
+        id={f('pjob')}
+        value={form.promJob ?? ''}
+        onChange={(e) => set('promJob', e.target.value)}
+        placeholder="orders"
+        spellCheck={false}
+      />
+      <label htmlFor={f('pquery')}>{t('livePromQuery')}</label>
+      <input
+        id={f('pquery')}
+        value={form.promQuery ?? ''}
+        onChange={(e) => set('promQuery', e.target.value)}
+        placeholder="sum(rate(http_requests_total[1m]))"
+        spellCheck={false}
+      />
+      <label htmlFor={f('ptoken')}>{t('livePromToken')}</label>
+      <input
+        id={f('ptoken')}
+        type="password"
+        value={form.promToken ?? ''}
+        onChange={(e) => set('promToken', e.target.value)}
+        autoComplete="off"
+      />
+      <label htmlFor={f('puser')}>{t('livePromUser')}</label>
+      <input
+        id={f('puser')}
+        value={form.username}
+        onChange={(e) => set('username', e.target.value)}
+        autoComplete="username"
+      />
+      <label htmlFor={f('ppass')}>{t('livePassword')}</label>
+      <input
+        id={f('ppass')}
+        type="password"
+        value={form.password}
+        onChange={(e) => set('password', e.target.value)}
+        autoComplete="current-password"
+      />
+      <span className="muted small live-note">{t('livePromAuthNote')}</span>
+    </div>
   );
 }

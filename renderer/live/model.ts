@@ -10,7 +10,7 @@ export type ConnectRequest = RequestOf<'live:connect'>;
 
 /** What the connection dialog holds. */
 export interface ConnectionForm {
-  kind: 'redis' | 'metrics' | 'host';
+  kind: 'redis' | 'metrics' | 'host' | 'prometheus';
   /** A name for the saved connection (defaults to the URL). */
   label: string;
   url: string;
@@ -28,7 +28,16 @@ export interface ConnectionForm {
   remember: boolean;
   /** The saved connection whose remembered password is used when `password` is empty. */
   secretId: string;
+  /** Prometheus server (kind `prometheus`): its URL, job, a PromQL of one's own, a bearer token
+   * (never saved; basic auth uses `username` and `password`). */
+  promUrl?: string;
+  promJob?: string;
+  promQuery?: string;
+  promToken?: string;
 }
+
+/** The Prometheus URL the form starts with. */
+export const PROM_URL = 'http://127.0.0.1:9090';
 
 export const EMPTY_FORM: ConnectionForm = {
   kind: 'redis',
@@ -65,6 +74,19 @@ const splitList = (s: string) =>
 export function requestsFromForm(f: ConnectionForm): ConnectRequest[] {
   const interval_s = Math.max(0.25, Number.isFinite(f.intervalS) ? f.intervalS : 1);
   if (f.kind === 'host') return [{ kind: 'host', interval_s }];
+  if (f.kind === 'prometheus')
+    return [
+      {
+        kind: 'prometheus',
+        url: (f.promUrl ?? PROM_URL).trim(),
+        job: (f.promJob ?? '').trim(),
+        ...(f.promQuery?.trim() ? { query: f.promQuery.trim() } : {}),
+        ...(f.promToken ? { bearer_token: f.promToken } : {}),
+        ...(!f.promToken && f.username.trim() ? { username: f.username.trim() } : {}),
+        ...(!f.promToken && f.password ? { password: f.password } : {}),
+        interval_s,
+      },
+    ];
   if (f.kind === 'metrics')
     return splitList(f.metricsUrls).map((url) => ({ kind: 'metrics', url, interval_s }));
   const tls =
@@ -103,13 +125,13 @@ export function stripCredentials(url: string): string {
 }
 
 /** A saved connection: the form without its password (and without credentials in URLs). */
-export type SavedConnection = Omit<ConnectionForm, 'password'>;
+export type SavedConnection = Omit<ConnectionForm, 'password' | 'promToken'>;
 
 export const SAVED_KEY = 'peakline.live.connections.v1';
 
 /** What to store for a form: never the password (only the id its remembered one is kept under). */
 export function toSaved(f: ConnectionForm): SavedConnection {
-  const { password: _drop, ...rest } = f;
+  const { password: _drop, promToken: _token, ...rest } = f;
   const remembered =
     rest.kind === 'redis' && rest.remember === true && SECRET_ID.test(rest.secretId);
   return {
@@ -117,6 +139,7 @@ export function toSaved(f: ConnectionForm): SavedConnection {
     remember: remembered,
     secretId: remembered ? rest.secretId : '',
     url: stripCredentials(rest.url),
+    ...(rest.promUrl !== undefined ? { promUrl: stripCredentials(rest.promUrl) } : {}),
     metricsUrls: rest.metricsUrls
       .split('\n')
       .map((u) => stripCredentials(u.trim()))
@@ -127,7 +150,9 @@ export function toSaved(f: ConnectionForm): SavedConnection {
         ? 'host'
         : rest.kind === 'redis'
           ? stripCredentials(rest.url)
-          : 'metrics'),
+          : rest.kind === 'prometheus'
+            ? stripCredentials(rest.promUrl ?? 'prometheus')
+            : 'metrics'),
   };
 }
 
@@ -279,6 +304,8 @@ export function clockTime(t: number): string {
 export type Flavour = 'redis' | 'metrics' | 'host';
 
 export function flavour(info: LiveSourceInfo, sample: LiveSample | undefined): Flavour {
+  // a Prometheus server's figures are a metrics endpoint's (rates, quantiles, gauges)
+  if (info.kind === 'prometheus') return 'metrics';
   if (info.kind !== 'replay') return info.kind;
   const m = sample?.metrics ?? {};
   if ('ops_per_sec' in m) return 'redis';

@@ -12,6 +12,7 @@ import { createPlanSlice } from './planSlice';
 import { createLiveSlice } from './liveSlice';
 import { createUiSlice } from './uiSlice';
 import { createEditorSlice } from './editorSlice';
+import { createForecastSlice } from './forecastSlice';
 import { restoreAutosave, startAutosave } from './autosave';
 
 export type AppStore = StoreApi<AppState>;
@@ -28,6 +29,7 @@ export function createAppStore(now?: () => number): AppStore {
     ...createLiveSlice(...a),
     ...createUiSlice(...a),
     ...createEditorSlice(...a),
+    ...createForecastSlice(...a),
   }));
 }
 

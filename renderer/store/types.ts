@@ -6,6 +6,8 @@ import type { AsyncStash } from '../scenario/controls';
 import type { Language, MessageKey } from '../i18n';
 import type { EventOf, LiveSample, LiveSourceInfo, ReplyOf, SweepPoint } from '../api/types';
 import type { SloClause } from '../../sim-core/plan/slo';
+import type { ForecastResult, RatePoint } from '../../sim-core/forecast/index';
+import type { ForecastSim } from '../forecast/plan';
 import type { TwinBand } from '../live/model';
 import type { RunCost } from '../../sim-core/cost';
 import type { Draft, DraftNote } from '../editor/draft';
@@ -239,7 +241,7 @@ export interface LiveSlice {
 }
 
 export type Theme = 'light' | 'dark';
-export type Tab = 'scenario' | 'compare' | 'sweep' | 'plan' | 'live';
+export type Tab = 'scenario' | 'compare' | 'sweep' | 'plan' | 'live' | 'forecast';
 
 export interface UiSlice {
   theme: Theme;
@@ -279,6 +281,50 @@ export interface EditorSlice {
   dismissDraftNote: () => void;
 }
 
+/** A rate history loaded for the Forecast view. */
+export interface ForecastHistory {
+  points: RatePoint[];
+  /** csv | recording | prometheus. */
+  format: string;
+  /** The file name, or the Prometheus source and query. */
+  label: string;
+  note?: string;
+}
+
+export type ForecastStatus = 'idle' | 'loading' | 'forecasting' | 'simulating' | 'done' | 'error';
+
+export interface ForecastSlice {
+  /** Where the history comes from. */
+  fcFrom: 'file' | 'recording' | 'prometheus';
+  /** The recording chosen (a path from `live:recordings`). */
+  fcRecording: string;
+  fcHistory: ForecastHistory | null;
+  /** A connected Prometheus source, its PromQL and how far back. */
+  fcPromId: string;
+  fcPromQuery: string;
+  fcPromRangeS: number;
+  fcHorizonS: number;
+  /** The capacity knob (a scenario path), '' = the one relieving the saturated station. */
+  fcKnob: string;
+  fcStatus: ForecastStatus;
+  fcResult: ForecastResult | null;
+  fcSim: ForecastSim | null;
+  fcError: string | null;
+  /** Simulations finished in the current step. */
+  fcSimDone: number;
+  setFcFrom: (from: 'file' | 'recording' | 'prometheus') => void;
+  setFcRecording: (path: string) => void;
+  setFcHistory: (h: ForecastHistory | null) => void;
+  setFcProm: (patch: { id?: string; query?: string; range_s?: number }) => void;
+  setFcHorizon: (s: number) => void;
+  setFcKnob: (path: string) => void;
+  fcStarted: (status: 'loading' | 'forecasting') => void;
+  fcForecasted: (r: ForecastResult) => void;
+  fcSimProgress: (done: number) => void;
+  fcSimulated: (sim: ForecastSim) => void;
+  fcFailed: (message: string) => void;
+}
+
 export type AppState = ScenarioSlice &
   RunSlice &
   CompareSlice &
@@ -287,4 +333,5 @@ export type AppState = ScenarioSlice &
   SweepSlice &
   LiveSlice &
   UiSlice &
-  EditorSlice;
+  EditorSlice &
+  ForecastSlice;
