@@ -32,14 +32,16 @@ Commands
   schema
         Print the JSON Schema of scenario files (for editors).
   sweep FILE --vary path=a..b[:step] [--vary ...] [--slo 'p99<=200,error_rate<=0.01']
-        [--set path=value ...] [--weight path=w ...] [--threads N] [--json|--csv]
-        Run a grid of one or two varied fields on all cores; with --slo, report the
+        [--set path=value ...] [--weight path=w ...] [--threads N | --redis URL] [--json|--csv]
+        Run a grid of one or two varied fields on all cores (--redis: on the workers of
+        that Redis, see worker); with --slo, report the
         cheapest configuration meeting it (cost = sum of varied values × weight, default 1).
         --vary also takes a list: path=1,2,4,8.  --slo takes the clauses plan takes (one
         parser): a point meets it when its one run does.
   plan FILE --vary path=a..b[:step] [--vary ...] --slo 'p99<=150,backlog_max<=900'
         [--cost path=price ...] [--confidence 0.95] [--replications N]
-        [--max-replications N] [--set path=value ...] [--seed N] [--threads N] [--json|--csv]
+        [--max-replications N] [--set path=value ...] [--seed N] [--threads N | --redis URL]
+        [--json|--csv]
         The cheapest configuration of any number of varied fields that meets every SLO
         clause at the confidence given (replications with common random numbers, more near
         the boundary), found by bisection and branch and bound on a small share of the grid.
@@ -49,6 +51,19 @@ Commands
         is counted once per server.instances, db.shard_concurrency once per db.shards;
         instances, shards and services themselves once. Prices also from the scenario's
         "costs": {"currency", "period", "prices": {path: price}}.
+        --redis URL: the replications go to a BullMQ queue on that Redis (redis://[user:pass@]
+        host:port[/db], rediss:// for TLS) and \`peakline worker\` processes run them, on any
+        number of machines; stderr shows how many workers are connected. Same seeds, same
+        answer as a local run.
+  worker --redis URL [--concurrency N] [--verbose]
+        Run the points of plan/sweep --redis from the queue on that Redis, N at a time
+        (default one per core) on worker threads. At-least-once: a job whose worker dies
+        (even kill -9) goes back to the queue within ~7 s and runs elsewhere; each point's
+        result is keyed by (scenario hash, values, seed), so it is counted once. Results are
+        kept an hour (a plan run again reuses them). Ctrl+C/SIGTERM: finish the running jobs
+        and stop; a second Ctrl+C stops at once (those jobs go back to the queue).
+        Redis unreachable at the start: exit 2; lost later: the worker reconnects, a plan
+        waits up to 60 s (jobs lost with Redis are queued again), then stops, no answer.
   calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--pool N]
         [--host NAME] [--out FILE] [--json]
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
@@ -163,6 +178,7 @@ async function cmdSweep(argv: string[]): Promise<number> {
       set: { type: 'string', multiple: true },
       weight: { type: 'string', multiple: true },
       threads: { type: 'string' },
+      redis: { type: 'string' },
       json: { type: 'boolean' },
       csv: { type: 'boolean' },
     },
@@ -178,12 +194,17 @@ async function cmdSweep(argv: string[]): Promise<number> {
         set: z.array(z.string()).default([]),
         weight: z.array(z.string()).default([]),
         threads: wholeNumberText().optional(),
+        redis: z.string().optional(),
         json: z.boolean().optional(),
         csv: z.boolean().optional(),
       })
       .refine((v) => !(v.json && v.csv), {
         error: 'choose --json or --csv, not both',
         path: ['csv'],
+      })
+      .refine((v) => !(v.redis !== undefined && v.threads !== undefined), {
+        error: 'choose --redis (workers run the points) or --threads, not both',
+        path: ['threads'],
       }),
   );
   if (o.vary.length === 0)
@@ -211,6 +232,7 @@ async function cmdSweep(argv: string[]): Promise<number> {
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   let lastPct = -1;
+  let workersText = '';
   try {
     const result = await runSweep(scenario, dims, {
       ...(slo ? { slo } : {}),
@@ -218,12 +240,26 @@ async function cmdSweep(argv: string[]): Promise<number> {
       signal: ac.signal,
       keepResults: false,
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      ...(o.redis !== undefined
+        ? {
+            redis: o.redis,
+            onNote: (line: string) =>
+              err(`${process.stderr.isTTY ? '\r\x1b[K' : ''}sweep: ${line}`),
+            onStatus: (st: { workers: number }) => {
+              const text = `${st.workers} worker${st.workers === 1 ? '' : 's'} connected`;
+              if (text !== workersText && !process.stderr.isTTY) err(`sweep: ${text}`);
+              workersText = text;
+            },
+          }
+        : {}),
       onProgress: (done, n) => {
         const p = Math.floor((done / n) * 100);
         if (p === lastPct && done !== n) return;
         lastPct = p;
-        if (process.stderr.isTTY) process.stderr.write(`\rsweep ${done}/${n} (${p} %)`);
-        else if (p % 10 === 0 || done === n) process.stderr.write(`sweep ${done}/${n} (${p} %)\n`);
+        const on = workersText ? `, ${workersText}` : '';
+        if (process.stderr.isTTY) process.stderr.write(`\r\x1b[Ksweep ${done}/${n} (${p} %${on})`);
+        else if (p % 10 === 0 || done === n)
+          process.stderr.write(`sweep ${done}/${n} (${p} %${on})\n`);
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -239,6 +275,10 @@ async function cmdSweep(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof SweepInputError) throw new CliError(`peakline sweep: ${e.message}`, 2);
+    if (e instanceof Error && e.name === 'RedisUrlError')
+      throw new CliError(`peakline sweep: ${e.message}`, 2);
+    if (e instanceof Error && e.name === 'RedisLost')
+      throw new CliError(`peakline sweep: ${e.message}`);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -256,6 +296,7 @@ const COMMANDS: Record<string, Handler> = {
   calibrate: async (argv) => (await import('./calibrate')).calibrateCommand(argv),
   bench: async (argv) => (await import('./bench')).benchCommand(argv),
   forecast: async (argv) => (await import('./forecast')).forecastCommand(argv),
+  worker: async (argv) => (await import('../queue/worker')).workerCommand(argv),
   serve: async (argv) => (await import('../web/serve')).serveCommand(argv),
   watch: async (argv) => (await import('../live/cli')).watchCommand(argv),
   demo: async (argv) => (await import('../live/cli')).demoCommand(argv),

@@ -9,14 +9,15 @@ import {
   parseCostArg,
   parsePlanSlo,
   PlanInputError,
-  runPlan,
   type ConfigReport,
   type PlanDim,
   type PlanReport,
 } from '../../sim-core/plan/index';
 import { validateScenario } from '../../sim-core/validate';
 import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
-import { PointPool } from '../sweep/pool';
+import { redactUrl } from '../live/source';
+import { RedisUrlError } from '../queue/protocol';
+import { runPlanOn } from '../sweep/plan-runner';
 import { parseVary } from '../sweep/spec';
 import {
   CliError,
@@ -228,6 +229,7 @@ export async function planCommand(argv: string[]): Promise<number> {
       set: { type: 'string', multiple: true },
       seed: { type: 'string' },
       threads: { type: 'string' },
+      redis: { type: 'string' },
       json: { type: 'boolean' },
       csv: { type: 'boolean' },
     },
@@ -246,12 +248,17 @@ export async function planCommand(argv: string[]): Promise<number> {
         set: z.array(z.string()).default([]),
         seed: wholeNumberText().optional(),
         threads: wholeNumberText().optional(),
+        redis: z.string().optional(),
         json: z.boolean().optional(),
         csv: z.boolean().optional(),
       })
       .refine((v) => !(v.json && v.csv), {
         error: 'choose --json or --csv, not both',
         path: ['csv'],
+      })
+      .refine((v) => !(v.redis !== undefined && v.threads !== undefined), {
+        error: 'choose --redis (workers run the points) or --threads, not both',
+        path: ['threads'],
       })
       .refine(
         (v) => v['max-replications'] === undefined || v['max-replications'] >= v.replications,
@@ -342,19 +349,8 @@ export async function planCommand(argv: string[]): Promise<number> {
     )
       bad(`--vary ${d.path}: a priced field cannot take negative values`);
 
-  const threads = o.threads;
-  const pool = await PointPool.open(
-    {
-      scenario: input,
-      vary: [...dims.map((d) => ({ path: d.path, values: [] })), { path: 'seed', values: [] }],
-    },
-    threads,
-  );
-  const signal = { aborted: false };
-  const onSigint = () => {
-    signal.aborted = true;
-    void pool.close();
-  };
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   const tty = process.stderr.isTTY;
   if (unpriced)
@@ -363,9 +359,10 @@ export async function planCommand(argv: string[]): Promise<number> {
     );
   let lastLine = -Infinity;
   let lastBest = '';
-  const started = performance.now();
+  let workersText = '';
   try {
-    const report = await runPlan(
+    const run = await runPlanOn(
+      input,
       {
         name: base.name,
         dims,
@@ -376,16 +373,22 @@ export async function planCommand(argv: string[]): Promise<number> {
         replications: o.replications,
         maxReplications: o['max-replications'],
       },
-      (values, seed) => pool.run([...values, seed]),
       {
-        signal,
+        threads: o.threads,
+        redis: o.redis,
+        signal: ac.signal,
         onNote: (line) => err(`${tty ? '\r\x1b[K' : ''}plan: ${line}`),
+        onStatus: (s) => {
+          const text = `${s.workers} worker${s.workers === 1 ? '' : 's'} connected`;
+          if (text !== workersText && !tty) err(`plan: ${text} to ${redactUrl(o.redis!)}`);
+          workersText = text;
+        },
         onProgress: (p) => {
           const bestText = p.best
             ? `${money(p.best.cost, cost)}: ${paramsText(p.best.params)}`
             : '';
           const now = performance.now();
-          const line = `plan: ${num(p.evaluated)} of ${num(p.grid_size)} configurations run, ${num(p.simulations)} simulations${bestText ? `; best so far ${bestText}` : ''}`;
+          const line = `plan: ${num(p.evaluated)} of ${num(p.grid_size)} configurations run, ${num(p.simulations)} simulations${workersText ? ` (${workersText})` : ''}${bestText ? `; best so far ${bestText}` : ''}`;
           if (tty)
             process.stderr.write(`\r\x1b[K${line.slice(0, (process.stderr.columns || 100) - 1)}`);
           else if (bestText !== lastBest || now - lastLine > 2000) {
@@ -396,11 +399,18 @@ export async function planCommand(argv: string[]): Promise<number> {
         },
       },
     );
+    const report = run.report;
     if (tty) process.stderr.write('\r\x1b[K');
-    const wall_ms = Math.round(performance.now() - started);
-    if (o.json) out(JSON.stringify({ ...report, threads: pool.threads, wall_ms }, null, 2) + '\n');
+    const wall_ms = run.wall_ms;
+    const on =
+      run.redis !== null ? { redis: run.redis, workers: run.workers } : { threads: run.threads };
+    const onText =
+      run.redis !== null
+        ? `${run.workers} worker${run.workers === 1 ? '' : 's'} on ${run.redis}`
+        : `${run.threads} threads`;
+    if (o.json) out(JSON.stringify({ ...report, ...on, wall_ms }, null, 2) + '\n');
     else if (o.csv) out(formatPlanCsv(report));
-    else out(formatPlan(report) + `\n${num(wall_ms / 1000, 1)} s on ${pool.threads} threads\n`);
+    else out(formatPlan(report) + `\n${num(wall_ms / 1000, 1)} s on ${onText}\n`);
     if (report.partial) {
       err('peakline plan: stopped (Ctrl+C); the answer above is the best found so far');
       return 130;
@@ -408,9 +418,11 @@ export async function planCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof PlanInputError) throw new CliError(`peakline plan: ${e.message}`, 2);
+    if (e instanceof RedisUrlError) throw new CliError(`peakline plan: ${e.message}`, 2);
+    if (e instanceof Error && e.name === 'RedisLost')
+      throw new CliError(`peakline plan: ${e.message}`);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
-    await pool.close();
   }
 }

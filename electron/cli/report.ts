@@ -241,7 +241,7 @@ export function formatSweep(s: SweepResult): string {
     out.push('Cost = the sum of the varied values (each weighted by --weight path=w, default 1).');
   }
   out.push(
-    `${s.points.length} points on ${s.threads || 1} thread(s) in ${num(s.wall_ms / 1000, 2)} s`,
+    `${s.points.length} points on ${s.redis !== undefined ? `${s.workers ?? 0} worker(s) at ${s.redis}` : `${s.threads || 1} thread(s)`} in ${num(s.wall_ms / 1000, 2)} s`,
   );
   return out.join('\n') + '\n';
 }

@@ -22,6 +22,7 @@ import { createApiHandler, type RequestContext } from '../api/handler';
 import { contentSecurityPolicy } from '../csp';
 import { LiveService } from '../live/service';
 import { ProfileStore, readScenarioFile } from '../profiles/store';
+import { planWorkers } from '../queue/plan-workers';
 import { writeFileAtomic } from '../write-file-atomic';
 import { MIME, resolveStatic } from '../web/server';
 import { scenarioFilesFromArgv } from './argv';
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
       shippedDir: path.join(appRoot, 'profiles'),
     }),
     live,
+    planWorkers,
     takePendingFiles: () => {
       uiReady = true;
       return pendingFiles.splice(0);

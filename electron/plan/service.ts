@@ -35,7 +35,7 @@ export interface PlanWorkersExecutor {
     redis: string,
     scenario: unknown,
     paths: readonly string[],
-  ): Promise<{ run: RunReplication; close(): Promise<void> }>;
+  ): Promise<{ run: RunReplication; close(): Promise<void>; workers?: () => number }>;
 }
 
 /** What the console asks for (the contract's `plan:run`, validated). */
@@ -176,7 +176,7 @@ export async function runConsolePlan(
   const started = performance.now();
   const input = preparePlan(req);
   const paths = input.dims.map((d) => d.path);
-  let runner: { run: RunReplication; close(): Promise<void> };
+  let runner: { run: RunReplication; close(): Promise<void>; workers?: () => number };
   let threads = 0;
   let executor: 'local' | 'workers' = 'local';
   if (req.redis) {
@@ -215,7 +215,8 @@ export async function runConsolePlan(
     return finiteOrNull({
       ...report,
       executor,
-      threads,
+      // on workers: how many were connected at the end (the view says "N workers connected")
+      threads: executor === 'workers' ? (runner.workers?.() ?? 0) : threads,
       wall_ms: Math.round(performance.now() - started),
     });
   } catch (e) {

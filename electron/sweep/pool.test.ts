@@ -63,6 +63,13 @@ describe('PointPool', () => {
   it('names a point that is not a valid scenario, and refuses points once closed', async () => {
     const pool = await PointPool.open({ scenario: mmc, vary }, 1);
     await expect(pool.run([0, 1])).rejects.toThrow('server.concurrency: must be >= 1 (got 0)');
+    // as a reply (what a sweep records for the point), beside a good one
+    const [bad, good] = await Promise.all([pool.reply([0, 1]), pool.reply([2, 1])]);
+    expect(bad).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('server.concurrency: must be >= 1 (got 0)'),
+    });
+    expect(good.ok && good.result.seed).toBe(1);
     const pending = Promise.allSettled([pool.run([2, 1]), pool.run([2, 2]), pool.run([2, 3])]);
     await pool.close();
     const settled = await pending;

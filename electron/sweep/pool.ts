@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../sim-core/result';
 import { runPoint, type PointReply, type WorkerInit } from './point';
-import { startSweepWorker } from './sweep';
+import { startSweepWorker } from './threads';
 
 /** Why a point did not run: the pool was closed first (e.g. Ctrl+C). */
 export class PoolClosed extends Error {
@@ -19,6 +19,8 @@ interface Job {
   values: number[];
   resolve: (r: SimResult) => void;
   reject: (e: Error) => void;
+  /** Set by reply(): gets the reply as it is, a scenario error included. */
+  onReply?: (rep: PointReply) => void;
 }
 
 /** Worker threads running points of one scenario and set of varied paths. */
@@ -63,7 +65,8 @@ export class PointPool {
   }
 
   private settle(job: Job, rep: PointReply) {
-    if (rep.ok) job.resolve(rep.result);
+    if (job.onReply) job.onReply(rep);
+    else if (rep.ok) job.resolve(rep.result);
     else job.reject(new Error(rep.error));
   }
 
@@ -72,6 +75,15 @@ export class PointPool {
     if (this.closed) return Promise.reject(new PoolClosed('the pool is closed'));
     return new Promise<SimResult>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, values, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** The point's reply: its result, or the scenario error at it (rejects only when closed). */
+  reply(values: number[]): Promise<PointReply> {
+    if (this.closed) return Promise.reject(new PoolClosed('the pool is closed'));
+    return new Promise<PointReply>((onReply, reject) => {
+      this.queue.push({ id: this.nextId++, values, resolve: () => {}, reject, onReply });
       this.pump();
     });
   }

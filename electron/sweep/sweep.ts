@@ -3,7 +3,7 @@
 // depends only on the scenario, its values and the scenario's seed (every point uses the same
 // seed: common random numbers), so results are identical whatever the thread count. Cancellable.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../sim-core/result';
 import { validateScenario } from '../../sim-core/validate';
 import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
@@ -17,13 +17,11 @@ import {
   type VaryDim,
 } from './spec';
 import { clauseMargin, holds, metricValue } from '../../sim-core/plan/slo';
+import { openExecutor, type QueueStatus } from './executor';
 import { runPoint, type PointReply, type PointRequest, type WorkerInit } from './point';
+import { startSweepWorker } from './threads';
 
-/**
- * The compiled sweep worker (`npm run build` makes it). The same path from this source file and
- * from the bundles in out/main/, so the sources under test run the build's worker too.
- */
-const WORKER_FILE = new URL('../../out/main/sweep-worker.js', import.meta.url);
+export { startSweepWorker } from './threads';
 
 export type { SloClause, VaryDim } from './spec';
 export { formatSlo, parseSlo, parseVary, meetsSlo } from './spec';
@@ -58,6 +56,15 @@ export interface SweepOptions {
   weights?: Record<string, number>;
   /** Keep each point's full SimResult in `result` (default true). */
   keepResults?: boolean;
+  /**
+   * Run the points on the BullMQ queue at this Redis URL (`peakline worker` processes run them)
+   * instead of local threads; `threads` is then ignored.
+   */
+  redis?: string;
+  /** With `redis`: the workers connected and whether Redis answers, every couple of seconds. */
+  onStatus?: (s: QueueStatus) => void;
+  /** With `redis`: a line of news (Redis lost or back, jobs queued again). */
+  onNote?: (line: string) => void;
   /**
    * Add each point's standing against the SLO (`slo_clauses`: value, margin, met) and the P99's
    * 95 % interval (`p99_ci95`) — what the console's heatmap colours and shows on hover.
@@ -114,6 +121,9 @@ export interface SweepResult {
   best: SweepPoint | null;
   cancelled: boolean;
   threads: number;
+  /** With --redis: the queue's Redis (without password) and the workers connected at the end. */
+  redis?: string;
+  workers?: number;
   wall_ms: number;
 }
 
@@ -220,11 +230,6 @@ export function cheapest(points: readonly SweepPoint[]): SweepPoint | null {
   return best;
 }
 
-/** Starts one sweep worker thread (it runs points of `init`, one message each). */
-export function startSweepWorker(init: WorkerInit): Worker {
-  return new Worker(WORKER_FILE, { workerData: init });
-}
-
 /**
  * Runs `scenario` once for every combination of `vary` values (one or two dimensions) on worker
  * threads and reports each point, and the cheapest meeting `opts.slo`. Throws before starting when
@@ -292,6 +297,37 @@ export async function runSweep(
   };
 
   if (signal?.aborted) return finish(true);
+
+  if (opts.redis !== undefined) {
+    const ex = await openExecutor(init, {
+      redis: opts.redis,
+      onStatus: opts.onStatus,
+      onNote: opts.onNote,
+    });
+    const onAbort = () => void ex.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      // a bounded number of points on the queue at once, so Ctrl+C leaves little behind
+      let next = 0;
+      const lane = async () => {
+        while (next < total && !signal?.aborted) {
+          const i = next++;
+          const rep = await ex.reply(grid[i]);
+          replies[i] = { ...rep, index: i };
+          done++;
+          opts.onProgress?.(done, total);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(total, 256) }, lane)).catch((e: unknown) => {
+        if (!signal?.aborted) throw e;
+      });
+      const r = finish(signal?.aborted ?? false);
+      return { ...r, threads: 0, redis: ex.redis!, workers: ex.workers ?? 0 };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await ex.close();
+    }
+  }
 
   if (threads === 0) {
     for (let i = 0; i < total; i++) {

@@ -80,11 +80,13 @@ export async function startConsole(args: Pick<ServeArgs, 'port' | 'host' | 'allo
   const store = new ProfileStore({ userDir: defaultUserProfilesDir() });
   const { LiveService } = await import('../live/service');
   const live = new LiveService();
+  const { planWorkers } = await import('../queue/plan-workers');
   const handler = createApiHandler({
     shell: 'web',
     version: packageVersion(),
     store,
     live,
+    planWorkers,
   });
   const server = await startWebServer({
     handler,
