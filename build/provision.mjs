@@ -28,7 +28,7 @@ const NEEDS = [
   // A real Prometheus server (and promtool, to backfill history) for the Prometheus source.
   {
     pkg: 'prometheus',
-    what: 'prometheus and promtool',
+    what: 'a Prometheus server (prometheus and promtool)',
     ok: () => onPath('prometheus') && onPath('promtool'),
   },
 ];

@@ -13,7 +13,8 @@ describe('provisioning for the tests', () => {
   it.skipIf(process.getuid?.() !== 0)(
     'tells a user without root the one command to run for what is missing',
     async () => {
-      // As `nobody`, with a PATH on which there is no redis-server, redis-cli or redis-benchmark.
+      // As `nobody`, with a PATH on which there is no redis-server, redis-cli, redis-benchmark,
+      // prometheus or promtool.
       const ran = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
         execFile(
           process.execPath,
@@ -27,8 +28,9 @@ describe('provisioning for the tests', () => {
         code: 1,
         stdout: '',
         stderr:
-          'The tests need redis-server, redis-cli and redis-benchmark; install them with: ' +
-          'sudo apt-get update && sudo apt-get install -y redis-server redis-tools\n',
+          'The tests need redis-server, redis-cli and redis-benchmark, a Prometheus server ' +
+          '(prometheus and promtool); install them with: ' +
+          'sudo apt-get update && sudo apt-get install -y redis-server redis-tools prometheus\n',
       });
     },
   );
