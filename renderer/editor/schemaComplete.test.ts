@@ -26,7 +26,7 @@ describe('completion from the scenario schema', () => {
   });
 
   it('offers the allowed words at a value', () => {
-    expect(labels('{ "workload": { "type": |')).toEqual(['"open"', '"closed"']);
+    expect(labels('{ "workload": { "type": |')).toEqual(['"open"', '"closed"', '"trace"']);
     expect(labels('{ "handler": [ { "cpu": { "dist": |')).toEqual([
       '"exp"',
       '"const"',
