@@ -11,7 +11,15 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, repo, shots, startServe } from './harness';
+import {
+  launchChromium,
+  repo,
+  shots,
+  startServe,
+  loadShipped as loadShippedOn,
+  resultSeq as resultSeqOf,
+  waitForResultAfter as waitForResultOn,
+} from './harness';
 
 let server: ChildProcess;
 let url = '';
@@ -40,47 +48,10 @@ const lineShapes = () =>
     ps.map((p) => p.getAttribute('d') ?? '').join('|'),
   );
 
+const resultSeq = () => resultSeqOf(page);
 /** Waits until a new full (not preview) result has been rendered after `seq`. */
-async function waitForResultAfter(seq: number): Promise<number> {
-  try {
-    await page.waitForFunction(
-      (s) => {
-        const out = document.querySelector('.readout-p99 output');
-        return (
-          Number(out?.getAttribute('data-seq') ?? 0) > s &&
-          out?.getAttribute('data-provisional') === 'false'
-        );
-      },
-      seq,
-      { timeout: 60_000 },
-    );
-  } catch (e) {
-    const status = await page.locator('.runbar').textContent();
-    const alerts = await page.getByRole('alert').allTextContents();
-    await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true });
-    throw new Error(
-      `no new result after #${seq}; run status: "${status}"; alerts: ${JSON.stringify(alerts)}`,
-      { cause: e },
-    );
-  }
-  return resultSeq();
-}
-const resultSeq = async () =>
-  Number(await page.locator('.readout-p99 output').getAttribute('data-seq'));
-
-async function loadShipped(title: RegExp) {
-  const select = page.getByRole('combobox', { name: 'Profile' });
-  await page.waitForFunction(() => document.querySelectorAll('.profiles option').length > 2);
-  const value = await select
-    .locator('option')
-    .filter({ hasText: title })
-    .first()
-    .getAttribute('value');
-  const before = await resultSeq();
-  await select.selectOption(value!);
-  await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await waitForResultAfter(before);
-}
+const waitForResultAfter = (seq: number) => waitForResultOn(page, seq, { timeoutMs: 60_000 });
+const loadShipped = (title: RegExp) => loadShippedOn(page, title, { timeoutMs: 60_000 });
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });

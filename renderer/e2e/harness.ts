@@ -1,10 +1,11 @@
 // What the browser tests share: starting the real `peakline` bin (serve, demo) and stopping it by
-// PID, and Debian's Chromium launched headless with a fresh profile through playwright-core.
+// PID, Debian's Chromium launched headless with a fresh profile through playwright-core, and the
+// console's readouts: which result is on screen, waiting for the next full one, loading a profile.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** The repository root. */
 export const repo = path.resolve(import.meta.dirname, '../..');
@@ -77,4 +78,72 @@ export async function launchChromium(
     ],
   });
   return { ctx, profileDir };
+}
+
+/** The number of the result the P99 readout shows (each full or preview result counts one). */
+export async function resultSeq(page: Page): Promise<number> {
+  return Number((await page.locator('.readout-p99 output').getAttribute('data-seq')) ?? 0);
+}
+
+export interface WaitOptions {
+  /** How long to wait for the result (ms). */
+  timeoutMs?: number;
+  /** Also wait until the charts have drawn it. */
+  charts?: boolean;
+}
+
+/**
+ * Waits until a full (not preview) result after result number `seq` is on screen, and returns its
+ * number. On a timeout: a screenshot (failure.png) and an error with the run bar and the alerts.
+ */
+export async function waitForResultAfter(
+  page: Page,
+  seq: number,
+  { timeoutMs = 90_000, charts = false }: WaitOptions = {},
+): Promise<number> {
+  try {
+    await page.waitForFunction(
+      (s) => {
+        const out = document.querySelector('.readout-p99 output');
+        return (
+          Number(out?.getAttribute('data-seq') ?? 0) > s &&
+          out?.getAttribute('data-provisional') === 'false'
+        );
+      },
+      seq,
+      { timeout: timeoutMs },
+    );
+  } catch (e) {
+    const status = await page.locator('.runbar').textContent();
+    const alerts = await page.getByRole('alert').allTextContents();
+    await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true });
+    throw new Error(
+      `no new result after #${seq}; run status: "${status}"; alerts: ${JSON.stringify(alerts)}`,
+      { cause: e },
+    );
+  }
+  if (charts) await page.locator('.charts[data-fresh=true]').waitFor({ timeout: timeoutMs / 2 });
+  return resultSeq(page);
+}
+
+/**
+ * Picks the shipped profile whose name matches `title` in the Profile list and presses Load; with
+ * `wait` (the default) waits for its full result.
+ */
+export async function loadShipped(
+  page: Page,
+  title: RegExp | string,
+  { wait = true, ...opts }: WaitOptions & { wait?: boolean } = {},
+): Promise<void> {
+  const select = page.getByRole('combobox', { name: 'Profile' });
+  await page.waitForFunction(() => document.querySelectorAll('.profiles option').length > 2);
+  const value = await select
+    .locator('option')
+    .filter({ hasText: title })
+    .first()
+    .getAttribute('value');
+  const before = await resultSeq(page);
+  await select.selectOption(value!);
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  if (wait) await waitForResultAfter(page, before, opts);
 }

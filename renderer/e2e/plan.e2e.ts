@@ -13,7 +13,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
-import { launchChromium, repo, shots, startServe, stop } from './harness';
+import {
+  launchChromium,
+  repo,
+  shots,
+  startServe,
+  stop,
+  loadShipped as loadShippedOn,
+  resultSeq as resultSeqOf,
+  waitForResultAfter as waitForResultOn,
+} from './harness';
 
 let server: ChildProcess;
 let home = '';
@@ -22,36 +31,11 @@ let ctx: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-const resultSeq = async () =>
-  Number(await page.locator('.readout-p99 output').getAttribute('data-seq'));
-
-async function waitForResultAfter(seq: number) {
-  await page.waitForFunction(
-    (s) => {
-      const out = document.querySelector('.readout-p99 output');
-      return (
-        Number(out?.getAttribute('data-seq') ?? 0) > s &&
-        out?.getAttribute('data-provisional') === 'false'
-      );
-    },
-    seq,
-    { timeout: 90_000 },
-  );
-}
-
+const resultSeq = () => resultSeqOf(page);
+const waitForResultAfter = (seq: number) => waitForResultOn(page, seq);
 async function loadShipped(name: RegExp) {
   await page.getByRole('tab', { name: 'Scenario' }).click();
-  const select = page.getByRole('combobox', { name: 'Profile' });
-  await page.waitForFunction(() => document.querySelectorAll('.profiles option').length > 2);
-  const value = await select
-    .locator('option')
-    .filter({ hasText: name })
-    .first()
-    .getAttribute('value');
-  const before = await resultSeq();
-  await select.selectOption(value!);
-  await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await waitForResultAfter(before);
+  await loadShippedOn(page, name);
 }
 
 /** Sets the shared SLO set through its editor: one row per clause. */

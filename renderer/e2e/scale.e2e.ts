@@ -10,7 +10,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, repo, shots, startServe, stop } from './harness';
+import {
+  launchChromium,
+  repo,
+  shots,
+  startServe,
+  stop,
+  loadShipped as loadShippedOn,
+  resultSeq as resultSeqOf,
+  waitForResultAfter as waitForResultOn,
+} from './harness';
 
 let server: ChildProcess;
 let home = '';
@@ -19,37 +28,11 @@ let ctx: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-const resultSeq = async () =>
-  Number((await page.locator('.readout-p99 output').getAttribute('data-seq')) ?? 0);
-
-async function waitForResultAfter(seq: number): Promise<void> {
-  await page.waitForFunction(
-    (s) => {
-      const out = document.querySelector('.readout-p99 output');
-      return (
-        Number(out?.getAttribute('data-seq') ?? 0) > s &&
-        out?.getAttribute('data-provisional') === 'false'
-      );
-    },
-    seq,
-    { timeout: 120_000 },
-  );
-  await page.locator('.charts[data-fresh=true]').waitFor({ timeout: 60_000 });
-}
-
-async function loadProfile(title: RegExp, wait = true) {
-  const select = page.getByRole('combobox', { name: 'Profile' });
-  await page.waitForFunction(() => document.querySelectorAll('.profiles option').length > 2);
-  const value = await select
-    .locator('option')
-    .filter({ hasText: title })
-    .first()
-    .getAttribute('value');
-  const before = await resultSeq();
-  await select.selectOption(value!);
-  await page.getByRole('button', { name: 'Load', exact: true }).click();
-  if (wait) await waitForResultAfter(before);
-}
+const resultSeq = () => resultSeqOf(page);
+const waitForResultAfter = (seq: number) =>
+  waitForResultOn(page, seq, { timeoutMs: 120_000, charts: true });
+const loadProfile = (title: RegExp, wait = true) =>
+  loadShippedOn(page, title, { wait, timeoutMs: 120_000, charts: true });
 
 /** Line paths with a real shape in the instances card. */
 const instanceLines = () =>

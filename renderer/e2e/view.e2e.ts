@@ -10,7 +10,15 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { launchChromium, shots, startServe, stop } from './harness';
+import {
+  launchChromium,
+  shots,
+  startServe,
+  stop,
+  loadShipped as loadShippedOn,
+  resultSeq as resultSeqOf,
+  waitForResultAfter as waitForResultOn,
+} from './harness';
 
 let server: ChildProcess;
 let home = '';
@@ -19,40 +27,18 @@ let ctx: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-const resultSeq = async () =>
-  Number(await page.locator('.readout-p99 output').getAttribute('data-seq'));
-
+const resultSeq = () => resultSeqOf(page);
 /** Waits for a full (not preview) result after `seq`, and for the charts to draw it. */
 async function waitForResultAfter(seq: number) {
-  await page.waitForFunction(
-    (s) => {
-      const out = document.querySelector('.readout-p99 output');
-      return (
-        Number(out?.getAttribute('data-seq') ?? 0) > s &&
-        out?.getAttribute('data-provisional') === 'false'
-      );
-    },
-    seq,
-    { timeout: 90_000 },
-  );
-  await page.locator('.charts[data-fresh=true]').waitFor({ timeout: 30_000 });
+  await waitForResultOn(page, seq, { charts: true });
   await page.locator('.pipeline-wrap[data-fresh=true]').waitFor({ timeout: 30_000 });
 }
 
 /** Loads the shipped profile whose name starts with `name` and waits until its full result is
  * on screen (the console's first run, of the default scenario, may still be going). */
 async function loadShipped(name: string) {
-  const select = page.getByRole('combobox', { name: 'Profile' });
-  await page.waitForFunction(() => document.querySelectorAll('.profiles option').length > 2);
-  const value = await select
-    .locator('option')
-    .filter({ hasText: name })
-    .first()
-    .getAttribute('value');
-  const before = await resultSeq();
-  await select.selectOption(value!);
-  await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await waitForResultAfter(before);
+  await loadShippedOn(page, name, { charts: true });
+  await page.locator('.pipeline-wrap[data-fresh=true]').waitFor({ timeout: 30_000 });
   await page.waitForFunction(
     (n) =>
       document.querySelector('.runbar progress') === null &&
