@@ -154,6 +154,76 @@ describe('contention and coherency (USL)', () => {
   });
 });
 
+describe('contention that grows with connections (usl.n = "connections")', () => {
+  /**
+   * N clients in a closed loop, each a transaction of `wait` ms of I/O and `cpu` ms of CPU on a
+   * host of ample cores with a USL slowdown counted over `n`.
+   */
+  const sessions = (
+    N: number,
+    n: 'running' | 'connections',
+    pool = 100_000,
+    wait: Dist = konst(3),
+  ) =>
+    scenario({
+      duration_s: 60,
+      warmup_s: 3,
+      workload: { type: 'closed', connections: N },
+      hosts: { db: { cores: 4096, usl: { sigma: 0.02, kappa: 0.0005, n } } },
+      server: { concurrency: 100_000 },
+      handler: [
+        {
+          transaction: {
+            key: 'user',
+            steps: [{ db: { query: { cpu: konst(1), wait } } }],
+          },
+        },
+      ],
+      db: { pool_size: pool, acquire_timeout_ms: 0, shard_concurrency: 100_000, host: 'db' },
+    });
+  const f = (n: number) => 1 + 0.02 * (n - 1) + 0.0005 * n * (n - 1);
+
+  it.each([1, 8, 32])(
+    'every one of %i open transactions slows the CPU, even those waiting on I/O: X = N / (3 + 1·f(N))',
+    (N) => {
+      const r = simulate(sessions(N, 'connections'));
+      expect(rel(r.throughput_rps, (1000 * N) / (3 + f(N)))).toBeLessThan(0.005);
+    },
+  );
+
+  it('counting only the jobs on the CPU slows it less: the same 32 clients run faster', () => {
+    // I/O times that vary, so the clients do not move in step
+    const byConn = simulate(sessions(32, 'connections', 100_000, exp(3))).throughput_rps;
+    const byRunning = simulate(sessions(32, 'running', 100_000, exp(3))).throughput_rps;
+    expect(rel(byConn, (1000 * 32) / (3 + f(32)))).toBeLessThan(0.02);
+    // about a quarter of each cycle is CPU, so some 8 of 32 are running: nearer f(8) than f(32)
+    expect(byRunning).toBeGreaterThan(byConn * 1.15);
+    expect(byRunning).toBeLessThan(((1000 * 32) / (3 + f(8))) * 1.02);
+  });
+
+  it('a pool bounds the connections the DB sees: 32 clients behind a pool of 8 run at 8 connections', () => {
+    const r = simulate(sessions(32, 'connections', 8));
+    expect(rel(r.throughput_rps, 8000 / (3 + f(8)))).toBeLessThan(0.005);
+  });
+
+  it('is validated: "connections" needs the host to be db.host', () => {
+    const problems = validateScenario({
+      schema: 'peakline.scenario/v1',
+      name: 'app sessions',
+      duration_s: 1,
+      workload: { type: 'closed', connections: 1 },
+      hosts: { app: { cores: 2, usl: { sigma: 0.1, kappa: 0, n: 'connections' } } },
+      server: { concurrency: 1, host: 'app' },
+      handler: [{ cpu: exp(1) }],
+    });
+    expect(problems.ok).toBe(false);
+    const text = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(text).toContain(
+      'hosts.app.usl.n: "connections" counts the DB connections open on a shard: it needs db.host = "app"',
+    );
+  });
+});
+
 describe('queries split into CPU and waiting, and round trips', () => {
   it('the wait part uses no core: two queries of 1 ms CPU + 3 ms I/O on one core take 5 ms, not 8', () => {
     const s = scenario({

@@ -432,6 +432,7 @@ export class PipelineSim extends Scaler {
     switch (prog.op[pc]) {
       case OP_DB: {
         const k = this.jPhase[j];
+        if (this.connUsl) this.shardConn(k, -1);
         if (!this.shardMirror) this.serverFreed(this.qShard + k, this.sShard + k);
         this.poolRelease(this.jInst[j]);
         this.jPc[j] = pc + 1;

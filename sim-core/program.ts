@@ -29,6 +29,8 @@ export interface CompiledProgram {
   f: Float64Array;
   asyncStart: number;
   lockKeys: ('user' | 'item')[];
+  /** Per lock step: its waiters are served in random order (else FIFO). */
+  lockRandom: boolean[];
   /** For a LOCK op, the pc of its matching UNLOCK; for a TXB op, of its TXE. */
   lockEnd: Int32Array;
   /** Some query is split into cpu + wait, or there is a transaction. */
@@ -50,6 +52,7 @@ export function compileProgram(s: Scenario, dists: Sampler[], services: string[]
   const c: number[] = [];
   const f: number[] = [];
   const lockKeys: ('user' | 'item')[] = [];
+  const lockRandom: boolean[] = [];
   const dist = (d: Dist) => {
     dists.push(Sampler.of(d));
     return dists.length - 1;
@@ -88,6 +91,7 @@ export function compileProgram(s: Scenario, dists: Sampler[], services: string[]
       else if ('lock' in st) {
         const id = lockKeys.length;
         lockKeys.push(st.lock.key);
+        lockRandom.push(st.lock.order === 'random');
         const ov = st.lock.overhead ? dist(st.lock.overhead) : -1;
         const at = emit(OP_LOCK, id, key(st.lock.key), ov, st.lock.timeout_ms ?? 0);
         walk(st.lock.steps, inTx);
@@ -112,6 +116,7 @@ export function compileProgram(s: Scenario, dists: Sampler[], services: string[]
     f: Float64Array.from(f),
     asyncStart,
     lockKeys,
+    lockRandom,
     lockEnd: ends,
     split,
   };

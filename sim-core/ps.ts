@@ -12,6 +12,11 @@ export class PsMachine {
   private job = new Int32Array(16);
   /** Jobs running on the machine. */
   n = 0;
+  /**
+   * When ≥ 0, the USL's n is this (the connections open on the machine, set by the model) instead
+   * of the running jobs; −1: the running jobs.
+   */
+  private conns = -1;
   /** Virtual time at real time `t`. */
   private v = 0;
   private t = 0;
@@ -29,7 +34,14 @@ export class PsMachine {
     if (n <= 0) return 1;
     const want = n + this.background;
     const share = want > this.cores ? this.cores / want : 1;
-    return share / (1 + this.sigma * (n - 1) + this.kappa * n * (n - 1));
+    const u = this.conns < 0 ? n : this.conns > 1 ? this.conns : 1;
+    return share / (1 + this.sigma * (u - 1) + this.kappa * u * (u - 1));
+  }
+
+  /** From real time `now` on, the USL's n is `c` connections (≥ 0) instead of the running jobs. */
+  setConnections(now: number, c: number): void {
+    this.advance(now);
+    this.conns = c;
   }
 
   /** Cores the model's jobs hold now: n × their share (what the host station counts as busy). */

@@ -13,6 +13,7 @@ export const Stream = {
   cache: 5,
   think: 6,
   async: 7,
+  locks: 8,
 } as const;
 
 const TWO_POW_M32 = 2.3283064365386963e-10; // 2^-32

@@ -111,6 +111,12 @@ export interface LockStep {
   overhead?: Dist;
   /** Give up waiting after this long (0 = wait forever); a give-up is an error. */
   timeout_ms?: number;
+  /**
+   * Which waiter a release hands the lock to: `fifo` (default) the longest waiting; `random` any
+   * of them alike — waiters that are woken and race for it again, as PostgreSQL's row-lock
+   * waiters do (same mean wait, a much longer tail when the lock is busy).
+   */
+  order?: 'fifo' | 'random';
   steps: Step[];
 }
 export interface TransactionStep {
@@ -145,6 +151,7 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
         key: KeySchema.default('item'),
         overhead: DistSchema.optional(),
         timeout_ms: nonNegative().optional(),
+        order: z.enum(['fifo', 'random']).optional(),
         steps: z.array(StepSchema),
       }),
     }),
@@ -253,6 +260,13 @@ const hostName = () => z.string().min(1, { error: 'must name a host in "hosts"' 
 export const UslSchema = z.strictObject({
   sigma: nonNegative(),
   kappa: nonNegative(),
+  /**
+   * What n counts: `running` (default) the jobs running on the machine's cores; `connections` the
+   * database connections open on it (a shard of `db.host`: queries and transactions that hold it,
+   * including those waiting inside for a lock, a round trip or I/O) — contention that grows with
+   * sessions, such as a database's snapshots and lock manager, not only with runnable work.
+   */
+  n: z.enum(['running', 'connections']).optional(),
 });
 
 /** A kind of machine. Each instance, shard or service that names it is a machine of its own. */
@@ -455,6 +469,13 @@ export const ScenarioSchema = z
     hostRef(s.db?.host, ['db', 'host']);
     for (const [name, svc] of Object.entries(s.services))
       hostRef(svc.host, ['services', name, 'host']);
+    for (const [name, h] of Object.entries(s.hosts ?? {}))
+      if (h.usl?.n === 'connections' && s.db?.host !== name)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', name, 'usl', 'n'],
+          message: `"connections" counts the DB connections open on a shard: it needs db.host = "${name}"`,
+        });
     if (as) {
       if (as.metric === 'cpu' && s.server.host === undefined)
         ctx.addIssue({

@@ -353,6 +353,30 @@ describe('every error cause, from a scenario built to cause it', () => {
     expect(small.stations['lock[0]'].utilization).toBeGreaterThan(0.6);
   });
 
+  it('a lock served in random order keeps the M/M/1 mean and stretches the tail (PostgreSQL-like waiters)', () => {
+    // one key, Poisson arrivals at 800/s, 1 ms holds on average: the lock is an M/M/1 queue
+    const s = (order: 'fifo' | 'random') =>
+      scenario({
+        duration_s: 600,
+        warmup_s: 20,
+        workload: { type: 'open', rate_rps: 800 },
+        keyspace: { items: 1 },
+        server: { concurrency: 100_000 },
+        handler: [{ lock: { key: 'item', order, steps: [{ cpu: exp(1) }] } }],
+      });
+    const fifo = simulate(s('fifo'));
+    const random = simulate(s('random'));
+    // the order of service does not change the mean (no size is known): 1/(μ−λ) = 5 ms
+    expect(Math.abs(fifo.latency_ms.mean / 5 - 1)).toBeLessThan(0.05);
+    expect(Math.abs(random.latency_ms.mean / fifo.latency_ms.mean - 1)).toBeLessThan(0.01);
+    expect(random.stations['lock[0]'].utilization).toBeCloseTo(0.8, 1);
+    // FIFO: the sojourn is exponential with rate μ−λ, so P99 = ln(100)·5 ms ≈ 23 ms
+    expect(Math.abs(fifo.latency_ms.p99 / (Math.log(100) * 5) - 1)).toBeLessThan(0.1);
+    // random order: some waiters are served at once, others wait much longer
+    expect(random.latency_ms.p50).toBeLessThan(fifo.latency_ms.p50 * 0.9);
+    expect(random.latency_ms.p99).toBeGreaterThan(fifo.latency_ms.p99 * 1.3);
+  });
+
   it('a crash fails the requests in flight, and nginx max_fails ejects the dead instance', () => {
     const s = (max_fails: number) =>
       scenario({

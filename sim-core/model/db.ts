@@ -64,6 +64,7 @@ export abstract class Db extends Locks {
 
   /** Job j has its connection and shard: a transaction goes on inside, a query runs. */
   private shardGranted(j: number): void {
+    if (this.connUsl) this.shardConn(this.jPhase[j], 1);
     const pc = this.jPc[j];
     if (this.prog.op[pc] === OP_TXB) {
       this.jPc[j] = pc + 1;
@@ -120,6 +121,7 @@ export abstract class Db extends Locks {
   /** Job j's transaction ends (or is unwound): its shard and connection are given back. */
   protected txRelease(j: number): void {
     const k = this.jPhase[j];
+    if (this.connUsl) this.shardConn(k, -1);
     if (!this.shardMirror) this.serverFreed(this.qShard + k, this.sShard + k);
     this.poolRelease(this.jInst[j]);
   }

@@ -75,6 +75,13 @@ export abstract class Hosts extends Gateway {
     return true;
   }
 
+  /** A connection opens (+1) or closes (−1) on shard k, whose host's USL counts connections. */
+  protected shardConn(k: number, delta: number): void {
+    const m = this.mShard + k;
+    this.machines[m].setConnections(this.now, (this.shConns[k] += delta));
+    this.psSchedule(m);
+  }
+
   /** A co-located load generator spends CPU before connection `conn` sends again after `think`. */
   protected clientBurst(conn: number, think: number): void {
     const j = this.alloc();

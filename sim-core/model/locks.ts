@@ -5,6 +5,7 @@
 // the first waiter, which pays the step's overhead and goes on. A lock step over a big keyspace
 // maps only the keys actually locked to table slots (`lockSlot`).
 import type { Scenario } from '../schema';
+import { Rng, Stream } from '../random';
 import { Workload } from './workload';
 import type { RunOptions } from './state';
 import * as K from './state';
@@ -28,9 +29,12 @@ export abstract class Locks extends Workload {
   protected readonly lkSince: Float64Array[] = [];
   /** Key → table slot for lock steps over big keyspaces (null: the key is the slot). */
   private readonly lkMap: (Map<number, number> | null)[] = [];
+  /** Picks the waiter of a lock served in random order (a stream of its own). */
+  private readonly rLock: Rng;
 
   constructor(s: Scenario, opts: RunOptions) {
     super(s, opts);
+    this.rLock = new Rng(opts.seed, Stream.locks);
     for (let l = 0; l < this.L; l++) {
       const nk = this.prog.lockKeys[l] === 'user' ? s.keyspace.users : s.keyspace.items;
       // a table per key, or — for big keyspaces — per key actually locked, through a map
@@ -87,13 +91,16 @@ export abstract class Locks extends Workload {
     const since = this.lkSince[l][key];
     this.lkArea[l][key] += this.now - since;
     const head = this.lkHead[l];
-    const w = head[key];
+    let w = head[key];
     if (w >= 0) {
-      // hand the lock to the first waiter
+      if (this.prog.lockRandom[l]) w = this.anyWaiter(w);
+      // hand the lock to the waiter (the first, or the one drawn), out of the list
+      const p = this.jPrev[w];
       const n = this.jNext[w];
-      head[key] = n;
-      if (n >= 0) this.jPrev[n] = -1;
-      else this.lkTail[l][key] = -1;
+      if (p >= 0) this.jNext[p] = n;
+      else head[key] = n;
+      if (n >= 0) this.jPrev[n] = p;
+      else this.lkTail[l][key] = p;
       this.jQ[w] = -1;
       this.jWait[w] = 0;
       this.qDec(st);
@@ -109,5 +116,15 @@ export abstract class Locks extends Workload {
       this.release(st);
       this.lkHeld[l][key] = 0;
     }
+  }
+
+  /** One of the waiters from `first` on, each alike. */
+  private anyWaiter(first: number): number {
+    let n = 0;
+    for (let w = first; w >= 0; w = this.jNext[w]) n++;
+    let k = this.rLock.int(n);
+    let w = first;
+    while (k-- > 0) w = this.jNext[w];
+    return w;
   }
 }

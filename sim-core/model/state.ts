@@ -215,6 +215,10 @@ export abstract class SimState {
   readonly machines: PsMachine[] = [];
   readonly mInst: number;
   readonly mShard: number;
+  /** The shards' host counts connections for its USL (usl.n = "connections"). */
+  protected readonly connUsl: boolean;
+  /** Per shard: connections open on it (kept only when connUsl). */
+  protected readonly shConns: Int32Array;
   /** Per service: its machine, or −1. */
   readonly svcMach: Int32Array;
   /** The machine a co-located load generator runs on (−1: none), and its CPU per request. */
@@ -319,6 +323,8 @@ export abstract class SimState {
       this.mShard = machine(s.db.host);
       for (let k = 1; k < this.S; k++) machine(s.db.host);
     }
+    this.connUsl = s.db?.host !== undefined && hosts[s.db.host].usl?.n === 'connections';
+    this.shConns = new Int32Array(this.connUsl ? this.S : 0);
     this.svcMach = new Int32Array(nSvc).fill(-1);
     this.svcNames.forEach((name, k) => {
       const h = s.services[name].host;
