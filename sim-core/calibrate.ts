@@ -12,7 +12,7 @@
 import { lognormalP99Ratio, lognormalSigmaFromCv } from './lognormal';
 import type { LoadPoint } from './points';
 import type { SimResult } from './result';
-import type { Dist, Scenario, ScenarioInput } from './schema';
+import type { Dist, Scenario, ScenarioInput, Step } from './schema';
 import { simulate } from './simulate';
 import { ldMva } from './theory';
 
@@ -746,7 +746,10 @@ export function atLoad(
     duration_s,
     warmup_s: Math.min(base.warmup_s, duration_s / 5),
     workload,
-    hosts: { ...base.hosts, [host]: { ...base.hosts![host], usl: { sigma, kappa } } },
+    hosts: {
+      ...base.hosts,
+      [host]: { ...base.hosts![host], usl: { ...base.hosts![host].usl, sigma, kappa } },
+    },
   };
 }
 
@@ -822,4 +825,114 @@ export function fitHostBySimulation(
       simulated_p99_ms: sims[i].latency_ms.p99,
     })),
   };
+}
+
+/** `d` with every time multiplied by `f` (its shape kept). */
+export function scaleDist(d: Dist, f: number): Dist {
+  const k = (x: number) => sig(x * f);
+  switch (d.dist) {
+    case 'exp':
+      return { ...d, mean_ms: k(d.mean_ms) };
+    case 'const':
+      return { ...d, ms: k(d.ms) };
+    case 'uniform':
+      return { ...d, min_ms: k(d.min_ms), max_ms: k(d.max_ms) };
+    case 'lognormal':
+      return d.p99_ms !== undefined
+        ? { ...d, mean_ms: k(d.mean_ms), p99_ms: k(d.p99_ms) }
+        : { ...d, mean_ms: k(d.mean_ms) };
+    case 'erlang':
+    case 'gamma':
+      return { ...d, mean_ms: k(d.mean_ms) };
+    case 'empirical':
+      return { ...d, samples_ms: d.samples_ms.map(k) };
+  }
+}
+
+/** A query's time, scaled (one distribution, or its cpu and wait parts). */
+function scaleQuery<Q extends Dist | { cpu: Dist; wait?: Dist }>(q: Q, f: number): Q {
+  if ('dist' in q) return scaleDist(q, f) as Q;
+  return { ...q, cpu: scaleDist(q.cpu, f), ...(q.wait ? { wait: scaleDist(q.wait, f) } : {}) };
+}
+
+function scaleSteps(steps: readonly Step[], f: number): Step[] {
+  return steps.map((st): Step => {
+    if ('cpu' in st) return { cpu: scaleDist(st.cpu, f) };
+    if ('db' in st) return { db: { ...st.db, query: scaleQuery(st.db.query, f) } };
+    if ('cache' in st)
+      return {
+        cache: {
+          ...st.cache,
+          lookup: scaleDist(st.cache.lookup, f),
+          miss_query: scaleQuery(st.cache.miss_query, f),
+        },
+      };
+    if ('call' in st) return { call: { ...st.call, time: scaleDist(st.call.time, f) } };
+    if ('lock' in st)
+      return {
+        lock: {
+          ...st.lock,
+          ...(st.lock.overhead ? { overhead: scaleDist(st.lock.overhead, f) } : {}),
+          steps: scaleSteps(st.lock.steps, f),
+        },
+      };
+    if ('transaction' in st)
+      return { transaction: { ...st.transaction, steps: scaleSteps(st.transaction.steps, f) } };
+    return st;
+  });
+}
+
+/**
+ * The scenario with the time of everything a request does multiplied by `f`: every step's
+ * distribution (handler and async), the DB round trip and a co-located load generator's CPU. Not
+ * think times, timeouts or arrival rates: the demand, not the workload.
+ */
+export function scaleDemand<S extends ScenarioInput | Scenario>(s: S, f: number): S {
+  const out = JSON.parse(JSON.stringify(s)) as S;
+  out.handler = scaleSteps(s.handler as Step[], f) as S['handler'];
+  if (s.async && out.async) out.async.steps = scaleSteps(s.async.steps as Step[], f) as never;
+  if (s.db?.rtt_ms !== undefined && out.db) out.db.rtt_ms = sig(s.db.rtt_ms * f);
+  for (const [name, h] of Object.entries(s.hosts ?? {}))
+    if (h.client) out.hosts![name].client = { cpu: scaleDist(h.client.cpu, f) };
+  return out;
+}
+
+/** The factor fitted by fitDemandScale and how close it came. */
+export interface DemandScale {
+  scale: number;
+  /** The lowest-load point it was fitted to. */
+  source: string;
+  measured_mean_ms: number;
+  simulated_mean_ms: number;
+}
+
+/**
+ * The factor on a base's demand (scaleDemand) that makes it reproduce the mean latency of the
+ * lowest measured load, simulated without contention (σ = κ = 0): the base says how a request's
+ * time splits into its parts, the lowest load how long it takes in all. There a request's latency
+ * is nearly proportional to the demand, so a few fixed-point steps converge (to 0.2 %).
+ */
+export function fitDemandScale(
+  base: Scenario,
+  host: string,
+  points: readonly LoadPoint[],
+  opts: { duration_s?: number } = {},
+): DemandScale {
+  if (!base.hosts?.[host]) throw new FitError(`the base has no host "${host}" in "hosts"`);
+  if (points.length === 0) throw new FitError('needs a load point to fit the demand to');
+  let low = points[0];
+  for (const p of points) if (loadOf(p) < loadOf(low)) low = p;
+  const duration = Math.min(base.duration_s, opts.duration_s ?? 10);
+  let f = 1;
+  let m = NaN;
+  for (let i = 0; i < 8; i++) {
+    const r = simulate(atLoad(scaleDemand(base, f), host, low, 0, 0, duration));
+    m = r.latency_ms.mean;
+    if (!(r.throughput_rps > 0 && m > 0))
+      throw new FitError(`the base serves nothing at ${low.source}`);
+    const ratio = low.mean_ms / m;
+    if (Math.abs(ratio - 1) < 0.002) break;
+    f *= ratio;
+  }
+  return { scale: f, source: low.source, measured_mean_ms: low.mean_ms, simulated_mean_ms: m };
 }

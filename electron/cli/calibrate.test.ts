@@ -74,6 +74,23 @@ beforeAll(() => {
     'concurrency,throughput_rps,mean_ms\n4,300,13\n4,310,12.9\n4,305,13.1\n',
   );
   writeFileSync(file('notes.txt'), 'my notes\n');
+  // the base of the --fit-demand story: hosted's structure at half the real times
+  writeFileSync(
+    file('hosted-conns.json'),
+    JSON.stringify({
+      ...hosted,
+      hosts: { db: { cores: 2, usl: { sigma: 0, kappa: 0, n: 'connections' } } },
+      db: { ...hosted.db, rtt_ms: 0.2 },
+    }),
+  );
+  const slowRow = (n: number) => {
+    const r = slowerTruth(n);
+    return `${n},${r.throughput_rps},${r.latency_ms.mean},${r.latency_ms.p99}`;
+  };
+  writeFileSync(
+    file('slower.csv'),
+    `concurrency,throughput_rps,mean_ms,p99_ms\n${[1, 4, 32].map(slowRow).join('\n')}\n`,
+  );
   // a system behind a pool of 4 connections, simulated: measured at 1, 4 and 32 clients
   const row = (n: number) => {
     const r = pooledTruth(n);
@@ -98,6 +115,36 @@ function pooledTruth(clients: number) {
     server: { concurrency: 1000, backlog: 1000 },
     handler: [{ db: { query: { cpu: { dist: 'lognormal', mean_ms: 1, p99_ms: 2.5 } } } }],
     db: { pool_size: 4, acquire_timeout_ms: 0, shard_concurrency: 1000, host: 'db' },
+  };
+  const v = validateScenario(truth);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return simulate(v.scenario, { series: false });
+}
+
+/**
+ * The "real" system of the --fit-demand story: the structure of `hosted` with every statement
+ * taking twice as long, a round trip per statement, and contention that grows with the
+ * connections open on the DB.
+ */
+function slowerTruth(clients: number) {
+  const truth: ScenarioInput = {
+    ...(hosted as ScenarioInput),
+    seed: 5,
+    duration_s: 6,
+    warmup_s: 1,
+    workload: { type: 'closed', connections: clients },
+    hosts: { db: { cores: 2, usl: { sigma: 0.05, kappa: 0.001, n: 'connections' } } },
+    handler: [
+      {
+        transaction: {
+          steps: [
+            { db: { query: { cpu: { dist: 'exp', mean_ms: 1.2 } } } },
+            { db: { query: { cpu: { dist: 'exp', mean_ms: 1 } } } },
+          ],
+        },
+      },
+    ],
+    db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.4 },
   };
   const v = validateScenario(truth);
   if (!v.ok) throw new Error(JSON.stringify(v.problems));
@@ -322,6 +369,81 @@ describe('several files, other formats, --host', () => {
     expect(s.db.host).toBe('db');
     expect(s.notes).toMatch(
       /^The order API in front of the DB\.\n\nCalibrated by peakline calibrate/,
+    );
+  });
+});
+
+describe('--fit-demand: the base gives the structure, the lowest load the time', () => {
+  it('scales every step and the round trip to the lowest load, then fits σ and κ; predicts a load it was not given', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      'slower.csv',
+      '--base',
+      'hosted-conns.json',
+      '--fit-demand',
+      '--out',
+      'slower.json',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    // the real statements take twice the base's
+    expect(out.fit.demand_scale).toBeGreaterThan(1.9);
+    expect(out.fit.demand_scale).toBeLessThan(2.1);
+    const s = readJson('slower.json');
+    const v = validateScenario(s);
+    expect(v.ok).toBe(true);
+    const q = s.handler[0].transaction.steps[0].db.query.cpu.mean_ms;
+    expect(q / 0.6).toBeCloseTo(out.fit.demand_scale, 3);
+    expect(s.db.rtt_ms / 0.2).toBeCloseTo(out.fit.demand_scale, 3);
+    // what the contention counts is the base's, kept
+    expect(s.hosts.db.usl.n).toBe('connections');
+    expect(s.notes).toMatch(
+      /× the base's \(--fit-demand: simulated without contention they give the mean latency of [\d.]+ ms measured at /,
+    );
+    // held out: 12 clients
+    const truth = slowerTruth(12);
+    const predicted = simulate(
+      {
+        ...(v.ok ? v.scenario : s),
+        workload: { ...s.workload, connections: 12, think_ms: 0, timeout_ms: 0 },
+      },
+      { series: false },
+    );
+    expect(Math.abs(predicted.throughput_rps / truth.throughput_rps - 1)).toBeLessThan(0.1);
+    expect(Math.abs(predicted.latency_ms.mean / truth.latency_ms.mean - 1)).toBeLessThan(0.1);
+  });
+
+  it('the table says how much the demand was scaled', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      'slower.csv',
+      '--base',
+      'hosted-conns.json',
+      '--fit-demand',
+      '--out',
+      'slower-text.json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Demand {7}[\d.]+× the base's step times \(--fit-demand: mean [\d.]+ ms simulated against [\d.]+ measured at /m,
+    );
+  });
+
+  it('without a base that runs on the host it is a usage error naming the option', async () => {
+    const [a, b] = await Promise.all([
+      peakline('calibrate', '--points', 'parts.csv', '--fit-demand'),
+      peakline('calibrate', '--points', 'parts.csv', '--base', 'base.json', '--fit-demand'),
+    ]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(
+      'peakline calibrate: --fit-demand scales the demand of a --base that runs on host "db" (see peakline help)\n',
+    );
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(
+      'peakline calibrate: --fit-demand scales the demand of a --base that runs on host "db"; nothing in base.json does (set db.host, server.host or a service\'s host) (see peakline help)\n',
     );
   });
 });

@@ -12,6 +12,9 @@ import {
   fitDemand,
   FitError,
   fitHostBySimulation,
+  fitDemandScale,
+  scaleDemand,
+  type DemandScale,
   type SimFit,
   fitUsl,
   loadOf,
@@ -179,6 +182,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       host: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      'fit-demand': { type: 'boolean' },
     },
     z.object({
       _: z.array(z.string()),
@@ -199,6 +203,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       host: z.string().min(1, { error: 'must name a host' }).optional(),
       out: z.string().min(1).optional(),
       json: z.boolean().optional(),
+      'fit-demand': z.boolean().optional(),
     }),
   );
   // Files after --points (a shell glob: --points logs/pgbench_log.*) are points files too.
@@ -222,6 +227,13 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   if (base && o.pool !== undefined)
     throw new CliError(
       `peakline calibrate: --pool: ${o.base} is the model; set its db.pool_size instead of giving --pool (see peakline help)`,
+      2,
+    );
+  if (o['fit-demand'] && !(base && runsOnHost(base, host)))
+    throw new CliError(
+      `peakline calibrate: --fit-demand scales the demand of a --base that runs on host "${host}"` +
+        (base ? `; nothing in ${o.base} does (set db.host, server.host or a service's host)` : '') +
+        ' (see peakline help)',
       2,
     );
   if (base && runsOnHost(base, host))
@@ -318,7 +330,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
  * host are fitted by simulating the base at each measured load; everything else is the user's.
  */
 function calibrateBase(
-  o: { cores?: number; json?: boolean },
+  o: { cores?: number; json?: boolean; 'fit-demand'?: boolean },
   c: {
     files: string[];
     format: string;
@@ -335,9 +347,19 @@ function calibrateBase(
   const { files, format, points, base, label, host, out } = c;
   const checked = validateScenario(base, label);
   if (!checked.ok) throw new CliError(formatProblems(label, checked.problems).join('\n'));
-  const scenarioIn = checked.scenario;
+  let scenarioIn = checked.scenario;
   if (o.cores !== undefined)
     scenarioIn.hosts![host] = { ...scenarioIn.hosts![host], cores: o.cores };
+  let scaled: DemandScale | null = null;
+  if (o['fit-demand']) {
+    try {
+      scaled = fitDemandScale(scenarioIn, host, points);
+    } catch (e) {
+      if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
+      throw e;
+    }
+    scenarioIn = scaleDemand(scenarioIn, scaled.scale);
+  }
   const tty = !o.json && process.stderr.isTTY;
   let shown = -1;
   let fit: SimFit;
@@ -358,10 +380,16 @@ function calibrateBase(
     if (tty && shown >= 0) process.stderr.write('\r\x1b[K');
   }
   const cores = scenarioIn.hosts![host].cores;
-  const s = JSON.parse(JSON.stringify(base)) as ScenarioInput;
+  const s = scaled
+    ? scaleDemand(base, scaled.scale)
+    : (JSON.parse(JSON.stringify(base)) as ScenarioInput);
   s.hosts = {
     ...s.hosts,
-    [host]: { ...s.hosts![host], cores, usl: { sigma: sig(fit.sigma), kappa: sig(fit.kappa) } },
+    [host]: {
+      ...s.hosts![host],
+      cores,
+      usl: { ...s.hosts![host].usl, sigma: sig(fit.sigma), kappa: sig(fit.kappa) },
+    },
   };
   const mark = 'Calibrated by peakline calibrate (simulating this scenario)';
   const own = (base.notes ?? '').split(`\n\n${mark}`)[0];
@@ -369,7 +397,14 @@ function calibrateBase(
     `${mark} at ${points.length} measured loads of ${files.map((f) => basename(f)).join(', ')} ` +
     `(${format}): host "${host}" (${cores} cores) gets σ = ${sig(fit.sigma, 4)}, ` +
     `κ = ${sig(fit.kappa, 4)} (R² ${fit.r2.toFixed(4)} on throughput, ${fit.evaluations} ` +
-    `candidates simulated); the rest is as written. Predict another load: npx peakline run ${out} ` +
+    `candidates simulated); ` +
+    (scaled
+      ? `every step's time, the round trip and the load generator's CPU are ${sig(scaled.scale, 4)}× the ` +
+        `base's (--fit-demand: simulated without contention they give the mean latency of ` +
+        `${sig(scaled.measured_mean_ms, 4)} ms measured at ${scaled.source}); the split between them and the ` +
+        `rest are as written. `
+      : 'the rest is as written. ') +
+    `Predict another load: npx peakline run ${out} ` +
     `--set ${loadSetting(s.workload)}.`;
   s.notes = own ? `${own}\n\n${notes}` : notes;
   const valid = validateScenario(s, out);
@@ -380,7 +415,18 @@ function calibrateBase(
   if (o.json) {
     process.stdout.write(
       JSON.stringify(
-        { format, points, fit: { method: 'simulation', host, cores, ...fit }, out },
+        {
+          format,
+          points,
+          fit: {
+            method: 'simulation',
+            host,
+            cores,
+            ...(scaled ? { demand_scale: scaled.scale } : {}),
+            ...fit,
+          },
+          out,
+        },
         null,
         2,
       ) + '\n',
@@ -394,6 +440,11 @@ function calibrateBase(
     '',
     `Fit          σ ${sig(fit.sigma, 4)} (contention)   κ ${sig(fit.kappa, 4)} (coherency)   on host "${host}", ${cores} cores`,
     `R²           ${fit.r2.toFixed(4)} (throughput; ${fit.evaluations} candidates simulated)`,
+    ...(scaled
+      ? [
+          `Demand       ${sig(scaled.scale, 4)}× the base's step times (--fit-demand: mean ${ms(scaled.simulated_mean_ms)} ms simulated against ${ms(scaled.measured_mean_ms)} measured at ${scaled.source})`,
+        ]
+      : []),
     '',
     ...table(
       [

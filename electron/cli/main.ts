@@ -64,11 +64,12 @@ Commands
         and stop; a second Ctrl+C stops at once (those jobs go back to the queue).
         Redis unreachable at the start: exit 2; lost later: the worker reconnects, a plan
         waits up to 60 s (jobs lost with Redis are queued again), then stops, no answer.
-  calibrate --points FILE [--points FILE ...] [--base SCENARIO] [--cores N] [--pool N]
-        [--host NAME] [--out FILE] [--json]
+  calibrate --points FILE [--points FILE ...] [--base SCENARIO [--fit-demand]] [--cores N]
+        [--pool N] [--host NAME] [--out FILE] [--json]
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
         Scalability Law (X(1), σ, κ) and write a scenario that predicts other loads
-        (default calibrated.json; --base: set that scenario's host instead; --pool N: the
+        (default calibrated.json; --base: set that scenario's host instead; --fit-demand:
+        first scale the base's step times so it reproduces the lowest load; --pool N: the
         clients shared N connections, e.g. pgbouncer's pool, so σ and κ are fitted by
         simulating the query behind that pool).
   bench [--json] [--quick]
