@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { othersBetween, parseProcStat } from './cpu';
 import { parseOptions } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
-import { readFit } from './predict';
+import { calibrateCommand, readFit } from './predict';
 import {
   errorPct,
   fitLine,
@@ -358,7 +358,51 @@ describe('the calibration', () => {
     ).toBe(
       'USL fit: X(1) 1,665/s, σ 0, κ 0.000311, at most 2 cores, peak N* 2.0 → 2,035/s, R² 0.868',
     );
+    // a base modelled from its parts, its demand scaled (--base --fit-demand)
+    const parts = readFit(
+      JSON.stringify({
+        fit: {
+          method: 'simulation',
+          host: 'db',
+          cores: 2,
+          demand_scale: 0.9843,
+          sigma: 0.016,
+          kappa: 2.5e-6,
+          r2: 0.97,
+        },
+      }),
+    )!;
+    expect(parts).toMatchObject({ by_simulation: true, demand_scale: 0.9843 });
+    expect(fitLine(parts)).toBe(
+      "USL fit by simulation at the calibration points: step times 0.984× the base's, σ 0.0160, κ 0.00000250, R² 0.970 (throughput)",
+    );
     expect(readFit('peakline: unknown command')).toBeUndefined();
+  });
+
+  it('calibrates a pooled series from its parts with the base, not with --pool', () => {
+    expect(calibrateCommand('zp.csv', 'zp.json', undefined, 8, 'zp.base.json')).toEqual([
+      'peakline',
+      'calibrate',
+      '--points',
+      'zp.csv',
+      '--base',
+      'zp.base.json',
+      '--fit-demand',
+      '--out',
+      'zp.json',
+      '--json',
+    ]);
+    expect(calibrateCommand('zp.csv', 'zp.json', undefined, 8)).toEqual([
+      'peakline',
+      'calibrate',
+      '--points',
+      'zp.csv',
+      '--out',
+      'zp.json',
+      '--json',
+      '--pool',
+      '8',
+    ]);
   });
 });
 
@@ -435,7 +479,11 @@ describe('the command line', () => {
       pgSettings: { max_connections: '300', shared_buffers: '128MB' },
       out: 'fidelity-out',
       cores: undefined,
+      model: 'parts',
     });
+    // the parts model is the shipped profile of the order transaction
+    expect((parseOptions([]) as { base: string }).base).toMatch(/profiles\/pg-order-zipf\.json$/);
+    expect(parseOptions(['--model', 'station'])).toMatchObject({ model: 'station' });
     expect(parseOptions(['--from', 'old'])).toMatchObject({ from: 'old', out: 'old' });
   });
 
@@ -457,6 +505,12 @@ describe('the command line', () => {
     );
     expect(() => parseOptions(['--pg-set', 'fsync'])).toThrow(
       '--pg-set: expected name=value (got "fsync")',
+    );
+    expect(() => parseOptions(['--model', 'both'])).toThrow(
+      '--model: "both" is not one of parts, station',
+    );
+    expect(() => parseOptions(['--model', 'station', '--base', 'x.json'])).toThrow(
+      '--base: only with --model parts (the station model has no base)',
     );
     expect(parseOptions(['--pg-set', 'synchronous_commit=off'])).toMatchObject({
       pgSettings: { max_connections: '300', shared_buffers: '128MB', synchronous_commit: 'off' },

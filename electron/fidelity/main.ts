@@ -18,7 +18,7 @@ import {
   type Dist,
   type Mode,
 } from './pgbench';
-import { calibrateAndPredict, calibrateAvailable, PredictError } from './predict';
+import { calibrateAndPredict, calibrateAvailable, PredictError, REPO_ROOT } from './predict';
 import { formatMarkdown, formatSeries, type SeriesReport } from './report';
 import {
   combineRepeats,
@@ -56,8 +56,13 @@ Measurement
 Prediction
   --calibrate-at 1,8,64        points given to peakline calibrate (at most 3; across the range)
   --seeds 1,2,3                simulation seeds; a prediction is their mean
-  --cores N                    passed to peakline calibrate --cores (a core limit; none unless given)
-                               (the pooled series also get --pool, pgbouncer's pool size)
+  --model parts|station        [parts] how calibrate models the system: from its parts (--base
+                               with --fit-demand: the order transaction, its row lock, the 2
+                               cores shared with pgbench; per series the suite sets the items'
+                               Zipf s and, through pgbouncer, db.pool_size to its pool), or as
+                               one calibrated station (the pooled series with --pool)
+  --base FILE                  [profiles/pg-order-zipf.json] the parts model (--model parts)
+  --cores N                    passed to peakline calibrate --cores (the host's cores)
   --skip-predict               measure and report only
   --from DIR                   no measuring: calibrate and predict from DIR's series CSVs
 Output
@@ -87,6 +92,8 @@ interface Options {
   calibrateAt: number[];
   seeds: number[];
   cores?: number;
+  model: 'parts' | 'station';
+  base: string;
   skipPredict: boolean;
   from?: string;
   out: string;
@@ -117,6 +124,11 @@ function choice<T extends string>(flag: string, text: string | undefined, all: T
   return all.filter((a) => xs.includes(a));
 }
 
+function modelOf(text: string | undefined): 'parts' | 'station' {
+  if (text === undefined || text === 'parts' || text === 'station') return text ?? 'parts';
+  throw new UsageError(`--model: "${text}" is not one of parts, station`);
+}
+
 export function parseOptions(argv: string[]): Options | 'help' {
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
@@ -144,6 +156,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'calibrate-at': { type: 'string' },
         seeds: { type: 'string' },
         cores: { type: 'string' },
+        model: { type: 'string' },
+        base: { type: 'string' },
         'skip-predict': { type: 'boolean' },
         from: { type: 'string' },
         out: { type: 'string' },
@@ -183,10 +197,14 @@ export function parseOptions(argv: string[]): Options | 'help' {
     calibrateAt: intList('calibrate-at', s('calibrate-at') ?? (quick ? '1,4,16' : '1,8,64'), 1),
     seeds: intList('seeds', s('seeds') ?? '1,2,3', 0),
     cores: s('cores') === undefined ? undefined : oneInt('cores', s('cores'), 1, 1),
+    model: modelOf(s('model')),
+    base: s('base') ?? path.join(REPO_ROOT, 'profiles/pg-order-zipf.json'),
     skipPredict: values['skip-predict'] === true,
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
   };
+  if (s('base') !== undefined && o.model !== 'parts')
+    throw new UsageError('--base: only with --model parts (the station model has no base)');
   if (!(o.quietBelow > 0))
     throw new UsageError(`--quiet-below: a number of cores > 0 (got ${s('quiet-below')})`);
   if (o.calibrateAt.length > 3)
@@ -202,6 +220,32 @@ export function parseOptions(argv: string[]): Options | 'help' {
 }
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * The parts model of one series, written to OUT/<series>.base.json: the --base scenario with the
+ * series' items and Zipf exponent (0: uniform) and, through pgbouncer, its pool as db.pool_size.
+ */
+function seriesBase(
+  o: Options,
+  name: string,
+  c: { items: number; zipfS: number; pool?: number },
+): string {
+  let base: Record<string, unknown> & {
+    keyspace?: Record<string, unknown>;
+    db?: Record<string, unknown>;
+  };
+  try {
+    base = JSON.parse(readFileSync(o.base, 'utf8')) as typeof base;
+  } catch (e) {
+    throw new PredictError(`--base ${o.base}: ${(e as Error).message}`, { cause: e });
+  }
+  base.keyspace = { ...base.keyspace, items: c.items, item_zipf_s: c.zipfS };
+  if (c.pool !== undefined) base.db = { ...base.db, pool_size: c.pool };
+  base.name = `${String(base.name ?? 'base')} — ${name}`;
+  const file = path.resolve(o.out, `${name}.base.json`);
+  writeFileSync(file, JSON.stringify(base, null, 2) + '\n');
+  return file;
+}
 const seriesName = (d: Dist, m: Mode) => `${d}-${m}`;
 
 interface RawSeries {
@@ -225,7 +269,7 @@ interface Raw {
     quiet_wait_s?: { total: number; max: number };
   };
   servers?: Lab['info'];
-  options: Omit<Options, 'from' | 'out' | 'skipPredict'>;
+  options: Omit<Options, 'from' | 'out' | 'skipPredict' | 'model' | 'base'>;
   method: string;
   series: Record<string, RawSeries>;
 }
@@ -445,7 +489,10 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
   }
   if (predicted)
     lines.push(
-      `Calibrated with npx peakline calibrate${o.cores ? ` --cores ${o.cores}` : ''} at ${o.calibrateAt.join(', ')} clients; ` +
+      `Calibrated with npx peakline calibrate${o.cores ? ` --cores ${o.cores}` : ''} at ${o.calibrateAt.join(', ')} clients, ` +
+        (o.model === 'parts'
+          ? `modelled from its parts (--base ${path.relative(REPO_ROOT, path.resolve(o.base)) || o.base} --fit-demand; per series the items' Zipf s and, through pgbouncer, db.pool_size ${'='} the pool); `
+          : 'as one calibrated station (the pooled series with --pool); ') +
         `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
     );
   return lines;
@@ -492,6 +539,8 @@ export async function main(argv: string[]): Promise<number> {
             throw new PredictError(
               `no measured point at ${missing.join(',')} clients to calibrate from`,
             );
+          const pooled = name.endsWith('-pooled');
+          const pool = raw?.options.poolSize ?? o.poolSize;
           ({ predicted: rep.predicted, fit: rep.fit } = await calibrateAndPredict(
             name,
             points,
@@ -501,7 +550,15 @@ export async function main(argv: string[]): Promise<number> {
               seeds: o.seeds,
               cores: o.cores,
               // through pgbouncer the DB sees at most its pool: calibrate models that pool
-              pool: name.endsWith('-pooled') ? (raw?.options.poolSize ?? o.poolSize) : undefined,
+              pool: pooled ? pool : undefined,
+              base:
+                o.model === 'parts'
+                  ? seriesBase(o, name, {
+                      items: raw?.options.items ?? o.items,
+                      zipfS: name.startsWith('zipf-') ? (raw?.options.zipfS ?? o.zipfS) : 0,
+                      pool: pooled ? pool : undefined,
+                    })
+                  : undefined,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),
               log: err,
             },

@@ -24,6 +24,12 @@ export interface PredictOptions {
    * through pgbouncer: the DB sees at most that many transactions at once).
    */
   pool?: number;
+  /**
+   * A scenario modelling the system from its parts, passed as `--base FILE --fit-demand`: calibrate
+   * scales its step times to the lowest calibration point and fits its host's σ and κ (with a base
+   * there is no --pool: the base has its own pool).
+   */
+  base?: string;
   /** Simulation runs at once. */
   parallel: number;
   log: (line: string) => void;
@@ -38,17 +44,19 @@ export function calibrateCommand(
   scenario: string,
   cores?: number,
   pool?: number,
+  base?: string,
 ): string[] {
   return [
     'peakline',
     'calibrate',
     '--points',
     csv,
+    ...(base ? ['--base', base, '--fit-demand'] : []),
     '--out',
     scenario,
     '--json',
     ...(cores ? ['--cores', String(cores)] : []),
-    ...(pool ? ['--pool', String(pool)] : []),
+    ...(pool && !base ? ['--pool', String(pool)] : []),
   ];
 }
 
@@ -114,10 +122,11 @@ export async function calibrateAndPredict(
   const csv = path.resolve(outDir, `${name}.calibration.csv`);
   const scenario = path.resolve(outDir, `${name}.scenario.json`);
   writeFileSync(csv, seriesCsv(calPoints));
-  o.log(`[${name}] npx ${calibrateCommand(csv, scenario, o.cores, o.pool).join(' ')}`);
+  const command = calibrateCommand(csv, scenario, o.cores, o.pool, o.base);
+  o.log(`[${name}] npx ${command.join(' ')}`);
   let fit: UslFit | undefined;
   try {
-    const { stdout } = await npx(calibrateCommand(csv, scenario, o.cores, o.pool), 300_000);
+    const { stdout } = await npx(command, 600_000);
     fit = readFit(stdout);
   } catch (e) {
     const msg = (e as Error).message;
@@ -180,6 +189,7 @@ export function readFit(stdout: string): UslFit | undefined {
         peak_throughput_rps: null,
         r2: n('r2'),
         by_simulation: true,
+        ...(typeof f.demand_scale === 'number' ? { demand_scale: f.demand_scale } : {}),
       };
     if (!f || typeof f.x1_rps !== 'number') return undefined;
     return {

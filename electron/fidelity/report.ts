@@ -26,6 +26,8 @@ export interface UslFit {
   r2: number | null;
   /** σ and κ fitted by simulating the scenario at the calibration points. */
   by_simulation?: boolean;
+  /** The factor on the base's step times (calibrate --fit-demand). */
+  demand_scale?: number;
 }
 
 /** One measured series (one distribution and one connection mode) and what was predicted for it. */
@@ -265,7 +267,9 @@ export function fitLine(f: UslFit): string {
   const g = (x: number) => (x === 0 ? '0' : x.toPrecision(3));
   if (f.by_simulation || f.x1_rps === null)
     return (
-      `USL fit by simulation at the calibration points: σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
+      `USL fit by simulation at the calibration points: ` +
+      (f.demand_scale === undefined ? '' : `step times ${g(f.demand_scale)}× the base's, `) +
+      `σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
       (f.r2 === null ? '' : `, R² ${f.r2.toFixed(3)} (throughput)`)
     );
   return (
