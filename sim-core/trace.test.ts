@@ -3,7 +3,7 @@
 // replayed as the simulation's arrivals — at their own pace, faster, and at several times the
 // traffic.
 import { describe, expect, it } from 'vitest';
-import accessLog from './fixtures/nginx-access.log?raw';
+import accessLog from '../profiles/traces/orders-access.log?raw';
 import msecLog from './fixtures/nginx-msec.log?raw';
 import arrivalsCsv from './fixtures/arrivals.csv?raw';
 import { badLinesText, detectFormat, parseTrace, TraceError, withTrace } from './trace';

@@ -66,7 +66,7 @@ describe('run: autoscaling on the sale-day profile', () => {
 describe('run: replaying an nginx access log', () => {
   const dir = mkdtempSync(join(tmpdir(), 'peakline-trace-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  copyFileSync(join(root, 'sim-core/fixtures/nginx-access.log'), join(dir, 'access.log'));
+  copyFileSync(join(root, 'profiles/traces/orders-access.log'), join(dir, 'access.log'));
   const scenario = (workload: Record<string, unknown>) => ({
     schema: 'peakline.scenario/v1',
     name: 'This morning, replayed',

@@ -215,7 +215,7 @@ describe('a profile that replays a trace', () => {
     const dir = path.join(root, 'user');
     await mkdir(dir, { recursive: true });
     const log = await readFile(
-      new URL('../../sim-core/fixtures/nginx-access.log', import.meta.url),
+      new URL('../../profiles/traces/orders-access.log', import.meta.url),
       'utf8',
     );
     await writeFile(path.join(dir, 'access.log'), log);

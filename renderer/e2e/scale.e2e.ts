@@ -52,7 +52,7 @@ beforeAll(async () => {
       schema: 'peakline.scenario/v1',
       name: 'Replay: this morning at 3x',
       duration_s: 7,
-      workload: { type: 'trace', file: 'nginx-access.log', rate_multiplier: 3 },
+      workload: { type: 'trace', file: 'orders-access.log', rate_multiplier: 3 },
       server: { concurrency: 8 },
       handler: [{ cpu: { dist: 'exp', mean_ms: 5 } }],
       stats: { window_s: 0.25 },
@@ -126,15 +126,15 @@ describe('autoscaling and trace replay in the console', () => {
     await expect
       .poll(() => page.getByRole('alert').allTextContents())
       .toEqual(
-        expect.arrayContaining([expect.stringMatching(/choose its file \(nginx-access\.log\)/)]),
+        expect.arrayContaining([expect.stringMatching(/choose its file \(orders-access\.log\)/)]),
       );
     const before = await resultSeq();
     await page
       .getByLabel('Read the trace file…')
-      .setInputFiles(path.join(repo, 'sim-core/fixtures/nginx-access.log'));
+      .setInputFiles(path.join(repo, 'profiles/traces/orders-access.log'));
     await waitForResultAfter(before);
     const read = await page.locator('.trace-read').textContent();
-    expect(read).toMatch(/nginx-access\.log: nginx, 520 arrivals/);
+    expect(read).toMatch(/orders-access\.log: nginx, 520 arrivals/);
     expect(read).toMatch(
       /3 bad lines of 523 skipped: 4 \(no \$msec .*\); 100 \(.*31\/Feb\/2026.*\); 300 \(/,
     );
