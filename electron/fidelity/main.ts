@@ -242,6 +242,14 @@ function seriesBase(
   base.keyspace = { ...base.keyspace, items: c.items, item_zipf_s: c.zipfS };
   if (c.pool !== undefined) base.db = { ...base.db, pool_size: c.pool };
   base.name = `${String(base.name ?? 'base')} — ${name}`;
+  base.notes =
+    `The fidelity suite's ${name} series modelled from its parts: the structure of ` +
+    `${path.basename(o.base)} with ${c.items.toLocaleString('en-US')} items chosen ` +
+    (c.zipfS > 0 ? `Zipf-skewed (s = ${c.zipfS})` : 'uniformly') +
+    (c.pool !== undefined
+      ? ` and pgbouncer's pool of ${c.pool} server connections as db.pool_size`
+      : ', straight to PostgreSQL') +
+    '.';
   const file = path.resolve(o.out, `${name}.base.json`);
   writeFileSync(file, JSON.stringify(base, null, 2) + '\n');
   return file;
