@@ -1,7 +1,7 @@
 // The results side of the scenario view: readouts, run status, pipeline diagram, the five
 // charts, the station table and the exports (results CSV/JSON, scenario file).
 import { p99Threshold } from '../store/sloSlice';
-import { useDeferredValue } from 'react';
+import { useDeferredValue, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SimResult } from '../../sim-core/result';
 import { useApp, appStore } from '../store';
@@ -110,22 +110,31 @@ function ScaleSummary({ result }: { result: SimResult }) {
 export function Results({ onCancel }: { onCancel: () => void }) {
   const t = useT();
   const { result: shownResult, analytic, title } = useApp(useShallow(selectShown));
-  // The readouts show a new result at once; the charts follow in a deferred render, so a slider
-  // press is answered in the next frame even when five charts redraw.
-  const result = useDeferredValue(shownResult);
-  const fresh = result === shownResult;
-  const { theme, slo, scenario, presenting, running } = useApp(
+  const { theme, slo, scenario, presenting, running, provisional } = useApp(
     useShallow((s) => ({
       theme: s.theme,
       slo: p99Threshold(s.slo),
       presenting: s.presenting,
       running: s.runStatus === 'running',
+      provisional: s.provisional,
       scenario:
         s.presenting && s.presentIndex >= 0 && s.snapshots[s.presentIndex]
           ? s.snapshots[s.presentIndex].scenario
           : (s.resultScenario ?? s.scenario),
     })),
   );
+  // The readouts show a new result at once; the charts follow in a deferred render, so a slider
+  // press is answered in the next frame even when five charts redraw. While a newer run is going
+  // they keep what they have drawn: drawing a result about to be replaced took the cores from
+  // the run that replaces it (the charts of the last step, drawn as the next press started its
+  // run, made that run up to half as slow again on two cores). A preview is drawn: it is what a
+  // long run shows meanwhile.
+  const [drawn, setDrawn] = useState<SimResult | null>(null);
+  const hold = running && !presenting && !provisional && drawn !== null;
+  const result = useDeferredValue(hold ? drawn : shownResult);
+  // the render that draws the result on screen remembers it (discarded with it if interrupted)
+  if (!hold && result === shownResult && result !== drawn) setDrawn(result);
+  const fresh = result === shownResult;
   const palette = palettes[theme];
   return (
     <div className={`results${running && !presenting ? ' running' : ''}`} aria-busy={running}>
