@@ -1,7 +1,7 @@
 // The results side of the scenario view: readouts, run status, pipeline diagram, the five
 // charts, the station table and the exports (results CSV/JSON, scenario file).
 import { p99Threshold } from '../store/sloSlice';
-import { useDeferredValue, useState } from 'react';
+import { useDeferredValue, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SimResult } from '../../sim-core/result';
 import { useApp, appStore } from '../store';
@@ -106,6 +106,9 @@ function ScaleSummary({ result }: { result: SimResult }) {
   );
 }
 
+/** How long a result stays on screen, no newer run going, before the charts draw it (ms). */
+export const SETTLE_MS = 150;
+
 /** Readouts, status, diagram and charts of the result on screen. */
 export function Results({ onCancel }: { onCancel: () => void }) {
   const t = useT();
@@ -124,13 +127,20 @@ export function Results({ onCancel }: { onCancel: () => void }) {
     })),
   );
   // The readouts show a new result at once; the charts follow in a deferred render, so a slider
-  // press is answered in the next frame even when five charts redraw. While a newer run is going
-  // they keep what they have drawn: drawing a result about to be replaced took the cores from
-  // the run that replaces it (the charts of the last step, drawn as the next press started its
-  // run, made that run up to half as slow again on two cores). A preview is drawn: it is what a
-  // long run shows meanwhile.
+  // press is answered in the next frame even when five charts redraw — once the result has been
+  // on screen for SETTLE_MS with no newer run going. Until then they keep what they have drawn:
+  // drawing a result about to be replaced took the cores from the run that replaces it (five
+  // charts cost the page about as much CPU as the two replications of an async-seed step). A
+  // preview is drawn at once: it is what a long run shows meanwhile.
   const [drawn, setDrawn] = useState<SimResult | null>(null);
-  const hold = running && !presenting && !provisional && drawn !== null;
+  const [settled, setSettled] = useState<SimResult | null>(null);
+  useEffect(() => {
+    if (!shownResult) return;
+    const timer = setTimeout(() => setSettled(shownResult), SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [shownResult]);
+  const hold =
+    !presenting && !provisional && drawn !== null && (running || settled !== shownResult);
   const result = useDeferredValue(hold ? drawn : shownResult);
   // the render that draws the result on screen remembers it (discarded with it if interrupted)
   if (!hold && result === shownResult && result !== drawn) setDrawn(result);
