@@ -17,9 +17,8 @@
 // Runs of a stationary scenario whose replication is expected to take over `previewAboveMs` show
 // a preview first: the first replication with the measured window cut to about `previewTargetMs`
 // of work (at least a tenth of it), shown as provisional until the full result replaces it — on
-// one worker before the run, on a pool on a worker of its own beside the replications. The expectation comes from the last replication run: its engine time per simulated
-// request for an open load (rate × simulated seconds), its time per simulated second for a closed
-// loop (a slider step keeps the load about the same).
+// one worker before the run, on a pool on a worker of its own beside the replications. The
+// expectation comes from the fastest of the last replications of the scenario (speed.ts).
 import type { Scenario } from '../../sim-core/schema';
 import type { SimResult } from '../../sim-core/result';
 import { isStationary, mergeResults, planReplications } from '../../sim-core/merge';
@@ -27,6 +26,7 @@ import type { ReplicationPlan } from '../../sim-core/merge';
 import type { AnalyticView } from './analytic';
 import type { FromWorker } from './protocol';
 import { Lane, type LaneJob, type SentJob, type WorkerLike } from './pool';
+import { EngineSpeed } from './speed';
 
 export type { WorkerLike };
 
@@ -109,10 +109,8 @@ export class SimRunner {
   private current: Batch | null = null;
   /** Wall time of the last replication that finished (ms), to judge waiting against restarting. */
   private lastRunMs = 0;
-  /** Engine time of one simulated second of the last replication. */
-  private msPerSimS = 0;
-  /** Engine ms per simulated request of the last replication (until then, about Chromium's). */
-  private msPerRequest = 0.0015;
+  /** How fast the engine ran the last replications (to judge whether to preview). */
+  private readonly speed = new EngineSpeed();
   private readonly wanted: Int32Array | null;
   private readonly previewAboveMs: number;
   private readonly previewTargetMs: number;
@@ -131,7 +129,7 @@ export class SimRunner {
     this.maxPoints = opts.maxPoints ?? 800;
     this.now = opts.now ?? (() => performance.now());
     this.wanted = opts.wanted === undefined ? defaultWanted() : opts.wanted;
-    this.previewAboveMs = opts.previewAboveMs ?? 60;
+    this.previewAboveMs = opts.previewAboveMs ?? 100;
     this.previewTargetMs = opts.previewTargetMs ?? 35;
     const size = Math.max(1, Math.floor(opts.workers ?? defaultWorkers()));
     const laneOpts = {
@@ -160,14 +158,6 @@ export class SimRunner {
     return this.lanes.length;
   }
 
-  /** Remembers how fast the engine ran a replication, to judge the next run. */
-  private learn(r: SimResult, s: Scenario): void {
-    const total = s.warmup_s + s.duration_s;
-    this.msPerSimS = total > 0 ? r.wall_ms / total : 0;
-    const requests = r.offered_rps * total;
-    if (requests >= 1000) this.msPerRequest = r.wall_ms / requests;
-  }
-
   private want(id: number): void {
     if (this.wanted) Atomics.store(this.wanted, 0, id);
   }
@@ -176,11 +166,7 @@ export class SimRunner {
   previewFor(s: Scenario): number {
     if (!isStationary(s)) return 0;
     const total = s.warmup_s + s.duration_s;
-    const w = s.workload;
-    const expected =
-      w.type === 'open' && typeof w.rate_rps === 'number'
-        ? w.rate_rps * total * this.msPerRequest
-        : this.msPerSimS * total;
+    const expected = this.speed.expectedMs(s);
     if (!(expected > this.previewAboveMs)) return 0;
     const fit = (total * this.previewTargetMs) / expected - s.warmup_s;
     // at least a tenth of the run, to say something of it, but no more than a minute (a run said
@@ -353,7 +339,7 @@ export class SimRunner {
         return;
       case 'result':
         this.lastRunMs = this.now() - job.startedAt;
-        this.learn(msg.result, job.msg.scenario);
+        this.speed.learn(job.msg.scenario, msg.result.wall_ms, msg.result.offered_rps);
         if (!b) return;
         b.results[job.part] = msg.result;
         if (job.part === 0) b.analytic = msg.analytic;

@@ -1,7 +1,7 @@
 // The results side of the scenario view: readouts, run status, pipeline diagram, the five
 // charts, the station table and the exports (results CSV/JSON, scenario file).
 import { p99Threshold } from '../store/sloSlice';
-import { useDeferredValue } from 'react';
+import { useDeferredValue, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SimResult } from '../../sim-core/result';
 import { useApp, appStore } from '../store';
@@ -106,26 +106,45 @@ function ScaleSummary({ result }: { result: SimResult }) {
   );
 }
 
+/** How long a result stays on screen, no newer run going, before the charts draw it (ms). */
+export const SETTLE_MS = 150;
+
 /** Readouts, status, diagram and charts of the result on screen. */
 export function Results({ onCancel }: { onCancel: () => void }) {
   const t = useT();
   const { result: shownResult, analytic, title } = useApp(useShallow(selectShown));
-  // The readouts show a new result at once; the charts follow in a deferred render, so a slider
-  // press is answered in the next frame even when five charts redraw.
-  const result = useDeferredValue(shownResult);
-  const fresh = result === shownResult;
-  const { theme, slo, scenario, presenting, running } = useApp(
+  const { theme, slo, scenario, presenting, running, provisional } = useApp(
     useShallow((s) => ({
       theme: s.theme,
       slo: p99Threshold(s.slo),
       presenting: s.presenting,
       running: s.runStatus === 'running',
+      provisional: s.provisional,
       scenario:
         s.presenting && s.presentIndex >= 0 && s.snapshots[s.presentIndex]
           ? s.snapshots[s.presentIndex].scenario
           : (s.resultScenario ?? s.scenario),
     })),
   );
+  // The readouts show a new result at once; the charts follow in a deferred render, so a slider
+  // press is answered in the next frame even when five charts redraw — once the result has been
+  // on screen for SETTLE_MS with no newer run going. Until then they keep what they have drawn:
+  // drawing a result about to be replaced took the cores from the run that replaces it (five
+  // charts cost the page about as much CPU as the two replications of an async-seed step). A
+  // preview is drawn at once: it is what a long run shows meanwhile.
+  const [drawn, setDrawn] = useState<SimResult | null>(null);
+  const [settled, setSettled] = useState<SimResult | null>(null);
+  useEffect(() => {
+    if (!shownResult) return;
+    const timer = setTimeout(() => setSettled(shownResult), SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [shownResult]);
+  const hold =
+    !presenting && !provisional && drawn !== null && (running || settled !== shownResult);
+  const result = useDeferredValue(hold ? drawn : shownResult);
+  // the render that draws the result on screen remembers it (discarded with it if interrupted)
+  if (!hold && result === shownResult && result !== drawn) setDrawn(result);
+  const fresh = result === shownResult;
   const palette = palettes[theme];
   return (
     <div className={`results${running && !presenting ? ' running' : ''}`} aria-busy={running}>

@@ -1,5 +1,6 @@
 // Reading a result in jsdom: the run bar names the saturating station only once the run that
-// decides it is done, and the station table has a row of figures for every station.
+// decides it is done, the station table has a row of figures for every station, and the charts
+// do not draw a result that a newer run is already replacing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { act, cleanup, render, screen, within } from '@testing-library/react';
 import type { ScenarioInput } from '../../sim-core/schema';
@@ -9,6 +10,8 @@ import { appStore } from '../store';
 import { translate } from '../i18n';
 import { RunBar } from './RunBar';
 import { StationTable } from './StationTable';
+import { Results, SETTLE_MS } from './Results';
+import { formatValue } from './Readouts';
 import syncFile from '../../profiles/seed-sync-baseline.json';
 
 const syncSeed = syncFile as unknown as ScenarioInput;
@@ -41,6 +44,45 @@ describe('reading a result', () => {
     expect(screen.queryByText(/Saturates first/)).toBeNull();
     act(() => appStore.getState().runFinished(r, null, 5));
     expect(screen.getByText('Saturates first: db_pool')).toBeTruthy();
+  });
+
+  it('draws a result once it has stayed on screen with no newer run going, a preview at once', async () => {
+    const pool = (n: number) => quickRun({ ...syncSeed, db: { ...syncSeed.db!, pool_size: n } });
+    const [r20, r30, r40, r50] = [pool(20), pool(30), pool(40), pool(50)];
+    /** The DB pool's servers in the station table, drawn with the charts. */
+    const drawnPool = () =>
+      within(screen.getByRole('table', { name: 'Stations' }))
+        .getByRole('rowheader', { name: /db_pool/ })
+        .parentElement!.querySelector('td')!.textContent;
+    const fresh = () => document.querySelector('.charts')!.getAttribute('data-fresh');
+    const settle = () => act(() => new Promise((r) => setTimeout(r, SETTLE_MS + 50)));
+    // the first result is drawn at once
+    act(() => appStore.getState().runFinished(r20, null, 5));
+    render(<Results onCancel={() => {}} />);
+    expect(drawnPool()).toBe('20');
+    // a result arrives: the readouts show it, the charts wait a moment, marked stale
+    act(() => appStore.getState().runFinished(r30, null, 5));
+    expect(screen.getByRole('status', { name: 'P99 latency' }).textContent).toBe(
+      `${formatValue('ms', r30.latency_ms.p99)}`,
+    );
+    expect(drawnPool()).toBe('20');
+    expect(fresh()).toBe('false');
+    // a newer run starts meanwhile (the next slider step): the charts keep what they drew
+    act(() => appStore.getState().runStarted());
+    await settle();
+    expect(drawnPool()).toBe('20');
+    // that run done and its result left on screen, it is drawn
+    act(() => appStore.getState().runFinished(r40, null, 5));
+    await settle();
+    expect(drawnPool()).toBe('40');
+    expect(fresh()).toBe('true');
+    // a long run's preview is drawn at once, while the run goes on
+    act(() => {
+      appStore.getState().runStarted();
+      appStore.getState().runPreview(r50, null, 5, syncSeed);
+    });
+    expect(drawnPool()).toBe('50');
+    expect(fresh()).toBe('true');
   });
 
   it('lists every station with its servers, throughput, utilisation, queue, wait and residence time', () => {
