@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root, runPeakline } from './testing';
 import { validateScenario } from '../../sim-core/validate';
 import { simulate } from '../../sim-core/index';
-import type { ScenarioInput } from '../../sim-core/schema';
+import type { Scenario, ScenarioInput } from '../../sim-core/schema';
 
 const fixture = (name: string) => join(root, 'sim-core/fixtures', name);
 
@@ -152,6 +152,23 @@ function slowerTruth(clients: number) {
 }
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The written scenario run at `clients` gives the truth's throughput and mean within 10 %. */
+function expectPredicts(
+  written: Scenario,
+  clients: number,
+  truth: { throughput_rps: number; latency_ms: { mean: number } },
+) {
+  const predicted = simulate(
+    {
+      ...written,
+      workload: { type: 'closed', connections: clients, think_ms: 0, timeout_ms: 0 },
+    },
+    { series: false },
+  );
+  expect(Math.abs(predicted.throughput_rps / truth.throughput_rps - 1)).toBeLessThan(0.1);
+  expect(Math.abs(predicted.latency_ms.mean / truth.latency_ms.mean - 1)).toBeLessThan(0.1);
+}
 
 const noStack = (text: string) => {
   expect(text).not.toMatch(/\n\s+at /);
@@ -403,16 +420,7 @@ describe('--fit-demand: the base gives the structure, the lowest load the time',
       /× the base's \(--fit-demand: simulated without contention they give the mean latency of [\d.]+ ms measured at /,
     );
     // held out: 12 clients
-    const truth = slowerTruth(12);
-    const predicted = simulate(
-      {
-        ...(v.ok ? v.scenario : s),
-        workload: { ...s.workload, connections: 12, think_ms: 0, timeout_ms: 0 },
-      },
-      { series: false },
-    );
-    expect(Math.abs(predicted.throughput_rps / truth.throughput_rps - 1)).toBeLessThan(0.1);
-    expect(Math.abs(predicted.latency_ms.mean / truth.latency_ms.mean - 1)).toBeLessThan(0.1);
+    expectPredicts(v.ok ? v.scenario : s, 12, slowerTruth(12));
   });
 
   it('the table says how much the demand was scaled', async () => {
@@ -472,18 +480,7 @@ describe('--pool: clients behind a pool of connections', () => {
     expect(s.db.pool_size).toBe(4);
     expect(s.notes).toMatch(/^The measured system behind a pool of 4 connections/);
     // held out: 16 clients (the pool is full, throughput flat) and 2 (below the pool)
-    for (const n of [2, 16]) {
-      const truth = pooledTruth(n);
-      const predicted = simulate(
-        {
-          ...(v.ok ? v.scenario : s),
-          workload: { ...s.workload, connections: n, think_ms: 0, timeout_ms: 0 },
-        },
-        { series: false },
-      );
-      expect(Math.abs(predicted.throughput_rps / truth.throughput_rps - 1)).toBeLessThan(0.1);
-      expect(Math.abs(predicted.latency_ms.mean / truth.latency_ms.mean - 1)).toBeLessThan(0.1);
-    }
+    for (const n of [2, 16]) expectPredicts(v.ok ? v.scenario : s, n, pooledTruth(n));
   });
 
   it('--pool with --base, or a pool of 0, is a usage error naming the option', async () => {
