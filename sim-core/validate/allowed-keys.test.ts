@@ -30,7 +30,11 @@ describe('allowed fields', () => {
       'background',
       'client',
     ]);
-    expect(allowedKeys(ScenarioSchema, data, ['hosts', 'db', 'usl'])).toEqual(['sigma', 'kappa']);
+    expect(allowedKeys(ScenarioSchema, data, ['hosts', 'db', 'usl'])).toEqual([
+      'sigma',
+      'kappa',
+      'n',
+    ]);
     expect(allowedKeys(ScenarioSchema, data, ['services'])).toEqual([]);
   });
 
@@ -54,6 +58,7 @@ describe('allowed fields', () => {
       'key',
       'overhead',
       'timeout_ms',
+      'order',
       'steps',
     ]);
     expect(allowedKeys(ScenarioSchema, data, tx)).toEqual(['key', 'steps']);
