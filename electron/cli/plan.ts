@@ -6,15 +6,17 @@
 import { z } from 'zod';
 import {
   CostModel,
+  invalidValue,
+  negativePriced,
   parseCostArg,
   parsePlanSlo,
+  withUnitPrices,
   PlanInputError,
   type ConfigReport,
   type PlanDim,
   type PlanReport,
 } from '../../sim-core/plan/index';
-import { validateScenario } from '../../sim-core/validate';
-import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
+import { formatPath, parsePath } from '../../sim-core/validate/paths';
 import { redactUrl } from '../live/source';
 import { RedisUrlError } from '../queue/protocol';
 import { runPlanOn } from '../sweep/plan-runner';
@@ -290,15 +292,9 @@ export async function planCommand(argv: string[]): Promise<number> {
     if (path === 'seed')
       bad(`--vary ${arg}: the seed is not a capacity field (replications set it)`);
     if (dims.some((x) => x.path === path)) bad(`--vary ${arg}: ${path} is varied twice`);
-    for (const v of d.values) {
-      const r = validateScenario(setPath(input, path, v));
-      if (!r.ok) {
-        const p = r.problems[0];
-        bad(
-          `--vary ${arg}: ${path}=${v} is not a valid scenario: ${p.path ? `${p.path}: ` : ''}${p.message}`,
-        );
-      }
-    }
+    const invalid = invalidValue(input, path, d.values);
+    if (invalid)
+      bad(`--vary ${arg}: ${path}=${invalid.value} is not a valid scenario: ${invalid.problem}`);
     dims.push({ path, values: d.values });
   }
   const gridSize = dims.reduce((n, d) => n * d.values.length, 1);
@@ -330,24 +326,20 @@ export async function planCommand(argv: string[]): Promise<number> {
     }
   }
   const unpriced = Object.keys(prices).length === 0;
-  if (unpriced) for (const d of dims) prices[d.path] = 1;
+  const priced = withUnitPrices(prices, dims);
   let cost: CostModel;
   try {
     cost = new CostModel(
       base,
-      { prices, currency: base.costs?.currency, period: base.costs?.period },
+      { prices: priced, currency: base.costs?.currency, period: base.costs?.period },
       dims.map((d) => d.path),
     );
   } catch (e) {
     return bad((e as Error).message);
   }
   // a cheaper corner must cost no more: counts and priced fields vary over values >= 0
-  for (const d of dims)
-    if (
-      (d.path in prices || d.path === 'server.instances' || d.path === 'db.shards') &&
-      d.values.some((v) => v < 0)
-    )
-      bad(`--vary ${d.path}: a priced field cannot take negative values`);
+  const negative = negativePriced(dims, priced);
+  if (negative) bad(`--vary ${negative.path}: a priced field cannot take negative values`);
 
   const ac = new AbortController();
   const onSigint = () => ac.abort();

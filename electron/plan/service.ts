@@ -7,7 +7,10 @@
 import { availableParallelism } from 'node:os';
 import {
   CostModel,
+  invalidValue,
+  negativePriced,
   parsePlanSlo,
+  withUnitPrices,
   PlanInputError,
   runPlan,
   type PlanDim,
@@ -17,7 +20,7 @@ import {
   type SloClause,
 } from '../../sim-core/plan/index';
 import { validateScenario } from '../../sim-core/validate';
-import { formatPath, parsePath, setPath } from '../../sim-core/validate/paths';
+import { formatPath, parsePath } from '../../sim-core/validate/paths';
 import { PointPool } from '../sweep/pool';
 import { varyFromRange } from '../sweep/sweep';
 
@@ -114,15 +117,9 @@ export function preparePlan(req: PlanRequest): {
     } catch (e) {
       return bad(`vary[${i}]: ${(e as Error).message}`);
     }
-    for (const x of values) {
-      const r = validateScenario(setPath(req.scenario, path, x));
-      if (!r.ok) {
-        const p = r.problems[0];
-        bad(
-          `vary[${i}]: ${path}=${x} is not a valid scenario: ${p.path ? `${p.path}: ` : ''}${p.message}`,
-        );
-      }
-    }
+    const invalid = invalidValue(req.scenario, path, values);
+    if (invalid)
+      bad(`vary[${i}]: ${path}=${invalid.value} is not a valid scenario: ${invalid.problem}`);
     dims.push({ path, values });
   });
   const grid = dims.reduce((n, d) => n * d.values.length, 1);
@@ -144,13 +141,13 @@ export function preparePlan(req: PlanRequest): {
       bad(`prices.${p}: ${(e as Error).message}`);
     }
   }
-  if (Object.keys(prices).length === 0) for (const d of dims) prices[d.path] = 1;
+  const priced = withUnitPrices(prices, dims);
   let cost: CostModel = null!;
   try {
     cost = new CostModel(
       scenario,
       {
-        prices,
+        prices: priced,
         currency: req.currency ?? scenario.costs?.currency,
         period: req.period ?? scenario.costs?.period,
       },
@@ -159,12 +156,8 @@ export function preparePlan(req: PlanRequest): {
   } catch (e) {
     bad(`prices: ${(e as Error).message}`);
   }
-  for (const d of dims)
-    if (
-      (d.path in prices || d.path === 'server.instances' || d.path === 'db.shards') &&
-      d.values.some((v) => v < 0)
-    )
-      bad(`vary: ${d.path} is priced and cannot take negative values`);
+  const negative = negativePriced(dims, priced);
+  if (negative) bad(`vary: ${negative.path} is priced and cannot take negative values`);
   return { dims, slo, cost, name: scenario.name, seed: scenario.seed };
 }
 

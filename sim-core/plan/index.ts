@@ -7,3 +7,4 @@ export * from './pareto';
 export * from './search';
 export * from './plan';
 export { localRunner } from './local';
+export * from './checks';
