@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
+  drawnLines as drawnLinesOn,
   launchChromium,
   repo,
   shots,
@@ -33,11 +34,7 @@ const pageErrors: string[] = [];
 const readout = (name: string) => page.getByRole('status', { name, exact: true });
 
 /** Count of recharts line paths with a real shape (more than a couple of points). */
-const drawnLines = () =>
-  page.$$eval(
-    'path.recharts-line-curve',
-    (ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 60).length,
-  );
+const drawnLines = () => drawnLinesOn(page);
 
 /** Waits until the charts show the result on screen (they redraw just after the readouts). */
 const chartsFresh = () => page.locator('.charts[data-fresh=true]').waitFor({ timeout: 30_000 });

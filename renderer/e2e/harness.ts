@@ -147,3 +147,13 @@ export async function loadShipped(
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   if (wait) await waitForResultAfter(page, before, opts);
 }
+
+/**
+ * How many recharts lines under `scope` have a real shape (more than a couple of points): a chart
+ * that renders empty draws none.
+ */
+export const drawnLines = (page: Page, scope = '') =>
+  page.$$eval(
+    `${scope ? `${scope} ` : ''}path.recharts-line-curve`,
+    (ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 60).length,
+  );
