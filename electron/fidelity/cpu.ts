@@ -36,7 +36,7 @@ export function parseProcStat(text: string): { total: number; busy: number; stea
 }
 
 /** utime+stime+cutime+cstime of every process in the trees below `roots` (roots included). */
-function treeTicks(roots: number[]): number {
+export function treeTicks(roots: number[]): number {
   const procs = new Map<number, { ppid: number; ticks: number }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -60,6 +60,60 @@ function treeTicks(roots: number[]): number {
   let sum = 0;
   for (const pid of ours) sum += procs.get(pid)!.ticks;
   return sum;
+}
+
+/** utime+stime of one process (its own CPU, not its children's), or 0 when it is gone. */
+export function selfTicks(pid: number): number {
+  try {
+    const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ticks of the measured system's parts at one instant (differences are what they used). */
+export interface PartTicks {
+  /** The postmaster and its backends. */
+  postgres: number;
+  pgbouncer: number;
+  /** The load generator: everything below this process but pgbouncer and the process itself. */
+  pgbench: number;
+}
+
+/** The parts' ticks now (pgbench's own count once it has been reaped), or undefined without /proc. */
+export function samplePartTicks(
+  postmasterPid: number | undefined,
+  bouncerPid: number | undefined,
+): PartTicks | undefined {
+  try {
+    readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pgbouncer = bouncerPid === undefined ? 0 : treeTicks([bouncerPid]);
+  return {
+    postgres: postmasterPid === undefined ? 0 : treeTicks([postmasterPid]),
+    pgbouncer,
+    pgbench: treeTicks([process.pid]) - pgbouncer - selfTicks(process.pid),
+  };
+}
+
+/** Milliseconds of CPU per transaction each part used between two samples. */
+export function cpuPerTransaction(
+  a: PartTicks | undefined,
+  b: PartTicks | undefined,
+  transactions: number,
+  ticksPerSecond = 100,
+): PartTicks | undefined {
+  if (!a || !b || !(transactions > 0)) return undefined;
+  const ms = (d: number) =>
+    Math.round((Math.max(0, d) * 1000 * 1000) / ticksPerSecond / transactions) / 1000;
+  return {
+    postgres: ms(b.postgres - a.postgres),
+    pgbouncer: ms(b.pgbouncer - a.pgbouncer),
+    pgbench: ms(b.pgbench - a.pgbench),
+  };
 }
 
 /** A sample now, or undefined where /proc is not there. */

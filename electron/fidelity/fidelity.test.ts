@@ -2,8 +2,9 @@
 // summary, percentiles and the spread across repeats, the series CSV, the table a user reads, the
 // verdicts against the targets, the CPU share of other processes and the command line. The long
 // measurement itself (PostgreSQL, pgbouncer, pgbench) is run by `npm run fidelity`, not by tests.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { othersBetween, parseProcStat } from './cpu';
+import { cpuPerTransaction, othersBetween, parseProcStat, samplePartTicks } from './cpu';
 import { parseOptions } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
 import { calibrateCommand, readFit } from './predict';
@@ -452,6 +453,29 @@ describe('CPU of other processes', () => {
     expect(r!.others_cores).toBeCloseTo(0.6);
     expect(r!.steal_pct).toBeCloseTo(1);
     expect(othersBetween(undefined, undefined, 2)).toBeUndefined();
+  });
+
+  it('divides what each part used by the transactions: ms of CPU per transaction', () => {
+    // 10 s at 3,000 tx/s; ticks are 1/100 s: postgres 900 ticks = 9 s → 0.3 ms a transaction
+    const r = cpuPerTransaction(
+      { postgres: 100, pgbouncer: 50, pgbench: 20 },
+      { postgres: 1000, pgbouncer: 320, pgbench: 200 },
+      30_000,
+    );
+    expect(r).toEqual({ postgres: 0.3, pgbouncer: 0.09, pgbench: 0.06 });
+    expect(cpuPerTransaction(undefined, r, 30_000)).toBeUndefined();
+    expect(cpuPerTransaction(r, r, 0)).toBeUndefined();
+  });
+
+  it('counts CPU a child spent in the load generator once it has been reaped', () => {
+    if (process.platform !== 'linux') return;
+    const before = samplePartTicks(undefined, undefined)!;
+    // a child that burns ~0.3 s of CPU, waited for (reaped) before the second sample
+    spawnSync(process.execPath, ['-e', 'const t = Date.now(); while (Date.now() - t < 300);']);
+    const after = samplePartTicks(undefined, undefined)!;
+    expect(after.pgbench - before.pgbench).toBeGreaterThanOrEqual(15);
+    expect(after.postgres).toBe(0);
+    expect(after.pgbouncer).toBe(0);
   });
 });
 

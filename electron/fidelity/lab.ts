@@ -184,6 +184,11 @@ export class Lab {
   readonly clients = new Set<ChildProcess>();
   info: LabInfo | undefined;
 
+  /** pgbouncer's PID while it runs. */
+  get bouncerPid(): number | undefined {
+    return this.bouncer?.pid;
+  }
+
   private constructor(private readonly opts: LabOptions) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-fidelity-'));
     this.dataDir = path.join(this.dir, 'data');

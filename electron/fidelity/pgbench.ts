@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { othersBetween, sampleCpu } from './cpu';
+import { cpuPerTransaction, othersBetween, samplePartTicks, sampleCpu } from './cpu';
 import { DB_NAME, pgBin, runProgram, type Lab } from './lab';
 import { latencySummary, parsePgbenchLog, parsePgbenchSummary, type RepeatFigures } from './stats';
 
@@ -108,12 +108,14 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   const prefix = `run${++runNo}`;
   const roots = [process.pid, ...(lab.postmasterPid ? [lab.postmasterPid] : [])];
   const before = sampleCpu(roots);
+  const partsBefore = samplePartTicks(lab.postmasterPid, lab.bouncerPid);
   const { stdout } = await runProgram(
     pgBin('pgbench'),
     pgbenchArgs(run, lab.port(run.mode), path.join(logDir, prefix)),
     { env: lab.clientEnv(), timeoutMs: (run.seconds + 120) * 1000, track: lab.clients },
   );
   const others = othersBetween(before, sampleCpu(roots), os.cpus().length);
+  const partsAfter = samplePartTicks(lab.postmasterPid, lab.bouncerPid);
   const summary = parsePgbenchSummary(stdout);
   const files = readdirSync(logDir).filter((f) => f.startsWith(`${prefix}.`));
   if (files.length === 0) throw new Error(`pgbench wrote no per-transaction log in ${logDir}`);
@@ -126,6 +128,7 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
     rmSync(path.join(logDir, f));
   }
   const lat = latencySummary(latencies);
+  const cpu = cpuPerTransaction(partsBefore, partsAfter, lat.count);
   return {
     throughput_rps: summary.tps,
     mean_ms: lat.mean_ms,
@@ -142,5 +145,6 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
       others_cores: Math.round(others.others_cores * 100) / 100,
       steal_pct: Math.round(others.steal_pct * 10) / 10,
     }),
+    ...(cpu && { cpu_ms_per_tx: cpu }),
   };
 }

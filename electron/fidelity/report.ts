@@ -282,12 +282,39 @@ export function fitLine(f: UslFit): string {
   );
 }
 
+/**
+ * CPU per transaction by process at each point (the median of the repeats kept), or undefined when
+ * no repeat recorded it: what the model's step times and the pooler's cost can be checked against.
+ */
+export function cpuLine(s: SeriesReport): string | undefined {
+  const parts: string[] = [];
+  for (const p of sortedPoints(s)) {
+    const r = (p.repeats ?? []).flatMap((x) => (x.cpu_ms_per_tx ? [x.cpu_ms_per_tx] : []));
+    if (r.length === 0) continue;
+    const med = (k: 'postgres' | 'pgbouncer' | 'pgbench') => {
+      const v = r.map((x) => x[k]).sort((a, b) => a - b);
+      const m = v.length >> 1;
+      return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+    };
+    const bouncer = med('pgbouncer');
+    parts.push(
+      `${p.concurrency}: postgres ${med('postgres').toFixed(3)}` +
+        (bouncer > 0 ? `, pgbouncer ${bouncer.toFixed(3)}` : '') +
+        `, pgbench ${med('pgbench').toFixed(3)}`,
+    );
+  }
+  return parts.length
+    ? `CPU ms per transaction by clients (median of the repeats): ${parts.join(' | ')}`
+    : undefined;
+}
+
 /** The text report of one series: its table, a legend and the summary. */
 export function formatSeries(s: SeriesReport): string {
   return [
     formatSeriesTable(s),
     '  cal = calibration point, held-out = predicted only; ± = half the min–max range of the repeats',
     ...(s.fit ? [`  ${fitLine(s.fit)}`] : []),
+    ...(cpuLine(s) ? [`  ${cpuLine(s)}`] : []),
     `  ${summaryLine(s)}`,
   ].join('\n');
 }
@@ -302,7 +329,14 @@ export function formatMarkdown(title: string, context: string[], series: SeriesR
     out.push(`| ${HEADERS.join(' | ')} |`);
     out.push(`|${HEADERS.map((_, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const p of sortedPoints(s)) out.push(`| ${rowCells(s, p).map(mdEscape).join(' | ')} |`);
-    out.push('', ...(s.fit ? [mdEscape(fitLine(s.fit)), ''] : []), mdEscape(summaryLine(s)), '');
+    const cpu = cpuLine(s);
+    out.push(
+      '',
+      ...(s.fit ? [mdEscape(fitLine(s.fit)), ''] : []),
+      ...(cpu ? [mdEscape(cpu), ''] : []),
+      mdEscape(summaryLine(s)),
+      '',
+    );
   }
   out.push(
     'cal = calibration point (given to `peakline calibrate`), held-out = predicted only; ' +

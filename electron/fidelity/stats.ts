@@ -51,6 +51,11 @@ export interface RepeatFigures {
   others_cores?: number;
   /** Share of CPU time the hypervisor stole during the run, percent. */
   steal_pct?: number;
+  /**
+   * Milliseconds of CPU per transaction used by each part during the run (from /proc: the
+   * postmaster's tree, pgbouncer's, pgbench's): what the model's step times can be checked against.
+   */
+  cpu_ms_per_tx?: { postgres: number; pgbouncer: number; pgbench: number };
 }
 
 /** What a pgbench per-transaction log (`--log`, no aggregation) holds. */
