@@ -20,6 +20,7 @@ import {
   MAX_P99_RATIO,
   nnlsUsl,
   runsOnHost,
+  scaleDemand,
   uslThroughput,
   type CalibrationInput,
   type UslParams,
@@ -504,6 +505,19 @@ describe('a base modelled from its parts, fitted by simulation', () => {
     expect(seen.at(-1)).toBe(1);
     // the lock is the user's: its tail comes from the structure, not from a fitted shape
     expect(fit.points[2].simulated_p99_ms).toBeGreaterThan(2 * fit.points[2].simulated_mean_ms);
+  });
+
+  it('scales every part of the demand by one factor: queries, round trip, pooler and client CPU', () => {
+    const b = base(0, 0);
+    b.db!.pooler = { cpu: { dist: 'exp', mean_ms: 0.04 }, threads: 1 };
+    b.hosts!.db.client = { cpu: { dist: 'const', ms: 0.1 } };
+    const x = scaleDemand(b, 1.5);
+    expect(x.db!.rtt_ms).toBeCloseTo(0.075, 9);
+    expect(x.db!.pooler!.cpu).toEqual({ dist: 'exp', mean_ms: 0.06 });
+    expect(x.db!.pooler!.threads).toBe(1);
+    expect(x.hosts!.db.client!.cpu).toEqual({ dist: 'const', ms: 0.15 });
+    // the base is left as it was
+    expect(b.db!.pooler!.cpu).toEqual({ dist: 'exp', mean_ms: 0.04 });
   });
 
   it('refuses a host the base does not have', () => {

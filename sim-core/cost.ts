@@ -79,7 +79,9 @@ interface Demand {
 }
 
 function walk(steps: readonly Step[], s: Scenario, d: Demand, weight: number, sync: boolean): void {
-  const db = s.db?.rtt_ms ?? 0;
+  // a statement's round trip and its pass through a pooler (whose CPU runs on the shard's host)
+  const pooler = s.db?.pooler ? distMean(s.db.pooler.cpu) : 0;
+  const db = (s.db?.rtt_ms ?? 0) + pooler;
   for (const st of steps) {
     if ('cpu' in st) {
       const t = distMean(st.cpu);
@@ -94,7 +96,7 @@ function walk(steps: readonly Step[], s: Scenario, d: Demand, weight: number, sy
       else d.workers += weight * t;
       d.pool += weight * miss;
       d.shard += weight * miss;
-      d.dbCpu += weight * (1 - st.cache.hit_ratio) * queryCpu(st.cache.miss_query);
+      d.dbCpu += weight * (1 - st.cache.hit_ratio) * (queryCpu(st.cache.miss_query) + pooler);
       d.events += weight * (2 - st.cache.hit_ratio);
     } else if ('db' in st) {
       const t = queryMean(st.db.query) + db;
@@ -102,7 +104,7 @@ function walk(steps: readonly Step[], s: Scenario, d: Demand, weight: number, sy
       else d.workers += weight * t;
       d.pool += weight * t;
       d.shard += weight * t;
-      d.dbCpu += weight * queryCpu(st.db.query);
+      d.dbCpu += weight * (queryCpu(st.db.query) + pooler);
       d.events += weight;
     } else if ('call' in st) {
       const t = distMean(st.call.time);
@@ -124,6 +126,7 @@ function walk(steps: readonly Step[], s: Scenario, d: Demand, weight: number, sy
       if (sync) d.handler += weight * begin;
       else d.workers += weight * begin;
       d.events += weight * (db > 0 ? 2 : 0);
+      d.dbCpu += weight * 2 * pooler;
       walk(st.transaction.steps, s, d, weight, sync);
       const held = (sync ? d.handler : d.workers) - before;
       d.pool = poolBefore + held;

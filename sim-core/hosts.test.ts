@@ -380,6 +380,73 @@ describe('transactions', () => {
   });
 });
 
+describe('a pooler in the path of every statement (db.pooler)', () => {
+  /** N closed clients, each request one query of `query` CPU through a pooler of `cpu` ms. */
+  const pooled = (N: number, cores: number, threads: number, query: number, extra = {}) =>
+    scenario({
+      duration_s: 30,
+      warmup_s: 2,
+      workload: { type: 'closed', connections: N },
+      hosts: { db: { cores } },
+      server: { concurrency: 1000 },
+      handler: [{ db: { query: { cpu: konst(query), wait: konst(0) } } }],
+      db: {
+        pool_size: 1000,
+        acquire_timeout_ms: 0,
+        shard_concurrency: 1000,
+        host: 'db',
+        pooler: { cpu: konst(1), threads },
+        ...extra,
+      },
+    });
+
+  it('one thread runs one statement at a time: four clients through 1 ms of pooler CPU make 1,000/s', () => {
+    const one = simulate(pooled(4, 8, 1, 0.001));
+    expect(rel(one.throughput_rps, 1000)).toBeLessThan(0.01);
+    // each request waits for the three ahead of it: 4 ms
+    expect(one.latency_ms.mean).toBeCloseTo(4, 1);
+    expect(one.stations.pooler.utilization).toBeCloseTo(1, 2);
+    expect(one.stations.pooler.kind).toBe('service');
+    expect(one.saturated).toBe('pooler');
+    const two = simulate(pooled(4, 8, 2, 0.001));
+    expect(rel(two.throughput_rps, 2000)).toBeLessThan(0.01);
+  });
+
+  it("shares the shard host's cores: two threads on one core run no faster than one core allows", () => {
+    // 1 ms of pooler CPU and 1 ms of query CPU a request, one core: at most 500 requests/s
+    const r = simulate(pooled(4, 1, 2, 1));
+    expect(rel(r.throughput_rps, 500)).toBeLessThan(0.01);
+    expect(r.stations['host:db'].utilization).toBeCloseTo(1, 2);
+    // alone, a request takes its 2 ms: the pooler adds its CPU to the latency
+    expect(simulate(pooled(1, 1, 1, 1)).latency_ms.mean).toBeCloseTo(2, 3);
+  });
+
+  it('BEGIN and COMMIT pass through it too: a transaction of one query is three statements', () => {
+    const s = scenario({
+      duration_s: 10,
+      workload: { type: 'closed', connections: 1 },
+      hosts: { db: { cores: 2 } },
+      server: { concurrency: 10 },
+      handler: [{ transaction: { key: 'user', steps: [{ db: { query: konst(2) } }] } }],
+      db: { pool_size: 1, host: 'db', rtt_ms: 0.5, pooler: { cpu: konst(1) } },
+    });
+    // BEGIN 1 + 0.5, the query 1 + 0.5 + 2, COMMIT 1 + 0.5
+    expect(simulate(s).latency_ms.mean).toBeCloseTo(6.5, 3);
+  });
+
+  it('is named when the shards have no host to run its CPU on', () => {
+    const problems = validateScenario({
+      ...pooled(1, 1, 1, 1),
+      hosts: {},
+      db: { pool_size: 1, pooler: { cpu: konst(1) } },
+    });
+    const text = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(text).toContain(
+      "db.pooler: a pooler's CPU runs on the shards' machines: it needs db.host (a kind in hosts)",
+    );
+  });
+});
+
 describe('scenarios without hosts', () => {
   it('a hosts section nothing runs on changes no figure', () => {
     const s = scenario({

@@ -45,6 +45,8 @@ export interface CompiledProgram {
 export function compileProgram(s: Scenario, dists: Sampler[], services: string[]): CompiledProgram {
   const hostCpu = s.server.host !== undefined;
   const rtt = s.db?.rtt_ms ?? 0;
+  // with a pooler, BEGIN and COMMIT are statements through it: queries of no time of their own
+  const pooled = s.db?.pooler !== undefined;
   let split = false;
   const op: number[] = [];
   const a: number[] = [];
@@ -83,9 +85,14 @@ export function compileProgram(s: Scenario, dists: Sampler[], services: string[]
       else if ('transaction' in st) {
         split = true;
         const at = emit(OP_TXB, 0, key(st.transaction.key));
-        if (rtt > 0) emit(OP_WAIT, 0, 0, 0, rtt); // BEGIN
+        const bare = () => emit(OP_TXQ, dist({ dist: 'const', ms: 0 }), 0, -1);
+        if (pooled)
+          bare(); // BEGIN
+        else if (rtt > 0) emit(OP_WAIT, 0, 0, 0, rtt);
         walk(st.transaction.steps, true);
-        if (rtt > 0) emit(OP_WAIT, 0, 0, 0, rtt); // COMMIT
+        if (pooled)
+          bare(); // COMMIT
+        else if (rtt > 0) emit(OP_WAIT, 0, 0, 0, rtt);
         lockEnd.set(at, emit(OP_TXE));
       } else if ('call' in st) emit(OP_CALL, dist(st.call.time), services.indexOf(st.call.service));
       else if ('lock' in st) {

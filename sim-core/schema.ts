@@ -361,6 +361,18 @@ export const DbSchema = z.strictObject({
   host: hostName().optional(),
   /** Network round trip per statement (each query, and BEGIN and COMMIT of a transaction). */
   rtt_ms: nonNegative().optional(),
+  /**
+   * A connection pooler in the path of every statement (pgbouncer-like), beside each shard on its
+   * host: each statement (each query, and BEGIN and COMMIT of a transaction) first waits FIFO for
+   * one of the pooler's `threads` (pgbouncer: 1) and spends `cpu` there — its work for the
+   * statement both ways — sharing the shard host's cores with the queries. Needs `host`.
+   */
+  pooler: z
+    .strictObject({
+      cpu: DistSchema,
+      threads: count(1).default(1),
+    })
+    .optional(),
 });
 
 export const ServiceSchema = z.strictObject({
@@ -469,6 +481,12 @@ export const ScenarioSchema = z
     hostRef(s.db?.host, ['db', 'host']);
     for (const [name, svc] of Object.entries(s.services))
       hostRef(svc.host, ['services', name, 'host']);
+    if (s.db?.pooler && s.db.host === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['db', 'pooler'],
+        message: "a pooler's CPU runs on the shards' machines: it needs db.host (a kind in hosts)",
+      });
     for (const [name, h] of Object.entries(s.hosts ?? {}))
       if (h.usl?.n === 'connections' && s.db?.host !== name)
         ctx.addIssue({

@@ -188,6 +188,11 @@ function buildStations(
       stations[`host:service:${name}`] = one(sim.sHost + sim.svcMach[k], 'host');
   });
   if (sim.clientAlone) stations['host:client'] = one(sim.sHost + sim.mClient, 'host');
+  // a pooler (db.pooler) per shard: threads busy, statements waiting for one
+  if (sim.poolerThreads > 0) {
+    if (sim.S === 1) stations.pooler = one(sim.sPooler, 'service');
+    else for (let k = 0; k < sim.S; k++) stations[`pooler[${k}]`] = one(sim.sPooler + k, 'service');
+  }
   if (waitOf && a.waitCounts)
     for (const [name, st] of Object.entries(stations)) a.waitCounts[name] = waitOf.get(st) ?? 0;
   return stations;

@@ -65,6 +65,7 @@ Prediction
   --cores N                    passed to peakline calibrate --cores (the host's cores)
   --skip-predict               measure and report only
   --from DIR                   no measuring: calibrate and predict from DIR's series CSVs
+                               (--dist and --mode pick among them)
 Output
   --out DIR                    [fidelity-out]: <dist>-<mode>.csv, raw.json, report.md,
                                <series>.calibration.csv, <series>.scenario.json
@@ -525,6 +526,9 @@ export async function main(argv: string[]): Promise<number> {
     let measured: Record<string, MeasuredPoint[]>;
     if (o.from) {
       ({ raw, series: measured } = loadMeasured(o.from));
+      // --dist and --mode pick which stored series to predict again
+      const picked = new Set(o.dists.flatMap((d) => o.modes.map((m) => seriesName(d, m))));
+      measured = Object.fromEntries(Object.entries(measured).filter(([name]) => picked.has(name)));
     } else {
       if (!o.skipPredict && !(await calibrateAvailable()))
         err(

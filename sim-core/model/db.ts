@@ -5,7 +5,9 @@
 // for the shards, a round trip, a query split into cpu and wait, or a transaction (`dbx`),
 // queries take the general path: `startQuery` runs the round trip and wait part as a delay and
 // the cpu part on the shard's host; a transaction holds one connection and its shard from BEGIN
-// to COMMIT (`txRelease`). Waiters for a shard or a service that a host or the general path
+// to COMMIT (`txRelease`). With a pooler (db.pooler), every statement first waits FIFO for one of
+// its threads beside the shard and spends its CPU there on the shard's host (`poolerPass`), then
+// runs as above. Waiters for a shard or a service that a host or the general path
 // concerns are started by `grantWaiter`.
 import type { Scenario } from '../schema';
 import * as P from '../program';
@@ -17,7 +19,7 @@ import * as K from './state';
 const { OP_DB, OP_CALL, OP_LOCK, OP_TXB, OP_TXQ } = P;
 
 // the shared constants as module-local copies (state.ts says why)
-const { BAL_HASH, EV_DONE, EV_QCPU, EV_RESUME, PRI_MODEL, PS_DONE } = K;
+const { BAL_HASH, EV_DONE, EV_QCPU, EV_RESUME, PRI_MODEL, PS_DONE, PS_POOLER } = K;
 
 /** The database: connection pools, shards, queries and transactions. */
 export abstract class Db extends Locks {
@@ -73,11 +75,45 @@ export abstract class Db extends Locks {
   }
 
   /**
-   * Runs the query at job j's pc (OP_DB holding a connection and its shard, or OP_TXQ on its
-   * transaction's): the round trip and the wait part (or a single distribution) are a delay, then
-   * the cpu part runs on the shard's host by processor sharing (without a host it is a delay too).
+   * Starts the statement at job j's pc (OP_DB holding a connection and its shard, or OP_TXQ on
+   * its transaction's): through the shard's pooler first, if there is one.
    */
   protected startQuery(j: number): void {
+    if (this.poolerCpu === null) this.runQuery(j);
+    else {
+      const k = this.jPhase[j];
+      const st = this.sPooler + k;
+      if (this.stBusy[st] < this.poolerThreads) {
+        this.grab(st);
+        this.poolerPass(j, k);
+      } else this.qPush(this.qPooler + k, j);
+    }
+  }
+
+  /** Job j has a thread of shard k's pooler: the statement's pooler CPU runs on k's host. */
+  private poolerPass(j: number, k: number): void {
+    this.psStart(this.mShard + k, j, this.poolerCpu!.sample(this.rSvc), PS_POOLER);
+  }
+
+  /** Job j's pass through the pooler ended: its thread goes to the next waiter, its query runs. */
+  protected poolerDone(j: number): void {
+    const k = this.jPhase[j];
+    const q = this.qPooler + k;
+    const st = this.sPooler + k;
+    if (this.qLen[q] > 0) {
+      const w = this.qPop(q);
+      this.waited(st, this.jWaitT[w]);
+      this.poolerPass(w, k);
+    } else this.release(st);
+    this.runQuery(j);
+  }
+
+  /**
+   * Runs the query at job j's pc: the round trip and the wait part (or a single distribution) are
+   * a delay, then the cpu part runs on the shard's host by processor sharing (without a host it is
+   * a delay too).
+   */
+  private runQuery(j: number): void {
     const prog = this.prog;
     const pc = this.jPc[j];
     const w = prog.c[pc];

@@ -54,6 +54,7 @@ export const EV_SLO = 15; // an SLO window ends (scaler.ts)
 export const PS_RESUME = 0; // go on at jPc (a cpu step; jPc was moved past it)
 export const PS_DONE = 1; // the query or call at jPc is done
 export const PS_CLIENT = 2; // a load generator's CPU before its next send
+export const PS_POOLER = 3; // a statement's pass through the pooler: its query goes on (db.ts)
 
 export const PRI_CONTROL = 0;
 export const PRI_MODEL = 1;
@@ -197,6 +198,8 @@ export abstract class SimState {
   protected readonly qSend: number;
   protected readonly qShard: number;
   protected readonly qSvc: number;
+  /** The poolers' queues (one per shard, after the services'; none without db.pooler). */
+  protected readonly qPooler: number;
   protected readonly nQ: number;
 
   // ---- layout: stations
@@ -209,6 +212,8 @@ export abstract class SimState {
   readonly sLock: number;
   /** Host machines' stations: sHost + machine. */
   readonly sHost: number;
+  /** The poolers' stations, one per shard, after the machines' (none without db.pooler). */
+  readonly sPooler: number;
 
   // ---- host machines (processor sharing; none without `hosts`)
   /** Machines: the instances' (mInst + i), the shards' (mShard + k), services', a lone client's. */
@@ -233,6 +238,9 @@ export abstract class SimState {
   /** Waiters for a shard or service are started by `grantWaiter` (dbx, or a service on a host). */
   protected readonly xWait: boolean;
   protected readonly rtt: number;
+  /** db.pooler: the CPU a statement spends in it, and how many statements it runs at once. */
+  protected readonly poolerCpu: Sampler | null;
+  readonly poolerThreads: number;
 
   // ---- counters: cohort (arrived in the window)
   cArrived = 0;
@@ -336,6 +344,9 @@ export abstract class SimState {
     this.clientAlone = clientHost !== undefined && first < 0;
     this.mClient = clientHost === undefined ? -1 : first >= 0 ? first : machine(clientHost);
     this.rtt = s.db?.rtt_ms ?? 0;
+    this.poolerCpu = s.db?.pooler ? Sampler.of(s.db.pooler.cpu) : null;
+    this.poolerThreads = s.db?.pooler?.threads ?? 0;
+    const nPooler = this.poolerCpu ? this.S : 0;
     this.dbx = this.mShard >= 0 || this.rtt > 0 || this.prog.split;
     this.xWait = this.dbx || this.svcMach.some((m) => m >= 0);
 
@@ -345,7 +356,8 @@ export abstract class SimState {
     this.qSend = 3 * I;
     this.qShard = 4 * I;
     this.qSvc = 4 * I + this.S;
-    this.nQ = 4 * I + this.S + nSvc;
+    this.qPooler = 4 * I + this.S + nSvc;
+    this.nQ = this.qPooler + nPooler;
     // stations: handler[i], pool[i], async queue[i], workers[i], shard[s], service[k], lock[l],
     // host machine[m]
     this.L = this.prog.lockKeys.length;
@@ -356,7 +368,8 @@ export abstract class SimState {
     this.sSvc = 4 * I + this.S;
     this.sLock = 4 * I + this.S + nSvc;
     this.sHost = this.sLock + this.L;
-    this.nSt = this.sHost + this.machines.length;
+    this.sPooler = this.sHost + this.machines.length;
+    this.nSt = this.sPooler + nPooler;
 
     for (let l = 0; l < this.L; l++) this.lockTimers.push(new TimerQueue());
     this.timers = [this.clientTimers, this.poolTimers, ...this.lockTimers];
@@ -480,6 +493,8 @@ export abstract class SimState {
   protected abstract grantWaiter(w: number): void;
   /** The query or call at job j's pc is done (hosts: its CPU stint ended). */
   protected abstract stintDone(j: number): void;
+  /** Job j's pass through its shard's pooler ended (hosts: its CPU stint ended). */
+  protected abstract poolerDone(j: number): void;
   // ---- async.ts
   /** Part of a solved worker pool's station area that lies after now (stations: areaB, areaQ). */
   protected abstract lazyFuture(st: number, queue: boolean): number;

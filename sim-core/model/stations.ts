@@ -74,6 +74,11 @@ export abstract class Stations extends SimState {
     }
     for (let l = 0; l < this.L; l++) this.stServers[this.sLock + l] = 1;
     this.machines.forEach((m, x) => (this.stServers[this.sHost + x] = m.cores));
+    if (this.poolerCpu)
+      for (let k = 0; k < this.S; k++) {
+        this.qSt[this.qPooler + k] = this.sPooler + k;
+        this.stServers[this.sPooler + k] = this.poolerThreads;
+      }
     this.active = new Int32Array(I);
   }
 
