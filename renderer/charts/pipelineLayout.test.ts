@@ -188,6 +188,24 @@ describe('what the diagram shows', () => {
     expect(lock.saturated).toBe(true);
   }, 30_000);
 
+  it('a pooler in front of the DB shows on the DB host, and is marked when it saturates', () => {
+    const base = load('pg-order-zipf.json');
+    const s = {
+      ...base,
+      keyspace: { ...base.keyspace, item_zipf_s: 0 },
+      db: { ...base.db, pool_size: 8, pooler: { cpu: { dist: 'exp', mean_ms: 0.3 } } },
+    } as ScenarioInput;
+    const r = run(s);
+    expect(r.saturated).toBe('pooler');
+    const d = layoutPipeline(s, r, en);
+    const host = d.nodes.find((n) => n.kind === 'host')!;
+    expect(host.stations).toEqual(['host:db', 'pooler']);
+    expect(host.detail).toBe('2 cores · USL · client · pooler ×1');
+    expect(host.cells.map((c) => c.station)).toEqual(['host:db', 'pooler']);
+    expect(host.saturated).toBe(true);
+    expect(host.cells.find((c) => c.station === 'pooler')!.saturated).toBe(true);
+  }, 30_000);
+
   it('the sync seed: its two queries in one box, then the push call; the pool saturates', () => {
     const s = load('seed-sync-baseline.json');
     const r = run(s, 6);

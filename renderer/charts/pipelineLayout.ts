@@ -452,7 +452,13 @@ function hostBoxes(
   const kinds = s.hosts ?? {};
   if (Object.keys(kinds).length === 0) return [];
   const out: { spec: NodeSpec; on: DiagramNode[] }[] = [];
-  const make = (kind: string, names: string[], title: string, on: DiagramNode[]) => {
+  const make = (
+    kind: string,
+    names: string[],
+    title: string,
+    on: DiagramNode[],
+    more: string[] = [],
+  ) => {
     const h = kinds[kind];
     const have = names.filter((n) => stations[n]);
     const utils = have.map((n) => stations[n].utilization);
@@ -461,7 +467,7 @@ function hostBoxes(
       have.length > 1
         ? have.map((n) => ({ station: n, util: stations[n].utilization, saturated: n === sat }))
         : [];
-    const extras = [h?.usl ? 'USL' : '', h?.client ? t('vwWithClient') : '']
+    const extras = [h?.usl ? 'USL' : '', h?.client ? t('vwWithClient') : '', ...more]
       .filter(Boolean)
       .join(' · ');
     out.push({
@@ -493,11 +499,19 @@ function hostBoxes(
     used.add(s.db.host);
     const S = Math.max(1, Number(s.db.shards ?? 1) || 1);
     const names = S === 1 ? ['host:db'] : Array.from({ length: S }, (_, k) => `host:db[${k}]`);
+    // a pooler (db.pooler) runs on the shards' machines: its threads are cells of the same box
+    const pooler = s.db.pooler;
+    const poolers = !pooler
+      ? []
+      : S === 1
+        ? ['pooler']
+        : Array.from({ length: S }, (_, k) => `pooler[${k}]`);
     make(
       s.db.host,
-      names,
+      [...names, ...poolers],
       t('vwHost', { name: s.db.host }),
       nodes.filter((n) => n.kind === 'shards'),
+      pooler ? [t('vwPooler', { n: Number(pooler.threads ?? 1) || 1 })] : [],
     );
   }
   for (const [name, svc] of Object.entries(s.services ?? {})) {
