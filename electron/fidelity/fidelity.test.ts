@@ -3,9 +3,10 @@
 // verdicts against the targets, the CPU share of other processes and the command line. The long
 // measurement itself (PostgreSQL, pgbouncer, pgbench) is run by `npm run fidelity`, not by tests.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cpuPerTransaction, othersBetween, parseProcStat, samplePartTicks } from './cpu';
-import { parseOptions } from './main';
+import { measuredPoolerCpu, parseOptions, statementsOf } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
 import { calibrateCommand, readFit } from './predict';
 import {
@@ -404,6 +405,35 @@ describe('the calibration', () => {
       '--pool',
       '8',
     ]);
+  });
+});
+
+describe('pgbouncer in the pooled series', () => {
+  it("counts the statements a request sends: the shipped base's order transaction has five", () => {
+    const base = JSON.parse(
+      readFileSync(new URL('../../profiles/pg-order-zipf.json', import.meta.url), 'utf8'),
+    ) as { handler: unknown };
+    // BEGIN, SELECT, UPDATE, INSERT, COMMIT
+    expect(statementsOf(base.handler)).toBe(5);
+    expect(statementsOf([{ db: {} }, { cpu: {} }, { lock: { steps: [{ db: {} }] } }])).toBe(2);
+  });
+
+  it('takes its CPU from the lowest calibration point: the median of the repeats', () => {
+    const cpu = (pgbouncer: number) => ({ postgres: 0.3, pgbouncer, pgbench: 0.1 });
+    const p = combineRepeats(1, [
+      { ...repeat(1200, 0.8, 0.75, 1.2), cpu_ms_per_tx: cpu(0.19) },
+      { ...repeat(1210, 0.8, 0.75, 1.2), cpu_ms_per_tx: cpu(0.23) },
+      { ...repeat(1190, 0.8, 0.75, 1.2), cpu_ms_per_tx: cpu(0.18) },
+    ]);
+    expect(measuredPoolerCpu(p)).toBe(0.19);
+    // a run measured before CPU was recorded has none: --pooler-cpu gives it
+    expect(measuredPoolerCpu(combineRepeats(1, [repeat(1200, 0.8, 0.75, 1.2)]))).toBeUndefined();
+    expect(parseOptions(['--from', 'x', '--pooler-cpu', '0.19'])).toMatchObject({
+      poolerCpu: 0.19,
+    });
+    expect(() => parseOptions(['--pooler-cpu', 'lots'])).toThrow(
+      /--pooler-cpu: ms of pgbouncer CPU per transaction, a number > 0 \(got lots\)/,
+    );
   });
 });
 

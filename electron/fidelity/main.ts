@@ -62,6 +62,9 @@ Prediction
                                Zipf s and, through pgbouncer, db.pool_size to its pool), or as
                                one calibrated station (the pooled series with --pool)
   --base FILE                  [profiles/pg-order-zipf.json] the parts model (--model parts)
+  --pooler-cpu MS              pgbouncer's CPU per transaction for the pooled series' pooler
+                               (db.pooler, one thread) [as measured at the lowest calibration
+                               point; runs measured before this was recorded need it]
   --cores N                    passed to peakline calibrate --cores (the host's cores)
   --skip-predict               measure and report only
   --from DIR                   no measuring: calibrate and predict from DIR's series CSVs
@@ -95,6 +98,8 @@ interface Options {
   cores?: number;
   model: 'parts' | 'station';
   base: string;
+  /** pgbouncer's CPU per transaction (ms) for the pooled series' pooler; else as measured. */
+  poolerCpu?: number;
   skipPredict: boolean;
   from?: string;
   out: string;
@@ -159,6 +164,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         cores: { type: 'string' },
         model: { type: 'string' },
         base: { type: 'string' },
+        'pooler-cpu': { type: 'string' },
         'skip-predict': { type: 'boolean' },
         from: { type: 'string' },
         out: { type: 'string' },
@@ -200,12 +206,17 @@ export function parseOptions(argv: string[]): Options | 'help' {
     cores: s('cores') === undefined ? undefined : oneInt('cores', s('cores'), 1, 1),
     model: modelOf(s('model')),
     base: s('base') ?? path.join(REPO_ROOT, 'profiles/pg-order-zipf.json'),
+    poolerCpu: s('pooler-cpu') === undefined ? undefined : Number(s('pooler-cpu')),
     skipPredict: values['skip-predict'] === true,
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
   };
   if (s('base') !== undefined && o.model !== 'parts')
     throw new UsageError('--base: only with --model parts (the station model has no base)');
+  if (o.poolerCpu !== undefined && !(o.poolerCpu > 0))
+    throw new UsageError(
+      `--pooler-cpu: ms of pgbouncer CPU per transaction, a number > 0 (got ${s('pooler-cpu')})`,
+    );
   if (!(o.quietBelow > 0))
     throw new UsageError(`--quiet-below: a number of cores > 0 (got ${s('quiet-below')})`);
   if (o.calibrateAt.length > 3)
@@ -222,14 +233,36 @@ export function parseOptions(argv: string[]): Options | 'help' {
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Statements a request sends: each query, and BEGIN and COMMIT around a transaction. */
+export function statementsOf(steps: unknown): number {
+  let n = 0;
+  for (const st of Array.isArray(steps) ? (steps as Record<string, Record<string, unknown>>[]) : [])
+    if ('db' in st || 'cache' in st) n += 1;
+    else if ('lock' in st) n += statementsOf(st.lock.steps);
+    else if ('transaction' in st) n += 2 + statementsOf(st.transaction.steps);
+  return n;
+}
+
+/** The median pgbouncer CPU per transaction of a point's repeats (ms), if they recorded it. */
+export function measuredPoolerCpu(p: MeasuredPoint | undefined): number | undefined {
+  const v = (p?.repeats ?? [])
+    .flatMap((r) => (r.cpu_ms_per_tx ? [r.cpu_ms_per_tx.pgbouncer] : []))
+    .sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
 /**
  * The parts model of one series, written to OUT/<series>.base.json: the --base scenario with the
- * series' items and Zipf exponent (0: uniform) and, through pgbouncer, its pool as db.pool_size.
+ * series' items and Zipf exponent (0: uniform) and, through pgbouncer, its pool as db.pool_size
+ * and pgbouncer itself as db.pooler: one thread on the DB's cores that every statement crosses,
+ * spending `poolerCpu` (ms a transaction) shared among the statements.
  */
 function seriesBase(
   o: Options,
   name: string,
-  c: { items: number; zipfS: number; pool?: number },
+  c: { items: number; zipfS: number; pool?: number; poolerCpu?: number },
 ): string {
   let base: Record<string, unknown> & {
     keyspace?: Record<string, unknown>;
@@ -242,13 +275,23 @@ function seriesBase(
   }
   base.keyspace = { ...base.keyspace, items: c.items, item_zipf_s: c.zipfS };
   if (c.pool !== undefined) base.db = { ...base.db, pool_size: c.pool };
+  const statements = statementsOf(base.handler);
+  let pooler = '';
+  if (c.pool !== undefined && c.poolerCpu !== undefined && statements > 0) {
+    const perStatement = Math.round((c.poolerCpu / statements) * 1e5) / 1e5;
+    base.db = { ...base.db, pooler: { cpu: { dist: 'exp', mean_ms: perStatement }, threads: 1 } };
+    pooler =
+      `, and pgbouncer as db.pooler: one thread on the DB's cores that each of the ` +
+      `${statements} statements of a transaction crosses, ${perStatement} ms of CPU each ` +
+      `(${c.poolerCpu} ms a transaction)`;
+  } else if (base.db) delete base.db.pooler;
   base.name = `${String(base.name ?? 'base')} — ${name}`;
   base.notes =
     `The fidelity suite's ${name} series modelled from its parts: the structure of ` +
     `${path.basename(o.base)} with ${c.items.toLocaleString('en-US')} items chosen ` +
     (c.zipfS > 0 ? `Zipf-skewed (s = ${c.zipfS})` : 'uniformly') +
     (c.pool !== undefined
-      ? ` and pgbouncer's pool of ${c.pool} server connections as db.pool_size`
+      ? ` and pgbouncer's pool of ${c.pool} server connections as db.pool_size${pooler}`
       : ', straight to PostgreSQL') +
     '.';
   const file = path.resolve(o.out, `${name}.base.json`);
@@ -553,6 +596,14 @@ export async function main(argv: string[]): Promise<number> {
             );
           const pooled = name.endsWith('-pooled');
           const pool = raw?.options.poolSize ?? o.poolSize;
+          // pgbouncer's CPU: as given, else as measured at the lowest calibration point
+          const lowest = points.find((p) => p.concurrency === o.calibrateAt[0]);
+          const poolerCpu = pooled ? (o.poolerCpu ?? measuredPoolerCpu(lowest)) : undefined;
+          if (pooled && o.model === 'parts' && poolerCpu === undefined)
+            err(
+              `fidelity: ${name}: no pgbouncer CPU recorded at ${o.calibrateAt[0]} clients and ` +
+                'no --pooler-cpu: pgbouncer is modelled by its pool alone',
+            );
           ({ predicted: rep.predicted, fit: rep.fit } = await calibrateAndPredict(
             name,
             points,
@@ -569,6 +620,7 @@ export async function main(argv: string[]): Promise<number> {
                       items: raw?.options.items ?? o.items,
                       zipfS: name.startsWith('zipf-') ? (raw?.options.zipfS ?? o.zipfS) : 0,
                       pool: pooled ? pool : undefined,
+                      poolerCpu,
                     })
                   : undefined,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),
