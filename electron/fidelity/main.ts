@@ -543,7 +543,10 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
     lines.push(
       `Calibrated with npx peakline calibrate${o.cores ? ` --cores ${o.cores}` : ''} at ${o.calibrateAt.join(', ')} clients, ` +
         (o.model === 'parts'
-          ? `modelled from its parts (--base ${path.relative(REPO_ROOT, path.resolve(o.base)) || o.base} --fit-demand; per series the items' Zipf s and, through pgbouncer, db.pool_size ${'='} the pool); `
+          ? `modelled from its parts (--base ${path.relative(REPO_ROOT, path.resolve(o.base)) || o.base} --fit-demand; per series the items' Zipf s and, through pgbouncer, db.pool_size ${'='} the pool and pgbouncer as db.pooler, one thread whose CPU is ` +
+            (o.poolerCpu === undefined
+              ? `as measured at ${o.calibrateAt[0]} clients); `
+              : `${o.poolerCpu} ms a transaction, --pooler-cpu); `)
           : 'as one calibrated station (the pooled series with --pool); ') +
         `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
     );
