@@ -10,11 +10,13 @@ import { measuredPoolerCpu, parseOptions, statementsOf } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
 import { calibrateCommand, readFit } from './predict';
 import {
+  cpuLine,
   errorPct,
   fitLine,
   fmtMs,
   fmtRate,
   formatMarkdown,
+  formatSeries,
   formatSeriesTable,
   peakOf,
   seriesVerdict,
@@ -244,6 +246,37 @@ describe('the report', () => {
     expect(v.measuredPeak.dropPct).toBeCloseTo(19.2, 1);
     expect(v.predictedPeak).toMatchObject({ peakAt: 64, falls: false });
     expect(v.peakAgrees).toBe(false);
+  });
+
+  it("prints each process's CPU per transaction under a series that recorded it", () => {
+    const cpu = (postgres: number, pgbouncer: number) => ({ postgres, pgbouncer, pgbench: 0.1 });
+    const pooled: SeriesReport = {
+      name: 'uniform-pooled',
+      calibrateAt: [1],
+      measured: [
+        combineRepeats(1, [
+          { ...repeat(1200, 0.82, 0.75, 2.2), cpu_ms_per_tx: cpu(0.34, 0.19) },
+          { ...repeat(1190, 0.82, 0.75, 2.2), cpu_ms_per_tx: cpu(0.31, 0.18) },
+          { ...repeat(1210, 0.82, 0.75, 2.2), cpu_ms_per_tx: cpu(0.54, 0.23) },
+        ]),
+        combineRepeats(8, [{ ...repeat(2800, 2.9, 2.6, 9), cpu_ms_per_tx: cpu(0.36, 0.14) }]),
+      ],
+    };
+    expect(cpuLine(pooled)).toBe(
+      'CPU ms per transaction by clients (median of the repeats): ' +
+        '1: postgres 0.340, pgbouncer 0.190, pgbench 0.100 | 8: postgres 0.360, pgbouncer 0.140, pgbench 0.100',
+    );
+    expect(formatSeries(pooled)).toContain('  CPU ms per transaction by clients');
+    // straight to PostgreSQL there is no pgbouncer to name; runs before the figures have no line
+    const direct = combineRepeats(1, [
+      { ...repeat(1460, 0.68, 0.65, 1), cpu_ms_per_tx: cpu(0.3, 0) },
+    ]);
+    expect(cpuLine({ ...pooled, measured: [direct] })).toBe(
+      'CPU ms per transaction by clients (median of the repeats): 1: postgres 0.300, pgbench 0.100',
+    );
+    expect(cpuLine({ ...pooled, measured: [combineRepeats(1, [repeat(1200, 0.8, 0.7, 2)])] })).toBe(
+      undefined,
+    );
   });
 
   it('finds no fall when the last point is the peak or within 5 % of it', () => {

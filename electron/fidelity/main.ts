@@ -24,6 +24,7 @@ import {
   combineRepeats,
   disturbed,
   leastDisturbed,
+  median,
   parseSeriesCsv,
   seriesCsv,
   type MeasuredPoint,
@@ -245,12 +246,8 @@ export function statementsOf(steps: unknown): number {
 
 /** The median pgbouncer CPU per transaction of a point's repeats (ms), if they recorded it. */
 export function measuredPoolerCpu(p: MeasuredPoint | undefined): number | undefined {
-  const v = (p?.repeats ?? [])
-    .flatMap((r) => (r.cpu_ms_per_tx ? [r.cpu_ms_per_tx.pgbouncer] : []))
-    .sort((a, b) => a - b);
-  if (v.length === 0) return undefined;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  const v = (p?.repeats ?? []).flatMap((r) => (r.cpu_ms_per_tx ? [r.cpu_ms_per_tx.pgbouncer] : []));
+  return v.length === 0 ? undefined : median(v);
 }
 
 /**

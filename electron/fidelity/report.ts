@@ -2,7 +2,7 @@
 // mean and P99 latency with the error of each, calibration points marked; a verdict per series
 // (the largest held-out errors against the targets of DESIGN.md, and whether the measured and the
 // predicted throughput fall past their peak); the same as Markdown. Pure functions of the figures.
-import { halfRangePct, type MeasuredPoint } from './stats';
+import { halfRangePct, median, type MeasuredPoint } from './stats';
 
 /** The simulator's prediction at one client count (averaged over seeds). */
 export interface PredictedPoint {
@@ -291,11 +291,7 @@ export function cpuLine(s: SeriesReport): string | undefined {
   for (const p of sortedPoints(s)) {
     const r = (p.repeats ?? []).flatMap((x) => (x.cpu_ms_per_tx ? [x.cpu_ms_per_tx] : []));
     if (r.length === 0) continue;
-    const med = (k: 'postgres' | 'pgbouncer' | 'pgbench') => {
-      const v = r.map((x) => x[k]).sort((a, b) => a - b);
-      const m = v.length >> 1;
-      return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-    };
+    const med = (k: 'postgres' | 'pgbouncer' | 'pgbench') => median(r.map((x) => x[k]));
     const bouncer = med('pgbouncer');
     parts.push(
       `${p.concurrency}: postgres ${med('postgres').toFixed(3)}` +
