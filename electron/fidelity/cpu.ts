@@ -126,42 +126,6 @@ export function sampleCpu(roots: number[]): CpuSample | undefined {
   }
 }
 
-let probeRing: Int32Array | undefined;
-
-/**
- * How long a fixed piece of work takes now, in ms (the best of `tries`): following a random cycle
- * through 16 MB — each step a cache miss, so memory and the caches a neighbour on the same host
- * shares count, not only the core's clock. Timed in this process between runs, when our servers
- * are idle; a machine at half speed takes about twice as long.
- */
-export function speedProbe(tries = 3, steps = 200_000): number {
-  if (!probeRing) {
-    // one cycle through every slot (Sattolo's shuffle), from a fixed seed: the same work each time
-    const n = 1 << 22;
-    const ring = new Int32Array(n);
-    for (let i = 0; i < n; i++) ring[i] = i;
-    let x = 12345;
-    for (let i = n - 1; i > 0; i--) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      const j = x % i;
-      const t = ring[i];
-      ring[i] = ring[j];
-      ring[j] = t;
-    }
-    probeRing = ring;
-  }
-  const ring = probeRing;
-  let best = Infinity;
-  let p = 0;
-  for (let t = 0; t < tries; t++) {
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) p = ring[p];
-    best = Math.min(best, performance.now() - t0);
-  }
-  if (p < 0) throw new Error('unreachable'); // keeps the walk from being optimised away
-  return best;
-}
-
 /** Between two samples: cores used by everything not ours, and the steal share (percent). */
 export function othersBetween(
   a: CpuSample | undefined,

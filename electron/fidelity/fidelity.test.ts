@@ -5,14 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  cpuPerTransaction,
-  othersBetween,
-  parseProcStat,
-  samplePartTicks,
-  speedProbe,
-} from './cpu';
-import { measuredPoolerCpu, parseOptions, speedText, statementsOf } from './main';
+import { cpuPerTransaction, othersBetween, parseProcStat, samplePartTicks } from './cpu';
+import { measuredPoolerCpu, parseOptions, statementsOf } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
 import { calibrateCommand, readFit } from './predict';
 import {
@@ -173,35 +167,6 @@ describe('repeats and the series CSV', () => {
     expect(discarded.map((f) => f.throughput_rps)).toEqual([4067, 4313]);
     expect(combineRepeats(16, used).throughput_rps).toBe(5600);
     expect(disturbed(repeat(1, 1, 1, 1), 0.5)).toBe(false); // no /proc: counted quiet
-  });
-
-  it('counts a repeat on a machine below its starting speed as disturbed, and keeps it last', () => {
-    const r = (tps: number, speed: number, others = 0.1) => ({
-      ...repeat(tps, 1, 1, 2),
-      others_cores: others,
-      speed_pct: speed,
-    });
-    const runs = [r(2166, 62), r(2181, 63, 0.05), r(3108, 97), r(3050, 92, 0.3), r(3000, 101)];
-    expect(runs.map((f) => disturbed(f, 0.5, 85))).toEqual([true, true, false, false, false]);
-    expect(disturbed(runs[0], 0.5)).toBe(false); // no speed check asked for
-    const { used, discarded } = leastDisturbed(runs, 3, 85);
-    expect(used.map((f) => f.throughput_rps)).toEqual([3108, 3050, 3000]);
-    expect(discarded.map((f) => f.throughput_rps)).toEqual([2166, 2181]);
-    expect(speedText(used)).toBe('; machine speed around the repeats kept 92–101 % of the start');
-    expect(speedText([repeat(1, 1, 1, 1)])).toBe('');
-  });
-
-  it('times the same piece of work each time: the speed probe', () => {
-    const a = speedProbe(3, 20_000);
-    const b = speedProbe(3, 20_000);
-    expect(a).toBeGreaterThan(0);
-    expect(Number.isFinite(b)).toBe(true);
-    expect(parseOptions(['--slow-below', '0'])).toMatchObject({ slowBelow: 0 });
-    expect(parseOptions([])).toMatchObject({ slowBelow: 85 });
-    expect(parseOptions(['--quick'])).toMatchObject({ slowBelow: 0 });
-    expect(() => parseOptions(['--slow-below', '150'])).toThrow(
-      '--slow-below: a percentage of the starting speed, 0 to 99 (got 150)',
-    );
   });
 
   it('writes the CSV calibrate reads and reads it back (comments allowed)', () => {

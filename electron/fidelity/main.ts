@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { speedProbe, waitForQuiet } from './cpu';
+import { waitForQuiet } from './cpu';
 import { checkPrograms, Lab } from './lab';
 import {
   measure,
@@ -49,11 +49,6 @@ Measurement
   --quiet-below 0.5            before each repeat, wait until other processes use fewer
   --quiet-wait 60              cores than this (one-second windows), at most this many
                                seconds (0: never wait; --quick does not wait)
-  --slow-below 85              the machine's own speed: a fixed piece of work is timed when the
-                               suite starts and before and after every repeat; a repeat with
-                               the machine below this % of its starting speed counts as
-                               disturbed, and a repeat waits (--quiet-wait) for it to come back
-                               (0: never; --quick does not check)
   --retries 3                  extra repeats per point while fewer than --repeats ran with
                                other processes below --quiet-below; the least disturbed
                                --repeats make the figures, the rest stay in raw.json
@@ -97,8 +92,6 @@ interface Options {
   zipfS: number;
   pgSettings: Record<string, string>;
   quietBelow: number;
-  /** A repeat with the machine below this % of its starting speed is disturbed (0: never). */
-  slowBelow: number;
   quietWait: number;
   retries: number;
   calibrateAt: number[];
@@ -165,7 +158,6 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'zipf-s': { type: 'string' },
         'pg-set': { type: 'string', multiple: true },
         'quiet-below': { type: 'string' },
-        'slow-below': { type: 'string' },
         'quiet-wait': { type: 'string' },
         retries: { type: 'string' },
         'calibrate-at': { type: 'string' },
@@ -208,7 +200,6 @@ export function parseOptions(argv: string[]): Options | 'help' {
     zipfS,
     pgSettings,
     quietBelow: Number(s('quiet-below') ?? 0.5),
-    slowBelow: Number(s('slow-below') ?? (quick ? 0 : 85)),
     quietWait: oneInt('quiet-wait', s('quiet-wait'), quick ? 0 : 60, 0),
     retries: oneInt('retries', s('retries'), quick ? 0 : 3, 0),
     calibrateAt: intList('calibrate-at', s('calibrate-at') ?? (quick ? '1,4,16' : '1,8,64'), 1),
@@ -226,10 +217,6 @@ export function parseOptions(argv: string[]): Options | 'help' {
   if (o.poolerCpu !== undefined && !(o.poolerCpu > 0))
     throw new UsageError(
       `--pooler-cpu: ms of pgbouncer CPU per transaction, a number > 0 (got ${s('pooler-cpu')})`,
-    );
-  if (!(o.slowBelow >= 0 && o.slowBelow < 100))
-    throw new UsageError(
-      `--slow-below: a percentage of the starting speed, 0 to 99 (got ${s('slow-below')})`,
     );
   if (!(o.quietBelow > 0))
     throw new UsageError(`--quiet-below: a number of cores > 0 (got ${s('quiet-below')})`);
@@ -329,8 +316,6 @@ interface Raw {
     load_after?: number[];
     /** Seconds spent waiting for other processes to calm down before repeats. */
     quiet_wait_s?: { total: number; max: number };
-    /** The speed probe's time when the suite started (ms, the median of five). */
-    speed_probe_ms?: number;
   };
   servers?: Lab['info'];
   options: Omit<Options, 'from' | 'out' | 'skipPredict' | 'model' | 'base'>;
@@ -370,7 +355,6 @@ async function measureAll(o: Options): Promise<Raw> {
       zipfS: o.zipfS,
       pgSettings: o.pgSettings,
       quietBelow: o.quietBelow,
-      slowBelow: o.slowBelow,
       quietWait: o.quietWait,
       retries: o.retries,
       calibrateAt: o.calibrateAt,
@@ -384,10 +368,6 @@ async function measureAll(o: Options): Promise<Raw> {
       (o.quietWait > 0
         ? `before each repeat a wait (at most ${o.quietWait} s) for other processes to use < ${o.quietBelow} cores; `
         : '') +
-      (o.slowBelow > 0
-        ? `the machine's speed timed before and after each repeat (a 16 MB random walk; a repeat ` +
-          `below ${o.slowBelow} % of the speed at the start counts as disturbed); `
-        : '') +
       (o.retries > 0
         ? `a repeat during which they used more is run again (at most ${o.retries} extra per point) and the ` +
           `${o.repeats} least disturbed are kept; `
@@ -398,12 +378,6 @@ async function measureAll(o: Options): Promise<Raw> {
   err(`load average before: ${raw.machine.load_before.join(' ')} (${raw.machine.cpus} CPUs)`);
 
   const quietWaits: number[] = [];
-  // the machine's speed now: what every repeat's speed is compared with
-  speedProbe();
-  const ref = median(Array.from({ length: 5 }, () => speedProbe()));
-  raw.machine.speed_probe_ms = Math.round(ref * 100) / 100;
-  err(`speed probe: ${ref.toFixed(2)} ms (the machine's speed at the start)`);
-  const speedPct = () => Math.round((100 * ref) / speedProbe());
   const lab = await Lab.start({ poolSize: o.poolSize, pgSettings: o.pgSettings, log: err });
   const onSignal = (sig: NodeJS.Signals) => {
     err(`\nfidelity: ${sig} — stopping pgbench, pgbouncer and PostgreSQL, removing ${lab.dir}`);
@@ -431,7 +405,7 @@ async function measureAll(o: Options): Promise<Raw> {
         await warmUp(lab, { ...run, seconds: o.warmup });
         const repeats: RepeatFigures[] = [];
         for (let r = 1; ; r++) {
-          const quiet = repeats.filter((f) => !disturbed(f, o.quietBelow, o.slowBelow)).length;
+          const quiet = repeats.filter((f) => !disturbed(f, o.quietBelow)).length;
           if (r > o.repeats && (quiet >= o.repeats || r > o.repeats + o.retries)) break;
           if (o.quietWait > 0) {
             const q = await waitForQuiet(
@@ -446,23 +420,8 @@ async function measureAll(o: Options): Promise<Raw> {
                 ),
             );
             quietWaits.push(q.waited_s);
-            // and for the machine to run at its speed again
-            const t0 = Date.now();
-            for (let told = false; o.slowBelow > 0; told = true) {
-              const pct = speedPct();
-              if (pct >= o.slowBelow || Date.now() - t0 >= o.quietWait * 1000) break;
-              if (!told)
-                err(
-                  `[${name}] the machine runs at ${pct} % of its starting speed; waiting up to ` +
-                    `${o.quietWait} s for ${o.slowBelow} % before repeat ${r} at ${clients} clients…`,
-                );
-              await new Promise((res) => setTimeout(res, 1000));
-            }
-            quietWaits[quietWaits.length - 1] += Math.round((Date.now() - t0) / 100) / 10;
           }
-          const before = o.slowBelow > 0 ? speedPct() : undefined;
           const f = await measure(lab, run);
-          if (before !== undefined) f.speed_pct = Math.min(before, speedPct());
           repeats.push(f);
           raw.machine.load1_during.min = Math.min(raw.machine.load1_during.min, f.load1);
           raw.machine.load1_during.max = Math.max(raw.machine.load1_during.max, f.load1);
@@ -472,12 +431,11 @@ async function measureAll(o: Options): Promise<Raw> {
               `${f.throughput_rps.toFixed(0)} tps, mean ${f.mean_ms.toFixed(2)} ms, ` +
               `p50 ${f.p50_ms.toFixed(2)}, p99 ${f.p99_ms.toFixed(2)} ms` +
               `${f.failed ? `, ${f.failed} FAILED` : ''} (load ${f.load1.toFixed(2)}` +
-              `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`}` +
-              `${f.speed_pct === undefined ? '' : `, speed ${f.speed_pct} %`})` +
-              `${disturbed(f, o.quietBelow, o.slowBelow) ? ' — disturbed' : ''}`,
+              `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})` +
+              `${disturbed(f, o.quietBelow) ? ' — disturbed' : ''}`,
           );
         }
-        const { used, discarded } = leastDisturbed(repeats, o.repeats, o.slowBelow);
+        const { used, discarded } = leastDisturbed(repeats, o.repeats);
         if (discarded.length)
           err(
             `[${name}] ${clients} clients: the ${o.repeats} least disturbed of ${repeats.length} repeats are kept`,
@@ -531,13 +489,6 @@ function loadMeasured(dir: string): { raw?: Raw; series: Record<string, Measured
   return { raw, series };
 }
 
-/** The machine's speed around the repeats kept (min–max, % of the start), if it was timed. */
-export function speedText(kept: RepeatFigures[]): string {
-  const v = kept.map((r) => r.speed_pct).filter((x): x is number => x !== undefined);
-  if (v.length === 0) return '';
-  return `; machine speed around the repeats kept ${Math.min(...v)}–${Math.max(...v)} % of the start`;
-}
-
 /** The CPU that other processes used during the measured runs (mean and max over repeats). */
 function othersText(raw: Raw): string {
   const kept = Object.values(raw.series).flatMap((s) => s.points.flatMap((p) => p.repeats ?? []));
@@ -558,12 +509,8 @@ function othersText(raw: Raw): string {
       ? ` (${extra.length} more repeats were run again because others used ≥ ${raw.options.quietBelow}: ${stats(cores(extra))})`
       : '') +
     (steal.length ? `; hypervisor steal max ${Math.max(...steal).toFixed(1)} %` : '') +
-    speedText(kept) +
     (raw.machine.quiet_wait_s?.total
-      ? `; waited ${raw.machine.quiet_wait_s.total} s in all for others to drop below ${raw.options.quietBelow} cores` +
-        (raw.options.slowBelow
-          ? ` and the machine's speed to reach ${raw.options.slowBelow} %`
-          : '')
+      ? `; waited ${raw.machine.quiet_wait_s.total} s in all for others to drop below ${raw.options.quietBelow} cores`
       : '')
   );
 }

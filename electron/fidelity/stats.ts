@@ -56,11 +56,6 @@ export interface RepeatFigures {
    * postmaster's tree, pgbouncer's, pgbench's): what the model's step times can be checked against.
    */
   cpu_ms_per_tx?: { postgres: number; pgbouncer: number; pgbench: number };
-  /**
-   * How fast the machine was around the run, in % of its speed when the suite started: a fixed
-   * piece of work timed just before and just after it, the slower of the two (cpu.ts speedProbe).
-   */
-  speed_pct?: number;
 }
 
 /** What a pgbench per-transaction log (`--log`, no aggregation) holds. */
@@ -178,32 +173,23 @@ export function range(values: readonly number[]): Range {
   };
 }
 
-/** Whether the machine ran below `slowBelow` % of its starting speed around a repeat. */
-export function slow(f: RepeatFigures, slowBelow = 0): boolean {
-  return (f.speed_pct ?? 100) < slowBelow;
+/** Whether other processes used `threshold` cores or more during a repeat (unknown counts as quiet). */
+export function disturbed(f: RepeatFigures, threshold: number): boolean {
+  return (f.others_cores ?? 0) >= threshold;
 }
 
 /**
- * Whether other processes used `threshold` cores or more during a repeat, or the machine ran
- * below `slowBelow` % of its speed (unknown counts as quiet and at full speed).
- */
-export function disturbed(f: RepeatFigures, threshold: number, slowBelow = 0): boolean {
-  return (f.others_cores ?? 0) >= threshold || slow(f, slowBelow);
-}
-
-/**
- * The `n` repeats least disturbed: at full speed first (`slowBelow`), then by the fewest cores
- * used by others; in the order they ran. The rest are returned apart so a report can keep them.
+ * The `n` repeats least disturbed by other processes (fewest cores used by others), in the order
+ * they ran; the rest are returned apart so a report can keep them.
  */
 export function leastDisturbed(
   repeats: RepeatFigures[],
   n: number,
-  slowBelow = 0,
 ): { used: RepeatFigures[]; discarded: RepeatFigures[] } {
   const keep = new Set(
     repeats
-      .map((f, i) => ({ i, s: slow(f, slowBelow) ? 1 : 0, o: f.others_cores ?? 0 }))
-      .sort((a, b) => a.s - b.s || a.o - b.o || a.i - b.i)
+      .map((f, i) => ({ i, o: f.others_cores ?? 0 }))
+      .sort((a, b) => a.o - b.o || a.i - b.i)
       .slice(0, n)
       .map((x) => x.i),
   );
