@@ -884,7 +884,7 @@ function scaleSteps(steps: readonly Step[], f: number): Step[] {
 
 /**
  * The scenario with the time of everything a request does multiplied by `f`: every step's
- * distribution (handler and async), the DB round trip, a pooler's CPU and a co-located load
+ * distribution (handler and async), the DB round trip, a pooler's CPU, the commit flush and a co-located load
  * generator's CPU. Not think times, timeouts or arrival rates: the demand, not the workload.
  */
 export function scaleDemand<S extends ScenarioInput | Scenario>(s: S, f: number): S {
@@ -893,6 +893,7 @@ export function scaleDemand<S extends ScenarioInput | Scenario>(s: S, f: number)
   if (s.async && out.async) out.async.steps = scaleSteps(s.async.steps as Step[], f) as never;
   if (s.db?.rtt_ms !== undefined && out.db) out.db.rtt_ms = sig(s.db.rtt_ms * f);
   if (s.db?.pooler && out.db?.pooler) out.db.pooler.cpu = scaleDist(s.db.pooler.cpu, f);
+  if (s.db?.commit_flush && out.db) out.db.commit_flush = scaleDist(s.db.commit_flush, f);
   for (const [name, h] of Object.entries(s.hosts ?? {}))
     if (h.client) out.hosts![name].client = { cpu: scaleDist(h.client.cpu, f) };
   return out;

@@ -119,13 +119,14 @@ function walk(steps: readonly Step[], s: Scenario, d: Demand, weight: number, sy
       d.events += weight * (st.lock.overhead ? 1 : 0);
       walk(st.lock.steps, s, d, weight, sync);
     } else if ('transaction' in st) {
-      // BEGIN and COMMIT round trips; the connection is held across the steps
+      // BEGIN and COMMIT round trips and the commit flush (its mean, not its queue); the
+      // connection is held across the steps
       const before = sync ? d.handler : d.workers;
       const poolBefore = d.pool;
-      const begin = 2 * db;
+      const begin = 2 * db + (s.db?.commit_flush ? distMean(s.db.commit_flush) : 0);
       if (sync) d.handler += weight * begin;
       else d.workers += weight * begin;
-      d.events += weight * (db > 0 ? 2 : 0);
+      d.events += weight * ((db > 0 ? 2 : 0) + (s.db?.commit_flush ? 1 : 0));
       d.dbCpu += weight * 2 * pooler;
       walk(st.transaction.steps, s, d, weight, sync);
       const held = (sync ? d.handler : d.workers) - before;

@@ -64,6 +64,7 @@ const {
   OP_TXE,
   OP_TXQ,
   OP_WAIT,
+  OP_FLUSH,
 } = P;
 
 // the shared constants as module-local copies (state.ts says why)
@@ -82,6 +83,7 @@ const {
   EV_SCALE,
   EV_READY,
   EV_SLO,
+  EV_FLUSH,
   PS_RESUME,
   PS_DONE,
   PRI_CONTROL,
@@ -191,6 +193,9 @@ export class PipelineSim extends Scaler {
         }
         case OP_TXQ:
           this.startQuery(j);
+          return;
+        case OP_FLUSH:
+          this.commitFlush(j);
           return;
         case OP_TXE: {
           this.txRelease(j);
@@ -642,6 +647,9 @@ export class PipelineSim extends Scaler {
           break;
         case EV_SLO:
           this.closeSloWindow();
+          break;
+        case EV_FLUSH:
+          this.flushEnd(p);
           break;
         case EV_WINDOW:
           this.closeWindow();

@@ -19,6 +19,7 @@ export const OP_TXB = 9; // transaction begin: a pool connection and the key's s
 export const OP_TXE = 10;
 export const OP_TXQ = 11; // a query inside a transaction (on its connection and shard)
 export const OP_WAIT = 12; // a constant delay (a statement's round trip)
+export const OP_FLUSH = 13; // a transaction's commit waits for its shard's flush (db.commit_flush)
 
 /** A compiled program (handler first, then async steps from `asyncStart`). */
 export interface CompiledProgram {
@@ -31,7 +32,10 @@ export interface CompiledProgram {
   lockKeys: ('user' | 'item')[];
   /** Per lock step: its waiters are served in random order (else FIFO). */
   lockRandom: boolean[];
-  /** For a LOCK op, the pc of its matching UNLOCK; for a TXB op, of its TXE. */
+  /**
+   * For a LOCK op, the pc of its matching UNLOCK; for a TXB op, of its TXE. With a commit flush,
+   * the UNLOCKs of the locks a transaction takes follow its FLUSH, latest lock first.
+   */
   lockEnd: Int32Array;
   /** Some query is split into cpu + wait, or there is a transaction. */
   split: boolean;
@@ -47,6 +51,10 @@ export function compileProgram(s: Scenario, dists: Sampler[], services: string[]
   const rtt = s.db?.rtt_ms ?? 0;
   // with a pooler, BEGIN and COMMIT are statements through it: queries of no time of their own
   const pooled = s.db?.pooler !== undefined;
+  // with a commit flush, a transaction's commit waits for it, and the locks taken inside are held
+  // to the end of it (a database keeps row locks to commit): their UNLOCKs move after the FLUSH
+  const flush = s.db?.commit_flush !== undefined;
+  let held: { id: number; key: number; ov: number; at: number }[] = [];
   let split = false;
   const op: number[] = [];
   const a: number[] = [];
@@ -93,6 +101,13 @@ export function compileProgram(s: Scenario, dists: Sampler[], services: string[]
         if (pooled)
           bare(); // COMMIT
         else if (rtt > 0) emit(OP_WAIT, 0, 0, 0, rtt);
+        if (flush) {
+          emit(OP_FLUSH);
+          // latest first: unwinding from a lock never taken skips to after its UNLOCK, past the
+          // UNLOCKs of the (later, so also untaken) locks before it, never past a taken one's
+          for (const h of held.reverse()) lockEnd.set(h.at, emit(OP_UNLOCK, h.id, h.key, h.ov));
+          held = [];
+        }
         lockEnd.set(at, emit(OP_TXE));
       } else if ('call' in st) emit(OP_CALL, dist(st.call.time), services.indexOf(st.call.service));
       else if ('lock' in st) {
@@ -103,7 +118,8 @@ export function compileProgram(s: Scenario, dists: Sampler[], services: string[]
         const at = emit(OP_LOCK, id, key(st.lock.key), ov, st.lock.timeout_ms ?? 0);
         walk(st.lock.steps, inTx);
         // the LOCK remembers its UNLOCK so an aborting job can skip locks it never took
-        lockEnd.set(at, emit(OP_UNLOCK, id, key(st.lock.key), ov));
+        if (inTx && flush) held.push({ id, key: key(st.lock.key), ov, at });
+        else lockEnd.set(at, emit(OP_UNLOCK, id, key(st.lock.key), ov));
       } else if ('enqueue' in st) emit(OP_ENQ);
     }
   };

@@ -373,6 +373,15 @@ export const DbSchema = z.strictObject({
       threads: count(1).default(1),
     })
     .optional(),
+  /**
+   * The flush of a transaction's commit record (PostgreSQL's WAL flush with synchronous_commit
+   * on): how long one flush takes. At COMMIT, after its round trip, a transaction waits for a
+   * flush on its shard; a shard flushes one batch at a time (group commit): a commit that arrives
+   * while a flush is in progress waits for it to end, and the next flush covers every commit that
+   * waited. Locks taken inside a transaction are then held until its flush ends. Only
+   * transactions flush (a lone db step is an autocommitted read).
+   */
+  commit_flush: DistSchema.optional(),
 });
 
 export const ServiceSchema = z.strictObject({
@@ -423,10 +432,12 @@ export const ScenarioSchema = z
     slo: SloSchema.optional(),
   })
   .superRefine((s, ctx) => {
+    let transactions = 0;
     const walk = (steps: Step[], path: (string | number)[], inTx = false) => {
       steps.forEach((step, i) => {
         const p = [...path, i];
         if ('transaction' in step) {
+          transactions++;
           if (inTx)
             ctx.addIssue({
               code: 'custom',
@@ -516,6 +527,12 @@ export const ScenarioSchema = z
       });
     walk(s.handler, ['handler']);
     if (s.async) walk(s.async.steps, ['async', 'steps']);
+    if (s.db?.commit_flush && transactions === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['db', 'commit_flush'],
+        message: 'only a transaction commits: commit_flush needs a transaction step',
+      });
     const slots = as ? as.max : s.server.instances;
     for (const [i, f] of s.gateway.faults.entries()) {
       if (f.instance >= slots)

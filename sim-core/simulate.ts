@@ -193,6 +193,11 @@ function buildStations(
     if (sim.S === 1) stations.pooler = one(sim.sPooler, 'service');
     else for (let k = 0; k < sim.S; k++) stations[`pooler[${k}]`] = one(sim.sPooler + k, 'service');
   }
+  // a commit flush (db.commit_flush) per shard: a flush in progress, commits waiting for the next
+  if (sim.sFlush < sim.nSt) {
+    if (sim.S === 1) stations.flush = one(sim.sFlush, 'service');
+    else for (let k = 0; k < sim.S; k++) stations[`flush[${k}]`] = one(sim.sFlush + k, 'service');
+  }
   if (waitOf && a.waitCounts)
     for (const [name, st] of Object.entries(stations)) a.waitCounts[name] = waitOf.get(st) ?? 0;
   return stations;

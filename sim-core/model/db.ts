@@ -7,8 +7,10 @@
 // the cpu part on the shard's host; a transaction holds one connection and its shard from BEGIN
 // to COMMIT (`txRelease`). With a pooler (db.pooler), every statement first waits FIFO for one of
 // its threads beside the shard and spends its CPU there on the shard's host (`poolerPass`), then
-// runs as above. Waiters for a shard or a service that a host or the general path
-// concerns are started by `grantWaiter`.
+// runs as above. With a commit flush (db.commit_flush), a transaction's COMMIT waits for its
+// shard's flush, one at a time, group commit: a commit that finds a flush in progress waits for
+// the next, which covers every commit waiting (`commitFlush`, `flushEnd`). Waiters for a shard or
+// a service that a host or the general path concerns are started by `grantWaiter`.
 import type { Scenario } from '../schema';
 import * as P from '../program';
 import { Locks } from './locks';
@@ -19,7 +21,7 @@ import * as K from './state';
 const { OP_DB, OP_CALL, OP_LOCK, OP_TXB, OP_TXQ } = P;
 
 // the shared constants as module-local copies (state.ts says why)
-const { BAL_HASH, EV_DONE, EV_QCPU, EV_RESUME, PRI_MODEL, PS_DONE, PS_POOLER } = K;
+const { BAL_HASH, EV_DONE, EV_FLUSH, EV_QCPU, EV_RESUME, PRI_MODEL, PS_DONE, PS_POOLER } = K;
 
 /** The database: connection pools, shards, queries and transactions. */
 export abstract class Db extends Locks {
@@ -152,6 +154,45 @@ export abstract class Db extends Locks {
       this.jPc[j] = pc + 1;
       this.resume(j);
     } else this.done(j);
+  }
+
+  /**
+   * Job j's transaction commits: its commit record must be flushed on its shard. A flush in
+   * progress covers only the commits it started with, so j waits for the next one (which covers
+   * all commits waiting by then); with none in progress, a flush for j starts now.
+   */
+  protected commitFlush(j: number): void {
+    const k = this.jPhase[j];
+    if (this.flushBatch[k].length > 0) this.qPush(this.qFlush + k, j);
+    else {
+      this.grab(this.sFlush + k);
+      this.flushBatch[k].push(j);
+      this.ev.push(this.now + this.flushTime!.sample(this.rSvc), EV_FLUSH, k, PRI_MODEL);
+    }
+  }
+
+  /**
+   * Shard k's flush ended: the next starts at once if commits are waiting, covering all of them;
+   * then the commits it covered go on past their FLUSH, in the order they arrived.
+   */
+  protected flushEnd(k: number): void {
+    const done = this.flushBatch[k];
+    const q = this.qFlush + k;
+    const st = this.sFlush + k;
+    const next: number[] = [];
+    while (this.qLen[q] > 0) {
+      const w = this.qPop(q);
+      this.waited(st, this.jWaitT[w]);
+      next.push(w);
+    }
+    this.flushBatch[k] = next;
+    if (next.length > 0)
+      this.ev.push(this.now + this.flushTime!.sample(this.rSvc), EV_FLUSH, k, PRI_MODEL);
+    else this.release(st);
+    for (const j of done) {
+      this.jPc[j]++;
+      this.resume(j);
+    }
   }
 
   /** Job j's transaction ends (or is unwound): its shard and connection are given back. */

@@ -34,10 +34,11 @@ import { Histogram } from '../histogram';
 // and a longer bytecode, which counts against the inlining budgets (measured: 2–4 % on the seed
 // profiles).
 
-// ---- event kinds
+// ---- event kinds (below 16: the event list packs the kind in 4 bits)
 export const EV_SEND = 1;
 export const EV_DONE = 2; // a step holding a station (db, call) ends: release it, then go on
 export const EV_RESUME = 3; // a pure delay (cpu, cache lookup, lock overhead) ends: go on at jPc
+export const EV_FLUSH = 4; // a shard's commit flush ends (payload: the shard; db.ts)
 export const EV_DOWN = 5;
 export const EV_UP = 6;
 export const EV_WARMUP = 7;
@@ -200,6 +201,8 @@ export abstract class SimState {
   protected readonly qSvc: number;
   /** The poolers' queues (one per shard, after the services'; none without db.pooler). */
   protected readonly qPooler: number;
+  /** Commits waiting for their shard's next flush (one per shard; none without db.commit_flush). */
+  protected readonly qFlush: number;
   protected readonly nQ: number;
 
   // ---- layout: stations
@@ -214,6 +217,8 @@ export abstract class SimState {
   readonly sHost: number;
   /** The poolers' stations, one per shard, after the machines' (none without db.pooler). */
   readonly sPooler: number;
+  /** The commit flushes' stations, one per shard, after the poolers' (none without db.commit_flush). */
+  readonly sFlush: number;
 
   // ---- host machines (processor sharing; none without `hosts`)
   /** Machines: the instances' (mInst + i), the shards' (mShard + k), services', a lone client's. */
@@ -241,6 +246,10 @@ export abstract class SimState {
   /** db.pooler: the CPU a statement spends in it, and how many statements it runs at once. */
   protected readonly poolerCpu: Sampler | null;
   readonly poolerThreads: number;
+  /** db.commit_flush: how long one flush takes (null: none). */
+  protected readonly flushTime: Sampler | null;
+  /** Per shard: the commits the flush in progress covers (empty: no flush in progress). */
+  protected readonly flushBatch: number[][];
 
   // ---- counters: cohort (arrived in the window)
   cArrived = 0;
@@ -347,6 +356,9 @@ export abstract class SimState {
     this.poolerCpu = s.db?.pooler ? Sampler.of(s.db.pooler.cpu) : null;
     this.poolerThreads = s.db?.pooler?.threads ?? 0;
     const nPooler = this.poolerCpu ? this.S : 0;
+    this.flushTime = s.db?.commit_flush ? Sampler.of(s.db.commit_flush) : null;
+    const nFlush = this.flushTime ? this.S : 0;
+    this.flushBatch = Array.from({ length: nFlush }, () => []);
     this.dbx = this.mShard >= 0 || this.rtt > 0 || this.prog.split;
     this.xWait = this.dbx || this.svcMach.some((m) => m >= 0);
 
@@ -357,7 +369,8 @@ export abstract class SimState {
     this.qShard = 4 * I;
     this.qSvc = 4 * I + this.S;
     this.qPooler = 4 * I + this.S + nSvc;
-    this.nQ = this.qPooler + nPooler;
+    this.qFlush = this.qPooler + nPooler;
+    this.nQ = this.qFlush + nFlush;
     // stations: handler[i], pool[i], async queue[i], workers[i], shard[s], service[k], lock[l],
     // host machine[m]
     this.L = this.prog.lockKeys.length;
@@ -369,7 +382,8 @@ export abstract class SimState {
     this.sLock = 4 * I + this.S + nSvc;
     this.sHost = this.sLock + this.L;
     this.sPooler = this.sHost + this.machines.length;
-    this.nSt = this.sPooler + nPooler;
+    this.sFlush = this.sPooler + nPooler;
+    this.nSt = this.sFlush + nFlush;
 
     for (let l = 0; l < this.L; l++) this.lockTimers.push(new TimerQueue());
     this.timers = [this.clientTimers, this.poolTimers, ...this.lockTimers];

@@ -79,6 +79,11 @@ export abstract class Stations extends SimState {
         this.qSt[this.qPooler + k] = this.sPooler + k;
         this.stServers[this.sPooler + k] = this.poolerThreads;
       }
+    if (this.flushTime)
+      for (let k = 0; k < this.S; k++) {
+        this.qSt[this.qFlush + k] = this.sFlush + k;
+        this.stServers[this.sFlush + k] = 1;
+      }
     this.active = new Int32Array(I);
   }
 
