@@ -3,10 +3,19 @@
 // verdicts against the targets, the CPU share of other processes and the command line. The long
 // measurement itself (PostgreSQL, pgbouncer, pgbench) is run by `npm run fidelity`, not by tests.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cpuPerTransaction, othersBetween, parseProcStat, samplePartTicks } from './cpu';
-import { measuredPoolerCpu, parseOptions, statementsOf } from './main';
+import { flushDist, flushFigures, timeFlushes } from './flush';
+import {
+  commitFlushOption,
+  measuredFlush,
+  measuredPoolerCpu,
+  parseOptions,
+  statementsOf,
+} from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
 import { calibrateCommand, readFit } from './predict';
 import {
@@ -467,6 +476,60 @@ describe('pgbouncer in the pooled series', () => {
     expect(() => parseOptions(['--pooler-cpu', 'lots'])).toThrow(
       /--pooler-cpu: ms of pgbouncer CPU per transaction, a number > 0 \(got lots\)/,
     );
+  });
+});
+
+describe("the disk's commit flush", () => {
+  it('times commit-like flushes (8 kB written, fdatasync) in a directory and leaves nothing there', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-flush-'));
+    try {
+      const t = timeFlushes(dir, 20);
+      expect(t).toHaveLength(20);
+      for (const ms of t) expect(ms).toBeGreaterThan(0);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("summarises the times and makes them the model's db.commit_flush", () => {
+    const times = [...Array.from({ length: 99 }, () => 0.2), 2.2];
+    expect(flushFigures(times)).toEqual({ mean_ms: 0.22, p50_ms: 0.2, p99_ms: 0.2 });
+    expect(flushFigures([...times, 3, 3])).toMatchObject({ p99_ms: 3 });
+    expect(flushDist({ mean_ms: 0.2, p99_ms: 0.9 })).toEqual({
+      dist: 'lognormal',
+      mean_ms: 0.2,
+      p99_ms: 0.9,
+    });
+    // no lognormal of mean 0.2 reaches a P99 of 5: held at the largest one can
+    expect(flushDist({ mean_ms: 0.2, p99_ms: 5 })).toEqual({
+      dist: 'lognormal',
+      mean_ms: 0.2,
+      p99_ms: 2.993,
+    });
+    expect(flushDist({ mean_ms: 0.2 })).toEqual({ dist: 'exp', mean_ms: 0.2 });
+  });
+
+  it("takes a series' flush as the median of its repeats', or from --commit-flush", () => {
+    const flush = (mean_ms: number, p99_ms: number) => ({ mean_ms, p50_ms: mean_ms, p99_ms });
+    const points = [
+      combineRepeats(1, [
+        { ...repeat(1200, 0.8, 0.75, 1.2), flush_ms: flush(0.2, 0.8) },
+        { ...repeat(1210, 0.8, 0.75, 1.2), flush_ms: flush(0.3, 1.1) },
+      ]),
+      combineRepeats(2, [{ ...repeat(2000, 1, 0.9, 2), flush_ms: flush(0.25, 0.9) }]),
+    ];
+    expect(measuredFlush(points)).toEqual({ mean_ms: 0.25, p99_ms: 0.9 });
+    expect(measuredFlush([combineRepeats(1, [repeat(1200, 0.8, 0.75, 1.2)])])).toBeUndefined();
+    expect(commitFlushOption('0.2,0.9')).toEqual({ mean_ms: 0.2, p99_ms: 0.9 });
+    expect(parseOptions(['--from', 'x', '--commit-flush', '0.17'])).toMatchObject({
+      commitFlush: { mean_ms: 0.17 },
+    });
+    for (const bad of ['fast', '0', '0.2,0.1', '0.2,0.9,3'])
+      expect(() => commitFlushOption(bad)).toThrow(
+        `--commit-flush: a flush's mean in ms (> 0), optionally ",P99" above it, e.g. 0.2,0.9 (got ${bad})`,
+      );
   });
 });
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { waitForQuiet } from './cpu';
+import { flushDist, flushFigures, timeFlushes } from './flush';
 import { checkPrograms, Lab } from './lab';
 import {
   measure,
@@ -63,6 +64,8 @@ Prediction
                                Zipf s and, through pgbouncer, db.pool_size to its pool), or as
                                one calibrated station (the pooled series with --pool)
   --base FILE                  [profiles/pg-order-zipf.json] the parts model (--model parts)
+  --commit-flush MS[,P99]      one commit flush's mean (and P99) for db.commit_flush, for runs
+                               made before each repeat timed the disk's flushes
   --pooler-cpu MS              pgbouncer's CPU per transaction for the pooled series' pooler
                                (db.pooler, one thread) [as measured at the lowest calibration
                                point; runs measured before this was recorded need it]
@@ -101,6 +104,7 @@ interface Options {
   base: string;
   /** pgbouncer's CPU per transaction (ms) for the pooled series' pooler; else as measured. */
   poolerCpu?: number;
+  commitFlush?: { mean_ms: number; p99_ms?: number };
   skipPredict: boolean;
   from?: string;
   out: string;
@@ -166,6 +170,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         model: { type: 'string' },
         base: { type: 'string' },
         'pooler-cpu': { type: 'string' },
+        'commit-flush': { type: 'string' },
         'skip-predict': { type: 'boolean' },
         from: { type: 'string' },
         out: { type: 'string' },
@@ -208,6 +213,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     model: modelOf(s('model')),
     base: s('base') ?? path.join(REPO_ROOT, 'profiles/pg-order-zipf.json'),
     poolerCpu: s('pooler-cpu') === undefined ? undefined : Number(s('pooler-cpu')),
+    commitFlush: commitFlushOption(s('commit-flush')),
     skipPredict: values['skip-predict'] === true,
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
@@ -244,6 +250,31 @@ export function statementsOf(steps: unknown): number {
   return n;
 }
 
+/** --commit-flush MS[,P99]: a flush's mean and optional P99, both > 0, the P99 above the mean. */
+export function commitFlushOption(v: string | undefined): Options['commitFlush'] {
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((x) => Number(x.trim()));
+  const [mean_ms, p99_ms] = parts;
+  if (parts.length > 2 || !(mean_ms > 0) || (parts.length === 2 && !(p99_ms > mean_ms)))
+    throw new UsageError(
+      `--commit-flush: a flush's mean in ms (> 0), optionally ",P99" above it, e.g. 0.2,0.9 (got ${v})`,
+    );
+  return p99_ms === undefined ? { mean_ms } : { mean_ms, p99_ms };
+}
+
+/** The median flush figures of a series' repeats (timed on the lab's disk before each), if any. */
+export function measuredFlush(points: readonly MeasuredPoint[]): Options['commitFlush'] {
+  const f = points.flatMap((p) =>
+    (p.repeats ?? []).flatMap((r) => (r.flush_ms ? [r.flush_ms] : [])),
+  );
+  if (f.length === 0) return undefined;
+  const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    mean_ms: r3(median(f.map((x) => x.mean_ms))),
+    p99_ms: r3(median(f.map((x) => x.p99_ms))),
+  };
+}
+
 /** The median pgbouncer CPU per transaction of a point's repeats (ms), if they recorded it. */
 export function measuredPoolerCpu(p: MeasuredPoint | undefined): number | undefined {
   const v = (p?.repeats ?? []).flatMap((r) => (r.cpu_ms_per_tx ? [r.cpu_ms_per_tx.pgbouncer] : []));
@@ -259,7 +290,13 @@ export function measuredPoolerCpu(p: MeasuredPoint | undefined): number | undefi
 function seriesBase(
   o: Options,
   name: string,
-  c: { items: number; zipfS: number; pool?: number; poolerCpu?: number },
+  c: {
+    items: number;
+    zipfS: number;
+    pool?: number;
+    poolerCpu?: number;
+    flush?: Options['commitFlush'];
+  },
 ): string {
   let base: Record<string, unknown> & {
     keyspace?: Record<string, unknown>;
@@ -282,6 +319,14 @@ function seriesBase(
       `${statements} statements of a transaction crosses, ${perStatement} ms of CPU each ` +
       `(${c.poolerCpu} ms a transaction)`;
   } else if (base.db) delete base.db.pooler;
+  let flush = '';
+  if (c.flush) {
+    base.db = { ...base.db, commit_flush: flushDist(c.flush) };
+    flush =
+      `; each commit waits for the commit flush, one flush at a time covering every commit ` +
+      `waiting (db.commit_flush: ${c.flush.mean_ms} ms mean` +
+      `${c.flush.p99_ms === undefined ? '' : `, P99 ${c.flush.p99_ms} ms`}, as timed on the disk)`;
+  }
   base.name = `${String(base.name ?? 'base')} — ${name}`;
   base.notes =
     `The fidelity suite's ${name} series modelled from its parts: the structure of ` +
@@ -290,6 +335,7 @@ function seriesBase(
     (c.pool !== undefined
       ? ` and pgbouncer's pool of ${c.pool} server connections as db.pool_size${pooler}`
       : ', straight to PostgreSQL') +
+    flush +
     '.';
   const file = path.resolve(o.out, `${name}.base.json`);
   writeFileSync(file, JSON.stringify(base, null, 2) + '\n');
@@ -421,7 +467,9 @@ async function measureAll(o: Options): Promise<Raw> {
             );
             quietWaits.push(q.waited_s);
           }
-          const f = await measure(lab, run);
+          // the disk's commit flush, timed while nothing else of ours runs
+          const flush = flushFigures(timeFlushes(lab.dir));
+          const f: RepeatFigures = { ...(await measure(lab, run)), flush_ms: flush };
           repeats.push(f);
           raw.machine.load1_during.min = Math.min(raw.machine.load1_during.min, f.load1);
           raw.machine.load1_during.max = Math.max(raw.machine.load1_during.max, f.load1);
@@ -430,6 +478,7 @@ async function measureAll(o: Options): Promise<Raw> {
               `${r > o.repeats ? ' (extra)' : ''}: ` +
               `${f.throughput_rps.toFixed(0)} tps, mean ${f.mean_ms.toFixed(2)} ms, ` +
               `p50 ${f.p50_ms.toFixed(2)}, p99 ${f.p99_ms.toFixed(2)} ms` +
+              `; flush ${flush.mean_ms.toFixed(3)} ms (p99 ${flush.p99_ms.toFixed(3)})` +
               `${f.failed ? `, ${f.failed} FAILED` : ''} (load ${f.load1.toFixed(2)}` +
               `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})` +
               `${disturbed(f, o.quietBelow) ? ' — disturbed' : ''}`,
@@ -542,8 +591,11 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
         (o.model === 'parts'
           ? `modelled from its parts (--base ${path.relative(REPO_ROOT, path.resolve(o.base)) || o.base} --fit-demand; per series the items' Zipf s and, through pgbouncer, db.pool_size ${'='} the pool and pgbouncer as db.pooler, one thread whose CPU is ` +
             (o.poolerCpu === undefined
-              ? `as measured at ${o.calibrateAt[0]} clients); `
-              : `${o.poolerCpu} ms a transaction, --pooler-cpu); `)
+              ? `as measured at ${o.calibrateAt[0]} clients)`
+              : `${o.poolerCpu} ms a transaction, --pooler-cpu)`) +
+            (o.commitFlush
+              ? `, db.commit_flush ${o.commitFlush.mean_ms} ms mean (--commit-flush); `
+              : ', db.commit_flush as timed on the disk before each repeat, where it was; ')
           : 'as one calibrated station (the pooled series with --pool); ') +
         `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
     );
@@ -599,6 +651,8 @@ export async function main(argv: string[]): Promise<number> {
           // pgbouncer's CPU: as given, else as measured at the lowest calibration point
           const lowest = points.find((p) => p.concurrency === o.calibrateAt[0]);
           const poolerCpu = pooled ? (o.poolerCpu ?? measuredPoolerCpu(lowest)) : undefined;
+          // the commit flush: as given, else as timed on the disk before the series' repeats
+          const flush = o.commitFlush ?? measuredFlush(points);
           if (pooled && o.model === 'parts' && poolerCpu === undefined)
             err(
               `fidelity: ${name}: no pgbouncer CPU recorded at ${o.calibrateAt[0]} clients and ` +
@@ -621,6 +675,7 @@ export async function main(argv: string[]): Promise<number> {
                       zipfS: name.startsWith('zipf-') ? (raw?.options.zipfS ?? o.zipfS) : 0,
                       pool: pooled ? pool : undefined,
                       poolerCpu,
+                      flush,
                     })
                   : undefined,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),

@@ -56,6 +56,8 @@ export interface RepeatFigures {
    * postmaster's tree, pgbouncer's, pgbench's): what the model's step times can be checked against.
    */
   cpu_ms_per_tx?: { postgres: number; pgbouncer: number; pgbench: number };
+  /** Commit-like flushes timed on the lab's disk just before the run (flush.ts). */
+  flush_ms?: { mean_ms: number; p50_ms: number; p99_ms: number };
 }
 
 /** What a pgbench per-transaction log (`--log`, no aggregation) holds. */
