@@ -206,6 +206,22 @@ describe('what the diagram shows', () => {
     expect(host.cells.find((c) => c.station === 'pooler')!.saturated).toBe(true);
   }, 30_000);
 
+  it('a commit flush shows on the DB host as a cell of its own', () => {
+    const base = load('pg-order-zipf.json');
+    const s = {
+      ...base,
+      db: { ...base.db, commit_flush: { dist: 'exp', mean_ms: 0.2 } },
+    } as ScenarioInput;
+    const r = run(s);
+    const d = layoutPipeline(s, r, en);
+    const host = d.nodes.find((n) => n.kind === 'host')!;
+    expect(host.stations).toEqual(['host:db', 'flush']);
+    expect(host.detail).toBe('2 cores · USL · client · group commit');
+    const flush = host.cells.find((c) => c.station === 'flush')!;
+    expect(flush.util).toBe(r.stations.flush.utilization);
+    expect(flush.util).toBeGreaterThan(0.3);
+  }, 30_000);
+
   it('the sync seed: its two queries in one box, then the push call; the pool saturates', () => {
     const s = load('seed-sync-baseline.json');
     const r = run(s, 6);

@@ -506,12 +506,21 @@ function hostBoxes(
       : S === 1
         ? ['pooler']
         : Array.from({ length: S }, (_, k) => `pooler[${k}]`);
+    // so does the commit flush (db.commit_flush): the DB machine's disk, one flush at a time
+    const flushes = !s.db.commit_flush
+      ? []
+      : S === 1
+        ? ['flush']
+        : Array.from({ length: S }, (_, k) => `flush[${k}]`);
     make(
       s.db.host,
-      [...names, ...poolers],
+      [...names, ...poolers, ...flushes],
       t('vwHost', { name: s.db.host }),
       nodes.filter((n) => n.kind === 'shards'),
-      pooler ? [t('vwPooler', { n: Number(pooler.threads ?? 1) || 1 })] : [],
+      [
+        ...(pooler ? [t('vwPooler', { n: Number(pooler.threads ?? 1) || 1 })] : []),
+        ...(s.db.commit_flush ? [t('vwCommitFlush')] : []),
+      ],
     );
   }
   for (const [name, svc] of Object.entries(s.services ?? {})) {
