@@ -893,7 +893,7 @@ export function scaleDemand<S extends ScenarioInput | Scenario>(s: S, f: number)
   if (s.async && out.async) out.async.steps = scaleSteps(s.async.steps as Step[], f) as never;
   if (s.db?.rtt_ms !== undefined && out.db) out.db.rtt_ms = sig(s.db.rtt_ms * f);
   if (s.db?.pooler && out.db?.pooler) out.db.pooler.cpu = scaleDist(s.db.pooler.cpu, f);
-  if (s.db?.commit_flush && out.db) out.db.commit_flush = scaleDist(s.db.commit_flush, f);
+  if (s.db?.commit_flush && out.db) out.db.commit_flush = scaleQuery(s.db.commit_flush, f);
   for (const [name, h] of Object.entries(s.hosts ?? {}))
     if (h.client) out.hosts![name].client = { cpu: scaleDist(h.client.cpu, f) };
   return out;

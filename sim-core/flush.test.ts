@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from './simulate';
 import { exp, scenario } from './testkit';
 import { validateScenario } from './validate';
-import type { Dist, ScenarioInput } from './schema';
+import type { Dist, Query, ScenarioInput } from './schema';
 
 type Step = ScenarioInput['handler'][number];
 
@@ -13,7 +13,7 @@ const rel = (a: number, b: number) => Math.abs(a / b - 1);
 const konst = (ms: number) => ({ dist: 'const' as const, ms });
 
 /** N closed clients; each request one transaction of `steps` whose commit flushes for `flush`. */
-function closed(N: number, flush: Dist, steps: Step[], extra: Partial<ScenarioInput> = {}) {
+function closed(N: number, flush: Query, steps: Step[], extra: Partial<ScenarioInput> = {}) {
   return scenario({
     duration_s: 20,
     warmup_s: 1,
@@ -114,6 +114,24 @@ describe('the commit flush (group commit)', () => {
     expect(flushes).toHaveLength(4);
     expect(rel(r.latency_ms.mean, 5 / 3)).toBeLessThan(0.02);
     for (const n of flushes) expect(rel(r.stations[n].utilization, 2 / 3)).toBeLessThan(0.03);
+  });
+
+  it("split into the disk's part and CPU on the shard's host, a busy machine stretches it", () => {
+    // 0.5 ms of disk, then 0.5 ms of CPU: alone on its core, 1 ms
+    const flush = { wait: konst(0.5), cpu: konst(0.5) };
+    const steps: Step[] = [{ db: { query: konst(0) } }];
+    const db = { pool_size: 10, acquire_timeout_ms: 0, host: 'db', commit_flush: flush };
+    const alone = simulate(closed(1, flush, steps, { hosts: { db: { cores: 1 } }, db }));
+    expect(alone.latency_ms.mean).toBeCloseTo(1, 6);
+    expect(alone.stations['host:db'].utilization).toBeCloseTo(0.5, 3);
+    // one thread of other work on the core: the CPU part runs at half speed, 0.5 + 1 ms
+    const busy = { db: { cores: 1, background: 1 } };
+    expect(simulate(closed(1, flush, steps, { hosts: busy, db })).latency_ms.mean).toBeCloseTo(
+      1.5,
+      6,
+    );
+    // without a host for the shards the two parts are simply added
+    expect(simulate(closed(1, flush, steps)).latency_ms.mean).toBeCloseTo(1, 6);
   });
 
   it('is named when nothing commits', () => {

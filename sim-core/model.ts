@@ -649,7 +649,7 @@ export class PipelineSim extends Scaler {
           this.closeSloWindow();
           break;
         case EV_FLUSH:
-          this.flushEnd(p);
+          this.flushDisk(p);
           break;
         case EV_WINDOW:
           this.closeWindow();

@@ -62,7 +62,7 @@ export const KeySchema = z.enum(['user', 'item']);
 
 /**
  * A DB query's time split into CPU on the shard's host (shared with everything else running there
- * by processor sharing) and waiting that uses no CPU there (I/O, commit flush). Without `db.host`
+ * by processor sharing) and waiting that uses no CPU there (I/O). Without `db.host`
  * the two are simply added.
  */
 export const QuerySplitSchema = z.strictObject({
@@ -375,13 +375,15 @@ export const DbSchema = z.strictObject({
     .optional(),
   /**
    * The flush of a transaction's commit record (PostgreSQL's WAL flush with synchronous_commit
-   * on): how long one flush takes. At COMMIT, after its round trip, a transaction waits for a
-   * flush on its shard; a shard flushes one batch at a time (group commit): a commit that arrives
-   * while a flush is in progress waits for it to end, and the next flush covers every commit that
-   * waited. Locks taken inside a transaction are then held until its flush ends. Only
-   * transactions flush (a lone db step is an autocommitted read).
+   * on): how long one flush takes — one distribution, or `{ "wait": Dist, "cpu": Dist }`: the
+   * disk's part, then CPU on the shard's host by processor sharing (the flushing process must run
+   * again before it hands the flush on, so a busy machine stretches it). At COMMIT, after its
+   * round trip, a transaction waits for a flush on its shard; a shard flushes one batch at a time
+   * (group commit): a commit that arrives while a flush is in progress waits for it to end, and
+   * the next flush covers every commit that waited. Locks taken inside a transaction are then
+   * held until its flush ends. Only transactions flush (a lone db step is an autocommitted read).
    */
-  commit_flush: DistSchema.optional(),
+  commit_flush: QuerySchema.optional(),
 });
 
 export const ServiceSchema = z.strictObject({

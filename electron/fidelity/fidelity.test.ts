@@ -30,6 +30,7 @@ import {
   peakOf,
   seriesVerdict,
   summaryLine,
+  walLine,
   type SeriesReport,
 } from './report';
 import {
@@ -43,6 +44,7 @@ import {
   parseSeriesCsv,
   percentile,
   seriesCsv,
+  walFigures,
   type RepeatFigures,
 } from './stats';
 
@@ -286,6 +288,39 @@ describe('the report', () => {
     expect(cpuLine({ ...pooled, measured: [combineRepeats(1, [repeat(1200, 0.8, 0.7, 2)])] })).toBe(
       undefined,
     );
+  });
+
+  it('prints how PostgreSQL flushed its WAL under a series that recorded it', () => {
+    const wal = (tx_per_flush: number, flush_ms: number, flush_busy: number) => ({
+      tx_per_flush,
+      flush_ms,
+      flush_busy,
+    });
+    const s: SeriesReport = {
+      name: 'uniform-direct',
+      calibrateAt: [1],
+      measured: [
+        combineRepeats(1, [
+          { ...repeat(880, 1.1, 1, 2), wal: wal(1, 0.226, 0.15) },
+          { ...repeat(870, 1.1, 1, 2), wal: wal(1, 0.24, 0.16) },
+          { ...repeat(890, 1.1, 1, 2), wal: wal(1, 0.2, 0.14) },
+        ]),
+        combineRepeats(32, [{ ...repeat(2760, 11.6, 9, 30), wal: wal(2.98, 0.842, 0.6) }]),
+      ],
+    };
+    expect(walLine(s)).toBe(
+      'WAL flushes by clients (pg_stat_wal, median of the repeats): ' +
+        '1: 1.00 tx a flush, 0.226 ms each, busy 15 % | 32: 2.98 tx a flush, 0.842 ms each, busy 60 %',
+    );
+    expect(formatMarkdown('t', [], [s])).toContain('WAL flushes by clients');
+    expect(walLine({ ...s, measured: [combineRepeats(1, [repeat(1200, 0.8, 0.7, 2)])] })).toBe(
+      undefined,
+    );
+    // from pg_stat_wal's counters: 5,273 transactions in 6 s over 5,273 syncs of 1,150 ms in all
+    expect(
+      walFigures({ wal_sync: 5273, wal_write_time: 42, wal_sync_time: 1150 }, 5273, 6),
+    ).toEqual({ tx_per_flush: 1, flush_ms: 0.226, flush_busy: 0.199 });
+    expect(walFigures({ wal_sync: 0, wal_write_time: 0, wal_sync_time: 0 }, 10, 6)).toBeUndefined();
   });
 
   it('finds no fall when the last point is the peak or within 5 % of it', () => {

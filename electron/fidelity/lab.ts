@@ -237,6 +237,8 @@ export class Lab {
         listen_addresses: "'127.0.0.1'",
         port: String(this.pgPort),
         unix_socket_directories: `'${this.dir}'`,
+        // the WAL flushes' time in pg_stat_wal (pgbench.ts: per repeat)
+        track_wal_io_timing: 'on',
         ...this.opts.pgSettings,
       };
       appendFileSync(

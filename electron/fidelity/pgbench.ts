@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { cpuPerTransaction, othersBetween, samplePartTicks, sampleCpu } from './cpu';
 import { DB_NAME, pgBin, runProgram, type Lab } from './lab';
-import { latencySummary, parsePgbenchLog, parsePgbenchSummary, type RepeatFigures } from './stats';
+import {
+  latencySummary,
+  parsePgbenchLog,
+  parsePgbenchSummary,
+  walFigures,
+  type RepeatFigures,
+} from './stats';
 
 export type Dist = 'uniform' | 'zipf';
 export type Mode = 'direct' | 'pooled';
@@ -108,6 +114,7 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   const prefix = `run${++runNo}`;
   const roots = [process.pid, ...(lab.postmasterPid ? [lab.postmasterPid] : [])];
   const before = sampleCpu(roots);
+  await lab.psql("SELECT pg_stat_reset_shared('wal')");
   const partsBefore = samplePartTicks(lab.postmasterPid, lab.bouncerPid);
   const { stdout } = await runProgram(
     pgBin('pgbench'),
@@ -116,6 +123,8 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   );
   const others = othersBetween(before, sampleCpu(roots), os.cpus().length);
   const partsAfter = samplePartTicks(lab.postmasterPid, lab.bouncerPid);
+  const walLine = await lab.psql('SELECT wal_sync, wal_write_time, wal_sync_time FROM pg_stat_wal');
+  const [wal_sync, wal_write_time, wal_sync_time] = walLine.trim().split('|').map(Number);
   const summary = parsePgbenchSummary(stdout);
   const files = readdirSync(logDir).filter((f) => f.startsWith(`${prefix}.`));
   if (files.length === 0) throw new Error(`pgbench wrote no per-transaction log in ${logDir}`);
@@ -129,6 +138,7 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   }
   const lat = latencySummary(latencies);
   const cpu = cpuPerTransaction(partsBefore, partsAfter, lat.count);
+  const wal = walFigures({ wal_sync, wal_write_time, wal_sync_time }, lat.count, run.seconds);
   return {
     throughput_rps: summary.tps,
     mean_ms: lat.mean_ms,
@@ -146,5 +156,6 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
       steal_pct: Math.round(others.steal_pct * 10) / 10,
     }),
     ...(cpu && { cpu_ms_per_tx: cpu }),
+    ...(wal && { wal }),
   };
 }

@@ -304,6 +304,27 @@ export function cpuLine(s: SeriesReport): string | undefined {
     : undefined;
 }
 
+/**
+ * PostgreSQL's WAL flushes at each point (the median of the repeats kept), or undefined when no
+ * repeat recorded them: what the model's commit flush (db.commit_flush) can be checked against —
+ * how many commits share a flush, how long one takes under load, how busy the flushing is.
+ */
+export function walLine(s: SeriesReport): string | undefined {
+  const parts: string[] = [];
+  for (const p of sortedPoints(s)) {
+    const r = (p.repeats ?? []).flatMap((x) => (x.wal ? [x.wal] : []));
+    if (r.length === 0) continue;
+    const med = (k: 'tx_per_flush' | 'flush_ms' | 'flush_busy') => median(r.map((x) => x[k]));
+    parts.push(
+      `${p.concurrency}: ${med('tx_per_flush').toFixed(2)} tx a flush, ` +
+        `${med('flush_ms').toFixed(3)} ms each, busy ${Math.round(med('flush_busy') * 100)} %`,
+    );
+  }
+  return parts.length
+    ? `WAL flushes by clients (pg_stat_wal, median of the repeats): ${parts.join(' | ')}`
+    : undefined;
+}
+
 /** The text report of one series: its table, a legend and the summary. */
 export function formatSeries(s: SeriesReport): string {
   return [
@@ -311,6 +332,7 @@ export function formatSeries(s: SeriesReport): string {
     '  cal = calibration point, held-out = predicted only; ± = half the min–max range of the repeats',
     ...(s.fit ? [`  ${fitLine(s.fit)}`] : []),
     ...(cpuLine(s) ? [`  ${cpuLine(s)}`] : []),
+    ...(walLine(s) ? [`  ${walLine(s)}`] : []),
     `  ${summaryLine(s)}`,
   ].join('\n');
 }
@@ -326,10 +348,12 @@ export function formatMarkdown(title: string, context: string[], series: SeriesR
     out.push(`|${HEADERS.map((_, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const p of sortedPoints(s)) out.push(`| ${rowCells(s, p).map(mdEscape).join(' | ')} |`);
     const cpu = cpuLine(s);
+    const wal = walLine(s);
     out.push(
       '',
       ...(s.fit ? [mdEscape(fitLine(s.fit)), ''] : []),
       ...(cpu ? [mdEscape(cpu), ''] : []),
+      ...(wal ? [mdEscape(wal), ''] : []),
       mdEscape(summaryLine(s)),
       '',
     );

@@ -56,8 +56,33 @@ export interface RepeatFigures {
    * postmaster's tree, pgbouncer's, pgbench's): what the model's step times can be checked against.
    */
   cpu_ms_per_tx?: { postgres: number; pgbouncer: number; pgbench: number };
+  /**
+   * PostgreSQL's WAL flushes during the run (pg_stat_wal with track_wal_io_timing): transactions
+   * per flush, the mean time of one (its write and fdatasync) and the share of the run a flush
+   * was in progress.
+   */
+  wal?: { tx_per_flush: number; flush_ms: number; flush_busy: number };
   /** Commit-like flushes timed on the lab's disk just before the run (flush.ts). */
   flush_ms?: { mean_ms: number; p50_ms: number; p99_ms: number };
+}
+
+/**
+ * The WAL figures of a run from pg_stat_wal's counters (reset before it): wal_sync, and
+ * wal_write_time and wal_sync_time in ms, over `transactions` committed in `seconds`.
+ */
+export function walFigures(
+  stat: { wal_sync: number; wal_write_time: number; wal_sync_time: number },
+  transactions: number,
+  seconds: number,
+): RepeatFigures['wal'] {
+  if (!(stat.wal_sync > 0) || !(transactions > 0) || !(seconds > 0)) return undefined;
+  const r = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
+  const busy = stat.wal_write_time + stat.wal_sync_time;
+  return {
+    tx_per_flush: r(transactions / stat.wal_sync, 2),
+    flush_ms: r(busy / stat.wal_sync, 3),
+    flush_busy: r(busy / (seconds * 1000), 3),
+  };
 }
 
 /** What a pgbench per-transaction log (`--log`, no aggregation) holds. */

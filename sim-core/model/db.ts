@@ -21,7 +21,8 @@ import * as K from './state';
 const { OP_DB, OP_CALL, OP_LOCK, OP_TXB, OP_TXQ } = P;
 
 // the shared constants as module-local copies (state.ts says why)
-const { BAL_HASH, EV_DONE, EV_FLUSH, EV_QCPU, EV_RESUME, PRI_MODEL, PS_DONE, PS_POOLER } = K;
+const { BAL_HASH, EV_DONE, EV_FLUSH, EV_QCPU, EV_RESUME, PRI_MODEL, PS_DONE, PS_FLUSH, PS_POOLER } =
+  K;
 
 /** The database: connection pools, shards, queries and transactions. */
 export abstract class Db extends Locks {
@@ -167,15 +168,35 @@ export abstract class Db extends Locks {
     else {
       this.grab(this.sFlush + k);
       this.flushBatch[k].push(j);
-      this.ev.push(this.now + this.flushTime!.sample(this.rSvc), EV_FLUSH, k, PRI_MODEL);
+      this.startFlush(k);
     }
+  }
+
+  /** Shard k's flush starts: its disk part, then (with one) its CPU part (`flushDisk`). */
+  private startFlush(k: number): void {
+    let d = this.flushTime!.sample(this.rSvc);
+    // without a host for the shards, the CPU part is a delay too
+    if (this.flushCpu !== null && this.mShard < 0) d += this.flushCpu.sample(this.rSvc);
+    this.ev.push(this.now + d, EV_FLUSH, k, PRI_MODEL);
+  }
+
+  /** Shard k's flush has been to the disk: its CPU part runs on k's host, as the batch's first job. */
+  protected flushDisk(k: number): void {
+    if (this.flushCpu === null || this.mShard < 0) this.flushEnd(k);
+    else
+      this.psStart(
+        this.mShard + k,
+        this.flushBatch[k][0],
+        this.flushCpu.sample(this.rSvc),
+        PS_FLUSH,
+      );
   }
 
   /**
    * Shard k's flush ended: the next starts at once if commits are waiting, covering all of them;
    * then the commits it covered go on past their FLUSH, in the order they arrived.
    */
-  protected flushEnd(k: number): void {
+  protected override flushEnd(k: number): void {
     const done = this.flushBatch[k];
     const q = this.qFlush + k;
     const st = this.sFlush + k;
@@ -186,8 +207,7 @@ export abstract class Db extends Locks {
       next.push(w);
     }
     this.flushBatch[k] = next;
-    if (next.length > 0)
-      this.ev.push(this.now + this.flushTime!.sample(this.rSvc), EV_FLUSH, k, PRI_MODEL);
+    if (next.length > 0) this.startFlush(k);
     else this.release(st);
     for (const j of done) {
       this.jPc[j]++;

@@ -3,14 +3,14 @@
 // co-located load generator — runs on a PsMachine (../ps.ts) whose cores are shared by processor
 // sharing; the machines are laid out in state.ts. A job's CPU there is a stint: `psStart` adds it
 // to the machine, an EV_PS comes at the machine's next departure (`psDeparture`), and the job goes
-// on as the stint's kind says (PS_RESUME, PS_DONE, PS_CLIENT, PS_POOLER). A machine is also a station: busy
-// cores and runnable jobs without a core are its areas, a stint's slowdown (how much longer than
-// its demand it took) is its wait.
+// on as the stint's kind says (PS_RESUME, PS_DONE, PS_CLIENT, PS_POOLER, PS_FLUSH). A machine is
+// also a station: busy cores and runnable jobs without a core are its areas, a stint's slowdown
+// (how much longer than its demand it took) is its wait.
 import { Gateway } from './gateway';
 import * as K from './state';
 
 // the shared constants as module-local copies (state.ts says why)
-const { EV_PS, F_CLIENT, PRI_MODEL, PS_CLIENT, PS_DONE, PS_POOLER, PS_RESUME } = K;
+const { EV_PS, F_CLIENT, PRI_MODEL, PS_CLIENT, PS_DONE, PS_FLUSH, PS_POOLER, PS_RESUME } = K;
 
 /** Host machines: processor-sharing stints and the co-located load generator. */
 export abstract class Hosts extends Gateway {
@@ -72,6 +72,7 @@ export abstract class Hosts extends Gateway {
     if (kind === PS_RESUME) this.resume(j);
     else if (kind === PS_DONE) this.stintDone(j);
     else if (kind === PS_POOLER) this.poolerDone(j);
+    else if (kind === PS_FLUSH) this.flushEnd(this.jPhase[j]);
     else this.clientDone(j);
     return true;
   }

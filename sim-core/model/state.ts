@@ -56,6 +56,7 @@ export const PS_RESUME = 0; // go on at jPc (a cpu step; jPc was moved past it)
 export const PS_DONE = 1; // the query or call at jPc is done
 export const PS_CLIENT = 2; // a load generator's CPU before its next send
 export const PS_POOLER = 3; // a statement's pass through the pooler: its query goes on (db.ts)
+export const PS_FLUSH = 4; // a commit flush's CPU part, run by the batch's first job (db.ts)
 
 export const PRI_CONTROL = 0;
 export const PRI_MODEL = 1;
@@ -246,8 +247,10 @@ export abstract class SimState {
   /** db.pooler: the CPU a statement spends in it, and how many statements it runs at once. */
   protected readonly poolerCpu: Sampler | null;
   readonly poolerThreads: number;
-  /** db.commit_flush: how long one flush takes (null: none). */
+  /** db.commit_flush: how long one flush waits for the disk (null: no flush). */
   protected readonly flushTime: Sampler | null;
+  /** db.commit_flush's CPU part, run on the shard's host after the disk (null: none). */
+  protected readonly flushCpu: Sampler | null;
   /** Per shard: the commits the flush in progress covers (empty: no flush in progress). */
   protected readonly flushBatch: number[][];
 
@@ -356,7 +359,13 @@ export abstract class SimState {
     this.poolerCpu = s.db?.pooler ? Sampler.of(s.db.pooler.cpu) : null;
     this.poolerThreads = s.db?.pooler?.threads ?? 0;
     const nPooler = this.poolerCpu ? this.S : 0;
-    this.flushTime = s.db?.commit_flush ? Sampler.of(s.db.commit_flush) : null;
+    const flush = s.db?.commit_flush;
+    this.flushTime = !flush
+      ? null
+      : 'dist' in flush
+        ? Sampler.of(flush)
+        : Sampler.of(flush.wait ?? { dist: 'const', ms: 0 });
+    this.flushCpu = flush && !('dist' in flush) ? Sampler.of(flush.cpu) : null;
     const nFlush = this.flushTime ? this.S : 0;
     this.flushBatch = Array.from({ length: nFlush }, () => []);
     this.dbx = this.mShard >= 0 || this.rtt > 0 || this.prog.split;
@@ -509,6 +518,8 @@ export abstract class SimState {
   protected abstract stintDone(j: number): void;
   /** Job j's pass through its shard's pooler ended (hosts: its CPU stint ended). */
   protected abstract poolerDone(j: number): void;
+  /** Shard k's commit flush ended (hosts: when its CPU part ends). */
+  protected abstract flushEnd(k: number): void;
   // ---- async.ts
   /** Part of a solved worker pool's station area that lies after now (stations: areaB, areaQ). */
   protected abstract lazyFuture(st: number, queue: boolean): number;
