@@ -14,6 +14,7 @@ import {
   measuredFlush,
   measuredPoolerCpu,
   parseOptions,
+  seriesBase,
   statementsOf,
 } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
@@ -313,6 +314,18 @@ describe('the report', () => {
         '1: 1.00 tx a flush, 0.226 ms each, busy 15 % | 32: 2.98 tx a flush, 0.842 ms each, busy 60 %',
     );
     expect(formatMarkdown('t', [], [s])).toContain('WAL flushes by clients');
+    // with a model that has a commit flush, how busy its flush was beside the measured figure
+    const predicted = [
+      {
+        concurrency: 32,
+        throughput_rps: 2700,
+        mean_ms: 11,
+        p99_ms: 30,
+        flush_busy: 0.55,
+        seeds: 3,
+      },
+    ];
+    expect(walLine({ ...s, predicted })).toContain('busy 60 % (model 55 %)');
     expect(walLine({ ...s, measured: [combineRepeats(1, [repeat(1200, 0.8, 0.7, 2)])] })).toBe(
       undefined,
     );
@@ -565,6 +578,30 @@ describe("the disk's commit flush", () => {
       expect(() => commitFlushOption(bad)).toThrow(
         `--commit-flush: a flush's mean in ms (> 0), optionally ",P99" above it, e.g. 0.2,0.9 (got ${bad})`,
       );
+  });
+});
+
+describe("a series' parts model", () => {
+  it("takes the disk's flush as timed, and keeps the CPU part the base gives", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-base-'));
+    try {
+      const o = {
+        ...(parseOptions(['--out', dir]) as Exclude<ReturnType<typeof parseOptions>, 'help'>),
+      };
+      const read = (f: string) =>
+        JSON.parse(readFileSync(f, 'utf8')) as { db: Record<string, unknown>; notes: string };
+      const flush = { mean_ms: 0.22, p99_ms: 0.4 };
+      const b = read(seriesBase(o, 'uniform-direct', { items: 100000, zipfS: 0, flush }));
+      const shipped = read(o.base).db.commit_flush as { cpu?: unknown } | undefined;
+      const disk = { dist: 'lognormal', mean_ms: 0.22, p99_ms: 0.4 };
+      expect(b.db.commit_flush).toEqual(shipped?.cpu ? { ...shipped, wait: disk } : disk);
+      expect(b.notes).toContain('db.commit_flush: 0.22 ms mean, P99 0.4 ms, as timed on the disk');
+      // no figures and no --commit-flush: the base's own flush, if any, is left as it is
+      const none = read(seriesBase(o, 'zipf-direct', { items: 100000, zipfS: 1.1 }));
+      expect(none.db.commit_flush).toEqual(shipped);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -106,6 +106,7 @@ async function inParallel<T, R>(items: T[], n: number, f: (t: T) => Promise<R>):
 interface RunJson {
   throughput_rps: number;
   latency_ms: { mean: number; p99: number };
+  stations?: Record<string, { utilization: number } | undefined>;
 }
 
 /**
@@ -168,6 +169,10 @@ export async function calibrateAndPredict(
       throughput_rps: mean((r) => r.throughput_rps),
       mean_ms: mean((r) => r.latency_ms.mean),
       p99_ms: mean((r) => r.latency_ms.p99),
+      // a model with a commit flush: the share of the time a flush was in progress
+      ...(rs.every((r) => r.stations?.flush)
+        ? { flush_busy: mean((r) => r.stations!.flush!.utilization) }
+        : {}),
       seeds: rs.length,
     };
   });

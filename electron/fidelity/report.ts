@@ -10,6 +10,8 @@ export interface PredictedPoint {
   throughput_rps: number;
   mean_ms: number;
   p99_ms: number;
+  /** The share of the time the model's commit flush was in progress (with db.commit_flush). */
+  flush_busy?: number;
   /** How many seeds were averaged. */
   seeds: number;
 }
@@ -315,9 +317,11 @@ export function walLine(s: SeriesReport): string | undefined {
     const r = (p.repeats ?? []).flatMap((x) => (x.wal ? [x.wal] : []));
     if (r.length === 0) continue;
     const med = (k: 'tx_per_flush' | 'flush_ms' | 'flush_busy') => median(r.map((x) => x[k]));
+    const model = s.predicted?.find((x) => x.concurrency === p.concurrency)?.flush_busy;
     parts.push(
       `${p.concurrency}: ${med('tx_per_flush').toFixed(2)} tx a flush, ` +
-        `${med('flush_ms').toFixed(3)} ms each, busy ${Math.round(med('flush_busy') * 100)} %`,
+        `${med('flush_ms').toFixed(3)} ms each, busy ${Math.round(med('flush_busy') * 100)} %` +
+        (model === undefined ? '' : ` (model ${Math.round(model * 100)} %)`),
     );
   }
   return parts.length
