@@ -296,6 +296,8 @@ export function seriesBase(
     pool?: number;
     poolerCpu?: number;
     flush?: Options['commitFlush'];
+    /** The flush came from --commit-flush, not from the disk's timed flushes. */
+    flushGiven?: boolean;
   },
 ): string {
   let base: Record<string, unknown> & {
@@ -331,7 +333,8 @@ export function seriesBase(
     flush =
       `; each commit waits for the commit flush, one flush at a time covering every commit ` +
       `waiting (db.commit_flush: ${c.flush.mean_ms} ms mean` +
-      `${c.flush.p99_ms === undefined ? '' : `, P99 ${c.flush.p99_ms} ms`}, as timed on the disk)`;
+      `${c.flush.p99_ms === undefined ? '' : `, P99 ${c.flush.p99_ms} ms`}` +
+      `${c.flushGiven ? ', --commit-flush' : ', as timed on the disk'})`;
   }
   base.name = `${String(base.name ?? 'base')} — ${name}`;
   base.notes =
@@ -682,6 +685,7 @@ export async function main(argv: string[]): Promise<number> {
                       pool: pooled ? pool : undefined,
                       poolerCpu,
                       flush,
+                      flushGiven: o.commitFlush !== undefined,
                     })
                   : undefined,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),

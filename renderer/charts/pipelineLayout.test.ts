@@ -169,10 +169,14 @@ describe('what the diagram shows', () => {
     expect(inside(shards[1], lockFrame)).toBe(true);
     // the machine: one box for host db, below everything else, linked to both shard boxes
     const host = d.nodes.find((n) => n.kind === 'host')!;
-    expect(host.stations).toEqual(['host:db']);
+    // its cores and its commit flush (group commit), each a cell; the box shows the busier
+    expect(host.stations).toEqual(['host:db', 'flush']);
     expect(host.title).toBe('Host db');
-    expect(host.detail).toBe('2 cores · USL · client');
-    expect(host.util).toBe(r.stations['host:db'].utilization);
+    expect(host.detail).toBe('2 cores · USL · client · group commit');
+    expect(host.cells.map((c) => c.station)).toEqual(['host:db', 'flush']);
+    expect(host.util).toBe(
+      Math.max(r.stations['host:db'].utilization, r.stations.flush.utilization),
+    );
     expect(host.y).toBeGreaterThan(Math.max(...shards.map((n) => n.y + n.h)));
     for (const sh of shards)
       expect(
@@ -199,15 +203,16 @@ describe('what the diagram shows', () => {
     expect(r.saturated).toBe('pooler');
     const d = layoutPipeline(s, r, en);
     const host = d.nodes.find((n) => n.kind === 'host')!;
-    expect(host.stations).toEqual(['host:db', 'pooler']);
-    expect(host.detail).toBe('2 cores · USL · client · pooler ×1');
-    expect(host.cells.map((c) => c.station)).toEqual(['host:db', 'pooler']);
+    expect(host.stations).toEqual(['host:db', 'pooler', 'flush']);
+    expect(host.detail).toBe('2 cores · USL · client · pooler ×1 · group commit');
+    expect(host.cells.map((c) => c.station)).toEqual(['host:db', 'pooler', 'flush']);
     expect(host.saturated).toBe(true);
     expect(host.cells.find((c) => c.station === 'pooler')!.saturated).toBe(true);
   }, 30_000);
 
   it('a commit flush shows on the DB host as a cell of its own', () => {
     const base = load('pg-order-zipf.json');
+    // one distribution instead of the profile's disk and CPU parts
     const s = {
       ...base,
       db: { ...base.db, commit_flush: { dist: 'exp', mean_ms: 0.2 } },

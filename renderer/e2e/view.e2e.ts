@@ -278,12 +278,12 @@ describe('reading a result in Chromium', () => {
     await waitForResultAfter(await resultSeq());
   });
 
-  it('draws the PostgreSQL order profile with its transaction, its row lock and its machine', async () => {
+  it('draws the PostgreSQL order profile with its transaction, its row lock, its machine and its commit flush', async () => {
     await loadShipped('PostgreSQL order transaction');
     expect(await diagram().getByText('transaction: one connection, shard by user').count()).toBe(1);
     expect(await diagram().getByText('holding lock[0]').count()).toBe(1);
     const host = diagram().getByRole('img', {
-      name: /^Host db \(host:db\): 2 cores · USL · client, \d+ %$/,
+      name: /^Host db \(host:db, flush\): 2 cores · USL · client · group commit, max \d+ %$/,
     });
     expect(await host.count()).toBe(1);
     expect(
@@ -297,7 +297,7 @@ describe('reading a result in Chromium', () => {
       .getByRole('table', { name: 'Stations' })
       .locator('tbody th code')
       .allTextContents();
-    expect(rows).toEqual(['instances', 'db_pool', 'shard[0]', 'lock[0]', 'host:db']);
+    expect(rows).toEqual(['instances', 'db_pool', 'shard[0]', 'lock[0]', 'host:db', 'flush']);
   });
 
   it('reads the same in 简体中文 and the dark theme', async () => {
