@@ -49,6 +49,10 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // what a user waits for (a run, a redraw) takes longer on a machine shared with other
+          // work: Vitest's 1 s default for expect.poll failed two stories when two suites ran at
+          // once (autoscaler card, undo), both green alone
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
