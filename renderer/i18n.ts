@@ -1418,8 +1418,8 @@ const PROFILE_NAMES_ZH: Record<string, string> = {
   'Replay: an nginx access log of the order endpoint': '回放：下单接口的 nginx 访问日志',
   'Shard hotspot: user_id % 16 with one Zipf-hot user':
     '分片热点：user_id % 16，其中一个 Zipf 热门用户',
-  'PostgreSQL order transaction on hot items (structured: cores, contention, a transaction, a row lock)':
-    '热门商品上的 PostgreSQL 下单事务（结构化：CPU 核、争用、事务、行锁）',
+  'PostgreSQL order transaction on hot items (structured: cores, contention, a transaction, a row lock, group commit)':
+    '热门商品上的 PostgreSQL 下单事务（结构化：CPU 核、争用、事务、行锁、组提交）',
 };
 
 /** A scenario's name as shown in `lang`: a shipped profile's name in Chinese, others as written. */
