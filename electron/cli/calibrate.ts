@@ -399,7 +399,7 @@ function calibrateBase(
     `κ = ${sig(fit.kappa, 4)} (R² ${fit.r2.toFixed(4)} on throughput, ${fit.evaluations} ` +
     `candidates simulated); ` +
     (scaled
-      ? `every step's time, the round trip${s.db?.pooler ? ", the pooler's CPU" : ''} and the load ` +
+      ? `every step's time, the round trip${s.db?.pooler ? ", the pooler's CPU" : ''}${s.db?.commit_flush ? ', the commit flush' : ''} and the load ` +
         `generator's CPU are ${sig(scaled.scale, 4)}× the ` +
         `base's (--fit-demand: simulated without contention they give the mean latency of ` +
         `${sig(scaled.measured_mean_ms, 4)} ms measured at ${scaled.source}); the split between them and the ` +
