@@ -127,7 +127,7 @@ function walk(steps: readonly Step[], s: Scenario, d: Demand, weight: number, sy
       const begin = 2 * db + (flush ? queryMean(flush) : 0);
       if (sync) d.handler += weight * begin;
       else d.workers += weight * begin;
-      d.events += weight * ((db > 0 ? 2 : 0) + (s.db?.commit_flush ? 1 : 0));
+      d.events += weight * ((db > 0 ? 2 : 0) + (flush ? 1 : 0));
       d.dbCpu += weight * (2 * pooler + (flush ? queryCpu(flush) : 0));
       walk(st.transaction.steps, s, d, weight, sync);
       const held = (sync ? d.handler : d.workers) - before;

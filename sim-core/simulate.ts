@@ -177,27 +177,21 @@ function buildStations(
   // host machines: cores in use by the model's jobs / cores; the queue is runnable jobs without a
   // core, the wait is how much longer than their demand CPU stints took
   if (sim.mInst >= 0) stations['host:instances'] = agg(sim.sHost + sim.mInst, 'host');
-  if (sim.mShard >= 0) {
-    if (sim.S === 1) stations['host:db'] = one(sim.sHost + sim.mShard, 'host');
-    else
-      for (let k = 0; k < sim.S; k++)
-        stations[`host:db[${k}]`] = one(sim.sHost + sim.mShard + k, 'host');
-  }
+  // a station per shard: `name` with one shard, `name[k]` with several
+  const perShard = (name: string, first: number, kind: 'host' | 'service') => {
+    if (sim.S === 1) stations[name] = one(first, kind);
+    else for (let k = 0; k < sim.S; k++) stations[`${name}[${k}]`] = one(first + k, kind);
+  };
+  if (sim.mShard >= 0) perShard('host:db', sim.sHost + sim.mShard, 'host');
   sim.svcNames.forEach((name, k) => {
     if (sim.svcMach[k] >= 0)
       stations[`host:service:${name}`] = one(sim.sHost + sim.svcMach[k], 'host');
   });
   if (sim.clientAlone) stations['host:client'] = one(sim.sHost + sim.mClient, 'host');
   // a pooler (db.pooler) per shard: threads busy, statements waiting for one
-  if (sim.poolerThreads > 0) {
-    if (sim.S === 1) stations.pooler = one(sim.sPooler, 'service');
-    else for (let k = 0; k < sim.S; k++) stations[`pooler[${k}]`] = one(sim.sPooler + k, 'service');
-  }
+  if (sim.poolerThreads > 0) perShard('pooler', sim.sPooler, 'service');
   // a commit flush (db.commit_flush) per shard: a flush in progress, commits waiting for the next
-  if (sim.sFlush < sim.nSt) {
-    if (sim.S === 1) stations.flush = one(sim.sFlush, 'service');
-    else for (let k = 0; k < sim.S; k++) stations[`flush[${k}]`] = one(sim.sFlush + k, 'service');
-  }
+  if (sim.flushing) perShard('flush', sim.sFlush, 'service');
   if (waitOf && a.waitCounts)
     for (const [name, st] of Object.entries(stations)) a.waitCounts[name] = waitOf.get(st) ?? 0;
   return stations;

@@ -498,23 +498,19 @@ function hostBoxes(
   if (s.db?.host !== undefined && kinds[s.db.host]) {
     used.add(s.db.host);
     const S = Math.max(1, Number(s.db.shards ?? 1) || 1);
-    const names = S === 1 ? ['host:db'] : Array.from({ length: S }, (_, k) => `host:db[${k}]`);
-    // a pooler (db.pooler) runs on the shards' machines: its threads are cells of the same box
+    // a station per shard: `name` with one shard, `name[k]` with several
+    const perShard = (name: string) =>
+      S === 1 ? [name] : Array.from({ length: S }, (_, k) => `${name}[${k}]`);
+    // a pooler (db.pooler) and the commit flush (db.commit_flush, the disk) belong to the shards'
+    // machines: their stations are cells of the same box
     const pooler = s.db.pooler;
-    const poolers = !pooler
-      ? []
-      : S === 1
-        ? ['pooler']
-        : Array.from({ length: S }, (_, k) => `pooler[${k}]`);
-    // so does the commit flush (db.commit_flush): the DB machine's disk, one flush at a time
-    const flushes = !s.db.commit_flush
-      ? []
-      : S === 1
-        ? ['flush']
-        : Array.from({ length: S }, (_, k) => `flush[${k}]`);
     make(
       s.db.host,
-      [...names, ...poolers, ...flushes],
+      [
+        ...perShard('host:db'),
+        ...(pooler ? perShard('pooler') : []),
+        ...(s.db.commit_flush ? perShard('flush') : []),
+      ],
       t('vwHost', { name: s.db.host }),
       nodes.filter((n) => n.kind === 'shards'),
       [

@@ -253,6 +253,10 @@ export abstract class SimState {
   protected readonly flushCpu: Sampler | null;
   /** Per shard: the commits the flush in progress covers (empty: no flush in progress). */
   protected readonly flushBatch: number[][];
+  /** There is a commit flush (db.commit_flush). */
+  get flushing(): boolean {
+    return this.flushTime !== null;
+  }
 
   // ---- counters: cohort (arrived in the window)
   cArrived = 0;
