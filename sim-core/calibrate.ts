@@ -849,35 +849,40 @@ export function scaleDist(d: Dist, f: number): Dist {
   }
 }
 
-/** A query's time, scaled (one distribution, or its cpu and wait parts). */
-function scaleQuery<Q extends Dist | { cpu: Dist; wait?: Dist }>(q: Q, f: number): Q {
-  if ('dist' in q) return scaleDist(q, f) as Q;
-  return { ...q, cpu: scaleDist(q.cpu, f), ...(q.wait ? { wait: scaleDist(q.wait, f) } : {}) };
+/**
+ * A query's time, scaled: one distribution is time the query holds its shard (a wait, `fw`); a
+ * split one has its CPU part scaled by `fc` and its wait by `fw`.
+ */
+function scaleQuery<Q extends Dist | { cpu: Dist; wait?: Dist }>(q: Q, fc: number, fw: number): Q {
+  if ('dist' in q) return scaleDist(q, fw) as Q;
+  return { ...q, cpu: scaleDist(q.cpu, fc), ...(q.wait ? { wait: scaleDist(q.wait, fw) } : {}) };
 }
 
-function scaleSteps(steps: readonly Step[], f: number): Step[] {
+function scaleSteps(steps: readonly Step[], fc: number, fw: number): Step[] {
   return steps.map((st): Step => {
-    if ('cpu' in st) return { cpu: scaleDist(st.cpu, f) };
-    if ('db' in st) return { db: { ...st.db, query: scaleQuery(st.db.query, f) } };
+    if ('cpu' in st) return { cpu: scaleDist(st.cpu, fc) };
+    if ('db' in st) return { db: { ...st.db, query: scaleQuery(st.db.query, fc, fw) } };
     if ('cache' in st)
       return {
         cache: {
           ...st.cache,
-          lookup: scaleDist(st.cache.lookup, f),
-          miss_query: scaleQuery(st.cache.miss_query, f),
+          lookup: scaleDist(st.cache.lookup, fw),
+          miss_query: scaleQuery(st.cache.miss_query, fc, fw),
         },
       };
-    if ('call' in st) return { call: { ...st.call, time: scaleDist(st.call.time, f) } };
+    if ('call' in st) return { call: { ...st.call, time: scaleDist(st.call.time, fw) } };
     if ('lock' in st)
       return {
         lock: {
           ...st.lock,
-          ...(st.lock.overhead ? { overhead: scaleDist(st.lock.overhead, f) } : {}),
-          steps: scaleSteps(st.lock.steps, f),
+          ...(st.lock.overhead ? { overhead: scaleDist(st.lock.overhead, fw) } : {}),
+          steps: scaleSteps(st.lock.steps, fc, fw),
         },
       };
     if ('transaction' in st)
-      return { transaction: { ...st.transaction, steps: scaleSteps(st.transaction.steps, f) } };
+      return {
+        transaction: { ...st.transaction, steps: scaleSteps(st.transaction.steps, fc, fw) },
+      };
     return st;
   });
 }
@@ -888,24 +893,49 @@ function scaleSteps(steps: readonly Step[], f: number): Step[] {
  * generator's CPU. Not think times, timeouts or arrival rates: the demand, not the workload.
  */
 export function scaleDemand<S extends ScenarioInput | Scenario>(s: S, f: number): S {
+  return scaleDemandParts(s, f, f);
+}
+
+/**
+ * scaleDemand with CPU and waiting scaled apart: `fc` multiplies the CPU (`cpu` steps, a query's
+ * or the commit flush's `cpu` part, a pooler's and a load generator's CPU), `fw` everything else a
+ * request waits for (a query's time or its `wait` part, calls, cache lookups, lock overheads, the
+ * DB round trip, the commit flush's disk part).
+ */
+export function scaleDemandParts<S extends ScenarioInput | Scenario>(
+  s: S,
+  fc: number,
+  fw: number,
+): S {
   const out = JSON.parse(JSON.stringify(s)) as S;
-  out.handler = scaleSteps(s.handler as Step[], f) as S['handler'];
-  if (s.async && out.async) out.async.steps = scaleSteps(s.async.steps as Step[], f) as never;
-  if (s.db?.rtt_ms !== undefined && out.db) out.db.rtt_ms = sig(s.db.rtt_ms * f);
-  if (s.db?.pooler && out.db?.pooler) out.db.pooler.cpu = scaleDist(s.db.pooler.cpu, f);
-  if (s.db?.commit_flush && out.db) out.db.commit_flush = scaleQuery(s.db.commit_flush, f);
+  out.handler = scaleSteps(s.handler as Step[], fc, fw) as S['handler'];
+  if (s.async && out.async) out.async.steps = scaleSteps(s.async.steps as Step[], fc, fw) as never;
+  if (s.db?.rtt_ms !== undefined && out.db) out.db.rtt_ms = sig(s.db.rtt_ms * fw);
+  if (s.db?.pooler && out.db?.pooler) out.db.pooler.cpu = scaleDist(s.db.pooler.cpu, fc);
+  if (s.db?.commit_flush && out.db) out.db.commit_flush = scaleQuery(s.db.commit_flush, fc, fw);
   for (const [name, h] of Object.entries(s.hosts ?? {}))
-    if (h.client) out.hosts![name].client = { cpu: scaleDist(h.client.cpu, f) };
+    if (h.client) out.hosts![name].client = { ...h.client, cpu: scaleDist(h.client.cpu, fc) };
   return out;
 }
 
-/** The factor fitted by fitDemandScale and how close it came. */
+/** The factors fitted by fitDemandScale and how close they came. */
 export interface DemandScale {
+  /** The factor on the demand; with `cpu`, on everything but the CPU. */
   scale: number;
   /** The lowest-load point it was fitted to. */
   source: string;
   measured_mean_ms: number;
   simulated_mean_ms: number;
+  /** When the points give cpu_ms: the factor on the CPU and the point it was taken from. */
+  cpu?: { scale: number; source: string; measured_ms: number; simulated_ms: number };
+}
+
+/** CPU per completed request on every machine of the model (ms): cores in use / throughput. */
+export function cpuPerRequest(r: SimResult): number {
+  let busy = 0;
+  for (const st of Object.values(r.stations))
+    if (st?.kind === 'host') busy += st.utilization * st.servers;
+  return r.throughput_rps > 0 ? (busy / r.throughput_rps) * 1000 : 0;
 }
 
 /**
@@ -913,6 +943,12 @@ export interface DemandScale {
  * lowest measured load, simulated without contention (σ = κ = 0): the base says how a request's
  * time splits into its parts, the lowest load how long it takes in all. There a request's latency
  * is nearly proportional to the demand, so a few fixed-point steps converge (to 0.2 %).
+ *
+ * When points give the CPU a request used (`cpu_ms`), CPU and waiting are fitted apart
+ * (scaleDemandParts): the CPU to the least measured — what a request needs when the machine runs
+ * it most efficiently; what a lightly loaded machine spends more, waking up for each request, it
+ * spends while the request would otherwise wait — and the waits so that the lowest load's mean
+ * latency comes out (secant steps, to 0.2 %).
  */
 export function fitDemandScale(
   base: Scenario,
@@ -925,6 +961,8 @@ export function fitDemandScale(
   let low = points[0];
   for (const p of points) if (loadOf(p) < loadOf(low)) low = p;
   const duration = Math.min(base.duration_s, opts.duration_s ?? 10);
+  const withCpu = points.filter((p) => p.cpu_ms !== undefined);
+  if (withCpu.length > 0) return fitCpuAndWaits(base, host, low, withCpu, duration);
   let f = 1;
   let m = NaN;
   for (let i = 0; i < 8; i++) {
@@ -937,4 +975,66 @@ export function fitDemandScale(
     f *= ratio;
   }
   return { scale: f, source: low.source, measured_mean_ms: low.mean_ms, simulated_mean_ms: m };
+}
+
+function fitCpuAndWaits(
+  base: Scenario,
+  host: string,
+  low: LoadPoint,
+  withCpu: readonly LoadPoint[],
+  duration: number,
+): DemandScale {
+  let least = withCpu[0];
+  for (const p of withCpu) if (p.cpu_ms! < least.cpu_ms!) least = p;
+  const at = (fc: number, fw: number) => {
+    const r = simulate(atLoad(scaleDemandParts(base, fc, fw), host, low, 0, 0, duration));
+    if (!(r.throughput_rps > 0 && r.latency_ms.mean > 0))
+      throw new FitError(`the base serves nothing at ${low.source}`);
+    return r;
+  };
+  const first = at(1, 1);
+  const c1 = cpuPerRequest(first);
+  if (!(c1 > 0))
+    throw new FitError(
+      `${least.source} gives cpu_ms, but the base spends no CPU on its hosts (give its steps a ` +
+        `cpu part on a host, or leave cpu_ms out)`,
+    );
+  const fc = least.cpu_ms! / c1;
+  // the mean latency is close to linear in the factor on the waits: secant steps from 1 and ½
+  let a = { fw: 1, m: at(fc, 1).latency_ms.mean };
+  let b = { fw: 0.5, m: at(fc, 0.5).latency_ms.mean };
+  let best = Math.abs(a.m - low.mean_ms) < Math.abs(b.m - low.mean_ms) ? a : b;
+  for (let i = 0; i < 8 && Math.abs(best.m / low.mean_ms - 1) >= 0.002; i++) {
+    const slope = (a.m - b.m) / (a.fw - b.fw);
+    if (!(slope > 0))
+      throw new FitError(
+        `the base has nothing but CPU to make up the mean latency of ${low.mean_ms} ms at ` +
+          `${low.source} (its waits do not lengthen it)`,
+      );
+    const fw = a.fw + (low.mean_ms - a.m) / slope;
+    if (!(fw > 0)) {
+      const none = at(fc, 1e-6).latency_ms.mean;
+      throw new FitError(
+        `the CPU measured at ${least.source} (${least.cpu_ms} ms a request) gives the base a ` +
+          `mean latency of ${sig(none, 3)} ms at ${low.source} even with no waiting, more than ` +
+          `the ${low.mean_ms} ms measured there`,
+      );
+    }
+    b = a;
+    a = { fw, m: at(fc, fw).latency_ms.mean };
+    if (Math.abs(a.m - low.mean_ms) < Math.abs(best.m - low.mean_ms)) best = a;
+  }
+  const final = at(fc, best.fw);
+  return {
+    scale: best.fw,
+    source: low.source,
+    measured_mean_ms: low.mean_ms,
+    simulated_mean_ms: best.m,
+    cpu: {
+      scale: fc,
+      source: least.source,
+      measured_ms: least.cpu_ms!,
+      simulated_ms: cpuPerRequest(final),
+    },
+  };
 }

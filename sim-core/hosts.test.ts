@@ -118,6 +118,52 @@ describe('processor sharing on a host', () => {
     // the core never idles: the DB's queries and the client's bursts take turns on it
     expect(shared.stations['host:db'].utilization).toBeCloseTo(1, 3);
   });
+
+  it('a load generator that times its own work (pgbench) counts its CPU in the latency, not its think time', () => {
+    const one = (client: { cpu: Dist; in_latency?: boolean }, think_ms = 0) =>
+      simulate(
+        scenario({
+          duration_s: 30,
+          warmup_s: 1,
+          workload: { type: 'closed', connections: 1, think_ms },
+          server: { concurrency: 100 },
+          handler: [{ db: { query: { cpu: konst(1) } } }],
+          db: { pool_size: 100, shard_concurrency: 100, host: 'db' },
+          hosts: { db: { cores: 1, client } },
+        }),
+      );
+    // one client: 0.5 ms of its own work, then 1 ms of the DB's, one after the other
+    const untimed = one({ cpu: konst(0.5) });
+    const timed = one({ cpu: konst(0.5), in_latency: true });
+    expect(rel(untimed.throughput_rps, 1000 / 1.5)).toBeLessThan(0.01);
+    expect(rel(timed.throughput_rps, 1000 / 1.5)).toBeLessThan(0.01);
+    expect(untimed.latency_ms.mean).toBeCloseTo(1, 6);
+    expect(timed.latency_ms.mean).toBeCloseTo(1.5, 6);
+    // so latency × throughput is the whole cycle, as pgbench reports it
+    expect(rel(timed.latency_ms.mean * timed.throughput_rps, 1000)).toBeLessThan(0.01);
+    // a think time of 2 ms after the work is the client's, not the request's
+    const thinking = one({ cpu: konst(0.5), in_latency: true }, 2);
+    expect(rel(thinking.throughput_rps, 1000 / 3.5)).toBeLessThan(0.01);
+    expect(thinking.latency_ms.mean).toBeCloseTo(1.5, 6);
+  });
+
+  it('an open workload cannot count the generator in latency: the error names the field', () => {
+    const problems = validateScenario({
+      schema: 'peakline.scenario/v1',
+      name: 'pgbench beside an open workload',
+      duration_s: 1,
+      workload: { type: 'open', rate_rps: 100 },
+      server: { concurrency: 1 },
+      handler: [{ db: { query: { cpu: konst(1) } } }],
+      db: { pool_size: 1, host: 'db' },
+      hosts: { db: { cores: 1, client: { cpu: konst(0.5), in_latency: true } } },
+    });
+    expect(problems.ok).toBe(false);
+    const text = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(text).toEqual([
+      'hosts.db.client.in_latency: the load generator times its own work only in a closed workload (an open one sends at each arrival, its CPU beside the request)',
+    ]);
+  });
 });
 
 describe('contention and coherency (USL)', () => {

@@ -16,6 +16,12 @@ export interface LoadPoint {
   mean_ms: number;
   p50_ms?: number;
   p99_ms?: number;
+  /**
+   * CPU time on the host per completed request, ms, as measured (every process on the host that
+   * serves it, e.g. from /proc/PID/stat or pidstat): with --fit-demand, calibrate sets the
+   * model's CPU from it and leaves the rest of the latency to waiting.
+   */
+  cpu_ms?: number;
   /** Standard deviation of the latency, ms, where the tool reports it (pgbench, wrk). */
   stddev_ms?: number;
   /** Where in the file the point is, e.g. "row 3" or "line 12". */
@@ -57,6 +63,7 @@ const FIELDS = [
   'mean_ms',
   'p50_ms',
   'p99_ms',
+  'cpu_ms',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -65,7 +72,7 @@ function rowPoint(values: Partial<Record<Field, number>>, where: string): LoadPo
   const fail = (what: string): never => {
     throw new PointsError(where, what);
   };
-  const { concurrency, rate_rps, throughput_rps, mean_ms, p50_ms, p99_ms } = values;
+  const { concurrency, rate_rps, throughput_rps, mean_ms, p50_ms, p99_ms, cpu_ms } = values;
   if (concurrency === undefined && rate_rps === undefined)
     fail('needs concurrency (a closed loop) or rate_rps (an open one); both are empty');
   if (concurrency !== undefined && rate_rps !== undefined)
@@ -80,6 +87,7 @@ function rowPoint(values: Partial<Record<Field, number>>, where: string): LoadPo
   for (const [k, v] of [
     ['p50_ms', p50_ms],
     ['p99_ms', p99_ms],
+    ['cpu_ms', cpu_ms],
   ] as const)
     if (v !== undefined && !(v > 0)) fail(`${k} must be > 0 (got ${v})`);
   return {
@@ -89,6 +97,7 @@ function rowPoint(values: Partial<Record<Field, number>>, where: string): LoadPo
     mean_ms: mean_ms!,
     ...(p50_ms !== undefined ? { p50_ms } : {}),
     ...(p99_ms !== undefined ? { p99_ms } : {}),
+    ...(cpu_ms !== undefined ? { cpu_ms } : {}),
     source: where,
   };
 }

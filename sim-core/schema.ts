@@ -279,9 +279,11 @@ export const HostSchema = z.strictObject({
   background: nonNegative().optional(),
   /**
    * A load generator on the same machine (the first machine of this kind): CPU it spends for each
-   * request before sending it, shared with the rest by processor sharing. Counts in latency.
+   * request before sending it, shared with the rest by processor sharing. Not in the latency,
+   * unless `in_latency` (a closed workload only): the generator times a request from before its
+   * own work, as pgbench does (its latency is the whole cycle).
    */
-  client: z.strictObject({ cpu: DistSchema }).optional(),
+  client: z.strictObject({ cpu: DistSchema, in_latency: z.boolean().optional() }).optional(),
 });
 export type Host = z.output<typeof HostSchema>;
 
@@ -500,13 +502,21 @@ export const ScenarioSchema = z
         path: ['db', 'pooler'],
         message: "a pooler's CPU runs on the shards' machines: it needs db.host (a kind in hosts)",
       });
-    for (const [name, h] of Object.entries(s.hosts ?? {}))
+    for (const [name, h] of Object.entries(s.hosts ?? {})) {
+      if (h.client?.in_latency && s.workload.type !== 'closed')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', name, 'client', 'in_latency'],
+          message:
+            'the load generator times its own work only in a closed workload (an open one sends at each arrival, its CPU beside the request)',
+        });
       if (h.usl?.n === 'connections' && s.db?.host !== name)
         ctx.addIssue({
           code: 'custom',
           path: ['hosts', name, 'usl', 'n'],
           message: `"connections" counts the DB connections open on a shard: it needs db.host = "${name}"`,
         });
+    }
     if (as) {
       if (as.metric === 'cpu' && s.server.host === undefined)
         ctx.addIssue({

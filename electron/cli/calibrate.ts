@@ -13,7 +13,7 @@ import {
   FitError,
   fitHostBySimulation,
   fitDemandScale,
-  scaleDemand,
+  scaleDemandParts,
   type DemandScale,
   type SimFit,
   fitUsl,
@@ -358,7 +358,7 @@ function calibrateBase(
       if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
       throw e;
     }
-    scenarioIn = scaleDemand(scenarioIn, scaled.scale);
+    scenarioIn = scaleDemandParts(scenarioIn, scaled.cpu?.scale ?? scaled.scale, scaled.scale);
   }
   const tty = !o.json && process.stderr.isTTY;
   let shown = -1;
@@ -381,7 +381,7 @@ function calibrateBase(
   }
   const cores = scenarioIn.hosts![host].cores;
   const s = scaled
-    ? scaleDemand(base, scaled.scale)
+    ? scaleDemandParts(base, scaled.cpu?.scale ?? scaled.scale, scaled.scale)
     : (JSON.parse(JSON.stringify(base)) as ScenarioInput);
   s.hosts = {
     ...s.hosts,
@@ -398,13 +398,7 @@ function calibrateBase(
     `(${format}): host "${host}" (${cores} cores) gets σ = ${sig(fit.sigma, 4)}, ` +
     `κ = ${sig(fit.kappa, 4)} (R² ${fit.r2.toFixed(4)} on throughput, ${fit.evaluations} ` +
     `candidates simulated); ` +
-    (scaled
-      ? `every step's time, the round trip${s.db?.pooler ? ", the pooler's CPU" : ''}${s.db?.commit_flush ? ', the commit flush' : ''} and the load ` +
-        `generator's CPU are ${sig(scaled.scale, 4)}× the ` +
-        `base's (--fit-demand: simulated without contention they give the mean latency of ` +
-        `${sig(scaled.measured_mean_ms, 4)} ms measured at ${scaled.source}); the split between them and the ` +
-        `rest are as written. `
-      : 'the rest is as written. ') +
+    (scaled ? demandNote(scaled, s) : 'the rest is as written. ') +
     `Predict another load: npx peakline run ${out} ` +
     `--set ${loadSetting(s.workload)}.`;
   s.notes = own ? `${own}\n\n${notes}` : notes;
@@ -424,6 +418,13 @@ function calibrateBase(
             host,
             cores,
             ...(scaled ? { demand_scale: scaled.scale } : {}),
+            ...(scaled?.cpu
+              ? {
+                  cpu_scale: scaled.cpu.scale,
+                  cpu_ms: scaled.cpu.simulated_ms,
+                  cpu_source: scaled.cpu.source,
+                }
+              : {}),
             ...fit,
           },
           out,
@@ -443,7 +444,9 @@ function calibrateBase(
     `R²           ${fit.r2.toFixed(4)} (throughput; ${fit.evaluations} candidates simulated)`,
     ...(scaled
       ? [
-          `Demand       ${sig(scaled.scale, 4)}× the base's step times (--fit-demand: mean ${ms(scaled.simulated_mean_ms)} ms simulated against ${ms(scaled.measured_mean_ms)} measured at ${scaled.source})`,
+          scaled.cpu
+            ? `Demand       CPU ${sig(scaled.cpu.scale, 4)}× the base's (${ms(scaled.cpu.simulated_ms)} ms a request simulated against ${ms(scaled.cpu.measured_ms)} measured at ${scaled.cpu.source}, the least), waits ${sig(scaled.scale, 4)}× (--fit-demand: mean ${ms(scaled.simulated_mean_ms)} ms simulated against ${ms(scaled.measured_mean_ms)} measured at ${scaled.source})`
+            : `Demand       ${sig(scaled.scale, 4)}× the base's step times (--fit-demand: mean ${ms(scaled.simulated_mean_ms)} ms simulated against ${ms(scaled.measured_mean_ms)} measured at ${scaled.source})`,
         ]
       : []),
     '',
@@ -486,4 +489,25 @@ function calibrateBase(
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
+}
+
+/** What --fit-demand did, for the scenario's notes. */
+function demandNote(d: DemandScale, s: ScenarioInput): string {
+  const flush = s.db?.commit_flush ? ', the commit flush' : '';
+  const lowest =
+    `simulated without contention they give the mean latency of ` +
+    `${sig(d.measured_mean_ms, 4)} ms measured at ${d.source}`;
+  if (!d.cpu)
+    return (
+      `every step's time, the round trip${s.db?.pooler ? ", the pooler's CPU" : ''}${flush} ` +
+      `and the load generator's CPU are ${sig(d.scale, 4)}× the ` +
+      `base's (--fit-demand: ${lowest}); the split between them and the rest are as written. `
+    );
+  return (
+    `the CPU (cpu steps and parts${s.db?.pooler ? ", the pooler's" : ''}, the load generator's) ` +
+    `is ${sig(d.cpu.scale, 4)}× the base's: ${sig(d.cpu.measured_ms, 4)} ms a request, the least ` +
+    `measured (cpu_ms at ${d.cpu.source}); everything waited for (the rest of each step, the ` +
+    `round trip${flush ? ", the commit flush's disk part" : ''}) is ${sig(d.scale, 4)}× the base's ` +
+    `(--fit-demand: with that CPU, ${lowest}); the rest is as written. `
+  );
 }

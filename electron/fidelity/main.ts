@@ -69,6 +69,10 @@ Prediction
   --pooler-cpu MS              pgbouncer's CPU per transaction for the pooled series' pooler
                                (db.pooler, one thread) [as measured at the lowest calibration
                                point; runs measured before this was recorded need it]
+  --ignore-cpu                 calibrate from latency alone: leave out the CPU per transaction
+                               measured at the calibration points (by default a cpu_ms column
+                               of the calibration CSV, from which --fit-demand sets the
+                               model's CPU; runs before the fourth recorded none)
   --cores N                    passed to peakline calibrate --cores (the host's cores)
   --skip-predict               measure and report only
   --from DIR                   no measuring: calibrate and predict from DIR's series CSVs
@@ -106,6 +110,8 @@ interface Options {
   poolerCpu?: number;
   commitFlush?: { mean_ms: number; p99_ms?: number };
   skipPredict: boolean;
+  /** Leave the measured CPU out of the calibration CSV. */
+  ignoreCpu: boolean;
   from?: string;
   out: string;
 }
@@ -172,6 +178,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'pooler-cpu': { type: 'string' },
         'commit-flush': { type: 'string' },
         'skip-predict': { type: 'boolean' },
+        'ignore-cpu': { type: 'boolean' },
         from: { type: 'string' },
         out: { type: 'string' },
       },
@@ -215,6 +222,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     poolerCpu: s('pooler-cpu') === undefined ? undefined : Number(s('pooler-cpu')),
     commitFlush: commitFlushOption(s('commit-flush')),
     skipPredict: values['skip-predict'] === true,
+    ignoreCpu: values['ignore-cpu'] === true,
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
   };
@@ -373,7 +381,7 @@ interface Raw {
     quiet_wait_s?: { total: number; max: number };
   };
   servers?: Lab['info'];
-  options: Omit<Options, 'from' | 'out' | 'skipPredict' | 'model' | 'base'>;
+  options: Omit<Options, 'from' | 'out' | 'skipPredict' | 'ignoreCpu' | 'model' | 'base'>;
   method: string;
   series: Record<string, RawSeries>;
 }
@@ -688,6 +696,7 @@ export async function main(argv: string[]): Promise<number> {
                       flushGiven: o.commitFlush !== undefined,
                     })
                   : undefined,
+              cpu: !o.ignoreCpu,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),
               log: err,
             },

@@ -30,6 +30,11 @@ export interface PredictOptions {
    * there is no --pool: the base has its own pool).
    */
   base?: string;
+  /**
+   * Give calibrate the CPU per transaction measured at the calibration points (a cpu_ms column,
+   * where every one recorded it): with a base, the model's CPU is set from it.
+   */
+  cpu?: boolean;
   /** Simulation runs at once. */
   parallel: number;
   log: (line: string) => void;
@@ -122,7 +127,7 @@ export async function calibrateAndPredict(
   const calPoints = measured.filter((p) => o.calibrateAt.includes(p.concurrency));
   const csv = path.resolve(outDir, `${name}.calibration.csv`);
   const scenario = path.resolve(outDir, `${name}.scenario.json`);
-  writeFileSync(csv, seriesCsv(calPoints));
+  writeFileSync(csv, seriesCsv(calPoints, { cpu: o.cpu }));
   const command = calibrateCommand(csv, scenario, o.cores, o.pool, o.base);
   o.log(`[${name}] npx ${command.join(' ')}`);
   let fit: UslFit | undefined;

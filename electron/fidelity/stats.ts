@@ -259,20 +259,39 @@ const round = (x: number, digits: number) => {
   return Math.round(x * f) / f;
 };
 
-/** The series CSV `peakline calibrate --points` reads: one line per client count, ascending. */
-export function seriesCsv(points: readonly MeasuredPoint[]): string {
-  const rows = [...points]
-    .sort((a, b) => a.concurrency - b.concurrency)
-    .map((p) =>
-      [
-        p.concurrency,
-        round(p.throughput_rps, 1),
-        round(p.mean_ms, 3),
-        round(p.p50_ms, 3),
-        round(p.p99_ms, 3),
-      ].join(','),
-    );
-  return `${CSV_HEADER}\n${rows.join('\n')}\n`;
+/**
+ * CPU per transaction of every process serving it (PostgreSQL, pgbouncer, pgbench), ms: the median
+ * over a point's repeats, if they recorded it.
+ */
+export function measuredCpu(p: MeasuredPoint): number | undefined {
+  const v = (p.repeats ?? []).flatMap((r) =>
+    r.cpu_ms_per_tx
+      ? [r.cpu_ms_per_tx.postgres + r.cpu_ms_per_tx.pgbouncer + r.cpu_ms_per_tx.pgbench]
+      : [],
+  );
+  return v.length === 0 ? undefined : median(v);
+}
+
+/**
+ * The series CSV `peakline calibrate --points` reads: one line per client count, ascending. With
+ * `cpu` and CPU recorded at every point, a cpu_ms column too (calibrate's --fit-demand then sets
+ * the model's CPU from it).
+ */
+export function seriesCsv(points: readonly MeasuredPoint[], o: { cpu?: boolean } = {}): string {
+  const sorted = [...points].sort((a, b) => a.concurrency - b.concurrency);
+  const cpu = o.cpu ? sorted.map(measuredCpu) : [];
+  const withCpu = cpu.length > 0 && cpu.every((c) => c !== undefined);
+  const rows = sorted.map((p, i) =>
+    [
+      p.concurrency,
+      round(p.throughput_rps, 1),
+      round(p.mean_ms, 3),
+      round(p.p50_ms, 3),
+      round(p.p99_ms, 3),
+      ...(withCpu ? [round(cpu[i]!, 4)] : []),
+    ].join(','),
+  );
+  return `${CSV_HEADER}${withCpu ? ',cpu_ms' : ''}\n${rows.join('\n')}\n`;
 }
 
 /** Reads a series CSV back (lines starting with # are comments); names the line of a bad value. */

@@ -237,6 +237,8 @@ export abstract class SimState {
   /** The client's machine is one of its own (no instance, shard or service runs on its host). */
   readonly clientAlone: boolean;
   protected readonly clientCpu: Sampler | null;
+  /** The load generator's CPU counts in the latency (hosts.*.client.in_latency). */
+  protected readonly clientTimed: boolean;
   /** Host kind of each machine (for naming its station). */
   readonly machineHost: string[] = [];
   /** Queries take the general path (a host, a round trip, a split query or a transaction). */
@@ -356,6 +358,7 @@ export abstract class SimState {
     });
     const clientHost = Object.keys(hosts).find((name) => hosts[name].client !== undefined);
     this.clientCpu = clientHost !== undefined ? Sampler.of(hosts[clientHost].client!.cpu) : null;
+    this.clientTimed = clientHost !== undefined && hosts[clientHost].client!.in_latency === true;
     const first = clientHost !== undefined ? this.machineHost.indexOf(clientHost) : -1;
     this.clientAlone = clientHost !== undefined && first < 0;
     this.mClient = clientHost === undefined ? -1 : first >= 0 ? first : machine(clientHost);

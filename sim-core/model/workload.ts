@@ -60,6 +60,11 @@ export abstract class Workload extends Hosts {
   private readonly sendRing: boolean;
   /** Closed loop without think time: a response's connection sends again from finish(), at once. */
   protected sendAtOnce: boolean;
+  /**
+   * A load generator that times its own work (client.in_latency): per connection, when its next
+   * request's latency starts (before the generator's CPU for it, after any think time).
+   */
+  private readonly connT0: Float64Array;
 
   constructor(s: Scenario, opts: RunOptions) {
     super(s, opts);
@@ -99,6 +104,7 @@ export abstract class Workload extends Hosts {
       this.sendAtOnce = false;
     }
     if (this.clientCpu !== null) this.sendAtOnce = false;
+    this.connT0 = new Float64Array(this.clientTimed && this.closed ? this.conns : 0);
   }
 
   /** The workload's first events: every connection's first send, or the first arrival. */
@@ -106,6 +112,7 @@ export abstract class Workload extends Hosts {
     if (this.closed) {
       for (let c = 0; c < this.conns; c++) {
         const t = this.think ? this.think.sample(this.rThink) : 0;
+        if (this.connT0.length > 0) this.connT0[c] = t;
         this.scheduleSend(t, c);
       }
     } else {
@@ -163,7 +170,7 @@ export abstract class Workload extends Hosts {
     this.jInst[j] = i;
     this.jUser[j] = user;
     this.jItem[j] = item;
-    this.jT0[j] = now;
+    this.jT0[j] = conn >= 0 && this.connT0.length > 0 ? this.connT0[conn] : now;
     this.jConn[j] = conn;
     if (this.timeoutMs > 0) this.arm(this.clientTimers, now + this.timeoutMs, j, this.jId[j]);
     if (busy < this.conc) {
@@ -206,8 +213,11 @@ export abstract class Workload extends Hosts {
       let d = this.think !== null ? this.think.sample(this.rThink) : 0;
       const minCycle = kind === O_OK ? MIN_CYCLE_OK : MIN_CYCLE_ERROR;
       if (now - t0 + d < minCycle) d = minCycle - (now - t0);
-      if (this.clientCpu !== null) this.clientBurst(conn, d);
-      else this.scheduleSend(now + d, conn);
+      if (this.clientCpu !== null) {
+        // the generator works, then thinks: a timed request starts after the think, before the work
+        if (this.connT0.length > 0) this.connT0[conn] = now + d;
+        this.clientBurst(conn, d);
+      } else this.scheduleSend(now + d, conn);
     }
   }
 
