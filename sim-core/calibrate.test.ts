@@ -21,6 +21,9 @@ import {
   nnlsUsl,
   runsOnHost,
   scaleDemand,
+  scaleDemandParts,
+  cpuPerRequest,
+  fitDemandScale,
   uslThroughput,
   type CalibrationInput,
   type UslParams,
@@ -28,7 +31,7 @@ import {
 import { parsePoints, type LoadPoint } from './points';
 import { Rng } from './random';
 import { simulate } from './simulate';
-import { ScenarioSchema, type ScenarioInput } from './schema';
+import { ScenarioSchema, type Scenario, type ScenarioInput } from './schema';
 import tpcbRuns from './fixtures/pgbench-tpcb-runs.txt?raw';
 
 const rel = (a: number, b: number) => Math.abs(a / b - 1);
@@ -522,5 +525,122 @@ describe('a base modelled from its parts, fitted by simulation', () => {
 
   it('refuses a host the base does not have', () => {
     expect(() => fitHostBySimulation(base(0, 0), 'app', [], {})).toThrow(/no host "app"/);
+  });
+});
+
+describe('the CPU measured beside the latency: CPU and waiting fitted apart', () => {
+  // the truth: a query of 0.3 ms CPU and 0.4 ms of waiting (I/O), a 0.1 ms round trip each way of
+  // BEGIN, the query and COMMIT, a load generator of 0.05 ms that times its own work; 2 cores
+  const system = (cpu: number, wait: number) =>
+    ScenarioSchema.parse({
+      schema: 'peakline.scenario/v1',
+      name: 'cpu and waits',
+      seed: 5,
+      duration_s: 6,
+      warmup_s: 0.5,
+      workload: { type: 'closed', connections: 1 },
+      hosts: {
+        db: { cores: 2, client: { cpu: { dist: 'exp', mean_ms: 0.05 * cpu }, in_latency: true } },
+      },
+      server: { concurrency: 10_000 },
+      handler: [
+        {
+          transaction: {
+            key: 'user',
+            steps: [
+              {
+                db: {
+                  query: {
+                    cpu: { dist: 'exp', mean_ms: 0.3 * cpu },
+                    wait: { dist: 'exp', mean_ms: 0.4 * wait },
+                  },
+                },
+              },
+            ],
+          },
+        },
+      ],
+      db: {
+        pool_size: 10_000,
+        acquire_timeout_ms: 0,
+        shard_concurrency: 10_000,
+        host: 'db',
+        rtt_ms: 0.1 * wait,
+      },
+    });
+  const truth = system(1, 1);
+  const measure = (n: number): LoadPoint => {
+    const r = simulate(
+      atLoad(truth, 'db', { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' }, 0, 0, 6),
+    );
+    return {
+      concurrency: n,
+      throughput_rps: r.throughput_rps,
+      mean_ms: r.latency_ms.mean,
+      cpu_ms: cpuPerRequest(r),
+      source: `N=${n}`,
+    };
+  };
+  const points = [1, 4, 32].map(measure);
+  const at = (s: Scenario, n: number) =>
+    simulate(atLoad(s, 'db', { ...points[0], concurrency: n }, 0, 0, 6));
+
+  it("measures the CPU a request uses on the model's machines: 0.35 ms here", () => {
+    for (const p of points) expect(Math.abs(p.cpu_ms! / 0.35 - 1)).toBeLessThan(0.03);
+  });
+
+  it('a base with half the CPU and twice the waiting gets both back, and the capacity with them', () => {
+    const wrong = system(0.5, 2);
+    const d = fitDemandScale(wrong, 'db', points, { duration_s: 6 });
+    expect(d.cpu).toBeDefined();
+    expect(Math.abs(d.cpu!.scale / 2 - 1)).toBeLessThan(0.03);
+    expect(Math.abs(d.scale / 0.5 - 1)).toBeLessThan(0.05);
+    expect(Math.abs(d.simulated_mean_ms / points[0].mean_ms - 1)).toBeLessThan(0.002);
+    const fitted = scaleDemandParts(wrong, d.cpu!.scale, d.scale);
+    // a load it was not given, where the 2 cores are the bottleneck: 2 / 0.35 ms ≈ 5,700/s
+    const real = at(truth, 16);
+    const predicted = at(fitted, 16);
+    expect(Math.abs(predicted.throughput_rps / real.throughput_rps - 1)).toBeLessThan(0.03);
+  });
+
+  it('without the CPU one factor fits the light load and misses the capacity', () => {
+    const wrong = system(0.5, 2);
+    const d = fitDemandScale(
+      wrong,
+      'db',
+      points.map(({ cpu_ms: _, ...p }) => p),
+      { duration_s: 6 },
+    );
+    expect(d.cpu).toBeUndefined();
+    const predicted = at(scaleDemand(wrong, d.scale), 16);
+    // the CPU came out far less than 0.35 ms, so the machine seems to have room it has not
+    expect(predicted.throughput_rps / at(truth, 16).throughput_rps).toBeGreaterThan(1.3);
+  });
+
+  it('refuses a base that spends no CPU on its hosts, naming the point', () => {
+    const none = system(1, 1);
+    none.handler = [{ db: { query: { dist: 'exp', mean_ms: 0.7 } } }];
+    delete none.hosts!.db.client;
+    expect(() => fitDemandScale(none, 'db', points, { duration_s: 2 })).toThrow(
+      /N=\d+ gives cpu_ms, but the base spends no CPU on its hosts/,
+    );
+  });
+
+  it('refuses a CPU that alone takes longer than the latency measured', () => {
+    const slow = points.map((p) => ({ ...p, cpu_ms: 3 }));
+    expect(() => fitDemandScale(system(1, 1), 'db', slow, { duration_s: 2 })).toThrow(
+      /the CPU measured at N=1 \(3 ms a request\) gives the base a mean latency of .* ms at N=1 even with no waiting, more than the .* ms measured there/,
+    );
+  });
+
+  it("scales CPU and waits apart: a query's parts, the round trip, the client", () => {
+    const x = scaleDemandParts(truth, 2, 3);
+    const tx = x.handler[0] as { transaction: { steps: { db: { query: unknown } }[] } };
+    expect(tx.transaction.steps[0].db.query).toEqual({
+      cpu: { dist: 'exp', mean_ms: 0.6 },
+      wait: { dist: 'exp', mean_ms: 1.2 },
+    });
+    expect(x.db!.rtt_ms).toBeCloseTo(0.3, 9);
+    expect(x.hosts!.db.client).toEqual({ cpu: { dist: 'exp', mean_ms: 0.1 }, in_latency: true });
   });
 });

@@ -105,6 +105,22 @@ describe('CSV with a header', () => {
     );
   });
 
+  it('reads the CPU a request used (cpu_ms), and names the row of a bad one', () => {
+    const r = parsePoints(
+      'concurrency,throughput_rps,mean_ms,cpu_ms\n1,1650,0.6,0.47\n8,5290,1.48,\n',
+    );
+    expect(r.points).toEqual([
+      { concurrency: 1, throughput_rps: 1650, mean_ms: 0.6, cpu_ms: 0.47, source: 'row 2' },
+      { concurrency: 8, throughput_rps: 5290, mean_ms: 1.48, source: 'row 3' },
+    ]);
+    expect(errorOf('concurrency,throughput_rps,mean_ms,cpu_ms\n1,1650,0.6,0\n')).toBe(
+      'row 2: cpu_ms must be > 0 (got 0)',
+    );
+    expect(errorOf('[{"concurrency":1,"throughput_rps":1650,"mean_ms":0.6,"cpu_ms":"0.4"}]')).toBe(
+      'row 1: cpu_ms is not a number: "0.4"',
+    );
+  });
+
   it('refuses a non-positive throughput and a row with neither concurrency nor rate', () => {
     expect(errorOf('concurrency,throughput_rps,mean_ms\n1,100,10\n2,0,11\n')).toBe(
       'row 3: throughput_rps must be > 0 (got 0)',

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root, runPeakline } from './testing';
 import { validateScenario } from '../../sim-core/validate';
 import { simulate } from '../../sim-core/index';
+import { cpuPerRequest } from '../../sim-core/calibrate';
 import type { Scenario, ScenarioInput } from '../../sim-core/schema';
 
 const fixture = (name: string) => join(root, 'sim-core/fixtures', name);
@@ -90,6 +91,34 @@ beforeAll(() => {
   writeFileSync(
     file('slower.csv'),
     `concurrency,throughput_rps,mean_ms,p99_ms\n${[1, 4, 32].map(slowRow).join('\n')}\n`,
+  );
+  // the same measurements with the CPU a request used, and a base that puts most of a request's
+  // time in the round trips (0.3 + 0.25 ms of CPU, 1.2 ms a round trip): the wrong split
+  const cpuRow = (n: number) => {
+    const r = slowerTruth(n);
+    return `${n},${r.throughput_rps},${r.latency_ms.mean},${cpuPerRequest(r)}`;
+  };
+  writeFileSync(
+    file('slower-cpu.csv'),
+    `concurrency,throughput_rps,mean_ms,cpu_ms\n${[1, 4, 32].map(cpuRow).join('\n')}\n`,
+  );
+  writeFileSync(
+    file('waits-heavy.json'),
+    JSON.stringify({
+      ...hosted,
+      hosts: { db: { cores: 2, usl: { sigma: 0, kappa: 0, n: 'connections' } } },
+      handler: [
+        {
+          transaction: {
+            steps: [
+              { db: { query: { cpu: { dist: 'exp', mean_ms: 0.3 } } } },
+              { db: { query: { cpu: { dist: 'exp', mean_ms: 0.25 } } } },
+            ],
+          },
+        },
+      ],
+      db: { ...hosted.db, rtt_ms: 1.2 },
+    }),
   );
   // a system behind a pool of 4 connections, simulated: measured at 1, 4 and 32 clients
   const row = (n: number) => {
@@ -437,6 +466,78 @@ describe('--fit-demand: the base gives the structure, the lowest load the time',
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /^Demand {7}[\d.]+× the base's step times \(--fit-demand: mean [\d.]+ ms simulated against [\d.]+ measured at /m,
+    );
+  });
+
+  it('with the CPU measured (cpu_ms) it sets the CPU from it and the waits from the latency: a wrong split is put right', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      'slower-cpu.csv',
+      '--base',
+      'waits-heavy.json',
+      '--fit-demand',
+      '--out',
+      'split.json',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    // 2.2 ms of CPU a request against the base's 0.55: four times; the round trips shrink
+    expect(out.fit.cpu_scale).toBeGreaterThan(3.8);
+    expect(out.fit.cpu_scale).toBeLessThan(4.2);
+    expect(out.fit.cpu_source).toBe('row 2');
+    const s = readJson('split.json');
+    const v = validateScenario(s);
+    expect(v.ok).toBe(true);
+    const q = s.handler[0].transaction.steps[0].db.query.cpu.mean_ms;
+    expect(Math.abs(q / 1.2 - 1)).toBeLessThan(0.05);
+    expect(Math.abs(s.db.rtt_ms / 0.4 - 1)).toBeLessThan(0.15);
+    expect(s.notes).toMatch(
+      /the CPU \(cpu steps and parts, the load generator's\) is [\d.]+× the base's: [\d.]+ ms a request, the least measured \(cpu_ms at row 2\)/,
+    );
+    // held out: 12 clients, where the two cores decide
+    expectPredicts(v.ok ? v.scenario : s, 12, slowerTruth(12));
+    // the same base without the CPU: one factor, and the cores seem to have room they have not
+    // (the contention fitted at 32 clients takes up part of it, not all)
+    const one = await peakline(
+      'calibrate',
+      '--points',
+      'slower.csv',
+      '--base',
+      'waits-heavy.json',
+      '--fit-demand',
+      '--out',
+      'one-factor.json',
+      '--json',
+    );
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).fit.cpu_scale).toBeUndefined();
+    const w = validateScenario(readJson('one-factor.json'));
+    const predicted = simulate(
+      {
+        ...(w.ok ? w.scenario : (null as never)),
+        workload: { type: 'closed', connections: 12, think_ms: 0, timeout_ms: 0 },
+      },
+      { series: false },
+    );
+    expect(predicted.throughput_rps / slowerTruth(12).throughput_rps).toBeGreaterThan(1.12);
+  });
+
+  it('the table says where the CPU came from', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      'slower-cpu.csv',
+      '--base',
+      'waits-heavy.json',
+      '--fit-demand',
+      '--out',
+      'split-text.json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Demand {7}CPU [\d.]+× the base's \([\d.]+ ms a request simulated against [\d.]+ measured at row 2, the least\), waits [\d.]+× \(--fit-demand: mean [\d.]+ ms simulated against [\d.]+ measured at row 2\)$/m,
     );
   });
 

@@ -44,10 +44,12 @@ import {
   parsePgbenchSummary,
   parseSeriesCsv,
   percentile,
+  measuredCpu,
   seriesCsv,
   walFigures,
   type RepeatFigures,
 } from './stats';
+import { parsePoints } from '../../sim-core/points';
 
 // pgbench 15.20 with the Zipf order script, -c 4 -j 2 -t 5 --log: its two log files (one per
 // thread), concatenated, and what it printed.
@@ -202,6 +204,43 @@ describe('repeats and the series CSV', () => {
     expect(() => parseSeriesCsv(`${csv}8,oops,1,1,1\n`, 'x.csv')).toThrow(
       'x.csv: line 4: expected 5 numbers: 8,oops,1,1,1',
     );
+  });
+});
+
+describe('the CPU per transaction given to calibrate', () => {
+  const cpu = (postgres: number, pgbouncer: number, pgbench: number) => ({
+    ...repeat(1, 1, 1, 1),
+    cpu_ms_per_tx: { postgres, pgbouncer, pgbench },
+  });
+  const point = (concurrency: number, repeats: RepeatFigures[]) => ({
+    concurrency,
+    throughput_rps: 1000,
+    mean_ms: 1,
+    p50_ms: 1,
+    p99_ms: 2,
+    repeats,
+  });
+
+  it("is every process's CPU added up, the median of the repeats, as a cpu_ms column", () => {
+    const points = [
+      point(8, [cpu(0.26, 0, 0.074), cpu(0.255, 0, 0.073), cpu(0.274, 0, 0.075)]),
+      point(1, [cpu(0.349, 0.1, 0.125), cpu(0.344, 0.1, 0.127), cpu(0.337, 0.1, 0.115)]),
+    ];
+    expect(measuredCpu(points[0])).toBeCloseTo(0.334, 9);
+    expect(seriesCsv(points, { cpu: true })).toBe(
+      'concurrency,throughput_rps,mean_ms,p50_ms,p99_ms,cpu_ms\n' +
+        '1,1000,1,1,2,0.571\n' +
+        '8,1000,1,1,2,0.334\n',
+    );
+    // calibrate reads it
+    expect(parsePoints(seriesCsv(points, { cpu: true })).points[1].cpu_ms).toBe(0.334);
+  });
+
+  it('is left out when a point did not record it, or when asked (--ignore-cpu)', () => {
+    const points = [point(1, [cpu(0.3, 0, 0.1)]), point(8, [repeat(1, 1, 1, 1)])];
+    expect(measuredCpu(points[1])).toBeUndefined();
+    expect(seriesCsv(points, { cpu: true })).not.toContain('cpu_ms');
+    expect(seriesCsv([points[0]], { cpu: false })).not.toContain('cpu_ms');
   });
 });
 
@@ -467,6 +506,27 @@ describe('the calibration', () => {
     expect(parts).toMatchObject({ by_simulation: true, demand_scale: 0.9843 });
     expect(fitLine(parts)).toBe(
       "USL fit by simulation at the calibration points: step times 0.984× the base's, σ 0.0160, κ 0.00000250, R² 0.970 (throughput)",
+    );
+    // with the CPU measured: CPU and waits apart
+    const split = readFit(
+      JSON.stringify({
+        fit: {
+          method: 'simulation',
+          host: 'db',
+          cores: 2,
+          demand_scale: 0.6652,
+          cpu_scale: 1.18,
+          cpu_ms: 0.3362,
+          cpu_source: 'row 3',
+          sigma: 0,
+          kappa: 8e-5,
+          r2: 0.979,
+        },
+      }),
+    )!;
+    expect(split).toMatchObject({ demand_scale: 0.6652, cpu_scale: 1.18, cpu_ms: 0.3362 });
+    expect(fitLine(split)).toBe(
+      "USL fit by simulation at the calibration points: CPU 1.18× the base's (0.336 ms a transaction, the least measured), waits 0.665×, σ 0, κ 0.0000800, R² 0.979 (throughput)",
     );
     expect(readFit('peakline: unknown command')).toBeUndefined();
   });

@@ -200,6 +200,8 @@ export function readFit(stdout: string): UslFit | undefined {
         r2: n('r2'),
         by_simulation: true,
         ...(typeof f.demand_scale === 'number' ? { demand_scale: f.demand_scale } : {}),
+        ...(typeof f.cpu_scale === 'number' ? { cpu_scale: f.cpu_scale } : {}),
+        ...(typeof f.cpu_ms === 'number' ? { cpu_ms: f.cpu_ms } : {}),
       };
     if (!f || typeof f.x1_rps !== 'number') return undefined;
     return {

@@ -28,8 +28,12 @@ export interface UslFit {
   r2: number | null;
   /** σ and κ fitted by simulating the scenario at the calibration points. */
   by_simulation?: boolean;
-  /** The factor on the base's step times (calibrate --fit-demand). */
+  /** The factor on the base's step times (calibrate --fit-demand); with cpu_scale, on its waits. */
   demand_scale?: number;
+  /** The factor on the base's CPU, set from the CPU measured (calibrate --fit-demand with cpu_ms). */
+  cpu_scale?: number;
+  /** The CPU a transaction then uses in the model, ms. */
+  cpu_ms?: number;
 }
 
 /** One measured series (one distribution and one connection mode) and what was predicted for it. */
@@ -270,7 +274,11 @@ export function fitLine(f: UslFit): string {
   if (f.by_simulation || f.x1_rps === null)
     return (
       `USL fit by simulation at the calibration points: ` +
-      (f.demand_scale === undefined ? '' : `step times ${g(f.demand_scale)}× the base's, `) +
+      (f.demand_scale === undefined
+        ? ''
+        : f.cpu_scale !== undefined
+          ? `CPU ${g(f.cpu_scale)}× the base's (${f.cpu_ms === undefined ? '' : `${g(f.cpu_ms)} ms a transaction, `}the least measured), waits ${g(f.demand_scale)}×, `
+          : `step times ${g(f.demand_scale)}× the base's, `) +
       `σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
       (f.r2 === null ? '' : `, R² ${f.r2.toFixed(3)} (throughput)`)
     );
