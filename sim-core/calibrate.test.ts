@@ -619,7 +619,7 @@ describe('the CPU measured beside the latency: CPU and waiting fitted apart', ()
 
   it('refuses a base that spends no CPU on its hosts, naming the point', () => {
     const none = system(1, 1);
-    none.handler = [{ db: { query: { dist: 'exp', mean_ms: 0.7 } } }];
+    none.handler = [{ db: { query: { dist: 'exp', mean_ms: 0.7 }, key: 'user' } }];
     delete none.hosts!.db.client;
     expect(() => fitDemandScale(none, 'db', points, { duration_s: 2 })).toThrow(
       /N=\d+ gives cpu_ms, but the base spends no CPU on its hosts/,
