@@ -69,9 +69,11 @@ Commands
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
         Scalability Law (X(1), σ, κ) and write a scenario that predicts other loads
         (default calibrated.json; --base: set that scenario's host instead; --fit-demand:
-        first scale the base's step times so it reproduces the lowest load; --pool N: the
-        clients shared N connections, e.g. pgbouncer's pool, so σ and κ are fitted by
-        simulating the query behind that pool).
+        first scale the base's step times so it reproduces the lowest load, or, with a
+        cpu_ms column (CPU a request used, measured), its CPU to the least measured and
+        the rest to the lowest load's latency; --pool N: the clients shared N
+        connections, e.g. pgbouncer's pool, so σ and κ are fitted by simulating the query
+        behind that pool).
   bench [--json] [--quick]
         Engine benchmarks: events/s, seed profiles, sale-day run, a 20×20 sweep, peak RSS
         (--quick: no sale-day run and a 3×3 sweep).
