@@ -31,6 +31,14 @@ const base = {
   handler: [{ cpu: { dist: 'exp', mean_ms: 1 } }],
 };
 
+/** A transaction of two statements whose CPU on the DB host is `a` and `b` ms on average. */
+function twoStatements(a: number, b: number) {
+  const statement = (ms: number) => ({
+    db: { query: { cpu: { dist: 'exp' as const, mean_ms: ms } } },
+  });
+  return [{ transaction: { steps: [statement(a), statement(b)] } }];
+}
+
 /** A base that runs on its DB host: the model is the user's, calibrate fits the host's USL. */
 const hosted = {
   schema: 'peakline.scenario/v1',
@@ -40,16 +48,7 @@ const hosted = {
   workload: { type: 'closed', connections: 8 },
   hosts: { db: { cores: 2 } },
   server: { concurrency: 1000 },
-  handler: [
-    {
-      transaction: {
-        steps: [
-          { db: { query: { cpu: { dist: 'exp', mean_ms: 0.6 } } } },
-          { db: { query: { cpu: { dist: 'exp', mean_ms: 0.5 } } } },
-        ],
-      },
-    },
-  ],
+  handler: twoStatements(0.6, 0.5),
   db: { pool_size: 1000, acquire_timeout_ms: 0, shard_concurrency: 1000, host: 'db' },
 };
 
@@ -107,16 +106,7 @@ beforeAll(() => {
     JSON.stringify({
       ...hosted,
       hosts: { db: { cores: 2, usl: { sigma: 0, kappa: 0, n: 'connections' } } },
-      handler: [
-        {
-          transaction: {
-            steps: [
-              { db: { query: { cpu: { dist: 'exp', mean_ms: 0.3 } } } },
-              { db: { query: { cpu: { dist: 'exp', mean_ms: 0.25 } } } },
-            ],
-          },
-        },
-      ],
+      handler: twoStatements(0.3, 0.25),
       db: { ...hosted.db, rtt_ms: 1.2 },
     }),
   );
@@ -163,16 +153,7 @@ function slowerTruth(clients: number) {
     warmup_s: 1,
     workload: { type: 'closed', connections: clients },
     hosts: { db: { cores: 2, usl: { sigma: 0.05, kappa: 0.001, n: 'connections' } } },
-    handler: [
-      {
-        transaction: {
-          steps: [
-            { db: { query: { cpu: { dist: 'exp', mean_ms: 1.2 } } } },
-            { db: { query: { cpu: { dist: 'exp', mean_ms: 1 } } } },
-          ],
-        },
-      },
-    ],
+    handler: twoStatements(1.2, 1),
     db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.4 },
   };
   const v = validateScenario(truth);
@@ -419,19 +400,13 @@ describe('several files, other formats, --host', () => {
   });
 });
 
+/** `peakline calibrate --points POINTS --base BASE --fit-demand --out OUT`, and more options. */
+const fitDemand = (points: string, base: string, out: string, ...more: string[]) =>
+  peakline('calibrate', '--points', points, '--base', base, '--fit-demand', '--out', out, ...more);
+
 describe('--fit-demand: the base gives the structure, the lowest load the time', () => {
   it('scales every step and the round trip to the lowest load, then fits σ and κ; predicts a load it was not given', async () => {
-    const r = await peakline(
-      'calibrate',
-      '--points',
-      'slower.csv',
-      '--base',
-      'hosted-conns.json',
-      '--fit-demand',
-      '--out',
-      'slower.json',
-      '--json',
-    );
+    const r = await fitDemand('slower.csv', 'hosted-conns.json', 'slower.json', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     // the real statements take twice the base's
@@ -453,16 +428,7 @@ describe('--fit-demand: the base gives the structure, the lowest load the time',
   });
 
   it('the table says how much the demand was scaled', async () => {
-    const r = await peakline(
-      'calibrate',
-      '--points',
-      'slower.csv',
-      '--base',
-      'hosted-conns.json',
-      '--fit-demand',
-      '--out',
-      'slower-text.json',
-    );
+    const r = await fitDemand('slower.csv', 'hosted-conns.json', 'slower-text.json');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /^Demand {7}[\d.]+× the base's step times \(--fit-demand: mean [\d.]+ ms simulated against [\d.]+ measured at /m,
@@ -470,17 +436,7 @@ describe('--fit-demand: the base gives the structure, the lowest load the time',
   });
 
   it('with the CPU measured (cpu_ms) it sets the CPU from it and the waits from the latency: a wrong split is put right', async () => {
-    const r = await peakline(
-      'calibrate',
-      '--points',
-      'slower-cpu.csv',
-      '--base',
-      'waits-heavy.json',
-      '--fit-demand',
-      '--out',
-      'split.json',
-      '--json',
-    );
+    const r = await fitDemand('slower-cpu.csv', 'waits-heavy.json', 'split.json', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     // 2.2 ms of CPU a request against the base's 0.55: four times; the round trips shrink
@@ -500,17 +456,7 @@ describe('--fit-demand: the base gives the structure, the lowest load the time',
     expectPredicts(v.ok ? v.scenario : s, 12, slowerTruth(12));
     // the same base without the CPU: one factor, and the cores seem to have room they have not
     // (the contention fitted at 32 clients takes up part of it, not all)
-    const one = await peakline(
-      'calibrate',
-      '--points',
-      'slower.csv',
-      '--base',
-      'waits-heavy.json',
-      '--fit-demand',
-      '--out',
-      'one-factor.json',
-      '--json',
-    );
+    const one = await fitDemand('slower.csv', 'waits-heavy.json', 'one-factor.json', '--json');
     expect(one.code).toBe(0);
     expect(JSON.parse(one.stdout).fit.cpu_scale).toBeUndefined();
     const w = validateScenario(readJson('one-factor.json'));
@@ -525,16 +471,7 @@ describe('--fit-demand: the base gives the structure, the lowest load the time',
   });
 
   it('the table says where the CPU came from', async () => {
-    const r = await peakline(
-      'calibrate',
-      '--points',
-      'slower-cpu.csv',
-      '--base',
-      'waits-heavy.json',
-      '--fit-demand',
-      '--out',
-      'split-text.json',
-    );
+    const r = await fitDemand('slower-cpu.csv', 'waits-heavy.json', 'split-text.json');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /^Demand {7}CPU [\d.]+× the base's \([\d.]+ ms a request simulated against [\d.]+ measured at row 2, the least\), waits [\d.]+× \(--fit-demand: mean [\d.]+ ms simulated against [\d.]+ measured at row 2\)$/m,
