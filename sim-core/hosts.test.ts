@@ -252,6 +252,37 @@ describe('contention that grows with connections (usl.n = "connections")', () =>
     expect(rel(r.throughput_rps, 8000 / (3 + f(8)))).toBeLessThan(0.005);
   });
 
+  it('"clients" counts a closed workload\'s clients even where a pool lets one through at a time', () => {
+    const behindOne = (N: number) =>
+      simulate(
+        scenario({
+          duration_s: 60,
+          warmup_s: 2,
+          workload: { type: 'closed', connections: N },
+          server: { concurrency: 1000 },
+          hosts: { db: { cores: 4096, usl: { sigma: 0.05, kappa: 0, n: 'clients' } } },
+          handler: [{ db: { query: { cpu: konst(1) } } }],
+          db: { pool_size: 1, acquire_timeout_ms: 0, shard_concurrency: 1000, host: 'db' },
+        }),
+      );
+    // one query at a time, each slowed by 1 + σ(N − 1) with N the clients: 1000 / 1.35 at 8
+    expect(rel(behindOne(8).throughput_rps, 1000 / 1.35)).toBeLessThan(0.005);
+    expect(rel(behindOne(1).throughput_rps, 1000)).toBeLessThan(0.005);
+    const problems = validateScenario({
+      schema: 'peakline.scenario/v1',
+      name: 'open',
+      duration_s: 1,
+      workload: { type: 'open', rate_rps: 10 },
+      hosts: { app: { cores: 2, usl: { sigma: 0.1, kappa: 0, n: 'clients' } } },
+      server: { concurrency: 1, host: 'app' },
+      handler: [{ cpu: exp(1) }],
+    });
+    const text = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(text).toEqual([
+      'hosts.app.usl.n: "clients" counts the clients of a closed workload: this workload is open',
+    ]);
+  });
+
   it('is validated: "connections" needs the host to be db.host', () => {
     const problems = validateScenario({
       schema: 'peakline.scenario/v1',

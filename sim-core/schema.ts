@@ -264,9 +264,12 @@ export const UslSchema = z.strictObject({
    * What n counts: `running` (default) the jobs running on the machine's cores; `connections` the
    * database connections open on it (a shard of `db.host`: queries and transactions that hold it,
    * including those waiting inside for a lock, a round trip or I/O) — contention that grows with
-   * sessions, such as a database's snapshots and lock manager, not only with runnable work.
+   * sessions, such as a database's snapshots and lock manager, not only with runnable work;
+   * `clients` the clients of a closed workload — contention that grows with the load
+   * generator's sockets and sessions even where a pool lets fewer reach the database (pgbench
+   * polling 64 sockets, a pooler holding 64 client connections).
    */
-  n: z.enum(['running', 'connections']).optional(),
+  n: z.enum(['running', 'connections', 'clients']).optional(),
 });
 
 /** A kind of machine. Each instance, shard or service that names it is a machine of its own. */
@@ -509,6 +512,12 @@ export const ScenarioSchema = z
           path: ['hosts', name, 'client', 'in_latency'],
           message:
             'the load generator times its own work only in a closed workload (an open one sends at each arrival, its CPU beside the request)',
+        });
+      if (h.usl?.n === 'clients' && s.workload.type !== 'closed')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', name, 'usl', 'n'],
+          message: '"clients" counts the clients of a closed workload: this workload is open',
         });
       if (h.usl?.n === 'connections' && s.db?.host !== name)
         ctx.addIssue({

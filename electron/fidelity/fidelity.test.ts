@@ -568,6 +568,24 @@ describe('pgbouncer in the pooled series', () => {
     expect(statementsOf([{ db: {} }, { cpu: {} }, { lock: { steps: [{ db: {} }] } }])).toBe(2);
   });
 
+  it("counts the clients in the DB host's contention, not the pool's connections", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-base-'));
+    try {
+      const o = parseOptions(['--from', dir, '--out', dir]) as Parameters<typeof seriesBase>[0];
+      const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+      const pooled = read(
+        seriesBase(o, 'uniform-pooled', { items: 100000, zipfS: 0, pool: 8, poolerCpu: 0.19 }),
+      );
+      expect(pooled.hosts.db.usl.n).toBe('clients');
+      expect(pooled.db.pool_size).toBe(8);
+      expect(pooled.notes).toContain('usl.n = "clients"');
+      const direct = read(seriesBase(o, 'uniform-direct', { items: 100000, zipfS: 0 }));
+      expect(direct.hosts.db.usl.n).toBe('connections');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes its CPU from the lowest calibration point: the median of the repeats', () => {
     const cpu = (pgbouncer: number) => ({ postgres: 0.3, pgbouncer, pgbench: 0.1 });
     const p = combineRepeats(1, [

@@ -362,6 +362,12 @@ export abstract class SimState {
     const first = clientHost !== undefined ? this.machineHost.indexOf(clientHost) : -1;
     this.clientAlone = clientHost !== undefined && first < 0;
     this.mClient = clientHost === undefined ? -1 : first >= 0 ? first : machine(clientHost);
+    // usl.n = "clients": a closed workload's clients, the same all run long
+    if (s.workload.type === 'closed')
+      this.machines.forEach((m, i) => {
+        if (hosts[this.machineHost[i]].usl?.n === 'clients')
+          m.setConnections(0, (s.workload as { connections: number }).connections);
+      });
     this.rtt = s.db?.rtt_ms ?? 0;
     this.poolerCpu = s.db?.pooler ? Sampler.of(s.db.pooler.cpu) : null;
     this.poolerThreads = s.db?.pooler?.threads ?? 0;
