@@ -619,8 +619,12 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
         (o.model === 'parts'
           ? `modelled from its parts (--base ${path.relative(REPO_ROOT, path.resolve(o.base)) || o.base} --fit-demand; per series the items' Zipf s and, through pgbouncer, db.pool_size ${'='} the pool and pgbouncer as db.pooler, one thread whose CPU is ` +
             (o.poolerCpu === undefined
-              ? `as measured at ${o.calibrateAt[0]} clients)`
-              : `${o.poolerCpu} ms a transaction, --pooler-cpu)`) +
+              ? `as measured at ${o.calibrateAt[0]} clients`
+              : `${o.poolerCpu} ms a transaction, --pooler-cpu`) +
+            ', and contention counting the clients, usl.n = "clients")' +
+            (o.ignoreCpu
+              ? ', CPU scaled with the rest (--ignore-cpu)'
+              : ", the CPU per transaction measured at the calibration points as cpu_ms where the run recorded it (the model's CPU set from it)") +
             (o.commitFlush
               ? `, db.commit_flush ${o.commitFlush.mean_ms} ms mean (--commit-flush); `
               : ', db.commit_flush as timed on the disk before each repeat, where it was; ')
