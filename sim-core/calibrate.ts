@@ -918,6 +918,11 @@ export function scaleDemandParts<S extends ScenarioInput | Scenario>(
   return out;
 }
 
+/** The base with the demand fitDemandScale fitted: one factor, or the CPU and the waits apart. */
+export function applyDemand<S extends ScenarioInput | Scenario>(base: S, d: DemandScale): S {
+  return scaleDemandParts(base, d.cpu?.scale ?? d.scale, d.scale);
+}
+
 /** The factors fitted by fitDemandScale and how close they came. */
 export interface DemandScale {
   /** The factor on the demand; with `cpu`, on everything but the CPU. */
@@ -1001,8 +1006,12 @@ function fitCpuAndWaits(
     );
   const fc = least.cpu_ms! / c1;
   // the mean latency is close to linear in the factor on the waits: secant steps from 1 and ½
-  let a = { fw: 1, m: at(fc, 1).latency_ms.mean };
-  let b = { fw: 0.5, m: at(fc, 0.5).latency_ms.mean };
+  const point = (fw: number) => {
+    const r = at(fc, fw);
+    return { fw, m: r.latency_ms.mean, r };
+  };
+  let a = point(1);
+  let b = point(0.5);
   let best = Math.abs(a.m - low.mean_ms) < Math.abs(b.m - low.mean_ms) ? a : b;
   for (let i = 0; i < 8 && Math.abs(best.m / low.mean_ms - 1) >= 0.002; i++) {
     const slope = (a.m - b.m) / (a.fw - b.fw);
@@ -1021,10 +1030,9 @@ function fitCpuAndWaits(
       );
     }
     b = a;
-    a = { fw, m: at(fc, fw).latency_ms.mean };
+    a = point(fw);
     if (Math.abs(a.m - low.mean_ms) < Math.abs(best.m - low.mean_ms)) best = a;
   }
-  const final = at(fc, best.fw);
   return {
     scale: best.fw,
     source: low.source,
@@ -1034,7 +1042,7 @@ function fitCpuAndWaits(
       scale: fc,
       source: least.source,
       measured_ms: least.cpu_ms!,
-      simulated_ms: cpuPerRequest(final),
+      simulated_ms: cpuPerRequest(best.r),
     },
   };
 }

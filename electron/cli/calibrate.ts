@@ -13,7 +13,7 @@ import {
   FitError,
   fitHostBySimulation,
   fitDemandScale,
-  scaleDemandParts,
+  applyDemand,
   type DemandScale,
   type SimFit,
   fitUsl,
@@ -358,7 +358,7 @@ function calibrateBase(
       if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
       throw e;
     }
-    scenarioIn = scaleDemandParts(scenarioIn, scaled.cpu?.scale ?? scaled.scale, scaled.scale);
+    scenarioIn = applyDemand(scenarioIn, scaled);
   }
   const tty = !o.json && process.stderr.isTTY;
   let shown = -1;
@@ -381,7 +381,7 @@ function calibrateBase(
   }
   const cores = scenarioIn.hosts![host].cores;
   const s = scaled
-    ? scaleDemandParts(base, scaled.cpu?.scale ?? scaled.scale, scaled.scale)
+    ? applyDemand(base, scaled)
     : (JSON.parse(JSON.stringify(base)) as ScenarioInput);
   s.hosts = {
     ...s.hosts,

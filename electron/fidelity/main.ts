@@ -26,6 +26,7 @@ import {
   disturbed,
   leastDisturbed,
   median,
+  medianCpu,
   parseSeriesCsv,
   seriesCsv,
   type MeasuredPoint,
@@ -285,8 +286,7 @@ export function measuredFlush(points: readonly MeasuredPoint[]): Options['commit
 
 /** The median pgbouncer CPU per transaction of a point's repeats (ms), if they recorded it. */
 export function measuredPoolerCpu(p: MeasuredPoint | undefined): number | undefined {
-  const v = (p?.repeats ?? []).flatMap((r) => (r.cpu_ms_per_tx ? [r.cpu_ms_per_tx.pgbouncer] : []));
-  return v.length === 0 ? undefined : median(v);
+  return medianCpu(p, (c) => c.pgbouncer);
 }
 
 /**

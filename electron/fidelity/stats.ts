@@ -259,17 +259,23 @@ const round = (x: number, digits: number) => {
   return Math.round(x * f) / f;
 };
 
+type CpuPerTx = NonNullable<RepeatFigures['cpu_ms_per_tx']>;
+
+/** The median over a point's repeats of `pick` of their CPU per transaction (ms), if recorded. */
+export function medianCpu(
+  p: MeasuredPoint | undefined,
+  pick: (c: CpuPerTx) => number,
+): number | undefined {
+  const v = (p?.repeats ?? []).flatMap((r) => (r.cpu_ms_per_tx ? [pick(r.cpu_ms_per_tx)] : []));
+  return v.length === 0 ? undefined : median(v);
+}
+
 /**
  * CPU per transaction of every process serving it (PostgreSQL, pgbouncer, pgbench), ms: the median
  * over a point's repeats, if they recorded it.
  */
 export function measuredCpu(p: MeasuredPoint): number | undefined {
-  const v = (p.repeats ?? []).flatMap((r) =>
-    r.cpu_ms_per_tx
-      ? [r.cpu_ms_per_tx.postgres + r.cpu_ms_per_tx.pgbouncer + r.cpu_ms_per_tx.pgbench]
-      : [],
-  );
-  return v.length === 0 ? undefined : median(v);
+  return medianCpu(p, (c) => c.postgres + c.pgbouncer + c.pgbench);
 }
 
 /**

@@ -363,10 +363,10 @@ export abstract class SimState {
     this.clientAlone = clientHost !== undefined && first < 0;
     this.mClient = clientHost === undefined ? -1 : first >= 0 ? first : machine(clientHost);
     // usl.n = "clients": a closed workload's clients, the same all run long
-    if (s.workload.type === 'closed')
+    const w = s.workload;
+    if (w.type === 'closed')
       this.machines.forEach((m, i) => {
-        if (hosts[this.machineHost[i]].usl?.n === 'clients')
-          m.setConnections(0, (s.workload as { connections: number }).connections);
+        if (hosts[this.machineHost[i]].usl?.n === 'clients') m.setConnections(0, w.connections);
       });
     this.rtt = s.db?.rtt_ms ?? 0;
     this.poolerCpu = s.db?.pooler ? Sampler.of(s.db.pooler.cpu) : null;
