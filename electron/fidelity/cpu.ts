@@ -165,3 +165,123 @@ export async function waitForQuiet(
     told = true;
   }
 }
+
+/**
+ * What the scheduler did for each thread of the measured system's parts at one instant, from
+ * /proc/PID/task/TID/schedstat (time on a CPU and time runnable but waiting for one, in ns, and
+ * how many times it was given a CPU), by thread id; undefined without /proc.
+ */
+export type SchedSample = Record<keyof PartTicks, Map<number, [number, number, number]>>;
+
+/** The pids of the process trees below `roots` (roots included), from /proc. */
+function treePids(roots: number[], exclude: Set<number> = new Set()): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      parent.set(Number(name), Number(statFields(readFileSync(`/proc/${name}/stat`, 'utf8'))[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const ours = new Set(roots.filter((p) => parent.has(p) && !exclude.has(p)));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, pp] of parent)
+      if (!ours.has(pid) && !exclude.has(pid) && ours.has(pp)) {
+        ours.add(pid);
+        grew = true;
+      }
+  }
+  return [...ours];
+}
+
+function threadsOf(pids: number[]): Map<number, [number, number, number]> {
+  const out = new Map<number, [number, number, number]>();
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const v = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/);
+        out.set(Number(tid), [Number(v[0]), Number(v[1]), Number(v[2])]);
+      } catch {
+        // the thread ended while we looked
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The scheduler's figures of the parts' threads now: the postmaster's tree, pgbouncer's, and the
+ * load generator's (below this process, but not pgbouncer nor this process itself).
+ */
+export function sampleSched(
+  postmasterPid: number | undefined,
+  bouncerPid: number | undefined,
+): SchedSample | undefined {
+  try {
+    readFileSync(`/proc/${process.pid}/schedstat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const bouncer = bouncerPid === undefined ? [] : treePids([bouncerPid]);
+  return {
+    postgres: threadsOf(postmasterPid === undefined ? [] : treePids([postmasterPid])),
+    pgbouncer: threadsOf(bouncer),
+    pgbench: threadsOf(
+      treePids([process.pid], new Set([...bouncer])).filter((p) => p !== process.pid),
+    ),
+  };
+}
+
+/** Per transaction, for one part: ms on a CPU, ms runnable but waiting for one, times given one. */
+export interface SchedPerTx {
+  cpu_ms: number;
+  runq_ms: number;
+  slices: number;
+}
+
+/**
+ * What each part's threads did per transaction between two samples, over the threads alive at
+ * both (a thread that began or ended between them is left out: connections open at the start of
+ * a run and close at its end, so samples inside the run see every connection's whole work there).
+ */
+export function schedPerTransaction(
+  a: SchedSample | undefined,
+  b: SchedSample | undefined,
+  transactions: number,
+): Record<keyof PartTicks, SchedPerTx> | undefined {
+  if (!a || !b || !(transactions > 0)) return undefined;
+  const part = (
+    x: Map<number, [number, number, number]>,
+    y: Map<number, [number, number, number]>,
+  ) => {
+    let cpu = 0;
+    let wait = 0;
+    let slices = 0;
+    for (const [tid, v1] of y) {
+      const v0 = x.get(tid);
+      if (!v0) continue;
+      cpu += v1[0] - v0[0];
+      wait += v1[1] - v0[1];
+      slices += v1[2] - v0[2];
+    }
+    const r = (v: number) => Math.round(v * 1000) / 1000;
+    return {
+      cpu_ms: r(cpu / 1e6 / transactions),
+      runq_ms: r(wait / 1e6 / transactions),
+      slices: Math.round((slices / transactions) * 100) / 100,
+    };
+  };
+  return {
+    postgres: part(a.postgres, b.postgres),
+    pgbouncer: part(a.pgbouncer, b.pgbouncer),
+    pgbench: part(a.pgbench, b.pgbench),
+  };
+}

@@ -3,22 +3,31 @@
 // verdicts against the targets, the CPU share of other processes and the command line. The long
 // measurement itself (PostgreSQL, pgbouncer, pgbench) is run by `npm run fidelity`, not by tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuPerTransaction, othersBetween, parseProcStat, samplePartTicks } from './cpu';
+import {
+  cpuPerTransaction,
+  othersBetween,
+  parseProcStat,
+  samplePartTicks,
+  sampleSched,
+  schedPerTransaction,
+  type SchedSample,
+} from './cpu';
 import { flushDist, flushFigures, timeFlushes } from './flush';
 import {
   commitFlushOption,
   measuredFlush,
   measuredPoolerCpu,
   parseOptions,
+  schedSettings,
   seriesBase,
   statementsOf,
 } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
-import { calibrateCommand, readFit } from './predict';
+import { calibrateCommand, modelSched, readFit } from './predict';
 import {
   cpuLine,
   errorPct,
@@ -29,6 +38,7 @@ import {
   formatSeries,
   formatSeriesTable,
   peakOf,
+  schedLine,
   seriesVerdict,
   summaryLine,
   walLine,
@@ -103,6 +113,16 @@ describe('pgbench output', () => {
     expect(withFailures.failed).toBe(2);
     expect(() => parsePgbenchLog('0 1 abc 0 1 2\n')).toThrow(/line 1: bad latency "abc"/);
     expect(() => parsePgbenchLog('0 1\n')).toThrow(/line 1: expected 6 fields/);
+  });
+
+  it('counts the transactions that completed inside a window (epoch ms), for the scheduler figures', () => {
+    // completions at …266.782299 s to …266.824969 s; the window takes 796.257 ms to 810.337 ms
+    const t = (us: number) => 1796557266 * 1000 + us / 1000;
+    const log = parsePgbenchLog(LOG, [t(796257), t(810337)]);
+    expect(log.in_window).toBe(8);
+    expect(log.latencies_us).toHaveLength(20);
+    expect(parsePgbenchLog(LOG).in_window).toBeUndefined();
+    expect(parsePgbenchLog(LOG, [0, 1]).in_window).toBe(0);
   });
 
   it('gives mean, P50, P90, P99 and max in ms by nearest rank', () => {
@@ -752,6 +772,142 @@ describe('CPU of other processes', () => {
     expect(after.pgbench - before.pgbench).toBeGreaterThanOrEqual(15);
     expect(after.postgres).toBe(0);
     expect(after.pgbouncer).toBe(0);
+  });
+});
+
+describe("the scheduler's figures", () => {
+  const sample = (
+    postgres: [number, [number, number, number]][],
+    pgbench: [number, [number, number, number]][] = [],
+  ): SchedSample => ({
+    postgres: new Map(postgres),
+    pgbouncer: new Map(),
+    pgbench: new Map(pgbench),
+  });
+
+  it('divides what the threads alive at both samples did by the transactions', () => {
+    // 1,000 transactions: backend 11 ran 300 ms and waited 50 ms for a core over 2,000 slices;
+    // backend 12 began after the first sample and 13 ended before the second: both left out
+    const a = sample(
+      [
+        [11, [1e9, 2e8, 5000]],
+        [13, [5e8, 1e8, 100]],
+      ],
+      [[21, [0, 0, 0]]],
+    );
+    const b = sample(
+      [
+        [11, [1.3e9, 2.5e8, 7000]],
+        [12, [9e9, 9e9, 9e3]],
+      ],
+      [[21, [1e8, 1e7, 1500]]],
+    );
+    expect(schedPerTransaction(a, b, 1000)).toEqual({
+      postgres: { cpu_ms: 0.3, runq_ms: 0.05, slices: 2 },
+      pgbouncer: { cpu_ms: 0, runq_ms: 0, slices: 0 },
+      pgbench: { cpu_ms: 0.1, runq_ms: 0.01, slices: 1.5 },
+    });
+    expect(schedPerTransaction(undefined, b, 1000)).toBeUndefined();
+    expect(schedPerTransaction(a, b, 0)).toBeUndefined();
+  });
+
+  it("reads every thread of the load generator's tree from /proc: a busy child's CPU grows", async () => {
+    if (process.platform !== 'linux') return;
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const a = sampleSched(undefined, undefined)!;
+      await new Promise((r) => setTimeout(r, 300));
+      const b = sampleSched(undefined, undefined)!;
+      expect(a.pgbench.has(child.pid!)).toBe(true);
+      expect(a.postgres.size).toBe(0);
+      // the child's main thread ran most of the 300 ms; this process's own threads are not counted
+      const ran = (b.pgbench.get(child.pid!)![0] - a.pgbench.get(child.pid!)![0]) / 1e6;
+      expect(ran).toBeGreaterThan(50);
+      expect(a.pgbench.has(process.pid)).toBe(false);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('prints the CPU, the run queue and the slices beside the model’s', () => {
+    const sched = (cpu_ms: number, runq_ms: number, slices: number) => ({
+      postgres: { cpu_ms, runq_ms, slices },
+      pgbouncer: { cpu_ms: 0.1, runq_ms: 0.02, slices: 4 },
+      pgbench: { cpu_ms: 0.05, runq_ms: 0.01, slices: 2 },
+    });
+    const s: SeriesReport = {
+      name: 'uniform-pooled',
+      calibrateAt: [1],
+      measured: [
+        combineRepeats(1, [
+          { ...repeat(1200, 0.8, 0.75, 1.2), sched_per_tx: sched(0.3, 0.01, 5) },
+          { ...repeat(1210, 0.8, 0.75, 1.2), sched_per_tx: sched(0.4, 0.03, 6) },
+          { ...repeat(1190, 0.8, 0.75, 1.2), sched_per_tx: sched(0.35, 0.02, 5) },
+        ]),
+        combineRepeats(4, [repeat(3000, 1.3, 1.2, 2.2)]),
+      ],
+      predicted: [
+        {
+          concurrency: 1,
+          throughput_rps: 1200,
+          mean_ms: 0.8,
+          p99_ms: 1.2,
+          cpu_ms: 0.45,
+          runq_ms: 0.004,
+          seeds: 1,
+        },
+      ],
+    };
+    expect(schedLine(s)).toBe(
+      'Scheduler ms per transaction by clients (schedstat of every thread, median of the repeats): ' +
+        '1: CPU 0.500, run queue 0.050, 11.0 slices (model 0.450, 0.004)',
+    );
+    expect(formatMarkdown('t', [], [s])).toContain('Scheduler ms per transaction');
+    expect(schedLine({ ...s, measured: [combineRepeats(4, [repeat(3000, 1.3, 1.2, 2.2)])] })).toBe(
+      undefined,
+    );
+    // the model's CPU beside the measured in the CPU line
+    const cpu = { postgres: 0.3, pgbouncer: 0.1, pgbench: 0.05 };
+    expect(
+      cpuLine({
+        ...s,
+        measured: [combineRepeats(1, [{ ...repeat(1200, 0.8, 0.75, 1.2), cpu_ms_per_tx: cpu }])],
+      }),
+    ).toBe(
+      'CPU ms per transaction by clients (median of the repeats): ' +
+        '1: postgres 0.300, pgbouncer 0.100, pgbench 0.050 (model 0.450 in all)',
+    );
+  });
+
+  it("takes the model's CPU and run queue per transaction from its host stations (Little's law)", () => {
+    const r = {
+      throughput_rps: 4000,
+      latency_ms: { mean: 1, p99: 2 },
+      stations: {
+        'host:db': { kind: 'host', servers: 2, utilization: 0.9, mean_queue: 0.8 },
+        flush: { kind: 'service', servers: 1, utilization: 0.5, mean_queue: 0.3 },
+      },
+    };
+    // 1.8 busy cores / 4,000 tx/s = 0.45 ms; 0.8 waiting / 4,000 = 0.2 ms
+    expect(modelSched(r)).toEqual({ cpu_ms: 0.45, runq_ms: 0.2 });
+    expect(modelSched({ ...r, stations: { flush: r.stations.flush } })).toBeUndefined();
+  });
+});
+
+describe('the machine a run was measured on', () => {
+  it("records the kernel scheduler's settings, each file under /proc/sys/kernel named sched_*", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-sched-'));
+    try {
+      writeFileSync(path.join(dir, 'sched_vcpu_pack'), '15\n');
+      writeFileSync(path.join(dir, 'sched_autogroup_enabled'), '0\n');
+      writeFileSync(path.join(dir, 'hostname'), 'x\n');
+      expect(schedSettings(dir)).toEqual({ sched_autogroup_enabled: '0', sched_vcpu_pack: '15' });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+    expect(schedSettings(path.join(os.tmpdir(), 'no-such-peakline-dir'))).toEqual({});
   });
 });
 

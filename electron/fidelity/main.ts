@@ -42,8 +42,9 @@ Measurement
   --clients 1,2,4,8,16,32,64   client counts (pgbench -c, closed loop, -j min(c,2))
   --dist uniform,zipf          item choice: uniform, or Zipf-skewed (hot items)   [both]
   --mode direct,pooled         straight to PostgreSQL, or through pgbouncer       [both]
-  --repeats 3 --seconds 10     runs per point and their length; the CSV has the median
-  --warmup 2                   untimed seconds before each point
+  --repeats 3 --seconds 10     runs per point and their length; the CSV has the median;
+                               each repeat is a sweep across the client counts
+  --warmup 2                   untimed seconds before each repeat
   --pool-size 8                pgbouncer default_pool_size (pool_mode = transaction)
   --items 100000 --zipf-s 1.1  items in the table; Zipf exponent (PostgreSQL 15: 1.001..1000)
   --pg-set name=value          a postgresql.conf setting (repeatable; defaults
@@ -388,6 +389,9 @@ interface Raw {
     load_before: number[];
     load1_during: { min: number; max: number };
     load_after?: number[];
+    /** The kernel (os.release()) and its scheduler's settings (/proc/sys/kernel/sched_*). */
+    kernel?: string;
+    sched?: Record<string, string>;
     /** Seconds spent waiting for other processes to calm down before repeats. */
     quiet_wait_s?: { total: number; max: number };
   };
@@ -402,7 +406,7 @@ const roots = (lab: Lab) => [process.pid, ...(lab.postmasterPid ? [lab.postmaste
 async function measureAll(o: Options): Promise<Raw> {
   checkPrograms();
   const series = o.dists.flatMap((d) => o.modes.map((m) => [d, m] as const));
-  const perPoint = o.repeats * (o.seconds + 1 + (o.quietWait > 0 ? 1 : 0)) + o.warmup + 2;
+  const perPoint = o.repeats * (o.seconds + 1 + (o.quietWait > 0 ? 1 : 0) + o.warmup + 2);
   const minutes = (series.length * o.clients.length * perPoint + 15) / 60;
   err(
     `fidelity: ${series.length} series × ${o.clients.length} client counts × ${o.repeats} × ${o.seconds} s ` +
@@ -416,6 +420,8 @@ async function measureAll(o: Options): Promise<Raw> {
       cpu_model: os.cpus()[0]?.model ?? '?',
       load_before: os.loadavg().map((x) => Math.round(x * 100) / 100),
       load1_during: { min: Infinity, max: -Infinity },
+      kernel: os.release(),
+      sched: schedSettings(),
     },
     options: {
       clients: o.clients,
@@ -438,7 +444,8 @@ async function measureAll(o: Options): Promise<Raw> {
     method:
       'pgbench -n -f order.sql -c N -j min(N,2) -T seconds, closed loop; throughput = pgbench tps ' +
       '(without initial connection time); mean/P50/P99 of the per-transaction log (--log), nearest rank; ' +
-      'before each point: TRUNCATE orders, VACUUM ANALYZE items, CHECKPOINT, then an untimed warm-up; ' +
+      'the repeats are sweeps across the client counts (repeat 1 of every point, then repeat 2, …); ' +
+      'before each repeat: TRUNCATE orders, VACUUM ANALYZE items, CHECKPOINT, then an untimed warm-up; ' +
       (o.quietWait > 0
         ? `before each repeat a wait (at most ${o.quietWait} s) for other processes to use < ${o.quietBelow} cores; `
         : '') +
@@ -472,56 +479,67 @@ async function measureAll(o: Options): Promise<Raw> {
     for (const [dist, mode] of series) {
       const name = seriesName(dist, mode);
       const script = writeScript(lab, dist, o.items, o.zipfS);
-      const points: MeasuredPoint[] = [];
-      for (const clients of o.clients) {
+      // the repeats are sweeps across the client counts, each point reset and warmed up before
+      // every repeat: a slow phase of a shared machine (minutes long) then costs one repeat of
+      // several points, which their medians leave out, instead of every repeat of one point
+      const byClients = new Map<number, RepeatFigures[]>(o.clients.map((c) => [c, []]));
+      const measureRepeat = async (clients: number) => {
+        const repeats = byClients.get(clients)!;
+        const r = repeats.length + 1;
         await lab.psql(RESET_SQL);
         const run = { mode, script, clients, seconds: o.seconds };
         await warmUp(lab, { ...run, seconds: o.warmup });
-        const repeats: RepeatFigures[] = [];
-        for (let r = 1; ; r++) {
-          const quiet = repeats.filter((f) => !disturbed(f, o.quietBelow)).length;
-          if (r > o.repeats && (quiet >= o.repeats || r > o.repeats + o.retries)) break;
-          if (o.quietWait > 0) {
-            const q = await waitForQuiet(
-              roots(lab),
-              os.cpus().length,
-              o.quietBelow,
-              o.quietWait,
-              (c) =>
-                err(
-                  `[${name}] other processes use ${c.toFixed(2)} cores; waiting up to ${o.quietWait} s ` +
-                    `for less than ${o.quietBelow} before repeat ${r} at ${clients} clients…`,
-                ),
-            );
-            quietWaits.push(q.waited_s);
-          }
-          // the disk's commit flush, timed while nothing else of ours runs
-          const flush = flushFigures(timeFlushes(lab.dir));
-          const f: RepeatFigures = { ...(await measure(lab, run)), flush_ms: flush };
-          repeats.push(f);
-          raw.machine.load1_during.min = Math.min(raw.machine.load1_during.min, f.load1);
-          raw.machine.load1_during.max = Math.max(raw.machine.load1_during.max, f.load1);
-          err(
-            `[${name}] ${String(clients).padStart(3)} clients, repeat ${r}/${o.repeats}` +
-              `${r > o.repeats ? ' (extra)' : ''}: ` +
-              `${f.throughput_rps.toFixed(0)} tps, mean ${f.mean_ms.toFixed(2)} ms, ` +
-              `p50 ${f.p50_ms.toFixed(2)}, p99 ${f.p99_ms.toFixed(2)} ms` +
-              `; flush ${flush.mean_ms.toFixed(3)} ms (p99 ${flush.p99_ms.toFixed(3)})` +
-              `${f.failed ? `, ${f.failed} FAILED` : ''} (load ${f.load1.toFixed(2)}` +
-              `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})` +
-              `${disturbed(f, o.quietBelow) ? ' — disturbed' : ''}`,
+        if (o.quietWait > 0) {
+          const q = await waitForQuiet(
+            roots(lab),
+            os.cpus().length,
+            o.quietBelow,
+            o.quietWait,
+            (c) =>
+              err(
+                `[${name}] other processes use ${c.toFixed(2)} cores; waiting up to ${o.quietWait} s ` +
+                  `for less than ${o.quietBelow} before repeat ${r} at ${clients} clients…`,
+              ),
           );
+          quietWaits.push(q.waited_s);
         }
+        // the disk's commit flush, timed while nothing else of ours runs
+        const flush = flushFigures(timeFlushes(lab.dir));
+        const f: RepeatFigures = { ...(await measure(lab, run)), flush_ms: flush };
+        repeats.push(f);
+        raw.machine.load1_during.min = Math.min(raw.machine.load1_during.min, f.load1);
+        raw.machine.load1_during.max = Math.max(raw.machine.load1_during.max, f.load1);
+        err(
+          `[${name}] ${String(clients).padStart(3)} clients, repeat ${r}/${o.repeats}` +
+            `${r > o.repeats ? ' (extra)' : ''}: ` +
+            `${f.throughput_rps.toFixed(0)} tps, mean ${f.mean_ms.toFixed(2)} ms, ` +
+            `p50 ${f.p50_ms.toFixed(2)}, p99 ${f.p99_ms.toFixed(2)} ms` +
+            `; flush ${flush.mean_ms.toFixed(3)} ms (p99 ${flush.p99_ms.toFixed(3)})` +
+            `${f.failed ? `, ${f.failed} FAILED` : ''} (load ${f.load1.toFixed(2)}` +
+            `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})` +
+            `${disturbed(f, o.quietBelow) ? ' — disturbed' : ''}`,
+        );
+      };
+      for (let r = 0; r < o.repeats; r++)
+        for (const clients of o.clients) await measureRepeat(clients);
+      // extra repeats where others disturbed too many, point by point
+      for (const clients of o.clients) {
+        const repeats = byClients.get(clients)!;
+        while (
+          repeats.length < o.repeats + o.retries &&
+          repeats.filter((f) => !disturbed(f, o.quietBelow)).length < o.repeats
+        )
+          await measureRepeat(clients);
+      }
+      const points: MeasuredPoint[] = o.clients.map((clients) => {
+        const repeats = byClients.get(clients)!;
         const { used, discarded } = leastDisturbed(repeats, o.repeats);
         if (discarded.length)
           err(
             `[${name}] ${clients} clients: the ${o.repeats} least disturbed of ${repeats.length} repeats are kept`,
           );
-        points.push({
-          ...combineRepeats(clients, used),
-          ...(discarded.length ? { discarded } : {}),
-        });
-      }
+        return { ...combineRepeats(clients, used), ...(discarded.length ? { discarded } : {}) };
+      });
       raw.series[name] = { dist, mode, points };
       writeFileSync(path.join(o.out, `${name}.csv`), seriesCsv(points));
       writeFileSync(path.join(o.out, 'raw.json'), JSON.stringify(raw, null, 2) + '\n');
@@ -566,6 +584,28 @@ function loadMeasured(dir: string): { raw?: Raw; series: Record<string, Measured
   return { raw, series };
 }
 
+/**
+ * The kernel scheduler's settings (/proc/sys/kernel/sched_*): they change how a machine of the
+ * same kind runs the same work (a kernel that packs tasks onto fewer vCPUs, say), so a run says
+ * what it ran under. Empty where there is no /proc.
+ */
+export function schedSettings(dir = '/proc/sys/kernel'): Record<string, string> {
+  const out: Record<string, string> = {};
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith('sched_'));
+  } catch {
+    return out;
+  }
+  for (const n of names.sort())
+    try {
+      out[n] = readFileSync(path.join(dir, n), 'utf8').trim();
+    } catch {
+      // not readable: left out
+    }
+  return out;
+}
+
 /** The CPU that other processes used during the measured runs (mean and max over repeats). */
 function othersText(raw: Raw): string {
   const kept = Object.values(raw.series).flatMap((s) => s.points.flatMap((p) => p.repeats ?? []));
@@ -599,7 +639,9 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
     lines.push(
       `Measured ${raw.started_at.replace('T', ' ').slice(0, 16)}` +
         `${raw.finished_at ? `–${raw.finished_at.slice(11, 16)}` : ''} UTC on ${raw.machine.cpus} CPUs ` +
-        `(${raw.machine.cpu_model}); load average before ${raw.machine.load_before.join(' ')}, ` +
+        `(${raw.machine.cpu_model}${raw.machine.kernel ? `, Linux ${raw.machine.kernel}` : ''}` +
+        `${raw.machine.sched?.sched_vcpu_pack ? `, sched_vcpu_pack ${raw.machine.sched.sched_vcpu_pack}` : ''}); ` +
+        `load average before ${raw.machine.load_before.join(' ')}, ` +
         `1-min load during ${raw.machine.load1_during.min.toFixed(2)}–${raw.machine.load1_during.max.toFixed(2)}` +
         (raw.machine.load_after ? `, after ${raw.machine.load_after.join(' ')}` : '') +
         othersText(raw),

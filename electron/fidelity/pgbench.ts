@@ -4,7 +4,15 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cpuPerTransaction, othersBetween, samplePartTicks, sampleCpu } from './cpu';
+import {
+  cpuPerTransaction,
+  othersBetween,
+  samplePartTicks,
+  sampleCpu,
+  sampleSched,
+  schedPerTransaction,
+  type SchedSample,
+} from './cpu';
 import { DB_NAME, pgBin, runProgram, type Lab } from './lab';
 import {
   latencySummary,
@@ -116,11 +124,24 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   const before = sampleCpu(roots);
   await lab.psql("SELECT pg_stat_reset_shared('wal')");
   const partsBefore = samplePartTicks(lab.postmasterPid, lab.bouncerPid);
+  // the scheduler's figures, sampled inside the run (a second in, half a second before its end),
+  // where every connection's threads are alive
+  const sched: { at: number; s: SchedSample | undefined }[] = [];
+  const timers =
+    run.seconds >= 2
+      ? [1000, run.seconds * 1000 - 500].map((ms) =>
+          setTimeout(
+            () => sched.push({ at: Date.now(), s: sampleSched(lab.postmasterPid, lab.bouncerPid) }),
+            ms,
+          ),
+        )
+      : [];
   const { stdout } = await runProgram(
     pgBin('pgbench'),
     pgbenchArgs(run, lab.port(run.mode), path.join(logDir, prefix)),
     { env: lab.clientEnv(), timeoutMs: (run.seconds + 120) * 1000, track: lab.clients },
-  );
+  ).finally(() => timers.forEach(clearTimeout));
+  const window = sched.length === 2 ? ([sched[0].at, sched[1].at] as const) : undefined;
   const others = othersBetween(before, sampleCpu(roots), os.cpus().length);
   const partsAfter = samplePartTicks(lab.postmasterPid, lab.bouncerPid);
   const walLine = await lab.psql('SELECT wal_sync, wal_write_time, wal_sync_time FROM pg_stat_wal');
@@ -130,15 +151,18 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   if (files.length === 0) throw new Error(`pgbench wrote no per-transaction log in ${logDir}`);
   const latencies: number[] = [];
   let failed = 0;
+  let inWindow = 0;
   for (const f of files) {
-    const log = parsePgbenchLog(readFileSync(path.join(logDir, f), 'utf8'));
+    const log = parsePgbenchLog(readFileSync(path.join(logDir, f), 'utf8'), window);
     for (const v of log.latencies_us) latencies.push(v);
     failed += log.failed;
+    inWindow += log.in_window ?? 0;
     rmSync(path.join(logDir, f));
   }
   const lat = latencySummary(latencies);
   const cpu = cpuPerTransaction(partsBefore, partsAfter, lat.count);
   const wal = walFigures({ wal_sync, wal_write_time, wal_sync_time }, lat.count, run.seconds);
+  const schedTx = window && schedPerTransaction(sched[0].s, sched[1].s, inWindow);
   return {
     throughput_rps: summary.tps,
     mean_ms: lat.mean_ms,
@@ -157,5 +181,6 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
     }),
     ...(cpu && { cpu_ms_per_tx: cpu }),
     ...(wal && { wal }),
+    ...(schedTx && { sched_per_tx: schedTx }),
   };
 }

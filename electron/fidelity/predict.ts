@@ -111,7 +111,28 @@ async function inParallel<T, R>(items: T[], n: number, f: (t: T) => Promise<R>):
 interface RunJson {
   throughput_rps: number;
   latency_ms: { mean: number; p99: number };
-  stations?: Record<string, { utilization: number } | undefined>;
+  stations?: Record<
+    string,
+    { utilization: number; kind?: string; servers?: number; mean_queue?: number } | undefined
+  >;
+}
+
+/**
+ * The model's CPU per transaction on its hosts and its run queue: busy cores over the throughput,
+ * and runnable jobs without a core over it (by Little's law, the time a transaction's CPU work
+ * waited for a core — under processor sharing, the time its stints were stretched), ms; undefined
+ * without a host.
+ */
+export function modelSched(r: RunJson): { cpu_ms: number; runq_ms: number } | undefined {
+  const hosts = Object.values(r.stations ?? {}).filter((st) => st?.kind === 'host');
+  if (hosts.length === 0 || !(r.throughput_rps > 0)) return undefined;
+  let busy = 0;
+  let queue = 0;
+  for (const st of hosts) {
+    busy += st!.utilization * (st!.servers ?? 0);
+    queue += st!.mean_queue ?? 0;
+  }
+  return { cpu_ms: (busy / r.throughput_rps) * 1000, runq_ms: (queue / r.throughput_rps) * 1000 };
 }
 
 /**
@@ -177,6 +198,12 @@ export async function calibrateAndPredict(
       // a model with a commit flush: the share of the time a flush was in progress
       ...(rs.every((r) => r.stations?.flush)
         ? { flush_busy: mean((r) => r.stations!.flush!.utilization) }
+        : {}),
+      ...(rs.every((r) => modelSched(r))
+        ? {
+            cpu_ms: mean((r) => modelSched(r)!.cpu_ms),
+            runq_ms: mean((r) => modelSched(r)!.runq_ms),
+          }
         : {}),
       seeds: rs.length,
     };

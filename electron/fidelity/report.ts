@@ -12,6 +12,9 @@ export interface PredictedPoint {
   p99_ms: number;
   /** The share of the time the model's commit flush was in progress (with db.commit_flush). */
   flush_busy?: number;
+  /** The model's CPU per transaction on its hosts and the time it waited for a core, ms. */
+  cpu_ms?: number;
+  runq_ms?: number;
   /** How many seeds were averaged. */
   seeds: number;
 }
@@ -303,14 +306,43 @@ export function cpuLine(s: SeriesReport): string | undefined {
     if (r.length === 0) continue;
     const med = (k: 'postgres' | 'pgbouncer' | 'pgbench') => median(r.map((x) => x[k]));
     const bouncer = med('pgbouncer');
+    const model = s.predicted?.find((x) => x.concurrency === p.concurrency)?.cpu_ms;
     parts.push(
       `${p.concurrency}: postgres ${med('postgres').toFixed(3)}` +
         (bouncer > 0 ? `, pgbouncer ${bouncer.toFixed(3)}` : '') +
-        `, pgbench ${med('pgbench').toFixed(3)}`,
+        `, pgbench ${med('pgbench').toFixed(3)}` +
+        (model === undefined ? '' : ` (model ${model.toFixed(3)} in all)`),
     );
   }
   return parts.length
     ? `CPU ms per transaction by clients (median of the repeats): ${parts.join(' | ')}`
+    : undefined;
+}
+
+/**
+ * What the scheduler did per transaction at each point (the median of the repeats kept, summed
+ * over the parts), beside the model's figures where there are: the CPU, the time runnable but
+ * waiting for a core (the run queue) and how often a thread was given a core. Undefined when no
+ * repeat recorded it (runs before the eighth).
+ */
+export function schedLine(s: SeriesReport): string | undefined {
+  const parts: string[] = [];
+  for (const p of sortedPoints(s)) {
+    const r = (p.repeats ?? []).flatMap((x) => (x.sched_per_tx ? [x.sched_per_tx] : []));
+    if (r.length === 0) continue;
+    const sum = (k: 'cpu_ms' | 'runq_ms' | 'slices') =>
+      median(r.map((x) => x.postgres[k] + x.pgbouncer[k] + x.pgbench[k]));
+    const m = s.predicted?.find((x) => x.concurrency === p.concurrency);
+    parts.push(
+      `${p.concurrency}: CPU ${sum('cpu_ms').toFixed(3)}, run queue ${sum('runq_ms').toFixed(3)}, ` +
+        `${sum('slices').toFixed(1)} slices` +
+        (m?.cpu_ms === undefined || m.runq_ms === undefined
+          ? ''
+          : ` (model ${m.cpu_ms.toFixed(3)}, ${m.runq_ms.toFixed(3)})`),
+    );
+  }
+  return parts.length
+    ? `Scheduler ms per transaction by clients (schedstat of every thread, median of the repeats): ${parts.join(' | ')}`
     : undefined;
 }
 
@@ -345,6 +377,7 @@ export function formatSeries(s: SeriesReport): string {
     ...(s.fit ? [`  ${fitLine(s.fit)}`] : []),
     ...(cpuLine(s) ? [`  ${cpuLine(s)}`] : []),
     ...(walLine(s) ? [`  ${walLine(s)}`] : []),
+    ...(schedLine(s) ? [`  ${schedLine(s)}`] : []),
     `  ${summaryLine(s)}`,
   ].join('\n');
 }
@@ -361,11 +394,13 @@ export function formatMarkdown(title: string, context: string[], series: SeriesR
     for (const p of sortedPoints(s)) out.push(`| ${rowCells(s, p).map(mdEscape).join(' | ')} |`);
     const cpu = cpuLine(s);
     const wal = walLine(s);
+    const sched = schedLine(s);
     out.push(
       '',
       ...(s.fit ? [mdEscape(fitLine(s.fit)), ''] : []),
       ...(cpu ? [mdEscape(cpu), ''] : []),
       ...(wal ? [mdEscape(wal), ''] : []),
+      ...(sched ? [mdEscape(sched), ''] : []),
       mdEscape(summaryLine(s)),
       '',
     );

@@ -1,6 +1,7 @@
 // The pure arithmetic of the fidelity suite: reading pgbench's per-transaction logs and its summary
 // output, percentiles and the spread across repeats, and the series CSV that `peakline calibrate`
 // reads. Nothing here starts a process or touches the file system.
+import type { SchedPerTx } from './cpu';
 
 /** One measured load point: the median of its repeats, and each repeat's figures. */
 export interface MeasuredPoint {
@@ -64,6 +65,12 @@ export interface RepeatFigures {
   wal?: { tx_per_flush: number; flush_ms: number; flush_busy: number };
   /** Commit-like flushes timed on the lab's disk just before the run (flush.ts). */
   flush_ms?: { mean_ms: number; p50_ms: number; p99_ms: number };
+  /**
+   * What the scheduler did per transaction for each part's threads, between two samples inside
+   * the run (/proc/PID/task/TID/schedstat): ms on a CPU, ms runnable but waiting for a CPU (the
+   * run queue), and how many times a thread was given a CPU (about how often it woke).
+   */
+  sched_per_tx?: Record<'postgres' | 'pgbouncer' | 'pgbench', SchedPerTx>;
 }
 
 /**
@@ -91,6 +98,8 @@ export interface PgbenchLog {
   latencies_us: number[];
   /** Lines whose time field is `failed` or `skipped`. */
   failed: number;
+  /** Successful transactions that completed within `window` (epoch ms), when one was given. */
+  in_window?: number;
 }
 
 /**
@@ -98,9 +107,10 @@ export interface PgbenchLog {
  * time_us [schedule_lag] [retries]`, where `time` is the transaction's latency in microseconds or
  * the word `failed` / `skipped`. Several files (one per pgbench thread) can be concatenated.
  */
-export function parsePgbenchLog(text: string): PgbenchLog {
+export function parsePgbenchLog(text: string, window?: readonly [number, number]): PgbenchLog {
   const latencies_us: number[] = [];
   let failed = 0;
+  let inWindow = 0;
   let lineNo = 0;
   for (const line of text.split('\n')) {
     lineNo++;
@@ -117,8 +127,13 @@ export function parsePgbenchLog(text: string): PgbenchLog {
     if (!Number.isFinite(us) || us < 0)
       throw new Error(`pgbench log line ${lineNo}: bad latency "${time}"`);
     latencies_us.push(us);
+    if (window) {
+      // time_epoch and time_us: when the transaction completed
+      const end = Number(fields[4]) * 1000 + Number(fields[5]) / 1000;
+      if (end >= window[0] && end <= window[1]) inWindow++;
+    }
   }
-  return { latencies_us, failed };
+  return { latencies_us, failed, ...(window && { in_window: inWindow }) };
 }
 
 /**
