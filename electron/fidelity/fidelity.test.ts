@@ -37,6 +37,7 @@ import {
   formatMarkdown,
   formatSeries,
   formatSeriesTable,
+  idleCoresNote,
   peakOf,
   schedLine,
   seriesVerdict,
@@ -862,7 +863,7 @@ describe("the scheduler's figures", () => {
     };
     expect(schedLine(s)).toBe(
       'Scheduler ms per transaction by clients (schedstat of every thread, median of the repeats): ' +
-        '1: CPU 0.500, run queue 0.050, 11.0 slices (model 0.450, 0.004)',
+        '1: CPU 0.500 (0.60 cores busy), run queue 0.050, 11.0 slices (model 0.450, 0.004)',
     );
     expect(formatMarkdown('t', [], [s])).toContain('Scheduler ms per transaction');
     expect(schedLine({ ...s, measured: [combineRepeats(4, [repeat(3000, 1.3, 1.2, 2.2)])] })).toBe(
@@ -879,6 +880,45 @@ describe("the scheduler's figures", () => {
       'CPU ms per transaction by clients (median of the repeats): ' +
         '1: postgres 0.300, pgbouncer 0.100, pgbench 0.050 (model 0.450 in all)',
     );
+  });
+
+  it('says when work waited for a core while cores stood idle, which processor sharing cannot do', () => {
+    const sched = (runq_ms: number) => ({
+      postgres: { cpu_ms: 0.4, runq_ms, slices: 9 },
+      pgbouncer: { cpu_ms: 0, runq_ms: 0, slices: 0 },
+      pgbench: { cpu_ms: 0.1, runq_ms: 0, slices: 5 },
+    });
+    const at = (clients: number, x: number, runq: number) =>
+      combineRepeats(clients, [{ ...repeat(x, clients / x, 1, 2), sched_per_tx: sched(runq) }]);
+    // 2 clients: 1,800 tx/s × 0.5 ms = 0.9 of 2 cores busy, yet 0.4 ms a transaction queued;
+    // 8 clients: 3,900 × 0.5 = 1.95 cores busy — queueing there is the cores being full
+    const s: SeriesReport = {
+      name: 'uniform-direct',
+      calibrateAt: [1, 8],
+      cpus: 2,
+      measured: [at(1, 2000, 0.01), at(2, 1800, 0.4), at(8, 3900, 1.5)],
+      predicted: [1, 2, 8].map((c) => ({
+        concurrency: c,
+        throughput_rps: 2000,
+        mean_ms: 1,
+        p99_ms: 2,
+        cpu_ms: 0.5,
+        runq_ms: c === 2 ? 0.02 : 0.5,
+        seeds: 1,
+      })),
+    };
+    expect(idleCoresNote(s)).toBe(
+      'work waited for a core while cores stood idle: at 2 clients 0.400 ms a transaction in the ' +
+        "run queue with 0.90 of 2 cores busy (the model's 0.020 ms) — this machine's scheduler " +
+        'does not share its cores as processor sharing does, so a model of cores misses its light loads',
+    );
+    expect(summaryLine(s)).toContain('work waited for a core while cores stood idle: at 2 clients');
+    // a model that queues as much, a short queue, or unknown CPUs: nothing to say
+    expect(
+      idleCoresNote({ ...s, predicted: s.predicted!.map((p) => ({ ...p, runq_ms: 0.3 })) }),
+    ).toBeUndefined();
+    expect(idleCoresNote({ ...s, measured: [at(2, 1800, 0.05)] })).toBeUndefined();
+    expect(idleCoresNote({ ...s, cpus: undefined })).toBeUndefined();
   });
 
   it("takes the model's CPU and run queue per transaction from its host stations (Little's law)", () => {

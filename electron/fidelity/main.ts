@@ -711,7 +711,12 @@ export async function main(argv: string[]): Promise<number> {
     const reports: SeriesReport[] = [];
     let predictFailed = false;
     for (const [name, points] of Object.entries(measured)) {
-      const rep: SeriesReport = { name, measured: points, calibrateAt: o.calibrateAt };
+      const rep: SeriesReport = {
+        name,
+        measured: points,
+        calibrateAt: o.calibrateAt,
+        ...(raw?.machine.cpus ? { cpus: raw.machine.cpus } : {}),
+      };
       if (o.skipPredict) rep.predictNote = '--skip-predict';
       else {
         const missing = o.calibrateAt.filter((c) => !points.some((p) => p.concurrency === c));

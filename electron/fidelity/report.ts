@@ -49,6 +49,8 @@ export interface SeriesReport {
   fit?: UslFit;
   /** Why there is no prediction (shown in place of the predicted columns' verdict). */
   predictNote?: string;
+  /** The measuring machine's CPUs (for what the scheduler's figures say about idle cores). */
+  cpus?: number;
 }
 
 type Metric = 'throughput_rps' | 'mean_ms' | 'p99_ms';
@@ -268,6 +270,8 @@ export function summaryLine(s: SeriesReport): string {
             : 'the prediction falls where the measurement does not'
       }`,
     );
+  const idle = idleCoresNote(s);
+  if (idle) parts.push(idle);
   return parts.join('; ');
 }
 
@@ -327,23 +331,74 @@ export function cpuLine(s: SeriesReport): string | undefined {
  */
 export function schedLine(s: SeriesReport): string | undefined {
   const parts: string[] = [];
+  for (const f of schedFigures(s)) {
+    parts.push(
+      `${f.concurrency}: CPU ${f.cpu_ms.toFixed(3)} (${f.busy_cores.toFixed(2)} cores busy), ` +
+        `run queue ${f.runq_ms.toFixed(3)}, ${f.slices.toFixed(1)} slices` +
+        (f.model ? ` (model ${f.model.cpu_ms.toFixed(3)}, ${f.model.runq_ms.toFixed(3)})` : ''),
+    );
+  }
+  return parts.length
+    ? `Scheduler ms per transaction by clients (schedstat of every thread, median of the repeats): ${parts.join(' | ')}`
+    : undefined;
+}
+
+interface SchedFigures {
+  concurrency: number;
+  cpu_ms: number;
+  runq_ms: number;
+  slices: number;
+  /** Cores our processes kept busy: the throughput × the CPU a transaction. */
+  busy_cores: number;
+  model?: { cpu_ms: number; runq_ms: number };
+}
+
+/** The scheduler's figures of each point that recorded them, summed over the parts. */
+function schedFigures(s: SeriesReport): SchedFigures[] {
+  const out: SchedFigures[] = [];
   for (const p of sortedPoints(s)) {
     const r = (p.repeats ?? []).flatMap((x) => (x.sched_per_tx ? [x.sched_per_tx] : []));
     if (r.length === 0) continue;
     const sum = (k: 'cpu_ms' | 'runq_ms' | 'slices') =>
       median(r.map((x) => x.postgres[k] + x.pgbouncer[k] + x.pgbench[k]));
     const m = s.predicted?.find((x) => x.concurrency === p.concurrency);
-    parts.push(
-      `${p.concurrency}: CPU ${sum('cpu_ms').toFixed(3)}, run queue ${sum('runq_ms').toFixed(3)}, ` +
-        `${sum('slices').toFixed(1)} slices` +
-        (m?.cpu_ms === undefined || m.runq_ms === undefined
-          ? ''
-          : ` (model ${m.cpu_ms.toFixed(3)}, ${m.runq_ms.toFixed(3)})`),
-    );
+    out.push({
+      concurrency: p.concurrency,
+      cpu_ms: sum('cpu_ms'),
+      runq_ms: sum('runq_ms'),
+      slices: sum('slices'),
+      busy_cores: (p.throughput_rps * sum('cpu_ms')) / 1000,
+      ...(m?.cpu_ms !== undefined &&
+        m.runq_ms !== undefined && { model: { cpu_ms: m.cpu_ms, runq_ms: m.runq_ms } }),
+    });
   }
-  return parts.length
-    ? `Scheduler ms per transaction by clients (schedstat of every thread, median of the repeats): ${parts.join(' | ')}`
-    : undefined;
+  return out;
+}
+
+/**
+ * Whether the machine kept work waiting for a core while a core was free — a scheduler that does
+ * not share its cores as processor sharing does (one that packs tasks onto fewer vCPUs, say), which
+ * a model of cores cannot predict: the point where the run queue was longest while at least half a
+ * core stood idle, when it was at least 0.1 ms a transaction and three times the model's (or, with
+ * no model, a quarter of the CPU). Undefined when no point shows it or the CPUs are unknown.
+ */
+export function idleCoresNote(s: SeriesReport): string | undefined {
+  if (!s.cpus) return undefined;
+  let worst: SchedFigures | undefined;
+  for (const f of schedFigures(s)) {
+    const idle = s.cpus - f.busy_cores >= 0.5;
+    const long =
+      f.runq_ms >= 0.1 && (f.model ? f.runq_ms >= 3 * f.model.runq_ms : f.runq_ms >= f.cpu_ms / 4);
+    if (idle && long && (!worst || f.runq_ms > worst.runq_ms)) worst = f;
+  }
+  if (!worst) return undefined;
+  return (
+    `work waited for a core while cores stood idle: at ${worst.concurrency} clients ` +
+    `${fmtMs(worst.runq_ms)} ms a transaction in the run queue with ${worst.busy_cores.toFixed(2)} ` +
+    `of ${s.cpus} cores busy` +
+    (worst.model ? ` (the model's ${fmtMs(worst.model.runq_ms)} ms)` : '') +
+    " — this machine's scheduler does not share its cores as processor sharing does, so a model of cores misses its light loads"
+  );
 }
 
 /**
