@@ -35,8 +35,8 @@ export function parseProcStat(text: string): { total: number; busy: number; stea
   };
 }
 
-/** utime+stime+cutime+cstime of every process in the trees below `roots` (roots included). */
-export function treeTicks(roots: number[]): number {
+/** Every process now: its parent and utime+stime+cutime+cstime, by pid (from /proc). */
+function processTable(): Map<number, { ppid: number; ticks: number }> {
   const procs = new Map<number, { ppid: number; ticks: number }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -48,17 +48,32 @@ export function treeTicks(roots: number[]): number {
       // the process ended while we looked
     }
   }
-  const ours = new Set(roots.filter((p) => procs.has(p)));
+  return procs;
+}
+
+/** The pids of the process trees below `roots` (roots included), none of `exclude` nor below. */
+function treeOf(
+  procs: Map<number, { ppid: number }>,
+  roots: number[],
+  exclude: ReadonlySet<number> = new Set(),
+): Set<number> {
+  const ours = new Set(roots.filter((p) => procs.has(p) && !exclude.has(p)));
   for (let grew = true; grew;) {
     grew = false;
     for (const [pid, p] of procs)
-      if (!ours.has(pid) && ours.has(p.ppid)) {
+      if (!ours.has(pid) && !exclude.has(pid) && ours.has(p.ppid)) {
         ours.add(pid);
         grew = true;
       }
   }
+  return ours;
+}
+
+/** utime+stime+cutime+cstime of every process in the trees below `roots` (roots included). */
+export function treeTicks(roots: number[]): number {
+  const procs = processTable();
   let sum = 0;
-  for (const pid of ours) sum += procs.get(pid)!.ticks;
+  for (const pid of treeOf(procs, roots)) sum += procs.get(pid)!.ticks;
   return sum;
 }
 
@@ -173,29 +188,6 @@ export async function waitForQuiet(
  */
 export type SchedSample = Record<keyof PartTicks, Map<number, [number, number, number]>>;
 
-/** The pids of the process trees below `roots` (roots included), from /proc. */
-function treePids(roots: number[], exclude: Set<number> = new Set()): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      parent.set(Number(name), Number(statFields(readFileSync(`/proc/${name}/stat`, 'utf8'))[1]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const ours = new Set(roots.filter((p) => parent.has(p) && !exclude.has(p)));
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, pp] of parent)
-      if (!ours.has(pid) && !exclude.has(pid) && ours.has(pp)) {
-        ours.add(pid);
-        grew = true;
-      }
-  }
-  return [...ours];
-}
-
 function threadsOf(pids: number[]): Map<number, [number, number, number]> {
   const out = new Map<number, [number, number, number]>();
   for (const pid of pids) {
@@ -230,13 +222,14 @@ export function sampleSched(
   } catch {
     return undefined;
   }
-  const bouncer = bouncerPid === undefined ? [] : treePids([bouncerPid]);
+  const procs = processTable();
+  const bouncer = bouncerPid === undefined ? new Set<number>() : treeOf(procs, [bouncerPid]);
+  const pgbench = treeOf(procs, [process.pid], bouncer);
+  pgbench.delete(process.pid);
   return {
-    postgres: threadsOf(postmasterPid === undefined ? [] : treePids([postmasterPid])),
-    pgbouncer: threadsOf(bouncer),
-    pgbench: threadsOf(
-      treePids([process.pid], new Set([...bouncer])).filter((p) => p !== process.pid),
-    ),
+    postgres: threadsOf(postmasterPid === undefined ? [] : [...treeOf(procs, [postmasterPid])]),
+    pgbouncer: threadsOf([...bouncer]),
+    pgbench: threadsOf([...pgbench]),
   };
 }
 
