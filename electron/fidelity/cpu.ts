@@ -69,6 +69,40 @@ function treeOf(
   return ours;
 }
 
+/** Each CPU's busy and total ticks from /proc/stat's `cpuN` lines, in CPU order. */
+export function parsePerCpu(text: string): { busy: number; total: number }[] {
+  return text
+    .split('\n')
+    .filter((l) => /^cpu\d+ /.test(l))
+    .map((l) => {
+      const [user, nice, system, idle, iowait, irq, softirq, steal] = l
+        .trim()
+        .split(/\s+/)
+        .slice(1, 9)
+        .map(Number);
+      return {
+        busy: user + nice + system + irq + softirq,
+        total: user + nice + system + idle + iowait + irq + softirq + steal,
+      };
+    });
+}
+
+/**
+ * How busy each CPU was between two readings of parsePerCpu (0..1 each, in CPU order): a
+ * scheduler that packs work onto fewer cores shows as one CPU far busier than the other.
+ */
+export function perCpuBusy(
+  a: { busy: number; total: number }[],
+  b: { busy: number; total: number }[],
+): number[] | undefined {
+  if (a.length === 0 || a.length !== b.length) return undefined;
+  const out = a.map((x, i) => {
+    const dt = b[i].total - x.total;
+    return dt > 0 ? Math.round(((b[i].busy - x.busy) / dt) * 1000) / 1000 : NaN;
+  });
+  return out.every(Number.isFinite) ? out : undefined;
+}
+
 /** utime+stime+cutime+cstime of every process in the trees below `roots` (roots included). */
 export function treeTicks(roots: number[]): number {
   const procs = processTable();

@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import {
   cpuPerTransaction,
   othersBetween,
+  parsePerCpu,
   parseProcStat,
+  perCpuBusy,
   samplePartTicks,
   sampleSched,
   schedPerTransaction,
@@ -812,6 +814,20 @@ describe("the scheduler's figures", () => {
     expect(schedPerTransaction(a, b, 0)).toBeUndefined();
   });
 
+  it('reads how busy each CPU was: a packing scheduler shows as one CPU far busier than the other', () => {
+    const stat = (c0: [number, number], c1: [number, number]) =>
+      `cpu  1 1 1 1 1 1 1 1 0 0\ncpu0 ${c0[0]} 0 0 ${c0[1]} 0 0 0 0 0 0\ncpu1 ${c1[0]} 0 0 ${c1[1]} 0 0 0 0 0 0\nintr 5\n`;
+    const a = parsePerCpu(stat([100, 900], [50, 950]));
+    expect(a).toEqual([
+      { busy: 100, total: 1000 },
+      { busy: 50, total: 1000 },
+    ]);
+    // over 200 ticks each: cpu0 180 busy, cpu1 40
+    expect(perCpuBusy(a, parsePerCpu(stat([280, 920], [90, 1110])))).toEqual([0.9, 0.2]);
+    expect(perCpuBusy(a, [])).toBeUndefined();
+    expect(perCpuBusy(a, a)).toBeUndefined();
+  });
+
   it("reads every thread of the load generator's tree from /proc: a busy child's CPU grows", async () => {
     if (process.platform !== 'linux') return;
     const { spawn } = await import('node:child_process');
@@ -865,6 +881,19 @@ describe("the scheduler's figures", () => {
       'Scheduler ms per transaction by clients (schedstat of every thread, median of the repeats): ' +
         '1: CPU 0.500 (0.60 cores busy), run queue 0.050, 11.0 slices (model 0.450, 0.004)',
     );
+    // with each CPU's busy share: the medians, busiest CPU first
+    const busy = (cpu_busy: number[]) => ({
+      ...repeat(1200, 0.8, 0.75, 1.2),
+      sched_per_tx: sched(0.35, 0.02, 5),
+      cpu_busy,
+    });
+    expect(
+      schedLine({
+        ...s,
+        predicted: undefined,
+        measured: [combineRepeats(1, [busy([0.2, 0.9]), busy([0.8, 0.3]), busy([0.85, 0.1])])],
+      }),
+    ).toContain('1: CPU 0.500 (0.60 cores busy; by CPU 85 % + 20 %), run queue');
     expect(formatMarkdown('t', [], [s])).toContain('Scheduler ms per transaction');
     expect(schedLine({ ...s, measured: [combineRepeats(4, [repeat(3000, 1.3, 1.2, 2.2)])] })).toBe(
       undefined,

@@ -75,6 +75,7 @@ describe.skipIf(process.platform !== 'linux')('the fidelity lab, measuring for r
             concurrency: number;
             repeats: {
               transactions: number;
+              cpu_busy?: number[];
               sched_per_tx?: Record<string, { cpu_ms: number; runq_ms: number; slices: number }>;
             }[];
           }[];
@@ -90,6 +91,9 @@ describe.skipIf(process.platform !== 'linux')('the fidelity lab, measuring for r
       expect(p.repeats).toHaveLength(2);
       for (const rep of p.repeats) {
         expect(rep.transactions).toBeGreaterThan(0);
+        // each CPU's busy share over the same stretch
+        expect(rep.cpu_busy).toHaveLength(os.cpus().length);
+        for (const b of rep.cpu_busy!) expect(b >= 0 && b <= 1).toBe(true);
         const s = rep.sched_per_tx!;
         // every part of the pipeline ran and was given a core for each transaction
         for (const part of ['postgres', 'pgbouncer', 'pgbench']) {

@@ -7,6 +7,8 @@ import path from 'node:path';
 import {
   cpuPerTransaction,
   othersBetween,
+  parsePerCpu,
+  perCpuBusy,
   samplePartTicks,
   sampleCpu,
   sampleSched,
@@ -126,12 +128,24 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   const partsBefore = samplePartTicks(lab.postmasterPid, lab.bouncerPid);
   // the scheduler's figures, sampled inside the run (a second in, half a second before its end),
   // where every connection's threads are alive
-  const sched: { at: number; s: SchedSample | undefined }[] = [];
+  const sched: { at: number; s: SchedSample | undefined; cpus: string }[] = [];
+  const procStat = () => {
+    try {
+      return readFileSync('/proc/stat', 'utf8');
+    } catch {
+      return '';
+    }
+  };
   const timers =
     run.seconds >= 2
       ? [1000, run.seconds * 1000 - 500].map((ms) =>
           setTimeout(
-            () => sched.push({ at: Date.now(), s: sampleSched(lab.postmasterPid, lab.bouncerPid) }),
+            () =>
+              sched.push({
+                at: Date.now(),
+                s: sampleSched(lab.postmasterPid, lab.bouncerPid),
+                cpus: procStat(),
+              }),
             ms,
           ),
         )
@@ -163,6 +177,7 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   const cpu = cpuPerTransaction(partsBefore, partsAfter, lat.count);
   const wal = walFigures({ wal_sync, wal_write_time, wal_sync_time }, lat.count, run.seconds);
   const schedTx = window && schedPerTransaction(sched[0].s, sched[1].s, inWindow);
+  const cpuBusy = window && perCpuBusy(parsePerCpu(sched[0].cpus), parsePerCpu(sched[1].cpus));
   return {
     throughput_rps: summary.tps,
     mean_ms: lat.mean_ms,
@@ -182,5 +197,6 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
     ...(cpu && { cpu_ms_per_tx: cpu }),
     ...(wal && { wal }),
     ...(schedTx && { sched_per_tx: schedTx }),
+    ...(cpuBusy && { cpu_busy: cpuBusy }),
   };
 }

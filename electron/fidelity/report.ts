@@ -333,7 +333,11 @@ export function schedLine(s: SeriesReport): string | undefined {
   const parts: string[] = [];
   for (const f of schedFigures(s)) {
     parts.push(
-      `${f.concurrency}: CPU ${f.cpu_ms.toFixed(3)} (${f.busy_cores.toFixed(2)} cores busy), ` +
+      `${f.concurrency}: CPU ${f.cpu_ms.toFixed(3)} (${f.busy_cores.toFixed(2)} cores busy` +
+        (f.cpu_busy
+          ? `; by CPU ${f.cpu_busy.map((x) => `${Math.round(x * 100)} %`).join(' + ')}`
+          : '') +
+        `), ` +
         `run queue ${f.runq_ms.toFixed(3)}, ${f.slices.toFixed(1)} slices` +
         (f.model ? ` (model ${f.model.cpu_ms.toFixed(3)}, ${f.model.runq_ms.toFixed(3)})` : ''),
     );
@@ -350,6 +354,8 @@ interface SchedFigures {
   slices: number;
   /** Cores our processes kept busy: the throughput × the CPU a transaction. */
   busy_cores: number;
+  /** How busy each CPU was, the median of the repeats (all processes, ours and others'). */
+  cpu_busy?: number[];
   model?: { cpu_ms: number; runq_ms: number };
 }
 
@@ -362,12 +368,19 @@ function schedFigures(s: SeriesReport): SchedFigures[] {
     const sum = (k: 'cpu_ms' | 'runq_ms' | 'slices') =>
       median(r.map((x) => x.postgres[k] + x.pgbouncer[k] + x.pgbench[k]));
     const m = s.predicted?.find((x) => x.concurrency === p.concurrency);
+    const byCpu = (p.repeats ?? []).flatMap((x) => (x.cpu_busy ? [x.cpu_busy] : []));
+    // each CPU's median, the CPUs ordered busiest first (which vCPU is which does not matter)
+    const cpuBusy =
+      byCpu.length && byCpu.every((b) => b.length === byCpu[0].length)
+        ? byCpu[0].map((_, i) => median(byCpu.map((b) => [...b].sort((x, y) => y - x)[i])))
+        : undefined;
     out.push({
       concurrency: p.concurrency,
       cpu_ms: sum('cpu_ms'),
       runq_ms: sum('runq_ms'),
       slices: sum('slices'),
       busy_cores: (p.throughput_rps * sum('cpu_ms')) / 1000,
+      ...(cpuBusy && { cpu_busy: cpuBusy }),
       ...(m?.cpu_ms !== undefined &&
         m.runq_ms !== undefined && { model: { cpu_ms: m.cpu_ms, runq_ms: m.runq_ms } }),
     });

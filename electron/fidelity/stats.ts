@@ -71,6 +71,8 @@ export interface RepeatFigures {
    * run queue), and how many times a thread was given a CPU (about how often it woke).
    */
   sched_per_tx?: Record<'postgres' | 'pgbouncer' | 'pgbench', SchedPerTx>;
+  /** How busy each CPU was over the same stretch (0..1 each, in CPU order; /proc/stat). */
+  cpu_busy?: number[];
 }
 
 /**
