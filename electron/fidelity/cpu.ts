@@ -21,10 +21,8 @@ function statFields(text: string): string[] {
   return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }
 
-/** Parses /proc/stat's aggregate `cpu` line: total, busy (not idle/iowait/steal) and steal ticks. */
-export function parseProcStat(text: string): { total: number; busy: number; steal: number } {
-  const line = text.split('\n').find((l) => l.startsWith('cpu '));
-  if (!line) throw new Error('/proc/stat has no cpu line');
+/** One `cpu…` line of /proc/stat: total, busy (not idle/iowait/steal) and steal ticks. */
+function cpuLineTicks(line: string): { total: number; busy: number; steal: number } {
   // user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
   const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const [user, nice, system, idle, iowait, irq, softirq, steal] = v;
@@ -33,6 +31,13 @@ export function parseProcStat(text: string): { total: number; busy: number; stea
     busy: user + nice + system + irq + softirq,
     steal,
   };
+}
+
+/** Parses /proc/stat's aggregate `cpu` line: total, busy (not idle/iowait/steal) and steal ticks. */
+export function parseProcStat(text: string): { total: number; busy: number; steal: number } {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('/proc/stat has no cpu line');
+  return cpuLineTicks(line);
 }
 
 /** Every process now: its parent and utime+stime+cutime+cstime, by pid (from /proc). */
@@ -75,15 +80,8 @@ export function parsePerCpu(text: string): { busy: number; total: number }[] {
     .split('\n')
     .filter((l) => /^cpu\d+ /.test(l))
     .map((l) => {
-      const [user, nice, system, idle, iowait, irq, softirq, steal] = l
-        .trim()
-        .split(/\s+/)
-        .slice(1, 9)
-        .map(Number);
-      return {
-        busy: user + nice + system + irq + softirq,
-        total: user + nice + system + idle + iowait + irq + softirq + steal,
-      };
+      const { busy, total } = cpuLineTicks(l);
+      return { busy, total };
     });
 }
 

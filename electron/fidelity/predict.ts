@@ -190,6 +190,7 @@ export async function calibrateAndPredict(
   const predicted = measured.map((p) => {
     const rs = results.filter((x) => x.clients === p.concurrency).map((x) => x.r);
     const mean = (f: (r: RunJson) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
+    const sched = rs.map(modelSched);
     return {
       concurrency: p.concurrency,
       throughput_rps: mean((r) => r.throughput_rps),
@@ -199,10 +200,10 @@ export async function calibrateAndPredict(
       ...(rs.every((r) => r.stations?.flush)
         ? { flush_busy: mean((r) => r.stations!.flush!.utilization) }
         : {}),
-      ...(rs.every((r) => modelSched(r))
+      ...(sched.every((x) => x !== undefined)
         ? {
-            cpu_ms: mean((r) => modelSched(r)!.cpu_ms),
-            runq_ms: mean((r) => modelSched(r)!.runq_ms),
+            cpu_ms: sched.reduce((a, x) => a + x!.cpu_ms, 0) / sched.length,
+            runq_ms: sched.reduce((a, x) => a + x!.runq_ms, 0) / sched.length,
           }
         : {}),
       seeds: rs.length,

@@ -327,7 +327,7 @@ export function cpuLine(s: SeriesReport): string | undefined {
  * What the scheduler did per transaction at each point (the median of the repeats kept, summed
  * over the parts), beside the model's figures where there are: the CPU, the time runnable but
  * waiting for a core (the run queue) and how often a thread was given a core. Undefined when no
- * repeat recorded it (runs before the eighth).
+ * repeat recorded it (runs before the ninth).
  */
 export function schedLine(s: SeriesReport): string | undefined {
   const parts: string[] = [];
@@ -368,11 +368,13 @@ function schedFigures(s: SeriesReport): SchedFigures[] {
     const sum = (k: 'cpu_ms' | 'runq_ms' | 'slices') =>
       median(r.map((x) => x.postgres[k] + x.pgbouncer[k] + x.pgbench[k]));
     const m = s.predicted?.find((x) => x.concurrency === p.concurrency);
-    const byCpu = (p.repeats ?? []).flatMap((x) => (x.cpu_busy ? [x.cpu_busy] : []));
     // each CPU's median, the CPUs ordered busiest first (which vCPU is which does not matter)
+    const byCpu = (p.repeats ?? []).flatMap((x) =>
+      x.cpu_busy ? [[...x.cpu_busy].sort((a, b) => b - a)] : [],
+    );
     const cpuBusy =
       byCpu.length && byCpu.every((b) => b.length === byCpu[0].length)
-        ? byCpu[0].map((_, i) => median(byCpu.map((b) => [...b].sort((x, y) => y - x)[i])))
+        ? byCpu[0].map((_, i) => median(byCpu.map((b) => b[i])))
         : undefined;
     out.push({
       concurrency: p.concurrency,
