@@ -10,6 +10,9 @@ import type { Dist, ScenarioInput } from './schema';
 
 const rel = (a: number, b: number) => Math.abs(a / b - 1);
 const konst = (ms: number) => ({ dist: 'const' as const, ms });
+/** A validation's problems as `path: message` lines (none when it passed). */
+const messages = (r: ReturnType<typeof validateScenario>) =>
+  r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
 
 /** An open workload at `rps` onto one instance whose cpu step runs on a host of `cores`. */
 function openOnHost(rps: number, cpu: Dist, cores: number, extra: Partial<ScenarioInput> = {}) {
@@ -159,7 +162,7 @@ describe('processor sharing on a host', () => {
       hosts: { db: { cores: 1, client: { cpu: konst(0.5), in_latency: true } } },
     });
     expect(problems.ok).toBe(false);
-    const text = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    const text = messages(problems);
     expect(text).toEqual([
       'hosts.db.client.in_latency: the load generator times its own work only in a closed workload (an open one sends at each arrival, its CPU beside the request)',
     ]);
@@ -277,7 +280,7 @@ describe('contention that grows with connections (usl.n = "connections")', () =>
       server: { concurrency: 1, host: 'app' },
       handler: [{ cpu: exp(1) }],
     });
-    const text = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    const text = messages(problems);
     expect(text).toEqual([
       'hosts.app.usl.n: "clients" counts the clients of a closed workload: this workload is open',
     ]);
@@ -294,7 +297,7 @@ describe('contention that grows with connections (usl.n = "connections")', () =>
       handler: [{ cpu: exp(1) }],
     });
     expect(problems.ok).toBe(false);
-    const text = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    const text = messages(problems);
     expect(text).toContain(
       'hosts.app.usl.n: "connections" counts the DB connections open on a shard: it needs db.host = "app"',
     );
@@ -517,7 +520,7 @@ describe('a pooler in the path of every statement (db.pooler)', () => {
       hosts: {},
       db: { pool_size: 1, pooler: { cpu: konst(1) } },
     });
-    const text = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`);
+    const text = messages(problems);
     expect(text).toContain(
       "db.pooler: a pooler's CPU runs on the shards' machines: it needs db.host (a kind in hosts)",
     );
