@@ -203,6 +203,76 @@ describe('contention and coherency (USL)', () => {
   });
 });
 
+describe('cores that slow each other (core_speedup)', () => {
+  /** A closed loop of N clients, each a 1 ms cpu step, on a host of `cores` whose cores together do `speedup`× one. */
+  const closedCores = (N: number, cores: number, speedup: number | undefined, think_ms = 0) =>
+    scenario({
+      duration_s: 30,
+      warmup_s: 2,
+      workload: { type: 'closed', connections: N, think_ms },
+      hosts: { app: { cores, ...(speedup !== undefined ? { core_speedup: speedup } : {}) } },
+      server: { concurrency: 100_000, host: 'app' },
+      handler: [{ cpu: konst(1) }],
+    });
+
+  it("a lone job runs at a lone core's speed: 1 ms of CPU takes 1 ms", () => {
+    const r = simulate(closedCores(1, 2, 1.25));
+    expect(r.latency_ms.mean).toBeCloseTo(1, 3);
+    expect(r.throughput_rps).toBeCloseTo(1000, -1);
+  });
+
+  it('all cores busy do core_speedup × the work of one: 8 CPU-bound clients on 2 cores that do 1.25× one make 1,250/s', () => {
+    expect(rel(simulate(closedCores(8, 2, 1.25)).throughput_rps, 1250)).toBeLessThan(0.005);
+    // without it the 2 cores do twice one core's work
+    expect(rel(simulate(closedCores(8, 2, undefined)).throughput_rps, 2000)).toBeLessThan(0.005);
+  });
+
+  it('with k of 4 cores busy each runs at 1 / (1 + h(k−1)): two clients on 4 cores that together do 2× one', () => {
+    // h = (4/2 − 1)/3 = 1/3: two busy cores each at 1/(1 + 1/3) = 0.75 of a lone core
+    expect(rel(simulate(closedCores(2, 4, 2)).throughput_rps, 1500)).toBeLessThan(0.005);
+  });
+
+  it('with think time it matches exact load-dependent MVA', () => {
+    const cores = 4;
+    const S = 2.5;
+    const h = (cores / S - 1) / (cores - 1);
+    const N = 12;
+    const think = 3;
+    const r = simulate(
+      scenario({
+        duration_s: 200,
+        warmup_s: 10,
+        workload: { type: 'closed', connections: N, think_ms: think },
+        hosts: { app: { cores, core_speedup: S } },
+        server: { concurrency: 100_000, host: 'app' },
+        handler: [{ cpu: exp(1) }],
+      }),
+    );
+    const alpha = (j: number) => {
+      const k = Math.min(j, cores);
+      return k / (1 + h * (k - 1));
+    };
+    const m = ldMva(N, think, [{ demand: 1, alpha }]);
+    expect(rel(r.throughput_rps, m.throughput * 1000)).toBeLessThan(0.03);
+    expect(rel(r.latency_ms.mean, m.response)).toBeLessThan(0.05);
+  });
+
+  it('is validated: at least 1 and at most the cores, named by its path', () => {
+    const bad = (core_speedup: number) =>
+      messages(
+        validateScenario({
+          ...closedCores(1, 2, undefined),
+          hosts: { app: { cores: 2, core_speedup } },
+        }),
+      );
+    expect(bad(2.5)).toEqual([
+      'hosts.app.core_speedup: must be <= cores (all cores together do at most cores times the work of one)',
+    ]);
+    expect(bad(0.5).join('\n')).toMatch(/^hosts\.app\.core_speedup: /);
+    expect(bad(1.5)).toEqual([]);
+  });
+});
+
 describe('contention that grows with connections (usl.n = "connections")', () => {
   /**
    * N clients in a closed loop, each a transaction of `wait` ms of I/O and `cpu` ms of CPU on a

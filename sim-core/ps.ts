@@ -1,7 +1,8 @@
 // A machine whose cores are shared by processor sharing, with an optional load-dependent slowdown
 // (the Universal Scalability Law): with n jobs running, each progresses at
-//   min(1, cores / (n + background)) / (1 + σ(n−1) + κ·n(n−1))
-// of a core. Kept by virtual time: V advances at that rate, a job that starts at V₀ with demand d
+//   min(1, cores / (n + background)) / (1 + h(k−1)) / (1 + σ(n−1) + κ·n(n−1))
+// of a core, where k = min(cores, n + background) cores are busy and h is how much busy cores
+// slow each other (from the host's core_speedup; 0 by default). Kept by virtual time: V advances at that rate, a job that starts at V₀ with demand d
 // ends when V reaches V₀ + d, so the next departure is the smallest virtual finish — a binary heap
 // of virtual finish times, O(log n) per start or end and no rescans.
 // Pure: no Node, DOM or model imports (the model drives it with its job slots).
@@ -27,13 +28,21 @@ export class PsMachine {
     readonly kappa = 0,
     /** Threads of other work that always want a core. */
     readonly background = 0,
-  ) {}
+    /** All cores together do this many times the work of one (default: cores). */
+    speedup = cores,
+  ) {
+    this.h = cores > 1 && speedup < cores ? (cores / speedup - 1) / (cores - 1) : 0;
+  }
+
+  /** With k cores busy, each runs at 1 / (1 + h(k − 1)) of a lone core's speed (0: no slowdown). */
+  private readonly h: number;
 
   /** The rate (of one core) at which each of n running jobs progresses. */
   rate(n: number): number {
     if (n <= 0) return 1;
     const want = n + this.background;
-    const share = want > this.cores ? this.cores / want : 1;
+    let share = want > this.cores ? this.cores / want : 1;
+    if (this.h > 0 && want > 1) share /= 1 + this.h * ((want > this.cores ? this.cores : want) - 1);
     const u = this.conns < 0 ? n : this.conns > 1 ? this.conns : 1;
     return share / (1 + this.sigma * (u - 1) + this.kappa * u * (u - 1));
   }

@@ -273,21 +273,35 @@ export const UslSchema = z.strictObject({
 });
 
 /** A kind of machine. Each instance, shard or service that names it is a machine of its own. */
-export const HostSchema = z.strictObject({
-  /** CPU cores: running `cpu` work shares them by processor sharing. */
-  cores: count(1),
-  /** Load-dependent slowdown of the jobs running on it (optional). */
-  usl: UslSchema.optional(),
-  /** Threads of other work that always want a core (a fixed background load). */
-  background: nonNegative().optional(),
-  /**
-   * A load generator on the same machine (the first machine of this kind): CPU it spends for each
-   * request before sending it, shared with the rest by processor sharing. Not in the latency,
-   * unless `in_latency` (a closed workload only): the generator times a request from before its
-   * own work, as pgbench does (its latency is the whole cycle).
-   */
-  client: z.strictObject({ cpu: DistSchema, in_latency: z.boolean().optional() }).optional(),
-});
+export const HostSchema = z
+  .strictObject({
+    /** CPU cores: running `cpu` work shares them by processor sharing. */
+    cores: count(1),
+    /** Load-dependent slowdown of the jobs running on it (optional). */
+    usl: UslSchema.optional(),
+    /** Threads of other work that always want a core (a fixed background load). */
+    background: nonNegative().optional(),
+    /**
+     * How much more work all its cores do together than one core alone (1 … cores; default: cores,
+     * cores that do not slow each other). With k of its cores busy each runs at
+     * 1 / (1 + h·(k − 1)) of a lone core's speed, h = (cores / core_speedup − 1) / (cores − 1):
+     * shared caches and memory, hyper-threads, cache lines that move between cores, the vCPUs of a
+     * virtual machine sharing the host. Measure it as the throughput of `cores` CPU-bound copies of
+     * the work over that of one, or let `peakline calibrate --fit-speedup` fit it.
+     */
+    core_speedup: z.number().min(1).optional(),
+    /**
+     * A load generator on the same machine (the first machine of this kind): CPU it spends for each
+     * request before sending it, shared with the rest by processor sharing. Not in the latency,
+     * unless `in_latency` (a closed workload only): the generator times a request from before its
+     * own work, as pgbench does (its latency is the whole cycle).
+     */
+    client: z.strictObject({ cpu: DistSchema, in_latency: z.boolean().optional() }).optional(),
+  })
+  .refine((h) => h.core_speedup === undefined || h.core_speedup <= h.cores, {
+    error: 'must be <= cores (all cores together do at most cores times the work of one)',
+    path: ['core_speedup'],
+  });
 export type Host = z.output<typeof HostSchema>;
 
 /**

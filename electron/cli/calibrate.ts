@@ -183,6 +183,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       json: { type: 'boolean' },
       'fit-demand': { type: 'boolean' },
+      'fit-speedup': { type: 'boolean' },
     },
     z.object({
       _: z.array(z.string()),
@@ -204,6 +205,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       out: z.string().min(1).optional(),
       json: z.boolean().optional(),
       'fit-demand': z.boolean().optional(),
+      'fit-speedup': z.boolean().optional(),
     }),
   );
   // Files after --points (a shell glob: --points logs/pgbench_log.*) are points files too.
@@ -232,6 +234,13 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   if (o['fit-demand'] && !(base && runsOnHost(base, host)))
     throw new CliError(
       `peakline calibrate: --fit-demand scales the demand of a --base that runs on host "${host}"` +
+        (base ? `; nothing in ${o.base} does (set db.host, server.host or a service's host)` : '') +
+        ' (see peakline help)',
+      2,
+    );
+  if (o['fit-speedup'] && !(base && runsOnHost(base, host)))
+    throw new CliError(
+      `peakline calibrate: --fit-speedup fits the core_speedup of host "${host}" by simulating a --base that runs on it` +
         (base ? `; nothing in ${o.base} does (set db.host, server.host or a service's host)` : '') +
         ' (see peakline help)',
       2,
@@ -330,7 +339,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
  * host are fitted by simulating the base at each measured load; everything else is the user's.
  */
 function calibrateBase(
-  o: { cores?: number; json?: boolean; 'fit-demand'?: boolean },
+  o: { cores?: number; json?: boolean; 'fit-demand'?: boolean; 'fit-speedup'?: boolean },
   c: {
     files: string[];
     format: string;
@@ -365,6 +374,7 @@ function calibrateBase(
   let fit: SimFit;
   try {
     fit = fitHostBySimulation(scenarioIn, host, points, {
+      fitSpeedup: o['fit-speedup'] === true,
       onProgress: (f) => {
         const pct = Math.floor(f * 100);
         if (tty && pct !== shown) {
@@ -389,6 +399,7 @@ function calibrateBase(
       ...s.hosts![host],
       cores,
       usl: { ...s.hosts![host].usl, sigma: sig(fit.sigma), kappa: sig(fit.kappa) },
+      ...(fit.core_speedup !== undefined ? { core_speedup: sig(fit.core_speedup, 4) } : {}),
     },
   };
   const mark = 'Calibrated by peakline calibrate (simulating this scenario)';
@@ -396,7 +407,11 @@ function calibrateBase(
   const notes =
     `${mark} at ${points.length} measured loads of ${files.map((f) => basename(f)).join(', ')} ` +
     `(${format}): host "${host}" (${cores} cores) gets σ = ${sig(fit.sigma, 4)}, ` +
-    `κ = ${sig(fit.kappa, 4)} (R² ${fit.r2.toFixed(4)} on throughput, ${fit.evaluations} ` +
+    `κ = ${sig(fit.kappa, 4)}` +
+    (fit.core_speedup !== undefined
+      ? `, core_speedup ${sig(fit.core_speedup, 4)} (--fit-speedup: its ${cores} cores together do that many times the work of one)`
+      : '') +
+    ` (R² ${fit.r2.toFixed(4)} on throughput, ${fit.evaluations} ` +
     `candidates simulated); ` +
     (scaled ? demandNote(scaled, s) : 'the rest is as written. ') +
     `Predict another load: npx peakline run ${out} ` +
@@ -440,7 +455,10 @@ function calibrateBase(
   const lines = [
     `Calibrated from ${files.map((f) => basename(f)).join(', ')} — ${format}, ${points.length} points (simulating ${c.fromFile ? basename(label) : label} at each load)`,
     '',
-    `Fit          σ ${sig(fit.sigma, 4)} (contention)   κ ${sig(fit.kappa, 4)} (coherency)   on host "${host}", ${cores} cores`,
+    `Fit          σ ${sig(fit.sigma, 4)} (contention)   κ ${sig(fit.kappa, 4)} (coherency)   on host "${host}", ${cores} cores` +
+      (fit.core_speedup !== undefined
+        ? `   core_speedup ${sig(fit.core_speedup, 4)} (all ${cores} cores together do that many times one's work)`
+        : ''),
     `R²           ${fit.r2.toFixed(4)} (throughput; ${fit.evaluations} candidates simulated)`,
     ...(scaled
       ? [

@@ -75,6 +75,9 @@ Prediction
                                measured at the calibration points (by default a cpu_ms column
                                of the calibration CSV, from which --fit-demand sets the
                                model's CPU; runs before the fourth recorded none)
+  --core-speedup fit|none      [fit] with --model parts: let calibrate fit how much more work
+                               the host's cores do together than one (--fit-speedup), with σ
+                               and κ; none: cores that do not slow each other
   --cores N                    passed to peakline calibrate --cores (the host's cores)
   --skip-predict               measure and report only
   --from DIR                   no measuring: calibrate and predict from DIR's series CSVs
@@ -114,6 +117,8 @@ interface Options {
   skipPredict: boolean;
   /** Leave the measured CPU out of the calibration CSV. */
   ignoreCpu: boolean;
+  /** Fit the host's core_speedup (calibrate --fit-speedup; parts model only). */
+  fitSpeedup: boolean;
   from?: string;
   out: string;
 }
@@ -125,6 +130,14 @@ function intList(flag: string, text: string, min: number): number[] {
   if (bad !== undefined)
     throw new UsageError(`--${flag}: "${bad}" is not a whole number >= ${min} (give e.g. 1,4,16)`);
   return [...new Set(ns)].sort((a, b) => a - b);
+}
+
+function speedupOption(text: string | undefined, model: 'parts' | 'station'): boolean {
+  if (text !== undefined && text !== 'fit' && text !== 'none')
+    throw new UsageError(`--core-speedup: fit or none (got "${text}")`);
+  if (text === 'fit' && model !== 'parts')
+    throw new UsageError('--core-speedup: only with --model parts (the station model has no host)');
+  return model === 'parts' && text !== 'none';
 }
 
 function oneInt(flag: string, text: string | undefined, fallback: number, min: number): number {
@@ -181,6 +194,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'commit-flush': { type: 'string' },
         'skip-predict': { type: 'boolean' },
         'ignore-cpu': { type: 'boolean' },
+        'core-speedup': { type: 'string' },
         from: { type: 'string' },
         out: { type: 'string' },
       },
@@ -225,6 +239,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     commitFlush: commitFlushOption(s('commit-flush')),
     skipPredict: values['skip-predict'] === true,
     ignoreCpu: values['ignore-cpu'] === true,
+    fitSpeedup: speedupOption(s('core-speedup'), modelOf(s('model'))),
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
   };
@@ -396,7 +411,10 @@ interface Raw {
     quiet_wait_s?: { total: number; max: number };
   };
   servers?: Lab['info'];
-  options: Omit<Options, 'from' | 'out' | 'skipPredict' | 'ignoreCpu' | 'model' | 'base'>;
+  options: Omit<
+    Options,
+    'from' | 'out' | 'skipPredict' | 'ignoreCpu' | 'fitSpeedup' | 'model' | 'base'
+  >;
   method: string;
   series: Record<string, RawSeries>;
 }
@@ -663,7 +681,8 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
             (o.poolerCpu === undefined
               ? `as measured at ${o.calibrateAt[0]} clients`
               : `${o.poolerCpu} ms a transaction, --pooler-cpu`) +
-            ', and contention counting the clients, usl.n = "clients")' +
+            ', and contention counting the clients, usl.n = "clients"' +
+            (o.fitSpeedup ? ", the host's core_speedup fitted with σ and κ, --fit-speedup)" : ')') +
             (o.ignoreCpu
               ? ', CPU scaled with the rest (--ignore-cpu)'
               : ", the CPU per transaction measured at the calibration points as cpu_ms where the run recorded it (the model's CPU set from it)") +
@@ -759,6 +778,7 @@ export async function main(argv: string[]): Promise<number> {
                     })
                   : undefined,
               cpu: !o.ignoreCpu,
+              fitSpeedup: o.fitSpeedup,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),
               log: err,
             },

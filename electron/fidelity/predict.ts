@@ -35,6 +35,8 @@ export interface PredictOptions {
    * where every one recorded it): with a base, the model's CPU is set from it.
    */
   cpu?: boolean;
+  /** Let calibrate fit the base host's core_speedup with σ and κ (`--fit-speedup`). */
+  fitSpeedup?: boolean;
   /** Simulation runs at once. */
   parallel: number;
   log: (line: string) => void;
@@ -50,13 +52,14 @@ export function calibrateCommand(
   cores?: number,
   pool?: number,
   base?: string,
+  fitSpeedup?: boolean,
 ): string[] {
   return [
     'peakline',
     'calibrate',
     '--points',
     csv,
-    ...(base ? ['--base', base, '--fit-demand'] : []),
+    ...(base ? ['--base', base, '--fit-demand', ...(fitSpeedup ? ['--fit-speedup'] : [])] : []),
     '--out',
     scenario,
     '--json',
@@ -149,11 +152,11 @@ export async function calibrateAndPredict(
   const csv = path.resolve(outDir, `${name}.calibration.csv`);
   const scenario = path.resolve(outDir, `${name}.scenario.json`);
   writeFileSync(csv, seriesCsv(calPoints, { cpu: o.cpu }));
-  const command = calibrateCommand(csv, scenario, o.cores, o.pool, o.base);
+  const command = calibrateCommand(csv, scenario, o.cores, o.pool, o.base, o.fitSpeedup);
   o.log(`[${name}] npx ${command.join(' ')}`);
   let fit: UslFit | undefined;
   try {
-    const { stdout } = await npx(command, 600_000);
+    const { stdout } = await npx(command, 1_800_000);
     fit = readFit(stdout);
   } catch (e) {
     const msg = (e as Error).message;
@@ -230,6 +233,7 @@ export function readFit(stdout: string): UslFit | undefined {
         ...(typeof f.demand_scale === 'number' ? { demand_scale: f.demand_scale } : {}),
         ...(typeof f.cpu_scale === 'number' ? { cpu_scale: f.cpu_scale } : {}),
         ...(typeof f.cpu_ms === 'number' ? { cpu_ms: f.cpu_ms } : {}),
+        ...(typeof f.core_speedup === 'number' ? { core_speedup: f.core_speedup } : {}),
       };
     if (!f || typeof f.x1_rps !== 'number') return undefined;
     return {

@@ -37,6 +37,8 @@ export interface UslFit {
   cpu_scale?: number;
   /** The CPU a transaction then uses in the model, ms. */
   cpu_ms?: number;
+  /** The host's core_speedup fitted with σ and κ (calibrate --fit-speedup). */
+  core_speedup?: number;
 }
 
 /** One measured series (one distribution and one connection mode) and what was predicted for it. */
@@ -287,6 +289,9 @@ export function fitLine(f: UslFit): string {
           ? `CPU ${g(f.cpu_scale)}× the base's (${f.cpu_ms === undefined ? '' : `${g(f.cpu_ms)} ms a transaction, `}the least measured), waits ${g(f.demand_scale)}×, `
           : `step times ${g(f.demand_scale)}× the base's, `) +
       `σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
+      (f.core_speedup === undefined
+        ? ''
+        : `, core speedup ${g(f.core_speedup)} (${f.cores ?? 'its'} cores together do that many times one's work)`) +
       (f.r2 === null ? '' : `, R² ${f.r2.toFixed(3)} (throughput)`)
     );
   return (

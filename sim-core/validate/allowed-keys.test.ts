@@ -28,6 +28,7 @@ describe('allowed fields', () => {
       'cores',
       'usl',
       'background',
+      'core_speedup',
       'client',
     ]);
     expect(allowedKeys(ScenarioSchema, data, ['hosts', 'db', 'usl'])).toEqual([
