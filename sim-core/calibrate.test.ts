@@ -510,6 +510,41 @@ describe('a base modelled from its parts, fitted by simulation', () => {
     expect(fit.points[2].simulated_p99_ms).toBeGreaterThan(2 * fit.points[2].simulated_mean_ms);
   });
 
+  it('with fitSpeedup, recovers how much its cores do together from a machine whose cores slow each other', () => {
+    // the truth: the same structure on 4 cores that together do 2× one, and a little contention
+    const truth = {
+      ...base(0.02, 0),
+      hosts: { db: { ...base(0.02, 0).hosts!.db, core_speedup: 2 } },
+    };
+    const points: LoadPoint[] = [1, 8, 32].map((n) => {
+      const r = simulate(
+        atLoad(
+          truth,
+          'db',
+          { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' },
+          0.02,
+          0,
+          4,
+        ),
+      );
+      return {
+        concurrency: n,
+        throughput_rps: r.throughput_rps,
+        mean_ms: r.latency_ms.mean,
+        source: `N=${n}`,
+      };
+    });
+    const fit = fitHostBySimulation(base(0, 0), 'db', points, { duration_s: 4, fitSpeedup: true });
+    expect(fit.core_speedup).toBeGreaterThan(1.6);
+    expect(fit.core_speedup).toBeLessThan(2.5);
+    for (const p of fit.points) expect(Math.abs(p.residual)).toBeLessThan(0.03);
+    // cores taken as independent, σ and κ alone cannot bend the curve that way
+    const plain = fitHostBySimulation(base(0, 0), 'db', points, { duration_s: 4 });
+    expect(plain.core_speedup).toBeUndefined();
+    const worst = (f: typeof fit) => Math.max(...f.points.map((p) => Math.abs(p.residual)));
+    expect(worst(plain)).toBeGreaterThan(worst(fit));
+  });
+
   it('scales every part of the demand by one factor: queries, round trip, pooler and client CPU', () => {
     const b = base(0, 0);
     b.db!.pooler = { cpu: { dist: 'exp', mean_ms: 0.04 }, threads: 1 };

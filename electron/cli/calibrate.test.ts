@@ -111,6 +111,14 @@ beforeAll(() => {
     }),
   );
   // a system behind a pool of 4 connections, simulated: measured at 1, 4 and 32 clients
+  const sharedRow = (n: number) => {
+    const r = sharedCoresTruth(n);
+    return `${n},${r.throughput_rps},${r.latency_ms.mean},${cpuPerRequest(r)}`;
+  };
+  writeFileSync(
+    file('shared-cores.csv'),
+    `concurrency,throughput_rps,mean_ms,cpu_ms\n${[1, 4, 32].map(sharedRow).join('\n')}\n`,
+  );
   const row = (n: number) => {
     const r = pooledTruth(n);
     return `${n},${r.throughput_rps},${r.latency_ms.mean},${r.latency_ms.p99}`;
@@ -155,6 +163,27 @@ function slowerTruth(clients: number) {
     hosts: { db: { cores: 2, usl: { sigma: 0.05, kappa: 0.001, n: 'connections' } } },
     handler: twoStatements(1.2, 1),
     db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.4 },
+  };
+  const v = validateScenario(truth);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return simulate(v.scenario, { series: false });
+}
+
+/**
+ * The "real" system of the --fit-speedup story: `hosted`'s structure with a round trip, on 2 cores
+ * that together do only 1.3× the work of one (hyper-threads, a busy virtual machine's vCPUs).
+ */
+function sharedCoresTruth(clients: number) {
+  const truth: ScenarioInput = {
+    ...(hosted as ScenarioInput),
+    seed: 7,
+    duration_s: 6,
+    warmup_s: 1,
+    workload: { type: 'closed', connections: clients },
+    hosts: {
+      db: { cores: 2, core_speedup: 1.3, usl: { sigma: 0.01, kappa: 0, n: 'connections' } },
+    },
+    db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.2 },
   };
   const v = validateScenario(truth);
   if (!v.ok) throw new Error(JSON.stringify(v.problems));
@@ -490,6 +519,53 @@ describe('--fit-demand: the base gives the structure, the lowest load the time',
     expect(b.code).toBe(2);
     expect(b.stderr).toBe(
       'peakline calibrate: --fit-demand scales the demand of a --base that runs on host "db"; nothing in base.json does (set db.host, server.host or a service\'s host) (see peakline help)\n',
+    );
+  });
+});
+
+describe('--fit-speedup: cores that slow each other', () => {
+  it('fits core_speedup with σ and κ, writes it to the host and predicts a load it was not given', async () => {
+    const r = await fitDemand(
+      'shared-cores.csv',
+      'hosted-conns.json',
+      'shared.json',
+      '--fit-speedup',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.fit.core_speedup).toBeGreaterThan(1.1);
+    expect(out.fit.core_speedup).toBeLessThan(1.5);
+    const s = readJson('shared.json');
+    expect(s.hosts.db.core_speedup).toBeCloseTo(out.fit.core_speedup, 3);
+    expect(s.notes).toMatch(
+      /core_speedup [\d.]+ \(--fit-speedup: its 2 cores together do that many times the work of one\)/,
+    );
+    const v = validateScenario(s);
+    expect(v.ok).toBe(true);
+    // held out: 2 and 12 clients
+    expectPredicts(v.ok ? v.scenario : s, 2, sharedCoresTruth(2));
+    expectPredicts(v.ok ? v.scenario : s, 12, sharedCoresTruth(12));
+  });
+
+  it('the fit line says how much the cores do together', async () => {
+    const r = await fitDemand(
+      'shared-cores.csv',
+      'hosted-conns.json',
+      'shared-text.json',
+      '--fit-speedup',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Fit {10}σ [\d.]+ \(contention\) {3}κ [\d.e-]+ \(coherency\) {3}on host "db", 2 cores {3}core_speedup [\d.]+ \(all 2 cores together do that many times one's work\)$/m,
+    );
+  });
+
+  it('without a base that runs on the host it is a usage error naming the option', async () => {
+    const r = await peakline('calibrate', '--points', 'parts.csv', '--fit-speedup');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'peakline calibrate: --fit-speedup fits the core_speedup of host "db" by simulating a --base that runs on it (see peakline help)\n',
     );
   });
 });

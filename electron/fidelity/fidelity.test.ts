@@ -551,6 +551,27 @@ describe('the calibration', () => {
     expect(fitLine(split)).toBe(
       "USL fit by simulation at the calibration points: CPU 1.18× the base's (0.336 ms a transaction, the least measured), waits 0.665×, σ 0, κ 0.0000800, R² 0.979 (throughput)",
     );
+    // with the host's core speedup fitted (--fit-speedup)
+    const shared = readFit(
+      JSON.stringify({
+        fit: {
+          method: 'simulation',
+          host: 'db',
+          cores: 2,
+          cpu_scale: 0.8,
+          cpu_ms: 0.33,
+          demand_scale: 0.33,
+          sigma: 0.01,
+          kappa: 1.44e-5,
+          core_speedup: 1.325,
+          r2: 0.99,
+        },
+      }),
+    )!;
+    expect(shared.core_speedup).toBe(1.325);
+    expect(fitLine(shared)).toBe(
+      "USL fit by simulation at the calibration points: CPU 0.800× the base's (0.330 ms a transaction, the least measured), waits 0.330×, σ 0.0100, κ 0.0000144, core speedup 1.32 (2 cores together do that many times one's work), R² 0.990 (throughput)",
+    );
     expect(readFit('peakline: unknown command')).toBeUndefined();
   });
 
@@ -567,6 +588,9 @@ describe('the calibration', () => {
       'zp.json',
       '--json',
     ]);
+    expect(calibrateCommand('zp.csv', 'zp.json', undefined, 8, 'zp.base.json', true)).toContain(
+      '--fit-speedup',
+    );
     expect(calibrateCommand('zp.csv', 'zp.json', undefined, 8)).toEqual([
       'peakline',
       'calibrate',
@@ -1005,7 +1029,11 @@ describe('the command line', () => {
       out: 'fidelity-out',
       cores: undefined,
       model: 'parts',
+      // the host's core speedup is fitted with σ and κ unless asked not to
+      fitSpeedup: true,
     });
+    expect(parseOptions(['--core-speedup', 'none'])).toMatchObject({ fitSpeedup: false });
+    expect(parseOptions(['--model', 'station'])).toMatchObject({ fitSpeedup: false });
     // the parts model is the shipped profile of the order transaction
     expect((parseOptions([]) as { base: string }).base).toMatch(/profiles\/pg-order-zipf\.json$/);
     expect(parseOptions(['--model', 'station'])).toMatchObject({ model: 'station' });
@@ -1036,6 +1064,12 @@ describe('the command line', () => {
     );
     expect(() => parseOptions(['--model', 'station', '--base', 'x.json'])).toThrow(
       '--base: only with --model parts (the station model has no base)',
+    );
+    expect(() => parseOptions(['--core-speedup', '1.3'])).toThrow(
+      '--core-speedup: fit or none (got "1.3")',
+    );
+    expect(() => parseOptions(['--model', 'station', '--core-speedup', 'fit'])).toThrow(
+      '--core-speedup: only with --model parts (the station model has no host)',
     );
     expect(parseOptions(['--pg-set', 'synchronous_commit=off'])).toMatchObject({
       pgSettings: { max_connections: '300', shared_buffers: '128MB', synchronous_commit: 'off' },
