@@ -336,7 +336,9 @@ export abstract class SimState {
     const machine = (name: string) => {
       const h = hosts[name];
       this.machineHost.push(name);
-      this.machines.push(new PsMachine(h.cores, h.usl?.sigma, h.usl?.kappa, h.background, h.core_speedup));
+      this.machines.push(
+        new PsMachine(h.cores, h.usl?.sigma, h.usl?.kappa, h.background, h.core_speedup),
+      );
       return this.machines.length - 1;
     };
     this.mInst = -1;
