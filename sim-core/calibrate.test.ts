@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyCalibration,
   atLoad,
+  fitHostAndSpeedup,
   fitHostBySimulation,
   calibratedScenario,
   DEFAULT_P99_RATIO,
@@ -26,6 +27,7 @@ import {
   fitDemandScale,
   uslThroughput,
   type CalibrationInput,
+  type SimFit,
   type UslParams,
 } from './calibrate';
 import { parsePoints, type LoadPoint } from './points';
@@ -510,7 +512,7 @@ describe('a base modelled from its parts, fitted by simulation', () => {
     expect(fit.points[2].simulated_p99_ms).toBeGreaterThan(2 * fit.points[2].simulated_mean_ms);
   });
 
-  it('with fitSpeedup, recovers how much its cores do together from a machine whose cores slow each other', () => {
+  it('fitHostAndSpeedup recovers how much its cores do together from a machine whose cores slow each other', () => {
     // the truth: the same structure on 4 cores that together do 2× one, and a little contention
     const truth = {
       ...base(0.02, 0),
@@ -534,14 +536,14 @@ describe('a base modelled from its parts, fitted by simulation', () => {
         source: `N=${n}`,
       };
     });
-    const fit = fitHostBySimulation(base(0, 0), 'db', points, { duration_s: 4, fitSpeedup: true });
+    const { fit } = fitHostAndSpeedup(base(0, 0), 'db', points, { duration_s: 4 });
     expect(fit.core_speedup).toBeGreaterThan(1.6);
     expect(fit.core_speedup).toBeLessThan(2.5);
     for (const p of fit.points) expect(Math.abs(p.residual)).toBeLessThan(0.03);
     // cores taken as independent, σ and κ alone cannot bend the curve that way
     const plain = fitHostBySimulation(base(0, 0), 'db', points, { duration_s: 4 });
     expect(plain.core_speedup).toBeUndefined();
-    const worst = (f: typeof fit) => Math.max(...f.points.map((p) => Math.abs(p.residual)));
+    const worst = (f: SimFit) => Math.max(...f.points.map((p) => Math.abs(p.residual)));
     expect(worst(plain)).toBeGreaterThan(worst(fit));
   });
 

@@ -711,7 +711,7 @@ export interface SimFitPoint {
 export interface SimFit {
   sigma: number;
   kappa: number;
-  /** The host's core_speedup fitted (with `fitSpeedup`), else undefined: the base's. */
+  /** The host's core_speedup, when fitted with σ and κ (fitHostAndSpeedup). */
   core_speedup?: number;
   /** Of the measured throughputs by the simulated ones. */
   r2: number;
@@ -728,8 +728,6 @@ export function atLoad(
   sigma: number,
   kappa: number,
   duration_s: number,
-  /** The host's core_speedup (undefined: the base's). */
-  core_speedup?: number,
 ): Scenario {
   const workload: Scenario['workload'] =
     p.concurrency !== undefined
@@ -752,11 +750,7 @@ export function atLoad(
     workload,
     hosts: {
       ...base.hosts,
-      [host]: {
-        ...base.hosts![host],
-        usl: { ...base.hosts![host].usl, sigma, kappa },
-        ...(core_speedup !== undefined ? { core_speedup } : {}),
-      },
+      [host]: { ...base.hosts![host], usl: { ...base.hosts![host].usl, sigma, kappa } },
     },
   };
 }
@@ -765,16 +759,13 @@ export function atLoad(
  * Fits the USL of one host of a scenario that models the system from its parts (a base that runs
  * on that host: transactions, locks, pools stay as the user wrote them) by simulating it at each
  * measured load: a grid over σ and κ, then a finer one around the best, minimising the squared
- * relative throughput errors. With `fitSpeedup` (a host of more than one core) the host's
- * core_speedup is fitted with them: the grid is searched at speedups from the cores down to 1,
- * then the fine grid again at speedups next to the best. Deterministic (the base's seed).
- * `onProgress` gets 0..1.
+ * relative throughput errors. Deterministic (the base's seed). `onProgress` gets 0..1.
  */
 export function fitHostBySimulation(
   base: Scenario,
   host: string,
   points: readonly LoadPoint[],
-  opts: { duration_s?: number; onProgress?: (f: number) => void; fitSpeedup?: boolean } = {},
+  opts: { duration_s?: number; onProgress?: (f: number) => void } = {},
 ): SimFit {
   if (!base.hosts?.[host]) throw new FitError(`the base has no host "${host}" in "hosts"`);
   if (points.length < 2)
@@ -782,58 +773,32 @@ export function fitHostBySimulation(
   const duration = Math.min(base.duration_s, opts.duration_s ?? 10);
   const coarseS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5];
   const coarseK = [0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
-  const cores = base.hosts[host].cores;
-  // speedups as fractions of the way from 1 (cores that do no more together than one) to cores
-  const fits = opts.fitSpeedup === true && cores > 1;
-  const speedAt = (f: number) => 1 + (cores - 1) * f;
-  const coarseF = fits ? [1, 0.8, 0.6, 0.4, 0.25, 0.1] : [NaN];
-  const fineF = fits ? 2 : 0;
-  const total = coarseF.length * (coarseS.length * coarseK.length + 24) + fineF * 25 + 1;
+  const total = coarseS.length * coarseK.length + 25;
   let done = 0;
   // the best candidate keeps its runs, so the report needs no second simulation of it
-  let best: { s: number; k: number; f: number; e: number; sims: SimResult[] } = {
+  let best: { s: number; k: number; e: number; sims: SimResult[] } = {
     s: 0,
     k: 0,
-    f: NaN,
     e: Infinity,
     sims: [],
   };
-  const tried = new Set<string>();
-  const tryAt = (s: number, k: number, f: number) => {
-    const key = `${s}/${k}/${f}`;
-    if (tried.has(key)) return;
-    tried.add(key);
-    const speed = Number.isNaN(f) ? undefined : speedAt(f);
-    const sims = points.map((p) => simulate(atLoad(base, host, p, s, k, duration, speed)));
+  const tryAt = (s: number, k: number) => {
+    const sims = points.map((p) => simulate(atLoad(base, host, p, s, k, duration)));
     let e = 0;
     sims.forEach(
       (r, i) =>
         (e += ((r.throughput_rps - points[i].throughput_rps) / points[i].throughput_rps) ** 2),
     );
     done++;
-    opts.onProgress?.(Math.min(1, done / total));
-    if (e < best.e) best = { s, k, f, e, sims };
+    opts.onProgress?.(done / total);
+    if (e < best.e) best = { s, k, e, sims };
   };
+  for (const s of coarseS) for (const k of coarseK) tryAt(s, k);
   const around = (x: number, unit: number) =>
     x > 0 ? [0.6, 0.8, 1.25, 1.5].map((f) => x * f) : [unit / 4, unit / 2];
-  const fineAround = (f: number) => {
-    const { s: s0, k: k0 } = best;
-    for (const s of [s0, ...around(s0, 0.01)])
-      for (const k of [k0, ...around(k0, 1e-5)]) tryAt(s, k, f);
-  };
-  for (const f of coarseF) {
-    const before = best;
-    best = { ...best, e: Infinity };
-    for (const s of coarseS) for (const k of coarseK) tryAt(s, k, f);
-    fineAround(f);
-    if (before.e <= best.e) best = before;
-  }
-  if (fits) {
-    // the speedups next to the best one, at the σ and κ next to its best
-    const f0 = best.f;
-    for (const f of [f0 - 0.075, f0 + 0.075])
-      if (f >= 0 && f <= 1) fineAround(Math.round(f * 1000) / 1000);
-  }
+  const { s: s0, k: k0 } = best;
+  for (const s of [s0, ...around(s0, 0.01)])
+    for (const k of [k0, ...around(k0, 1e-5)]) if (s !== s0 || k !== k0) tryAt(s, k);
   opts.onProgress?.(1);
   const sims = best.sims;
   const xs = points.map((p) => p.throughput_rps);
@@ -847,7 +812,6 @@ export function fitHostBySimulation(
   return {
     sigma: best.s,
     kappa: best.k,
-    ...(Number.isNaN(best.f) ? {} : { core_speedup: speedAt(best.f) }),
     r2: ssTot > 0 ? 1 - ssRes / ssTot : 1,
     evaluations: done,
     points: points.map((p, i) => ({
@@ -863,6 +827,59 @@ export function fitHostBySimulation(
       simulated_p99_ms: sims[i].latency_ms.p99,
     })),
   };
+}
+
+/** What fitHostAndSpeedup found: the σ–κ fit, the demand scale (with `fitDemand`), the base with both. */
+export interface SpeedupFit {
+  fit: SimFit & { core_speedup: number };
+  /** The demand scale fitted at that speedup (null without `fitDemand`). */
+  scaled: DemandScale | null;
+  /** The base with the speedup and the demand scale applied (σ and κ not yet set). */
+  base: Scenario;
+}
+
+/**
+ * Fits a host's core_speedup (how much more work its cores do together than one) with its σ and
+ * κ: at speedups from the cores down to 1 (six steps, then the two next to the best), the demand
+ * is fitted again at that speedup (with `fitDemand`: fitDemandScale, so the lowest load comes out
+ * at each) and σ and κ by fitHostBySimulation; the speedup whose throughputs come closest (least
+ * squared relative errors) wins. Cores that slow each other flatten the curve early, where a σ
+ * that bends it at 8 clients cannot also hold it at 64. Deterministic (the base's seed).
+ */
+export function fitHostAndSpeedup(
+  base: Scenario,
+  host: string,
+  points: readonly LoadPoint[],
+  opts: { duration_s?: number; onProgress?: (f: number) => void; fitDemand?: boolean } = {},
+): SpeedupFit {
+  const h = base.hosts?.[host];
+  if (!h) throw new FitError(`the base has no host "${host}" in "hosts"`);
+  if (h.cores < 2)
+    throw new FitError(`host "${host}" has 1 core: a core speedup needs at least 2 (give --cores)`);
+  const speedAt = (f: number) => sig(1 + (h.cores - 1) * f, 4);
+  const coarse = [1, 0.8, 0.6, 0.4, 0.25, 0.1];
+  const total = coarse.length + 2;
+  let done = 0;
+  let best: (SpeedupFit & { e: number; f: number }) | null = null;
+  const tryAt = (f: number) => {
+    const core_speedup = speedAt(f);
+    let b: Scenario = { ...base, hosts: { ...base.hosts, [host]: { ...h, core_speedup } } };
+    const scaled = opts.fitDemand ? fitDemandScale(b, host, points, opts) : null;
+    if (scaled) b = applyDemand(b, scaled);
+    const fit = fitHostBySimulation(b, host, points, {
+      duration_s: opts.duration_s,
+      onProgress: (x) => opts.onProgress?.((done + x) / total),
+    });
+    done++;
+    const e = fit.points.reduce((a, p) => a + p.residual ** 2, 0);
+    if (!best || e < best.e) best = { fit: { ...fit, core_speedup }, scaled, base: b, e, f };
+  };
+  for (const f of coarse) tryAt(f);
+  const f0 = best!.f;
+  for (const f of [f0 - 0.075, f0 + 0.075]) if (f >= 0 && f <= 1) tryAt(f);
+  opts.onProgress?.(1);
+  const { fit, scaled, base: b } = best!;
+  return { fit: { ...fit, evaluations: fit.evaluations * done }, scaled, base: b };
 }
 
 /** `d` with every time multiplied by `f` (its shape kept). */

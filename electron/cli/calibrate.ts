@@ -11,6 +11,7 @@ import {
   calibratedScenario,
   fitDemand,
   FitError,
+  fitHostAndSpeedup,
   fitHostBySimulation,
   fitDemandScale,
   applyDemand,
@@ -360,29 +361,32 @@ function calibrateBase(
   if (o.cores !== undefined)
     scenarioIn.hosts![host] = { ...scenarioIn.hosts![host], cores: o.cores };
   let scaled: DemandScale | null = null;
-  if (o['fit-demand']) {
-    try {
-      scaled = fitDemandScale(scenarioIn, host, points);
-    } catch (e) {
-      if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
-      throw e;
-    }
-    scenarioIn = applyDemand(scenarioIn, scaled);
-  }
   const tty = !o.json && process.stderr.isTTY;
   let shown = -1;
+  const onProgress = (f: number) => {
+    const pct = Math.floor(f * 100);
+    if (tty && pct !== shown) {
+      shown = pct;
+      process.stderr.write(`\rsimulating the base at ${points.length} loads: ${pct} %`);
+    }
+  };
   let fit: SimFit;
   try {
-    fit = fitHostBySimulation(scenarioIn, host, points, {
-      fitSpeedup: o['fit-speedup'] === true,
-      onProgress: (f) => {
-        const pct = Math.floor(f * 100);
-        if (tty && pct !== shown) {
-          shown = pct;
-          process.stderr.write(`\rsimulating the base at ${points.length} loads: ${pct} %`);
-        }
-      },
-    });
+    if (o['fit-speedup']) {
+      // the demand is fitted again at each speedup tried, so the lowest load comes out at each
+      const r = fitHostAndSpeedup(scenarioIn, host, points, {
+        fitDemand: o['fit-demand'] === true,
+        onProgress,
+      });
+      fit = r.fit;
+      scaled = r.scaled;
+    } else {
+      if (o['fit-demand']) {
+        scaled = fitDemandScale(scenarioIn, host, points);
+        scenarioIn = applyDemand(scenarioIn, scaled);
+      }
+      fit = fitHostBySimulation(scenarioIn, host, points, { onProgress });
+    }
   } catch (e) {
     if (e instanceof FitError) throw new CliError(`${files.join(', ')}: ${e.message}`);
     throw e;
