@@ -210,6 +210,13 @@ describe('what the diagram shows', () => {
     expect(host.cells.find((c) => c.station === 'pooler')!.saturated).toBe(true);
   }, 30_000);
 
+  it('cores that slow each other say how much they do together', () => {
+    const base = load('pg-order-zipf.json');
+    const s = { ...base, hosts: { db: { ...base.hosts!.db, core_speedup: 1.3 } } } as ScenarioInput;
+    const host = layoutPipeline(s, run(s), en).nodes.find((n) => n.kind === 'host')!;
+    expect(host.detail).toBe('2 cores · together ×1.3 · USL · client · group commit');
+  }, 30_000);
+
   it('a commit flush shows on the DB host as a cell of its own', () => {
     const base = load('pg-order-zipf.json');
     // one distribution instead of the profile's disk and CPU parts

@@ -467,7 +467,12 @@ function hostBoxes(
       have.length > 1
         ? have.map((n) => ({ station: n, util: stations[n].utilization, saturated: n === sat }))
         : [];
-    const extras = [h?.usl ? 'USL' : '', h?.client ? t('vwWithClient') : '', ...more]
+    const extras = [
+      h?.core_speedup !== undefined ? t('vwCoreSpeedup', { s: h.core_speedup }) : '',
+      h?.usl ? 'USL' : '',
+      h?.client ? t('vwWithClient') : '',
+      ...more,
+    ]
       .filter(Boolean)
       .join(' · ');
     out.push({
