@@ -962,8 +962,8 @@ describe("the scheduler's figures", () => {
     };
     expect(idleCoresNote(s)).toBe(
       'work waited for a core while cores stood idle: at 2 clients 0.400 ms a transaction in the ' +
-        "run queue with 0.90 of 2 cores busy (the model's 0.020 ms) — this machine's scheduler " +
-        'does not share its cores as processor sharing does, so a model of cores misses its light loads',
+        "run queue with 0.90 of 2 cores busy (the model's 0.020 ms) — processor sharing never " +
+        'leaves a core idle while work waits, so light loads are where a model of cores misses most',
     );
     expect(summaryLine(s)).toContain('work waited for a core while cores stood idle: at 2 clients');
     // a model that queues as much, a short queue, or unknown CPUs: nothing to say

@@ -398,7 +398,7 @@ function schedFigures(s: SeriesReport): SchedFigures[] {
 /**
  * Whether the machine kept work waiting for a core while a core was free — a scheduler that does
  * not share its cores as processor sharing does (one that packs tasks onto fewer vCPUs, say), which
- * a model of cores cannot predict: the point where the run queue was longest while at least half a
+ * a model of cores does not predict: the point where the run queue was longest while at least half a
  * core stood idle, when it was at least 0.1 ms a transaction and three times the model's (or, with
  * no model, a quarter of the CPU). Undefined when no point shows it or the CPUs are unknown.
  */
@@ -417,7 +417,7 @@ export function idleCoresNote(s: SeriesReport): string | undefined {
     `${fmtMs(worst.runq_ms)} ms a transaction in the run queue with ${worst.busy_cores.toFixed(2)} ` +
     `of ${s.cpus} cores busy` +
     (worst.model ? ` (the model's ${fmtMs(worst.model.runq_ms)} ms)` : '') +
-    " — this machine's scheduler does not share its cores as processor sharing does, so a model of cores misses its light loads"
+    ' — processor sharing never leaves a core idle while work waits, so light loads are where a model of cores misses most'
   );
 }
 
