@@ -475,16 +475,16 @@ describe('a base modelled from its parts, fitted by simulation', () => {
       },
     });
 
-  it('recovers the host’s σ and κ from throughputs the same structure produced', () => {
-    const truth = base(0.05, 0.003);
-    const points: LoadPoint[] = [1, 8, 32].map((n) => {
+  /** What `truth` (its host's USL at σ, κ) does at 1, 8 and 32 clients, as measured points. */
+  const measured = (truth: Scenario, sigma: number, kappa: number): LoadPoint[] =>
+    [1, 8, 32].map((n) => {
       const r = simulate(
         atLoad(
           truth,
           'db',
           { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' },
-          0.05,
-          0.003,
+          sigma,
+          kappa,
           4,
         ),
       );
@@ -496,6 +496,9 @@ describe('a base modelled from its parts, fitted by simulation', () => {
         source: `N=${n}`,
       };
     });
+
+  it('recovers the host’s σ and κ from throughputs the same structure produced', () => {
+    const points = measured(base(0.05, 0.003), 0.05, 0.003);
     const seen: number[] = [];
     const fit = fitHostBySimulation(base(0, 0), 'db', points, {
       duration_s: 4,
@@ -518,24 +521,7 @@ describe('a base modelled from its parts, fitted by simulation', () => {
       ...base(0.02, 0),
       hosts: { db: { ...base(0.02, 0).hosts!.db, core_speedup: 2 } },
     };
-    const points: LoadPoint[] = [1, 8, 32].map((n) => {
-      const r = simulate(
-        atLoad(
-          truth,
-          'db',
-          { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' },
-          0.02,
-          0,
-          4,
-        ),
-      );
-      return {
-        concurrency: n,
-        throughput_rps: r.throughput_rps,
-        mean_ms: r.latency_ms.mean,
-        source: `N=${n}`,
-      };
-    });
+    const points = measured(truth, 0.02, 0);
     const { fit } = fitHostAndSpeedup(base(0, 0), 'db', points, { duration_s: 4 });
     expect(fit.core_speedup).toBeGreaterThan(1.6);
     expect(fit.core_speedup).toBeLessThan(2.5);
