@@ -2,9 +2,10 @@
 // (the Universal Scalability Law): with n jobs running, each progresses at
 //   min(1, cores / (n + background)) / (1 + h(k−1)) / (1 + σ(n−1) + κ·n(n−1))
 // of a core, where k = min(cores, n + background) cores are busy and h is how much busy cores
-// slow each other (from the host's core_speedup; 0 by default). Kept by virtual time: V advances at that rate, a job that starts at V₀ with demand d
-// ends when V reaches V₀ + d, so the next departure is the smallest virtual finish — a binary heap
-// of virtual finish times, O(log n) per start or end and no rescans.
+// slow each other (from the host's core_speedup; 0 by default). Kept by virtual time: V advances
+// at that rate, a job that starts at V₀ with demand d ends when V reaches V₀ + d, so the next
+// departure is the smallest virtual finish — a binary heap of virtual finish times, O(log n) per
+// start or end and no rescans.
 // Pure: no Node, DOM or model imports (the model drives it with its job slots).
 
 export class PsMachine {
