@@ -531,7 +531,7 @@ describe('a base modelled from its parts, fitted by simulation', () => {
     expect(plain.core_speedup).toBeUndefined();
     const worst = (f: SimFit) => Math.max(...f.points.map((p) => Math.abs(p.residual)));
     expect(worst(plain)).toBeGreaterThan(worst(fit));
-  });
+  }, 180_000);
 
   it('scales every part of the demand by one factor: queries, round trip, pooler and client CPU', () => {
     const b = base(0, 0);
