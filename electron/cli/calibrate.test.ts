@@ -83,24 +83,25 @@ beforeAll(() => {
       db: { ...hosted.db, rtt_ms: 0.2 },
     }),
   );
-  const slowRow = (n: number) => {
-    const r = slowerTruth(n);
-    return `${n},${r.throughput_rps},${r.latency_ms.mean},${r.latency_ms.p99}`;
+  /** Writes `name`: what `truth` does at 1, 4 and 32 clients, with its P99 or the CPU a request used. */
+  const measuredCsv = (
+    name: string,
+    truth: (clients: number) => ReturnType<typeof simulate>,
+    last: 'p99_ms' | 'cpu_ms',
+  ) => {
+    const row = (n: number) => {
+      const r = truth(n);
+      return `${n},${r.throughput_rps},${r.latency_ms.mean},${last === 'p99_ms' ? r.latency_ms.p99 : cpuPerRequest(r)}`;
+    };
+    writeFileSync(
+      file(name),
+      `concurrency,throughput_rps,mean_ms,${last}\n${[1, 4, 32].map(row).join('\n')}\n`,
+    );
   };
-  writeFileSync(
-    file('slower.csv'),
-    `concurrency,throughput_rps,mean_ms,p99_ms\n${[1, 4, 32].map(slowRow).join('\n')}\n`,
-  );
+  measuredCsv('slower.csv', slowerTruth, 'p99_ms');
   // the same measurements with the CPU a request used, and a base that puts most of a request's
   // time in the round trips (0.3 + 0.25 ms of CPU, 1.2 ms a round trip): the wrong split
-  const cpuRow = (n: number) => {
-    const r = slowerTruth(n);
-    return `${n},${r.throughput_rps},${r.latency_ms.mean},${cpuPerRequest(r)}`;
-  };
-  writeFileSync(
-    file('slower-cpu.csv'),
-    `concurrency,throughput_rps,mean_ms,cpu_ms\n${[1, 4, 32].map(cpuRow).join('\n')}\n`,
-  );
+  measuredCsv('slower-cpu.csv', slowerTruth, 'cpu_ms');
   writeFileSync(
     file('waits-heavy.json'),
     JSON.stringify({
@@ -110,23 +111,10 @@ beforeAll(() => {
       db: { ...hosted.db, rtt_ms: 1.2 },
     }),
   );
+  // a machine whose 2 cores together do 1.3× one, measured with the CPU a request used
+  measuredCsv('shared-cores.csv', sharedCoresTruth, 'cpu_ms');
   // a system behind a pool of 4 connections, simulated: measured at 1, 4 and 32 clients
-  const sharedRow = (n: number) => {
-    const r = sharedCoresTruth(n);
-    return `${n},${r.throughput_rps},${r.latency_ms.mean},${cpuPerRequest(r)}`;
-  };
-  writeFileSync(
-    file('shared-cores.csv'),
-    `concurrency,throughput_rps,mean_ms,cpu_ms\n${[1, 4, 32].map(sharedRow).join('\n')}\n`,
-  );
-  const row = (n: number) => {
-    const r = pooledTruth(n);
-    return `${n},${r.throughput_rps},${r.latency_ms.mean},${r.latency_ms.p99}`;
-  };
-  writeFileSync(
-    file('pooled.csv'),
-    `concurrency,throughput_rps,mean_ms,p99_ms\n${[1, 4, 32].map(row).join('\n')}\n`,
-  );
+  measuredCsv('pooled.csv', pooledTruth, 'p99_ms');
 });
 
 /** The "real" system of the --pool story: a DB whose CPU contends, behind a pool of 4. */
