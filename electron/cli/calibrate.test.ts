@@ -117,6 +117,13 @@ beforeAll(() => {
   measuredCsv('pooled.csv', pooledTruth, 'p99_ms');
 });
 
+/** A "real" system: the scenario validated and simulated once, without its series. */
+function simulated(truth: ScenarioInput) {
+  const v = validateScenario(truth);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return simulate(v.scenario, { series: false });
+}
+
 /** The "real" system of the --pool story: a DB whose CPU contends, behind a pool of 4. */
 function pooledTruth(clients: number) {
   const truth: ScenarioInput = {
@@ -131,9 +138,7 @@ function pooledTruth(clients: number) {
     handler: [{ db: { query: { cpu: { dist: 'lognormal', mean_ms: 1, p99_ms: 2.5 } } } }],
     db: { pool_size: 4, acquire_timeout_ms: 0, shard_concurrency: 1000, host: 'db' },
   };
-  const v = validateScenario(truth);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return simulate(v.scenario, { series: false });
+  return simulated(truth);
 }
 
 /**
@@ -152,9 +157,7 @@ function slowerTruth(clients: number) {
     handler: twoStatements(1.2, 1),
     db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.4 },
   };
-  const v = validateScenario(truth);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return simulate(v.scenario, { series: false });
+  return simulated(truth);
 }
 
 /**
@@ -173,9 +176,7 @@ function sharedCoresTruth(clients: number) {
     },
     db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.2 },
   };
-  const v = validateScenario(truth);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return simulate(v.scenario, { series: false });
+  return simulated(truth);
 }
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
