@@ -829,13 +829,11 @@ export function fitHostBySimulation(
   };
 }
 
-/** What fitHostAndSpeedup found: the σ–κ fit, the demand scale (with `fitDemand`), the base with both. */
+/** What fitHostAndSpeedup found: the σ–κ fit at the best speedup, and the demand scale there. */
 export interface SpeedupFit {
   fit: SimFit & { core_speedup: number };
   /** The demand scale fitted at that speedup (null without `fitDemand`). */
   scaled: DemandScale | null;
-  /** The base with the speedup and the demand scale applied (σ and κ not yet set). */
-  base: Scenario;
 }
 
 /**
@@ -860,26 +858,30 @@ export function fitHostAndSpeedup(
   const coarse = [1, 0.8, 0.6, 0.4, 0.25, 0.1];
   const total = coarse.length + 2;
   let done = 0;
+  let evaluations = 0;
   let best: (SpeedupFit & { e: number; f: number }) | null = null;
   const tryAt = (f: number) => {
     const core_speedup = speedAt(f);
     let b: Scenario = { ...base, hosts: { ...base.hosts, [host]: { ...h, core_speedup } } };
-    const scaled = opts.fitDemand ? fitDemandScale(b, host, points, opts) : null;
+    const scaled = opts.fitDemand
+      ? fitDemandScale(b, host, points, { duration_s: opts.duration_s })
+      : null;
     if (scaled) b = applyDemand(b, scaled);
     const fit = fitHostBySimulation(b, host, points, {
       duration_s: opts.duration_s,
       onProgress: (x) => opts.onProgress?.((done + x) / total),
     });
     done++;
+    evaluations += fit.evaluations;
     const e = fit.points.reduce((a, p) => a + p.residual ** 2, 0);
-    if (!best || e < best.e) best = { fit: { ...fit, core_speedup }, scaled, base: b, e, f };
+    if (!best || e < best.e) best = { fit: { ...fit, core_speedup }, scaled, e, f };
   };
   for (const f of coarse) tryAt(f);
   const f0 = best!.f;
   for (const f of [f0 - 0.075, f0 + 0.075]) if (f >= 0 && f <= 1) tryAt(f);
   opts.onProgress?.(1);
-  const { fit, scaled, base: b } = best!;
-  return { fit: { ...fit, evaluations: fit.evaluations * done }, scaled, base: b };
+  const { fit, scaled } = best!;
+  return { fit: { ...fit, evaluations }, scaled };
 }
 
 /** `d` with every time multiplied by `f` (its shape kept). */

@@ -232,20 +232,24 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       `peakline calibrate: --pool: ${o.base} is the model; set its db.pool_size instead of giving --pool (see peakline help)`,
       2,
     );
-  if (o['fit-demand'] && !(base && runsOnHost(base, host)))
-    throw new CliError(
-      `peakline calibrate: --fit-demand scales the demand of a --base that runs on host "${host}"` +
-        (base ? `; nothing in ${o.base} does (set db.host, server.host or a service's host)` : '') +
-        ' (see peakline help)',
-      2,
-    );
-  if (o['fit-speedup'] && !(base && runsOnHost(base, host)))
-    throw new CliError(
-      `peakline calibrate: --fit-speedup fits the core_speedup of host "${host}" by simulating a --base that runs on it` +
-        (base ? `; nothing in ${o.base} does (set db.host, server.host or a service's host)` : '') +
-        ' (see peakline help)',
-      2,
-    );
+  // options that act on a base modelled from its parts, and what each does with it
+  const needsHostedBase: [flag: 'fit-demand' | 'fit-speedup', does: string][] = [
+    ['fit-demand', `scales the demand of a --base that runs on host "${host}"`],
+    [
+      'fit-speedup',
+      `fits the core_speedup of host "${host}" by simulating a --base that runs on it`,
+    ],
+  ];
+  for (const [flag, does] of needsHostedBase)
+    if (o[flag] && !(base && runsOnHost(base, host)))
+      throw new CliError(
+        `peakline calibrate: --${flag} ${does}` +
+          (base
+            ? `; nothing in ${o.base} does (set db.host, server.host or a service's host)`
+            : '') +
+          ' (see peakline help)',
+        2,
+      );
   if (base && runsOnHost(base, host))
     return calibrateBase(o, {
       files,
