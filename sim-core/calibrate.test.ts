@@ -666,4 +666,19 @@ describe('the CPU measured beside the latency: CPU and waiting fitted apart', ()
     expect(x.db!.rtt_ms).toBeCloseTo(0.3, 9);
     expect(x.hosts!.db.client).toEqual({ cpu: { dist: 'exp', mean_ms: 0.1 }, in_latency: true });
   });
+
+  it("leaves the disk's commit stalls as measured: they are not the demand", () => {
+    const stalls = { per_flush: 0.005, length: { dist: 'empirical' as const, samples_ms: [4, 6] } };
+    const flushing = {
+      ...truth,
+      db: {
+        ...truth.db!,
+        commit_flush: { dist: 'exp' as const, mean_ms: 0.2 },
+        commit_stalls: stalls,
+      },
+    };
+    const x = scaleDemandParts(flushing, 2, 3);
+    expect(x.db!.commit_flush).toEqual({ dist: 'exp', mean_ms: 0.6 });
+    expect(x.db!.commit_stalls).toEqual(stalls);
+  });
 });

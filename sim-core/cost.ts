@@ -124,7 +124,11 @@ function walk(steps: readonly Step[], s: Scenario, d: Demand, weight: number, sy
       const before = sync ? d.handler : d.workers;
       const poolBefore = d.pool;
       const flush = s.db?.commit_flush;
-      const begin = 2 * db + (flush ? queryMean(flush) : 0);
+      const stalls = flush ? s.db?.commit_stalls : undefined;
+      const begin =
+        2 * db +
+        (flush ? queryMean(flush) : 0) +
+        (stalls ? stalls.per_flush * distMean(stalls.length) : 0);
       if (sync) d.handler += weight * begin;
       else d.workers += weight * begin;
       d.events += weight * ((db > 0 ? 2 : 0) + (flush ? 1 : 0));

@@ -134,6 +134,27 @@ describe('the commit flush (group commit)', () => {
     expect(simulate(closed(1, flush, steps)).latency_ms.mean).toBeCloseTo(1, 6);
   });
 
+  it('a stalled flush (db.commit_stalls) is rare, long, and every commit waiting for it waits it out', () => {
+    // one client: 0.5 ms of query, a 1 ms flush, and 2 % of flushes 20 ms longer: the mean is
+    // 1.5 + 0.02 × 20 = 1.9 ms, the median 1.5, and the 2 % stalled take 21.5 (the P99)
+    const stalls = { per_flush: 0.02, length: konst(20) };
+    const steps: Step[] = [{ db: { query: konst(0.5) } }];
+    const base = closed(1, konst(1), steps);
+    const one = simulate({ ...base, duration_s: 200, db: { ...base.db!, commit_stalls: stalls } });
+    expect(rel(one.latency_ms.mean, 1.9)).toBeLessThan(0.03);
+    expect(one.latency_ms.p50).toBeCloseTo(1.5, 1);
+    expect(one.latency_ms.p99).toBeCloseTo(21.5, 0);
+    expect(rel(one.throughput_rps, 1000 / 1.9)).toBeLessThan(0.03);
+    // four clients: a stall holds back the commits that queue behind it as well, so far more
+    // than 2 % of transactions wait it out — the P99 is a stall's length, not a flush's
+    const four = closed(4, konst(1), steps);
+    const r = simulate({ ...four, duration_s: 200, db: { ...four.db!, commit_stalls: stalls } });
+    const plain = simulate(four);
+    expect(plain.latency_ms.p99).toBeLessThan(3);
+    expect(r.latency_ms.p99).toBeGreaterThan(15);
+    expect(r.throughput_rps).toBeLessThan(plain.throughput_rps * 0.9);
+  });
+
   it('is named when nothing commits', () => {
     const problems = validateScenario({
       ...closed(1, konst(1), [{ cpu: konst(1) }]),
@@ -143,5 +164,25 @@ describe('the commit flush (group commit)', () => {
     expect(text).toContain(
       'db.commit_flush: only a transaction commits: commit_flush needs a transaction step',
     );
+  });
+
+  it('names what is wrong with the stalls', () => {
+    const base = closed(1, konst(1), [{ db: { query: konst(0.5) } }]);
+    const messages = (db: Record<string, unknown>) => {
+      const v = validateScenario({ ...base, db: { ...base.db!, ...db } } as ScenarioInput);
+      return v.ok ? [] : v.problems.map((p) => `${p.path}: ${p.message}`);
+    };
+    expect(messages({ commit_stalls: { per_flush: 1, length: konst(5) } })).toContain(
+      'db.commit_stalls.per_flush: per_flush must be < 1 (got 1)',
+    );
+    expect(messages({ commit_stalls: { per_flush: 0, length: konst(5) } })).toContain(
+      'db.commit_stalls.per_flush: per_flush must be > 0 (got 0)',
+    );
+    expect(
+      messages({ commit_flush: undefined, commit_stalls: { per_flush: 0.01, length: konst(5) } }),
+    ).toContain(
+      'db.commit_stalls: a stall lengthens a commit flush: commit_stalls needs db.commit_flush',
+    );
+    expect(messages({ commit_stalls: { per_flush: 0.01, length: konst(5) } })).toEqual([]);
   });
 });

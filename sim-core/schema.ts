@@ -403,6 +403,22 @@ export const DbSchema = z.strictObject({
    * held until its flush ends. Only transactions flush (a lone db step is an autocommitted read).
    */
   commit_flush: QuerySchema.optional(),
+  /**
+   * Now and then the disk stalls a flush (a virtual disk's host, the page cache writing back):
+   * with probability `per_flush` a flush of db.commit_flush takes `length` longer, and every
+   * commit waiting for it waits that long too — rare, but what a P99 is made of. Measure it (the
+   * fidelity suite counts the gaps in which no client committed); calibrate's --fit-demand leaves
+   * it as written, since it is the disk's, not the demand's.
+   */
+  commit_stalls: z
+    .strictObject({
+      per_flush: z
+        .number({ error: 'per_flush must be a number' })
+        .gt(0, { error: 'per_flush must be > 0' })
+        .lt(1, { error: 'per_flush must be < 1' }),
+      length: DistSchema,
+    })
+    .optional(),
 });
 
 export const ServiceSchema = z.strictObject({
@@ -567,6 +583,12 @@ export const ScenarioSchema = z
         code: 'custom',
         path: ['db', 'commit_flush'],
         message: 'only a transaction commits: commit_flush needs a transaction step',
+      });
+    if (s.db?.commit_stalls && !s.db.commit_flush)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['db', 'commit_stalls'],
+        message: 'a stall lengthens a commit flush: commit_stalls needs db.commit_flush',
       });
     const slots = as ? as.max : s.server.instances;
     for (const [i, f] of s.gateway.faults.entries()) {

@@ -23,6 +23,7 @@ import {
   commitFlushOption,
   measuredFlush,
   measuredPoolerCpu,
+  measuredStalls,
   parseOptions,
   schedSettings,
   seriesBase,
@@ -48,6 +49,7 @@ import {
   type SeriesReport,
 } from './report';
 import {
+  commitStalls,
   combineRepeats,
   disturbed,
   latencySummary,
@@ -666,6 +668,64 @@ describe("the disk's commit flush", () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('finds the stalls: gaps of 3 ms or more in which no client committed, in the middle of the run', () => {
+    // commits every 0.5 ms for 3 s (epoch ms), but none for 4 ms after 1.5 s and none for 10 ms
+    // after 2 s; a 2 ms gap at 1.8 s is too short to be a stall
+    const ends: number[] = [];
+    for (let t = 0; t <= 3000; t += 0.5)
+      if (!(t > 1500 && t < 1504) && !(t > 2000 && t < 2010) && !(t > 1800 && t < 1802))
+        ends.push(1e12 + t);
+    const s = commitStalls(ends.reverse())!;
+    // the span looked at: from a second after the first commit to half a second before the last
+    expect(s.lengths_ms).toEqual([4, 10]);
+    expect(s.per_s).toBe(1.33);
+    expect(s.mean_ms).toBe(7);
+    expect(s.share).toBe(0.0093);
+    expect(commitStalls(ends, [1e12 + 1900, 1e12 + 2100])!.lengths_ms).toEqual([10]);
+    expect(commitStalls(ends, undefined, 1)!.lengths_ms).toEqual([4, 2, 10]);
+    expect(commitStalls([1e12])).toBeUndefined();
+    expect(commitStalls(ends, [5, 5])).toBeUndefined();
+    // the per-transaction log gives the commit times
+    const t = (us: number) => 1796557266 * 1000 + us / 1000;
+    expect(parsePgbenchLog(LOG).ends_ms.slice(0, 2)).toEqual([t(790310), t(796257)]);
+  });
+
+  it('takes the stalls per flush and their lengths from the calibration points under 3 ms mean latency', () => {
+    const stalls = (per_s: number, lengths_ms: number[]) => ({
+      per_s,
+      mean_ms: lengths_ms.reduce((a, b) => a + b, 0) / lengths_ms.length,
+      share: 0.03,
+      lengths_ms,
+    });
+    const wal = (tx_per_flush: number) => ({ tx_per_flush, flush_ms: 0.2, flush_busy: 0.3 });
+    const points = [
+      combineRepeats(1, [
+        { ...repeat(1000, 0.8, 0.75, 1.2), stalls: stalls(5, [4, 6]), wal: wal(1) },
+        { ...repeat(1250, 0.8, 0.75, 1.2), stalls: stalls(3, [5]), wal: wal(1) },
+        { ...repeat(1100, 0.8, 0.75, 1.2), stalls: stalls(4.4, [8]), wal: wal(1) },
+      ]),
+      combineRepeats(4, [{ ...repeat(2000, 2, 1.8, 8), stalls: stalls(10, [7]), wal: wal(1.25) }]),
+      combineRepeats(64, [{ ...repeat(2000, 20, 19, 40), stalls: stalls(70, [4]), wal: wal(4) }]),
+    ];
+    // at 1 client: 5/1000, 3/1250, 4.4/1100 a flush; at 4, 10/1600; at 64 (mean 20 ms) gaps of
+    // 3 ms are ordinary: left out. The median is 0.004, and a stall is its gap less the mean gap
+    // between commits (1 ms at 1,000/s, 0.8 at 1,250/s, 0.5 at 2,000/s)
+    expect(measuredStalls(points, [1, 4, 64])).toEqual({
+      per_flush: 0.0045,
+      lengths_ms: [3, 5, 4.2, 7.09, 6.5],
+      at: [1, 4],
+    });
+    expect(measuredStalls(points, [1])).toMatchObject({ per_flush: 0.004, at: [1] });
+    // a run that recorded no stalls (or no WAL figures), or no light point: none
+    expect(
+      measuredStalls([combineRepeats(1, [repeat(1000, 0.8, 0.75, 1.2)])], [1]),
+    ).toBeUndefined();
+    expect(measuredStalls(points, [64])).toBeUndefined();
+    expect(parseOptions(['--from', 'x'])).toMatchObject({ stalls: true });
+    expect(parseOptions(['--from', 'x', '--stalls', 'none'])).toMatchObject({ stalls: false });
+    expect(() => parseOptions(['--stalls', 'off'])).toThrow('--stalls: model or none (got "off")');
+  });
+
   it("summarises the times and makes them the model's db.commit_flush", () => {
     const times = [...Array.from({ length: 99 }, () => 0.2), 2.2];
     expect(flushFigures(times)).toEqual({ mean_ms: 0.22, p50_ms: 0.2, p99_ms: 0.2 });
@@ -721,6 +781,24 @@ describe("a series' parts model", () => {
       const disk = { dist: 'lognormal', mean_ms: 0.22, p99_ms: 0.4 };
       expect(b.db.commit_flush).toEqual(shipped?.cpu ? { ...shipped, wait: disk } : disk);
       expect(b.notes).toContain('db.commit_flush: 0.22 ms mean, P99 0.4 ms, as timed on the disk');
+      // with stalls measured at 1 and 8 clients: db.commit_stalls, and the notes say so
+      const stalled = read(
+        seriesBase(o, 'uniform-direct', {
+          items: 100000,
+          zipfS: 0,
+          flush,
+          stalls: { per_flush: 0.005, lengths_ms: [4, 6, 8], at: [1, 8] },
+        }),
+      );
+      expect(stalled.db.commit_flush).toEqual(b.db.commit_flush);
+      expect(stalled.db.commit_stalls).toEqual({
+        per_flush: 0.005,
+        length: { dist: 'empirical', samples_ms: [4, 6, 8] },
+      });
+      expect(stalled.notes).toContain(
+        '0.50 % of flushes stall (db.commit_stalls), as long as the 3 gaps of 3 ms or more without a commit measured at 1 and 8 clients (mean 6.0 ms, less an ordinary gap)',
+      );
+      expect(b.db.commit_stalls).toBeUndefined();
       // no figures and no --commit-flush: the base's own flush, if any, is left as it is
       const none = read(seriesBase(o, 'zipf-direct', { items: 100000, zipfS: 1.1 }));
       expect(none.db.commit_flush).toEqual(shipped);

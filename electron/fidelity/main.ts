@@ -27,6 +27,7 @@ import {
   leastDisturbed,
   median,
   medianCpu,
+  STALL_MS,
   parseSeriesCsv,
   seriesCsv,
   type MeasuredPoint,
@@ -68,6 +69,10 @@ Prediction
   --base FILE                  [profiles/pg-order-zipf.json] the parts model (--model parts)
   --commit-flush MS[,P99]      one commit flush's mean (and P99) for db.commit_flush, for runs
                                made before each repeat timed the disk's flushes
+  --stalls model|none          [model] db.commit_stalls as measured at the calibration points
+                               under 3 ms mean latency (gaps of 3 ms or more in which no client
+                               committed, per flush), for runs that recorded them; none: leave
+                               them out
   --pooler-cpu MS              pgbouncer's CPU per transaction for the pooled series' pooler
                                (db.pooler, one thread) [as measured at the lowest calibration
                                point; runs measured before this was recorded need it]
@@ -119,6 +124,8 @@ interface Options {
   ignoreCpu: boolean;
   /** Fit the host's core_speedup (calibrate --fit-speedup; parts model only). */
   fitSpeedup: boolean;
+  /** Model the commit flush's stalls as measured at the calibration points (--stalls). */
+  stalls: boolean;
   from?: string;
   out: string;
 }
@@ -195,6 +202,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'skip-predict': { type: 'boolean' },
         'ignore-cpu': { type: 'boolean' },
         'core-speedup': { type: 'string' },
+        stalls: { type: 'string' },
         from: { type: 'string' },
         out: { type: 'string' },
       },
@@ -240,6 +248,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     skipPredict: values['skip-predict'] === true,
     ignoreCpu: values['ignore-cpu'] === true,
     fitSpeedup: speedupOption(s('core-speedup'), modelOf(s('model'))),
+    stalls: stallsOption(s('stalls')),
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
   };
@@ -287,6 +296,56 @@ export function commitFlushOption(v: string | undefined): Options['commitFlush']
   return p99_ms === undefined ? { mean_ms } : { mean_ms, p99_ms };
 }
 
+/** --stalls model|none (default model). */
+export function stallsOption(v: string | undefined): boolean {
+  if (v === undefined || v === 'model') return true;
+  if (v === 'none') return false;
+  throw new UsageError(`--stalls: model or none (got "${v}")`);
+}
+
+/** How often the commit flush stalls and for how long, as measured (measuredStalls). */
+export interface MeasuredStalls {
+  /** The share of flushes that stall. */
+  per_flush: number;
+  /** Each stall's length (ms): a gap without a commit less an ordinary gap between commits. */
+  lengths_ms: number[];
+  /** The client counts they were measured at. */
+  at: number[];
+}
+
+/**
+ * How often the pipeline's commit flush stalls, from the repeats at the calibration points `at`
+ * whose mean latency is under STALL_MS: there a gap of STALL_MS without any commit is many
+ * transactions' time and can only be a stall, while at higher loads gaps that long come from
+ * ordinary group-commit cycles too. Stalls per flush are the median of the repeats' (flushes a
+ * second = throughput / transactions a flush); a stall's length is its gap less the repeat's mean
+ * gap between commits. Undefined when no such repeat recorded stalls and flushes.
+ */
+export function measuredStalls(
+  points: readonly MeasuredPoint[],
+  at: readonly number[],
+): MeasuredStalls | undefined {
+  const used = points.filter((p) => at.includes(p.concurrency) && p.mean_ms < STALL_MS);
+  const reps = used.flatMap((p) =>
+    (p.repeats ?? []).filter(
+      (r) => r.stalls && r.wal && r.wal.tx_per_flush > 0 && r.throughput_rps > 0,
+    ),
+  );
+  if (reps.length === 0) return undefined;
+  const perFlush = median(
+    reps.map((r) => r.stalls!.per_s / (r.throughput_rps / r.wal!.tx_per_flush)),
+  );
+  const lengths_ms = reps.flatMap((r) =>
+    r.stalls!.lengths_ms.map((l) => Math.round((l - 1000 / r.throughput_rps) * 100) / 100),
+  );
+  if (!(perFlush > 0 && perFlush < 1) || lengths_ms.length === 0) return undefined;
+  return {
+    per_flush: Math.round(perFlush * 1e6) / 1e6,
+    lengths_ms,
+    at: used.filter((p) => reps.some((r) => p.repeats?.includes(r))).map((p) => p.concurrency),
+  };
+}
+
 /** The median flush figures of a series' repeats (timed on the lab's disk before each), if any. */
 export function measuredFlush(points: readonly MeasuredPoint[]): Options['commitFlush'] {
   const f = points.flatMap((p) =>
@@ -322,6 +381,8 @@ export function seriesBase(
     flush?: Options['commitFlush'];
     /** The flush came from --commit-flush, not from the disk's timed flushes. */
     flushGiven?: boolean;
+    /** Stalls of the flush (measuredStalls), db.commit_stalls. */
+    stalls?: MeasuredStalls;
   },
 ): string {
   let base: Record<string, unknown> & {
@@ -365,11 +426,25 @@ export function seriesBase(
       ...base.db,
       commit_flush: had && 'cpu' in had ? { ...had, wait: disk } : disk,
     };
+    if (c.stalls)
+      base.db.commit_stalls = {
+        per_flush: c.stalls.per_flush,
+        length: { dist: 'empirical', samples_ms: c.stalls.lengths_ms },
+      };
+    else delete base.db.commit_stalls;
     flush =
       `; each commit waits for the commit flush, one flush at a time covering every commit ` +
       `waiting (db.commit_flush: ${c.flush.mean_ms} ms mean` +
       `${c.flush.p99_ms === undefined ? '' : `, P99 ${c.flush.p99_ms} ms`}` +
-      `${c.flushGiven ? ', --commit-flush' : ', as timed on the disk'})`;
+      `${c.flushGiven ? ', --commit-flush' : ', as timed on the disk'}` +
+      (c.stalls
+        ? `; ${(c.stalls.per_flush * 100).toFixed(2)} % of flushes stall (db.commit_stalls), ` +
+          `as long as the ${c.stalls.lengths_ms.length} gaps of ${STALL_MS} ms or more without ` +
+          `a commit measured at ${c.stalls.at.join(' and ')} clients (mean ` +
+          `${(c.stalls.lengths_ms.reduce((a, b) => a + b, 0) / c.stalls.lengths_ms.length).toFixed(1)} ms, ` +
+          `less an ordinary gap)`
+        : '') +
+      ')';
   }
   base.name = `${String(base.name ?? 'base')} — ${name}`;
   base.notes =
@@ -413,7 +488,7 @@ interface Raw {
   servers?: Lab['info'];
   options: Omit<
     Options,
-    'from' | 'out' | 'skipPredict' | 'ignoreCpu' | 'fitSpeedup' | 'model' | 'base'
+    'from' | 'out' | 'skipPredict' | 'ignoreCpu' | 'fitSpeedup' | 'model' | 'base' | 'stalls'
   >;
   method: string;
   series: Record<string, RawSeries>;
@@ -533,6 +608,7 @@ async function measureAll(o: Options): Promise<Raw> {
             `${f.throughput_rps.toFixed(0)} tps, mean ${f.mean_ms.toFixed(2)} ms, ` +
             `p50 ${f.p50_ms.toFixed(2)}, p99 ${f.p99_ms.toFixed(2)} ms` +
             `; flush ${flush.mean_ms.toFixed(3)} ms (p99 ${flush.p99_ms.toFixed(3)})` +
+            `${f.stalls ? `; stalls ${f.stalls.per_s.toFixed(1)}/s, ${f.stalls.mean_ms.toFixed(1)} ms each` : ''}` +
             `${f.failed ? `, ${f.failed} FAILED` : ''} (load ${f.load1.toFixed(2)}` +
             `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})` +
             `${disturbed(f, o.quietBelow) ? ' — disturbed' : ''}`,
@@ -687,8 +763,11 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
               ? ', CPU scaled with the rest (--ignore-cpu)'
               : ", the CPU per transaction measured at the calibration points as cpu_ms where the run recorded it (the model's CPU set from it)") +
             (o.commitFlush
-              ? `, db.commit_flush ${o.commitFlush.mean_ms} ms mean (--commit-flush); `
-              : ', db.commit_flush as timed on the disk before each repeat, where it was; ')
+              ? `, db.commit_flush ${o.commitFlush.mean_ms} ms mean (--commit-flush)`
+              : ', db.commit_flush as timed on the disk before each repeat, where it was') +
+            (o.stalls
+              ? `, and its stalls (db.commit_stalls) as measured at the calibration points under ${STALL_MS} ms mean latency, where the run recorded them; `
+              : ', no stalls (--stalls none); ')
           : 'as one calibrated station (the pooled series with --pool); ') +
         `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
     );
@@ -751,6 +830,8 @@ export async function main(argv: string[]): Promise<number> {
           const poolerCpu = pooled ? (o.poolerCpu ?? measuredPoolerCpu(lowest)) : undefined;
           // the commit flush: as given, else as timed on the disk before the series' repeats
           const flush = o.commitFlush ?? measuredFlush(points);
+          // the flush's stalls: as measured at the light calibration points
+          const stalls = o.stalls ? measuredStalls(points, o.calibrateAt) : undefined;
           if (pooled && o.model === 'parts' && poolerCpu === undefined)
             err(
               `fidelity: ${name}: no pgbouncer CPU recorded at ${o.calibrateAt[0]} clients and ` +
@@ -775,6 +856,7 @@ export async function main(argv: string[]): Promise<number> {
                       poolerCpu,
                       flush,
                       flushGiven: o.commitFlush !== undefined,
+                      ...(stalls && { stalls }),
                     })
                   : undefined,
               cpu: !o.ignoreCpu,

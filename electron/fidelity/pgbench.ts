@@ -17,6 +17,7 @@ import {
 } from './cpu';
 import { DB_NAME, pgBin, runProgram, type Lab } from './lab';
 import {
+  commitStalls,
   latencySummary,
   parsePgbenchLog,
   parsePgbenchSummary,
@@ -164,16 +165,19 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
   const files = readdirSync(logDir).filter((f) => f.startsWith(`${prefix}.`));
   if (files.length === 0) throw new Error(`pgbench wrote no per-transaction log in ${logDir}`);
   const latencies: number[] = [];
+  const ends: number[] = [];
   let failed = 0;
   let inWindow = 0;
   for (const f of files) {
     const log = parsePgbenchLog(readFileSync(path.join(logDir, f), 'utf8'), window);
     for (const v of log.latencies_us) latencies.push(v);
+    for (const v of log.ends_ms) ends.push(v);
     failed += log.failed;
     inWindow += log.in_window ?? 0;
     rmSync(path.join(logDir, f));
   }
   const lat = latencySummary(latencies);
+  const stalls = commitStalls(ends);
   const cpu = cpuPerTransaction(partsBefore, partsAfter, lat.count);
   const wal = walFigures({ wal_sync, wal_write_time, wal_sync_time }, lat.count, run.seconds);
   const schedTx = window && schedPerTransaction(sched[0].s, sched[1].s, inWindow);
@@ -196,6 +200,7 @@ export async function measure(lab: Lab, run: PgbenchRun): Promise<RepeatFigures>
     }),
     ...(cpu && { cpu_ms_per_tx: cpu }),
     ...(wal && { wal }),
+    ...(stalls && { stalls }),
     ...(schedTx && { sched_per_tx: schedTx }),
     ...(cpuBusy && { cpu_busy: cpuBusy }),
   };

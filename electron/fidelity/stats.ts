@@ -66,6 +66,13 @@ export interface RepeatFigures {
   /** Commit-like flushes timed on the lab's disk just before the run (flush.ts). */
   flush_ms?: { mean_ms: number; p50_ms: number; p99_ms: number };
   /**
+   * Eleventh run only: the same flushes timed beside the run, one every 10 ms on a file of their
+   * own by a separate process (a probe since removed: measured/README says what it showed).
+   */
+  flush_load_ms?: { mean_ms: number; p50_ms: number; p99_ms: number };
+  /** The times no client committed for STALL_MS or more, in the run's middle (commitStalls). */
+  stalls?: Stalls;
+  /**
    * What the scheduler did per transaction for each part's threads, between two samples inside
    * the run (/proc/PID/task/TID/schedstat): ms on a CPU, ms runnable but waiting for a CPU (the
    * run queue), and how many times a thread was given a CPU (about how often it woke).
@@ -102,6 +109,8 @@ export interface PgbenchLog {
   failed: number;
   /** Successful transactions that completed within `window` (epoch ms), when one was given. */
   in_window?: number;
+  /** When each successful transaction completed (epoch ms), in log order. */
+  ends_ms: number[];
 }
 
 /**
@@ -111,6 +120,7 @@ export interface PgbenchLog {
  */
 export function parsePgbenchLog(text: string, window?: readonly [number, number]): PgbenchLog {
   const latencies_us: number[] = [];
+  const ends_ms: number[] = [];
   let failed = 0;
   let inWindow = 0;
   let lineNo = 0;
@@ -129,13 +139,59 @@ export function parsePgbenchLog(text: string, window?: readonly [number, number]
     if (!Number.isFinite(us) || us < 0)
       throw new Error(`pgbench log line ${lineNo}: bad latency "${time}"`);
     latencies_us.push(us);
-    if (window) {
-      // time_epoch and time_us: when the transaction completed
-      const end = Number(fields[4]) * 1000 + Number(fields[5]) / 1000;
-      if (end >= window[0] && end <= window[1]) inWindow++;
-    }
+    // time_epoch and time_us: when the transaction completed
+    const end = Number(fields[4]) * 1000 + Number(fields[5]) / 1000;
+    ends_ms.push(end);
+    if (window && end >= window[0] && end <= window[1]) inWindow++;
   }
-  return { latencies_us, failed, ...(window && { in_window: inWindow }) };
+  return { latencies_us, failed, ...(window && { in_window: inWindow }), ends_ms };
+}
+
+/** Times the whole pipeline committed nothing for a while (stalls.ts: commitStalls). */
+export interface Stalls {
+  /** Stalls a second of the span looked at. */
+  per_s: number;
+  /** Their mean length (ms). */
+  mean_ms: number;
+  /** The share of the span they took. */
+  share: number;
+  /** Each stall's length (ms, to the 10 µs), in the order they happened. */
+  lengths_ms: number[];
+}
+
+/** A gap between two commits of the whole pipeline at least this long (ms) is a stall. */
+export const STALL_MS = 3;
+
+/**
+ * The stalls among commit times `ends_ms` (epoch ms, any order, every client's): the gaps of at
+ * least `minMs` during which no client committed, within `span` (epoch ms; default: from a second
+ * after the first commit to half a second before the last, where every client runs). A stall
+ * holds back every transaction in flight, so a few of them make a transaction P99 that no
+ * per-transaction figure shows (on the CI machine's disk: several a second, 3–40 ms each).
+ */
+export function commitStalls(
+  ends_ms: readonly number[],
+  span?: readonly [number, number],
+  minMs = STALL_MS,
+): Stalls | undefined {
+  if (ends_ms.length < 2) return undefined;
+  const sorted = Float64Array.from(ends_ms).sort();
+  const [from, to] = span ?? [sorted[0] + 1000, sorted[sorted.length - 1] - 500];
+  if (!(to > from)) return undefined;
+  const lengths_ms: number[] = [];
+  let prev = NaN;
+  for (const t of sorted) {
+    if (t < from || t > to) continue;
+    if (t - prev >= minMs) lengths_ms.push(Math.round((t - prev) * 100) / 100);
+    prev = t;
+  }
+  const total = lengths_ms.reduce((a, b) => a + b, 0);
+  return {
+    per_s: Math.round((lengths_ms.length / ((to - from) / 1000)) * 100) / 100,
+    mean_ms: lengths_ms.length ? Math.round((total / lengths_ms.length) * 100) / 100 : 0,
+    share: Math.round((total / (to - from)) * 10000) / 10000,
+    lengths_ms,
+  };
 }
 
 /**

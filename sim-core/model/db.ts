@@ -175,6 +175,9 @@ export abstract class Db extends Locks {
   /** Shard k's flush starts: its disk part, then (with one) its CPU part (`flushDisk`). */
   private startFlush(k: number): void {
     let d = this.flushTime!.sample(this.rSvc);
+    // now and then the disk stalls it (db.commit_stalls)
+    if (this.stallTime !== null && this.rSvc.float() < this.stallShare)
+      d += this.stallTime.sample(this.rSvc);
     // without a host for the shards, the CPU part is a delay too
     if (this.flushCpu !== null && this.mShard < 0) d += this.flushCpu.sample(this.rSvc);
     this.ev.push(this.now + d, EV_FLUSH, k, PRI_MODEL);

@@ -253,6 +253,9 @@ export abstract class SimState {
   protected readonly flushTime: Sampler | null;
   /** db.commit_flush's CPU part, run on the shard's host after the disk (null: none). */
   protected readonly flushCpu: Sampler | null;
+  /** db.commit_stalls: the share of flushes the disk stalls, and how long (null: none). */
+  protected readonly stallShare: number;
+  protected readonly stallTime: Sampler | null;
   /** Per shard: the commits the flush in progress covers (empty: no flush in progress). */
   protected readonly flushBatch: number[][];
   /** There is a commit flush (db.commit_flush). */
@@ -381,6 +384,9 @@ export abstract class SimState {
         ? Sampler.of(flush)
         : Sampler.of(flush.wait ?? { dist: 'const', ms: 0 });
     this.flushCpu = flush && !('dist' in flush) ? Sampler.of(flush.cpu) : null;
+    const stalls = flush ? s.db?.commit_stalls : undefined;
+    this.stallShare = stalls?.per_flush ?? 0;
+    this.stallTime = stalls ? Sampler.of(stalls.length) : null;
     const nFlush = this.flushTime ? this.S : 0;
     this.flushBatch = Array.from({ length: nFlush }, () => []);
     this.dbx = this.mShard >= 0 || this.rtt > 0 || this.prog.split;
