@@ -217,6 +217,15 @@ describe('what the diagram shows', () => {
     expect(host.detail).toBe('2 cores · together ×1.3 · USL · client · group commit');
   }, 30_000);
 
+  it('a disk that stalls flushes says how often', () => {
+    const base = load('pg-order-zipf.json');
+    const stalls = { per_flush: 0.0054, length: { dist: 'const', ms: 6 } };
+    const s = { ...base, db: { ...base.db, commit_stalls: stalls } } as ScenarioInput;
+    const host = layoutPipeline(s, run(s), en).nodes.find((n) => n.kind === 'host')!;
+    expect(host.detail).toBe('2 cores · USL · client · group commit · stalls 0.54 %');
+    expect(host.stations).toEqual(['host:db', 'flush']);
+  }, 30_000);
+
   it('a commit flush shows on the DB host as a cell of its own', () => {
     const base = load('pg-order-zipf.json');
     // one distribution instead of the profile's disk and CPU parts

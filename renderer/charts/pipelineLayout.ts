@@ -521,6 +521,14 @@ function hostBoxes(
       [
         ...(pooler ? [t('vwPooler', { n: Number(pooler.threads ?? 1) || 1 })] : []),
         ...(s.db.commit_flush ? [t('vwCommitFlush')] : []),
+        // the share of flushes the disk stalls (db.commit_stalls)
+        ...(s.db.commit_flush && s.db.commit_stalls
+          ? [
+              t('vwCommitStalls', {
+                pct: +(Number(s.db.commit_stalls.per_flush) * 100).toPrecision(2),
+              }),
+            ]
+          : []),
       ],
     );
   }
