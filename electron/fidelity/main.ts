@@ -70,9 +70,9 @@ Prediction
   --commit-flush MS[,P99]      one commit flush's mean (and P99) for db.commit_flush, for runs
                                made before each repeat timed the disk's flushes
   --stalls model|none          [model] db.commit_stalls as measured at the calibration points
-                               under 3 ms mean latency (gaps of 3 ms or more in which no client
-                               committed, per flush), for runs that recorded them; none: leave
-                               them out
+                               where 3 ms spans 3 flush cycles or more (gaps of 3 ms or more in
+                               which no client committed, per flush), for runs that recorded
+                               them; none: leave them out
   --pooler-cpu MS              pgbouncer's CPU per transaction for the pooled series' pooler
                                (db.pooler, one thread) [as measured at the lowest calibration
                                point; runs measured before this was recorded need it]
@@ -313,24 +313,33 @@ export interface MeasuredStalls {
   at: number[];
 }
 
+/** A gap of STALL_MS without a commit is a stall where it spans at least this many flush cycles. */
+export const STALL_CYCLES = 3;
+
 /**
  * How often the pipeline's commit flush stalls, from the repeats at the calibration points `at`
- * whose mean latency is under STALL_MS: there a gap of STALL_MS without any commit is many
- * transactions' time and can only be a stall, while at higher loads gaps that long come from
- * ordinary group-commit cycles too. Stalls per flush are the median of the repeats' (flushes a
- * second = throughput / transactions a flush); a stall's length is its gap less the repeat's mean
- * gap between commits. Undefined when no such repeat recorded stalls and flushes.
+ * where a gap of STALL_MS without any commit spans at least STALL_CYCLES ordinary flush cycles
+ * (1000 × transactions a flush / throughput ms; the median of the point's repeats): there it can
+ * only be a stall, while where flushes come seldom (many commits a flush at 64 clients) gaps
+ * that long are ordinary too. Stalls per flush are the median of the repeats' (flushes a second
+ * = throughput / transactions a flush); a stall's length is its gap less the repeat's mean gap
+ * between commits. Undefined when no such repeat recorded stalls and flushes.
  */
 export function measuredStalls(
   points: readonly MeasuredPoint[],
   at: readonly number[],
 ): MeasuredStalls | undefined {
-  const used = points.filter((p) => at.includes(p.concurrency) && p.mean_ms < STALL_MS);
-  const reps = used.flatMap((p) =>
+  const recorded = (p: MeasuredPoint) =>
     (p.repeats ?? []).filter(
       (r) => r.stalls && r.wal && r.wal.tx_per_flush > 0 && r.throughput_rps > 0,
-    ),
+    );
+  const cycleMs = (p: MeasuredPoint) =>
+    median(recorded(p).map((r) => (1000 * r.wal!.tx_per_flush) / r.throughput_rps));
+  const used = points.filter(
+    (p) =>
+      at.includes(p.concurrency) && recorded(p).length > 0 && STALL_MS >= STALL_CYCLES * cycleMs(p),
   );
+  const reps = used.flatMap(recorded);
   if (reps.length === 0) return undefined;
   const perFlush = median(
     reps.map((r) => r.stalls!.per_s / (r.throughput_rps / r.wal!.tx_per_flush)),
@@ -342,7 +351,7 @@ export function measuredStalls(
   return {
     per_flush: Math.round(perFlush * 1e6) / 1e6,
     lengths_ms,
-    at: used.filter((p) => reps.some((r) => p.repeats?.includes(r))).map((p) => p.concurrency),
+    at: used.map((p) => p.concurrency),
   };
 }
 
@@ -766,7 +775,7 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
               ? `, db.commit_flush ${o.commitFlush.mean_ms} ms mean (--commit-flush)`
               : ', db.commit_flush as timed on the disk before each repeat, where it was') +
             (o.stalls
-              ? `, and its stalls (db.commit_stalls) as measured at the calibration points under ${STALL_MS} ms mean latency, where the run recorded them; `
+              ? `, and its stalls (db.commit_stalls) as measured at the calibration points where ${STALL_MS} ms spans ${STALL_CYCLES} flush cycles or more, where the run recorded them; `
               : ', no stalls (--stalls none); ')
           : 'as one calibrated station (the pooled series with --pool); ') +
         `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
