@@ -449,7 +449,7 @@ export function seriesBase(
       (c.stalls
         ? `; ${(c.stalls.per_flush * 100).toFixed(2)} % of flushes stall (db.commit_stalls), ` +
           `as long as the ${c.stalls.lengths_ms.length} gaps of ${STALL_MS} ms or more without ` +
-          `a commit measured at ${c.stalls.at.join(' and ')} clients (mean ` +
+          `a commit measured at ${c.stalls.at.slice(0, -1).join(', ')}${c.stalls.at.length > 1 ? ' and ' : ''}${c.stalls.at[c.stalls.at.length - 1]} clients (mean ` +
           `${(c.stalls.lengths_ms.reduce((a, b) => a + b, 0) / c.stalls.lengths_ms.length).toFixed(1)} ms, ` +
           `less an ordinary gap)`
         : '') +
