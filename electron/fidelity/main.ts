@@ -329,17 +329,22 @@ export function measuredStalls(
   points: readonly MeasuredPoint[],
   at: readonly number[],
 ): MeasuredStalls | undefined {
-  const recorded = (p: MeasuredPoint) =>
-    (p.repeats ?? []).filter(
-      (r) => r.stalls && r.wal && r.wal.tx_per_flush > 0 && r.throughput_rps > 0,
+  // per calibration point, its repeats that recorded stalls and flushes
+  const used = points
+    .filter((p) => at.includes(p.concurrency))
+    .map((p) => ({
+      at: p.concurrency,
+      reps: (p.repeats ?? []).filter(
+        (r) => r.stalls && r.wal && r.wal.tx_per_flush > 0 && r.throughput_rps > 0,
+      ),
+    }))
+    .filter(
+      ({ reps }) =>
+        reps.length > 0 &&
+        STALL_MS >=
+          STALL_CYCLES * median(reps.map((r) => (1000 * r.wal!.tx_per_flush) / r.throughput_rps)),
     );
-  const cycleMs = (p: MeasuredPoint) =>
-    median(recorded(p).map((r) => (1000 * r.wal!.tx_per_flush) / r.throughput_rps));
-  const used = points.filter(
-    (p) =>
-      at.includes(p.concurrency) && recorded(p).length > 0 && STALL_MS >= STALL_CYCLES * cycleMs(p),
-  );
-  const reps = used.flatMap(recorded);
+  const reps = used.flatMap((u) => u.reps);
   if (reps.length === 0) return undefined;
   const perFlush = median(
     reps.map((r) => r.stalls!.per_s / (r.throughput_rps / r.wal!.tx_per_flush)),
@@ -351,7 +356,7 @@ export function measuredStalls(
   return {
     per_flush: Math.round(perFlush * 1e6) / 1e6,
     lengths_ms,
-    at: used.map((p) => p.concurrency),
+    at: used.map((u) => u.at),
   };
 }
 

@@ -65,11 +65,6 @@ export interface RepeatFigures {
   wal?: { tx_per_flush: number; flush_ms: number; flush_busy: number };
   /** Commit-like flushes timed on the lab's disk just before the run (flush.ts). */
   flush_ms?: { mean_ms: number; p50_ms: number; p99_ms: number };
-  /**
-   * Eleventh run only: the same flushes timed beside the run, one every 10 ms on a file of their
-   * own by a separate process (a probe since removed: measured/README says what it showed).
-   */
-  flush_load_ms?: { mean_ms: number; p50_ms: number; p99_ms: number };
   /** The times no client committed for STALL_MS or more, in the run's middle (commitStalls). */
   stalls?: Stalls;
   /**
@@ -147,7 +142,7 @@ export function parsePgbenchLog(text: string, window?: readonly [number, number]
   return { latencies_us, failed, ...(window && { in_window: inWindow }), ends_ms };
 }
 
-/** Times the whole pipeline committed nothing for a while (stalls.ts: commitStalls). */
+/** Times the whole pipeline committed nothing for a while (commitStalls). */
 export interface Stalls {
   /** Stalls a second of the span looked at. */
   per_s: number;
