@@ -6,6 +6,13 @@
 // at that rate, a job that starts at V₀ with demand d ends when V reaches V₀ + d, so the next
 // departure is the smallest virtual finish — a binary heap of virtual finish times, O(log n) per
 // start or end and no rescans.
+//
+// Waking an idle core (optional): on a virtual machine an idle vCPU halts, and a job woken onto it
+// waits while the hypervisor runs that vCPU again. A job that starts while other jobs run and a
+// core is free, that core idle longer than `wakeAfter` ms, waits `wakeMs` before it runs (`defer`);
+// a job that starts on an idle machine runs on its waker's core at once. The cores are used last
+// idle, first busy, so the free core with n jobs running went idle when n last fell to n (`fell`).
+// Deferred jobs wait in a FIFO (they all wait the same time, so it stays in order of start).
 // Pure: no Node, DOM or model imports (the model drives it with its job slots).
 
 export class PsMachine {
@@ -31,8 +38,73 @@ export class PsMachine {
     readonly background = 0,
     /** All cores together do this many times the work of one (default: cores). */
     speedup = cores,
+    /** Waking a core idle longer than `wakeAfter` ms takes this long (0: at once). */
+    readonly wakeMs = 0,
+    readonly wakeAfter = 0,
   ) {
     this.h = cores > 1 && speedup < cores ? (cores / speedup - 1) / (cores - 1) : 0;
+    this.fell = new Float64Array(cores).fill(-Infinity);
+  }
+
+  /** When the running jobs last fell to k (k < cores): when the k-th core went idle. */
+  private readonly fell: Float64Array;
+  /** Deferred starts (a FIFO ring): when each runs, its job and its demand. */
+  private dT = new Float64Array(4);
+  private dJ = new Int32Array(4);
+  private dD = new Float64Array(4);
+  private dHead = 0;
+  /** Jobs waiting for a core to wake. */
+  deferred = 0;
+
+  /**
+   * How long a job starting now waits for its core to wake: `wakeMs` when jobs run (or wait to)
+   * and a core is free that has been idle longer than `wakeAfter`, else 0.
+   */
+  wakeDelay(now: number): number {
+    const k = this.n + this.deferred;
+    if (k === 0 || k + this.background >= this.cores) return 0;
+    return now - this.fell[this.n] > this.wakeAfter ? this.wakeMs : 0;
+  }
+
+  /** Job `j` will start `demand` ms of CPU at real time `at`, once its core is awake. */
+  defer(at: number, j: number, demand: number): void {
+    if (this.deferred === this.dT.length) this.growDeferred();
+    const i = (this.dHead + this.deferred++) % this.dT.length;
+    this.dT[i] = at;
+    this.dJ[i] = j;
+    this.dD[i] = demand;
+  }
+
+  /** When the first deferred job starts (Infinity: none). */
+  private deferredAt(): number {
+    return this.deferred > 0 ? this.dT[this.dHead] : Infinity;
+  }
+
+  /** If a deferred job is due at `now`, starts it and returns its slot; else −1. */
+  admit(now: number): number {
+    if (this.deferred === 0 || this.dT[this.dHead] > now) return -1;
+    const i = this.dHead;
+    this.dHead = (i + 1) % this.dT.length;
+    this.deferred--;
+    this.add(now, this.dJ[i], this.dD[i]);
+    return this.dJ[i];
+  }
+
+  private growDeferred(): void {
+    const len = this.dT.length;
+    const t = new Float64Array(2 * len);
+    const j = new Int32Array(2 * len);
+    const d = new Float64Array(2 * len);
+    for (let k = 0; k < this.deferred; k++) {
+      const i = (this.dHead + k) % len;
+      t[k] = this.dT[i];
+      j[k] = this.dJ[i];
+      d[k] = this.dD[i];
+    }
+    this.dT = t;
+    this.dJ = j;
+    this.dD = d;
+    this.dHead = 0;
   }
 
   /** With k cores busy, each runs at 1 / (1 + h(k − 1)) of a lone core's speed (0: no slowdown). */
@@ -94,6 +166,7 @@ export class PsMachine {
     const job = this.job;
     const top = job[0];
     const n = --this.n;
+    if (n < this.cores) this.fell[n] = now;
     if (n > 0) {
       const f = key[n];
       const x = job[n];
@@ -113,11 +186,12 @@ export class PsMachine {
     return top;
   }
 
-  /** Real time of the next departure if nothing else changes (Infinity when idle). */
+  /** Real time of the next departure or deferred start if nothing else changes (Infinity: none). */
   nextTime(): number {
-    if (this.n === 0) return Infinity;
+    if (this.n === 0) return this.deferred > 0 ? this.deferredAt() : Infinity;
     const left = this.key[0] - this.v;
-    return left > 0 ? this.t + left / this.rate(this.n) : this.t;
+    const t = left > 0 ? this.t + left / this.rate(this.n) : this.t;
+    return this.deferred > 0 && this.dT[this.dHead] < t ? this.dT[this.dHead] : t;
   }
 
   private grow(): void {

@@ -291,6 +291,23 @@ export const HostSchema = z
      */
     core_speedup: z.number().min(1).optional(),
     /**
+     * Waking an idle core takes time (a virtual machine's vCPUs halt when idle, and the hypervisor
+     * has to run one again): a `cpu` stint that starts while others run and a core is free that
+     * has been idle longer than `after_idle_ms` waits `ms` before it runs. A stint that starts on
+     * an idle machine runs at once, on the core of what woke it. So a machine loses the most at
+     * light load, where work spreads over cores that had time to fall asleep. Measure it:
+     * `npm run fidelity` times a ping-pong between two processes on the same core and on two
+     * (machine.wake in its raw.json); leave it out on bare metal.
+     */
+    wake: z
+      .strictObject({
+        /** How long a sleeping core takes to run a job woken onto it, ms. */
+        ms: z.number().positive(),
+        /** A core idle this long has fallen asleep, ms (default 0: at once). */
+        after_idle_ms: nonNegative().optional(),
+      })
+      .optional(),
+    /**
      * A load generator on the same machine (the first machine of this kind): CPU it spends for each
      * request before sending it, shared with the rest by processor sharing. Not in the latency,
      * unless `in_latency` (a closed workload only): the generator times a request from before its

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { waitForQuiet } from './cpu';
 import { flushDist, flushFigures, timeFlushes } from './flush';
+import { probeWake, wakeProbeAvailable, type WakeFigures } from './wake';
 import { checkPrograms, Lab } from './lab';
 import {
   measure,
@@ -73,6 +74,9 @@ Prediction
                                where 3 ms spans 3 flush cycles or more (gaps of 3 ms or more in
                                which no client committed, per flush), for runs that recorded
                                them; none: leave them out
+  --wake model|none            [model] host.wake: what waking an idle core costs, from the
+                               wake probe (runs that recorded it) and the scheduler slices a
+                               transaction at the lowest calibration point; none: leave it out
   --pooler-cpu MS              pgbouncer's CPU per transaction for the pooled series' pooler
                                (db.pooler, one thread) [as measured at the lowest calibration
                                point; runs measured before this was recorded need it]
@@ -126,6 +130,8 @@ interface Options {
   fitSpeedup: boolean;
   /** Model the commit flush's stalls as measured at the calibration points (--stalls). */
   stalls: boolean;
+  /** Model waking an idle core (host.wake) from the run's wake probe (--wake). */
+  wake: boolean;
   from?: string;
   out: string;
 }
@@ -203,6 +209,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'ignore-cpu': { type: 'boolean' },
         'core-speedup': { type: 'string' },
         stalls: { type: 'string' },
+        wake: { type: 'string' },
         from: { type: 'string' },
         out: { type: 'string' },
       },
@@ -249,6 +256,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     ignoreCpu: values['ignore-cpu'] === true,
     fitSpeedup: speedupOption(s('core-speedup'), modelOf(s('model'))),
     stalls: stallsOption(s('stalls')),
+    wake: wakeOption(s('wake')),
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
   };
@@ -301,6 +309,74 @@ export function stallsOption(v: string | undefined): boolean {
   if (v === undefined || v === 'model') return true;
   if (v === 'none') return false;
   throw new UsageError(`--stalls: model or none (got "${v}")`);
+}
+
+/** --wake model|none (default model). */
+export function wakeOption(v: string | undefined): boolean {
+  if (v === undefined || v === 'model') return true;
+  if (v === 'none') return false;
+  throw new UsageError(`--wake: model or none (got "${v}")`);
+}
+
+/** CPU stints the parts model runs for one transaction (what host.wake is charged per). */
+export function stintsOf(
+  base: { handler?: unknown; hosts?: unknown; db?: unknown },
+  pooled: boolean,
+) {
+  const queries = (steps: unknown): number => {
+    let n = 0;
+    for (const st of Array.isArray(steps)
+      ? (steps as Record<string, Record<string, unknown>>[])
+      : [])
+      if ('db' in st) n += 1;
+      else if ('lock' in st) n += queries(st.lock.steps);
+      else if ('transaction' in st) n += queries(st.transaction.steps);
+    return n;
+  };
+  const hosts = (base.hosts ?? {}) as Record<string, { client?: unknown }>;
+  const flush = (base.db as { commit_flush?: Record<string, unknown> } | undefined)?.commit_flush;
+  return (
+    queries(base.handler) +
+    (pooled ? statementsOf(base.handler) : 0) +
+    (Object.values(hosts).some((h) => h.client !== undefined) ? 1 : 0) +
+    (flush && 'cpu' in flush ? 1 : 0)
+  );
+}
+
+/** The wake probe's figure and the scheduler slices a transaction it is scaled by (modelWake). */
+export interface MeasuredWake {
+  /** What a wake onto an idle core adds to a hop (the probe), ms. */
+  hop_ms: number;
+  /** Scheduler slices a transaction (every thread) at `at` clients: the hops a transaction makes. */
+  slices: number;
+  at: number;
+}
+
+/**
+ * What the model needs to charge waking a core: the probe's cost of one hop and how many hops a
+ * transaction makes, the scheduler slices at the lowest calibration point (median of its repeats,
+ * summed over the parts). Undefined where the run has no probe or that point no slices.
+ */
+export function measuredWake(
+  probe: { hop_ms: number } | undefined,
+  lowest: MeasuredPoint | undefined,
+): MeasuredWake | undefined {
+  if (!probe || !lowest) return undefined;
+  const slices = (lowest.repeats ?? []).flatMap((r) =>
+    r.sched_per_tx
+      ? [
+          r.sched_per_tx.postgres.slices +
+            r.sched_per_tx.pgbouncer.slices +
+            r.sched_per_tx.pgbench.slices,
+        ]
+      : [],
+  );
+  if (slices.length === 0 || !(probe.hop_ms > 0)) return undefined;
+  return {
+    hop_ms: probe.hop_ms,
+    slices: Math.round(median(slices) * 100) / 100,
+    at: lowest.concurrency,
+  };
 }
 
 /** How often the commit flush stalls and for how long, as measured (measuredStalls). */
@@ -397,6 +473,8 @@ export function seriesBase(
     flushGiven?: boolean;
     /** Stalls of the flush (measuredStalls), db.commit_stalls. */
     stalls?: MeasuredStalls;
+    /** Waking an idle core (measuredWake), host.wake on the DB's host. */
+    wake?: MeasuredWake;
   },
 ): string {
   let base: Record<string, unknown> & {
@@ -460,6 +538,22 @@ export function seriesBase(
         : '') +
       ')';
   }
+  let wake = '';
+  if (dbHost && base.hosts?.[dbHost]) {
+    const h = base.hosts[dbHost] as Record<string, unknown>;
+    const stints = stintsOf(base, c.pool !== undefined);
+    if (c.wake && stints > 0) {
+      // a stint of the model stands for as many of the real processes' hops as there are scheduler
+      // slices a transaction to each of its stints
+      const ms = Math.round(((c.wake.hop_ms * c.wake.slices) / stints) * 1e5) / 1e5;
+      h.wake = { ms, after_idle_ms: 0 };
+      wake =
+        `; a CPU stint that starts while others run and a core is free first waits ${ms} ms for ` +
+        `that core to wake (host.wake: the wake probe's ${c.wake.hop_ms} ms a hop × ` +
+        `${c.wake.slices} scheduler slices a transaction at ${c.wake.at} clients ÷ ${stints} ` +
+        `stints a transaction in the model)`;
+    } else delete h.wake;
+  }
   base.name = `${String(base.name ?? 'base')} — ${name}`;
   base.notes =
     `The fidelity suite's ${name} series modelled from its parts: the structure of ` +
@@ -469,6 +563,7 @@ export function seriesBase(
       ? ` and pgbouncer's pool of ${c.pool} server connections as db.pool_size${pooler}`
       : ', straight to PostgreSQL') +
     flush +
+    wake +
     '.';
   const file = path.resolve(o.out, `${name}.base.json`);
   writeFileSync(file, JSON.stringify(base, null, 2) + '\n');
@@ -498,11 +593,21 @@ interface Raw {
     sched?: Record<string, string>;
     /** Seconds spent waiting for other processes to calm down before repeats. */
     quiet_wait_s?: { total: number; max: number };
+    /** What waking a process on an idle core costs (wake.ts), timed before the series. */
+    wake?: WakeFigures;
   };
   servers?: Lab['info'];
   options: Omit<
     Options,
-    'from' | 'out' | 'skipPredict' | 'ignoreCpu' | 'fitSpeedup' | 'model' | 'base' | 'stalls'
+    | 'from'
+    | 'out'
+    | 'skipPredict'
+    | 'ignoreCpu'
+    | 'fitSpeedup'
+    | 'model'
+    | 'base'
+    | 'stalls'
+    | 'wake'
   >;
   method: string;
   series: Record<string, RawSeries>;
@@ -581,6 +686,15 @@ async function measureAll(o: Options): Promise<Raw> {
     err(
       `PostgreSQL ${lab.info?.postgres_version}; settings ${JSON.stringify(lab.info?.pg_settings)}`,
     );
+    if (wakeProbeAvailable()) {
+      err('timing a wake onto an idle core (ping-pong on one core, then on two)…');
+      const w = await probeWake();
+      raw.machine.wake = w;
+      err(
+        `wake: a round trip ${w.same_rt_ms.toFixed(3)} ms on one core, ${w.cross_rt_ms.toFixed(3)} ms ` +
+          `on two: ${w.hop_ms.toFixed(3)} ms a hop`,
+      );
+    } else err('wake: not timed (needs 2 CPUs, taskset and mkfifo)');
     err(`loading ${o.items.toLocaleString('en-US')} items…`);
     await lab.psql(schemaSql(o.items));
     for (const [dist, mode] of series) {
@@ -780,8 +894,11 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
               ? `, db.commit_flush ${o.commitFlush.mean_ms} ms mean (--commit-flush)`
               : ', db.commit_flush as timed on the disk before each repeat, where it was') +
             (o.stalls
-              ? `, and its stalls (db.commit_stalls) as measured at the calibration points where ${STALL_MS} ms spans ${STALL_CYCLES} flush cycles or more, where the run recorded them; `
-              : ', no stalls (--stalls none); ')
+              ? `, its stalls (db.commit_stalls) as measured at the calibration points where ${STALL_MS} ms spans ${STALL_CYCLES} flush cycles or more, where the run recorded them`
+              : ', no stalls (--stalls none)') +
+            (o.wake
+              ? ", and waking an idle core (host.wake) from the run's wake probe and the scheduler slices a transaction at the lowest calibration point, where the run recorded them; "
+              : ', no wake cost (--wake none); ')
           : 'as one calibrated station (the pooled series with --pool); ') +
         `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
     );
@@ -846,6 +963,8 @@ export async function main(argv: string[]): Promise<number> {
           const flush = o.commitFlush ?? measuredFlush(points);
           // the flush's stalls: as measured at the light calibration points
           const stalls = o.stalls ? measuredStalls(points, o.calibrateAt) : undefined;
+          // waking an idle core: the probe's hop, as many hops a transaction as scheduler slices
+          const wake = o.wake ? measuredWake(raw?.machine.wake, lowest) : undefined;
           if (pooled && o.model === 'parts' && poolerCpu === undefined)
             err(
               `fidelity: ${name}: no pgbouncer CPU recorded at ${o.calibrateAt[0]} clients and ` +
@@ -871,6 +990,7 @@ export async function main(argv: string[]): Promise<number> {
                       flush,
                       flushGiven: o.commitFlush !== undefined,
                       ...(stalls && { stalls }),
+                      ...(wake && { wake }),
                     })
                   : undefined,
               cpu: !o.ignoreCpu,

@@ -5,7 +5,9 @@
 // to the machine, an EV_PS comes at the machine's next departure (`psDeparture`), and the job goes
 // on as the stint's kind says (PS_RESUME, PS_DONE, PS_CLIENT, PS_POOLER, PS_FLUSH). A machine is
 // also a station: busy cores and runnable jobs without a core are its areas, a stint's slowdown
-// (how much longer than its demand it took) is its wait.
+// (how much longer than its demand it took, waking its core included) is its wait. A machine
+// whose idle cores wake slowly (host.wake) defers a stint until its core is awake: the same EV_PS
+// then admits it.
 import { Gateway } from './gateway';
 import * as K from './state';
 
@@ -24,19 +26,33 @@ export abstract class Hosts extends Gateway {
     this.jDem[j] = d;
     this.jWaitT[j] = this.now;
     const b0 = mach.busyCores();
-    const n0 = mach.n;
+    const n0 = mach.n + mach.deferred;
+    if (mach.wakeMs > 0) {
+      const w = mach.wakeDelay(this.now);
+      if (w > 0) {
+        // its core is asleep: it waits (in the run queue) until the core is awake, then psDeparture
+        // admits it
+        mach.defer(this.now + w, j, d);
+        this.psAreas(m, b0, n0);
+        this.psSchedule(m);
+        return;
+      }
+    }
     mach.add(this.now, j, d);
     this.psAreas(m, b0, n0);
     this.psSchedule(m);
   }
 
-  /** Machine m's busy cores and runnable-but-waiting jobs went from (b0, n0 − b0) to now's. */
+  /**
+   * Machine m's busy cores and runnable-but-waiting jobs (those waiting for a core to wake
+   * included) went from (b0, n0 − b0) to now's.
+   */
   private psAreas(m: number, b0: number, n0: number): void {
     const mach = this.machines[m];
     const st = this.sHost + m;
     const now = this.now;
     const b1 = mach.busyCores();
-    const q1 = mach.n - b1;
+    const q1 = mach.n + mach.deferred - b1;
     this.stSumB[st] += (b0 - b1) * now;
     this.stBusy[st] = b1;
     this.stSumQ[st] += (n0 - b0 - q1) * now;
@@ -57,7 +73,13 @@ export abstract class Hosts extends Gateway {
     this.psAt[m] = -1;
     const mach = this.machines[m];
     const b0 = mach.busyCores();
-    const n0 = mach.n;
+    const n0 = mach.n + mach.deferred;
+    if (mach.deferred > 0 && mach.admit(this.now) >= 0) {
+      // a job whose core woke starts its stint (not a departure)
+      this.psAreas(m, b0, n0);
+      this.psSchedule(m);
+      return true;
+    }
     const j = mach.pop(this.now);
     this.psAreas(m, b0, n0);
     this.psSchedule(m);

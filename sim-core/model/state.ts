@@ -340,7 +340,15 @@ export abstract class SimState {
       const h = hosts[name];
       this.machineHost.push(name);
       this.machines.push(
-        new PsMachine(h.cores, h.usl?.sigma, h.usl?.kappa, h.background, h.core_speedup),
+        new PsMachine(
+          h.cores,
+          h.usl?.sigma,
+          h.usl?.kappa,
+          h.background,
+          h.core_speedup,
+          h.wake?.ms,
+          h.wake?.after_idle_ms,
+        ),
       );
       return this.machines.length - 1;
     };
