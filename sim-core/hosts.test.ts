@@ -3,6 +3,7 @@
 // Each story checks the engine against queueing theory or against exact arithmetic.
 import { describe, expect, it } from 'vitest';
 import { ldMva, mmc, usl } from './theory';
+import { PsMachine } from './ps';
 import { simulate } from './simulate';
 import { exp, scenario } from './testkit';
 import { validateScenario } from './validate';
@@ -270,6 +271,89 @@ describe('cores that slow each other (core_speedup)', () => {
     ]);
     expect(bad(0.5).join('\n')).toMatch(/^hosts\.app\.core_speedup: /);
     expect(bad(1.5)).toEqual([]);
+  });
+});
+
+describe('waking an idle core (host.wake)', () => {
+  /** N clients, each a 1 ms cpu step then `think` ms off the CPU, on 2 cores that wake as given. */
+  const closedWake = (N: number, think: number, wake?: { ms: number; after_idle_ms?: number }) =>
+    scenario({
+      duration_s: 30,
+      warmup_s: 2,
+      workload: { type: 'closed', connections: N, think_ms: think },
+      hosts: { app: { cores: 2, ...(wake && { wake }) } },
+      server: { concurrency: 100_000, host: 'app' },
+      handler: [{ cpu: konst(1) }],
+    });
+
+  it('a lone client never waits for a wake: its work runs on the core of what woke it', () => {
+    const plain = simulate(closedWake(1, 1));
+    const woken = simulate(closedWake(1, 1, { ms: 0.5 }));
+    expect(woken.throughput_rps).toBe(plain.throughput_rps);
+    expect(woken.latency_ms).toEqual(plain.latency_ms);
+    expect(woken.latency_ms.mean).toBeCloseTo(1, 6);
+  });
+
+  it('two clients whose work overlaps pay it each time one starts while the other runs', () => {
+    // 1 ms of CPU, 0.5 ms off it: the two overlap on the two cores; without a wake 2/1.5 ms
+    const plain = simulate(closedWake(2, 0.5));
+    expect(plain.throughput_rps).toBeCloseTo(2000 / 1.5, 6);
+    expect(plain.stations['host:instances'].mean_wait_ms).toBe(0);
+    // with a wake of 0.25 ms every request starts while the other runs, the free core idle
+    // since the other's last request ended: each waits 0.25 ms, 2/1.75 ms
+    const woken = simulate(closedWake(2, 0.5, { ms: 0.25 }));
+    expect(woken.latency_ms.mean).toBeCloseTo(1.25, 6);
+    expect(woken.latency_ms.max).toBeCloseTo(1.25, 6);
+    expect(woken.throughput_rps).toBeCloseTo(2000 / 1.75, 1);
+    // the wait shows as the host's: a stint's slowdown, and a job waiting without a core
+    expect(woken.stations['host:instances'].mean_wait_ms).toBeCloseTo(0.25, 6);
+    expect(woken.stations['host:instances'].mean_queue).toBeCloseTo(0.25 / 0.875, 3);
+  });
+
+  it('a saturated host loses nothing: 8 CPU-bound clients on 2 cores make 2,000/s with or without it', () => {
+    expect(rel(simulate(closedWake(8, 0, { ms: 0.5 })).throughput_rps, 2000)).toBeLessThan(0.002);
+  });
+
+  it('a core that idled less than after_idle_ms wakes at once', () => {
+    const plain = simulate(closedWake(2, 0.5));
+    // the free core idles 0.5 ms between the other's requests: with 0.6 ms it is still awake
+    const awake = simulate(closedWake(2, 0.5, { ms: 0.25, after_idle_ms: 0.6 }));
+    const asleep = simulate(closedWake(2, 0.5, { ms: 0.25, after_idle_ms: 0.4 }));
+    expect(rel(awake.throughput_rps, plain.throughput_rps)).toBeLessThan(0.001);
+    expect(asleep.throughput_rps).toBeCloseTo(2000 / 1.75, 1);
+  });
+
+  it('the machine defers a start until its core is awake, first come first started', () => {
+    const m = new PsMachine(2, 0, 0, 0, 2, 0.5, 0);
+    expect(m.wakeDelay(0)).toBe(0); // an idle machine: the waker's core
+    m.add(0, 1, 10);
+    expect(m.wakeDelay(0.1)).toBe(0.5); // the other core has been idle all along
+    m.defer(0.6, 2, 1);
+    expect(m.wakeDelay(0.2)).toBe(0); // one running, one waking: no core is free
+    expect(m.nextTime()).toBe(0.6);
+    expect(m.admit(0.5)).toBe(-1);
+    expect(m.admit(0.6)).toBe(2);
+    expect(m.n).toBe(2);
+    expect(m.nextTime()).toBeCloseTo(1.6, 9); // the deferred job's 1 ms, on its own core
+    m.pop(1.6);
+    expect(m.wakeDelay(1.6)).toBe(0); // the core that just went idle is still awake
+    expect(m.wakeDelay(1.7)).toBe(0.5);
+  });
+
+  it('is validated: a wake takes some time, an idle time is not negative, named by its path', () => {
+    const bad = (wake: unknown) =>
+      messages(
+        validateScenario({
+          ...closedWake(1, 0),
+          hosts: { app: { cores: 2, wake } },
+        } as ScenarioInput),
+      );
+    expect(bad({ ms: 0 }).join('\n')).toMatch(/^hosts\.app\.wake\.ms: /);
+    expect(bad({ ms: 0.05, after_idle_ms: -1 })).toEqual([
+      'hosts.app.wake.after_idle_ms: must be >= 0 (got -1)',
+    ]);
+    expect(bad({ ms: 0.05, after: 1 }).join('\n')).toMatch(/^hosts\.app\.wake/);
+    expect(bad({ ms: 0.05 })).toEqual([]);
   });
 });
 

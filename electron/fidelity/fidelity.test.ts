@@ -24,12 +24,15 @@ import {
   measuredFlush,
   measuredPoolerCpu,
   measuredStalls,
+  measuredWake,
   parseOptions,
   schedSettings,
   seriesBase,
   statementsOf,
+  stintsOf,
 } from './main';
 import { orderScript, pgbenchArgs } from './pgbench';
+import { probeWake, wakeProbeAvailable } from './wake';
 import { calibrateCommand, modelSched, readFit } from './predict';
 import {
   cpuLine,
@@ -815,6 +818,86 @@ describe("a series' parts model", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('waking an idle core', () => {
+  it('is timed by a ping-pong on one core and on two, and leaves nothing behind', async () => {
+    if (!wakeProbeAvailable()) return; // one CPU, or no taskset: the suite says it did not time it
+    const before = readdirSync(os.tmpdir()).filter((f) => f.startsWith('peakline-wake-'));
+    const w = await probeWake({ rounds: 1, seconds: 0.3 });
+    // a round trip spins 0.1 + 0.4 ms at least, wherever it runs
+    expect(w.same_rt_ms).toBeGreaterThanOrEqual(0.5);
+    expect(w.cross_rt_ms).toBeGreaterThanOrEqual(0.5);
+    expect(w.hop_ms).toBeCloseTo(Math.max(0, (w.cross_rt_ms - w.same_rt_ms) / 2), 5);
+    expect(w).toMatchObject({ spin_ms: [0.1, 0.4], rounds: 1 });
+    expect(readdirSync(os.tmpdir()).filter((f) => f.startsWith('peakline-wake-'))).toEqual(before);
+  }, 30_000);
+
+  it("is charged per stint of the model: the probe's hop × the slices a transaction ÷ the stints", () => {
+    const base = JSON.parse(
+      readFileSync(new URL('../../profiles/pg-order-zipf.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
+    // 3 queries, the load generator and the commit flush's CPU; through pgbouncer each of the 5
+    // statements (BEGIN, 3 queries, COMMIT) also crosses the pooler
+    expect(stintsOf(base, false)).toBe(5);
+    expect(stintsOf(base, true)).toBe(10);
+    const sched = (slices: number) => ({
+      postgres: { cpu_ms: 0.45, runq_ms: 0, slices: slices - 5 },
+      pgbouncer: { cpu_ms: 0, runq_ms: 0, slices: 0 },
+      pgbench: { cpu_ms: 0.1, runq_ms: 0, slices: 5 },
+    });
+    const lowest = combineRepeats(1, [
+      { ...repeat(1300, 0.75, 0.7, 1.3), sched_per_tx: sched(12) },
+      { ...repeat(1320, 0.75, 0.7, 1.3), sched_per_tx: sched(12.4) },
+      { ...repeat(1340, 0.75, 0.7, 1.3), sched_per_tx: sched(13) },
+    ]);
+    expect(measuredWake({ hop_ms: 0.025 }, lowest)).toEqual({ hop_ms: 0.025, slices: 12.4, at: 1 });
+    expect(measuredWake(undefined, lowest)).toBeUndefined();
+    expect(measuredWake({ hop_ms: 0 }, lowest)).toBeUndefined();
+    expect(
+      measuredWake({ hop_ms: 0.025 }, combineRepeats(1, [repeat(1300, 0.75, 0.7, 1.3)])),
+    ).toBeUndefined();
+  });
+
+  it("goes on the DB's host as host.wake, and the notes say where it came from", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'peakline-base-'));
+    try {
+      const o = parseOptions(['--out', dir]) as Exclude<ReturnType<typeof parseOptions>, 'help'>;
+      const read = (f: string) =>
+        JSON.parse(readFileSync(f, 'utf8')) as {
+          hosts: Record<string, Record<string, unknown>>;
+          notes: string;
+        };
+      const wake = { hop_ms: 0.025, slices: 12.4, at: 1 };
+      const b = read(seriesBase(o, 'uniform-direct', { items: 100000, zipfS: 0, wake }));
+      // 0.025 × 12.4 / 5 stints
+      expect(b.hosts.db.wake).toEqual({ ms: 0.062, after_idle_ms: 0 });
+      expect(b.notes).toContain(
+        "first waits 0.062 ms for that core to wake (host.wake: the wake probe's 0.025 ms a hop × 12.4 scheduler slices a transaction at 1 clients ÷ 5 stints a transaction in the model)",
+      );
+      const pooled = read(
+        seriesBase(o, 'uniform-pooled', {
+          items: 100000,
+          zipfS: 0,
+          pool: 8,
+          poolerCpu: 0.18,
+          wake: { ...wake, slices: 25 },
+        }),
+      );
+      expect(pooled.hosts.db.wake).toEqual({ ms: 0.0625, after_idle_ms: 0 });
+      expect(
+        read(seriesBase(o, 'uniform-direct', { items: 100000, zipfS: 0 })).hosts.db.wake,
+      ).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--wake none leaves it out; anything else is an error naming the flag', () => {
+    expect(parseOptions(['--from', 'x'])).toMatchObject({ wake: true });
+    expect(parseOptions(['--from', 'x', '--wake', 'none'])).toMatchObject({ wake: false });
+    expect(() => parseOptions(['--wake', 'off'])).toThrow('--wake: model or none (got "off")');
   });
 });
 

@@ -217,6 +217,14 @@ describe('what the diagram shows', () => {
     expect(host.detail).toBe('2 cores · together ×1.3 · USL · client · group commit');
   }, 30_000);
 
+  it('cores that wake slowly say how long a wake takes', () => {
+    const base = load('pg-order-zipf.json');
+    const wake = { ms: 0.0625, after_idle_ms: 0 };
+    const s = { ...base, hosts: { db: { ...base.hosts!.db, wake } } } as ScenarioInput;
+    const host = layoutPipeline(s, run(s), en).nodes.find((n) => n.kind === 'host')!;
+    expect(host.detail).toBe('2 cores · wake 0.063 ms · USL · client · group commit');
+  }, 30_000);
+
   it('a disk that stalls flushes says how often', () => {
     const base = load('pg-order-zipf.json');
     const stalls = { per_flush: 0.0054, length: { dist: 'const', ms: 6 } };

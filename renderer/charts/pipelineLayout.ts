@@ -469,6 +469,8 @@ function hostBoxes(
         : [];
     const extras = [
       h?.core_speedup !== undefined ? t('vwCoreSpeedup', { s: h.core_speedup }) : '',
+      // idle cores that take time to wake (host.wake)
+      h?.wake ? t('vwWake', { ms: +h.wake.ms.toPrecision(2) }) : '',
       h?.usl ? 'USL' : '',
       h?.client ? t('vwWithClient') : '',
       ...more,
