@@ -35,6 +35,7 @@ import { Rng } from './random';
 import { simulate } from './simulate';
 import { ScenarioSchema, type Scenario, type ScenarioInput } from './schema';
 import tpcbRuns from './fixtures/pgbench-tpcb-runs.txt?raw';
+import zipfPooledBase from './fixtures/fidelity-zipf-pooled.base.json';
 
 const rel = (a: number, b: number) => Math.abs(a / b - 1);
 const LOADS = [1, 2, 4, 8, 16, 32, 64];
@@ -655,6 +656,22 @@ describe('the CPU measured beside the latency: CPU and waiting fitted apart', ()
       /the CPU measured at N=1 \(3 ms a request\) gives the base a mean latency of .* ms at N=1 even with no waiting, more than the .* ms measured there/,
     );
   });
+
+  it('a CPU that leaves little room for waiting still fits: the waits shrink toward none, not past it', () => {
+    // the fidelity suite's fifteenth run, Zipf items through pgbouncer: 0.533 ms of CPU at one
+    // client against a mean of 0.584 ms. The mean is not linear in the waits down to none, so a
+    // secant step lands below zero; the fit halves instead and reaches the measured mean.
+    const base = ScenarioSchema.parse(zipfPooledBase);
+    const measured: LoadPoint[] = [
+      { concurrency: 1, throughput_rps: 1707.4, mean_ms: 0.584, cpu_ms: 0.533, source: 'row 2' },
+      { concurrency: 8, throughput_rps: 2438.9, mean_ms: 3.267, cpu_ms: 0.678, source: 'row 3' },
+      { concurrency: 64, throughput_rps: 2373.9, mean_ms: 26.906, cpu_ms: 0.705, source: 'row 4' },
+    ];
+    const d = fitDemandScale(base, 'db', measured, { duration_s: 10 });
+    expect(d.scale).toBeGreaterThan(0);
+    expect(d.scale).toBeLessThan(0.1);
+    expect(Math.abs(d.simulated_mean_ms / 0.584 - 1)).toBeLessThan(0.01);
+  }, 60_000);
 
   it("scales CPU and waits apart: a query's parts, the round trip, the client", () => {
     const x = scaleDemandParts(truth, 2, 3);

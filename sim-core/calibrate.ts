@@ -1077,14 +1077,17 @@ function fitCpuAndWaits(
         `the base has nothing but CPU to make up the mean latency of ${low.mean_ms} ms at ` +
           `${low.source} (its waits do not lengthen it)`,
       );
-    const fw = a.fw + (low.mean_ms - a.m) / slope;
+    let fw = a.fw + (low.mean_ms - a.m) / slope;
     if (!(fw > 0)) {
       const none = at(fc, 1e-6).latency_ms.mean;
-      throw new FitError(
-        `the CPU measured at ${least.source} (${least.cpu_ms} ms a request) gives the base a ` +
-          `mean latency of ${sig(none, 3)} ms at ${low.source} even with no waiting, more than ` +
-          `the ${low.mean_ms} ms measured there`,
-      );
+      if (none >= low.mean_ms)
+        throw new FitError(
+          `the CPU measured at ${least.source} (${least.cpu_ms} ms a request) gives the base a ` +
+            `mean latency of ${sig(none, 3)} ms at ${low.source} even with no waiting, more than ` +
+            `the ${low.mean_ms} ms measured there`,
+        );
+      // the mean is not linear down to no waiting (the secant overshot past it): halve instead
+      fw = Math.min(a.fw, b.fw) / 2;
     }
     b = a;
     a = point(fw);
