@@ -343,7 +343,7 @@ export function stintsOf(
   );
 }
 
-/** The wake probe's figure and the scheduler slices a transaction it is scaled by (modelWake). */
+/** The wake probe's figure and the scheduler slices a transaction it is scaled by (measuredWake). */
 export interface MeasuredWake {
   /** What a wake onto an idle core adds to a hop (the probe), ms. */
   hop_ms: number;

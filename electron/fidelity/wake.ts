@@ -5,7 +5,7 @@
 // PostgreSQL spend per statement — first pinned to one core (each wakes the other on its own core),
 // then to two (each wakes the other on a core that sat idle while it ran), alternately. A hop's
 // extra cost on two cores is half the difference of the round trips. The model's host.wake is made
-// from it (main.ts, modelWake).
+// from it (main.ts: measuredWake, seriesBase).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
