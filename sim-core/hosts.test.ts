@@ -328,11 +328,12 @@ describe('waking an idle core (host.wake)', () => {
     expect(m.wakeDelay(0)).toBe(0); // an idle machine: the waker's core
     m.add(0, 1, 10);
     expect(m.wakeDelay(0.1)).toBe(0.5); // the other core has been idle all along
-    m.defer(0.6, 2, 1);
+    m.defer(0.6, 2);
     expect(m.wakeDelay(0.2)).toBe(0); // one running, one waking: no core is free
     expect(m.nextTime()).toBe(0.6);
     expect(m.admit(0.5)).toBe(-1);
     expect(m.admit(0.6)).toBe(2);
+    m.add(0.6, 2, 1);
     expect(m.n).toBe(2);
     expect(m.nextTime()).toBeCloseTo(1.6, 9); // the deferred job's 1 ms, on its own core
     m.pop(1.6);

@@ -12,8 +12,12 @@
 // core is free, that core idle longer than `wakeAfter` ms, waits `wakeMs` before it runs (`defer`);
 // a job that starts on an idle machine runs on its waker's core at once. The cores are used last
 // idle, first busy, so the free core with n jobs running went idle when n last fell to n (`fell`).
-// Deferred jobs wait in a FIFO (they all wait the same time, so it stays in order of start).
-// Pure: no Node, DOM or model imports (the model drives it with its job slots).
+// Deferred jobs wait in a FIFO, engine.ts's TimerQueue (they all wait the same time, so it stays
+// in order of start). Pure: no Node, DOM or model imports (the model drives it with its job slots).
+import { TimerQueue } from './engine';
+
+/** The wait of every machine without `wakeMs` (never pushed to). */
+const NO_WAKES = new TimerQueue();
 
 export class PsMachine {
   /** Virtual finish times and the job slots they belong to (a binary min-heap). */
@@ -44,67 +48,43 @@ export class PsMachine {
   ) {
     this.h = cores > 1 && speedup < cores ? (cores / speedup - 1) / (cores - 1) : 0;
     this.fell = new Float64Array(cores).fill(-Infinity);
+    // a machine whose cores wake at once never defers: it shares one empty queue
+    this.waking = wakeMs > 0 ? new TimerQueue() : NO_WAKES;
   }
 
   /** When the running jobs last fell to k (k < cores): when the k-th core went idle. */
   private readonly fell: Float64Array;
-  /** Deferred starts (a FIFO ring): when each runs, its job and its demand. */
-  private dT = new Float64Array(4);
-  private dJ = new Int32Array(4);
-  private dD = new Float64Array(4);
-  private dHead = 0;
+  /** Jobs waiting for their core to wake, in the order they start (they all wait the same). */
+  private readonly waking: TimerQueue;
+
   /** Jobs waiting for a core to wake. */
-  deferred = 0;
+  get deferred(): number {
+    return this.waking.size;
+  }
 
   /**
    * How long a job starting now waits for its core to wake: `wakeMs` when jobs run (or wait to)
    * and a core is free that has been idle longer than `wakeAfter`, else 0.
    */
   wakeDelay(now: number): number {
-    const k = this.n + this.deferred;
+    const k = this.n + this.waking.size;
     if (k === 0 || k + this.background >= this.cores) return 0;
     return now - this.fell[this.n] > this.wakeAfter ? this.wakeMs : 0;
   }
 
-  /** Job `j` will start `demand` ms of CPU at real time `at`, once its core is awake. */
-  defer(at: number, j: number, demand: number): void {
-    if (this.deferred === this.dT.length) this.growDeferred();
-    const i = (this.dHead + this.deferred++) % this.dT.length;
-    this.dT[i] = at;
-    this.dJ[i] = j;
-    this.dD[i] = demand;
+  /** Job `j` will start its CPU at real time `at`, once its core is awake (see `admit`). */
+  defer(at: number, j: number): void {
+    this.waking.push(at, j, 0);
   }
 
-  /** When the first deferred job starts (Infinity: none). */
-  private deferredAt(): number {
-    return this.deferred > 0 ? this.dT[this.dHead] : Infinity;
-  }
-
-  /** If a deferred job is due at `now`, starts it and returns its slot; else −1. */
+  /**
+   * If a deferred job's core is awake at `now`, takes it off the wait and returns its slot (the
+   * caller adds it with its demand); else −1.
+   */
   admit(now: number): number {
-    if (this.deferred === 0 || this.dT[this.dHead] > now) return -1;
-    const i = this.dHead;
-    this.dHead = (i + 1) % this.dT.length;
-    this.deferred--;
-    this.add(now, this.dJ[i], this.dD[i]);
-    return this.dJ[i];
-  }
-
-  private growDeferred(): void {
-    const len = this.dT.length;
-    const t = new Float64Array(2 * len);
-    const j = new Int32Array(2 * len);
-    const d = new Float64Array(2 * len);
-    for (let k = 0; k < this.deferred; k++) {
-      const i = (this.dHead + k) % len;
-      t[k] = this.dT[i];
-      j[k] = this.dJ[i];
-      d[k] = this.dD[i];
-    }
-    this.dT = t;
-    this.dJ = j;
-    this.dD = d;
-    this.dHead = 0;
+    if (this.waking.size === 0 || this.waking.peekTime() > now) return -1;
+    this.waking.pop();
+    return this.waking.slot;
   }
 
   /** With k cores busy, each runs at 1 / (1 + h(k − 1)) of a lone core's speed (0: no slowdown). */
@@ -188,10 +168,11 @@ export class PsMachine {
 
   /** Real time of the next departure or deferred start if nothing else changes (Infinity: none). */
   nextTime(): number {
-    if (this.n === 0) return this.deferred > 0 ? this.deferredAt() : Infinity;
+    const w = this.waking.size > 0 ? this.waking.peekTime() : Infinity;
+    if (this.n === 0) return w;
     const left = this.key[0] - this.v;
     const t = left > 0 ? this.t + left / this.rate(this.n) : this.t;
-    return this.deferred > 0 && this.dT[this.dHead] < t ? this.dT[this.dHead] : t;
+    return w < t ? w : t;
   }
 
   private grow(): void {

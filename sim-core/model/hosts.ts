@@ -32,7 +32,7 @@ export abstract class Hosts extends Gateway {
       if (w > 0) {
         // its core is asleep: it waits (in the run queue) until the core is awake, then psDeparture
         // admits it
-        mach.defer(this.now + w, j, d);
+        mach.defer(this.now + w, j);
         this.psAreas(m, b0, n0);
         this.psSchedule(m);
         return;
@@ -74,8 +74,10 @@ export abstract class Hosts extends Gateway {
     const mach = this.machines[m];
     const b0 = mach.busyCores();
     const n0 = mach.n + mach.deferred;
-    if (mach.deferred > 0 && mach.admit(this.now) >= 0) {
+    const woke = mach.deferred > 0 ? mach.admit(this.now) : -1;
+    if (woke >= 0) {
       // a job whose core woke starts its stint (not a departure)
+      mach.add(this.now, woke, this.jDem[woke]);
       this.psAreas(m, b0, n0);
       this.psSchedule(m);
       return true;
