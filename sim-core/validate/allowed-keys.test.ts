@@ -29,6 +29,7 @@ describe('allowed fields', () => {
       'usl',
       'background',
       'core_speedup',
+      'wake',
       'client',
     ]);
     expect(allowedKeys(ScenarioSchema, data, ['hosts', 'db', 'usl'])).toEqual([
