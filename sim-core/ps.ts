@@ -82,7 +82,7 @@ export class PsMachine {
    * caller adds it with its demand); else −1.
    */
   admit(now: number): number {
-    if (this.waking.size === 0 || this.waking.peekTime() > now) return -1;
+    if (this.waking.peekTime() > now) return -1;
     this.waking.pop();
     return this.waking.slot;
   }
@@ -168,7 +168,7 @@ export class PsMachine {
 
   /** Real time of the next departure or deferred start if nothing else changes (Infinity: none). */
   nextTime(): number {
-    const w = this.waking.size > 0 ? this.waking.peekTime() : Infinity;
+    const w = this.waking.peekTime();
     if (this.n === 0) return w;
     const left = this.key[0] - this.v;
     const t = left > 0 ? this.t + left / this.rate(this.n) : this.t;

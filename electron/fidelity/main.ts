@@ -282,14 +282,24 @@ export function parseOptions(argv: string[]): Options | 'help' {
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Statements a request sends: each query, and BEGIN and COMMIT around a transaction. */
-export function statementsOf(steps: unknown): number {
+/** Steps of a handler, through locks and transactions, each counted by its kind's weight. */
+function countSteps(
+  steps: unknown,
+  weight: { db: number; cache: number; transaction: number },
+): number {
   let n = 0;
   for (const st of Array.isArray(steps) ? (steps as Record<string, Record<string, unknown>>[]) : [])
-    if ('db' in st || 'cache' in st) n += 1;
-    else if ('lock' in st) n += statementsOf(st.lock.steps);
-    else if ('transaction' in st) n += 2 + statementsOf(st.transaction.steps);
+    if ('db' in st) n += weight.db;
+    else if ('cache' in st) n += weight.cache;
+    else if ('lock' in st) n += countSteps(st.lock.steps, weight);
+    else if ('transaction' in st)
+      n += weight.transaction + countSteps(st.transaction.steps, weight);
   return n;
+}
+
+/** Statements a request sends: each query, and BEGIN and COMMIT around a transaction. */
+export function statementsOf(steps: unknown): number {
+  return countSteps(steps, { db: 1, cache: 1, transaction: 2 });
 }
 
 /** --commit-flush MS[,P99]: a flush's mean and optional P99, both > 0, the P99 above the mean. */
@@ -323,20 +333,10 @@ export function stintsOf(
   base: { handler?: unknown; hosts?: unknown; db?: unknown },
   pooled: boolean,
 ) {
-  const queries = (steps: unknown): number => {
-    let n = 0;
-    for (const st of Array.isArray(steps)
-      ? (steps as Record<string, Record<string, unknown>>[])
-      : [])
-      if ('db' in st) n += 1;
-      else if ('lock' in st) n += queries(st.lock.steps);
-      else if ('transaction' in st) n += queries(st.transaction.steps);
-    return n;
-  };
   const hosts = (base.hosts ?? {}) as Record<string, { client?: unknown }>;
   const flush = (base.db as { commit_flush?: Record<string, unknown> } | undefined)?.commit_flush;
   return (
-    queries(base.handler) +
+    countSteps(base.handler, { db: 1, cache: 0, transaction: 0 }) +
     (pooled ? statementsOf(base.handler) : 0) +
     (Object.values(hosts).some((h) => h.client !== undefined) ? 1 : 0) +
     (flush && 'cpu' in flush ? 1 : 0)

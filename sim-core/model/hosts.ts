@@ -74,7 +74,7 @@ export abstract class Hosts extends Gateway {
     const mach = this.machines[m];
     const b0 = mach.busyCores();
     const n0 = mach.n + mach.deferred;
-    const woke = mach.deferred > 0 ? mach.admit(this.now) : -1;
+    const woke = mach.admit(this.now);
     if (woke >= 0) {
       // a job whose core woke starts its stint (not a departure)
       mach.add(this.now, woke, this.jDem[woke]);
