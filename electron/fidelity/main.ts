@@ -71,9 +71,10 @@ Prediction
   --commit-flush MS[,P99]      one commit flush's mean (and P99) for db.commit_flush, for runs
                                made before each repeat timed the disk's flushes
   --stalls model|none          [model] db.commit_stalls as measured at the calibration points
-                               where a transaction takes under 3 ms on average (gaps of 3 ms
-                               or more in which no client committed, per flush), for runs that
-                               recorded them; none: leave them out
+                               where 3 ms spans 3 flush cycles or more and a transaction waits
+                               less than 3 ms for a core (gaps of 3 ms or more in which no
+                               client committed, per flush), for runs that recorded them;
+                               none: leave them out
   --wake model|none            [model] host.wake: what waking an idle core costs, from the
                                wake probe (runs that recorded it) and the scheduler slices a
                                transaction at the lowest calibration point; none: leave it out
@@ -389,14 +390,19 @@ export interface MeasuredStalls {
   at: number[];
 }
 
+/** A gap of STALL_MS without a commit is a stall where it spans at least this many flush cycles. */
+export const STALL_CYCLES = 3;
+
 /**
  * How often the pipeline's commit flush stalls, from the repeats at the calibration points `at`
- * where a transaction takes less than STALL_MS on average (the median of the point's repeats):
- * there a gap of STALL_MS without any commit is longer than a transaction's whole life and can
- * only be the disk, while where transactions take longer the clients queueing behind each other
- * for the CPU and group commit's long cycles make such gaps too — and the model makes those by
- * itself (the sixteenth run, uniform direct: 0.1–0.3 % of flushes at 1–16 clients, 3–6 % at 64,
- * 15 ms a transaction). Stalls per flush are the median of the repeats' (flushes a second =
+ * where neither group commit nor the CPU explains a gap of STALL_MS without any commit: it spans
+ * at least STALL_CYCLES ordinary flush cycles (1000 × transactions a flush / throughput ms), and a
+ * transaction waits less than STALL_MS for a core (the run queue, where the run recorded it;
+ * medians of the point's repeats). Where flushes come seldom (many commits a flush) such gaps
+ * are ordinary cycles; where every transaction waits milliseconds for a core, the clients queue
+ * behind each other and the model makes those gaps itself (the sixteenth run, uniform direct at
+ * 64 clients: 3.7 ms a transaction in the run queue, 3–6 % of flushes "stalled", against 0.1–0.3 %
+ * at 1–16 clients). Stalls per flush are the median of the repeats' (flushes a second =
  * throughput / transactions a flush); a stall's length is its gap less the repeat's mean gap
  * between commits. Undefined when no such repeat recorded stalls and flushes.
  */
@@ -413,7 +419,14 @@ export function measuredStalls(
         (r) => r.stalls && r.wal && r.wal.tx_per_flush > 0 && r.throughput_rps > 0,
       ),
     }))
-    .filter(({ reps }) => reps.length > 0 && median(reps.map((r) => r.mean_ms)) < STALL_MS);
+    .filter(({ reps }) => {
+      if (reps.length === 0) return false;
+      const cycle = median(reps.map((r) => (1000 * r.wal!.tx_per_flush) / r.throughput_rps));
+      const runq = reps.flatMap((r) =>
+        r.sched_per_tx ? [Object.values(r.sched_per_tx).reduce((a, x) => a + x.runq_ms, 0)] : [],
+      );
+      return STALL_MS >= STALL_CYCLES * cycle && !(runq.length > 0 && median(runq) >= STALL_MS);
+    });
   const reps = used.flatMap((u) => u.reps);
   if (reps.length === 0) return undefined;
   const perFlush = median(
@@ -888,7 +901,7 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
               ? `, db.commit_flush ${o.commitFlush.mean_ms} ms mean (--commit-flush)`
               : ', db.commit_flush as timed on the disk before each repeat, where it was') +
             (o.stalls
-              ? `, its stalls (db.commit_stalls) as measured at the calibration points where a transaction takes less than ${STALL_MS} ms on average, where the run recorded them`
+              ? `, its stalls (db.commit_stalls) as measured at the calibration points where ${STALL_MS} ms spans ${STALL_CYCLES} flush cycles or more and a transaction waits less than that for a core, where the run recorded them`
               : ', no stalls (--stalls none)') +
             (o.wake
               ? ", and waking an idle core (host.wake) from the run's wake probe and the scheduler slices a transaction at the lowest calibration point, where the run recorded them; "
