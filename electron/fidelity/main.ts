@@ -28,6 +28,7 @@ import {
   leastDisturbed,
   median,
   medianCpu,
+  medianSched,
   STALL_MS,
   parseSeriesCsv,
   seriesCsv,
@@ -363,19 +364,11 @@ export function measuredWake(
   lowest: MeasuredPoint | undefined,
 ): MeasuredWake | undefined {
   if (!probe || !lowest) return undefined;
-  const slices = (lowest.repeats ?? []).flatMap((r) =>
-    r.sched_per_tx
-      ? [
-          r.sched_per_tx.postgres.slices +
-            r.sched_per_tx.pgbouncer.slices +
-            r.sched_per_tx.pgbench.slices,
-        ]
-      : [],
-  );
-  if (slices.length === 0 || !(probe.hop_ms > 0)) return undefined;
+  const slices = medianSched(lowest.repeats ?? [], 'slices');
+  if (slices === undefined || !(probe.hop_ms > 0)) return undefined;
   return {
     hop_ms: probe.hop_ms,
-    slices: Math.round(median(slices) * 100) / 100,
+    slices: Math.round(slices * 100) / 100,
     at: lowest.concurrency,
   };
 }
@@ -422,10 +415,8 @@ export function measuredStalls(
     .filter(({ reps }) => {
       if (reps.length === 0) return false;
       const cycle = median(reps.map((r) => (1000 * r.wal!.tx_per_flush) / r.throughput_rps));
-      const runq = reps.flatMap((r) =>
-        r.sched_per_tx ? [Object.values(r.sched_per_tx).reduce((a, x) => a + x.runq_ms, 0)] : [],
-      );
-      return STALL_MS >= STALL_CYCLES * cycle && !(runq.length > 0 && median(runq) >= STALL_MS);
+      const runq = medianSched(reps, 'runq_ms');
+      return STALL_MS >= STALL_CYCLES * cycle && !(runq !== undefined && runq >= STALL_MS);
     });
   const reps = used.flatMap((u) => u.reps);
   if (reps.length === 0) return undefined;

@@ -2,7 +2,7 @@
 // mean and P99 latency with the error of each, calibration points marked; a verdict per series
 // (the largest held-out errors against the targets of DESIGN.md, and whether the measured and the
 // predicted throughput fall past their peak); the same as Markdown. Pure functions of the figures.
-import { halfRangePct, median, type MeasuredPoint } from './stats';
+import { halfRangePct, median, medianSched, type MeasuredPoint } from './stats';
 
 /** The simulator's prediction at one client count (averaged over seeds). */
 export interface PredictedPoint {
@@ -368,10 +368,9 @@ interface SchedFigures {
 function schedFigures(s: SeriesReport): SchedFigures[] {
   const out: SchedFigures[] = [];
   for (const p of sortedPoints(s)) {
-    const r = (p.repeats ?? []).flatMap((x) => (x.sched_per_tx ? [x.sched_per_tx] : []));
-    if (r.length === 0) continue;
-    const sum = (k: 'cpu_ms' | 'runq_ms' | 'slices') =>
-      median(r.map((x) => x.postgres[k] + x.pgbouncer[k] + x.pgbench[k]));
+    const reps = p.repeats ?? [];
+    if (!reps.some((x) => x.sched_per_tx)) continue;
+    const sum = (k: 'cpu_ms' | 'runq_ms' | 'slices') => medianSched(reps, k)!;
     const m = s.predicted?.find((x) => x.concurrency === p.concurrency);
     // each CPU's median, the CPUs ordered busiest first (which vCPU is which does not matter)
     const byCpu = (p.repeats ?? []).flatMap((x) =>

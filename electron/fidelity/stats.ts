@@ -339,6 +339,21 @@ export function medianCpu(
 }
 
 /**
+ * The median over `repeats` of one scheduler figure a transaction, summed over the processes
+ * (PostgreSQL, pgbouncer, pgbench), if any of them recorded it.
+ */
+export function medianSched(
+  repeats: readonly RepeatFigures[],
+  k: 'cpu_ms' | 'runq_ms' | 'slices',
+): number | undefined {
+  const v = repeats.flatMap((r) => {
+    const s = r.sched_per_tx;
+    return s ? [s.postgres[k] + s.pgbouncer[k] + s.pgbench[k]] : [];
+  });
+  return v.length === 0 ? undefined : median(v);
+}
+
+/**
  * CPU per transaction of every process serving it (PostgreSQL, pgbouncer, pgbench), ms: the median
  * over a point's repeats, if they recorded it.
  */
