@@ -24,6 +24,7 @@ import {
   scaleDemand,
   scaleDemandParts,
   cpuPerRequest,
+  applyDemand,
   fitDemandScale,
   uslThroughput,
   type CalibrationInput,
@@ -697,5 +698,99 @@ describe('the CPU measured beside the latency: CPU and waiting fitted apart', ()
     const x = scaleDemandParts(flushing, 2, 3);
     expect(x.db!.commit_flush).toEqual({ dist: 'exp', mean_ms: 0.6 });
     expect(x.db!.commit_stalls).toEqual(stalls);
+  });
+});
+
+describe("a machine that runs cold when idle: the light load's extra CPU fitted as cold starts", () => {
+  // the truth: the system above (a query of 0.3 ms CPU and 0.4 ms waiting, round trips, a load
+  // generator) whose host spends 0.1 ms more on every stint that starts on it idle
+  const system = (cold?: number) =>
+    ScenarioSchema.parse({
+      schema: 'peakline.scenario/v1',
+      name: 'cold starts',
+      seed: 5,
+      duration_s: 6,
+      warmup_s: 0.5,
+      workload: { type: 'closed', connections: 1 },
+      hosts: {
+        db: {
+          cores: 2,
+          client: { cpu: { dist: 'exp', mean_ms: 0.05 }, in_latency: true },
+          ...(cold !== undefined && { cold_start_ms: cold }),
+        },
+      },
+      server: { concurrency: 10_000 },
+      handler: [
+        {
+          transaction: {
+            key: 'user',
+            steps: [
+              {
+                db: {
+                  query: {
+                    cpu: { dist: 'exp', mean_ms: 0.3 },
+                    wait: { dist: 'exp', mean_ms: 0.4 },
+                  },
+                },
+              },
+            ],
+          },
+        },
+      ],
+      db: {
+        pool_size: 10_000,
+        acquire_timeout_ms: 0,
+        shard_concurrency: 10_000,
+        host: 'db',
+        rtt_ms: 0.1,
+      },
+    });
+  const truth = system(0.1);
+  const run = (s: Scenario, n: number) =>
+    simulate(
+      atLoad(s, 'db', { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' }, 0, 0, 6),
+    );
+  const measure = (n: number): LoadPoint => {
+    const r = run(truth, n);
+    return {
+      concurrency: n,
+      throughput_rps: r.throughput_rps,
+      mean_ms: r.latency_ms.mean,
+      cpu_ms: cpuPerRequest(r),
+      source: `N=${n}`,
+    };
+  };
+  const points = [1, 8, 32].map(measure);
+
+  it('the lone client spends more CPU a request than the loaded machine', () => {
+    expect(points[0].cpu_ms! / points[2].cpu_ms!).toBeGreaterThan(1.3);
+  });
+
+  it('--fit-cold gets the cold starts back from the lowest load, and the light load between with them', () => {
+    const d = fitDemandScale(system(), 'db', points, { duration_s: 6, cold: true });
+    expect(d.cpu?.cold).toBeDefined();
+    expect(d.cpu!.cold!.host).toBe('db');
+    expect(Math.abs(d.cpu!.cold!.simulated_ms / points[0].cpu_ms! - 1)).toBeLessThan(0.01);
+    expect(Math.abs(d.cpu!.cold!.ms / 0.1 - 1)).toBeLessThan(0.1);
+    const fitted = applyDemand(system(), d);
+    expect(fitted.hosts!.db.cold_start_ms).toBe(d.cpu!.cold!.ms);
+    // two clients, a load it was not given: within 3 % of the truth
+    const real = run(truth, 2).throughput_rps;
+    expect(Math.abs(run(fitted, 2).throughput_rps / real - 1)).toBeLessThan(0.03);
+  });
+
+  it('without it the extra CPU goes into the waits, and two clients come out slower than they are', () => {
+    const d = fitDemandScale(system(), 'db', points, { duration_s: 6 });
+    expect(d.cpu?.cold).toBeUndefined();
+    expect(d.scale).toBeGreaterThan(1.1);
+    const real = run(truth, 2).throughput_rps;
+    expect(run(applyDemand(system(), d), 2).throughput_rps / real).toBeLessThan(0.97);
+  });
+
+  it('refuses --fit-cold without the CPU at the lowest load, naming the point', () => {
+    const noCpu = points.map(({ cpu_ms: _, ...p }) => p);
+    expect(() => fitDemandScale(system(), 'db', noCpu, { duration_s: 2, cold: true })).toThrow(
+      /--fit-cold needs the CPU a request used at the lowest load \(a cpu_ms at N=1\)/,
+    );
   });
 });

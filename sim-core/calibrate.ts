@@ -848,7 +848,13 @@ export function fitHostAndSpeedup(
   base: Scenario,
   host: string,
   points: readonly LoadPoint[],
-  opts: { duration_s?: number; onProgress?: (f: number) => void; fitDemand?: boolean } = {},
+  opts: {
+    duration_s?: number;
+    onProgress?: (f: number) => void;
+    fitDemand?: boolean;
+    /** Fit the host's cold starts with the demand (fitDemandScale's `cold`). */
+    cold?: boolean;
+  } = {},
 ): SpeedupFit {
   const h = base.hosts?.[host];
   if (!h) throw new FitError(`the base has no host "${host}" in "hosts"`);
@@ -864,7 +870,7 @@ export function fitHostAndSpeedup(
     const core_speedup = speedAt(f);
     let b: Scenario = { ...base, hosts: { ...base.hosts, [host]: { ...h, core_speedup } } };
     const scaled = opts.fitDemand
-      ? fitDemandScale(b, host, points, { duration_s: opts.duration_s })
+      ? fitDemandScale(b, host, points, { duration_s: opts.duration_s, cold: opts.cold })
       : null;
     if (scaled) b = applyDemand(b, scaled);
     const fit = fitHostBySimulation(b, host, points, {
@@ -977,7 +983,11 @@ export function scaleDemandParts<S extends ScenarioInput | Scenario>(
 
 /** The base with the demand fitDemandScale fitted: one factor, or the CPU and the waits apart. */
 export function applyDemand<S extends ScenarioInput | Scenario>(base: S, d: DemandScale): S {
-  return scaleDemandParts(base, d.cpu?.scale ?? d.scale, d.scale);
+  const out = scaleDemandParts(base, d.cpu?.scale ?? d.scale, d.scale);
+  const cold = d.cpu?.cold;
+  if (cold && out.hosts?.[cold.host])
+    out.hosts[cold.host] = { ...out.hosts[cold.host], cold_start_ms: cold.ms };
+  return out;
 }
 
 /** The factors fitted by fitDemandScale and how close they came. */
@@ -989,7 +999,17 @@ export interface DemandScale {
   measured_mean_ms: number;
   simulated_mean_ms: number;
   /** When the points give cpu_ms: the factor on the CPU and the point it was taken from. */
-  cpu?: { scale: number; source: string; measured_ms: number; simulated_ms: number };
+  cpu?: {
+    scale: number;
+    source: string;
+    measured_ms: number;
+    simulated_ms: number;
+    /**
+     * With `cold` (--fit-cold): host.cold_start_ms, fitted so that the model spends the CPU
+     * measured at the lowest load there (`at`, `measured_ms`; `simulated_ms` what it spends).
+     */
+    cold?: { host: string; ms: number; at: string; measured_ms: number; simulated_ms: number };
+  };
 }
 
 /** CPU per completed request on every machine of the model (ms): cores in use / throughput. */
@@ -1016,7 +1036,7 @@ export function fitDemandScale(
   base: Scenario,
   host: string,
   points: readonly LoadPoint[],
-  opts: { duration_s?: number } = {},
+  opts: { duration_s?: number; cold?: boolean } = {},
 ): DemandScale {
   if (!base.hosts?.[host]) throw new FitError(`the base has no host "${host}" in "hosts"`);
   if (points.length === 0) throw new FitError('needs a load point to fit the demand to');
@@ -1024,7 +1044,12 @@ export function fitDemandScale(
   for (const p of points) if (loadOf(p) < loadOf(low)) low = p;
   const duration = Math.min(base.duration_s, opts.duration_s ?? 10);
   const withCpu = points.filter((p) => p.cpu_ms !== undefined);
-  if (withCpu.length > 0) return fitCpuAndWaits(base, host, low, withCpu, duration);
+  if (opts.cold && low.cpu_ms === undefined)
+    throw new FitError(
+      `--fit-cold needs the CPU a request used at the lowest load (a cpu_ms at ${low.source})`,
+    );
+  if (withCpu.length > 0)
+    return fitCpuAndWaits(base, host, low, withCpu, duration, opts.cold === true);
   let f = 1;
   let m = NaN;
   for (let i = 0; i < 8; i++) {
@@ -1045,11 +1070,17 @@ function fitCpuAndWaits(
   low: LoadPoint,
   withCpu: readonly LoadPoint[],
   duration: number,
+  fitCold: boolean,
 ): DemandScale {
   let least = withCpu[0];
   for (const p of withCpu) if (p.cpu_ms! < least.cpu_ms!) least = p;
+  // with --fit-cold, the host's cold starts (ms a stint, fitted below; 0 until then)
+  let coldMs = 0;
   const at = (fc: number, fw: number) => {
-    const r = simulate(atLoad(scaleDemandParts(base, fc, fw), host, low, 0, 0, duration));
+    let s = scaleDemandParts(base, fc, fw);
+    if (fitCold)
+      s = { ...s, hosts: { ...s.hosts, [host]: { ...s.hosts![host], cold_start_ms: coldMs } } };
+    const r = simulate(atLoad(s, host, low, 0, 0, duration));
     if (!(r.throughput_rps > 0 && r.latency_ms.mean > 0))
       throw new FitError(`the base serves nothing at ${low.source}`);
     return r;
@@ -1062,6 +1093,37 @@ function fitCpuAndWaits(
         `cpu part on a host, or leave cpu_ms out)`,
     );
   const fc = least.cpu_ms! / c1;
+  let cold: NonNullable<DemandScale['cpu']>['cold'];
+  if (fitCold) {
+    // the CPU a request at the lowest load spends over the least measured goes to cold starts:
+    // the model's CPU a request is linear in cold_start_ms (as many cold stints whatever it is),
+    // so a secant step from none hits the lowest load's CPU (one more step for the rounding)
+    const want = low.cpu_ms!;
+    const cpuAt = (ms: number) => {
+      coldMs = ms;
+      return cpuPerRequest(at(fc, 1));
+    };
+    const c0 = cpuAt(0);
+    let ms = 0;
+    let c = c0;
+    if (want > c0) {
+      const probe = (want - c0) / 4;
+      const cp = cpuAt(probe);
+      if (!(cp > c0))
+        throw new FitError(
+          `--fit-cold: no stint of the base starts on an idle host "${host}" at ${low.source}, ` +
+            `so cold starts cannot make up its CPU (${want} ms a request against ${sig(c0, 3)})`,
+        );
+      ms = (probe * (want - c0)) / (cp - c0);
+      c = cpuAt(ms);
+      if (Math.abs(c / want - 1) >= 0.002 && c > c0) {
+        ms *= (want - c0) / (c - c0);
+        c = cpuAt(ms);
+      }
+    }
+    coldMs = sig(ms, 4);
+    cold = { host, ms: coldMs, at: low.source, measured_ms: want, simulated_ms: sig(c, 4) };
+  }
   // the mean latency is close to linear in the factor on the waits: secant steps from 1 and ½
   const point = (fw: number) => {
     const r = at(fc, fw);
@@ -1103,6 +1165,7 @@ function fitCpuAndWaits(
       source: least.source,
       measured_ms: least.cpu_ms!,
       simulated_ms: cpuPerRequest(best.r),
+      ...(cold ? { cold } : {}),
     },
   };
 }

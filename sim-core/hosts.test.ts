@@ -358,6 +358,77 @@ describe('waking an idle core (host.wake)', () => {
   });
 });
 
+describe('a machine that idles runs its next stint cold (host.cold_start_ms)', () => {
+  /** N clients, each `cpus` cpu steps of 1 ms then 1 ms off the CPU, on 2 cores. */
+  const closedCold = (N: number, cold?: number, cpus = 1) =>
+    scenario({
+      duration_s: 30,
+      warmup_s: 2,
+      workload: { type: 'closed', connections: N, think_ms: 1 },
+      hosts: { app: { cores: 2, ...(cold !== undefined && { cold_start_ms: cold }) } },
+      server: { concurrency: 100_000, host: 'app' },
+      handler: Array.from({ length: cpus }, () => ({ cpu: konst(1) })),
+    });
+
+  it('a lone client pays it on every request: the machine sat idle while it thought', () => {
+    const plain = simulate(closedCold(1));
+    expect(plain.latency_ms.mean).toBeCloseTo(1, 6);
+    const cold = simulate(closedCold(1, 0.5));
+    // 1.5 ms of CPU, then 1 ms of thinking: 400 a second, and the host busy 1.5 ms a request
+    expect(cold.latency_ms.mean).toBeCloseTo(1.5, 6);
+    expect(cold.throughput_rps).toBeCloseTo(400, 0);
+    const host = cold.stations['host:instances'];
+    expect(((host.utilization * host.servers) / cold.throughput_rps) * 1000).toBeCloseTo(1.5, 2);
+  });
+
+  it('a stint woken straight by the one before it starts warm', () => {
+    // two cpu steps back to back: only the first follows the idle time
+    const cold = simulate(closedCold(1, 0.5, 2));
+    expect(cold.latency_ms.mean).toBeCloseTo(2.5, 6);
+  });
+
+  it('a busy machine never pays it: 8 CPU-bound clients on 2 cores make 2,000/s with or without it', () => {
+    const busy = (cold?: number) =>
+      scenario({
+        duration_s: 30,
+        warmup_s: 2,
+        workload: { type: 'closed', connections: 8 },
+        hosts: { app: { cores: 2, ...(cold !== undefined && { cold_start_ms: cold }) } },
+        server: { concurrency: 100_000, host: 'app' },
+        handler: [{ cpu: exp(1) }],
+      });
+    const plain = simulate(busy());
+    expect(simulate(busy(0.5)).throughput_rps).toBe(plain.throughput_rps);
+  });
+
+  it('two clients pay it only when the other is off the CPU too', () => {
+    // each request is 1 ms on a core and 1 ms off it: a request starts on an idle machine only
+    // when the other client is thinking, so the CPU a request is between 1 and 1.5 ms
+    const cold = simulate(closedCold(2, 0.5));
+    const host = cold.stations['host:instances'];
+    const cpu = ((host.utilization * host.servers) / cold.throughput_rps) * 1000;
+    expect(cpu).toBeGreaterThan(1.01);
+    expect(cpu).toBeLessThan(1.49);
+  });
+
+  it('the machine charges it only when none of its jobs runs or waits and some time has passed', () => {
+    const m = new PsMachine(2, 0, 0, 0, 2, 0, 0, 0.5);
+    expect(m.coldExtra(0)).toBe(0.5); // never ran
+    m.add(0, 1, 1);
+    expect(m.coldExtra(0.5)).toBe(0); // one running
+    m.pop(1);
+    expect(m.coldExtra(1)).toBe(0); // the stint that just ended wakes the next: warm
+    expect(m.coldExtra(1.001)).toBe(0.5);
+  });
+
+  it('is validated: a negative cold start is an error naming the field', () => {
+    const s = { ...closedCold(1), hosts: { app: { cores: 2, cold_start_ms: -1 } } };
+    expect(messages(validateScenario(s))).toEqual([
+      expect.stringMatching(/^hosts\.app\.cold_start_ms: /),
+    ]);
+  });
+});
+
 describe('contention that grows with connections (usl.n = "connections")', () => {
   /**
    * N clients in a closed loop, each a transaction of `wait` ms of I/O and `cpu` ms of CPU on a

@@ -45,6 +45,8 @@ export class PsMachine {
     /** Waking a core idle longer than `wakeAfter` ms takes this long (0: at once). */
     readonly wakeMs = 0,
     readonly wakeAfter = 0,
+    /** Extra CPU a stint spends when it starts on a machine that sat idle (0: none). */
+    readonly coldMs = 0,
   ) {
     this.h = cores > 1 && speedup < cores ? (cores / speedup - 1) / (cores - 1) : 0;
     this.fell = new Float64Array(cores).fill(-Infinity);
@@ -70,6 +72,15 @@ export class PsMachine {
     const k = this.n + this.waking.size;
     if (k === 0 || k + this.background >= this.cores) return 0;
     return now - this.fell[this.n] > this.wakeAfter ? this.wakeMs : 0;
+  }
+
+  /**
+   * The extra CPU of a stint starting now: `coldMs` when none of the machine's jobs runs or waits
+   * for a core and the machine has been idle for some time (since its last job ended), else 0. A
+   * stint woken straight by the one before it (which ended this instant) starts warm.
+   */
+  coldExtra(now: number): number {
+    return this.n + this.waking.size === 0 && now > this.fell[0] ? this.coldMs : 0;
   }
 
   /** Job `j` will start its CPU at real time `at`, once its core is awake (see `admit`). */

@@ -308,6 +308,15 @@ export const HostSchema = z
       })
       .optional(),
     /**
+     * Extra CPU a `cpu` stint spends when it starts on a machine that sat idle — none of the
+     * model's jobs running or waiting for a core since the last one ended (a stint woken straight
+     * by the one before it starts warm), ms. A virtual machine that idles between requests runs
+     * the next one slower (its vCPUs halted, their caches gone cold), so one lone client pays on
+     * nearly every stint and a busy machine almost never. Measure it as the CPU a request at the
+     * lowest load over the least measured, or let `peakline calibrate --fit-cold` fit it.
+     */
+    cold_start_ms: nonNegative().optional(),
+    /**
      * A load generator on the same machine (the first machine of this kind): CPU it spends for each
      * request before sending it, shared with the rest by processor sharing. Not in the latency,
      * unless `in_latency` (a closed workload only): the generator times a request from before its

@@ -113,6 +113,8 @@ beforeAll(() => {
   );
   // a machine whose 2 cores together do 1.3× one, measured with the CPU a request used
   measuredCsv('shared-cores.csv', sharedCoresTruth, 'cpu_ms');
+  // a machine that runs cold when idle, measured with the CPU a request used
+  measuredCsv('cold.csv', coldTruth, 'cpu_ms');
   // a system behind a pool of 4 connections, simulated: measured at 1, 4 and 32 clients
   measuredCsv('pooled.csv', pooledTruth, 'p99_ms');
 });
@@ -173,6 +175,25 @@ function sharedCoresTruth(clients: number) {
     workload: { type: 'closed', connections: clients },
     hosts: {
       db: { cores: 2, core_speedup: 1.3, usl: { sigma: 0.01, kappa: 0, n: 'connections' } },
+    },
+    db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.2 },
+  };
+  return simulated(truth);
+}
+
+/**
+ * The "real" system of the --fit-cold story: `hosted`'s structure with a round trip, on 2 cores
+ * that spend 0.3 ms more on a stint that starts on the idle machine (a lone client's every one).
+ */
+function coldTruth(clients: number) {
+  const truth: ScenarioInput = {
+    ...(hosted as ScenarioInput),
+    seed: 9,
+    duration_s: 6,
+    warmup_s: 1,
+    workload: { type: 'closed', connections: clients },
+    hosts: {
+      db: { cores: 2, cold_start_ms: 0.3, usl: { sigma: 0.01, kappa: 0, n: 'connections' } },
     },
     db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.2 },
   };
@@ -555,6 +576,58 @@ describe('--fit-speedup: cores that slow each other', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'peakline calibrate: --fit-speedup fits the core_speedup of host "db" by simulating a --base that runs on it (see peakline help)\n',
+    );
+  });
+});
+
+describe('--fit-cold: a machine that runs cold when idle', () => {
+  it("puts the lowest load's extra CPU into the host's cold starts and predicts loads it was not given", async () => {
+    const r = await fitDemand('cold.csv', 'hosted-conns.json', 'cold.json', '--fit-cold', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.fit.cold_start_ms).toBeGreaterThan(0.2);
+    expect(out.fit.cold_start_ms).toBeLessThan(0.4);
+    expect(out.fit.cold_source).toBe('row 2');
+    const s = readJson('cold.json');
+    expect(s.hosts.db.cold_start_ms).toBe(out.fit.cold_start_ms);
+    expect(s.notes).toMatch(
+      /a stint that starts on host "db" idle spends [\d.]+ ms more \(cold_start_ms, --fit-cold/,
+    );
+    const v = validateScenario(s);
+    expect(v.ok).toBe(true);
+    // held out: 2 and 12 clients
+    expectPredicts(v.ok ? v.scenario : s, 2, coldTruth(2));
+    expectPredicts(v.ok ? v.scenario : s, 12, coldTruth(12));
+  });
+
+  it('says what it fitted in a line of its own', async () => {
+    const r = await fitDemand('cold.csv', 'hosted-conns.json', 'cold-text.json', '--fit-cold');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Cold starts {2}[\d.]+ ms more CPU a stint that starts on idle host "db" \(--fit-cold: [\d.]+ ms a request simulated against [\d.]+ measured at row 2\)$/m,
+    );
+  });
+
+  it('without --fit-demand it is a usage error naming both options', async () => {
+    const r = await peakline(
+      'calibrate',
+      '--points',
+      'cold.csv',
+      '--base',
+      'hosted-conns.json',
+      '--fit-cold',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'peakline calibrate: --fit-cold fits host "db"\'s cold starts with the demand; give --fit-demand too (see peakline help)\n',
+    );
+  });
+
+  it('without the CPU at the lowest load it says which file and point lack it', async () => {
+    const r = await fitDemand('slower.csv', 'hosted-conns.json', 'cold-none.json', '--fit-cold');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /slower\.csv: --fit-cold needs the CPU a request used at the lowest load \(a cpu_ms at row 2\)/,
     );
   });
 });

@@ -185,6 +185,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       'fit-demand': { type: 'boolean' },
       'fit-speedup': { type: 'boolean' },
+      'fit-cold': { type: 'boolean' },
     },
     z.object({
       _: z.array(z.string()),
@@ -207,6 +208,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       json: z.boolean().optional(),
       'fit-demand': z.boolean().optional(),
       'fit-speedup': z.boolean().optional(),
+      'fit-cold': z.boolean().optional(),
     }),
   );
   // Files after --points (a shell glob: --points logs/pgbench_log.*) are points files too.
@@ -233,8 +235,14 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       2,
     );
   // options that act on a base modelled from its parts, and what each does with it
-  const needsHostedBase: [flag: 'fit-demand' | 'fit-speedup', does: string][] = [
+  if (o['fit-cold'] && !o['fit-demand'])
+    throw new CliError(
+      `peakline calibrate: --fit-cold fits host "${host}"'s cold starts with the demand; give --fit-demand too (see peakline help)`,
+      2,
+    );
+  const needsHostedBase: [flag: 'fit-demand' | 'fit-speedup' | 'fit-cold', does: string][] = [
     ['fit-demand', `scales the demand of a --base that runs on host "${host}"`],
+    ['fit-cold', `fits the cold starts of host "${host}" in a --base that runs on it`],
     [
       'fit-speedup',
       `fits the core_speedup of host "${host}" by simulating a --base that runs on it`,
@@ -344,7 +352,13 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
  * host are fitted by simulating the base at each measured load; everything else is the user's.
  */
 function calibrateBase(
-  o: { cores?: number; json?: boolean; 'fit-demand'?: boolean; 'fit-speedup'?: boolean },
+  o: {
+    cores?: number;
+    json?: boolean;
+    'fit-demand'?: boolean;
+    'fit-speedup'?: boolean;
+    'fit-cold'?: boolean;
+  },
   c: {
     files: string[];
     format: string;
@@ -380,13 +394,14 @@ function calibrateBase(
       // the demand is fitted again at each speedup tried, so the lowest load comes out at each
       const r = fitHostAndSpeedup(scenarioIn, host, points, {
         fitDemand: o['fit-demand'] === true,
+        cold: o['fit-cold'] === true,
         onProgress,
       });
       fit = r.fit;
       scaled = r.scaled;
     } else {
       if (o['fit-demand']) {
-        scaled = fitDemandScale(scenarioIn, host, points);
+        scaled = fitDemandScale(scenarioIn, host, points, { cold: o['fit-cold'] === true });
         scenarioIn = applyDemand(scenarioIn, scaled);
       }
       fit = fitHostBySimulation(scenarioIn, host, points, { onProgress });
@@ -446,6 +461,12 @@ function calibrateBase(
                   cpu_scale: scaled.cpu.scale,
                   cpu_ms: scaled.cpu.simulated_ms,
                   cpu_source: scaled.cpu.source,
+                  ...(scaled.cpu.cold
+                    ? {
+                        cold_start_ms: scaled.cpu.cold.ms,
+                        cold_source: scaled.cpu.cold.at,
+                      }
+                    : {}),
                 }
               : {}),
             ...fit,
@@ -473,6 +494,11 @@ function calibrateBase(
           scaled.cpu
             ? `Demand       CPU ${sig(scaled.cpu.scale, 4)}× the base's (${ms(scaled.cpu.simulated_ms)} ms a request simulated against ${ms(scaled.cpu.measured_ms)} measured at ${scaled.cpu.source}, the least), waits ${sig(scaled.scale, 4)}× (--fit-demand: mean ${ms(scaled.simulated_mean_ms)} ms simulated against ${ms(scaled.measured_mean_ms)} measured at ${scaled.source})`
             : `Demand       ${sig(scaled.scale, 4)}× the base's step times (--fit-demand: mean ${ms(scaled.simulated_mean_ms)} ms simulated against ${ms(scaled.measured_mean_ms)} measured at ${scaled.source})`,
+          ...(scaled.cpu?.cold
+            ? [
+                `Cold starts  ${sig(scaled.cpu.cold.ms, 4)} ms more CPU a stint that starts on idle host "${scaled.cpu.cold.host}" (--fit-cold: ${ms(scaled.cpu.cold.simulated_ms)} ms a request simulated against ${ms(scaled.cpu.cold.measured_ms)} measured at ${scaled.cpu.cold.at})`,
+              ]
+            : []),
         ]
       : []),
     '',
@@ -534,6 +560,12 @@ function demandNote(d: DemandScale, s: ScenarioInput): string {
     `is ${sig(d.cpu.scale, 4)}× the base's: ${sig(d.cpu.measured_ms, 4)} ms a request, the least ` +
     `measured (cpu_ms at ${d.cpu.source}); everything waited for (the rest of each step, the ` +
     `round trip${flush ? ", the commit flush's disk part" : ''}) is ${sig(d.scale, 4)}× the base's ` +
-    `(--fit-demand: with that CPU, ${lowest}); the rest is as written. `
+    `(--fit-demand: with that CPU, ${lowest})` +
+    (d.cpu.cold
+      ? `; a stint that starts on host "${d.cpu.cold.host}" idle spends ${sig(d.cpu.cold.ms, 4)} ms ` +
+        `more (cold_start_ms, --fit-cold: so the CPU a request comes to the ` +
+        `${sig(d.cpu.cold.measured_ms, 4)} ms measured at ${d.cpu.cold.at})`
+      : '') +
+    '; the rest is as written. '
   );
 }

@@ -64,14 +64,16 @@ Commands
         and stop; a second Ctrl+C stops at once (those jobs go back to the queue).
         Redis unreachable at the start: exit 2; lost later: the worker reconnects, a plan
         waits up to 60 s (jobs lost with Redis are queued again), then stops, no answer.
-  calibrate --points FILE [--points FILE ...] [--base SCENARIO [--fit-demand] [--fit-speedup]]
+  calibrate --points FILE [--points FILE ...] [--base SCENARIO [--fit-demand [--fit-cold]] [--fit-speedup]]
         [--cores N] [--pool N] [--host NAME] [--out FILE] [--json]
         Fit measured load points (CSV, JSON, pgbench or wrk output) with the Universal
         Scalability Law (X(1), σ, κ) and write a scenario that predicts other loads
         (default calibrated.json; --base: set that scenario's host instead; --fit-demand:
         first scale the base's step times so it reproduces the lowest load, or, with a
         cpu_ms column (CPU a request used, measured), its CPU to the least measured and
-        the rest to the lowest load's latency; --fit-speedup: fit the host's
+        the rest to the lowest load's latency; --fit-cold: with cpu_ms, the lowest
+        load's CPU over the least goes to the host's cold_start_ms, extra CPU a stint
+        spends when it starts on the idle machine; --fit-speedup: fit the host's
         core_speedup with σ and κ, how much more work all its cores do together than
         one, for machines whose cores slow each other; --pool N: the clients shared N
         connections, e.g. pgbouncer's pool, so σ and κ are fitted by simulating the query

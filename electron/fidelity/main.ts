@@ -55,9 +55,12 @@ Measurement
   --quiet-below 0.5            before each repeat, wait until other processes use fewer
   --quiet-wait 60              cores than this (one-second windows), at most this many
                                seconds (0: never wait; --quick does not wait)
+  --steal-below 5              a repeat during which the hypervisor stole this share of the
+                               CPU time (percent) or more is disturbed too
   --retries 3                  extra repeats per point while fewer than --repeats ran with
-                               other processes below --quiet-below; the least disturbed
-                               --repeats make the figures, the rest stay in raw.json
+                               other processes below --quiet-below and the steal below
+                               --steal-below; the least disturbed --repeats make the
+                               figures, the rest stay in raw.json
   --quick                      smoke run: clients 1,4,16, 3 s, 1 repeat, uniform/direct
                                (all three are calibration points: nothing is held out)
 Prediction
@@ -79,6 +82,10 @@ Prediction
   --wake model|none            [model] host.wake: what waking an idle core costs, from the
                                wake probe (runs that recorded it) and the scheduler slices a
                                transaction at the lowest calibration point; none: leave it out
+  --cold model|none            [model] host.cold_start_ms: the CPU a transaction at the
+                               lowest calibration point over the least measured, spent by the
+                               stints that start on the idle machine (calibrate --fit-cold),
+                               where the run recorded the CPU; none: that CPU goes to the waits
   --pooler-cpu MS              pgbouncer's CPU per transaction for the pooled series' pooler
                                (db.pooler, one thread) [as measured at the lowest calibration
                                point; runs measured before this was recorded need it]
@@ -115,6 +122,8 @@ interface Options {
   zipfS: number;
   pgSettings: Record<string, string>;
   quietBelow: number;
+  /** A repeat during which the hypervisor stole this share of the CPU (%) or more is disturbed. */
+  stealBelow: number;
   quietWait: number;
   retries: number;
   calibrateAt: number[];
@@ -134,6 +143,8 @@ interface Options {
   stalls: boolean;
   /** Model waking an idle core (host.wake) from the run's wake probe (--wake). */
   wake: boolean;
+  /** Fit the host's cold starts from the lowest load's extra CPU (--cold; calibrate --fit-cold). */
+  cold: boolean;
   from?: string;
   out: string;
 }
@@ -198,6 +209,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'zipf-s': { type: 'string' },
         'pg-set': { type: 'string', multiple: true },
         'quiet-below': { type: 'string' },
+        'steal-below': { type: 'string' },
         'quiet-wait': { type: 'string' },
         retries: { type: 'string' },
         'calibrate-at': { type: 'string' },
@@ -212,6 +224,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
         'core-speedup': { type: 'string' },
         stalls: { type: 'string' },
         wake: { type: 'string' },
+        cold: { type: 'string' },
         from: { type: 'string' },
         out: { type: 'string' },
       },
@@ -245,6 +258,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     zipfS,
     pgSettings,
     quietBelow: Number(s('quiet-below') ?? 0.5),
+    stealBelow: Number(s('steal-below') ?? 5),
     quietWait: oneInt('quiet-wait', s('quiet-wait'), quick ? 0 : 60, 0),
     retries: oneInt('retries', s('retries'), quick ? 0 : 3, 0),
     calibrateAt: intList('calibrate-at', s('calibrate-at') ?? (quick ? '1,4,16' : '1,8,64'), 1),
@@ -259,6 +273,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     fitSpeedup: speedupOption(s('core-speedup'), modelOf(s('model'))),
     stalls: stallsOption(s('stalls')),
     wake: wakeOption(s('wake')),
+    cold: coldOption(s('cold')),
     from: s('from'),
     out: s('out') ?? s('from') ?? 'fidelity-out',
   };
@@ -267,6 +282,10 @@ export function parseOptions(argv: string[]): Options | 'help' {
   if (o.poolerCpu !== undefined && !(o.poolerCpu > 0))
     throw new UsageError(
       `--pooler-cpu: ms of pgbouncer CPU per transaction, a number > 0 (got ${s('pooler-cpu')})`,
+    );
+  if (!(o.stealBelow > 0 && o.stealBelow <= 100))
+    throw new UsageError(
+      `--steal-below: a share of the CPU time in percent, > 0 and <= 100 (got ${s('steal-below')})`,
     );
   if (!(o.quietBelow > 0))
     throw new UsageError(`--quiet-below: a number of cores > 0 (got ${s('quiet-below')})`);
@@ -328,6 +347,13 @@ export function wakeOption(v: string | undefined): boolean {
   if (v === undefined || v === 'model') return true;
   if (v === 'none') return false;
   throw new UsageError(`--wake: model or none (got "${v}")`);
+}
+
+/** --cold model|none (default model). */
+export function coldOption(v: string | undefined): boolean {
+  if (v === undefined || v === 'model') return true;
+  if (v === 'none') return false;
+  throw new UsageError(`--cold: model or none (got "${v}")`);
 }
 
 /** CPU stints the parts model runs for one transaction (what host.wake is charged per). */
@@ -606,6 +632,7 @@ interface Raw {
     | 'base'
     | 'stalls'
     | 'wake'
+    | 'cold'
   >;
   method: string;
   series: Record<string, RawSeries>;
@@ -645,6 +672,7 @@ async function measureAll(o: Options): Promise<Raw> {
       zipfS: o.zipfS,
       pgSettings: o.pgSettings,
       quietBelow: o.quietBelow,
+      stealBelow: o.stealBelow,
       quietWait: o.quietWait,
       retries: o.retries,
       calibrateAt: o.calibrateAt,
@@ -660,8 +688,8 @@ async function measureAll(o: Options): Promise<Raw> {
         ? `before each repeat a wait (at most ${o.quietWait} s) for other processes to use < ${o.quietBelow} cores; `
         : '') +
       (o.retries > 0
-        ? `a repeat during which they used more is run again (at most ${o.retries} extra per point) and the ` +
-          `${o.repeats} least disturbed are kept; `
+        ? `a repeat during which they used more, or the hypervisor stole ${o.stealBelow} % of the CPU time or more, ` +
+          `is run again (at most ${o.retries} extra per point) and the ${o.repeats} least disturbed are kept; `
         : '') +
       'CSV figures are the median of the repeats kept',
     series: {},
@@ -702,6 +730,7 @@ async function measureAll(o: Options): Promise<Raw> {
       // every repeat: a slow phase of a shared machine (minutes long) then costs one repeat of
       // several points, which their medians leave out, instead of every repeat of one point
       const byClients = new Map<number, RepeatFigures[]>(o.clients.map((c) => [c, []]));
+      const quiet = { cores: o.quietBelow, stealPct: o.stealBelow };
       const measureRepeat = async (clients: number) => {
         const repeats = byClients.get(clients)!;
         const r = repeats.length + 1;
@@ -737,7 +766,8 @@ async function measureAll(o: Options): Promise<Raw> {
             `${f.stalls ? `; stalls ${f.stalls.per_s.toFixed(1)}/s, ${f.stalls.mean_ms.toFixed(1)} ms each` : ''}` +
             `${f.failed ? `, ${f.failed} FAILED` : ''} (load ${f.load1.toFixed(2)}` +
             `${f.others_cores === undefined ? '' : `, others ${f.others_cores.toFixed(2)} cores`})` +
-            `${disturbed(f, o.quietBelow) ? ' — disturbed' : ''}`,
+            `${f.steal_pct ? `, steal ${f.steal_pct.toFixed(1)} %` : ''}` +
+            `${disturbed(f, quiet) ? ' — disturbed' : ''}`,
         );
       };
       for (let r = 0; r < o.repeats; r++)
@@ -747,13 +777,13 @@ async function measureAll(o: Options): Promise<Raw> {
         const repeats = byClients.get(clients)!;
         while (
           repeats.length < o.repeats + o.retries &&
-          repeats.filter((f) => !disturbed(f, o.quietBelow)).length < o.repeats
+          repeats.filter((f) => !disturbed(f, quiet)).length < o.repeats
         )
           await measureRepeat(clients);
       }
       const points: MeasuredPoint[] = o.clients.map((clients) => {
         const repeats = byClients.get(clients)!;
-        const { used, discarded } = leastDisturbed(repeats, o.repeats);
+        const { used, discarded } = leastDisturbed(repeats, o.repeats, quiet);
         if (discarded.length)
           err(
             `[${name}] ${clients} clients: the ${o.repeats} least disturbed of ${repeats.length} repeats are kept`,
@@ -843,7 +873,11 @@ function othersText(raw: Raw): string {
   return (
     `; cores used by other processes during the ${kept.length} repeats kept: ${stats(cores(kept))}` +
     (extra.length
-      ? ` (${extra.length} more repeats were run again because others used ≥ ${raw.options.quietBelow}: ${stats(cores(extra))})`
+      ? ` (${extra.length} more repeats were run again because others used ≥ ${raw.options.quietBelow}` +
+        (raw.options.stealBelow === undefined
+          ? ''
+          : ` cores or the hypervisor stole ≥ ${raw.options.stealBelow} %`) +
+        `: ${stats(cores(extra))})`
       : '') +
     (steal.length ? `; hypervisor steal max ${Math.max(...steal).toFixed(1)} %` : '') +
     (raw.machine.quiet_wait_s?.total
@@ -895,8 +929,13 @@ function context(raw: Raw | undefined, o: Options, predicted: boolean): string[]
               ? `, its stalls (db.commit_stalls) as measured at the calibration points where ${STALL_MS} ms spans ${STALL_CYCLES} flush cycles or more and a transaction waits less than that for a core, where the run recorded them`
               : ', no stalls (--stalls none)') +
             (o.wake
-              ? ", and waking an idle core (host.wake) from the run's wake probe and the scheduler slices a transaction at the lowest calibration point, where the run recorded them; "
-              : ', no wake cost (--wake none); ')
+              ? ", waking an idle core (host.wake) from the run's wake probe and the scheduler slices a transaction at the lowest calibration point, where the run recorded them"
+              : ', no wake cost (--wake none)') +
+            (o.ignoreCpu
+              ? '; '
+              : o.cold
+                ? ', and the CPU a transaction at the lowest calibration point over the least spent by the stints that start on the idle machine (host.cold_start_ms, --fit-cold); '
+                : ", and the lowest load's extra CPU in its waits (--cold none); ")
           : 'as one calibrated station (the pooled series with --pool); ') +
         `predictions are the mean of npx peakline run --seed ${o.seeds.join(', ')}`,
     );
@@ -993,6 +1032,7 @@ export async function main(argv: string[]): Promise<number> {
                   : undefined,
               cpu: !o.ignoreCpu,
               fitSpeedup: o.fitSpeedup,
+              fitCold: o.model === 'parts' && o.cold,
               parallel: Math.max(1, Math.min(2, os.cpus().length)),
               log: err,
             },

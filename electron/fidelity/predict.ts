@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from './lab';
 import type { PredictedPoint, UslFit } from './report';
-import { seriesCsv, type MeasuredPoint } from './stats';
+import { measuredCpu, seriesCsv, type MeasuredPoint } from './stats';
 
 /** The repository root (where `npx peakline` resolves to this checkout's bin). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,6 +37,11 @@ export interface PredictOptions {
   cpu?: boolean;
   /** Let calibrate fit the base host's core_speedup with σ and κ (`--fit-speedup`). */
   fitSpeedup?: boolean;
+  /**
+   * Let calibrate put the lowest load's CPU over the least into the host's cold starts
+   * (`--fit-cold`; with a base and `cpu`).
+   */
+  fitCold?: boolean;
   /** Simulation runs at once. */
   parallel: number;
   log: (line: string) => void;
@@ -53,13 +58,22 @@ export function calibrateCommand(
   pool?: number,
   base?: string,
   fitSpeedup?: boolean,
+  fitCold?: boolean,
 ): string[] {
   return [
     'peakline',
     'calibrate',
     '--points',
     csv,
-    ...(base ? ['--base', base, '--fit-demand', ...(fitSpeedup ? ['--fit-speedup'] : [])] : []),
+    ...(base
+      ? [
+          '--base',
+          base,
+          '--fit-demand',
+          ...(fitSpeedup ? ['--fit-speedup'] : []),
+          ...(fitCold ? ['--fit-cold'] : []),
+        ]
+      : []),
     '--out',
     scenario,
     '--json',
@@ -152,7 +166,15 @@ export async function calibrateAndPredict(
   const csv = path.resolve(outDir, `${name}.calibration.csv`);
   const scenario = path.resolve(outDir, `${name}.scenario.json`);
   writeFileSync(csv, seriesCsv(calPoints, { cpu: o.cpu }));
-  const command = calibrateCommand(csv, scenario, o.cores, o.pool, o.base, o.fitSpeedup);
+  const command = calibrateCommand(
+    csv,
+    scenario,
+    o.cores,
+    o.pool,
+    o.base,
+    o.fitSpeedup,
+    o.fitCold && o.cpu && calPoints.every((p) => measuredCpu(p) !== undefined),
+  );
   o.log(`[${name}] npx ${command.join(' ')}`);
   let fit: UslFit | undefined;
   try {
@@ -234,6 +256,7 @@ export function readFit(stdout: string): UslFit | undefined {
         ...(typeof f.cpu_scale === 'number' ? { cpu_scale: f.cpu_scale } : {}),
         ...(typeof f.cpu_ms === 'number' ? { cpu_ms: f.cpu_ms } : {}),
         ...(typeof f.core_speedup === 'number' ? { core_speedup: f.core_speedup } : {}),
+        ...(typeof f.cold_start_ms === 'number' ? { cold_start_ms: f.cold_start_ms } : {}),
       };
     if (!f || typeof f.x1_rps !== 'number') return undefined;
     return {

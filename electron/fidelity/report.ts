@@ -39,6 +39,8 @@ export interface UslFit {
   cpu_ms?: number;
   /** The host's core_speedup fitted with σ and κ (calibrate --fit-speedup). */
   core_speedup?: number;
+  /** The host's cold_start_ms (calibrate --fit-cold); with it, cpu_ms is the lowest load's. */
+  cold_start_ms?: number;
 }
 
 /** One measured series (one distribution and one connection mode) and what was predicted for it. */
@@ -286,7 +288,10 @@ export function fitLine(f: UslFit): string {
       (f.demand_scale === undefined
         ? ''
         : f.cpu_scale !== undefined
-          ? `CPU ${g(f.cpu_scale)}× the base's (${f.cpu_ms === undefined ? '' : `${g(f.cpu_ms)} ms a transaction, `}the least measured), waits ${g(f.demand_scale)}×, `
+          ? (f.cold_start_ms === undefined
+              ? `CPU ${g(f.cpu_scale)}× the base's (${f.cpu_ms === undefined ? '' : `${g(f.cpu_ms)} ms a transaction, `}the least measured), `
+              : `CPU ${g(f.cpu_scale)}× the base's (the least measured), ${g(f.cold_start_ms)} ms more a stint that starts on the idle host (cold starts${f.cpu_ms === undefined ? '' : `: ${g(f.cpu_ms)} ms a transaction at the lowest load, as measured`}), `) +
+            `waits ${g(f.demand_scale)}×, `
           : `step times ${g(f.demand_scale)}× the base's, `) +
       `σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
       (f.core_speedup === undefined

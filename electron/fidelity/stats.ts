@@ -268,22 +268,40 @@ export function range(values: readonly number[]): Range {
   };
 }
 
-/** Whether other processes used `threshold` cores or more during a repeat (unknown counts as quiet). */
-export function disturbed(f: RepeatFigures, threshold: number): boolean {
-  return (f.others_cores ?? 0) >= threshold;
+/** What makes a repeat disturbed: other processes' cores, and the hypervisor's steal. */
+export interface Quiet {
+  /** Other processes using this many cores or more disturb a repeat. */
+  cores: number;
+  /** The hypervisor stealing this share of the CPU time or more (percent) disturbs it. */
+  stealPct: number;
+}
+
+/** How disturbed a repeat was, as the largest share of a limit reached (≥ 1: disturbed). */
+export function disturbance(f: RepeatFigures, q: Quiet): number {
+  return Math.max((f.others_cores ?? 0) / q.cores, (f.steal_pct ?? 0) / q.stealPct);
 }
 
 /**
- * The `n` repeats least disturbed by other processes (fewest cores used by others), in the order
- * they ran; the rest are returned apart so a report can keep them.
+ * Whether other processes used `q.cores` cores or more during a repeat, or the hypervisor stole
+ * `q.stealPct` % of the CPU time or more (what was not recorded counts as quiet).
+ */
+export function disturbed(f: RepeatFigures, q: Quiet): boolean {
+  return disturbance(f, q) >= 1;
+}
+
+/**
+ * The `n` repeats least disturbed by other processes and the hypervisor (the smallest share of
+ * either limit reached), in the order they ran; the rest are returned apart so a report can keep
+ * them.
  */
 export function leastDisturbed(
   repeats: RepeatFigures[],
   n: number,
+  q: Quiet,
 ): { used: RepeatFigures[]; discarded: RepeatFigures[] } {
   const keep = new Set(
     repeats
-      .map((f, i) => ({ i, o: f.others_cores ?? 0 }))
+      .map((f, i) => ({ i, o: disturbance(f, q) }))
       .sort((a, b) => a.o - b.o || a.i - b.i)
       .slice(0, n)
       .map((x) => x.i),

@@ -225,6 +225,16 @@ describe('what the diagram shows', () => {
     expect(host.detail).toBe('2 cores · wake 0.063 ms · USL · client · group commit');
   }, 30_000);
 
+  it('a machine that runs cold when idle says how much more a cold stint spends', () => {
+    const base = load('pg-order-zipf.json');
+    const s = {
+      ...base,
+      hosts: { db: { ...base.hosts!.db, cold_start_ms: 0.0738 } },
+    } as ScenarioInput;
+    const host = layoutPipeline(s, run(s), en).nodes.find((n) => n.kind === 'host')!;
+    expect(host.detail).toBe('2 cores · cold +0.074 ms · USL · client · group commit');
+  }, 30_000);
+
   it('a disk that stalls flushes says how often', () => {
     const base = load('pg-order-zipf.json');
     const stalls = { per_flush: 0.0054, length: { dist: 'const', ms: 6 } };

@@ -471,6 +471,8 @@ function hostBoxes(
       h?.core_speedup !== undefined ? t('vwCoreSpeedup', { s: h.core_speedup }) : '',
       // idle cores that take time to wake (host.wake)
       h?.wake ? t('vwWake', { ms: +h.wake.ms.toPrecision(2) }) : '',
+      // a machine that runs its next stint cold when it idled (host.cold_start_ms)
+      h?.cold_start_ms ? t('vwCold', { ms: +h.cold_start_ms.toPrecision(2) }) : '',
       h?.usl ? 'USL' : '',
       h?.client ? t('vwWithClient') : '',
       ...more,

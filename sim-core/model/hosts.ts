@@ -22,6 +22,7 @@ export abstract class Hosts extends Gateway {
   /** Job j starts `d` ms of CPU on machine m, shared by processor sharing; `kind` says what follows. */
   protected psStart(m: number, j: number, d: number, kind: number): void {
     const mach = this.machines[m];
+    if (mach.coldMs > 0) d += mach.coldExtra(this.now);
     this.jPs[j] = kind;
     this.jDem[j] = d;
     this.jWaitT[j] = this.now;

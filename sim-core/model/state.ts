@@ -348,6 +348,7 @@ export abstract class SimState {
           h.core_speedup,
           h.wake?.ms,
           h.wake?.after_idle_ms,
+          h.cold_start_ms,
         ),
       );
       return this.machines.length - 1;

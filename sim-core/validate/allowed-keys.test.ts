@@ -30,6 +30,7 @@ describe('allowed fields', () => {
       'background',
       'core_speedup',
       'wake',
+      'cold_start_ms',
       'client',
     ]);
     expect(allowedKeys(ScenarioSchema, data, ['hosts', 'db', 'usl'])).toEqual([
