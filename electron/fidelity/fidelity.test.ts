@@ -25,6 +25,7 @@ import {
   measuredPoolerCpu,
   measuredStalls,
   measuredWake,
+  othersText,
   parseOptions,
   schedSettings,
   seriesBase,
@@ -210,6 +211,28 @@ describe('repeats and the series CSV', () => {
     expect(discarded.map((f) => f.throughput_rps)).toEqual([4067, 4313]);
     expect(combineRepeats(16, used).throughput_rps).toBe(5600);
     expect(disturbed(repeat(1, 1, 1, 1), q)).toBe(false); // no /proc: counted quiet
+  });
+
+  it('says the steal of the repeats kept apart from that of the ones run again', () => {
+    const r = (tps: number, steal: number, others = 0) => ({
+      ...repeat(tps, 1, 1, 2),
+      others_cores: others,
+      steal_pct: steal,
+    });
+    const raw = {
+      options: { quietBelow: 0.5, stealBelow: 5 },
+      machine: {},
+      series: {
+        'uniform-direct': {
+          points: [{ repeats: [r(2040, 0.4), r(1997, 0.7, 0.1)], discarded: [r(1666, 10.3)] }],
+        },
+      },
+    } as unknown as Parameters<typeof othersText>[0];
+    expect(othersText(raw)).toBe(
+      '; cores used by other processes during the 2 repeats kept: mean 0.05, max 0.10 (1 more ' +
+        'repeats were run again because others used ≥ 0.5 cores or the hypervisor stole ≥ 5 %: ' +
+        'mean 0.00, max 0.00); hypervisor steal max 0.7 % in the repeats kept (10.3 % in those run again)',
+    );
   });
 
   it('counts the hypervisor stealing the CPU as a disturbance too', () => {

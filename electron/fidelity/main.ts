@@ -856,8 +856,11 @@ export function schedSettings(dir = '/proc/sys/kernel'): Record<string, string> 
   return out;
 }
 
-/** The CPU that other processes used during the measured runs (mean and max over repeats). */
-function othersText(raw: Raw): string {
+/**
+ * The CPU that other processes used during the measured runs (mean and max over repeats), and
+ * the hypervisor's steal in the repeats kept and in those run again.
+ */
+export function othersText(raw: Raw): string {
   const kept = Object.values(raw.series).flatMap((s) => s.points.flatMap((p) => p.repeats ?? []));
   const extra = Object.values(raw.series).flatMap((s) =>
     s.points.flatMap((p) => p.discarded ?? []),
@@ -866,9 +869,10 @@ function othersText(raw: Raw): string {
     rs.map((r) => r.others_cores).filter((x): x is number => x !== undefined);
   const stats = (xs: number[]) =>
     `mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)}, max ${Math.max(...xs).toFixed(2)}`;
-  const steal = [...kept, ...extra]
-    .map((r) => r.steal_pct)
-    .filter((x): x is number => x !== undefined);
+  const stealOf = (rs: RepeatFigures[]) =>
+    rs.map((r) => r.steal_pct).filter((x): x is number => x !== undefined);
+  const steal = stealOf(kept);
+  const stealExtra = stealOf(extra);
   if (cores(kept).length === 0) return '';
   return (
     `; cores used by other processes during the ${kept.length} repeats kept: ${stats(cores(kept))}` +
@@ -879,7 +883,12 @@ function othersText(raw: Raw): string {
           : ` cores or the hypervisor stole ≥ ${raw.options.stealBelow} %`) +
         `: ${stats(cores(extra))})`
       : '') +
-    (steal.length ? `; hypervisor steal max ${Math.max(...steal).toFixed(1)} %` : '') +
+    (steal.length
+      ? `; hypervisor steal max ${Math.max(...steal).toFixed(1)} %` +
+        (stealExtra.length
+          ? ` in the repeats kept (${Math.max(...stealExtra).toFixed(1)} % in those run again)`
+          : '')
+      : '') +
     (raw.machine.quiet_wait_s?.total
       ? `; waited ${raw.machine.quiet_wait_s.total} s in all for others to drop below ${raw.options.quietBelow} cores`
       : '')
