@@ -553,60 +553,76 @@ describe('a base modelled from its parts, fitted by simulation', () => {
   });
 });
 
+/**
+ * A query of 0.3 × `cpu` ms of CPU and 0.4 × `wait` ms of waiting (I/O) in a transaction, a
+ * 0.1 × `wait` ms round trip each way of BEGIN, the query and COMMIT, a load generator of
+ * 0.05 × `cpu` ms that times its own work; 2 cores, with `host` added to them.
+ */
+function cpuAndWaits(cpu: number, wait: number, host: { cold_start_ms?: number } = {}) {
+  return ScenarioSchema.parse({
+    schema: 'peakline.scenario/v1',
+    name: 'cpu and waits',
+    seed: 5,
+    duration_s: 6,
+    warmup_s: 0.5,
+    workload: { type: 'closed', connections: 1 },
+    hosts: {
+      db: {
+        cores: 2,
+        client: { cpu: { dist: 'exp', mean_ms: 0.05 * cpu }, in_latency: true },
+        ...host,
+      },
+    },
+    server: { concurrency: 10_000 },
+    handler: [
+      {
+        transaction: {
+          key: 'user',
+          steps: [
+            {
+              db: {
+                query: {
+                  cpu: { dist: 'exp', mean_ms: 0.3 * cpu },
+                  wait: { dist: 'exp', mean_ms: 0.4 * wait },
+                },
+              },
+            },
+          ],
+        },
+      },
+    ],
+    db: {
+      pool_size: 10_000,
+      acquire_timeout_ms: 0,
+      shard_concurrency: 10_000,
+      host: 'db',
+      rtt_ms: 0.1 * wait,
+    },
+  });
+}
+
+/** `s` run 6 s at `n` closed connections on host db. */
+const simulateAt = (s: Scenario, n: number) =>
+  simulate(atLoad(s, 'db', { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' }, 0, 0, 6));
+
+/** What a "real" system `truth` does at `n` clients, as a load point with the CPU a request used. */
+function measuredAt(truth: Scenario, n: number): LoadPoint {
+  const r = simulateAt(truth, n);
+  return {
+    concurrency: n,
+    throughput_rps: r.throughput_rps,
+    mean_ms: r.latency_ms.mean,
+    cpu_ms: cpuPerRequest(r),
+    source: `N=${n}`,
+  };
+}
+
 describe('the CPU measured beside the latency: CPU and waiting fitted apart', () => {
   // the truth: a query of 0.3 ms CPU and 0.4 ms of waiting (I/O), a 0.1 ms round trip each way of
   // BEGIN, the query and COMMIT, a load generator of 0.05 ms that times its own work; 2 cores
-  const system = (cpu: number, wait: number) =>
-    ScenarioSchema.parse({
-      schema: 'peakline.scenario/v1',
-      name: 'cpu and waits',
-      seed: 5,
-      duration_s: 6,
-      warmup_s: 0.5,
-      workload: { type: 'closed', connections: 1 },
-      hosts: {
-        db: { cores: 2, client: { cpu: { dist: 'exp', mean_ms: 0.05 * cpu }, in_latency: true } },
-      },
-      server: { concurrency: 10_000 },
-      handler: [
-        {
-          transaction: {
-            key: 'user',
-            steps: [
-              {
-                db: {
-                  query: {
-                    cpu: { dist: 'exp', mean_ms: 0.3 * cpu },
-                    wait: { dist: 'exp', mean_ms: 0.4 * wait },
-                  },
-                },
-              },
-            ],
-          },
-        },
-      ],
-      db: {
-        pool_size: 10_000,
-        acquire_timeout_ms: 0,
-        shard_concurrency: 10_000,
-        host: 'db',
-        rtt_ms: 0.1 * wait,
-      },
-    });
+  const system = (cpu: number, wait: number) => cpuAndWaits(cpu, wait);
   const truth = system(1, 1);
-  const measure = (n: number): LoadPoint => {
-    const r = simulate(
-      atLoad(truth, 'db', { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' }, 0, 0, 6),
-    );
-    return {
-      concurrency: n,
-      throughput_rps: r.throughput_rps,
-      mean_ms: r.latency_ms.mean,
-      cpu_ms: cpuPerRequest(r),
-      source: `N=${n}`,
-    };
-  };
-  const points = [1, 4, 32].map(measure);
+  const points = [1, 4, 32].map((n) => measuredAt(truth, n));
   const at = (s: Scenario, n: number) =>
     simulate(atLoad(s, 'db', { ...points[0], concurrency: n }, 0, 0, 6));
 
@@ -705,62 +721,9 @@ describe("a machine that runs cold when idle: the light load's extra CPU fitted 
   // the truth: the system above (a query of 0.3 ms CPU and 0.4 ms waiting, round trips, a load
   // generator) whose host spends 0.1 ms more on every stint that starts on it idle
   const system = (cold?: number) =>
-    ScenarioSchema.parse({
-      schema: 'peakline.scenario/v1',
-      name: 'cold starts',
-      seed: 5,
-      duration_s: 6,
-      warmup_s: 0.5,
-      workload: { type: 'closed', connections: 1 },
-      hosts: {
-        db: {
-          cores: 2,
-          client: { cpu: { dist: 'exp', mean_ms: 0.05 }, in_latency: true },
-          ...(cold !== undefined && { cold_start_ms: cold }),
-        },
-      },
-      server: { concurrency: 10_000 },
-      handler: [
-        {
-          transaction: {
-            key: 'user',
-            steps: [
-              {
-                db: {
-                  query: {
-                    cpu: { dist: 'exp', mean_ms: 0.3 },
-                    wait: { dist: 'exp', mean_ms: 0.4 },
-                  },
-                },
-              },
-            ],
-          },
-        },
-      ],
-      db: {
-        pool_size: 10_000,
-        acquire_timeout_ms: 0,
-        shard_concurrency: 10_000,
-        host: 'db',
-        rtt_ms: 0.1,
-      },
-    });
+    cpuAndWaits(1, 1, cold === undefined ? {} : { cold_start_ms: cold });
   const truth = system(0.1);
-  const run = (s: Scenario, n: number) =>
-    simulate(
-      atLoad(s, 'db', { concurrency: n, throughput_rps: 1, mean_ms: 1, source: '' }, 0, 0, 6),
-    );
-  const measure = (n: number): LoadPoint => {
-    const r = run(truth, n);
-    return {
-      concurrency: n,
-      throughput_rps: r.throughput_rps,
-      mean_ms: r.latency_ms.mean,
-      cpu_ms: cpuPerRequest(r),
-      source: `N=${n}`,
-    };
-  };
-  const points = [1, 8, 32].map(measure);
+  const points = [1, 8, 32].map((n) => measuredAt(truth, n));
 
   it('the lone client spends more CPU a request than the loaded machine', () => {
     expect(points[0].cpu_ms! / points[2].cpu_ms!).toBeGreaterThan(1.3);
@@ -775,16 +738,16 @@ describe("a machine that runs cold when idle: the light load's extra CPU fitted 
     const fitted = applyDemand(system(), d);
     expect(fitted.hosts!.db.cold_start_ms).toBe(d.cpu!.cold!.ms);
     // two clients, a load it was not given: within 3 % of the truth
-    const real = run(truth, 2).throughput_rps;
-    expect(Math.abs(run(fitted, 2).throughput_rps / real - 1)).toBeLessThan(0.03);
+    const real = simulateAt(truth, 2).throughput_rps;
+    expect(Math.abs(simulateAt(fitted, 2).throughput_rps / real - 1)).toBeLessThan(0.03);
   });
 
   it('without it the extra CPU goes into the waits, and two clients come out slower than they are', () => {
     const d = fitDemandScale(system(), 'db', points, { duration_s: 6 });
     expect(d.cpu?.cold).toBeUndefined();
     expect(d.scale).toBeGreaterThan(1.1);
-    const real = run(truth, 2).throughput_rps;
-    expect(run(applyDemand(system(), d), 2).throughput_rps / real).toBeLessThan(0.97);
+    const real = simulateAt(truth, 2).throughput_rps;
+    expect(simulateAt(applyDemand(system(), d), 2).throughput_rps / real).toBeLessThan(0.97);
   });
 
   it('refuses --fit-cold without the CPU at the lowest load, naming the point', () => {

@@ -162,43 +162,35 @@ function slowerTruth(clients: number) {
   return simulated(truth);
 }
 
-/**
- * The "real" system of the --fit-speedup story: `hosted`'s structure with a round trip, on 2 cores
- * that together do only 1.3× the work of one (hyper-threads, a busy virtual machine's vCPUs).
- */
-function sharedCoresTruth(clients: number) {
+/** `hosted`'s structure with a 0.2 ms round trip at `clients`, on a 2-core host with `host` added. */
+function hostedTruth(
+  clients: number,
+  seed: number,
+  host: { core_speedup?: number; cold_start_ms?: number },
+) {
   const truth: ScenarioInput = {
     ...(hosted as ScenarioInput),
-    seed: 7,
+    seed,
     duration_s: 6,
     warmup_s: 1,
     workload: { type: 'closed', connections: clients },
-    hosts: {
-      db: { cores: 2, core_speedup: 1.3, usl: { sigma: 0.01, kappa: 0, n: 'connections' } },
-    },
+    hosts: { db: { cores: 2, ...host, usl: { sigma: 0.01, kappa: 0, n: 'connections' } } },
     db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.2 },
   };
   return simulated(truth);
 }
 
 /**
- * The "real" system of the --fit-cold story: `hosted`'s structure with a round trip, on 2 cores
- * that spend 0.3 ms more on a stint that starts on the idle machine (a lone client's every one).
+ * The "real" system of the --fit-speedup story: on 2 cores that together do only 1.3× the work of
+ * one (hyper-threads, a busy virtual machine's vCPUs).
  */
-function coldTruth(clients: number) {
-  const truth: ScenarioInput = {
-    ...(hosted as ScenarioInput),
-    seed: 9,
-    duration_s: 6,
-    warmup_s: 1,
-    workload: { type: 'closed', connections: clients },
-    hosts: {
-      db: { cores: 2, cold_start_ms: 0.3, usl: { sigma: 0.01, kappa: 0, n: 'connections' } },
-    },
-    db: { ...(hosted.db as NonNullable<ScenarioInput['db']>), rtt_ms: 0.2 },
-  };
-  return simulated(truth);
-}
+const sharedCoresTruth = (clients: number) => hostedTruth(clients, 7, { core_speedup: 1.3 });
+
+/**
+ * The "real" system of the --fit-cold story: on 2 cores that spend 0.3 ms more on a stint that
+ * starts on the idle machine (a lone client's every one).
+ */
+const coldTruth = (clients: number) => hostedTruth(clients, 9, { cold_start_ms: 0.3 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
