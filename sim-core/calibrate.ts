@@ -1074,11 +1074,10 @@ function fitCpuAndWaits(
 ): DemandScale {
   let least = withCpu[0];
   for (const p of withCpu) if (p.cpu_ms! < least.cpu_ms!) least = p;
-  // with --fit-cold, the host's cold starts (ms a stint, fitted below; 0 until then)
-  let coldMs = 0;
-  const at = (fc: number, fw: number) => {
+  // the base scaled (and, with --fit-cold, given the host's cold starts), at the lowest load
+  const at = (fc: number, fw: number, coldMs = 0) => {
     let s = scaleDemandParts(base, fc, fw);
-    if (fitCold)
+    if (coldMs > 0)
       s = { ...s, hosts: { ...s.hosts, [host]: { ...s.hosts![host], cold_start_ms: coldMs } } };
     const r = simulate(atLoad(s, host, low, 0, 0, duration));
     if (!(r.throughput_rps > 0 && r.latency_ms.mean > 0))
@@ -1099,10 +1098,7 @@ function fitCpuAndWaits(
     // the model's CPU a request is linear in cold_start_ms (as many cold stints whatever it is),
     // so a secant step from none hits the lowest load's CPU (one more step for the rounding)
     const want = low.cpu_ms!;
-    const cpuAt = (ms: number) => {
-      coldMs = ms;
-      return cpuPerRequest(at(fc, 1));
-    };
+    const cpuAt = (ms: number) => cpuPerRequest(at(fc, 1, ms));
     const c0 = cpuAt(0);
     let ms = 0;
     let c = c0;
@@ -1121,12 +1117,11 @@ function fitCpuAndWaits(
         c = cpuAt(ms);
       }
     }
-    coldMs = sig(ms, 4);
-    cold = { host, ms: coldMs, at: low.source, measured_ms: want, simulated_ms: sig(c, 4) };
+    cold = { host, ms: sig(ms, 4), at: low.source, measured_ms: want, simulated_ms: sig(c, 4) };
   }
   // the mean latency is close to linear in the factor on the waits: secant steps from 1 and ½
   const point = (fw: number) => {
-    const r = at(fc, fw);
+    const r = at(fc, fw, cold?.ms);
     return { fw, m: r.latency_ms.mean, r };
   };
   let a = point(1);
@@ -1141,7 +1136,7 @@ function fitCpuAndWaits(
       );
     let fw = a.fw + (low.mean_ms - a.m) / slope;
     if (!(fw > 0)) {
-      const none = at(fc, 1e-6).latency_ms.mean;
+      const none = at(fc, 1e-6, cold?.ms).latency_ms.mean;
       if (none >= low.mean_ms)
         throw new FitError(
           `the CPU measured at ${least.source} (${least.cpu_ms} ms a request) gives the base a ` +

@@ -288,9 +288,11 @@ export function fitLine(f: UslFit): string {
       (f.demand_scale === undefined
         ? ''
         : f.cpu_scale !== undefined
-          ? (f.cold_start_ms === undefined
-              ? `CPU ${g(f.cpu_scale)}× the base's (${f.cpu_ms === undefined ? '' : `${g(f.cpu_ms)} ms a transaction, `}the least measured), `
-              : `CPU ${g(f.cpu_scale)}× the base's (the least measured), ${g(f.cold_start_ms)} ms more a stint that starts on the idle host (cold starts${f.cpu_ms === undefined ? '' : `: ${g(f.cpu_ms)} ms a transaction at the lowest load, as measured`}), `) +
+          ? `CPU ${g(f.cpu_scale)}× the base's (` +
+            // with cold starts the CPU a transaction reported is the lowest load's, with them
+            (f.cold_start_ms === undefined
+              ? `${f.cpu_ms === undefined ? '' : `${g(f.cpu_ms)} ms a transaction, `}the least measured), `
+              : `the least measured), ${g(f.cold_start_ms)} ms more a stint that starts on the idle host (cold starts${f.cpu_ms === undefined ? '' : `: ${g(f.cpu_ms)} ms a transaction at the lowest load, as measured`}), `) +
             `waits ${g(f.demand_scale)}×, `
           : `step times ${g(f.demand_scale)}× the base's, `) +
       `σ ${g(f.sigma)}, κ ${g(f.kappa)}` +
